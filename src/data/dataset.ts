@@ -1,0 +1,62 @@
+// The multi-task dataset: T named tasks over d named features. Both shapes of data users have are
+// first-class:
+//  - 'per-task': each task has its own samples (School, Landmine);
+//  - 'multi-output': one shared X with a target column per task, where a missing label (NaN in
+//    the file's target column) simply leaves that row out of that task.
+// Either way every task is stored materialised as its own X_t (n_t × d) so that solvers see one
+// layout; `rows` maps each sample back to its row in the source (file row, or shared-X row), which
+// is what splits, predictions and error messages refer to. For multi-output data this copies the
+// shared rows once per task that labels them (memory T·n·d at worst); `shared` keeps the original.
+//
+// Labels: regression targets are stored as given. Binary labels are stored as −1/+1, and
+// `labelMap` records which original value became which (0/1, ±1 or two strings), so that it can
+// be reported and inverted for predictions.
+import { DataError } from '../errors.ts';
+import type { Matrix } from '../linalg/matrix.ts';
+
+export type TaskKind = 'regression' | 'binary';
+
+export interface LabelMap {
+  /** The original label mapped to −1. */
+  readonly negative: string;
+  /** The original label mapped to +1. */
+  readonly positive: string;
+}
+
+export interface TaskData {
+  readonly name: string;
+  /** n_t × d features. */
+  readonly X: Matrix;
+  /** n_t targets (binary: −1/+1). */
+  readonly y: Float64Array;
+  /** Optional per-sample weights s_ti (positive, finite). */
+  readonly weights?: Float64Array;
+  /** For each sample, its 0-based row in the source (data row of the file, or row of shared X). */
+  readonly rows: Int32Array;
+}
+
+export interface MultiTaskDataset {
+  readonly layout: 'per-task' | 'multi-output';
+  readonly kind: TaskKind;
+  readonly featureNames: readonly string[];
+  readonly tasks: readonly TaskData[];
+  readonly labelMap?: LabelMap;
+  /** Multi-output only: the shared X (n × d) and targets (n × T, NaN = missing). */
+  readonly shared?: { readonly X: Matrix; readonly Y: Matrix };
+  /** Where the data came from (file name or generator description), for messages and reports. */
+  readonly source?: string;
+}
+
+export function taskNames(ds: MultiTaskDataset): string[] {
+  return ds.tasks.map((t) => t.name);
+}
+
+export function taskIndex(ds: MultiTaskDataset, name: string): number {
+  const i = ds.tasks.findIndex((t) => t.name === name);
+  if (i < 0) throw new DataError(`unknown task "${name}" in ${ds.source ?? 'dataset'}`);
+  return i;
+}
+
+export function totalSamples(ds: MultiTaskDataset): number {
+  return ds.tasks.reduce((s, t) => s + t.y.length, 0);
+}

@@ -1,0 +1,82 @@
+// Result types of evaluation, shared by cv.ts, compare.ts, the CLI (--json) and the HTML report.
+// Metric keys are snake_case, as printed by `polytask compare --json`.
+
+/** Aggregated over repeated splits. */
+export interface Summary {
+  readonly mean: number;
+  readonly std: number;
+  readonly values: readonly number[];
+}
+
+/** Cross-validation curve over a one-parameter grid (the second parameter, if any, fixed at its chosen value). */
+export interface CVCurve {
+  readonly param: string; // 'lambda' | 'lambda2' | ...
+  readonly grid: readonly number[];
+  readonly mean: readonly number[]; // mean CV error per grid point (lower is better)
+  readonly se: readonly number[]; // standard error over folds
+  readonly metric: string; // e.g. 'mse', 'logloss'
+  readonly bestIndex: number; // minimum mean
+  readonly oneSeIndex: number; // most regularised within one SE of the minimum
+  readonly chosenIndex: number; // by the rule in use
+  readonly rule: 'min' | '1se';
+}
+
+export interface TaskComparison {
+  readonly task: string;
+  readonly n_test: number;
+  /** Primary metric (rmse for regression, auc for binary), mean over splits. */
+  readonly [metric: string]: number | string | boolean | null;
+  readonly gain_over_stl: number; // relative gain in % (positive = better than STL), mean over splits
+  readonly p_value: number | null; // paired test over splits vs STL
+  readonly p_adjusted: number | null; // Holm-adjusted over tasks
+  readonly negative_transfer: boolean; // significantly worse than STL
+  readonly positive_transfer: boolean; // significantly better than STL
+}
+
+export interface ModelComparison {
+  readonly name: string;
+  readonly metrics: Readonly<Record<string, Summary>>; // e.g. rmse_task_avg, rmse, explained_variance, auc_task_avg
+  readonly tasks: readonly TaskComparison[];
+  /** Δm% against STL (docs/metrics.md), mean over splits. */
+  readonly delta_m: number | null;
+  /** Hyper-parameters chosen by CV on each split. */
+  readonly chosen: readonly Readonly<Record<string, number>>[];
+  /** CV curve of the first split (for the report). */
+  readonly cv?: CVCurve;
+  /** Fit on the first split's training part with the chosen hyper-parameters. */
+  readonly fit?: {
+    readonly objectiveTrace: readonly number[];
+    readonly iterations: number;
+    readonly converged: boolean;
+    readonly seconds: number;
+    readonly W: readonly (readonly number[])[]; // d × T
+    readonly learned: Readonly<Record<string, unknown>>;
+  };
+  readonly seconds: number;
+}
+
+export interface DatasetSummary {
+  readonly source: string;
+  readonly kind: 'regression' | 'binary';
+  readonly layout: 'per-task' | 'multi-output';
+  readonly tasks: readonly { readonly name: string; readonly n: number; readonly positives?: number }[];
+  readonly features: readonly string[];
+}
+
+export interface ComparisonResult {
+  readonly dataset: DatasetSummary;
+  readonly protocol: {
+    readonly splits: number;
+    readonly splitSource: 'given' | 'random';
+    readonly testRatio?: number;
+    readonly seed: number;
+    readonly cvFolds: number;
+    readonly rule: 'min' | '1se';
+    readonly alpha: number; // significance level for transfer flags
+    readonly test: string; // e.g. 'paired t-test, Holm over tasks'
+  };
+  readonly primaryMetric: 'rmse' | 'auc';
+  readonly higherIsBetter: boolean;
+  readonly baseline: string; // 'stl'
+  readonly models: readonly ModelComparison[];
+}

@@ -1,0 +1,27 @@
+// The kernel interface every backend implements (plain TypeScript reference, WebAssembly SIMD,
+// later a native addon). BLAS-like: row-major storage, explicit leading dimensions, so that
+// sub-matrices and transposed operands need no copies. Both precisions share one signature shape
+// so the float64 convex solvers and the float32 training code call the same kernels.
+
+export type BackendName = 'ts' | 'wasm' | 'native';
+
+export interface Kernels {
+  readonly name: BackendName;
+  /**
+   * C = alpha·op(A)·op(B) + beta·C, C is m×n, op(A) is m×k, op(B) is k×n.
+   * op(A) = A (m×k, leading dimension lda) or Aᵀ when transA (A stored k×m).
+   * beta = 0 means C is overwritten (its old contents, even NaN, are ignored), as in BLAS.
+   */
+  dgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float64Array, lda: number, b: Float64Array, ldb: number, beta: number, c: Float64Array, ldc: number): void;
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void;
+  /** y = alpha·op(A)·x + beta·y with A stored m×n (leading dimension lda); op(A) = Aᵀ when trans. */
+  dgemv(trans: boolean, m: number, n: number, alpha: number, a: Float64Array, lda: number,
+    x: Float64Array, beta: number, y: Float64Array): void;
+  sgemv(trans: boolean, m: number, n: number, alpha: number, a: Float32Array, lda: number,
+    x: Float32Array, beta: number, y: Float32Array): void;
+  /** C (d×d, both triangles filled) = alpha·XᵀX + beta·C for X stored n×d (leading dimension ldx). */
+  dgram(n: number, d: number, alpha: number, x: Float64Array, ldx: number, beta: number, c: Float64Array, ldc: number): void;
+  sgram(n: number, d: number, alpha: number, x: Float32Array, ldx: number, beta: number, c: Float32Array, ldc: number): void;
+}

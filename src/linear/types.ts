@@ -1,0 +1,159 @@
+// The contracts of linear multi-task learning. Every model is a small declaration (ModelSpec) that
+// combines a loss, penalties and a solver; MTLEstimator (estimator.ts) gives every model the same
+// scikit-learn-like face: options in the constructor, fit, predict, score, read-only learned state,
+// toJSON / load.
+//
+// Objective (docs/objective.md), the same for every model:
+//   Σ_t c_t Σ_i s_ti ℓ(y_ti, x_tiᵀ w_t + b_t) + Ω(W)
+// c_t = 1 ('sum') or 1/n_t ('mean'), ℓ squared ½(y − ŷ)² or logistic log(1 + e^(−yŷ)), b_t never
+// penalised; W is d × T (rows = features, columns = tasks).
+import type { Matrix } from '../linalg/matrix.ts';
+
+export type LossName = 'squared' | 'logistic';
+export type Scaling = 'sum' | 'mean';
+
+export type ModelName =
+  | 'stl' | 'pooled' | 'chain' | 'graph' | 'mean' | 'mtrl' | 'relation' | 'lasso' | 'l21' | 'trace'
+  | 'sparse-lowrank' | 'dirty' | 'robust' | 'rmtfl' | 'cmtl' | 'tgl';
+
+/** One task's training data as a solver sees it. */
+export interface TaskProblem {
+  readonly name: string;
+  readonly X: Matrix; // n_t × d
+  readonly y: Float64Array; // regression values, or ±1
+  readonly weights?: Float64Array; // s_ti
+}
+
+/** Everything a fit needs besides the model's own penalty weights. */
+export interface Problem {
+  readonly tasks: readonly TaskProblem[];
+  readonly d: number;
+  readonly loss: LossName;
+  readonly scale: Scaling;
+  readonly intercept: boolean;
+}
+
+/** Options every model accepts; each model adds its own weights. Plain data, stored verbatim in model files. */
+export interface CommonOptions {
+  loss?: LossName;
+  scale?: Scaling;
+  intercept?: boolean;
+  /** Adds ridge·‖W‖²_F to any model. */
+  ridge?: number;
+  /** Stopping tolerance on the relative proximal-gradient mapping (see docs/solvers.md). */
+  tol?: number;
+  maxIter?: number;
+  /** Throw ConvergenceError instead of returning converged: false. */
+  requireConvergence?: boolean;
+  seed?: number;
+}
+
+export interface ModelOptions extends CommonOptions {
+  /** The model's main weight (L1/L21/trace/chain/graph/mean weight; tgl: chain weight; cmtl: ρ1). */
+  lambda?: number;
+  /** The second weight (tgl: L21; cmtl: ρ2; P+Q models: the weight on Q; mtrl: λ2; relation: β). */
+  lambda2?: number;
+  /** cmtl: number of clusters k. */
+  clusters?: number;
+  /** graph: weighted task edges (task names or 0-based indices). */
+  graph?: readonly { readonly from: string | number; readonly to: string | number; readonly weight?: number }[];
+  /** stl: per-task ridge weights, by task name (overrides lambda for those tasks). */
+  perTaskLambda?: Readonly<Record<string, number>>;
+  /** relation: also add the chain term with this weight. */
+  chain?: number;
+  /** Solver choice where a model offers more than one (e.g. 'direct' | 'fista' | 'gd' | 'sgd'). */
+  solver?: string;
+}
+
+/** What a solver reports; never silent about non-convergence. */
+export interface FitInfo {
+  readonly solver: string;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** The final scale-free optimality measure (relative prox-gradient mapping, KKT residual, ...). */
+  readonly optimality: number;
+  /** The full objective (docs/objective.md) at the returned point. */
+  readonly objective: number;
+  /** Objective per iteration (outer iterations for alternating schemes). */
+  readonly objectiveTrace: readonly number[];
+  readonly seconds: number;
+  readonly message?: string;
+}
+
+/** Structures a model learns besides W, shown to the user. */
+export interface LearnedStructure {
+  /** MTRL: task covariance Ω (T×T, trace 1) and its correlation matrix. */
+  readonly taskCovariance?: Matrix;
+  readonly taskCorrelation?: Matrix;
+  /** relation: R (T×T, zero diagonal). */
+  readonly relation?: Matrix;
+  /** cmtl: cluster label per task (0..k−1), and M (T×T). */
+  readonly clusters?: Int32Array;
+  readonly clusterMatrix?: Matrix;
+  /** robust: outlier task names (non-zero columns of Q). */
+  readonly outlierTasks?: readonly string[];
+  /** P + Q models: the two components. */
+  readonly P?: Matrix;
+  readonly Q?: Matrix;
+  /** Features with a non-zero row in W (l21, lasso, rmtfl, tgl, dirty). */
+  readonly selectedFeatures?: readonly string[];
+  /** Numerical rank of W (trace, sparse-lowrank, robust). */
+  readonly rank?: number;
+}
+
+/** The result of fitting one model: the pure output of ModelSpec.fit. */
+export interface FitResult {
+  readonly W: Matrix; // d × T
+  readonly intercepts: Float64Array; // T
+  readonly info: FitInfo;
+  readonly learned: LearnedStructure;
+}
+
+/** Warm start for a path of fits (CV along a λ grid). */
+export interface WarmStart {
+  readonly W?: Matrix;
+  readonly intercepts?: Float64Array;
+  /** Model-specific extra state (e.g. P and Q, Ω, M). */
+  readonly extra?: Readonly<Record<string, Matrix>>;
+}
+
+export interface ModelSpec {
+  readonly name: ModelName;
+  /** One line for --help and reports. */
+  readonly summary: string;
+  /** Which of lambda / lambda2 / clusters / graph the model uses (others are rejected). */
+  readonly uses: readonly ('lambda' | 'lambda2' | 'clusters' | 'graph' | 'perTaskLambda' | 'chain')[];
+  readonly defaults: Readonly<ModelOptions>;
+  /** Pure: fits the problem; never mutates it. */
+  fit(problem: Problem, options: Required<Pick<ModelOptions, 'tol' | 'maxIter'>> & ModelOptions, warm?: WarmStart): FitResult & { readonly warm?: WarmStart };
+  /** The smallest lambda at which W = 0 (with lambda2 etc. fixed), where it exists. */
+  lambdaMax?(problem: Problem, options: ModelOptions): number;
+}
+
+/** The serialised form of a fitted model (the model file's payload; src/cli/model-file.ts adds the
+ * checksum envelope and atomic writes). Numbers are JSON numbers: JavaScript prints the shortest
+ * string that parses back to the same float64, so the round trip is exact. */
+export interface ModelJSON {
+  readonly format: 'polytask-model';
+  readonly formatVersion: 1;
+  readonly polytaskVersion: string;
+  readonly model: ModelName;
+  readonly options: ModelOptions;
+  readonly kind: 'regression' | 'binary';
+  readonly labelMap?: { readonly negative: string; readonly positive: string };
+  readonly taskNames: readonly string[];
+  readonly featureNames: readonly string[];
+  /** Fitted standardisation, applied to raw features before W (none: absent). */
+  readonly standardizer?: StandardizerJSON;
+  readonly W: readonly (readonly number[])[]; // d rows × T columns
+  readonly intercepts: readonly number[];
+  readonly info: FitInfo;
+  readonly learned: Readonly<Record<string, unknown>>;
+}
+
+export interface StandardizerJSON {
+  readonly mode: 'global' | 'task';
+  /** One row (global) or one row per task (task): the means and scales of the d features. */
+  readonly mean: readonly (readonly number[])[];
+  readonly scale: readonly (readonly number[])[];
+}

@@ -19,6 +19,8 @@ export interface CVCurve {
   readonly oneSeIndex: number; // most regularised within one SE of the minimum
   readonly chosenIndex: number; // by the rule in use
   readonly rule: 'min' | '1se';
+  /** Set when the minimum lies on an edge of the grid (the best value may lie beyond it). */
+  readonly warning?: string;
 }
 
 export interface TaskComparison {
@@ -41,6 +43,11 @@ export interface ModelComparison {
   readonly delta_m: number | null;
   /** Hyper-parameters chosen by CV on each split. */
   readonly chosen: readonly Readonly<Record<string, number>>[];
+  /** Models tuned per task (stl): λ per task name, on each split. */
+  readonly chosenPerTask?: readonly Readonly<Record<string, number>>[];
+  /** Metric keys whose per-task values were undefined on some split (e.g. AUC of a one-class test
+   * part), with the number of (task, split) pairs left out of the aggregates. */
+  readonly excluded?: Readonly<Record<string, number>>;
   /** CV curve of the first split (for the report). */
   readonly cv?: CVCurve;
   /** Fit on the first split's training part with the chosen hyper-parameters. */
@@ -74,6 +81,8 @@ export interface ComparisonResult {
     readonly rule: 'min' | '1se';
     readonly alpha: number; // significance level for transfer flags
     readonly test: string; // e.g. 'paired t-test, Holm over tasks'
+    /** Why significance could not be assessed (one split), or other caveats of the protocol. */
+    readonly note?: string;
   };
   readonly primaryMetric: 'rmse' | 'auc';
   readonly higherIsBetter: boolean;

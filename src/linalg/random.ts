@@ -21,7 +21,8 @@ export class Random {
   private spareNormal: number | null = null;
 
   constructor(seed = 0) {
-    if (!Number.isFinite(seed)) throw new RangeError(`Random: seed must be a finite number, got ${seed}`);
+    // A fractional seed used to be truncated silently (1.5 gave the stream of 1); refuse it instead.
+    if (!Number.isInteger(seed)) throw new RangeError(`Random: seed must be an integer, got ${seed}`);
     // Mix both halves of seeds above 2³² so that they are not silently truncated.
     const hi = Math.floor(seed / 4294967296) >>> 0;
     const sm = splitmix32((seed >>> 0) ^ Math.imul(hi, 0x27d4eb2d));

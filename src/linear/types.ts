@@ -31,6 +31,8 @@ export interface Problem {
   readonly loss: LossName;
   readonly scale: Scaling;
   readonly intercept: boolean;
+  /** Feature names (for learned.selectedFeatures); absent for hand-built problems. */
+  readonly featureNames?: readonly string[];
 }
 
 /** Options every model accepts; each model adds its own weights. Plain data, stored verbatim in model files. */
@@ -63,6 +65,8 @@ export interface ModelOptions extends CommonOptions {
   chain?: number;
   /** Solver choice where a model offers more than one (e.g. 'direct' | 'fista' | 'gd' | 'sgd'). */
   solver?: string;
+  /** Estimator only: standardise features before fitting (fitted on the training data; stored in the model file). */
+  standardize?: 'none' | 'global' | 'task';
 }
 
 /** What a solver reports; never silent about non-convergence. */

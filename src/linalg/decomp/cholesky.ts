@@ -2,10 +2,15 @@
 // positive definite, naming the failing pivot, which ml-matrix does not give).
 import { NumericError, ShapeError } from '../../errors.ts';
 import { Matrix, shapeOf } from '../matrix.ts';
+import { allFinite } from '../ops.ts';
 
-/** Lower-triangular L with A = L Lᵀ. Throws NumericError when A is not positive definite. */
+/**
+ * Lower-triangular L with A = L Lᵀ (Golub & Van Loan Alg. 4.2.1, reading only the lower triangle of A).
+ * Throws NumericError naming the first pivot that is not positive when A is not positive definite.
+ */
 export function cholesky(a: Matrix): Matrix {
   if (a.rows !== a.cols) throw new ShapeError(`cholesky: matrix ${shapeOf(a)} is not square`);
+  if (!allFinite(a.data)) throw new NumericError('cholesky: matrix has NaN or infinite entries');
   const n = a.rows;
   const L = Matrix.zeros(n, n);
   const l = L.data;
@@ -30,6 +35,7 @@ export function cholesky(a: Matrix): Matrix {
 /** Solves (L Lᵀ) X = B for X, B n×m (columns are right-hand sides). */
 export function choleskySolve(L: Matrix, b: Matrix): Matrix {
   const n = L.rows;
+  if (L.cols !== n) throw new ShapeError(`choleskySolve: factor ${shapeOf(L)} is not square`);
   if (b.rows !== n) throw new ShapeError(`choleskySolve: factor ${shapeOf(L)} and right-hand side ${shapeOf(b)}`);
   const m = b.cols;
   const x = b.clone();

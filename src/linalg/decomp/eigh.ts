@@ -1,12 +1,14 @@
-// Symmetric eigendecomposition A = V diag(λ) Vᵀ, eigenvalues ascending.
-// ml-matrix's tridiagonal QL (the EISPACK tred2/tql2 pair) is ~20× slower than LAPACK at 200×200
-// but the MTL solvers only decompose T×T task matrices and d×d Gram matrices of modest size;
-// bench/decomp.bench.ts measures it.
-import { EigenvalueDecomposition } from 'ml-matrix';
+// Symmetric eigendecomposition A = V diag(λ) Vᵀ, eigenvalues ascending, on Float64Array directly.
+// Two classical steps (Golub & Van Loan, Matrix Computations, 4th ed.):
+//   1. Householder tridiagonalisation A = Q T Qᵀ (Algorithm 8.3.1), with Q accumulated backwards;
+//   2. the implicit symmetric QR step with Wilkinson shift on T (Algorithm 8.3.2 and §8.3.5),
+//      deflating negligible off-diagonals, each Givens rotation also applied to the eigenvectors.
+// Why our own: the MTL solvers (CMTL, MTRL) decompose a T×T matrix every iteration; ml-matrix's
+// version of the same method pays for its object layout (bench/decomp.bench.ts measures the ratio).
+// Eigenvectors are kept transposed (row k = vector k) so that every rotation touches two contiguous rows.
 import { ShapeError, NumericError } from '../../errors.ts';
 import { Matrix, shapeOf } from '../matrix.ts';
-import { allFinite, symmetrize } from '../ops.ts';
-import { fromML, toML } from './mlmatrix.ts';
+import { allFinite } from '../ops.ts';
 
 export interface Eigh {
   /** Eigenvalues in ascending order. */
@@ -15,21 +17,181 @@ export interface Eigh {
   readonly vectors: Matrix;
 }
 
+const EPS = 2.220446049250313e-16;
+
+/**
+ * Reduces the symmetric n×n `a` (row-major, overwritten) to tridiagonal form: diagonal `d`,
+ * off-diagonal `e` (e[k] = T[k][k+1]); returns Q (row-major) with A = Q T Qᵀ.
+ * Step k reflects x = A[k+1.., k] onto α·e₁ with H = I − τ v vᵀ, v₀ = 1 (LAPACK dlarfg convention), and
+ * updates the trailing block as A ← A − v qᵀ − q vᵀ with p = τ A v, q = p − (τ/2)(vᵀp) v.
+ */
+function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64Array): Float64Array {
+  const taus = new Float64Array(n);
+  const vs: Float64Array[] = [];
+  const p = new Float64Array(n);
+  for (let k = 0; k + 2 < n; k++) {
+    const m = n - k - 1; // length of x
+    const x0 = a[k * n + k + 1]!;
+    // Row k beyond the diagonal equals column k below it (symmetry) and is contiguous.
+    let scale = 0;
+    for (let i = k + 2; i < n; i++) scale = Math.max(scale, Math.abs(a[k * n + i]!));
+    const v = new Float64Array(m);
+    vs.push(v);
+    if (scale === 0) {
+      // x is already a multiple of e₁: no reflection needed.
+      e[k] = x0;
+      taus[k] = 0;
+      continue;
+    }
+    scale = Math.max(scale, Math.abs(x0));
+    let ss = 0;
+    for (let i = k + 1; i < n; i++) {
+      const t = a[k * n + i]! / scale;
+      ss += t * t;
+    }
+    const alpha = -(x0 >= 0 ? 1 : -1) * scale * Math.sqrt(ss);
+    const tau = (alpha - x0) / alpha;
+    const inv = 1 / (x0 - alpha);
+    v[0] = 1;
+    for (let i = 1; i < m; i++) v[i] = a[k * n + k + 1 + i]! * inv;
+    e[k] = alpha;
+    taus[k] = tau;
+    // p = τ A₂₂ v over the trailing block (indices k+1..n-1), reading only its upper triangle
+    // (the symmetric update below keeps only that triangle current, which halves the work).
+    p.fill(0, 0, m);
+    for (let i = 0; i < m; i++) {
+      const row = (k + 1 + i) * n + k + 1;
+      const vi = v[i]!;
+      let s = a[row + i]! * vi;
+      for (let j = i + 1; j < m; j++) {
+        const aij = a[row + j]!;
+        s += aij * v[j]!;
+        p[j]! += aij * vi;
+      }
+      p[i]! += s;
+    }
+    let vp = 0;
+    for (let i = 0; i < m; i++) {
+      p[i]! *= tau;
+      vp += v[i]! * p[i]!;
+    }
+    const K = 0.5 * tau * vp;
+    for (let i = 0; i < m; i++) p[i]! -= K * v[i]!; // p now holds q
+    for (let i = 0; i < m; i++) {
+      const row = (k + 1 + i) * n + k + 1;
+      const vi = v[i]!;
+      const qi = p[i]!;
+      for (let j = i; j < m; j++) a[row + j]! -= vi * p[j]! + qi * v[j]!;
+    }
+  }
+  for (let i = 0; i < n; i++) d[i] = a[i * n + i]!;
+  if (n >= 2) e[n - 2] = a[(n - 2) * n + n - 1]!;
+
+  // Q = H₀ H₁ ⋯ H_{n−3}, accumulated backwards: H_k only touches rows and columns k+1.. of what is
+  // still the identity there (Golub & Van Loan §5.1.6).
+  const Q = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) Q[i * n + i] = 1;
+  const w = new Float64Array(n);
+  for (let k = vs.length - 1; k >= 0; k--) {
+    const tau = taus[k]!;
+    if (tau === 0) continue;
+    const v = vs[k]!;
+    const m = v.length;
+    const c0 = k + 1;
+    w.fill(0, 0, m);
+    for (let i = 0; i < m; i++) {
+      const row = (c0 + i) * n + c0;
+      const vi = v[i]!;
+      for (let j = 0; j < m; j++) w[j]! += vi * Q[row + j]!;
+    }
+    for (let i = 0; i < m; i++) {
+      const row = (c0 + i) * n + c0;
+      const f = tau * v[i]!;
+      for (let j = 0; j < m; j++) Q[row + j]! -= f * w[j]!;
+    }
+  }
+  return Q;
+}
+
+/**
+ * Diagonalises the symmetric tridiagonal (d, e) in place by implicit QR steps with Wilkinson shift;
+ * rotations are applied to the rows of Zt (row k = current vector k). On return d holds the eigenvalues.
+ */
+function tridiagonalQR(d: Float64Array, e: Float64Array, Zt: Float64Array, n: number): void {
+  const maxSteps = 50 * Math.max(n, 1);
+  let steps = 0;
+  let hi = n - 1;
+  while (hi > 0) {
+    // Deflate: an off-diagonal below rounding of its neighbours is set to zero (G&VL eq. 8.3.6).
+    if (Math.abs(e[hi - 1]!) <= EPS * (Math.abs(d[hi - 1]!) + Math.abs(d[hi]!))) {
+      e[hi - 1] = 0;
+      hi--;
+      continue;
+    }
+    let lo = hi - 1;
+    while (lo > 0 && Math.abs(e[lo - 1]!) > EPS * (Math.abs(d[lo - 1]!) + Math.abs(d[lo]!))) lo--;
+    if (lo > 0) e[lo - 1] = 0;
+    if (++steps > maxSteps) throw new NumericError(`eigh: the tridiagonal QR iteration did not converge in ${maxSteps} steps (n = ${n})`);
+    // Wilkinson shift: the eigenvalue of the trailing 2×2 block closer to d[hi].
+    const delta = 0.5 * (d[hi - 1]! - d[hi]!);
+    const eh = e[hi - 1]!;
+    const mu = d[hi]! - (eh * eh) / (delta + (delta >= 0 ? 1 : -1) * Math.hypot(delta, eh));
+    let x = d[lo]! - mu;
+    let z = e[lo]!;
+    for (let k = lo; k < hi; k++) {
+      const r = Math.hypot(x, z);
+      const c = r === 0 ? 1 : x / r;
+      const s = r === 0 ? 0 : z / r;
+      if (k > lo) e[k - 1] = r;
+      // Jᵀ B J on the 2×2 block B = [[d_k, e_k], [e_k, d_{k+1}]] with J = [[c, −s], [s, c]].
+      const a0 = d[k]!;
+      const b0 = e[k]!;
+      const a1 = d[k + 1]!;
+      d[k] = c * c * a0 + 2 * c * s * b0 + s * s * a1;
+      d[k + 1] = s * s * a0 - 2 * c * s * b0 + c * c * a1;
+      e[k] = c * s * (a1 - a0) + (c * c - s * s) * b0;
+      if (k + 1 < hi) {
+        // The rotation pushes a bulge to (k, k+2); the next rotation chases it down.
+        z = s * e[k + 1]!;
+        e[k + 1] = c * e[k + 1]!;
+        x = e[k]!;
+      }
+      const rk = k * n;
+      const rk1 = rk + n;
+      for (let i = 0; i < n; i++) {
+        const u = Zt[rk + i]!;
+        const t = Zt[rk1 + i]!;
+        Zt[rk + i] = c * u + s * t;
+        Zt[rk1 + i] = c * t - s * u;
+      }
+    }
+  }
+}
+
 export function eigh(a: Matrix): Eigh {
   if (a.rows !== a.cols) throw new ShapeError(`eigh: matrix ${shapeOf(a)} is not square`);
   if (!allFinite(a.data)) throw new NumericError('eigh: matrix has NaN or infinite entries');
   const n = a.rows;
   if (n === 0) return { values: new Float64Array(0), vectors: Matrix.zeros(0, 0) };
-  const e = new EigenvalueDecomposition(toML(symmetrize(a)), { assumeSymmetric: true });
-  const vals = e.realEigenvalues;
-  const V = fromML(e.eigenvectorMatrix);
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => vals[i]! - vals[j]!);
-  const values = new Float64Array(n);
+  // Work on (A + Aᵀ)/2, scaled to max |entry| = 1 so that no square in the reflectors overflows.
+  let top = 0;
+  for (const v of a.data) top = Math.max(top, Math.abs(v));
+  if (top === 0) return { values: new Float64Array(n), vectors: Matrix.identity(n) };
+  const w = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) w[i * n + j] = (0.5 * (a.data[i * n + j]! + a.data[j * n + i]!)) / top;
+  const d = new Float64Array(n);
+  const e = new Float64Array(Math.max(n - 1, 0));
+  const Q = tridiagonalize(w, n, d, e);
+  // Zt = Qᵀ: row k is column k of Q.
+  const Zt = new Matrix(n, n, Q).transpose().data;
+  tridiagonalQR(d, e, Zt, n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i]! - d[j]!);
+  const values = Float64Array.from(order, (k) => d[k]! * top);
   const vectors = Matrix.zeros(n, n);
-  order.forEach((src, k) => {
-    values[k] = vals[src]!;
-    for (let i = 0; i < n; i++) vectors.data[i * n + k] = V.data[i * n + src]!;
-  });
+  for (let k = 0; k < n; k++) {
+    const src = order[k]! * n;
+    for (let i = 0; i < n; i++) vectors.data[i * n + k] = Zt[src + i]!;
+  }
   return { values, vectors };
 }
 

@@ -1,11 +1,20 @@
-// Thin SVD A = U diag(s) Vᵀ (s descending), by ml-matrix's one-sided Golub–Kahan (JAMA) code.
-// The trace-norm prox needs the SVD of a d×T weight matrix every iteration; at the sizes of the
-// MTL data sets (d, T in the tens to hundreds) the library is adequate (bench/decomp.bench.ts).
-import { SingularValueDecomposition } from 'ml-matrix';
+// Thin SVD A = U diag(s) Vᵀ (s descending), on Float64Array directly.
+// Method: one-sided Jacobi (Hestenes 1958; Demmel & Veselić, SIAM J. Matrix Anal. Appl. 13(4), 1992)
+// preconditioned by the eigenvectors of the small Gram matrix. For A m×n with m ≥ n (else work on Aᵀ):
+//   1. G = AᵀA = V₀ Λ V₀ᵀ (eigh); B = A V₀ then has nearly orthogonal columns;
+//   2. one-sided Jacobi on the columns of B: rotate every pair (p, q) with |b_pᵀb_q| > m·ε‖b_p‖‖b_q‖
+//      (the rotation that makes them orthogonal), applying the same rotation to V = V₀ J₁ J₂ ⋯,
+//      until a sweep rotates nothing;
+//   3. s_k = ‖b_k‖, u_k = b_k / s_k, sorted descending.
+// Why this and not the Gram route alone: eigh(AᵀA) squares the condition number, so for κ(A) ≳ 1e8 the
+// small singular values and their U columns are wrong; the Jacobi sweeps repair exactly those
+// (Gram-preconditioning only saves sweeps: well-separated large singular directions need no rotation).
+// A = B Vᵀ holds throughout up to rounding because every rotation is orthogonal, so the reconstruction
+// is backward stable whatever κ(A) (test/linalg/decomp.test.ts checks 1e-10 at κ = 1e12).
 import { NumericError } from '../../errors.ts';
 import { Matrix } from '../matrix.ts';
-import { allFinite } from '../ops.ts';
-import { fromML, toML } from './mlmatrix.ts';
+import { allFinite, gram } from '../ops.ts';
+import { eigh } from './eigh.ts';
 
 export interface SVD {
   /** m×r, orthonormal columns (r = min(m, n)). */
@@ -16,28 +25,157 @@ export interface SVD {
   readonly V: Matrix;
 }
 
+const EPS = 2.220446049250313e-16;
+const MAX_SWEEPS = 60;
+
+function dotRows(a: Float64Array, pa: number, b: Float64Array, pb: number, len: number): number {
+  let s = 0;
+  for (let i = 0; i < len; i++) s += a[pa + i]! * b[pb + i]!;
+  return s;
+}
+
+/** [x_p, x_q] ← [c x_p − s x_q, s x_p + c x_q] on rows p and q of a row-major array with rows of `len`. */
+function rotateRows(a: Float64Array, p: number, q: number, len: number, c: number, s: number): void {
+  const op = p * len;
+  const oq = q * len;
+  for (let i = 0; i < len; i++) {
+    const x = a[op + i]!;
+    const y = a[oq + i]!;
+    a[op + i] = c * x - s * y;
+    a[oq + i] = s * x + c * y;
+  }
+}
+
+/**
+ * One-sided Jacobi on the columns of B, stored transposed (Bt: n rows of length m), with the
+ * rotations accumulated into Vt (n rows of length n). Returns the number of sweeps used.
+ */
+function jacobiSweeps(Bt: Float64Array, Vt: Float64Array, m: number, n: number): number {
+  const tol = Math.max(m, 1) * EPS;
+  const norms = new Float64Array(n);
+  for (let sweep = 1; sweep <= MAX_SWEEPS; sweep++) {
+    for (let k = 0; k < n; k++) norms[k] = dotRows(Bt, k * m, Bt, k * m, m);
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const alpha = norms[p]!;
+        const beta = norms[q]!;
+        if (alpha === 0 || beta === 0) continue;
+        const gamma = dotRows(Bt, p * m, Bt, q * m, m);
+        if (Math.abs(gamma) <= tol * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        // The Jacobi rotation of the 2×2 Gram block [[α, γ], [γ, β]] (Golub & Van Loan Alg. 8.5.1),
+        // the smaller of the two angles, for convergence.
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = c * t;
+        rotateRows(Bt, p, q, m, c, s);
+        rotateRows(Vt, p, q, n, c, s);
+        norms[p] = alpha - t * gamma;
+        norms[q] = beta + t * gamma;
+      }
+    }
+    if (!rotated) return sweep;
+  }
+  throw new NumericError(`svd: one-sided Jacobi did not converge in ${MAX_SWEEPS} sweeps (${m}×${n})`);
+}
+
+/**
+ * Completes columns of U whose singular value is exactly 0 to an orthonormal set: the standard basis
+ * vector with the largest residual against the columns already set, orthogonalised twice.
+ */
+function completeBasis(Ut: Float64Array, m: number, r: number, missing: readonly number[]): void {
+  const have = Array.from({ length: r }, (_, k) => k).filter((k) => !missing.includes(k));
+  for (const k of missing) {
+    let best = -1;
+    let bestRes = -1;
+    let bestVec = new Float64Array(m);
+    for (let i = 0; i < m && bestRes < 0.5; i++) {
+      const v = new Float64Array(m);
+      v[i] = 1;
+      for (let pass = 0; pass < 2; pass++) {
+        for (const h of have) {
+          const c = dotRows(Ut, h * m, v, 0, m);
+          for (let j = 0; j < m; j++) v[j]! -= c * Ut[h * m + j]!;
+        }
+      }
+      const res = Math.sqrt(dotRows(v, 0, v, 0, m));
+      if (res > bestRes) {
+        best = i;
+        bestRes = res;
+        bestVec = v;
+      }
+    }
+    if (best < 0 || bestRes <= 0) throw new NumericError('svd: could not complete an orthonormal basis');
+    for (let j = 0; j < m; j++) Ut[k * m + j] = bestVec[j]! / bestRes;
+    have.push(k);
+  }
+}
+
+/** SVD of a tall (m ≥ n ≥ 1), finite, non-zero A scaled to max |entry| = 1. */
+function svdTall(a: Matrix): SVD {
+  const { rows: m, cols: n } = a;
+  const G = eigh(gram(a));
+  // B = A V₀, stored transposed; V₀ columns ordered by descending eigenvalue so that the sweeps start
+  // near the final order.
+  const Vt = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const src = n - 1 - k;
+    for (let i = 0; i < n; i++) Vt[k * n + i] = G.vectors.data[i * n + src]!;
+  }
+  const Bt = new Float64Array(n * m);
+  for (let i = 0; i < m; i++) {
+    const ai = i * n;
+    for (let k = 0; k < n; k++) Bt[k * m + i] = dotRows(a.data, ai, Vt, k * n, n);
+  }
+  jacobiSweeps(Bt, Vt, m, n);
+  const sig = Float64Array.from({ length: n }, (_, k) => Math.sqrt(dotRows(Bt, k * m, Bt, k * m, m)));
+  const order = Array.from({ length: n }, (_, k) => k).sort((p, q) => sig[q]! - sig[p]!);
+  const s = Float64Array.from(order, (k) => sig[k]!);
+  const Ut = new Float64Array(n * m);
+  const missing: number[] = [];
+  order.forEach((src, k) => {
+    const sk = sig[src]!;
+    if (sk === 0) missing.push(k);
+    else for (let i = 0; i < m; i++) Ut[k * m + i] = Bt[src * m + i]! / sk;
+  });
+  if (missing.length > 0) completeBasis(Ut, m, n, missing);
+  const U = Matrix.zeros(m, n);
+  const V = Matrix.zeros(n, n);
+  for (let k = 0; k < n; k++) {
+    for (let i = 0; i < m; i++) U.data[i * n + k] = Ut[k * m + i]!;
+    const src = order[k]! * n;
+    for (let i = 0; i < n; i++) V.data[i * n + k] = Vt[src + i]!;
+  }
+  return { U, s, V };
+}
+
 export function svd(a: Matrix): SVD {
   if (!allFinite(a.data)) throw new NumericError('svd: matrix has NaN or infinite entries');
   const m = a.rows;
   const n = a.cols;
   const r = Math.min(m, n);
   if (r === 0) return { U: Matrix.zeros(m, 0), s: new Float64Array(0), V: Matrix.zeros(n, 0) };
-  // JAMA's algorithm wants rows ≥ cols; decompose the transpose otherwise and swap U and V.
+  let top = 0;
+  for (const v of a.data) top = Math.max(top, Math.abs(v));
+  if (top === 0) {
+    // The zero matrix: s = 0 and any orthonormal U, V; the leading identity columns.
+    const U = Matrix.zeros(m, r);
+    const V = Matrix.zeros(n, r);
+    for (let k = 0; k < r; k++) {
+      U.data[k * r + k] = 1;
+      V.data[k * r + k] = 1;
+    }
+    return { U, s: new Float64Array(r), V };
+  }
+  // Scale to max |entry| = 1 so that AᵀA neither overflows nor underflows, and scale s back.
   const wide = m < n;
-  const src = wide ? a.transpose() : a;
-  const d = new SingularValueDecomposition(toML(src), { computeLeftSingularVectors: true, computeRightSingularVectors: true, autoTranspose: false });
-  const U = fromML(d.leftSingularVectors);
-  const V = fromML(d.rightSingularVectors);
-  const s = Float64Array.from(d.diagonal.slice(0, r));
-  const Uthin = U.cols === r ? U : new Matrix(U.rows, r, sliceCols(U, r));
-  const Vthin = V.cols === r ? V : new Matrix(V.rows, r, sliceCols(V, r));
-  return wide ? { U: Vthin, s, V: Uthin } : { U: Uthin, s, V: Vthin };
-}
-
-function sliceCols(a: Matrix, r: number): Float64Array {
-  const out = new Float64Array(a.rows * r);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < r; j++) out[i * r + j] = a.data[i * a.cols + j]!;
-  return out;
+  const src = wide ? a.transpose() : a.clone();
+  for (let i = 0; i < src.data.length; i++) src.data[i]! /= top;
+  const d = svdTall(src);
+  for (let k = 0; k < r; k++) d.s[k]! *= top;
+  return wide ? { U: d.V, s: d.s, V: d.U } : d;
 }
 
 /** U diag(s) Vᵀ */

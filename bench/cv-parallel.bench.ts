@@ -1,0 +1,150 @@
+// Does running CV folds on 2 worker threads beat running them in the main thread, on this machine?
+// Workload: the School data (split 1's training part, 139 tasks, 11 472 rows, d = 28), 5-fold CV of
+// a model over a 10-point λ path with warm starts (src/eval/cv.ts foldPathErrors), i.e. the unit a
+// `workers` option would distribute. Measured side by side in one run, medians of repeats after a
+// warm-up:
+//   serial        all folds in the main thread;
+//   fresh 2       2 new workers per CV (startup with the tsx loader included: what one CV call pays);
+//   pool 2        2 workers started once and reused (what a long compare run would pay per CV).
+// Run: node --import tsx bench/cv-parallel.bench.ts [model] [repeats]
+// This file is also the worker's entry (isMainThread false).
+import { existsSync } from 'node:fs';
+import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { MultiTaskDataset } from '../src/data/dataset.ts';
+import { loadCsvSync } from '../src/data/csv.ts';
+import { givenSplits, kFold, subsetDataset, type Split } from '../src/data/split.ts';
+import { cvGrids, foldPathErrors, type Fittable } from '../src/eval/cv.ts';
+import { Matrix } from '../src/linalg/matrix.ts';
+import { buildProblem } from '../src/linear/problem.ts';
+import { getModelSpec } from '../src/linear/registry.ts';
+import type { ModelOptions, WarmStart } from '../src/linear/types.ts';
+
+/** A bench-local Fittable over a registry spec (the estimator proper lives in src/linear/estimator.ts). */
+class SpecFittable implements Fittable {
+  constructor(
+    readonly name: string,
+    readonly options: ModelOptions,
+    private readonly fitted?: { W: Matrix; b: Float64Array; warm?: WarmStart },
+  ) {}
+  clone(patch: Partial<ModelOptions>): SpecFittable {
+    return new SpecFittable(this.name, { ...this.options, ...patch });
+  }
+  fit(ds: MultiTaskDataset, warm?: WarmStart): SpecFittable {
+    const spec = getModelSpec(this.name);
+    const problem = buildProblem(ds, this.options);
+    const r = spec.fit(problem, { tol: 1e-6, maxIter: 2000, ...spec.defaults, ...this.options }, warm);
+    return new SpecFittable(this.name, this.options, { W: r.W, b: r.intercepts, ...(r.warm ? { warm: r.warm } : {}) });
+  }
+  get warmStart(): WarmStart | undefined {
+    return this.fitted?.warm;
+  }
+  predict(X: Matrix, task: string): Float64Array {
+    const f = this.fitted!;
+    const t = Number(task); // School task names are 0..138, in order
+    const out = new Float64Array(X.rows);
+    for (let i = 0; i < X.rows; i++) {
+      let s = f.b[t]!;
+      for (let j = 0; j < X.cols; j++) s += X.data[i * X.cols + j]! * f.W.data[j * f.W.cols + t]!;
+      out[i] = s;
+    }
+    return out;
+  }
+}
+
+interface Job {
+  model: string;
+  folds: number[];
+}
+
+const DATA = fileURLToPath(new URL('../../shared/data/school/', import.meta.url));
+
+function load(): { train: MultiTaskDataset; folds: Split[] } {
+  const { dataset } = loadCsvSync(DATA + 'school.csv', { taskCol: 'task', target: 'y' });
+  const split = givenSplits(dataset, DATA + 'school_splits.csv')[0]!;
+  const train = subsetDataset(dataset, split.train);
+  return { train, folds: kFold(train, 5, { seed: 1 }) };
+}
+
+function runFolds(model: string, train: MultiTaskDataset, folds: Split[], which: number[]): number {
+  const { grid } = cvGrids(train, { points: 10, decades: 3 });
+  let checksum = 0;
+  for (const f of which) for (const row of foldPathErrors(new SpecFittable(model, {}), train, folds[f]!, ['lambda'], grid, null)) for (const e of row) checksum += e.reduce((a, b) => a + b, 0);
+  return checksum;
+}
+
+if (!isMainThread) {
+  // Worker: load the data once, then serve jobs.
+  const { train, folds } = load();
+  parentPort!.on('message', (job: Job) => parentPort!.postMessage(runFolds(job.model, train, folds, job.folds)));
+  parentPort!.postMessage('ready');
+} else {
+  main();
+}
+
+function spawn(): Promise<Worker> {
+  // src/eval/worker-entry.mjs registers tsx inside the worker (Node 20 does not apply `--import tsx`
+  // to a worker's .ts entry) and then imports this file.
+  const w = new Worker(new URL('../src/eval/worker-entry.mjs', import.meta.url), { execArgv: [], workerData: { module: import.meta.url } });
+  return new Promise((resolve, reject) => {
+    w.once('message', () => resolve(w));
+    w.once('error', reject);
+  });
+}
+
+function ask(w: Worker, job: Job): Promise<number> {
+  return new Promise((resolve) => w.once('message', resolve));
+}
+
+async function onPool(pool: Worker[], model: string): Promise<number> {
+  const jobs: Job[] = [
+    { model, folds: [0, 2, 4] },
+    { model, folds: [1, 3] },
+  ];
+  const res = await Promise.all(pool.map((w, k) => {
+    const p = ask(w, jobs[k]!);
+    w.postMessage(jobs[k]!);
+    return p;
+  }));
+  return res.reduce((a, b) => a + b, 0);
+}
+
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+
+async function main(): Promise<void> {
+  if (!existsSync(DATA + 'school.csv')) {
+    console.log('cv-parallel: needs ../shared/data/school; skipped');
+    return;
+  }
+  const model = process.argv[2] ?? 'stl';
+  const repeats = Number(process.argv[3] ?? 5);
+  const { train, folds } = load();
+  const all = [0, 1, 2, 3, 4];
+  runFolds(model, train, folds, all); // warm-up (JIT)
+  const pool = [await spawn(), await spawn()];
+  await onPool(pool, model); // warm-up of the pool
+  const serial: number[] = [];
+  const fresh: number[] = [];
+  const pooled: number[] = [];
+  let check = 0;
+  for (let r = 0; r < repeats; r++) {
+    let t = performance.now();
+    check = runFolds(model, train, folds, all);
+    serial.push(performance.now() - t);
+    t = performance.now();
+    const p = await onPool(pool, model);
+    pooled.push(performance.now() - t);
+    if (Math.abs(p - check) > 1e-6 * Math.abs(check)) throw new Error(`parallel result differs: ${p} vs ${check}`);
+    t = performance.now();
+    const ws = await Promise.all([spawn(), spawn()]);
+    await onPool(ws, model);
+    fresh.push(performance.now() - t);
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
+  await Promise.all(pool.map((w) => w.terminate()));
+  const s = median(serial);
+  console.log(`cv-parallel: School split 1 train (${train.tasks.length} tasks), model ${model}, 5 folds × 10 λ, ${repeats} repeats, medians`);
+  console.log(`  serial (main thread) ${s.toFixed(0)} ms`);
+  console.log(`  pool of 2 workers    ${median(pooled).toFixed(0)} ms   speed-up ×${(s / median(pooled)).toFixed(2)}`);
+  console.log(`  2 fresh workers      ${median(fresh).toFixed(0)} ms   speed-up ×${(s / median(fresh)).toFixed(2)} (includes worker startup + data load)`);
+}

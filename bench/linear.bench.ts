@@ -1,0 +1,138 @@
+// Linear MTL solvers (issue 4, "Performance"): every registered model on School (MALSAR's
+// convention: squared loss, 'sum' scaling, no intercept, raw features) — time to the default
+// tolerance and to 1e-8 relative optimality, iterations — against the textbook proximal gradient
+// (no momentum, no Gram cache: solver 'gd') at the SAME optimality, in the same run; then the
+// scaling of one FISTA iteration in the number of tasks (T = 1 000 and 10 000, d = 50, n_t = 20).
+// Medians of repeated runs after a warm-up. Run: node --import tsx bench/linear.bench.ts
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Matrix } from '../src/linalg/matrix.ts';
+import { Random } from '../src/linalg/random.ts';
+import { backendName } from '../src/linalg/backend.ts';
+import { problemFromTasks } from '../src/linear/problem.ts';
+import { availableModels, getModelSpec } from '../src/linear/registry.ts';
+import type { FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
+
+const SCHOOL = join(process.cwd(), '..', 'shared', 'data', 'school', 'school.csv');
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const TEXTBOOK_MAX_ITER = Number(process.env.BENCH_TEXTBOOK_MAX_ITER ?? 20000);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
+}
+
+function loadSchool(): Problem {
+  const lines = readFileSync(SCHOOL, 'utf8').trim().split('\n');
+  const groups = new Map<number, { x: number[][]; y: number[] }>();
+  for (const line of lines.slice(1)) {
+    const f = line.split(',').map(Number);
+    let g = groups.get(f[0]!);
+    if (!g) groups.set(f[0]!, (g = { x: [], y: [] }));
+    g.y.push(f[1]!);
+    g.x.push(f.slice(2));
+  }
+  const tasks: TaskProblem[] = [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([t, g]) => ({ name: `school${t}`, X: Matrix.from(g.x), y: Float64Array.from(g.y) }));
+  return problemFromTasks(tasks, { loss: 'squared', scale: 'sum', intercept: false });
+}
+
+/** Median wall time of fit over REPEATS runs after one warm-up; returns the last result too. */
+function timeFit(problem: Problem, name: string, opts: ModelOptions & { tol: number; maxIter: number }, repeats = REPEATS): { seconds: number; r: FitResult } {
+  const spec = getModelSpec(name);
+  let r = spec.fit(problem, opts);
+  const times: number[] = [];
+  for (let k = 0; k < repeats; k++) {
+    const t0 = performance.now();
+    r = spec.fit(problem, opts);
+    times.push((performance.now() - t0) / 1000);
+  }
+  return { seconds: median(times), r };
+}
+
+/** Weights on School: a tenth of λ_max where it exists, else a fixed moderate value (sum scaling). */
+function schoolOptions(problem: Problem, name: string): ModelOptions {
+  const spec = getModelSpec(name);
+  const o: ModelOptions = { ...spec.defaults };
+  if (spec.lambdaMax) o.lambda = 0.1 * spec.lambdaMax(problem, {});
+  else if (spec.uses.includes('lambda')) o.lambda = 1000;
+  if (spec.uses.includes('lambda2')) o.lambda2 = name === 'tgl' ? 0.1 * getModelSpec('l21').lambdaMax!(problem, {}) : 1000;
+  if (name === 'tgl') o.ridge = 1000;
+  if (spec.uses.includes('graph')) o.graph = problem.tasks.slice(1).map((_, t) => ({ from: t, to: t + 1 }));
+  return o;
+}
+
+const SMOOTH = new Set(['stl', 'pooled', 'chain', 'graph', 'mean']);
+const MINE = new Set(['stl', 'pooled', 'chain', 'graph', 'mean', 'lasso', 'l21', 'trace', 'tgl']);
+
+function fmt(s: number): string {
+  return s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`;
+}
+
+function schoolTable(): void {
+  if (!existsSync(SCHOOL)) {
+    console.log(`School: skipped (needs ${SCHOOL})`);
+    return;
+  }
+  const problem = loadSchool();
+  console.log(`School: T = ${problem.tasks.length}, d = ${problem.d}, backend ${backendName()}, medians of ${REPEATS} runs after a warm-up`);
+  console.log('model           solver  t(tol 1e-6)  iters   t(tol 1e-8)  iters  | textbook gd to 1e-6          iters   speed-up');
+  for (const name of availableModels()) {
+    const o = schoolOptions(problem, name);
+    try {
+      const a = timeFit(problem, name, { ...o, tol: 1e-6, maxIter: 20000 });
+      const b = timeFit(problem, name, { ...o, tol: 1e-8, maxIter: 20000 });
+      let textbook = '(n/a: structured model, see its own solver)';
+      if (MINE.has(name)) {
+        const g = timeFit(problem, name, { ...o, tol: 1e-6, maxIter: TEXTBOOK_MAX_ITER, solver: 'gd' }, 1);
+        const conv = g.r.info.converged;
+        const ratio = g.seconds / a.seconds;
+        textbook = `${conv ? '' : '≥'}${fmt(g.seconds).padStart(9)} ${conv ? 'converged' : `NOT conv. (opt ${g.r.info.optimality.toExponential(1)})`}`.padEnd(29) +
+          `${String(g.r.info.iterations).padStart(6)}   ${conv ? '' : '≥'}${ratio.toFixed(1)}×`;
+      }
+      const flag = (r: FitResult) => (r.info.converged ? ' ' : '!');
+      console.log(`${name.padEnd(15)} ${a.r.info.solver.padEnd(7)} ${fmt(a.seconds).padStart(10)}${flag(a.r)} ${String(a.r.info.iterations).padStart(6)}   ${fmt(b.seconds).padStart(10)}${flag(b.r)} ${String(b.r.info.iterations).padStart(6)}  | ${textbook}`);
+      if (SMOOTH.has(name)) {
+        // The smooth models' default solver is the exact one; show FISTA too for comparison.
+        const f = timeFit(problem, name, { ...o, tol: 1e-6, maxIter: 20000, solver: 'fista' });
+        console.log(`${''.padEnd(15)} fista   ${fmt(f.seconds).padStart(10)}${flag(f.r)} ${String(f.r.info.iterations).padStart(6)}`);
+      }
+    } catch (e) {
+      console.log(`${name.padEnd(15)} failed: ${(e as Error).message}`);
+    }
+  }
+  console.log('(! = did not reach the tolerance; ≥ = textbook stopped at its iteration cap, so the speed-up is a lower bound)');
+}
+
+function syntheticProblem(T: number, d: number, n: number, seed: number): Problem {
+  const rng = new Random(seed);
+  const tasks: TaskProblem[] = [];
+  for (let t = 0; t < T; t++) {
+    const X = new Matrix(n, d, rng.normals(n * d));
+    const y = rng.normals(n);
+    tasks.push({ name: `t${t}`, X, y });
+  }
+  return problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept: true });
+}
+
+function scaling(): void {
+  const d = 50;
+  const n = 20;
+  const iters = 20;
+  console.log(`\nScaling in T (l21 and trace, FISTA, squared loss, d = ${d}, n_t = ${n}; ${iters} iterations at tol 0, median of ${REPEATS})`);
+  for (const name of ['l21', 'lasso', 'trace']) {
+    const perIter: number[] = [];
+    for (const T of [1000, 10000]) {
+      const problem = syntheticProblem(T, d, n, 7);
+      const spec = getModelSpec(name);
+      const lam = 0.5 * spec.lambdaMax!(problem, {});
+      const { seconds, r } = timeFit(problem, name, { lambda: lam, tol: 1e-300, maxIter: iters }, name === 'trace' ? 1 : REPEATS);
+      perIter.push(seconds / r.info.iterations);
+      console.log(`  ${name.padEnd(6)} T = ${String(T).padStart(5)}: ${fmt(seconds / r.info.iterations)} per iteration`);
+    }
+    console.log(`  ${name.padEnd(6)} ratio T=10000 / T=1000: ${(perIter[1]! / perIter[0]!).toFixed(1)} (linear scaling: 10)`);
+  }
+}
+
+schoolTable();
+scaling();

@@ -1,0 +1,88 @@
+// The human-readable tables of a comparison (compare and demo): one row per model, best first,
+// with the metric's direction and unit spelled out, then the plain-English verdict.
+import type { ComparisonResult } from '../eval/types.ts';
+import { primaryKey, rankModels, verdict } from '../report/verdict.ts';
+import { meanStd, num, percent, seconds, table } from './format.ts';
+import { out, type CliIO } from './io.ts';
+
+/** Secondary aggregate metric shown beside the primary one. */
+function secondaryKey(r: ComparisonResult): { key: string; header: string } {
+  return r.primaryMetric === 'rmse'
+    ? { key: 'explained_variance', header: 'explained var. (↑)' }
+    : { key: 'accuracy', header: 'accuracy (↑)' };
+}
+
+export function comparisonTable(r: ComparisonResult): string {
+  const key = primaryKey(r);
+  const sec = secondaryKey(r);
+  const T = r.dataset.tasks.length;
+  const rows = rankModels(r).map((m) => {
+    const p = m.metrics[key];
+    const s = m.metrics[sec.key];
+    return [
+      m.name,
+      p ? meanStd(p.mean, p.std) : '–',
+      s ? meanStd(s.mean, s.std, 3) : '–',
+      m.name === r.baseline ? '(baseline)' : percent(m.delta_m, 2),
+      m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.positive_transfer).length}/${T}`,
+      m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.negative_transfer).length}/${T}`,
+      seconds(m.seconds),
+    ];
+  });
+  return table(
+    [
+      { header: 'model' },
+      { header: `${r.primaryMetric.toUpperCase()} task avg (${r.higherIsBetter ? '↑' : '↓'})`, align: 'right' },
+      { header: sec.header, align: 'right' },
+      { header: `Δm vs ${r.baseline} (↑)`, align: 'right' },
+      { header: 'tasks better', align: 'right' },
+      { header: 'tasks worse', align: 'right' },
+      { header: 'time', align: 'right' },
+    ],
+    rows,
+  );
+}
+
+/** Per-task gains of every model over the baseline (for --verbose). */
+export function perTaskTable(r: ComparisonResult): string {
+  const models = r.models.filter((m) => m.name !== r.baseline);
+  const base = r.models.find((m) => m.name === r.baseline);
+  const rows = r.dataset.tasks.map((t) => {
+    const b = base?.tasks.find((x) => x.task === t.name)?.[r.primaryMetric];
+    return [
+      t.name,
+      typeof b === 'number' ? num(b) : '–',
+      ...models.map((m) => {
+        const x = m.tasks.find((y) => y.task === t.name);
+        if (!x) return '–';
+        return `${percent(x.gain_over_stl)}${x.negative_transfer ? ' ✗' : x.positive_transfer ? ' ✓' : ''}`;
+      }),
+    ];
+  });
+  return table(
+    [{ header: 'task' }, { header: `${r.baseline} ${r.primaryMetric.toUpperCase()}`, align: 'right' }, ...models.map((m) => ({ header: `${m.name} gain`, align: 'right' as const }))],
+    rows,
+  );
+}
+
+export function printComparison(io: CliIO, r: ComparisonResult, verbose: boolean): void {
+  const p = r.protocol;
+  out(io, `${r.dataset.source}: ${r.dataset.tasks.length} tasks, ${r.dataset.features.length} features, ${r.dataset.kind}`);
+  out(
+    io,
+    `${p.splits} ${p.splitSource} split${p.splits === 1 ? '' : 's'}${p.splitSource === 'random' ? ` (test ratio ${p.testRatio}, seed ${p.seed})` : ''}, ` +
+      `${p.cvFolds}-fold CV inside each training part (${p.rule} rule); ${p.test}, α = ${p.alpha}`,
+  );
+  if (p.note) out(io, `note: ${p.note}`);
+  out(io);
+  out(io, comparisonTable(r));
+  out(io);
+  out(io, `gain and Δm are relative to ${r.baseline} in %, positive = better; "tasks better/worse" = significantly (${p.test}, α = ${p.alpha}).`);
+  if (verbose) {
+    out(io);
+    out(io, 'Per task (✓ significantly better, ✗ significantly worse = negative transfer):');
+    out(io, perTaskTable(r));
+  }
+  out(io);
+  for (const line of verdict(r).lines) out(io, line);
+}

@@ -1,0 +1,122 @@
+// `polytask compare`: several models against single-task learning on repeated splits, each tuned
+// by CV inside its training part; a table, a verdict, and optionally the JSON result and the HTML
+// report.
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { OptionError } from '../errors.ts';
+import { givenSplits } from '../data/split.ts';
+import { DEFAULT_MODELS } from '../eval/compare.ts';
+import { ALL_MODEL_NAMES } from '../linear/registry.ts';
+import type { Rule } from '../eval/cv.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { printComparison } from './compare-print.ts';
+import { checkReadable, loadData, type MatFlags } from './data-load.ts';
+import { info, out, type CliIO } from './io.ts';
+import { modelOptions } from './model-setup.ts';
+import {
+  addDataFlags,
+  addModelFlags,
+  addOutputFlags,
+  parseList,
+  parseNumber,
+  parsePositiveInt,
+  type CommonFlags,
+  type DataFlags,
+  type ModelFlags,
+} from './options.ts';
+import { runComparison, writeReport } from './run-compare.ts';
+
+export interface CompareFlags extends DataFlags, MatFlags, ModelFlags, CommonFlags {
+  models?: string[];
+  splits?: number;
+  splitsFile?: string;
+  splitCols?: string[];
+  testRatio?: number;
+  folds?: number;
+  rule?: Rule;
+  alpha?: number;
+  gridPoints?: number;
+  report?: string;
+}
+
+function parseRatio(raw: string): number {
+  const v = parseNumber(raw);
+  if (!(v > 0 && v < 1)) throw new InvalidArgumentError(`expected a number strictly between 0 and 1, got "${raw}".`);
+  return v;
+}
+
+export function checkModelList(names: readonly string[]): string[] {
+  const unknown = names.filter((n) => !(ALL_MODEL_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new OptionError('--models', `unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (models: ${ALL_MODEL_NAMES.join(', ')})`);
+  return [...names];
+}
+
+export function addCompareFlags(cmd: Command): Command {
+  return cmd
+    .option('--models <a,b,c>', `models to compare with stl (default: ${DEFAULT_MODELS.join(',')}, those available)`, parseList)
+    .option('--splits <R>', 'number of random train/test splits (default 10)', parsePositiveInt)
+    .option('--test-ratio <x>', 'test fraction of each task in random splits (default 0.25)', parseRatio)
+    .option('--splits-file <file>', 'given splits: CSV with a row column (0-based data row) and one 1=train/0=test column per split')
+    .option('--split-cols <a,b,c>', 'with --splits-file: use only these split columns (default: all)', parseList)
+    .option('--folds <k>', 'CV folds inside each training part (default 5)', parsePositiveInt)
+    .addOption(new Option('--rule <rule>', 'CV choice rule: minimum mean error or one standard error').choices(['min', '1se']))
+    .option('--alpha <x>', 'significance level of the per-task tests (default 0.05)', parseRatio)
+    .option('--grid-points <n>', 'λ grid points per model (default 10)', parsePositiveInt);
+}
+
+export function registerCompare(program: Command, io: CliIO): void {
+  const cmd = program.command('compare').description('compare models with single-task learning on repeated splits (per-task gains, negative transfer)');
+  addDataFlags(cmd);
+  cmd.option('--mat-x <name>', 'MAT file: the cell array of per-task feature matrices', 'X').option('--mat-y <name>', 'MAT file: the cell array of per-task targets', 'Y');
+  addModelFlags(cmd, { withModel: false });
+  addCompareFlags(cmd);
+  cmd.option('--report <file>', 'also write the self-contained HTML report here');
+  addOutputFlags(cmd, { out: 'also save the result as JSON here (input of `polytask report --from`)' });
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ polytask compare --data school.csv --task-col task --target y --splits-file school_splits.csv --report school.html
+  $ polytask compare --data landmine.csv --task-col task --target y --models l21,mtrl --splits 5 --seed 1 --json
+  $ polytask compare --data data.csv --targets a,b,c --models mean,trace --folds 3 --out result.json`,
+  );
+  cmd.action(async (flags: CompareFlags) => {
+    const models = flags.models ? checkModelList(flags.models) : undefined;
+    const loaded = await loadData(flags, io.cwd);
+    const ds = loaded.dataset;
+    let splits;
+    if (flags.splitsFile) {
+      if (flags.splits !== undefined || flags.testRatio !== undefined) throw new OptionError('--splits-file', 'cannot be combined with --splits or --test-ratio');
+      const p = resolve(io.cwd, flags.splitsFile);
+      checkReadable(p);
+      splits = givenSplits(ds, p);
+      if (flags.splitCols) {
+        const names = splits.map((s) => s.name ?? '');
+        const unknown = flags.splitCols.filter((c) => !names.includes(c));
+        if (unknown.length > 0) throw new OptionError('--split-cols', `${flags.splitsFile} has no split column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (it has: ${names.join(', ')})`);
+        splits = splits.filter((s) => flags.splitCols!.includes(s.name ?? ''));
+      }
+    } else if (flags.splitCols) {
+      throw new OptionError('--split-cols', 'needs --splits-file');
+    }
+    const result = await runComparison(io, flags, ds, {
+      ...(models ? { models } : {}),
+      ...(splits ? { splits } : { repeats: flags.splits ?? 10, testRatio: flags.testRatio ?? 0.25 }),
+      seed: flags.seed ?? 0,
+      cvFolds: flags.folds ?? 5,
+      rule: flags.rule ?? 'min',
+      alpha: flags.alpha ?? 0.05,
+      modelOptions: modelOptions(flags, ds, io.cwd),
+      ...(flags.gridPoints ? { cv: { points: flags.gridPoints } } : {}),
+    });
+    if (flags.out) writeFileAtomic(resolve(io.cwd, flags.out), JSON.stringify(result) + '\n');
+    if (flags.report) writeReport(resolve(io.cwd, flags.report), result);
+    if (flags.json) {
+      out(io, JSON.stringify(result));
+      return;
+    }
+    printComparison(io, result, !!flags.verbose);
+    if (flags.out) info(io, flags, `result written to ${flags.out}`);
+    if (flags.report) info(io, flags, `report written to ${flags.report}`);
+  });
+}

@@ -1,0 +1,84 @@
+// `polytask cv`: k-fold cross-validation of one model over a λ grid (from λ_max down, warm
+// started), with the minimum and one-standard-error choices and the whole curve.
+import { Option, type Command } from 'commander';
+import { crossValidate, type CVResult, type Rule } from '../eval/cv.ts';
+import { ALL_MODEL_NAMES } from '../linear/registry.ts';
+import { loadData, type MatFlags } from './data-load.ts';
+import { registryPlan } from '../eval/plans.ts';
+import { checkModelName } from './fit.ts';
+import { num, seconds, table } from './format.ts';
+import { out, type CliIO } from './io.ts';
+import { modelOptions } from './model-setup.ts';
+import { addDataFlags, addModelFlags, addOutputFlags, parseNumberList, parsePositiveInt, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
+
+interface CvFlags extends DataFlags, MatFlags, ModelFlags, CommonFlags {
+  folds?: number;
+  rule?: Rule;
+  grid?: number[];
+  gridPoints?: number;
+}
+
+export function cvTable(r: CVResult): string {
+  const c = r.curve;
+  if (!c) return '(nothing to tune for this model)';
+  const rows = c.grid.map((x, i) => [
+    num(x, 4),
+    num(c.mean[i]!, 5),
+    num(c.se[i]!, 3),
+    [i === c.bestIndex ? 'min' : '', i === c.oneSeIndex ? '1se' : '', i === c.chosenIndex ? '← chosen' : ''].filter(Boolean).join(' '),
+  ]);
+  return table([{ header: c.param }, { header: `mean CV ${c.metric} (↓)`, align: 'right' }, { header: 'SE', align: 'right' }, { header: '' }], rows);
+}
+
+export function registerCv(program: Command, io: CliIO): void {
+  const cmd = program.command('cv').description('cross-validate one model over a λ grid (minimum and one-SE choices)');
+  addDataFlags(cmd);
+  cmd.option('--mat-x <name>', 'MAT file: the cell array of per-task feature matrices', 'X').option('--mat-y <name>', 'MAT file: the cell array of per-task targets', 'Y');
+  addModelFlags(cmd);
+  cmd
+    .option('--folds <k>', 'number of folds (default 5)', parsePositiveInt)
+    .addOption(new Option('--rule <rule>', 'choice rule (default min)').choices(['min', '1se']))
+    .option('--grid <a,b,c>', 'explicit λ grid (default: from λ_max down, log-spaced)', parseNumberList)
+    .option('--grid-points <n>', 'points of the default grid (default 10)', parsePositiveInt);
+  addOutputFlags(cmd, { out: false });
+  cmd.addHelpText(
+    'after',
+    `
+Models: ${ALL_MODEL_NAMES.join(', ')}
+
+Examples:
+  $ polytask cv --data school.csv --task-col task --target y --model l21 --folds 5 --rule 1se
+  $ polytask cv --data school.csv --task-col task --target y --model mean --grid 0.01,0.1,1,10 --json`,
+  );
+  cmd.action(async (flags: CvFlags) => {
+    const name = checkModelName(flags.model);
+    const plan = registryPlan(name);
+    const loaded = await loadData(flags, io.cwd);
+    const ds = loaded.dataset;
+    const options = modelOptions(flags, ds, io.cwd);
+    const est = plan.make(options);
+    const lambdaMax = plan.params.includes('lambda') ? plan.lambdaMax?.(ds, options) : undefined;
+    const r = crossValidate(est, ds, {
+      folds: flags.folds ?? 5,
+      seed: flags.seed ?? 0,
+      rule: flags.rule ?? 'min',
+      params: plan.params,
+      perTask: plan.perTask ?? false,
+      ...(flags.grid ? { grid: flags.grid } : {}),
+      ...(flags.gridPoints ? { points: flags.gridPoints } : {}),
+      ...(lambdaMax !== undefined ? { lambdaMax } : {}),
+      ...(options.scale ? { scale: options.scale } : {}),
+    });
+    if (flags.json) {
+      out(io, JSON.stringify({ model: name, ...r }));
+      return;
+    }
+    out(io, `${name} on ${loaded.file}: ${r.folds}-fold CV, ${r.fits} fits, ${seconds(r.seconds)}`);
+    out(io);
+    out(io, cvTable(r));
+    out(io);
+    const chosen = Object.entries(r.chosen).map(([k, v]) => `${k} = ${num(v, 4)}`).join(', ');
+    out(io, `chosen (${flags.rule ?? 'min'} rule): ${chosen || 'nothing to tune'}`);
+    if (r.perTaskLambda) out(io, `per-task λ: ${Object.entries(r.perTaskLambda).slice(0, 12).map(([t, v]) => `${t}=${num(v, 3)}`).join(' ')}${Object.keys(r.perTaskLambda).length > 12 ? ' …' : ''}`);
+  });
+}

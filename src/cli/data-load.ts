@@ -1,0 +1,82 @@
+// Loading the user's data for a command: format from --format or the extension, the loader's own
+// options from the shared flags, then optional standardisation. Loading and checking live in
+// src/data/; this file only maps flags to their options.
+import { extname, isAbsolute, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { OptionError, PolytaskError } from '../errors.ts';
+import type { MultiTaskDataset } from '../data/dataset.ts';
+import { loadCsv, type CsvReport } from '../data/csv.ts';
+import { loadDatasetJson } from '../data/json.ts';
+import { loadMatCells } from '../data/mat.ts';
+import type { DataFlags, DataFormat } from './options.ts';
+
+export interface Loaded {
+  readonly dataset: MultiTaskDataset;
+  readonly file: string;
+  readonly format: DataFormat;
+  /** CSV only: what the loader did (rows dropped, label map rule, ...). */
+  readonly csvReport?: CsvReport;
+}
+
+export interface MatFlags {
+  matX?: string;
+  matY?: string;
+}
+
+export function formatOf(file: string, given?: DataFormat): DataFormat {
+  if (given) return given;
+  const ext = extname(file).toLowerCase();
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return 'csv';
+  if (ext === '.mat') return 'mat';
+  if (ext === '.json') return 'json';
+  throw new OptionError('--format', `cannot tell the format of "${file}" from its extension; give --format csv|mat|json`);
+}
+
+/** A readable regular file, or a one-line error naming it (before any loader touches it). */
+export function checkReadable(file: string): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new PolytaskError('IO', `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code ?? 'error'})`}`);
+  }
+  if (st.isDirectory()) throw new PolytaskError('IO', `${file}: is a directory, expected a data file`);
+}
+
+export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promise<Loaded> {
+  if (!flags.data) throw new OptionError('--data', 'is required');
+  // Loaders name the path they were given in every message: give them the path as the user typed it
+  // whenever that resolves to the same file (always, in the real CLI).
+  const file = isAbsolute(flags.data) || cwd === process.cwd() ? flags.data : resolve(cwd, flags.data);
+  const shown = flags.data;
+  const format = formatOf(shown, flags.format);
+  checkReadable(file);
+  if (format === 'csv') {
+    const forms = [flags.taskCol !== undefined || flags.target !== undefined, flags.targets !== undefined, flags.oneVsRest !== undefined].filter(Boolean).length;
+    if (forms === 0 || (flags.taskCol === undefined) !== (flags.target === undefined)) {
+      throw new OptionError(
+        '--target',
+        'a CSV needs --task-col NAME and --target NAME (long form: one row per sample), or --targets a,b,c (wide form: one target column per task), or --one-vs-rest COL',
+      );
+    }
+    if (forms > 1) throw new OptionError('--targets', 'use one of --task-col with --target (long form), --targets (wide form) or --one-vs-rest, not several');
+    const { dataset, report } = await loadCsv(file, {
+      ...(flags.taskCol ? { taskCol: flags.taskCol } : {}),
+      ...(flags.target ? { target: flags.target } : {}),
+      ...(flags.targets ? { targets: flags.targets } : {}),
+      ...(flags.oneVsRest ? { oneVsRest: flags.oneVsRest } : {}),
+      ...(flags.features ? { features: flags.features } : {}),
+      ...(flags.skip ? { skip: flags.skip } : {}),
+    });
+    return { dataset: withSource(dataset, shown), file: shown, format, csvReport: report };
+  }
+  if (format === 'json') return { dataset: withSource(loadDatasetJson(file), shown), file: shown, format };
+  const { dataset } = loadMatCells(file, { x: flags.matX ?? 'X', y: flags.matY ?? 'Y' });
+  return { dataset: withSource(dataset, shown), file: shown, format };
+}
+
+/** Reports name the file as the user typed it. */
+function withSource(ds: MultiTaskDataset, file: string): MultiTaskDataset {
+  return { ...ds, source: file };
+}

@@ -1,0 +1,57 @@
+// `--graph FILE`: the task graph of the graph model as a CSV edge list `from,to[,weight]` (a header
+// row with those names is optional). Endpoints are task names, or 0-based task indices when the
+// value is a whole number that is not itself a task name. Weight defaults to 1 and must be ≥ 0.
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { ParseError, PolytaskError } from '../errors.ts';
+import type { ModelOptions } from '../linear/types.ts';
+
+type Edge = NonNullable<ModelOptions['graph']>[number];
+
+export function parseGraphText(text: string, file: string, tasks: readonly string[]): Edge[] {
+  let records: string[][];
+  try {
+    records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+  } catch (e) {
+    throw new ParseError({ file }, `not a CSV edge list (${(e as Error).message})`);
+  }
+  const known = new Set(tasks);
+  let start = 0;
+  const first = records[0];
+  if (first && first[0]?.toLowerCase() === 'from' && first[1]?.toLowerCase() === 'to') start = 1;
+  const edges: Edge[] = [];
+  const endpoint = (v: string, line: number, column: number): string => {
+    if (known.has(v)) return v;
+    if (/^\d+$/.test(v) && Number(v) < tasks.length) return tasks[Number(v)]!;
+    throw new ParseError({ file, line, column }, `"${v}" is not a task (tasks: ${tasks.length <= 8 ? tasks.join(', ') : `${tasks.slice(0, 8).join(', ')}, …`}; or a 0-based index below ${tasks.length})`);
+  };
+  for (let r = start; r < records.length; r++) {
+    const rec = records[r]!;
+    const line = r + 1;
+    if (rec.length < 2 || rec.length > 3) throw new ParseError({ file, line }, `expected from,to[,weight], found ${rec.length} fields`);
+    const from = endpoint(rec[0]!, line, 1);
+    const to = endpoint(rec[1]!, line, 2);
+    if (from === to) throw new ParseError({ file, line }, `an edge from task "${from}" to itself has no effect; remove it`);
+    let weight = 1;
+    if (rec.length === 3 && rec[2] !== '') {
+      weight = Number(rec[2]);
+      if (!Number.isFinite(weight) || weight < 0 || !/^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(rec[2]!)) {
+        throw new ParseError({ file, line, column: 3 }, `weight "${rec[2]}" is not a number ≥ 0`);
+      }
+    }
+    edges.push({ from, to, weight });
+  }
+  if (edges.length === 0) throw new ParseError({ file }, 'no edges');
+  return edges;
+}
+
+export function readGraphFile(file: string, shownAs: string, tasks: readonly string[]): Edge[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new PolytaskError('IO', `${shownAs}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`}`);
+  }
+  return parseGraphText(text, shownAs, tasks);
+}

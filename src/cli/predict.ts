@@ -1,0 +1,191 @@
+// `polytask predict`: a model file and a CSV of new rows in, one prediction per row (and task)
+// out, as CSV: row,task,prediction[,probability]. The CSV must carry exactly the model's feature
+// columns (by name; order does not matter) plus the task column and any columns named in --skip;
+// anything else is refused by name, as are tasks the model does not know.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parse } from 'csv-parse/sync';
+import { FeatureMismatchError, OptionError, ParseError, PolytaskError, UnknownTaskError } from '../errors.ts';
+import { classifyCell } from '../data/csv.ts';
+import { MissingCellError, NonFiniteCellError, NonNumericCellError } from '../data/errors.ts';
+import { Matrix } from '../linalg/matrix.ts';
+import { MTLEstimator } from '../linear/estimator.ts';
+import type { ModelJSON } from '../linear/types.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { checkReadable } from './data-load.ts';
+import { info, type CliIO } from './io.ts';
+import { readModelFile } from './model-file.ts';
+import { addOutputFlags, parseList, type CommonFlags } from './options.ts';
+
+export interface PredictFlags extends CommonFlags {
+  model?: string;
+  data?: string;
+  taskCol?: string;
+  skip?: string[];
+  target?: string;
+}
+
+/** New rows grouped by task: the feature matrix and the 0-based data rows of each group. */
+export interface RowsByTask {
+  readonly task: string;
+  readonly rows: number[];
+  readonly X: Matrix;
+}
+
+interface Rec {
+  record: string[];
+  info: { lines: number };
+}
+
+/**
+ * Reads the CSV's feature columns in the model's order. Rows without a task column (a model of a
+ * single task, or a multi-output model: every task for every row) are predicted for `tasksForAll`.
+ */
+export function readPredictCsv(text: string, file: string, model: Pick<ModelJSON, 'featureNames' | 'taskNames'>, flags: Pick<PredictFlags, 'taskCol' | 'skip' | 'target'>): RowsByTask[] {
+  let recs: Rec[];
+  try {
+    recs = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as Rec[];
+  } catch (e) {
+    throw new ParseError({ file }, `not a readable CSV (${(e as Error).message})`);
+  }
+  if (recs.length === 0) throw new ParseError({ file }, 'the file is empty (expected a header row)');
+  const header = recs[0]!.record.map((h) => h.trim());
+  const col = new Map(header.map((h, i) => [h, i]));
+  const features = model.featureNames;
+  const missing = features.filter((f) => !col.has(f));
+  if (missing.length > 0) {
+    throw new FeatureMismatchError(`${file}: missing feature column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} that the model was trained on (the model's features: ${features.join(', ')})`);
+  }
+  const taskCol = flags.taskCol;
+  if (taskCol !== undefined && !col.has(taskCol)) throw new OptionError('--task-col', `${file} has no column "${taskCol}" (columns: ${header.join(', ')})`);
+  const allowed = new Set<string>([...features, ...(taskCol ? [taskCol] : []), ...(flags.target ? [flags.target] : []), ...(flags.skip ?? [])]);
+  const extra = header.filter((h) => !allowed.has(h));
+  if (extra.length > 0) {
+    throw new FeatureMismatchError(
+      `${file}: column${extra.length > 1 ? 's' : ''} ${extra.map((m) => `"${m}"`).join(', ')} ${extra.length > 1 ? 'are' : 'is'} not among the model's features (${features.join(', ')}); ` +
+        `name the task column with --task-col and ignore other columns with --skip`,
+    );
+  }
+  const featIdx = features.map((f) => col.get(f)!);
+  const taskIdx = taskCol !== undefined ? col.get(taskCol)! : -1;
+  const known = new Set(model.taskNames);
+  const groups = new Map<string, { rows: number[]; values: number[] }>();
+  const addTo = (task: string, row: number, values: number[]): void => {
+    let g = groups.get(task);
+    if (!g) groups.set(task, (g = { rows: [], values: [] }));
+    g.rows.push(row);
+    for (const v of values) g.values.push(v);
+  };
+  for (let r = 1; r < recs.length; r++) {
+    const { record, info: where } = recs[r]!;
+    const line = where.lines;
+    if (record.length !== header.length) throw new ParseError({ file, line }, `has ${record.length} fields, the header has ${header.length}`);
+    const values = featIdx.map((j) => {
+      const cell = record[j]!;
+      const pos = { file, line, column: j + 1, columnName: header[j]! };
+      const c = classifyCell(cell);
+      if (c.kind === 0) return c.value;
+      if (c.kind === 1) throw new MissingCellError(pos, 'every feature needs a value to predict');
+      if (c.kind === 2) throw new NonFiniteCellError(pos, cell);
+      throw new NonNumericCellError(pos, cell);
+    });
+    const row = r - 1;
+    if (taskIdx >= 0) {
+      const task = record[taskIdx]!.trim();
+      if (!known.has(task)) {
+        const e = new UnknownTaskError(task, model.taskNames);
+        e.message = `${file}:${line}: ${e.message}`;
+        throw e;
+      }
+      addTo(task, row, values);
+    } else {
+      // No task column: predict every task of the model for this row.
+      for (const t of model.taskNames) addTo(t, row, values);
+    }
+  }
+  const d = features.length;
+  return [...groups.entries()].map(([task, g]) => ({ task, rows: g.rows, X: new Matrix(g.rows.length, d, Float64Array.from(g.values)) }));
+}
+
+export interface Prediction {
+  readonly row: number;
+  readonly task: string;
+  readonly prediction: number | string;
+  readonly probability?: number;
+}
+
+/** Predictions for grouped rows of raw features (the estimator applies the model's stored standardisation). */
+export function predictRows(est: MTLEstimator, model: ModelJSON, groups: readonly RowsByTask[]): Prediction[] {
+  const out: Prediction[] = [];
+  for (const g of groups) {
+    const X = g.X;
+    if (model.kind === 'binary') {
+      const p = est.predictProba(X, g.task);
+      const lm = model.labelMap ?? { negative: '-1', positive: '1' };
+      g.rows.forEach((row, i) => out.push({ row, task: g.task, prediction: p[i]! >= 0.5 ? lm.positive : lm.negative, probability: p[i]! }));
+    } else {
+      const y = est.predict(X, g.task);
+      g.rows.forEach((row, i) => out.push({ row, task: g.task, prediction: y[i]! }));
+    }
+  }
+  // File order, then the model's task order.
+  const order = new Map(model.taskNames.map((t, i) => [t, i]));
+  return out.sort((a, b) => a.row - b.row || order.get(a.task)! - order.get(b.task)!);
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function predictionsCsv(preds: readonly Prediction[], binary: boolean): string {
+  const lines = [binary ? 'row,task,prediction,probability' : 'row,task,prediction'];
+  for (const p of preds) {
+    const base = `${p.row},${csvCell(p.task)},${typeof p.prediction === 'string' ? csvCell(p.prediction) : String(p.prediction)}`;
+    lines.push(binary ? `${base},${String(p.probability)}` : base);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function registerPredict(program: Command, io: CliIO): void {
+  const cmd = program
+    .command('predict')
+    .description('predict new rows with a saved model; writes CSV row,task,prediction[,probability]')
+    .requiredOption('--model <file>', 'a model file written by `polytask fit --out`')
+    .requiredOption('--data <file>', 'CSV of new rows with the model\'s feature columns (by name)')
+    .option('--task-col <name>', 'the column naming each row\'s task (without it: every task for every row)')
+    .option('--target <name>', 'a target column to ignore (e.g. when predicting a labelled test file)')
+    .option('--skip <a,b,c>', 'other columns to ignore', parseList);
+  addOutputFlags(cmd, { out: 'write the predictions CSV here (default: stdout)' });
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ polytask predict --model l21.model.json --data new.csv --task-col task --out predictions.csv
+  $ polytask predict --model usps.model.json --data digits.csv --skip set,digit`,
+  );
+  cmd.action(async (flags: PredictFlags) => {
+    const modelPath = resolve(io.cwd, flags.model!);
+    const model = readModelFile(modelPath);
+    const est = MTLEstimator.fromJSON(model, flags.model!);
+    const dataPath = resolve(io.cwd, flags.data!);
+    checkReadable(dataPath);
+    let text: string;
+    try {
+      text = readFileSync(dataPath, 'utf8');
+    } catch (e) {
+      throw new PolytaskError('IO', `${flags.data}: cannot read (${(e as { code?: string }).code ?? 'error'})`);
+    }
+    const groups = readPredictCsv(text, flags.data!, model, flags);
+    const preds = predictRows(est, model, groups);
+    const csv = predictionsCsv(preds, model.kind === 'binary');
+    if (flags.json) {
+      io.stdout.write(JSON.stringify({ model: model.model, predictions: preds }) + '\n');
+    } else if (flags.out) {
+      writeFileAtomic(resolve(io.cwd, flags.out), csv);
+      info(io, flags, `${preds.length} predictions written to ${flags.out}`);
+    } else {
+      io.stdout.write(csv);
+    }
+  });
+}

@@ -1,0 +1,34 @@
+// Running compare() from the CLI (compare and demo): model plans from src/eval/plans.ts, progress
+// on stderr, and writing the HTML report atomically.
+import { compare, type CompareOptions } from '../eval/compare.ts';
+import type { ComparisonResult } from '../eval/types.ts';
+import type { MultiTaskDataset } from '../data/dataset.ts';
+import { renderReportHtml } from '../report/html.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { registryPlan } from '../eval/plans.ts';
+import type { CliIO, OutputFlags } from './io.ts';
+import { makeProgress } from './progress.ts';
+
+export async function runComparison(io: CliIO, flags: OutputFlags, ds: MultiTaskDataset, opts: Omit<CompareOptions, 'plans' | 'onProgress'>): Promise<ComparisonResult> {
+  const progress = makeProgress(io, flags);
+  let started = false;
+  try {
+    return compare(ds, {
+      ...opts,
+      plans: registryPlan,
+      onProgress: (p) => {
+        if (!started) {
+          progress.start(p.total, 'compare');
+          started = true;
+        }
+        progress.update(p.done, `split ${p.split}/${p.splits}, ${p.model}`);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+export function writeReport(path: string, r: ComparisonResult): void {
+  writeFileAtomic(path, renderReportHtml(r));
+}

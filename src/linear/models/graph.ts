@@ -1,0 +1,45 @@
+// Weighted task graph (generalises the chain):  Ω(W) = λ Σ_{(s,t) ∈ E} a_st ‖w_s − w_t‖²  (+ ρ‖W‖²_F)
+// over the user's edge list (options.graph: { from, to, weight = 1 } by task name or 0-based index;
+// each listed edge counts once). Equivalent to λ tr(W L Wᵀ) with the graph Laplacian L
+// (Evgeniou, Micchelli & Pontil, JMLR 2005, §3.1.2).
+import { OptionError } from '../../errors.ts';
+import { graphPenalty, type TaskEdge } from '../penalty/laplacian.ts';
+import type { ModelOptions, ModelSpec, Problem } from '../types.ts';
+import { fitSmooth, result, ridgeTerms, weight } from './common.ts';
+
+function resolveTask(problem: Problem, ref: string | number, k: number, end: 'from' | 'to'): number {
+  const names = problem.tasks.map((t) => t.name);
+  if (typeof ref === 'string') {
+    const i = names.indexOf(ref);
+    if (i < 0) throw new OptionError('graph', `edge ${k + 1}: unknown task "${ref}" in "${end}" (tasks: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`);
+    return i;
+  }
+  if (!Number.isInteger(ref) || ref < 0 || ref >= names.length) {
+    throw new OptionError('graph', `edge ${k + 1}: task index ${ref} in "${end}" is outside 0..${names.length - 1}`);
+  }
+  return ref;
+}
+
+export function graphEdges(problem: Problem, graph: ModelOptions['graph']): TaskEdge[] {
+  if (!graph || graph.length === 0) throw new OptionError('graph', 'the graph model needs a task graph (an edge list: --graph FILE or options.graph)');
+  return graph.map((e, k) => {
+    const s = resolveTask(problem, e.from, k, 'from');
+    const t = resolveTask(problem, e.to, k, 'to');
+    const w = e.weight ?? 1;
+    if (!(w >= 0) || !Number.isFinite(w)) throw new OptionError('graph', `edge ${k + 1} (${e.from} → ${e.to}): weight must be finite and ≥ 0, got ${w}`);
+    if (s === t) throw new OptionError('graph', `edge ${k + 1}: a self-loop on task "${problem.tasks[s]!.name}" has no effect; remove it`);
+    return { s, t, weight: w };
+  });
+}
+
+export const graphSpec: ModelSpec = {
+  name: 'graph',
+  summary: 'task graph: λ Σ_(s,t) a_st ‖w_s − w_t‖² over a user-given weighted edge list',
+  uses: ['lambda', 'graph'],
+  defaults: { lambda: 0.1 },
+  fit(problem, opts, warm) {
+    const T = problem.tasks.length;
+    const pen = [graphPenalty(weight(opts, 'lambda', 0.1), graphEdges(problem, opts.graph), T), ...ridgeTerms(opts)];
+    return result(fitSmooth(problem, pen, opts, warm));
+  },
+};

@@ -1,0 +1,161 @@
+// The seed's relation model: every task's weights are predicted from the other tasks' weights
+// through a learned relation matrix R (T × T, zero diagonal):
+//
+//   min_{W, b, R}  L(W, b) + lambda·‖W − WR‖²_F + lambda2·‖R‖²_F
+//                  + chain·Σ_t ‖w_t − w_{t+1}‖²  (option `chain`, 0 = off) + ridge·‖W‖²_F
+//   s.t. diag(R) = 0.
+//
+// The objective is bi-convex, not jointly convex (WR is bilinear): convex in W for fixed R and in R
+// for fixed W. Alternating minimisation (solver/alternating.ts) therefore decreases it monotonically
+// and converges to a block-stationary point, which may depend on the start; it is not a certificate
+// of global optimality (docs/models/relation.md).
+//  - W-step (R fixed): smooth convex, FISTA warm-started from the current W; the coupling term is
+//    tr(W K Wᵀ) with K = lambda·(I − R)(I − R)ᵀ.
+//  - R-step (W fixed): T ridge regressions in closed form (structure/relation-r-step.ts).
+// Start: R = 0 (so the first W-step is ridge-like STL), or the warm start's R.
+import { Matrix } from '../../linalg/matrix.ts';
+import { matmul } from '../../linalg/ops.ts';
+import { createLoss } from '../loss/index.ts';
+import type { DataLoss } from '../loss/types.ts';
+import { chainPenalty } from '../penalty/laplacian.ts';
+import { ridgePenalty } from '../penalty/ridge.ts';
+import type { Penalty } from '../penalty/types.ts';
+import { linearObjective } from '../solver/composite.ts';
+import { fista, proxGradientResidual } from '../solver/fista.ts';
+import { alternate, type AlternatingProblem, type BlockStep } from '../solver/alternating.ts';
+import type { ModelOptions, ModelSpec } from '../types.ts';
+import { checkTolerances, frobenius, resolveOptions, warmIntercepts, warmMatrix, weight } from '../structure/model-kit.ts';
+import { relationPenaltyValue, relationRStep } from '../structure/relation-r-step.ts';
+
+const defaults: Readonly<ModelOptions> = { lambda: 1, lambda2: 0.1 };
+
+export interface RelationWeights {
+  readonly alpha: number; // lambda
+  readonly beta: number; // lambda2
+  readonly chain: number;
+  readonly ridge: number;
+}
+
+export interface RelationState {
+  readonly W: Matrix;
+  readonly b: Float64Array;
+  readonly R: Matrix;
+}
+
+/** lambda·‖W(I − R)‖²_F as a smooth penalty for fixed R (taskMatrix K = lambda·(I − R)(I − R)ᵀ). */
+export function relationCouplingPenalty(R: Matrix, alpha: number): Penalty {
+  const T = R.rows;
+  const IR = Matrix.identity(T);
+  for (let i = 0; i < IR.data.length; i++) IR.data[i]! -= R.data[i]!;
+  const K = matmul(IR, IR, { transB: true });
+  for (let i = 0; i < K.data.length; i++) K.data[i]! *= alpha;
+  // ‖∇‖ Lipschitz constant 2·λ_max(K) ≤ 2·‖K‖_F.
+  return {
+    name: 'relation',
+    lipschitz: 2 * frobenius(K),
+    value(W: Matrix): number {
+      const E = matmul(W, IR);
+      let s = 0;
+      for (const v of E.data) s += v * v;
+      return alpha * s;
+    },
+    gradient(W: Matrix, G: Matrix): void {
+      const g = matmul(W, K);
+      for (let i = 0; i < g.data.length; i++) G.data[i]! += 2 * g.data[i]!;
+    },
+    taskMatrix: () => K.clone(),
+  };
+}
+
+/** The smooth penalties of the W-step for fixed R. */
+export function wStepPenalties(R: Matrix, w: RelationWeights): Penalty[] {
+  const out = [relationCouplingPenalty(R, w.alpha)];
+  if (w.chain > 0) out.push(chainPenalty(w.chain, R.rows));
+  if (w.ridge > 0) out.push(ridgePenalty(w.ridge));
+  return out;
+}
+
+export function relationObjective(loss: DataLoss, w: RelationWeights, s: RelationState): number {
+  let v = loss.value(s.W, loss.explicitIntercept ? s.b : undefined) + relationPenaltyValue(s.W, s.R, w.alpha, w.beta);
+  if (w.chain > 0) v += chainPenalty(w.chain, s.R.rows).value(s.W);
+  if (w.ridge > 0) v += ridgePenalty(w.ridge).value(s.W);
+  return v;
+}
+
+function blocks(loss: DataLoss, s: RelationState): Matrix[] {
+  return loss.explicitIntercept ? [s.W, new Matrix(1, loss.T, Float64Array.from(s.b))] : [s.W];
+}
+
+/** W-block: relative gradient norm at (W, b) for the current R; R-block: distance from its closed form. */
+export function relationOptimality(loss: DataLoss, w: RelationWeights, s: RelationState): { wResidual: number; rResidual: number } {
+  const wResidual = proxGradientResidual(linearObjective(loss, wStepPenalties(s.R, w)), blocks(loss, s), 1);
+  const fresh = relationRStep(s.W, w.alpha, w.beta);
+  let d = 0;
+  for (let i = 0; i < fresh.data.length; i++) d += (fresh.data[i]! - s.R.data[i]!) ** 2;
+  return { wResidual, rResidual: Math.sqrt(d) / Math.max(frobenius(fresh), 1e-300) };
+}
+
+export function relationSteps(loss: DataLoss, w: RelationWeights, maxIter: number): BlockStep<RelationState>[] {
+  const wStep: BlockStep<RelationState> = {
+    name: 'W (FISTA)',
+    update(s, innerTol) {
+      const r = fista(linearObjective(loss, wStepPenalties(s.R, w)), { x0: blocks(loss, s), tol: innerTol, maxIter, solverName: 'fista (relation W-step)', trace: false });
+      const next: RelationState = { W: r.x[0]!, b: loss.explicitIntercept ? Float64Array.from(r.x[1]!.data) : s.b, R: s.R };
+      const better = relationObjective(loss, w, next) <= relationObjective(loss, w, s);
+      return { state: better ? next : s, iterations: r.info.iterations, converged: r.info.converged };
+    },
+  };
+  const rStep: BlockStep<RelationState> = {
+    name: 'R (closed form)',
+    update: (s) => ({ state: { ...s, R: relationRStep(s.W, w.alpha, w.beta) }, iterations: 0, converged: true }),
+  };
+  return [wStep, rStep];
+}
+
+export const relationSpec: ModelSpec = {
+  name: 'relation',
+  summary: 'learned task relation R (zero diagonal): lambda·‖W − WR‖² + lambda2·‖R‖² (+ chain term); bi-convex, alternating in W and R',
+  uses: ['lambda', 'lambda2', 'chain'],
+  defaults,
+  fit(problem, options, warm) {
+    const o = resolveOptions(defaults, options);
+    checkTolerances(o);
+    const loss = createLoss(problem);
+    const T = problem.tasks.length;
+    const w: RelationWeights = {
+      alpha: weight(o, 'lambda', 'relation', true),
+      beta: weight(o, 'lambda2', 'relation', true),
+      chain: weight(o, 'chain', 'relation'),
+      ridge: weight(o, 'ridge', 'relation'),
+    };
+    const start: RelationState = {
+      W: warmMatrix(warm, 'W', problem.d, T) ?? Matrix.zeros(problem.d, T),
+      b: loss.explicitIntercept ? warmIntercepts(warm, T) : new Float64Array(T),
+      R: warmMatrix(warm, 'R', T, T) ?? Matrix.zeros(T, T),
+    };
+    const alt: AlternatingProblem<RelationState> = {
+      objective: (s) => relationObjective(loss, w, s),
+      steps: relationSteps(loss, w, o.maxIter),
+      optimality: (s) => {
+        const r = relationOptimality(loss, w, s);
+        return Math.max(r.wResidual, r.rResidual);
+      },
+    };
+    const r = alternate(alt, start, {
+      tol: o.tol,
+      maxOuter: o.maxIter,
+      requireConvergence: o.requireConvergence ?? false,
+      solverName: 'alternating (relation: W by FISTA, R closed form; bi-convex)',
+    });
+    const s = r.state;
+    const intercepts = loss.intercepts(s.W, loss.explicitIntercept ? s.b : undefined);
+    const info = { ...r.info, message: `${r.info.message}; the objective is bi-convex: this is a block-stationary point` };
+    return {
+      W: s.W,
+      intercepts,
+      info,
+      learned: { relation: s.R },
+      warm: { W: s.W, intercepts, extra: { R: s.R } },
+    };
+  },
+};

@@ -1,0 +1,54 @@
+// Ridge Ω(W) = ρ‖W‖²_F; ∇Ω = 2ρW (Lipschitz 2ρ); prox_{sΩ}(V) = V / (1 + 2sρ).
+import { Matrix } from '../../linalg/matrix.ts';
+import { checkWeight, type Penalty } from './types.ts';
+
+export function ridgePenalty(rho: number): Penalty {
+  checkWeight('ridge', rho);
+  return {
+    name: 'ridge',
+    lipschitz: 2 * rho,
+    value(W: Matrix): number {
+      let s = 0;
+      for (let i = 0; i < W.data.length; i++) s += W.data[i]! * W.data[i]!;
+      return rho * s;
+    },
+    gradient(W: Matrix, G: Matrix): void {
+      for (let i = 0; i < W.data.length; i++) G.data[i]! += 2 * rho * W.data[i]!;
+    },
+    taskMatrix(T: number): Matrix {
+      return Matrix.diag(new Float64Array(T).fill(rho));
+    },
+    prox(V: Matrix, step: number): Matrix {
+      const f = 1 / (1 + 2 * step * rho);
+      return new Matrix(V.rows, V.cols, V.data.map((v) => v * f));
+    },
+  };
+}
+
+/** Per-task ridge Ω(W) = Σ_t λ_t ‖w_t‖² (independent ridge per task with its own weight). */
+export function taskRidgePenalty(lambdas: ArrayLike<number>): Penalty {
+  const lam = Float64Array.from(lambdas);
+  lam.forEach((v, t) => checkWeight(`ridge (task ${t})`, v));
+  const T = lam.length;
+  const check = (W: Matrix): void => {
+    if (W.cols !== T) throw new RangeError(`taskRidge: W has ${W.cols} columns, ${T} weights given`);
+  };
+  return {
+    name: 'task-ridge',
+    lipschitz: 2 * lam.reduce((a, b) => Math.max(a, b), 0),
+    value(W: Matrix): number {
+      check(W);
+      let s = 0;
+      for (let i = 0; i < W.data.length; i++) s += lam[i % T]! * W.data[i]! * W.data[i]!;
+      return s;
+    },
+    gradient(W: Matrix, G: Matrix): void {
+      check(W);
+      for (let i = 0; i < W.data.length; i++) G.data[i]! += 2 * lam[i % T]! * W.data[i]!;
+    },
+    taskMatrix(Tm: number): Matrix {
+      if (Tm !== T) throw new RangeError(`taskRidge: ${Tm} tasks, ${T} weights given`);
+      return Matrix.diag(lam);
+    },
+  };
+}

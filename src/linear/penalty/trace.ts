@@ -1,0 +1,50 @@
+// Trace norm Ω(W) = λ‖W‖_* = λ Σ σ_i(W) (Ji & Ye 2009; Pong et al. 2010; MALSAR Least_Trace).
+// prox: singular value soft thresholding, U diag(max(σ − step·λ, 0)) Vᵀ (Cai, Candès & Shen 2010).
+import { Matrix } from '../../linalg/matrix.ts';
+import { svd } from '../../linalg/decomp/svd.ts';
+import { checkWeight, type Penalty } from './types.ts';
+
+/** Nuclear norm ‖W‖_*. */
+export function nuclearNorm(W: Matrix): number {
+  if (W.rows === 0 || W.cols === 0) return 0;
+  return svd(W).s.reduce((a, b) => a + b, 0);
+}
+
+/** Number of singular values above tol·σ_max (0 for the zero matrix). */
+export function numericalRank(W: Matrix, tol = 1e-8): number {
+  if (W.rows === 0 || W.cols === 0) return 0;
+  const s = svd(W).s;
+  const smax = s[0] ?? 0;
+  if (smax === 0) return 0;
+  return s.filter((v) => v > tol * smax).length;
+}
+
+export function tracePenalty(lambda: number): Penalty {
+  checkWeight('trace', lambda);
+  return {
+    name: 'trace',
+    value(W: Matrix): number {
+      return lambda * nuclearNorm(W);
+    },
+    prox(V: Matrix, step: number): Matrix {
+      const tau = step * lambda;
+      const out = Matrix.zeros(V.rows, V.cols);
+      if (V.rows === 0 || V.cols === 0) return out;
+      const { U, s, V: Vr } = svd(V);
+      const r = s.length;
+      const m = V.rows;
+      const n = V.cols;
+      for (let k = 0; k < r; k++) {
+        const sk = s[k]! - tau;
+        if (sk <= 0) break; // descending
+        for (let i = 0; i < m; i++) {
+          const u = U.data[i * r + k]! * sk;
+          if (u === 0) continue;
+          const o = i * n;
+          for (let j = 0; j < n; j++) out.data[o + j]! += u * Vr.data[j * r + k]!;
+        }
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// A penalty Ω(W) on the d × T weight matrix (columns = tasks), with its weight built in: the
+// factories take the weight, and value() returns exactly weight·‖…‖ with no hidden ½
+// (issue 4: "ρ‖W‖₁ means exactly that").
+//
+// Exported API (stable; H5's structured models build on it):
+//   interface Penalty {
+//     name                     e.g. 'l21'
+//     value(W)                 Ω(W)
+//     gradient?(W, G)          smooth penalties: G ← G + ∇Ω(W) (accumulates into G in place)
+//     prox?(V, step)           non-smooth: prox_{step·Ω}(V) = argmin_Z ½‖Z − V‖²_F + step·Ω(Z),
+//                              a new matrix (V is not modified)
+//     lipschitz?               smooth penalties: the Lipschitz constant of ∇Ω
+//     taskMatrix?              quadratic task-coupling penalties: M (T × T, symmetric PSD, weight
+//                              included) with Ω(W) = tr(W M Wᵀ), so ∇Ω = 2 W M; the direct solver
+//                              (solver/direct.ts) solves with it exactly
+//   }
+// A penalty has either gradient (smooth) or prox (closed-form proximal operator), possibly both
+// (the ridge term is smooth but also has prox V/(1 + 2·step·ρ)).
+import type { Matrix } from '../../linalg/matrix.ts';
+
+export interface Penalty {
+  readonly name: string;
+  value(W: Matrix): number;
+  gradient?(W: Matrix, G: Matrix): void;
+  prox?(V: Matrix, step: number): Matrix;
+  readonly lipschitz?: number;
+  taskMatrix?(T: number): Matrix;
+}
+
+/** Throws a RangeError for a negative or non-finite weight (user-facing checks happen earlier, in
+ * the estimator, with OptionError naming the option). */
+export function checkWeight(name: string, w: number): void {
+  if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`${name}: weight must be finite and ≥ 0, got ${w}`);
+}

@@ -1,0 +1,164 @@
+// Exact solve for the squared loss with quadratic penalties only (stl, pooled-free models chain,
+// graph, mean, and any of them + ridge). With the intercepts eliminated (docs/objective.md) the
+// objective is  Σ_t ½ c_t ‖X̂_t w_t − ŷ_t‖² + tr(W M Wᵀ)  with M = Σ_k M_k (each penalty's
+// taskMatrix, symmetric PSD), so the optimum solves the linear system (d·T unknowns)
+//     c_t H_t w_t + 2 (W M)_:,t = c_t h_t     for every task t,   H_t = X̂_tᵀX̂_t, h_t = X̂_tᵀŷ_t.
+// We solve it by preconditioned conjugate gradients on the d·T system (Hestenes & Stiefel 1952;
+// Saad, "Iterative methods for sparse linear systems", alg. 9.1), with the block-Jacobi
+// preconditioner P_t = c_t H_t + 2 M_tt I factored once by Cholesky per task. When M is diagonal
+// (stl) the preconditioner is the exact inverse and PCG finishes in one step; for Laplacian
+// coupling (chain, graph, mean) it converges in a few tens of steps. Each step costs O(T·d² + d·T²)
+// at worst (d·nnz(M) for sparse coupling).
+//
+// Exported API: solveDirect(problem, penalties, { tol, maxIter, requireConvergence }) → LinearSolution
+import { ConvergenceError, NumericError, OptionError } from '../../errors.ts';
+import { Matrix } from '../../linalg/matrix.ts';
+import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
+import { gemv } from '../../linalg/ops.ts';
+import { createLoss, SquaredLoss } from '../loss/index.ts';
+import type { Penalty } from '../penalty/types.ts';
+import type { Problem } from '../types.ts';
+import { getColumn, setColumn } from '../loss/columns.ts';
+import { fullObjective, type LinearSolution } from './composite.ts';
+
+export interface DirectOptions {
+  readonly tol: number;
+  readonly maxIter: number;
+  readonly requireConvergence?: boolean;
+}
+
+/** Sum of the penalties' task matrices (T × T). */
+export function totalTaskMatrix(penalties: readonly Penalty[], T: number): Matrix {
+  const M = Matrix.zeros(T, T);
+  for (const p of penalties) {
+    if (!p.taskMatrix) throw new OptionError('solver', `"direct" needs quadratic penalties; "${p.name}" is not (use solver "fista")`);
+    const Mk = p.taskMatrix(T);
+    for (let i = 0; i < M.data.length; i++) M.data[i]! += Mk.data[i]!;
+  }
+  return M;
+}
+
+/** Y = W M (d × T) added into out with factor alpha. */
+function addWM(W: Matrix, M: Matrix, out: Matrix, alpha: number): void {
+  const d = W.rows;
+  const T = W.cols;
+  for (let s = 0; s < T; s++) {
+    for (let t = 0; t < T; t++) {
+      const m = M.data[s * T + t]!;
+      if (m === 0) continue;
+      const f = alpha * m;
+      for (let j = 0; j < d; j++) out.data[j * T + t]! += f * W.data[j * T + s]!;
+    }
+  }
+}
+
+export function solveDirect(problem: Problem, penalties: readonly Penalty[], opts: DirectOptions): LinearSolution {
+  const started = performance.now();
+  if (problem.loss !== 'squared') throw new OptionError('solver', '"direct" needs the squared loss (use solver "fista" for logistic loss)');
+  const loss = createLoss(problem) as SquaredLoss;
+  const d = problem.d;
+  const T = problem.tasks.length;
+  const M = totalTaskMatrix(penalties, T);
+  const sys = Array.from({ length: T }, (_, t) => loss.normalEquations(t));
+
+  // A(W) = [c_t H_t w_t] + 2 W M
+  const applyA = (W: Matrix): Matrix => {
+    const out = Matrix.zeros(d, T);
+    const w = new Float64Array(d);
+    const g = new Float64Array(d);
+    for (let t = 0; t < T; t++) {
+      gemv(sys[t]!.H, getColumn(W, t, w), { out: g });
+      setColumn(out, t, g, sys[t]!.c);
+    }
+    addWM(W, M, out, 2);
+    return out;
+  };
+  const B = Matrix.zeros(d, T);
+  for (let t = 0; t < T; t++) setColumn(B, t, sys[t]!.h, sys[t]!.c);
+
+  // Block-Jacobi preconditioner, with a relative jitter only when a block is singular (n_t < d, no ridge).
+  const factors = sys.map((s, t) => {
+    const P = s.H.clone();
+    for (let i = 0; i < P.data.length; i++) P.data[i]! *= s.c;
+    for (let j = 0; j < d; j++) P.data[j * d + j]! += 2 * M.data[t * T + t]!;
+    try {
+      return cholesky(P);
+    } catch {
+      let tr = 0;
+      for (let j = 0; j < d; j++) tr += P.data[j * d + j]!;
+      const jitter = Math.max(tr / d, 1) * 1e-10;
+      for (let j = 0; j < d; j++) P.data[j * d + j]! += jitter;
+      return cholesky(P);
+    }
+  });
+  const applyPinv = (R: Matrix): Matrix => {
+    const Z = Matrix.zeros(d, T);
+    const r = new Float64Array(d);
+    for (let t = 0; t < T; t++) {
+      const z = choleskySolve(factors[t]!, new Matrix(d, 1, getColumn(R, t, r).slice()));
+      setColumn(Z, t, z.data);
+    }
+    return Z;
+  };
+  const dotM = (a: Matrix, b: Matrix): number => {
+    let s = 0;
+    for (let i = 0; i < a.data.length; i++) s += a.data[i]! * b.data[i]!;
+    return s;
+  };
+
+  const bNorm = Math.sqrt(dotM(B, B));
+  const scale = Math.max(bNorm, 1e-300); // ‖∇F(0)‖ = ‖B‖
+  // Exact solve: iterate to the rounding level, or the caller's tol when tighter.
+  const tol = Math.min(opts.tol, 1e-10);
+  const W = Matrix.zeros(d, T);
+  let R = B.clone(); // R = B − A W
+  let Z = applyPinv(R);
+  let Pd = Z.clone();
+  let rz = dotM(R, Z);
+  let optimality = bNorm / scale;
+  let iterations = 0;
+  const trace: number[] = [];
+  const maxIter = Math.min(opts.maxIter, 10 * d * T + 10);
+  while (optimality > tol && iterations < maxIter) {
+    iterations++;
+    const AP = applyA(Pd);
+    const pap = dotM(Pd, AP);
+    if (!(pap > 0)) break; // direction of zero curvature: the residual is already in the null space
+    const alpha = rz / pap;
+    for (let i = 0; i < W.data.length; i++) {
+      W.data[i]! += alpha * Pd.data[i]!;
+      R.data[i]! -= alpha * AP.data[i]!;
+    }
+    // Recompute the true residual now and then so that rounding does not drift.
+    if (iterations % 50 === 0) {
+      const AW = applyA(W);
+      R = B.clone();
+      for (let i = 0; i < R.data.length; i++) R.data[i]! -= AW.data[i]!;
+    }
+    optimality = Math.sqrt(dotM(R, R)) / scale;
+    Z = applyPinv(R);
+    const rzNew = dotM(R, Z);
+    const beta = rzNew / rz;
+    rz = rzNew;
+    for (let i = 0; i < Pd.data.length; i++) Pd.data[i] = Z.data[i]! + beta * Pd.data[i]!;
+  }
+  // Final optimality from the true residual (the gradient of the objective at W, relative to ‖∇F(0)‖).
+  const AW = applyA(W);
+  let r2 = 0;
+  for (let i = 0; i < AW.data.length; i++) r2 += (B.data[i]! - AW.data[i]!) ** 2;
+  optimality = Math.sqrt(r2) / scale;
+  if (!W.data.every(Number.isFinite)) throw new NumericError('direct: the solution has non-finite entries');
+  const objective = fullObjective(loss, penalties, W);
+  trace.push(objective);
+  const converged = optimality <= opts.tol;
+  const message = converged
+    ? `solved: PCG reached relative gradient norm ${optimality.toExponential(2)} in ${iterations} iterations`
+    : `NOT converged: PCG stopped at relative gradient norm ${optimality.toExponential(2)} > tol ${opts.tol} after ${iterations} iterations (the system may be singular: add a ridge term)`;
+  if (!converged && opts.requireConvergence) throw new ConvergenceError(`direct: ${message}`);
+  return {
+    W,
+    intercepts: loss.intercepts(W),
+    info: { solver: 'direct', iterations, converged, optimality, objective, objectiveTrace: trace, seconds: (performance.now() - started) / 1000, message },
+    lipschitz: NaN,
+  };
+}

@@ -1,0 +1,287 @@
+// The CLI end to end, in-process: every error path of issue 6 with its message and exit code, the
+// --json shapes of fit and compare, and fit → predict through the files a user would use.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { reportError, EXIT_INTERNAL } from '../../src/cli/exit.ts';
+import { payloadChecksum } from '../../src/cli/model-file.ts';
+import { loadCsvSync } from '../../src/data/csv.ts';
+import { MTLEstimator } from '../../src/linear/estimator.ts';
+import { VERSION } from '../../src/version.ts';
+import { cli, tempDir, writeLongCsv, type RunResult } from './helpers.ts';
+
+const { dir, cleanup } = tempDir();
+test.after(cleanup);
+const data = writeLongCsv(dir, 'data.csv', { T: 3, n: 24, d: 4, seed: 5 });
+const LONG = ['--data', data, '--task-col', 'task', '--target', 'y'];
+
+/** Exactly one line on stderr, starting "polytask: ", no stack trace. */
+function oneLineError(r: RunResult, code: number, re: RegExp): void {
+  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+  assert.equal(lines.length, 1, `one stderr line, got: ${r.stderr}`);
+  assert.match(lines[0]!, /^polytask: /);
+  assert.match(lines[0]!, re);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+test('--version prints the version and the kernel backend', async () => {
+  const r = await cli(['--version'], dir);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, new RegExp(`^polytask ${VERSION.replace(/\./g, '\\.')} \\(kernel backend: (wasm|ts)`));
+  // src/version.ts reads package.json at run time, so the two cannot drift.
+  assert.equal(VERSION, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+});
+
+test('--help of every sub-command exits 0 and shows examples', async () => {
+  for (const c of ['demo', 'inspect', 'fit', 'predict', 'cv', 'compare', 'report']) {
+    const r = await cli([c, '--help'], dir);
+    assert.equal(r.code, 0, c);
+    assert.match(r.stdout, /Examples:/, `${c} --help has examples`);
+    assert.match(r.stdout, new RegExp(`Usage: polytask ${c}`));
+  }
+});
+
+test('usage errors: unknown command, unknown flag, missing --data, bad --lambda, unknown model → exit 2', async () => {
+  oneLineError(await cli(['frobnicate'], dir), 2, /unknown command 'frobnicate'/);
+  oneLineError(await cli(['inspect', ...LONG, '--bogus'], dir), 2, /unknown option '--bogus'/);
+  oneLineError(await cli(['fit', '--model', 'l21'], dir), 2, /required option '--data <file>' not specified/);
+  oneLineError(await cli(['inspect', ...LONG, 'stray.csv'], dir), 2, /too many arguments for 'inspect'/);
+  oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--lamda', '1'], dir), 2, /unknown option '--lamda' \(Did you mean --lambda\?\)/);
+  oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--lambda', 'abc'], dir), 2, /'--lambda <x>' argument 'abc' is invalid.*expected a number/);
+  oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--lambda=-1'], dir), 2, /--lambda.*≥ 0/);
+  oneLineError(await cli(['fit', ...LONG, '--model', 'nope'], dir), 2, /--model: unknown model "nope"/);
+  // A flag the model does not use is named as the flag, not as the library option.
+  oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--clusters', '3'], dir), 2, /^polytask: --clusters: model "l21" does not use this option/);
+  oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--loss', 'hinge'], dir), 2, /--loss.*'hinge' is invalid/);
+  oneLineError(await cli(['fit', '--data', data, '--model', 'l21'], dir), 2, /--task-col NAME and --target NAME/);
+  oneLineError(await cli(['inspect', '--data', join(dir, 'x.xlsx')], dir), 2, /cannot tell the format/);
+  // No sub-command: help on stderr, usage exit code.
+  const none = await cli([], dir);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /Usage: polytask/);
+});
+
+test('data errors: unreadable file, bad CSV cell (file:line:column) → exit 1', async () => {
+  oneLineError(await cli(['inspect', '--data', 'missing.csv', '--task-col', 'task', '--target', 'y'], dir), 1, /missing\.csv: no such file/);
+  oneLineError(await cli(['inspect', '--data', '.', '--format', 'csv', '--task-col', 'task', '--target', 'y'], dir), 1, /is a directory/);
+  const lines = readFileSync(data, 'utf8').split('\n');
+  // Line 4 of the file (3rd data row), column x2 (the 4th column).
+  const cells = lines[3]!.split(',');
+  cells[3] = '12abc';
+  lines[3] = cells.join(',');
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, lines.join('\n'));
+  const r = await cli(['inspect', '--data', bad, '--task-col', 'task', '--target', 'y'], dir);
+  oneLineError(r, 1, /bad\.csv:4:4/);
+  assert.match(r.stderr, /x2/);
+  assert.match(r.stderr, /12abc/);
+});
+
+test('--verbose adds the stack trace to a user error', async () => {
+  const r = await cli(['inspect', '--data', 'missing.csv', '--task-col', 'task', '--target', 'y', '--verbose'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^polytask: .*missing\.csv/);
+  assert.match(r.stderr, /\n\s+at /);
+});
+
+test('an unexpected internal error is one line with a hint, exit 70', () => {
+  let err = '';
+  const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, cwd: dir, env: {} };
+  const code = reportError(io, new TypeError("Cannot read properties of undefined (reading 'x')"), false);
+  assert.equal(code, EXIT_INTERNAL);
+  assert.equal(err.split('\n').filter(Boolean).length, 1);
+  assert.match(err, /^polytask: internal error: TypeError: .*rerun with --verbose/);
+});
+
+test('inspect prints task sizes and feature statistics; --json is one object', async () => {
+  const r = await cli(['inspect', ...LONG], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /3 tasks, 4 features, 72 labelled samples/);
+  assert.match(r.stdout, /target mean/);
+  const j = JSON.parse((await cli(['inspect', ...LONG, '--json'], dir)).stdout);
+  assert.deepEqual(j.tasks.map((t: { task: string; n: number }) => [t.task, t.n]), [['a', 24], ['b', 24], ['c', 24]]);
+  assert.equal(j.features.length, 4);
+  assert.ok(j.features.every((f: { sd: number }) => f.sd > 0));
+});
+
+test('fit --json has the fields of issue 4 with W as d × T', async () => {
+  const r = await cli(['fit', ...LONG, '--model', 'l21', '--lambda', '0.05', '--json'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '', 'nothing on stderr with --json');
+  const j = JSON.parse(r.stdout);
+  for (const k of ['model', 'objective', 'iterations', 'converged', 'optimality', 'seconds', 'W', 'intercepts']) assert.ok(k in j, `has ${k}`);
+  assert.equal(j.model, 'l21');
+  assert.equal(j.W.length, 4);
+  assert.ok(j.W.every((row: number[]) => row.length === 3));
+  assert.equal(j.intercepts.length, 3);
+  assert.equal(j.converged, true);
+  assert.ok(Number.isFinite(j.objective) && j.objective > 0);
+  // The same fit through the library gives the same weights (the CLI adds nothing).
+  const ds = loadCsvSync(data, { taskCol: 'task', target: 'y' }).dataset;
+  const est = new MTLEstimator('l21', { lambda: 0.05 }).fit(ds);
+  assert.deepEqual(j.W, est.W.toArray());
+});
+
+test('fit --out then predict: predictions equal the fitted model, bit for bit; CSV row,task,prediction', async () => {
+  const model = join(dir, 'mean.model.json');
+  const fit = await cli(['fit', ...LONG, '--model', 'mean', '--lambda', '0.3', '--standardize', 'task', '--out', model], dir);
+  assert.equal(fit.code, 0, fit.stderr);
+  assert.ok(existsSync(model));
+  const newRows = join(dir, 'new.csv');
+  // New rows: the training file without its target, columns reordered (matching is by name).
+  const lines = readFileSync(data, 'utf8').trim().split('\n');
+  const header = lines[0]!.split(',');
+  const order = ['x3', 'task', 'x1', 'x4', 'x2'].map((h) => header.indexOf(h));
+  writeFileSync(newRows, lines.map((l) => order.map((j) => l.split(',')[j]).join(',')).join('\n') + '\n');
+  const out = join(dir, 'pred.csv');
+  const r = await cli(['predict', '--model', model, '--data', newRows, '--task-col', 'task', '--out', out], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const pred = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(pred[0], 'row,task,prediction');
+  assert.equal(pred.length, 1 + 72);
+  const ds = loadCsvSync(data, { taskCol: 'task', target: 'y' }).dataset;
+  const est = new MTLEstimator('mean', { lambda: 0.3, standardize: 'task' }).fit(ds);
+  for (const t of ds.tasks) {
+    const expected = est.predict(t.X, t.name);
+    t.rows.forEach((row, i) => {
+      const [r0, task, value] = pred[1 + row]!.split(',');
+      assert.equal(Number(r0), row);
+      assert.equal(task, t.name);
+      assert.ok(Object.is(Number(value), expected[i]), `row ${row}: ${value} vs ${expected[i]}`);
+    });
+  }
+});
+
+test('predict refuses unknown tasks, missing and unexpected feature columns, and bad model files', async () => {
+  const model = join(dir, 'l21.model.json');
+  assert.equal((await cli(['fit', ...LONG, '--model', 'l21', '--lambda', '0.05', '--out', model, '--quiet'], dir)).code, 0);
+  const write = (name: string, text: string): string => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const unk = write('unk.csv', 'task,x1,x2,x3,x4\na,1,2,3,4\nzz,1,2,3,4\n');
+  oneLineError(await cli(['predict', '--model', model, '--data', unk, '--task-col', 'task'], dir), 1, /unk\.csv:3: unknown task "zz"; the model knows: a, b, c/);
+  const miss = write('miss.csv', 'task,x1,x3,x4\na,1,3,4\n');
+  oneLineError(await cli(['predict', '--model', model, '--data', miss, '--task-col', 'task'], dir), 1, /missing feature column "x2"/);
+  const extra = write('extra.csv', 'task,x1,x2,x3,x4,x5\na,1,2,3,4,5\n');
+  oneLineError(await cli(['predict', '--model', model, '--data', extra, '--task-col', 'task'], dir), 1, /column "x5" is not among the model's features/);
+  // ...unless the extra column is named in --skip.
+  const skipped = await cli(['predict', '--model', model, '--data', extra, '--task-col', 'task', '--skip', 'x5'], dir);
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.equal(skipped.stdout.trim().split('\n').length, 2);
+  const cell = write('cell.csv', 'task,x1,x2,x3,x4\na,1,2,oops,4\n');
+  oneLineError(await cli(['predict', '--model', model, '--data', cell, '--task-col', 'task'], dir), 1, /cell\.csv:2:4.*x3/);
+
+  const text = readFileSync(model, 'utf8');
+  const trunc = write('trunc.model.json', text.slice(0, text.length - 40));
+  oneLineError(await cli(['predict', '--model', trunc, '--data', unk, '--task-col', 'task'], dir), 1, /trunc\.model\.json: the file is truncated/);
+  const env = JSON.parse(text);
+  env.payload.intercepts[0] += 1;
+  const corrupt = write('corrupt.model.json', JSON.stringify(env));
+  oneLineError(await cli(['predict', '--model', corrupt, '--data', unk, '--task-col', 'task'], dir), 1, /corrupt\.model\.json: checksum mismatch/);
+  const fut = JSON.parse(text);
+  fut.formatVersion = 3;
+  const future = write('future.model.json', JSON.stringify(fut));
+  oneLineError(await cli(['predict', '--model', future, '--data', unk, '--task-col', 'task'], dir), 1, /future\.model\.json: written in model-file format version 3.*upgrade/);
+  const mism = JSON.parse(text);
+  mism.payload.featureNames = ['x1', 'x2', 'x3'];
+  mism.sha256 = payloadChecksum(mism.payload);
+  const mismatched = write('mismatch.model.json', JSON.stringify(mism));
+  oneLineError(await cli(['predict', '--model', mismatched, '--data', unk, '--task-col', 'task'], dir), 1, /mismatch\.model\.json: W \(expected 3 rows/);
+});
+
+test('binary data: predict writes the original labels and probabilities', async () => {
+  const bin = writeLongCsv(dir, 'bin.csv', { T: 2, n: 40, d: 3, seed: 9, binary: true });
+  const model = join(dir, 'bin.model.json');
+  const fit = await cli(['fit', '--data', bin, '--task-col', 'task', '--target', 'y', '--model', 'l21', '--lambda', '0.01', '--out', model, '--quiet'], dir);
+  assert.equal(fit.code, 0, fit.stderr);
+  const r = await cli(['predict', '--model', model, '--data', bin, '--task-col', 'task', '--target', 'y'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n');
+  assert.equal(rows[0], 'row,task,prediction,probability');
+  const truth = readFileSync(bin, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[1]);
+  let correct = 0;
+  for (const line of rows.slice(1)) {
+    const [row, , label, p] = line.split(',');
+    assert.ok(label === '0' || label === '1');
+    const prob = Number(p);
+    assert.ok(prob >= 0 && prob <= 1);
+    assert.equal(label, prob >= 0.5 ? '1' : '0');
+    if (label === truth[Number(row)]) correct++;
+  }
+  assert.ok(correct / (rows.length - 1) > 0.8, `training accuracy ${correct}/${rows.length - 1}`);
+});
+
+test('compare --json has the shape of issue 5; --report and --out write files; report --from rebuilds it', async () => {
+  const report = join(dir, 'cmp.html');
+  const saved = join(dir, 'cmp.json');
+  const r = await cli(['compare', ...LONG, '--models', 'pooled,l21', '--splits', '2', '--folds', '2', '--grid-points', '3', '--seed', '4', '--json', '--report', report, '--out', saved], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.models.map((m: { name: string }) => m.name), ['stl', 'pooled', 'l21']);
+  for (const m of j.models) {
+    assert.equal(typeof m.metrics.rmse_task_avg.mean, 'number');
+    assert.equal(typeof m.metrics.rmse_task_avg.std, 'number');
+    assert.equal(m.tasks.length, 3);
+    for (const t of m.tasks) {
+      assert.equal(typeof t.task, 'string');
+      assert.equal(typeof t.rmse, 'number');
+      assert.equal(typeof t.gain_over_stl, 'number');
+      assert.equal(typeof t.negative_transfer, 'boolean');
+    }
+  }
+  assert.deepEqual(JSON.parse(readFileSync(saved, 'utf8')), j);
+  const html = readFileSync(report, 'utf8');
+  assert.match(html, /<canvas id="chart-per-task-metric"/);
+  const again = join(dir, 'again.html');
+  const rep = await cli(['report', '--from', saved, '--out', again, '--quiet'], dir);
+  assert.equal(rep.code, 0, rep.stderr);
+  assert.match(readFileSync(again, 'utf8'), /polytask comparison report/);
+  // Human output: the table and the verdict.
+  const human = await cli(['compare', ...LONG, '--models', 'l21', '--splits', '2', '--folds', '2', '--grid-points', '3', '--quiet'], dir);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /RMSE task avg \(↓\)/);
+  assert.match(human.stdout, /^Best: /m);
+});
+
+test('compare and report reject bad input with clear errors', async () => {
+  oneLineError(await cli(['compare', ...LONG, '--models', 'l21,bogus'], dir), 2, /--models: unknown model "bogus"/);
+  oneLineError(await cli(['compare', ...LONG, '--test-ratio', '1.5'], dir), 2, /--test-ratio.*between 0 and 1/);
+  const notResult = join(dir, 'not-result.json');
+  writeFileSync(notResult, JSON.stringify({ models: [] }));
+  oneLineError(await cli(['report', '--from', notResult], dir), 1, /not-result\.json: not a polytask comparison result/);
+  const notJson = join(dir, 'not.json');
+  writeFileSync(notJson, '{ "models": [');
+  oneLineError(await cli(['report', '--from', notJson], dir), 1, /not\.json: not valid JSON/);
+  oneLineError(await cli(['report', '--from', join(dir, 'absent.json')], dir), 1, /absent\.json: no such file/);
+});
+
+test('cv prints the curve and the choice; --json has the curve', async () => {
+  const r = await cli(['cv', ...LONG, '--model', 'l21', '--folds', '3', '--grid-points', '4', '--json'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.model, 'l21');
+  // 4 points asked for; CV may extend a data-scaled grid past an edge where the minimum lies.
+  assert.ok(j.curve.grid.length >= 4 && j.curve.grid.length <= 10, `grid of ${j.curve.grid.length}`);
+  assert.equal(j.curve.mean.length, j.curve.grid.length);
+  assert.equal(typeof j.chosen.lambda, 'number');
+  assert.ok(j.curve.grid.includes(j.chosen.lambda));
+  const h = await cli(['cv', ...LONG, '--model', 'l21', '--folds', '3', '--grid', '1,0.1,0.01'], dir);
+  assert.equal(h.code, 0, h.stderr);
+  assert.match(h.stdout, /← chosen/);
+  assert.match(h.stdout, /chosen \(min rule\): lambda = /);
+});
+
+test('fit --graph reads a task edge list, naming file and line on errors', async () => {
+  const g = join(dir, 'edges.csv');
+  writeFileSync(g, 'from,to,weight\na,b,1\nb,c,0.5\n');
+  const ok = await cli(['fit', ...LONG, '--model', 'graph', '--lambda', '0.5', '--graph', g, '--json'], dir);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout).options.graph, [{ from: 'a', to: 'b', weight: 1 }, { from: 'b', to: 'c', weight: 0.5 }]);
+  writeFileSync(g, 'from,to,weight\na,b,1\nb,zz,1\n');
+  oneLineError(await cli(['fit', ...LONG, '--model', 'graph', '--lambda', '0.5', '--graph', g], dir), 1, /edges\.csv:3:2: "zz" is not a task/);
+});

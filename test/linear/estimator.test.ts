@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ConvergenceError, FeatureMismatchError, ModelFileError, NotFittedError, OptionError, UnknownTaskError, UnsupportedError,
+} from '../../src/errors.ts';
+import type { MultiTaskDataset } from '../../src/data/dataset.ts';
+import { Matrix } from '../../src/linalg/matrix.ts';
+import { MTLEstimator } from '../../src/linear/estimator.ts';
+import { synthProblem } from './helpers.ts';
+
+function dataset(loss: 'squared' | 'logistic', seed: number): MultiTaskDataset {
+  const { problem } = synthProblem({ T: 3, d: 4, n: [20, 30, 25], loss, seed });
+  return {
+    layout: 'per-task',
+    kind: loss === 'squared' ? 'regression' : 'binary',
+    featureNames: ['a', 'b', 'c', 'd'],
+    tasks: problem.tasks.map((t) => ({ name: t.name, X: t.X, y: t.y, rows: Int32Array.from(t.y, (_, i) => i) })),
+    ...(loss === 'logistic' && { labelMap: { negative: '0', positive: '1' } }),
+    source: `synthetic-${loss}`,
+  };
+}
+
+test('options are validated at construction: unknown keys, unused model options, negative weights', () => {
+  const opt = (fn: () => unknown, name: string) => assert.throws(fn, (e: unknown) => e instanceof OptionError && e.option === name);
+  opt(() => new MTLEstimator('l21', { lambda: 0.1, lamda: 2 } as never), 'lamda');
+  opt(() => new MTLEstimator('l21', { lambda2: 0.1 }), 'lambda2');
+  opt(() => new MTLEstimator('l21', { lambda: -1 }), 'lambda');
+  opt(() => new MTLEstimator('stl', { ridge: Number.NaN }), 'ridge');
+  opt(() => new MTLEstimator('tgl', { maxIter: 2.5 }), 'maxIter');
+  opt(() => new MTLEstimator('l21', { loss: 'hinge' as never }), 'loss');
+  opt(() => new MTLEstimator('no-such-model'), 'model');
+  assert.doesNotThrow(() => new MTLEstimator('tgl', { lambda: 1, lambda2: 2, ridge: 0.1 }));
+});
+
+test('fit / predict / score on regression data; learned state is read-only', () => {
+  const ds = dataset('squared', 161);
+  const est = new MTLEstimator('l21', { lambda: 0.01 }).fit(ds);
+  assert.equal(est.isFitted, true);
+  assert.ok(est.info.converged);
+  const W = est.W;
+  W.data[0] = 1e9; // mutating the copy does not change the model
+  assert.notEqual(est.W.data[0], 1e9);
+  const p = est.predict(ds.tasks[1]!.X, 'task1');
+  const w1 = Array.from({ length: 4 }, (_, j) => est.W.get(j, 1));
+  const x0 = ds.tasks[1]!.X.row(0);
+  assert.ok(Math.abs(p[0]! - (est.intercepts[1]! + x0.reduce((s, v, j) => s + v * w1[j]!, 0))) < 1e-12);
+  const r2 = est.score(ds);
+  assert.ok(r2 > 0.5 && r2 <= 1, `R² ${r2}`);
+  assert.equal(est.predictDataset(ds).length, 3);
+  assert.deepEqual(est.taskNames, ['task0', 'task1', 'task2']);
+  assert.deepEqual(est.featureNames, ['a', 'b', 'c', 'd']);
+  assert.throws(() => est.predict(ds.tasks[0]!.X, 'mars'), UnknownTaskError);
+  assert.throws(() => est.predict(Matrix.zeros(2, 5), 'task0'), FeatureMismatchError);
+  assert.throws(() => est.predictProba(ds.tasks[0]!.X, 'task0'), UnsupportedError);
+});
+
+test('getters before fit throw NotFittedError', () => {
+  const est = new MTLEstimator('lasso');
+  assert.throws(() => est.W, NotFittedError);
+  assert.throws(() => est.predict(Matrix.zeros(1, 4), 't'), NotFittedError);
+  assert.throws(() => est.toJSON(), NotFittedError);
+});
+
+test('binary data: logistic by default, probabilities in (0, 1), accuracy score', () => {
+  const ds = dataset('logistic', 162);
+  const est = new MTLEstimator('lasso', { lambda: 0.01 }).fit(ds);
+  const pr = est.predictProba(ds.tasks[0]!.X, 'task0');
+  const z = est.predict(ds.tasks[0]!.X, 'task0');
+  pr.forEach((p, i) => {
+    assert.ok(p > 0 && p < 1);
+    assert.equal(p > 0.5, z[i]! > 0);
+  });
+  const acc = est.score(ds);
+  assert.ok(acc > 0.6 && acc <= 1);
+  assert.throws(() => new MTLEstimator('lasso', { loss: 'squared' }).fit(ds), (e: unknown) => e instanceof OptionError && e.option === 'loss');
+});
+
+test('toJSON / fromJSON round trip predicts identically (with standardisation and learned state)', () => {
+  const ds = dataset('squared', 163);
+  for (const [model, opts] of [['trace', { lambda: 0.05, standardize: 'task' }], ['l21', { lambda: 0.02, standardize: 'global' }], ['graph', { lambda: 0.1, graph: [{ from: 'task0', to: 'task2' }] }]] as const) {
+    const est = new MTLEstimator(model, opts).fit(ds);
+    const json = JSON.parse(JSON.stringify(est.toJSON()));
+    const back = MTLEstimator.fromJSON(json);
+    for (const t of ds.tasks) assert.deepEqual(Array.from(back.predict(t.X, t.name)), Array.from(est.predict(t.X, t.name)));
+    assert.deepEqual(back.learned, est.learned);
+    assert.equal(back.info.objective, est.info.objective);
+  }
+});
+
+test('fromJSON rejects malformed model files with ModelFileError', () => {
+  const ds = dataset('squared', 164);
+  const good = new MTLEstimator('stl').fit(ds).toJSON();
+  const bad = (patch: Record<string, unknown>, re: RegExp) =>
+    assert.throws(() => MTLEstimator.fromJSON({ ...good, ...patch }, 'm.json'), (e: unknown) => e instanceof ModelFileError && /^m\.json: /.test(e.message) && re.test(e.message));
+  bad({ format: 'other' }, /format/);
+  bad({ formatVersion: 2 }, /formatVersion/);
+  bad({ W: [[1, 2, 3]] }, /"W" must have 4 rows/);
+  bad({ intercepts: [0, 0] }, /intercepts/);
+  bad({ options: { lambda: -1 } }, /invalid options/);
+  assert.throws(() => MTLEstimator.fromJSON(null, 'm.json'), ModelFileError);
+});
+
+test('clone merges options and is unfitted; requireConvergence turns a capped run into ConvergenceError', () => {
+  const ds = dataset('squared', 165);
+  const est = new MTLEstimator('trace', { lambda: 0.1, tol: 1e-6 });
+  const c = est.clone({ lambda: 2 });
+  assert.equal(c.options.lambda, 2);
+  assert.equal(c.options.tol, 1e-6);
+  assert.equal(c.isFitted, false);
+  assert.throws(() => new MTLEstimator('trace', { lambda: 0.01, tol: 1e-14, maxIter: 2, requireConvergence: true }).fit(ds), ConvergenceError);
+  const capped = new MTLEstimator('trace', { lambda: 0.01, tol: 1e-14, maxIter: 2 }).fit(ds);
+  assert.equal(capped.info.converged, false);
+});
+
+test('warm start along a λ path needs fewer iterations', () => {
+  const ds = dataset('squared', 166);
+  const first = new MTLEstimator('l21', { lambda: 0.05, tol: 1e-9 }).fit(ds);
+  const cold = new MTLEstimator('l21', { lambda: 0.045, tol: 1e-9 }).fit(ds);
+  const warm = new MTLEstimator('l21', { lambda: 0.045, tol: 1e-9 }).fit(ds, first.warmStart);
+  assert.ok(warm.info.iterations < cold.info.iterations, `${warm.info.iterations} vs ${cold.info.iterations}`);
+  assert.ok(Math.abs(warm.info.objective - cold.info.objective) <= 1e-7 * cold.info.objective);
+});

@@ -248,25 +248,36 @@ export function crossValidate(estimator: Fittable, train: MultiTaskDataset, opts
   let err = runGrid(grid);
   let fits = splits.length * g2.length * grid.length;
 
-  // A data-scaled 1-D grid whose minimum lies on an edge is extended beyond that edge (3 more
-  // points at the same spacing, at most twice); the top edge is final when it is λ_max.
+  // A data-scaled λ grid whose minimum lies on an edge is extended beyond that edge (3 more points
+  // at the same spacing, at most twice; for 2-D grids along λ, for every λ2); the top edge is final
+  // when it is λ_max.
   const topIsLambdaMax = params.includes('lambda') && opts.lambdaMax !== undefined && !opts.grid;
-  if (!grid2 && params.includes('lambda') && !opts.grid && grid.length >= 2 && (opts.extendEdges ?? true)) {
+  if (params.includes('lambda') && !opts.grid && grid.length >= 2 && (opts.extendEdges ?? true)) {
     for (let round = 0; round < 2; round++) {
-      const m = grid.map((_, i) => meanSe(err[0]![i]!.map((e) => meanOf(e))).mean);
-      const b = argminIndex(m);
+      // The λ index of the smallest mean over the whole (λ, λ2) table.
+      let b = 0;
+      let bestMean = Number.POSITIVE_INFINITY;
+      for (let j = 0; j < g2.length; j++) for (let i = 0; i < grid.length; i++) {
+        const m = meanSe(err[j]![i]!.map((e) => meanOf(e))).mean;
+        if (m < bestMean) {
+          bestMean = m;
+          b = i;
+        }
+      }
       const ratio = grid[0]! / grid[1]!;
       if (b === 0 && !topIsLambdaMax) {
         const above = [3, 2, 1].map((p) => grid[0]! * ratio ** p);
-        err = [[...runGrid(above)[0]!, ...err[0]!]];
+        const ext = runGrid(above);
+        err = g2.map((_, j) => [...ext[j]!, ...err[j]!]);
         grid = [...above, ...grid];
       } else if (b === grid.length - 1) {
         const last = grid[grid.length - 1]!;
         const below = [1, 2, 3].map((p) => last / ratio ** p);
-        err = [[...err[0]!, ...runGrid(below)[0]!]];
+        const ext = runGrid(below);
+        err = g2.map((_, j) => [...err[j]!, ...ext[j]!]);
         grid = [...grid, ...below];
       } else break;
-      fits += splits.length * 3;
+      fits += splits.length * g2.length * 3;
     }
   }
 

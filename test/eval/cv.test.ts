@@ -112,11 +112,16 @@ test('CV never touches test rows: poisoning the test part changes nothing', () =
 
 test('2-D grid: λ × λ2 table, λ2 fixed at the table minimum, nothing-to-tune returns no curve', () => {
   const ds = syntheticTasks({ T: 2, n: 20, d: 2, noise: 0.3, seed: 9 });
-  const r = crossValidate(new TestRidge('pooled'), ds, { params: ['lambda', 'lambda2'], points2D: [3, 2], folds: 3 });
+  const r = crossValidate(new TestRidge('pooled'), ds, { params: ['lambda', 'lambda2'], points2D: [3, 2], folds: 3, extendEdges: false });
   assert.equal(r.fits, 3 * 3 * 2);
   assert.equal(r.table!.mean.length, 3);
   assert.equal(r.table!.mean[0]!.length, 2);
   assert.ok(r.table!.lambda2.includes(r.chosen['lambda2']!));
+  // With extension, the λ axis grows for every λ2 (the ridge-only test model prefers small λ).
+  const x = crossValidate(new TestRidge('pooled'), ds, { params: ['lambda', 'lambda2'], points2D: [3, 2], folds: 3 });
+  assert.equal(x.table!.mean.length, x.table!.lambda.length);
+  assert.equal(x.fits, 3 * 2 * x.table!.lambda.length);
+  assert.ok(x.table!.lambda.length > 3);
   const none = crossValidate(new TestRidge('pooled'), ds, { params: [] });
   assert.equal(none.curve, undefined);
   assert.deepEqual(none.chosen, {});

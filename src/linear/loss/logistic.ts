@@ -8,7 +8,6 @@ import { Matrix } from '../../linalg/matrix.ts';
 import { gemv, xtv } from '../../linalg/ops.ts';
 import { taskScale } from '../problem.ts';
 import type { Problem, TaskProblem } from '../types.ts';
-import { getColumn, setColumn } from './columns.ts';
 import { powerIteration } from './power.ts';
 import type { DataLoss, LossEval } from './types.ts';
 
@@ -46,16 +45,16 @@ export class LogisticLoss implements DataLoss {
 
   private run(W: Matrix, b: Float64Array | undefined, wantGrad: boolean): LossEval {
     const { d, T } = this;
-    const G = Matrix.zeros(d, T);
+    // Wᵀ (T × d): contiguous per-task rows (see squared.ts).
+    const Wt = W.transpose();
+    const Gt = Matrix.zeros(T, d);
     const gb = new Float64Array(T);
-    const w = new Float64Array(d);
-    const g = new Float64Array(d);
     let value = 0;
     for (let t = 0; t < T; t++) {
       const task = this.tasks[t]!;
       const c = this.c[t]!;
       const bt = this.explicitIntercept && b ? b[t]! : 0;
-      const z = gemv(task.X, getColumn(W, t, w));
+      const z = gemv(task.X, Wt.row(t));
       let vt = 0;
       let gbt = 0;
       for (let i = 0; i < z.length; i++) {
@@ -70,12 +69,13 @@ export class LogisticLoss implements DataLoss {
       }
       value += c * vt;
       if (wantGrad) {
+        const g = Gt.row(t);
         xtv(task.X, z, g);
-        setColumn(G, t, g, c);
+        for (let j = 0; j < d; j++) g[j]! *= c;
         if (this.explicitIntercept) gb[t] = c * gbt;
       }
     }
-    return { value, G, gIntercept: gb };
+    return { value, G: wantGrad ? Gt.transpose() : Matrix.zeros(d, T), gIntercept: gb };
   }
 
   evaluate(W: Matrix, b?: Float64Array): LossEval {

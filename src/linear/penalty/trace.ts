@@ -21,10 +21,14 @@ export function numericalRank(W: Matrix, tol = 1e-8): number {
 
 export function tracePenalty(lambda: number): Penalty {
   checkWeight('trace', lambda);
+  // The prox knows the singular values of its output (the shrunk ones), so the solver's next
+  // value() call on that matrix needs no second SVD. Keyed by the (never mutated) output matrix.
+  const known = new WeakMap<Matrix, number>();
   return {
     name: 'trace',
     value(W: Matrix): number {
-      return lambda * nuclearNorm(W);
+      const k = known.get(W);
+      return lambda * (k ?? nuclearNorm(W));
     },
     prox(V: Matrix, step: number): Matrix {
       const tau = step * lambda;
@@ -34,9 +38,11 @@ export function tracePenalty(lambda: number): Penalty {
       const r = s.length;
       const m = V.rows;
       const n = V.cols;
+      let nuc = 0;
       for (let k = 0; k < r; k++) {
         const sk = s[k]! - tau;
         if (sk <= 0) break; // descending
+        nuc += sk;
         for (let i = 0; i < m; i++) {
           const u = U.data[i * r + k]! * sk;
           if (u === 0) continue;
@@ -44,6 +50,7 @@ export function tracePenalty(lambda: number): Penalty {
           for (let j = 0; j < n; j++) out.data[o + j]! += u * Vr.data[j * r + k]!;
         }
       }
+      known.set(out, nuc);
       return out;
     },
   };

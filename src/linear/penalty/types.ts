@@ -8,7 +8,8 @@
 //     value(W)                 Ω(W)
 //     gradient?(W, G)          smooth penalties: G ← G + ∇Ω(W) (accumulates into G in place)
 //     prox?(V, step)           non-smooth: prox_{step·Ω}(V) = argmin_Z ½‖Z − V‖²_F + step·Ω(Z),
-//                              a new matrix (V is not modified)
+//                              a new matrix (V is not modified); treat it as read-only — a
+//                              penalty may remember facts about it (trace: its nuclear norm)
 //     lipschitz?               smooth penalties: the Lipschitz constant of ∇Ω
 //     taskMatrix?              quadratic task-coupling penalties: M (T × T, symmetric PSD, weight
 //                              included) with Ω(W) = tr(W M Wᵀ), so ∇Ω = 2 W M; the direct solver

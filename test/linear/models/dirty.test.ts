@@ -48,3 +48,14 @@ test('dirty: ridge enters the objective; warm start from the solution stops at o
   assert.throws(() => dirtySpec.fit(problem, { ...opts, lambda: -1 }), /lambda/);
   assert.throws(() => dirtySpec.fit(problem, { ...opts, lambda2: Number.NaN }), /lambda2/);
 });
+
+test('dirty: the textbook proximal gradient (solver "gd") reaches the same optimum; unknown solvers are rejected', () => {
+  const { problem } = planted(8);
+  const opts = { tol: 1e-8, maxIter: 50000, lambda: 1, lambda2: 0.2 };
+  const fast = dirtySpec.fit(problem, opts);
+  const slow = dirtySpec.fit(problem, { ...opts, solver: 'gd' });
+  assert.ok(slow.info.converged, slow.info.message);
+  assert.match(slow.info.solver, /^ista/);
+  assert.ok(Math.abs(slow.info.objective - fast.info.objective) <= 1e-8 * fast.info.objective);
+  assert.throws(() => dirtySpec.fit(problem, { ...opts, solver: 'direct' }), /solver/);
+});

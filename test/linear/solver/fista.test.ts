@@ -84,3 +84,14 @@ test('School (sum, no intercept, raw): L21 and trace reach the same objective fr
     assert.ok(relDiff(a.info.objective, b.info.objective) < 1e-6, `${prox.name}: ${a.info.objective} vs ${b.info.objective}`);
   }
 });
+
+test('the quadratic shortcut (extrapolated f and ∇f) follows the same iterates as evaluating f at y', () => {
+  const { problem } = synthProblem({ T: 4, d: 6, n: 30, seed: 35 });
+  const base = linearObjective(createLoss(problem), [ridgePenalty(0.1)], l21Penalty(0.1));
+  assert.equal(base.quadratic, true);
+  const x0 = [Matrix.zeros(6, 4)];
+  const a = fista(base, { x0, tol: 1e-10 });
+  const b = fista({ ...base, quadratic: false }, { x0, tol: 1e-10 });
+  assert.equal(a.info.iterations, b.info.iterations);
+  assert.ok(relDiff(a.info.objective, b.info.objective) < 1e-13);
+});

@@ -4,6 +4,7 @@
 // (no momentum, no Gram cache: solver 'gd') at the SAME optimality, in the same run; then the
 // scaling of one FISTA iteration in the number of tasks (T = 1 000 and 10 000, d = 50, n_t = 20).
 // Medians of repeated runs after a warm-up. Run: node --import tsx bench/linear.bench.ts
+// (BENCH_PART=school|scaling for one part; BENCH_REPEATS, BENCH_TEXTBOOK_MAX_ITER to adjust).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Matrix } from '../src/linalg/matrix.ts';
@@ -140,5 +141,7 @@ function scaling(): void {
   }
 }
 
-schoolTable();
-scaling();
+// BENCH_PART=school or BENCH_PART=scaling runs one part only.
+const part = process.env.BENCH_PART ?? 'all';
+if (part === 'all' || part === 'school') schoolTable();
+if (part === 'all' || part === 'scaling') scaling();

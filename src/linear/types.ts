@@ -53,7 +53,7 @@ export interface CommonOptions {
 export interface ModelOptions extends CommonOptions {
   /** The model's main weight (L1/L21/trace/chain/graph/mean weight; tgl: chain weight; cmtl: ρ1). */
   lambda?: number;
-  /** The second weight (tgl: L21; cmtl: ρ2; P+Q models: the weight on Q; mtrl: λ2; relation: β). */
+  /** The second weight (tgl: L21; cmtl: ρ2; P+Q models: the weight on Q; mtrl: the ‖W‖² weight (the paper's λ1); relation: β). */
   lambda2?: number;
   /** cmtl: number of clusters k. */
   clusters?: number;

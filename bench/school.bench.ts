@@ -44,15 +44,16 @@ function row(m: ModelComparison): string {
   const better = m.tasks.filter((t) => t.gain_over_stl > 0).length;
   const lam = m.chosen.map((c) => c['lambda']).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
   const lamText = lam.length > 0 ? lam[Math.floor(lam.length / 2)]!.toPrecision(3) : m.chosenPerTask ? 'per task' : '—';
-  return `| ${m.name.padEnd(8)} | ${fmt(m.metrics['rmse_task_avg'])} | ${fmt(m.metrics['explained_variance'])} | ${(m.delta_m ?? 0).toFixed(2).padStart(6)} | ${String(better).padStart(3)} / ${pos} / ${neg} | ${lamText} | ${m.seconds.toFixed(0)} |`;
+  const p = m.vs_stl?.p_value;
+  return `| ${m.name.padEnd(8)} | ${fmt(m.metrics['rmse_task_avg'])} | ${fmt(m.metrics['explained_variance'])} | ${(m.delta_m ?? 0).toFixed(2).padStart(6)} | ${p === null || p === undefined ? '—' : p.toExponential(1)} | ${String(better).padStart(3)} / ${pos} / ${neg} | ${lamText} | ${m.seconds.toFixed(0)} |`;
 }
 
 function printTable(rows: ModelComparison[], splits: number, o: ModelOptions): void {
   console.log(`\nSchool, ${splits} given splits, 5-fold CV on the training part, standardize ${o.standardize}, scale ${o.scale}, intercept ${o.intercept}`);
-  console.log('| model    | RMSE (task avg)   | explained var.  | Δm % vs STL | tasks better / sig. better / sig. worse (of 139) | median λ | seconds |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| model    | RMSE (task avg)   | explained var.  | Δm % vs STL | p (RMSE vs STL, corrected t) | tasks better / sig. better / sig. worse (of 139, Holm) | median λ | seconds |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const m of rows) console.log(row(m));
-  for (const [name, v] of REFERENCES) console.log(`| ${name} | ${v} | | | | | |`);
+  for (const [name, v] of REFERENCES) console.log(`| ${name} | ${v} | | | | | | |`);
 }
 
 function main(): void {

@@ -93,6 +93,8 @@ function summary(values: readonly number[]): Summary {
   return { mean, std, values };
 }
 
+const sum = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0);
+
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** Matrices and typed arrays of a learned structure as plain nested arrays (JSON-ready). */
@@ -225,6 +227,7 @@ export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonR
 
   // Per task n_test/n_train averaged over splits (the corrected t-test's correlation term).
   const ratio = ds.tasks.map((_, t) => splits.reduce((acc, sp) => acc + sp.test[t]!.length / sp.train[t]!.length, 0) / splits.length);
+  const overallRatio = splits.reduce((acc, sp) => acc + sum(sp.test.map((a) => a.length)) / sum(sp.train.map((a) => a.length)), 0) / splits.length;
   const nTest = ds.tasks.map((_, t) => Math.round(splits.reduce((acc, sp) => acc + sp.test[t]!.length, 0) / splits.length));
   const perTaskPrimary = (m: number, s: number): number[] => results[m]![s]!.table.perTask.map((p) => p.values[primary]!);
   const stl = 0; // resolveModels puts STL first
@@ -264,6 +267,10 @@ export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonR
       };
     });
     const dm = res.map((_, s) => deltaM(perTaskPrimary(m, s), perTaskPrimary(stl, s), higherIsBetter).value);
+    // Model-level test on the task-averaged primary metric, n_test/n_train over all tasks.
+    const aggKey = `${primary}_task_avg`;
+    const aggDiff = res.map((r, s) => r.table.aggregate[aggKey]! - results[stl]![s]!.table.aggregate[aggKey]!);
+    const aggP = m !== stl && aggDiff.length >= 2 && aggDiff.every(Number.isFinite) ? pairedTest(testName, aggDiff, overallRatio).p : Number.NaN;
     const first = res[0]!;
     const fit = fitSummary(first.fitted);
     const out: ModelComparison = {
@@ -271,6 +278,7 @@ export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonR
       metrics,
       tasks,
       delta_m: m === stl ? 0 : finiteOrNull(summary(dm).mean),
+      vs_stl: { metric: aggKey, mean_difference: summary(aggDiff).mean, p_value: finiteOrNull(aggP) },
       chosen: res.map((r) => r.cv.chosen),
       ...(plan.perTask ? { chosenPerTask: res.map((r) => r.cv.perTaskLambda ?? {}) } : {}),
       ...(Object.keys(excluded).length > 0 ? { excluded } : {}),

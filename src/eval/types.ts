@@ -41,6 +41,9 @@ export interface ModelComparison {
   readonly tasks: readonly TaskComparison[];
   /** Δm% against STL (docs/metrics.md), mean over splits. */
   readonly delta_m: number | null;
+  /** The same paired test over splits on the task-averaged primary metric (rmse_task_avg or
+   * auc_task_avg) against STL: one test per model, no multiplicity over tasks. Null p with one split. */
+  readonly vs_stl?: { readonly metric: string; readonly mean_difference: number; readonly p_value: number | null };
   /** Hyper-parameters chosen by CV on each split. */
   readonly chosen: readonly Readonly<Record<string, number>>[];
   /** Models tuned per task (stl): λ per task name, on each split. */

@@ -27,6 +27,11 @@ test('one unrelated task: pooled is flagged negative transfer there, and only th
   assert.ok(t9.gain_over_stl < -50, `gain ${t9.gain_over_stl}`);
   assert.ok(t9.p_adjusted! < 0.05 && t9.p_adjusted! >= t9.p_value!);
   assert.ok(pooled!.delta_m! < 0);
+  // Model-level test on rmse_task_avg: pooled is worse overall (task 9 dominates), significantly.
+  assert.equal(pooled!.vs_stl!.metric, 'rmse_task_avg');
+  assert.ok(pooled!.vs_stl!.mean_difference > 0);
+  assert.ok(pooled!.vs_stl!.p_value! < 0.05);
+  assert.equal(stl!.vs_stl!.p_value, null);
   // mean ± std over the 10 splits, keys as in the issue
   const m = pooled!.metrics['rmse_task_avg']!;
   assert.equal(m.values.length, 10);

@@ -7,12 +7,7 @@ import { Random } from '../src/linalg/random.ts';
 import { eigh } from '../src/linalg/decomp/eigh.ts';
 import { svd } from '../src/linalg/decomp/svd.ts';
 import { eighML, svdML } from '../src/linalg/decomp/mlmatrix.ts';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
-}
+import { median } from './common.ts';
 
 /** Median wall time of `reps` runs after `warm` untimed ones; runs of the two contenders alternate. */
 function timePair(f: () => unknown, g: () => unknown, reps: number, warm = 2): [number, number] {

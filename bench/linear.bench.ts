@@ -5,53 +5,20 @@
 // scaling of one FISTA iteration in the number of tasks (T = 1 000 and 10 000, d = 50, n_t = 20).
 // Medians of repeated runs after a warm-up. Run: node --import tsx bench/linear.bench.ts
 // (BENCH_PART=school|scaling for one part; BENCH_REPEATS, BENCH_TEXTBOOK_MAX_ITER to adjust).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Matrix } from '../src/linalg/matrix.ts';
 import { Random } from '../src/linalg/random.ts';
 import { backendName } from '../src/linalg/backend.ts';
 import { problemFromTasks } from '../src/linear/problem.ts';
 import { availableModels, getModelSpec } from '../src/linear/registry.ts';
 import type { FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
+import { SCHOOL, fmt, loadSchool, timeFit as timeFitN } from './common.ts';
 
-const SCHOOL = join(process.cwd(), '..', 'shared', 'data', 'school', 'school.csv');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TEXTBOOK_MAX_ITER = Number(process.env.BENCH_TEXTBOOK_MAX_ITER ?? 20000);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
-}
-
-function loadSchool(): Problem {
-  const lines = readFileSync(SCHOOL, 'utf8').trim().split('\n');
-  const groups = new Map<number, { x: number[][]; y: number[] }>();
-  for (const line of lines.slice(1)) {
-    const f = line.split(',').map(Number);
-    let g = groups.get(f[0]!);
-    if (!g) groups.set(f[0]!, (g = { x: [], y: [] }));
-    g.y.push(f[1]!);
-    g.x.push(f.slice(2));
-  }
-  const tasks: TaskProblem[] = [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([t, g]) => ({ name: `school${t}`, X: Matrix.from(g.x), y: Float64Array.from(g.y) }));
-  return problemFromTasks(tasks, { loss: 'squared', scale: 'sum', intercept: false });
-}
-
-/** Median wall time of fit over `repeats` runs after one warm-up (repeats = 0: the single first run). */
-function timeFit(problem: Problem, name: string, opts: ModelOptions & { tol: number; maxIter: number }, repeats = REPEATS): { seconds: number; r: FitResult } {
-  const spec = getModelSpec(name);
-  const t0 = performance.now();
-  let r = spec.fit(problem, opts);
-  if (repeats === 0) return { seconds: (performance.now() - t0) / 1000, r };
-  const times: number[] = [];
-  for (let k = 0; k < repeats; k++) {
-    const t0 = performance.now();
-    r = spec.fit(problem, opts);
-    times.push((performance.now() - t0) / 1000);
-  }
-  return { seconds: median(times), r };
-}
+/** timeFit with this bench's default repeat count. */
+const timeFit = (problem: Problem, name: string, opts: ModelOptions & { tol: number; maxIter: number }, repeats = REPEATS) => timeFitN(problem, name, opts, repeats);
 
 /** Weights on School: a tenth of λ_max where it exists, else a fixed moderate value (sum scaling). */
 function schoolOptions(problem: Problem, name: string): ModelOptions {
@@ -67,10 +34,6 @@ function schoolOptions(problem: Problem, name: string): ModelOptions {
 
 const SMOOTH = new Set(['stl', 'pooled', 'chain', 'graph', 'mean']);
 const MINE = new Set(['stl', 'pooled', 'chain', 'graph', 'mean', 'lasso', 'l21', 'trace', 'tgl']);
-
-function fmt(s: number): string {
-  return s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`;
-}
 
 function schoolTable(): void {
   if (!existsSync(SCHOOL)) {

@@ -34,6 +34,7 @@ export type { ModelName, ModelOptions, ModelSpec, FitInfo, FitResult, LearnedStr
 export * as metrics from './eval/metrics.ts';
 export { crossValidate, nestedCrossValidate, type CVOptions, type CVResult } from './eval/cv.ts';
 export { compare, DEFAULT_MODELS, type CompareOptions } from './eval/compare.ts';
+export { compareAsync, type WorkersOption } from './eval/parallel.ts';
 export { deltaM } from './eval/delta-m.ts';
 export type { ComparisonResult, ModelComparison, TaskComparison, CVCurve, Summary } from './eval/types.ts';
 

@@ -12,6 +12,12 @@ function secondaryKey(r: ComparisonResult): { key: string; header: string } {
     : { key: 'accuracy', header: 'accuracy (↑)' };
 }
 
+/** The model-level p-value (task-averaged metric vs the baseline, paired over splits). */
+function pValue(p: number | null): string {
+  if (p === null || !Number.isFinite(p)) return '–';
+  return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+}
+
 export function comparisonTable(r: ComparisonResult): string {
   const key = primaryKey(r);
   const sec = secondaryKey(r);
@@ -24,6 +30,7 @@ export function comparisonTable(r: ComparisonResult): string {
       p ? meanStd(p.mean, p.std) : '–',
       s ? meanStd(s.mean, s.std, 3) : '–',
       m.name === r.baseline ? '(baseline)' : percent(m.delta_m, 2),
+      m.name === r.baseline ? '' : pValue(m.vs_stl?.p_value ?? null),
       m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.positive_transfer).length}/${T}`,
       m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.negative_transfer).length}/${T}`,
       seconds(m.seconds),
@@ -35,6 +42,7 @@ export function comparisonTable(r: ComparisonResult): string {
       { header: `${r.primaryMetric.toUpperCase()} task avg (${r.higherIsBetter ? '↑' : '↓'})`, align: 'right' },
       { header: sec.header, align: 'right' },
       { header: `Δm vs ${r.baseline} (↑)`, align: 'right' },
+      { header: `p vs ${r.baseline}`, align: 'right' },
       { header: 'tasks better', align: 'right' },
       { header: 'tasks worse', align: 'right' },
       { header: 'time', align: 'right' },
@@ -77,7 +85,7 @@ export function printComparison(io: CliIO, r: ComparisonResult, verbose: boolean
   out(io);
   out(io, comparisonTable(r));
   out(io);
-  out(io, `gain and Δm are relative to ${r.baseline} in %, positive = better; "tasks better/worse" = significantly (${p.test}, α = ${p.alpha}).`);
+  out(io, `gain and Δm are relative to ${r.baseline} in %, positive = better; "p vs ${r.baseline}": paired test of the task-averaged metric over splits; "tasks better/worse" = significantly, per task (${p.test}, α = ${p.alpha}).`);
   if (verbose) {
     out(io);
     out(io, 'Per task (✓ significantly better, ✗ significantly worse = negative transfer):');

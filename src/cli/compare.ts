@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { OptionError } from '../errors.ts';
 import { givenSplits } from '../data/split.ts';
 import { DEFAULT_MODELS } from '../eval/compare.ts';
+import type { WorkersOption } from '../eval/parallel.ts';
 import { ALL_MODEL_NAMES } from '../linear/registry.ts';
 import type { Rule } from '../eval/cv.ts';
 import { writeFileAtomic } from './atomic.ts';
@@ -36,8 +37,19 @@ export interface CompareFlags extends DataFlags, MatFlags, ModelFlags, CommonFla
   rule?: Rule;
   alpha?: number;
   gridPoints?: number;
+  workers?: WorkersOption;
   report?: string;
 }
+
+/** --workers: a positive integer or "auto". */
+export function parseWorkers(raw: string): WorkersOption {
+  const v = raw.trim();
+  if (v === 'auto') return 'auto';
+  if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`expected a positive integer or "auto", got "${raw}".`);
+  return Number(v);
+}
+
+export const WORKERS_HELP = 'worker threads for the (split, model) units: a number (1 = no threads) or auto (2 when there are ≥ 2 splits and enough work to pay for the start-up; docs/evaluation.md)';
 
 function parseRatio(raw: string): number {
   const v = parseNumber(raw);
@@ -61,7 +73,8 @@ export function addCompareFlags(cmd: Command): Command {
     .option('--folds <k>', 'CV folds inside each training part (default 5)', parsePositiveInt)
     .addOption(new Option('--rule <rule>', 'CV choice rule: minimum mean error or one standard error').choices(['min', '1se']))
     .option('--alpha <x>', 'significance level of the per-task tests (default 0.05)', parseRatio)
-    .option('--grid-points <n>', 'λ grid points per model (default 10)', parsePositiveInt);
+    .option('--grid-points <n>', 'λ grid points per model (default 10)', parsePositiveInt)
+    .option('--workers <n|auto>', WORKERS_HELP, parseWorkers, 'auto' as WorkersOption);
 }
 
 export function registerCompare(program: Command, io: CliIO): void {
@@ -108,6 +121,7 @@ Examples:
       alpha: flags.alpha ?? 0.05,
       modelOptions: modelOptions(flags, ds, io.cwd),
       ...(flags.gridPoints ? { cv: { points: flags.gridPoints } } : {}),
+      workers: flags.workers ?? 'auto',
     });
     if (flags.out) writeFileAtomic(resolve(io.cwd, flags.out), JSON.stringify(result) + '\n');
     if (flags.report) writeReport(resolve(io.cwd, flags.report), result);

@@ -11,6 +11,8 @@ import { printComparison } from './compare-print.ts';
 import { info, out, type CliIO } from './io.ts';
 import { parsePositiveInt, parseSeed, type CommonFlags } from './options.ts';
 import { runComparison, writeReport } from './run-compare.ts';
+import { parseWorkers, WORKERS_HELP } from './compare.ts';
+import type { WorkersOption } from '../eval/parallel.ts';
 import { seconds } from './format.ts';
 
 /** The models the demo compares (those available in this build), STL first. */
@@ -19,6 +21,7 @@ export const DEMO_MODELS = ['stl', 'pooled', 'mean', 'l21', 'trace', 'cmtl', 'mt
 interface DemoFlags extends CommonFlags {
   seed?: number;
   splits?: number;
+  workers?: WorkersOption;
 }
 
 export function registerDemo(program: Command, io: CliIO): void {
@@ -27,6 +30,7 @@ export function registerDemo(program: Command, io: CliIO): void {
     .description('compare STL, pooled and MTL models on a built-in synthetic problem and write the HTML report')
     .option('--seed <n>', 'seed of the synthetic problem and the splits', parseSeed, 1)
     .option('--splits <R>', 'number of random train/test splits', parsePositiveInt, 5)
+    .option('--workers <n|auto>', WORKERS_HELP, parseWorkers, 'auto' as WorkersOption)
     .option('--out <file>', 'the HTML report to write', 'polytask-report.html')
     .option('--json', 'print the comparison result as JSON instead of tables')
     .option('--verbose', 'per-task table; stack traces on errors')
@@ -60,6 +64,7 @@ Examples:
       cvFolds: 3,
       rule: 'min',
       cv: { points: 8, decades: 3, points2D: [5, 3] },
+      workers: flags.workers ?? 'auto',
     });
     const outFile = flags.out ?? 'polytask-report.html';
     writeReport(resolve(io.cwd, outFile), result);

@@ -1,10 +1,10 @@
 // `--graph FILE`: the task graph of the graph model as a CSV edge list `from,to[,weight]` (a header
 // row with those names is optional). Endpoints are task names, or 0-based task indices when the
 // value is a whole number that is not itself a task name. Weight defaults to 1 and must be ≥ 0.
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { ParseError, PolytaskError } from '../errors.ts';
+import { ParseError } from '../errors.ts';
 import type { ModelOptions } from '../linear/types.ts';
+import { readUserFile } from './io.ts';
 
 type Edge = NonNullable<ModelOptions['graph']>[number];
 
@@ -46,12 +46,6 @@ export function parseGraphText(text: string, file: string, tasks: readonly strin
 }
 
 export function readGraphFile(file: string, shownAs: string, tasks: readonly string[]): Edge[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new PolytaskError('IO', `${shownAs}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`}`);
-  }
+  const text = readUserFile(file, shownAs);
   return parseGraphText(text, shownAs, tasks);
 }

@@ -1,5 +1,7 @@
 // The CLI's view of the outside world, injectable so that tests run commands in-process and read
 // exactly what a user would see. `run(argv)` in main.ts uses the real process streams by default.
+import { readFileSync } from 'node:fs';
+import { PolytaskError } from '../errors.ts';
 
 /** The part of a writable stream the CLI uses. */
 export interface OutStream {
@@ -50,4 +52,17 @@ export function out(io: CliIO, line = ''): void {
 export function info(io: CliIO, flags: OutputFlags, line: string): void {
   if (flags.quiet || flags.json) return;
   io.stderr.write(line + '\n');
+}
+
+/**
+ * A file named on the command line, as UTF-8 text; `shown` is the path as the user typed it, so that an
+ * unreadable file gives "FILE: no such file" or "FILE: cannot read (EACCES)" (code IO), not a stack trace.
+ */
+export function readUserFile(path: string, shown: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new PolytaskError('IO', `${shown}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`}`);
+  }
 }

@@ -2,7 +2,6 @@
 // same way (docs/cli.md lists them once). Value parsers throw commander's InvalidArgumentError,
 // which commander turns into a usage error naming the flag (exit code 2).
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { OptionError } from '../errors.ts';
 import type { LossName, ModelOptions, Scaling } from '../linear/types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -113,8 +112,8 @@ export function addDataFlags(cmd: Command, opts: { requireData?: boolean } = {})
 export function addModelFlags(cmd: Command, opts: { withModel?: boolean } = {}): Command {
   if (opts.withModel !== false) cmd.option('--model <name>', 'model name (see `polytask fit --help`)');
   return cmd
-    .option('--lambda <x>', "the model's main weight (L1/L21/trace/chain/graph/mean; tgl: chain; cmtl: ρ1)", parseNonNegative)
-    .option('--lambda2 <x>', 'the second weight (tgl: L21; cmtl: ρ2; P+Q models: weight on Q; mtrl: λ2; relation: β)', parseNonNegative)
+    .option('--lambda <x>', "the model's main weight (L1/L21/trace/chain/graph/mean; tgl: chain; cmtl: ρ1; mtrl: tr(WΩ⁻¹Wᵀ); relation: α)", parseNonNegative)
+    .option('--lambda2 <x>', "the second weight (tgl: L21; cmtl: ρ2; P+Q models: weight on Q; mtrl: ‖W‖²_F, the paper's λ1; relation: β)", parseNonNegative)
     .option('--ridge <x>', 'adds ridge·‖W‖²_F to any model', parseNonNegative)
     .option('--clusters <k>', 'cmtl: number of task clusters', parsePositiveInt)
     .option('--graph <file>', 'graph: task edge list CSV with columns from,to[,weight]')
@@ -148,10 +147,4 @@ export function modelOptionsFromFlags(f: ModelFlags): ModelOptions {
   if (f.maxIter !== undefined) o.maxIter = f.maxIter;
   if (f.seed !== undefined) o.seed = f.seed;
   return o;
-}
-
-/** A flag that must be present for this command (commander's mandatory options cover the simple cases). */
-export function requireFlag<T>(value: T | undefined, flag: string, why: string): T {
-  if (value === undefined) throw new OptionError(flag, `is required ${why}`);
-  return value;
 }

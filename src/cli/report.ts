@@ -1,11 +1,10 @@
 // `polytask report --from RESULT.json`: the HTML report of a saved comparison (compare --json or
 // compare --out). The JSON is checked for the fields the report needs before anything is written.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DataError, ParseError, PolytaskError } from '../errors.ts';
+import { DataError, ParseError } from '../errors.ts';
 import type { ComparisonResult } from '../eval/types.ts';
-import { info, type CliIO } from './io.ts';
+import { info, readUserFile, type CliIO } from './io.ts';
 import { writeReport } from './run-compare.ts';
 import type { CommonFlags } from './options.ts';
 
@@ -36,13 +35,7 @@ export function checkComparisonResult(v: unknown, file: string): ComparisonResul
 }
 
 export function readComparisonResult(path: string, shown: string): ComparisonResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new PolytaskError('IO', `${shown}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`}`);
-  }
+  const text = readUserFile(path, shown);
   let v: unknown;
   try {
     v = JSON.parse(text);

@@ -2,6 +2,7 @@
 // tell them apart) and extends the matching base class of src/errors.ts (so the CLI maps it to the
 // right exit code). Every file-level error names the file, the 1-based line and the column by both
 // its name and its 1-based number, so that a user can jump straight to the offending cell.
+import { readFileSync } from 'node:fs';
 import { DataError, ParseError, PolytaskError, type FilePosition } from '../errors.ts';
 
 /** Where a cell is: file, 1-based line, 1-based column number and the column's name. */
@@ -180,5 +181,14 @@ export class FileReadError extends PolytaskError {
   constructor(file: string, cause: string) {
     super('IO', `${file}: cannot read file (${cause})`);
     this.file = file;
+  }
+}
+
+/** The whole file as UTF-8 text, or a FileReadError naming it (missing, unreadable, a directory, ...). */
+export function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new FileReadError(file, (e as Error).message);
   }
 }

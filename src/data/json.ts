@@ -7,10 +7,10 @@
 // Numbers are written by JSON.stringify, which prints the shortest decimal that reads back as the
 // same float64, so finite values round-trip exactly. The few values JSON cannot spell are written
 // as strings: "-0", "NaN", "Infinity", "-Infinity" (a missing label in shared Y is null).
-import { readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import { Matrix } from '../linalg/matrix.ts';
 import type { LabelMap, MultiTaskDataset, TaskData } from './dataset.ts';
-import { DatasetFileError, FileReadError } from './errors.ts';
+import { DatasetFileError, FileReadError, readTextFile } from './errors.ts';
 
 export const DATASET_FORMAT = 'polytask-dataset';
 export const DATASET_VERSION = 1;
@@ -160,12 +160,7 @@ export function datasetFromJSON(value: unknown, file = '<json>'): MultiTaskDatas
 }
 
 export function loadDatasetJson(file: string): MultiTaskDataset {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new FileReadError(file, (e as Error).message);
-  }
+  const text = readTextFile(file);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -6,12 +6,11 @@
 // Binary tasks are stratified by default: each class is split in the same proportion, and every
 // class keeps at least one training row (or the split fails with EmptyTrainingClassError).
 // Every random draw comes from Random(seed).
-import { readFileSync } from 'node:fs';
 import { parse as parseSync } from 'csv-parse/sync';
 import { OptionError } from '../errors.ts';
 import { Random } from '../linalg/random.ts';
 import type { MultiTaskDataset, TaskData } from './dataset.ts';
-import { EmptyTrainingClassError, FileReadError, SplitFileError, TooFewRowsError } from './errors.ts';
+import { EmptyTrainingClassError, SplitFileError, TooFewRowsError, readTextFile } from './errors.ts';
 
 export interface Split {
   readonly train: Int32Array[];
@@ -201,12 +200,7 @@ export function givenSplitsFromText(ds: MultiTaskDataset, text: string, file = '
 }
 
 export function givenSplits(ds: MultiTaskDataset, file: string, rowCol = 'row'): Split[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new FileReadError(file, (e as Error).message);
-  }
+  const text = readTextFile(file);
   return givenSplitsFromText(ds, text, file, rowCol);
 }
 

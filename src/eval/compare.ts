@@ -74,11 +74,13 @@ export interface CompareOptions {
   onProgress?: (p: CompareProgress) => void;
 }
 
-/** One model's outcome on one split. */
-interface SplitOutcome {
+/** One model's outcome on one split: plain data only (typed arrays, numbers, strings), so that a
+ * worker thread can send it back by structured clone (src/eval/parallel.ts). */
+export interface SplitOutcome {
   readonly table: MetricTable;
   readonly cv: CVResult;
-  readonly fitted: Fittable;
+  /** The fitted model's summary; only computed on the first split (the report shows that one). */
+  readonly fit?: ModelComparison['fit'];
   readonly seconds: number;
 }
 
@@ -130,8 +132,16 @@ function outcomes(est: Fittable, ds: MultiTaskDataset, test: readonly Int32Array
   });
 }
 
-/** Runs one model on one split: CV on the training part only, refit, score on the test part. */
-function runSplit(plan: ModelPlan, ds: MultiTaskDataset, split: Split, opts: CompareOptions, cvSeed: number): SplitOutcome {
+/** The options runSplit reads (all plain data, so that they can be posted to a worker thread). */
+export type SplitRunOptions = Pick<CompareOptions, 'modelOptions' | 'perModelOptions' | 'cv' | 'cvFolds' | 'rule'>;
+
+/** The seed of split s's CV folds: the same folds for every model of a split (a paired
+ * comparison), different folds for different splits. Shared by the sequential and parallel paths. */
+export const cvSeedOf = (seed: number, s: number): number => seed + 1000 + s;
+
+/** Runs one model on one split: CV on the training part only, refit, score on the test part.
+ * `withFit`: also summarise the fitted model (first split only). */
+export function runSplit(plan: ModelPlan, ds: MultiTaskDataset, split: Split, opts: SplitRunOptions, cvSeed: number, withFit: boolean): SplitOutcome {
   const t0 = performance.now();
   const options: ModelOptions = { ...opts.modelOptions, ...opts.perModelOptions?.[plan.name] };
   const train = subsetDataset(ds, split.train);
@@ -151,7 +161,8 @@ function runSplit(plan: ModelPlan, ds: MultiTaskDataset, split: Split, opts: Com
   const fitted = withChoice(est, cv).fit(train);
   const out = outcomes(fitted, ds, split.test);
   const table = ds.kind === 'binary' ? binaryMetrics(out) : regressionMetrics(out);
-  return { table, cv, fitted, seconds: (performance.now() - t0) / 1000 };
+  const fit = withFit ? fitSummary(fitted) : undefined;
+  return { table, cv, ...(fit ? { fit } : {}), seconds: (performance.now() - t0) / 1000 };
 }
 
 /** The fit summary of the first split (for the report). */
@@ -168,7 +179,7 @@ function fitSummary(est: Fittable): ModelComparison['fit'] {
   };
 }
 
-function resolveModels(opts: CompareOptions): ModelPlan[] {
+export function resolveModels(opts: CompareOptions): ModelPlan[] {
   let names: string[];
   if (opts.models) {
     if (opts.models.length === 0) throw new OptionError('models', 'needs at least one model name');
@@ -190,13 +201,18 @@ function resolveModels(opts: CompareOptions): ModelPlan[] {
   return names.filter((n) => !seen.has(n) && seen.add(n)).map((n) => opts.plans(n));
 }
 
-/**
- * Compares models against STL on repeated splits. Significance: per task, a paired test over the
- * splits of the primary metric (default: Nadeau & Bengio's corrected resampled t-test with the
- * task's n_test/n_train), Holm-adjusted over the tasks of each model; negative transfer = adjusted
- * p < α and the model worse than STL. With one split no test is possible: p-values are null.
- */
-export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonResult {
+/** A validated comparison: the model plans (STL first) and the splits, before any fitting. */
+export interface PreparedComparison {
+  readonly plans: readonly ModelPlan[];
+  readonly splits: readonly Split[];
+  readonly given: boolean;
+  readonly seed: number;
+  readonly alpha: number;
+  readonly testName: PairedTestName;
+}
+
+/** Checks the options and fixes the models and splits (shared by compare and compareAsync). */
+export function prepareComparison(ds: MultiTaskDataset, opts: CompareOptions): PreparedComparison {
   const alpha = opts.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new OptionError('alpha', `must be strictly between 0 and 1, got ${alpha}`);
   const testName: PairedTestName = opts.test ?? 'corrected-t';
@@ -208,22 +224,50 @@ export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonR
   const given = opts.splits !== undefined;
   const splits = opts.splits ?? repeatedSplits(ds, opts.repeats ?? 10, { testRatio: opts.testRatio ?? 0.25, seed });
   if (splits.length === 0) throw new OptionError('splits', 'needs at least one split');
+  return { plans, splits, given, seed, alpha, testName };
+}
+
+/** All models on split s, in plan order, reporting each finished model. */
+export function runAllModels(plans: readonly ModelPlan[], ds: MultiTaskDataset, split: Split, s: number, seed: number, opts: SplitRunOptions, onModelDone?: (model: string) => void): SplitOutcome[] {
+  return plans.map((plan) => {
+    const r = runSplit(plan, ds, split, opts, cvSeedOf(seed, s), s === 0);
+    onModelDone?.(plan.name);
+    return r;
+  });
+}
+
+/**
+ * Compares models against STL on repeated splits. Significance: per task, a paired test over the
+ * splits of the primary metric (default: Nadeau & Bengio's corrected resampled t-test with the
+ * task's n_test/n_train), Holm-adjusted over the tasks of each model; negative transfer = adjusted
+ * p < α and the model worse than STL. With one split no test is possible: p-values are null.
+ * Runs in the calling thread; compareAsync (parallel.ts) can run the splits on worker threads and
+ * returns the same result.
+ */
+export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonResult {
+  const prep = prepareComparison(ds, opts);
+  const { plans, splits } = prep;
+  // bySplit[s][m]
+  const total = plans.length * splits.length;
+  let done = 0;
+  const bySplit = splits.map((split, s) =>
+    runAllModels(plans, ds, split, s, prep.seed, opts, (model) => {
+      done++;
+      opts.onProgress?.({ split: s + 1, splits: splits.length, model, done, total });
+    }),
+  );
+  return aggregateComparison(ds, opts, prep, bySplit);
+}
+
+/** The comparison result from every (split, model) outcome, bySplit[s][m] in plan order.
+ * `note`: an extra protocol caveat (e.g. why worker threads were not used). */
+export function aggregateComparison(ds: MultiTaskDataset, opts: CompareOptions, prep: PreparedComparison, bySplit: readonly (readonly SplitOutcome[])[], note?: string): ComparisonResult {
+  const { plans, splits, given, seed, alpha, testName } = prep;
   const regression = ds.kind !== 'binary';
   const primary: 'rmse' | 'auc' = regression ? 'rmse' : 'auc';
   const higherIsBetter = !regression;
-
   // results[m][s]
-  const results: SplitOutcome[][] = plans.map(() => []);
-  const total = plans.length * splits.length;
-  let done = 0;
-  splits.forEach((split, s) => {
-    const cvSeed = seed + 1000 + s; // the same CV folds for every model of a split: a paired comparison
-    plans.forEach((plan, m) => {
-      results[m]!.push(runSplit(plan, ds, split, opts, cvSeed));
-      done++;
-      opts.onProgress?.({ split: s + 1, splits: splits.length, model: plan.name, done, total });
-    });
-  });
+  const results: SplitOutcome[][] = plans.map((_, m) => bySplit.map((row) => row[m]!));
 
   // Per task n_test/n_train averaged over splits (the corrected t-test's correlation term).
   const ratio = ds.tasks.map((_, t) => splits.reduce((acc, sp) => acc + sp.test[t]!.length / sp.train[t]!.length, 0) / splits.length);
@@ -272,7 +316,7 @@ export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonR
     const aggDiff = res.map((r, s) => r.table.aggregate[aggKey]! - results[stl]![s]!.table.aggregate[aggKey]!);
     const aggP = m !== stl && aggDiff.length >= 2 && aggDiff.every(Number.isFinite) ? pairedTest(testName, aggDiff, overallRatio).p : Number.NaN;
     const first = res[0]!;
-    const fit = fitSummary(first.fitted);
+    const fit = first.fit;
     const out: ModelComparison = {
       name: plan.name,
       metrics,
@@ -301,7 +345,7 @@ export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonR
       rule: opts.rule ?? 'min',
       alpha,
       test: `${testLabel} over splits, Holm over tasks`,
-      ...(oneSplit ? { note: 'one split only: significance cannot be assessed (p-values are null, no transfer flags)' } : {}),
+      ...(oneSplit || note ? { note: [oneSplit ? 'one split only: significance cannot be assessed (p-values are null, no transfer flags)' : '', note ?? ''].filter((x) => x).join('; ') } : {}),
     },
     primaryMetric: primary,
     higherIsBetter,

@@ -203,6 +203,22 @@ function concat(outcomes: readonly TaskOutcome[], pick: (o: TaskOutcome) => Arra
   return out;
 }
 
+type PairMetric = (y: ArrayLike<number>, pred: ArrayLike<number>) => number;
+
+/** Every metric of `metrics` on every task's test outcome (keys in the order given). */
+function perTaskValues(outcomes: readonly TaskOutcome[], metrics: Readonly<Record<string, PairMetric>>): MetricTable['perTask'] {
+  return outcomes.map((o) => {
+    const values: Record<string, number> = {};
+    for (const [key, f] of Object.entries(metrics)) values[key] = f(o.y, o.pred);
+    return { task: o.task, n: o.y.length, values };
+  });
+}
+
+/** All tasks' test targets and predictions, concatenated in task order (for pooled metrics). */
+function pooled(outcomes: readonly TaskOutcome[]): { y: Float64Array; p: Float64Array } {
+  return { y: concat(outcomes, (o) => o.y), p: concat(outcomes, (o) => o.pred) };
+}
+
 /**
  * Regression metrics. Per task: mse, rmse, mae, nmse, r2. Aggregates:
  *  mse, rmse, mae — pooled over all test samples; rmse = √(pooled MSE);
@@ -214,19 +230,9 @@ function concat(outcomes: readonly TaskOutcome[], pick: (o: TaskOutcome) => Arra
  */
 export function regressionMetrics(outcomes: readonly TaskOutcome[]): MetricTable {
   if (outcomes.length === 0) throw new DataError('regressionMetrics: no tasks');
-  const perTask = outcomes.map((o) => {
-    const values: Record<string, number> = {
-      mse: mse(o.y, o.pred),
-      rmse: rmse(o.y, o.pred),
-      mae: mae(o.y, o.pred),
-      nmse: nmse(o.y, o.pred),
-      r2: r2(o.y, o.pred),
-    };
-    return { task: o.task, n: o.y.length, values };
-  });
+  const perTask = perTaskValues(outcomes, { mse, rmse, mae, nmse, r2 });
   const excluded: Exclusion[] = [];
-  const y = concat(outcomes, (o) => o.y);
-  const p = concat(outcomes, (o) => o.pred);
+  const { y, p } = pooled(outcomes);
   const pooledMse = mse(y, p);
   const pooledVar = variance(y);
   const agg: Record<string, number> = {
@@ -254,18 +260,9 @@ export function regressionMetrics(outcomes: readonly TaskOutcome[]): MetricTable
  */
 export function binaryMetrics(outcomes: readonly TaskOutcome[]): MetricTable {
   if (outcomes.length === 0) throw new DataError('binaryMetrics: no tasks');
-  const perTask = outcomes.map((o) => {
-    const values: Record<string, number> = {
-      auc: auc(o.y, o.pred),
-      accuracy: accuracy(o.y, o.pred),
-      logloss: logloss(o.y, o.pred),
-      f1: f1(o.y, o.pred),
-    };
-    return { task: o.task, n: o.y.length, values };
-  });
+  const perTask = perTaskValues(outcomes, { auc, accuracy, logloss, f1 });
   const excluded: Exclusion[] = [];
-  const y = concat(outcomes, (o) => o.y);
-  const p = concat(outcomes, (o) => o.pred);
+  const { y, p } = pooled(outcomes);
   const a = aggregateKey(perTask, 'auc', excluded, 'only one class in the test labels (AUC undefined)');
   const agg: Record<string, number> = {
     auc: a.weighted,

@@ -21,10 +21,6 @@ if (wasmLoad.kernels) available.set('wasm', wasmLoad.kernels);
 
 let active: { kernels: Kernels; reason: string } | null = null;
 
-export function registerBackend(k: Kernels): void {
-  available.set(k.name, k);
-}
-
 /**
  * The selection rule as a pure function (tested directly): `env` is the value of
  * POLYTASK_BACKEND (undefined or '' when unset), `wasmReason` why wasm did or did not load.

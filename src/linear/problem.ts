@@ -99,7 +99,3 @@ export function taskScale(problem: Pick<Problem, 'scale' | 'tasks'>, t: number):
 export function sampleWeight(task: TaskProblem, i: number): number {
   return task.weights ? task.weights[i]! : 1;
 }
-
-export function taskCount(problem: Problem): number {
-  return problem.tasks.length;
-}

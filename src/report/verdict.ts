@@ -83,6 +83,14 @@ export function verdict(r: ComparisonResult): Verdict {
     const vs = bs && ss ? `: ${fmt(bs.mean)} ± ${fmt(bs.std, 2)} vs ${r.baseline} ${fmt(ss.mean)} ± ${fmt(ss.std, 2)}` : '';
     const dm = best.delta_m !== null && Number.isFinite(best.delta_m) ? `, Δm = ${best.delta_m >= 0 ? '+' : '−'}${Math.abs(best.delta_m).toFixed(1)} % vs ${r.baseline}` : '';
     lines.push(`Best: ${best.name} on ${metric}${vs}${dm}.`);
+    const overall = best.vs_stl?.p_value;
+    if (overall !== undefined && overall !== null && Number.isFinite(overall)) {
+      lines.push(
+        overall < r.protocol.alpha
+          ? `Over all tasks together, ${best.name} is significantly better than ${r.baseline} (p = ${fmt(overall, 2)}, ${r.protocol.test.split(',')[0]} of the task-averaged metric over splits).`
+          : `Over all tasks together, the difference from ${r.baseline} is not significant (p = ${fmt(overall, 2)}): more splits or data are needed to tell.`,
+      );
+    }
     const tr = transfer.find((x) => x.model === best.name)!;
     lines.push(
       `${best.name} is significantly better than ${r.baseline} on ${tr.helped.length} of ${T} tasks and significantly worse on ${tr.hurt.length}` +

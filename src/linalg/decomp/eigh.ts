@@ -195,19 +195,27 @@ export function eigh(a: Matrix): Eigh {
   return { values, vectors };
 }
 
-/** V diag(f(λ)) Vᵀ: a spectral function of a symmetric matrix from its decomposition. */
-export function spectralApply(e: Eigh, f: (lambda: number) => number): Matrix {
-  const n = e.values.length;
-  const fv = e.values.map(f);
+/**
+ * V diag(g) Vᵀ for V with orthonormal columns (n × m) and g of length m: rebuilds a symmetric matrix
+ * from (some of) its eigenpairs with new eigenvalues g. Shared by spectralApply and the structure
+ * steps of CMTL and MTRL, which change the eigenvalues and keep the eigenvectors.
+ */
+export function fromEigen(V: Matrix, g: ArrayLike<number>): Matrix {
+  const n = V.rows;
+  const m = V.cols;
   const out = Matrix.zeros(n, n);
-  const V = e.vectors.data;
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
       let s = 0;
-      for (let k = 0; k < n; k++) s += V[i * n + k]! * fv[k]! * V[j * n + k]!;
+      for (let q = 0; q < m; q++) s += V.data[i * m + q]! * g[q]! * V.data[j * m + q]!;
       out.data[i * n + j] = s;
       out.data[j * n + i] = s;
     }
   }
   return out;
+}
+
+/** V diag(f(λ)) Vᵀ: a spectral function of a symmetric matrix from its decomposition. */
+export function spectralApply(e: Eigh, f: (lambda: number) => number): Matrix {
+  return fromEigen(e.vectors, e.values.map(f));
 }

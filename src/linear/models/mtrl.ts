@@ -30,19 +30,19 @@
 // relative to its value at W = 0, and ‖Ω − Ω_ε(W)‖_F for the Ω-block.
 import { Matrix } from '../../linalg/matrix.ts';
 import { matmul } from '../../linalg/ops.ts';
-import { eigh } from '../../linalg/decomp/eigh.ts';
+import { eigh, fromEigen } from '../../linalg/decomp/eigh.ts';
 import { createLoss } from '../loss/index.ts';
 import type { DataLoss } from '../loss/types.ts';
 import { fista, type CompositeObjective } from '../solver/fista.ts';
-import { alternate, type AlternatingProblem, type BlockStep } from '../solver/alternating.ts';
+import type { AlternatingProblem, BlockStep } from '../solver/alternating.ts';
 import { OptionError } from '../../errors.ts';
 import { ridgePenalty } from '../penalty/ridge.ts';
 import type { Penalty } from '../penalty/types.ts';
 import { solveLinear } from '../solver/composite.ts';
 import type { FitResult, ModelOptions, ModelSpec, Problem, WarmStart } from '../types.ts';
 import { squaredTraceProx, squaredTraceValue } from '../structure/squared-trace.ts';
-import { checkTolerances, frobenius, resolveOptions, warmIntercepts, warmMatrix, weight, type FitOptions } from '../structure/model-kit.ts';
-import { covarianceToCorrelation, mtrlOmegaExact, mtrlOmegaStep, omegaPower, spectral, traceWOmegaInvWt } from '../structure/mtrl-omega.ts';
+import { alternateModel, checkTolerances, frobenius, resolveOptions, warmIntercepts, warmMatrix, weight, type FitOptions } from '../structure/model-kit.ts';
+import { covarianceToCorrelation, mtrlOmegaExact, mtrlOmegaStep, omegaPower, traceWOmegaInvWt } from '../structure/mtrl-omega.ts';
 
 const defaults: Readonly<ModelOptions> = { lambda: 1, lambda2: 0.1 };
 
@@ -107,7 +107,7 @@ function gradW(loss: DataLoss, w: MtrlWeights, W: Matrix, b: Float64Array, OmInv
 
 /** The W-step objective in Z = WΩ^-½ over [Z] or [Z, b] (constant terms dropped). */
 export function zObjective(loss: DataLoss, w: MtrlWeights, Om: OmegaState): CompositeObjective {
-  const S = spectral(Om.vectors, Om.values.map(Math.sqrt)); // Ω^½
+  const S = fromEigen(Om.vectors, Om.values.map(Math.sqrt)); // Ω^½
   const withB = loss.explicitIntercept;
   const c = w.lambda2 + 2 * w.ridge;
   const omegaMax = Om.values.reduce((a, v) => Math.max(a, v), 0);
@@ -136,7 +136,7 @@ export function zObjective(loss: DataLoss, w: MtrlWeights, Om: OmegaState): Comp
 
 /** Block optimality at (W, b, Ω): Z-metric gradient relative to its value at W = 0, and Ω's distance from Ω_ε(W). */
 export function mtrlOptimality(loss: DataLoss, w: MtrlWeights, s: MtrlState): { wResidual: number; omegaResidual: number } {
-  const S = spectral(s.Om.vectors, s.Om.values.map(Math.sqrt));
+  const S = fromEigen(s.Om.vectors, s.Om.values.map(Math.sqrt));
   const OmInv = omegaPower(s.Om, -1);
   const at = gradW(loss, w, s.W, s.b, OmInv);
   const at0 = gradW(loss, w, Matrix.zeros(s.W.rows, s.W.cols), new Float64Array(s.b.length), OmInv);
@@ -157,8 +157,8 @@ export function mtrlSteps(loss: DataLoss, w: MtrlWeights, maxIter: number): Bloc
   const wStep: BlockStep<MtrlState> = {
     name: 'W (FISTA in Z = WΩ^-½)',
     update(s, innerTol) {
-      const Sinv = spectral(s.Om.vectors, s.Om.values.map((v) => 1 / Math.sqrt(v)));
-      const S = spectral(s.Om.vectors, s.Om.values.map(Math.sqrt));
+      const Sinv = fromEigen(s.Om.vectors, s.Om.values.map((v) => 1 / Math.sqrt(v)));
+      const S = fromEigen(s.Om.vectors, s.Om.values.map(Math.sqrt));
       const x0 = [matmul(s.W, Sinv)];
       if (loss.explicitIntercept) x0.push(new Matrix(1, loss.T, Float64Array.from(s.b)));
       const r = fista(zObjective(loss, w, s.Om), { x0, tol: innerTol, maxIter, solverName: 'fista (mtrl W-step)', trace: false });
@@ -248,14 +248,9 @@ function fitAlternating(problem: Problem, o: FitOptions, warm: WarmStart | undef
       return Math.max(r.wResidual, r.omegaResidual);
     },
   };
-  const r = alternate(alt, startState(problem, loss, warm), {
-    tol: o.tol,
-    maxOuter: o.maxIter,
-    requireConvergence: o.requireConvergence ?? false,
-    solverName: 'alternating (mtrl: W by FISTA, Ω closed form)',
-  });
+  const r = alternateModel(loss, alt, startState(problem, loss, warm), o, 'alternating (mtrl: W by FISTA, Ω closed form)');
   const s = r.state;
-  const intercepts = loss.intercepts(s.W, loss.explicitIntercept ? s.b : undefined);
+  const intercepts = r.intercepts;
   const info = { ...r.info, message: `${r.info.message}; ε = ${w.epsilon.toExponential(2)} (objective includes (lambda/2)·ε·tr Ω⁻¹)` };
   return {
     W: s.W,

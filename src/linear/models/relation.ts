@@ -22,10 +22,10 @@ import { ridgePenalty } from '../penalty/ridge.ts';
 import type { Penalty } from '../penalty/types.ts';
 import { linearObjective } from '../solver/composite.ts';
 import { fista, proxGradientResidual } from '../solver/fista.ts';
-import { alternate, type AlternatingProblem, type BlockStep } from '../solver/alternating.ts';
+import type { AlternatingProblem, BlockStep } from '../solver/alternating.ts';
 import type { ModelOptions, ModelSpec } from '../types.ts';
-import { checkTolerances, frobenius, resolveOptions, warmIntercepts, warmMatrix, weight } from '../structure/model-kit.ts';
-import { relationPenaltyValue, relationRStep } from '../structure/relation-r-step.ts';
+import { alternateModel, checkTolerances, frobenius, resolveOptions, warmIntercepts, warmMatrix, weight } from '../structure/model-kit.ts';
+import { relationPenaltyValue, relationRStep, relationTaskMatrix } from '../structure/relation-r-step.ts';
 
 const defaults: Readonly<ModelOptions> = { lambda: 1, lambda2: 0.1 };
 
@@ -44,10 +44,7 @@ export interface RelationState {
 
 /** lambda·‖W(I − R)‖²_F as a smooth penalty for fixed R (taskMatrix K = lambda·(I − R)(I − R)ᵀ). */
 export function relationCouplingPenalty(R: Matrix, alpha: number): Penalty {
-  const T = R.rows;
-  const IR = Matrix.identity(T);
-  for (let i = 0; i < IR.data.length; i++) IR.data[i]! -= R.data[i]!;
-  const K = matmul(IR, IR, { transB: true });
+  const { IR, K } = relationTaskMatrix(R);
   for (let i = 0; i < K.data.length; i++) K.data[i]! *= alpha;
   // ‖∇‖ Lipschitz constant 2·λ_max(K) ≤ 2·‖K‖_F.
   return {
@@ -141,14 +138,9 @@ export const relationSpec: ModelSpec = {
         return Math.max(r.wResidual, r.rResidual);
       },
     };
-    const r = alternate(alt, start, {
-      tol: o.tol,
-      maxOuter: o.maxIter,
-      requireConvergence: o.requireConvergence ?? false,
-      solverName: 'alternating (relation: W by FISTA, R closed form; bi-convex)',
-    });
+    const r = alternateModel(loss, alt, start, o, 'alternating (relation: W by FISTA, R closed form; bi-convex)');
     const s = r.state;
-    const intercepts = loss.intercepts(s.W, loss.explicitIntercept ? s.b : undefined);
+    const intercepts = r.intercepts;
     const info = { ...r.info, message: `${r.info.message}; the objective is bi-convex: this is a block-stationary point` };
     return {
       W: s.W,

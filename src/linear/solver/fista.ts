@@ -16,7 +16,7 @@
 //     options.stepIncrease (false: MALSAR-style, the step never grows), solverName
 //   FistaResult = { x, info: FitInfo, lipschitz } (src/linear/types.ts FitInfo)
 //
-// What differs from MALSAR's solvers (see /work/shared/notes/linear-mtl.md):
+// What differs from MALSAR's solvers (see ../shared/notes/linear-mtl.md, beside the checkout):
 // - Backtracking both ways: each iteration first tries L·η_down, so a pessimistic early L does not
 //   slow the whole run; the momentum update uses the full-backtracking rule of Scheinberg, Goldfarb
 //   & Bai (2014, Found. Comput. Math. 14, eq. (3.5)): t_{k+1} = (1 + √(1 + 4 (L_{k+1}/L_k) t_k²))/2.

@@ -10,8 +10,8 @@
 // M for fixed W, which turns the joint problem into a smooth problem in W alone (see cmtl.ts).
 import { OptionError, ShapeError } from '../../errors.ts';
 import { Matrix, shapeOf } from '../../linalg/matrix.ts';
-import { matmul, trace } from '../../linalg/ops.ts';
-import { eigh } from '../../linalg/decomp/eigh.ts';
+import { matmul, symmetrize, trace } from '../../linalg/ops.ts';
+import { eigh, fromEigen } from '../../linalg/decomp/eigh.ts';
 import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
 import { cmtlOptimalEigenvalues, projectCappedSimplex } from './capped-simplex.ts';
 
@@ -72,7 +72,7 @@ export function cmtlGradM(W: Matrix, M: Matrix, k: CmtlConstants): Matrix {
   const AinvGAinv = choleskySolve(L, AinvG.transpose()).transpose(); // (A⁻¹ (A⁻¹G)ᵀ)ᵀ = A⁻¹GA⁻¹
   const out = AinvGAinv;
   for (let i = 0; i < out.data.length; i++) out.data[i]! *= -k.c;
-  return symmetrized(out);
+  return symmetrize(out); // remove rounding asymmetry
 }
 
 /** The asymmetric "gradient" −c·WᵀW A⁻² used by MALSAR/RMTL (kept only so tests can show it is wrong). */
@@ -83,34 +83,6 @@ export function cmtlGradMMalsar(W: Matrix, M: Matrix, k: CmtlConstants): Matrix 
   const Ainv2 = choleskySolve(L, choleskySolve(L, Matrix.identity(M.rows)));
   const out = matmul(G, Ainv2);
   for (let i = 0; i < out.data.length; i++) out.data[i]! *= -k.c;
-  return out;
-}
-
-function symmetrized(a: Matrix): Matrix {
-  const n = a.rows;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const v = 0.5 * (a.data[i * n + j]! + a.data[j * n + i]!);
-      a.data[i * n + j] = v;
-      a.data[j * n + i] = v;
-    }
-  }
-  return a;
-}
-
-/** V diag(g) Vᵀ for V with orthonormal columns (n × m) and g of length m. */
-function fromEigen(V: Matrix, g: ArrayLike<number>): Matrix {
-  const n = V.rows;
-  const m = V.cols;
-  const out = Matrix.zeros(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let s = 0;
-      for (let q = 0; q < m; q++) s += V.data[i * m + q]! * g[q]! * V.data[j * m + q]!;
-      out.data[i * n + j] = s;
-      out.data[j * n + i] = s;
-    }
-  }
   return out;
 }
 

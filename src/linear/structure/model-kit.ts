@@ -5,7 +5,8 @@ import { OptionError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import type { DataLoss } from '../loss/types.ts';
 import type { Penalty } from '../penalty/types.ts';
-import type { ModelOptions, WarmStart } from '../types.ts';
+import { alternate, type AlternatingProblem } from '../solver/alternating.ts';
+import type { FitInfo, ModelOptions, WarmStart } from '../types.ts';
 
 export type FitOptions = Required<Pick<ModelOptions, 'tol' | 'maxIter'>> & ModelOptions;
 
@@ -65,6 +66,23 @@ export function smoothPenalty(name: string, lipschitz: number, evaluate: (W: Mat
       for (let i = 0; i < g.length; i++) G.data[i]! += g[i]!;
     },
   };
+}
+
+/**
+ * Runs a model's alternating scheme (solver/alternating.ts: MTRL, relation) with its tol, maxIter (outer
+ * iterations) and requireConvergence, and returns the final state, the run's info and the intercepts
+ * that go with the final W (the state's b where the loss keeps explicit intercepts).
+ */
+export function alternateModel<S extends { readonly W: Matrix; readonly b: Float64Array }>(
+  loss: DataLoss,
+  alt: AlternatingProblem<S>,
+  start: S,
+  o: FitOptions,
+  solverName: string,
+): { state: S; info: FitInfo; intercepts: Float64Array } {
+  const r = alternate(alt, start, { tol: o.tol, maxOuter: o.maxIter, requireConvergence: o.requireConvergence ?? false, solverName });
+  const intercepts = loss.intercepts(r.state.W, loss.explicitIntercept ? r.state.b : undefined);
+  return { state: r.state, info: r.info, intercepts };
 }
 
 /** ‖∇_W L(0, b₀)‖ with b₀ the optimal intercepts at W = 0: the scale of the relative optimality measures. */

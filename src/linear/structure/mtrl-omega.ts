@@ -9,7 +9,7 @@
 import { OptionError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { matmul } from '../../linalg/ops.ts';
-import { eigh } from '../../linalg/decomp/eigh.ts';
+import { eigh, fromEigen } from '../../linalg/decomp/eigh.ts';
 
 export interface OmegaStep {
   /** Ω_ε (T × T, trace 1, positive definite). */
@@ -19,22 +19,6 @@ export interface OmegaStep {
   readonly values: Float64Array;
   /** min over Ω of tr(Ω⁻¹(WᵀW + εI)) = (tr (WᵀW + εI)^½)². */
   readonly value: number;
-}
-
-/** V diag(g) Vᵀ. */
-export function spectral(V: Matrix, g: ArrayLike<number>): Matrix {
-  const n = V.rows;
-  const m = V.cols;
-  const out = Matrix.zeros(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let s = 0;
-      for (let q = 0; q < m; q++) s += V.data[i * m + q]! * g[q]! * V.data[j * m + q]!;
-      out.data[i * n + j] = s;
-      out.data[j * n + i] = s;
-    }
-  }
-  return out;
 }
 
 /** The closed-form Ω step with the εI regularisation described above. */
@@ -48,12 +32,12 @@ export function mtrlOmegaStep(W: Matrix, epsilon: number): OmegaStep {
   let s = 0;
   for (const r of root) s += r;
   const values = root.map((r) => r / s);
-  return { omega: spectral(e.vectors, values), vectors: e.vectors, values, value: s * s };
+  return { omega: fromEigen(e.vectors, values), vectors: e.vectors, values, value: s * s };
 }
 
 /** Ω^p from its eigen-decomposition (p = −1, ½, −½, ...). */
 export function omegaPower(step: Pick<OmegaStep, 'vectors' | 'values'>, p: number): Matrix {
-  return spectral(step.vectors, step.values.map((w) => Math.pow(w, p)));
+  return fromEigen(step.vectors, step.values.map((w) => Math.pow(w, p)));
 }
 
 /** tr(W Ω⁻¹ Wᵀ) for a positive-definite Ω given by its eigen-decomposition. */
@@ -91,5 +75,5 @@ export function mtrlOmegaExact(W: Matrix): Matrix {
   let s = 0;
   for (const r of root) s += r;
   if (!(s > 0)) return Matrix.diag(new Float64Array(T).fill(1 / T));
-  return spectral(e.vectors, root.map((r) => r / s));
+  return fromEigen(e.vectors, root.map((r) => r / s));
 }

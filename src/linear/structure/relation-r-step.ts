@@ -35,12 +35,16 @@ export function relationPenaltyValue(W: Matrix, R: Matrix, alpha: number, beta: 
   return alpha * a + beta * b;
 }
 
+/** I − R and K = (I − R)(I − R)ᵀ, the task matrix of the coupling ‖W(I − R)‖²_F = tr(W K Wᵀ). */
+export function relationTaskMatrix(R: Matrix): { IR: Matrix; K: Matrix } {
+  const IR = Matrix.identity(R.rows);
+  for (let i = 0; i < IR.data.length; i++) IR.data[i]! -= R.data[i]!;
+  return { IR, K: matmul(IR, IR, { transB: true }) };
+}
+
 /** ∇_W α‖W(I − R)‖²_F = 2α·W(I − R)(I − R)ᵀ. */
 export function relationGradW(W: Matrix, R: Matrix, alpha: number): Matrix {
-  const T = R.rows;
-  const IR = Matrix.identity(T);
-  for (let i = 0; i < IR.data.length; i++) IR.data[i]! -= R.data[i]!;
-  const K = matmul(IR, IR, { transB: true });
+  const { K } = relationTaskMatrix(R);
   const g = matmul(W, K);
   for (let i = 0; i < g.data.length; i++) g.data[i]! *= 2 * alpha;
   return g;

@@ -1,0 +1,41 @@
+// Helpers shared by the benchmarks: the median, a human-readable duration, School in MALSAR's
+// convention, and the timing of one model fit. Kept here so that every bench measures the same way.
+import { getModelSpec } from '../src/linear/registry.ts';
+import type { FitResult, ModelOptions, Problem } from '../src/linear/types.ts';
+
+/**
+ * School (../shared/data/school/school.csv, beside the checkout) and its loader in MALSAR's convention:
+ * one task per school, squared loss, 'sum' scaling, no intercept, raw features. The same loader serves
+ * the tests, so that the benchmarks time exactly the problem the tests check.
+ */
+export { SCHOOL, schoolProblem as loadSchool } from '../test/linear/helpers.ts';
+
+/** The median (the mean of the two middle values for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
+}
+
+/** Seconds as "12.3 ms" below one second, else "1.23 s". */
+export function fmt(s: number): string {
+  return s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`;
+}
+
+/**
+ * Median wall time (seconds) of fitting model `name` over `repeats` runs after one warm-up, and the
+ * last fit's result; repeats = 0 times the single first run (no warm-up).
+ */
+export function timeFit(problem: Problem, name: string, opts: ModelOptions & { tol: number; maxIter: number }, repeats: number): { seconds: number; r: FitResult } {
+  const spec = getModelSpec(name);
+  const t0 = performance.now();
+  let r = spec.fit(problem, opts);
+  if (repeats === 0) return { seconds: (performance.now() - t0) / 1000, r };
+  const times: number[] = [];
+  for (let k = 0; k < repeats; k++) {
+    const t1 = performance.now();
+    r = spec.fit(problem, opts);
+    times.push((performance.now() - t1) / 1000);
+  }
+  return { seconds: median(times), r };
+}

@@ -249,11 +249,15 @@ export function crossValidate(estimator: Fittable, train: MultiTaskDataset, opts
   let fits = splits.length * g2.length * grid.length;
 
   // A data-scaled λ grid whose minimum lies on an edge is extended beyond that edge (3 more points
-  // at the same spacing, at most twice; for 2-D grids along λ, for every λ2); the top edge is final
+  // at the same spacing, at most twice — once for 2-D grids, along λ for every λ2); the top edge is final
   // when it is λ_max.
   const topIsLambdaMax = params.includes('lambda') && opts.lambdaMax !== undefined && !opts.grid;
   if (params.includes('lambda') && !opts.grid && grid.length >= 2 && (opts.extendEdges ?? true)) {
-    for (let round = 0; round < 2; round++) {
+    // 2-D grids extend once: every extra λ point costs a whole λ2 column of fits, and far beyond
+    // the top the two-weight models become ill-conditioned (cmtl: η = λ2/λ → 0 makes the
+    // penalty's curvature range λ/λ2) and each fit runs to the iteration cap.
+    const rounds = grid2 ? 1 : 2;
+    for (let round = 0; round < rounds; round++) {
       // The λ index of the smallest mean over the whole (λ, λ2) table.
       let b = 0;
       let bestMean = Number.POSITIVE_INFINITY;

@@ -87,7 +87,7 @@ export function verdict(r: ComparisonResult): Verdict {
     if (overall !== undefined && overall !== null && Number.isFinite(overall)) {
       lines.push(
         overall < r.protocol.alpha
-          ? `Over all tasks together, ${best.name} is significantly better than ${r.baseline} (p = ${fmt(overall, 2)}, ${r.protocol.test.split(',')[0]} of the task-averaged metric over splits).`
+          ? `Over all tasks together, ${best.name} is significantly better than ${r.baseline} (p = ${fmt(overall, 2)}, ${r.protocol.test.split(',')[0]}, on the task-averaged metric).`
           : `Over all tasks together, the difference from ${r.baseline} is not significant (p = ${fmt(overall, 2)}): more splits or data are needed to tell.`,
       );
     }

@@ -168,6 +168,7 @@ export function fista(obj: CompositeObjective, opts: FistaOptions): FistaResult 
   let F = cur.value + obj.nonsmoothValue(x);
   if (!Number.isFinite(F)) throw new NumericError(`${solver}: objective is not finite at the starting point`);
   let L = obj.lipschitz && obj.lipschitz > 0 && Number.isFinite(obj.lipschitz) ? obj.lipschitz : 1;
+  const L0 = L;
   let y = x;
   let fy = cur.value;
   let gy = cur.grad;
@@ -232,10 +233,18 @@ export function fista(obj: CompositeObjective, opts: FistaOptions): FistaResult 
     optimality = Math.sqrt(r2) / scale;
     if (keepTrace) trace.push(Fn);
     if (optimality <= tol) {
-      x = xn;
-      F = Fn;
-      converged = true;
-      break;
+      // Guard against a false certificate: when backtracking has driven L far above the starting
+      // estimate, the step 1/L can be so small that x⁺ = y in floating point and the certificate
+      // reads 0. ‖G_L(x)‖ is non-decreasing in L (Beck 2017, Thm 10.9), so a genuine optimum also
+      // passes the test at the smaller L0; a stuck iterate does not, and then L is reset to L0.
+      if (L > 10 * L0 && proxGradientResidual(obj, xn, L0) > tol) {
+        L = L0;
+      } else {
+        x = xn;
+        F = Fn;
+        converged = true;
+        break;
+      }
     }
 
     let beta = 0;

@@ -1,7 +1,8 @@
 // `polytask cv`: k-fold cross-validation of one model over a λ grid (from λ_max down, warm
 // started), with the minimum and one-standard-error choices and the whole curve.
 import { Option, type Command } from 'commander';
-import { crossValidate, type CVResult, type Rule } from '../eval/cv.ts';
+import { OptionError } from '../errors.ts';
+import { crossValidate, nestedCrossValidate, type CVResult, type NestedCVResult, type Rule } from '../eval/cv.ts';
 import { ALL_MODEL_NAMES } from '../linear/registry.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { registryPlan } from '../eval/plans.ts';
@@ -16,6 +17,7 @@ interface CvFlags extends DataFlags, MatFlags, ModelFlags, CommonFlags {
   rule?: Rule;
   grid?: number[];
   gridPoints?: number;
+  nested?: number;
 }
 
 export function cvTable(r: CVResult): string {
@@ -39,7 +41,8 @@ export function registerCv(program: Command, io: CliIO): void {
     .option('--folds <k>', 'number of folds (default 5)', parsePositiveInt)
     .addOption(new Option('--rule <rule>', 'choice rule (default min)').choices(['min', '1se']))
     .option('--grid <a,b,c>', 'explicit λ grid (default: from λ_max down, log-spaced)', parseNumberList)
-    .option('--grid-points <n>', 'points of the default grid (default 10)', parsePositiveInt);
+    .option('--grid-points <n>', 'points of the default grid (default 10)', parsePositiveInt)
+    .option('--nested <k>', 'also estimate the error of "choose λ by CV, refit" honestly by nested CV with k outer folds', parsePositiveInt);
   addOutputFlags(cmd, { out: false });
   cmd.addHelpText(
     'after',
@@ -48,7 +51,8 @@ Models: ${ALL_MODEL_NAMES.join(', ')}
 
 Examples:
   $ polytask cv --data school.csv --task-col task --target y --model l21 --folds 5 --rule 1se
-  $ polytask cv --data school.csv --task-col task --target y --model mean --grid 0.01,0.1,1,10 --json`,
+  $ polytask cv --data school.csv --task-col task --target y --model mean --grid 0.01,0.1,1,10 --json
+  $ polytask cv --data school.csv --task-col task --target y --model l21 --nested 5`,
   );
   cmd.action(async (flags: CvFlags) => {
     const name = checkModelName(flags.model);
@@ -69,8 +73,25 @@ Examples:
       ...(lambdaMax !== undefined ? { lambdaMax } : {}),
       ...(options.scale ? { scale: options.scale } : {}),
     });
+    // Nested CV: the inner CV sees only each outer training part, so its grid (data-scaled top) is
+    // built there too — λ_max of the full data would leak the outer test rows into the grid.
+    let nested: NestedCVResult | undefined;
+    if (flags.nested !== undefined) {
+      if (flags.nested < 2) throw new OptionError('nested', `needs at least 2 outer folds, got ${flags.nested}`);
+      nested = nestedCrossValidate(plan.make(options), ds, {
+        outerFolds: flags.nested,
+        folds: flags.folds ?? 5,
+        seed: flags.seed ?? 0,
+        rule: flags.rule ?? 'min',
+        params: plan.params,
+        perTask: plan.perTask ?? false,
+        ...(flags.grid ? { grid: flags.grid } : {}),
+        ...(flags.gridPoints ? { points: flags.gridPoints } : {}),
+        ...(options.scale ? { scale: options.scale } : {}),
+      });
+    }
     if (flags.json) {
-      out(io, JSON.stringify({ model: name, ...r }));
+      out(io, JSON.stringify({ model: name, ...r, ...(nested ? { nested } : {}) }));
       return;
     }
     out(io, `${name} on ${loaded.file}: ${r.folds}-fold CV, ${r.fits} fits, ${seconds(r.seconds)}`);
@@ -79,6 +100,11 @@ Examples:
     out(io);
     const chosen = Object.entries(r.chosen).map(([k, v]) => `${k} = ${num(v, 4)}`).join(', ');
     out(io, `chosen (${flags.rule ?? 'min'} rule): ${chosen || 'nothing to tune'}`);
+    if (nested) {
+      out(io);
+      out(io, `nested CV (${nested.outer.length} outer folds, λ chosen by ${flags.folds ?? 5}-fold CV inside each): ${nested.metric} = ${num(nested.mean, 5)} ± ${num(nested.se, 3)} (SE) — the honest estimate; the curve's minimum above is optimistic`);
+      nested.outer.forEach((o, i) => out(io, `  outer fold ${i + 1}: ${Object.entries(o.chosen).map(([k, v]) => `${k} = ${num(v, 4)}`).join(', ') || 'nothing tuned'}, held-out ${nested!.metric} ${num(o.error, 5)}`));
+    }
     if (r.perTaskLambda) out(io, `per-task λ: ${Object.entries(r.perTaskLambda).slice(0, 12).map(([t, v]) => `${t}=${num(v, 3)}`).join(' ')}${Object.keys(r.perTaskLambda).length > 12 ? ' …' : ''}`);
   });
 }

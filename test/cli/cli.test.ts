@@ -276,6 +276,17 @@ test('cv prints the curve and the choice; --json has the curve', async () => {
   assert.match(h.stdout, /chosen \(min rule\): lambda = /);
 });
 
+test('cv --nested gives one held-out error per outer fold and their mean; --nested 1 is a usage error', async () => {
+  const r = await cli(['cv', ...LONG, '--model', 'l21', '--folds', '3', '--grid-points', '4', '--nested', '3', '--json'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const n = JSON.parse(r.stdout).nested;
+  assert.equal(n.outer.length, 3);
+  const mean = n.outer.reduce((s: number, o: { error: number }) => s + o.error, 0) / 3;
+  assert.ok(Math.abs(n.mean - mean) <= 1e-12 * Math.abs(mean), `mean ${n.mean} vs ${mean}`);
+  for (const o of n.outer) assert.equal(typeof o.chosen.lambda, 'number');
+  oneLineError(await cli(['cv', ...LONG, '--model', 'l21', '--nested', '1'], dir), 2, /nested: needs at least 2 outer folds/);
+});
+
 test('fit --graph reads a task edge list, naming file and line on errors', async () => {
   const g = join(dir, 'edges.csv');
   writeFileSync(g, 'from,to,weight\na,b,1\nb,c,0.5\n');

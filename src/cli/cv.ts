@@ -62,7 +62,8 @@ Examples:
     const options = modelOptions(flags, ds, io.cwd);
     const est = plan.make(options);
     const lambdaMax = plan.params.includes('lambda') ? plan.lambdaMax?.(ds, options) : undefined;
-    const r = crossValidate(est, ds, {
+    // Options shared by the plain and the nested CV.
+    const cvOptions = {
       folds: flags.folds ?? 5,
       seed: flags.seed ?? 0,
       rule: flags.rule ?? 'min',
@@ -70,25 +71,15 @@ Examples:
       perTask: plan.perTask ?? false,
       ...(flags.grid ? { grid: flags.grid } : {}),
       ...(flags.gridPoints ? { points: flags.gridPoints } : {}),
-      ...(lambdaMax !== undefined ? { lambdaMax } : {}),
       ...(options.scale ? { scale: options.scale } : {}),
-    });
+    };
+    const r = crossValidate(est, ds, { ...cvOptions, ...(lambdaMax !== undefined ? { lambdaMax } : {}) });
     // Nested CV: the inner CV sees only each outer training part, so its grid (data-scaled top) is
     // built there too — λ_max of the full data would leak the outer test rows into the grid.
     let nested: NestedCVResult | undefined;
     if (flags.nested !== undefined) {
       if (flags.nested < 2) throw new OptionError('nested', `needs at least 2 outer folds, got ${flags.nested}`);
-      nested = nestedCrossValidate(plan.make(options), ds, {
-        outerFolds: flags.nested,
-        folds: flags.folds ?? 5,
-        seed: flags.seed ?? 0,
-        rule: flags.rule ?? 'min',
-        params: plan.params,
-        perTask: plan.perTask ?? false,
-        ...(flags.grid ? { grid: flags.grid } : {}),
-        ...(flags.gridPoints ? { points: flags.gridPoints } : {}),
-        ...(options.scale ? { scale: options.scale } : {}),
-      });
+      nested = nestedCrossValidate(plan.make(options), ds, { ...cvOptions, outerFolds: flags.nested });
     }
     if (flags.json) {
       out(io, JSON.stringify({ model: name, ...r, ...(nested ? { nested } : {}) }));

@@ -9,7 +9,7 @@ import type { MultiTaskDataset } from '../data/dataset.ts';
 import { repeatedSplits, subsetDataset, type Split } from '../data/split.ts';
 import type { FitDiagnostics, Options, ParamDecl } from '../estimator/contract.ts';
 import { Matrix } from '../linalg/matrix.ts';
-import { crossValidate, responses, tally, withChoice, type CVOptions, type CVResult, type FitTally, type Fittable, type Rule } from './cv.ts';
+import { crossValidate, CVFailedError, responses, tally, withChoice, type CVOptions, type CVResult, type FitTally, type Fittable, type Rule } from './cv.ts';
 import { deltaM, relativeGain } from './delta-m.ts';
 import { binaryMetrics, regressionMetrics, type MetricTable, type TaskOutcome } from './metrics.ts';
 import { registryPlan } from './plans.ts';
@@ -176,7 +176,10 @@ export function runSplit(plan: ModelPlan, ds: MultiTaskDataset, split: Split, op
     return { table, cv, refit: fitted.diagnostics ?? null, ...(fit ? { fit } : {}), seconds: (performance.now() - t0) / 1000 };
   } catch (e) {
     if (e instanceof Error && e.name === 'AbortError') throw e;
-    return { ...(cv ? { cv } : {}), failed: e instanceof Error ? e.message : String(e), seconds: (performance.now() - t0) / 1000 };
+    // A CV without a usable grid point still reports the fits it made and why they failed.
+    const partial = e instanceof CVFailedError ? e.partial : undefined;
+    const cvPart: CVResult | undefined = cv ?? (partial ? { chosen: {}, warnings: [], metric: '', folds: opts.cvFolds ?? 5, fits: partial.diagnostics.fits, diagnostics: partial.diagnostics, failures: partial.failures, seconds: 0 } : undefined);
+    return { ...(cvPart ? { cv: cvPart } : {}), failed: e instanceof Error ? e.message : String(e), seconds: (performance.now() - t0) / 1000 };
   }
 }
 
@@ -305,7 +308,7 @@ export function fitAccounting(res: readonly SplitOutcome[]): Pick<ModelCompariso
   };
   const empty = tally([], 0);
   const perSplit = res.map((r, s) => {
-    const refitFailed = r.failed !== undefined && r.cv !== undefined && r.refit === null;
+    const refitFailed = r.failed !== undefined && r.refit === null;
     return {
       split: s + 1,
       ...counts(r.cv?.diagnostics ?? empty, r.refit, refitFailed),
@@ -320,7 +323,7 @@ export function fitAccounting(res: readonly SplitOutcome[]): Pick<ModelCompariso
     for (const u of r.cv?.diagnostics.unconvergedFits ?? []) unconverged.push({ split: s + 1, fold: u.fold, params: u.params, optimality: u.optimality, ...(u.message !== undefined ? { message: u.message } : {}) });
     if (r.refit && !r.refit.converged) unconverged.push({ split: s + 1, fold: null, params: r.cv?.chosen ?? {}, optimality: r.refit.optimality, ...(r.refit.message !== undefined ? { message: r.refit.message } : {}) });
     for (const f of r.cv?.failures ?? []) failures.push({ split: s + 1, fold: f.fold, stage: 'cv', params: f.params, message: f.message });
-    if (r.failed !== undefined) failures.push({ split: s + 1, fold: null, stage: r.cv && r.refit === null ? 'refit' : 'unit', message: r.failed });
+    if (r.failed !== undefined) failures.push({ split: s + 1, fold: null, stage: r.refit === null ? 'refit' : 'unit', message: r.failed });
     for (const w of r.cv?.warnings ?? []) warnings.push({ split: s + 1, warning: w });
   });
   const sum = (k: 'total' | 'unconverged' | 'failed' | 'seconds'): number => perSplit.reduce((a, p) => a + p[k], 0);

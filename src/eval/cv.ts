@@ -113,6 +113,17 @@ export interface FitFailure {
   readonly message: string;
 }
 
+/** Cross-validation that found no usable grid point (every point failed or gave no finite error on
+ * some fold); carries the failures and diagnostics of the fits it made. */
+export class CVFailedError extends DataError {
+  constructor(
+    message: string,
+    readonly partial: { readonly failures: readonly FitFailure[]; readonly diagnostics: FitTally },
+  ) {
+    super(message);
+  }
+}
+
 /** The diagnostics of a set of fits (CV folds, a split's refit), counted. */
 export interface FitTally {
   readonly fits: number;
@@ -490,6 +501,14 @@ export function crossValidate(estimator: Fittable, train: MultiTaskDataset, opts
   };
 
   run(product(axes.map((a) => a.values)));
+  const failuresOf = (): FitFailure[] => records.filter((r) => r.failure !== undefined).map((r) => ({ fold: r.fold, params: r.params, message: r.failure! }));
+  try {
+    bestPoint();
+  } catch (e) {
+    if (!(e instanceof DataError)) throw e;
+    const failures = failuresOf();
+    throw new CVFailedError(`${e.message}${failures[0] ? `; first failure (fold ${failures[0].fold}, ${JSON.stringify(failures[0].params)}): ${failures[0].message}` : ''}`, { failures, diagnostics: tally(records, k) });
+  }
   // Edge extension: an axis whose minimum sits on an extendable edge gets 3 more points there
   // (1-D: up to twice; several axes: once per axis, because every extra value of one axis costs a
   // whole slice of the others, and far beyond the top the two-weight models become
@@ -568,7 +587,7 @@ export function crossValidate(estimator: Fittable, train: MultiTaskDataset, opts
     });
     return { params, ...stats(p) };
   });
-  const failures: FitFailure[] = records.filter((r) => r.failure !== undefined).map((r) => ({ fold: r.fold, params: r.params, message: r.failure! }));
+  const failures = failuresOf();
   return {
     chosen,
     ...(perTaskLambda ? { perTaskLambda } : {}),

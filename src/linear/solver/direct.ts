@@ -59,6 +59,8 @@ function addWM(W: Matrix, M: Matrix, out: Matrix, alpha: number): void {
 export function solveDirect(problem: Problem, penalties: readonly Penalty[], opts: DirectOptions): LinearSolution {
   const started = performance.now();
   if (!getLoss(problem.loss).quadratic) throw new OptionError('solver', `"direct" needs the squared loss (the loss is "${problem.loss}"; use solver "fista")`);
+  // The factorisations are not interruptible; a signal that has already fired stops before them.
+  progressTicker(opts.hooks, 'direct');
   const loss = createLoss(problem) as SquaredLoss;
   const d = problem.d;
   const T = problem.tasks.length;

@@ -296,3 +296,37 @@ test('fit --graph reads a task edge list, naming file and line on errors', async
   writeFileSync(g, 'from,to,weight\na,b,1\nb,zz,1\n');
   oneLineError(await cli(['fit', ...LONG, '--model', 'graph', '--lambda', '0.5', '--graph', g], dir), 1, /edges\.csv:3:2: "zz" is not a task/);
 });
+
+test('per-model flags come from the declarations: papers\' names, range errors name the flag, fit --model X --help lists X\'s own', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const data = writeLongCsv(dir, 'd.csv', { T: 4, n: 25, d: 3, seed: 5 });
+    const base = ['fit', '--data', data, '--task-col', 'task', '--target', 'y', '--json'];
+    const c = await cli([...base, '--model', 'cmtl', '--rho1', '1', '--rho2', '0.1', '--clusters', '2'], dir);
+    assert.equal(c.code, 0, c.stderr);
+    const j = JSON.parse(c.stdout);
+    assert.deepEqual([j.options.rho1, j.options.rho2, j.options.clusters], [1, 0.1, 2]);
+    assert.equal(j.engine, 'linear');
+    assert.ok(Array.isArray(j.learned.clusters));
+    const d = await cli([...base, '--model', 'dirty', '--lambda-p', '0.05', '--lambda-q', '0.02'], dir);
+    assert.equal(d.code, 0, d.stderr);
+    assert.deepEqual([JSON.parse(d.stdout).options.lambdaP, JSON.parse(d.stdout).options.lambdaQ], [0.05, 0.02]);
+    const m = await cli([...base, '--model', 'mtrl', '--lambda1', '0.1', '--lambda2', '2'], dir);
+    assert.equal(m.code, 0, m.stderr);
+    const bad = await cli([...base, '--model', 'cmtl', '--rho1', '-1'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--rho1: must be > 0/);
+    const solver = await cli([...base, '--model', 'l21', '--solver', 'direct'], dir);
+    assert.equal(solver.code, 2);
+    assert.match(solver.stderr, /--solver: must be one of "fista", "gd", got "direct"/);
+    const wrong = await cli([...base, '--model', 'l21', '--rho1', '1'], dir);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--rho1: model "l21" has no such option/);
+    const help = await cli(['fit', '--model', 'cmtl', '--help'], dir);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Model cmtl \(linear\)/);
+    for (const flag of ['--rho1', '--rho2', '--clusters']) assert.match(help.stdout, new RegExp(`^  ${flag} .*\\[tuned by CV\\]|^  ${flag} `, 'm'));
+  } finally {
+    cleanup();
+  }
+});

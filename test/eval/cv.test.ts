@@ -130,6 +130,12 @@ test('2-D grid: the product of both axes, the second at the grid minimum, nothin
   assert.equal(x.points!.length, 30);
   assert.equal(x.fits, 3 * 30);
   assert.equal(x.diagnostics.fits, x.fits);
+  // Edge optima warn on EVERY axis: without extension both (λ at its smallest, the flat λ2 at its
+  // largest); after extension λ2 is still on its edge and says so.
+  assert.ok(r.warnings.some((w) => /smallest lambda of the grid/.test(w)), r.warnings.join(' | '));
+  assert.ok(r.warnings.some((w) => /largest lambda2 of the grid/.test(w)), r.warnings.join(' | '));
+  assert.ok(x.warnings.some((w) => /largest lambda2 of the grid/.test(w)), x.warnings.join(' | '));
+  assert.match(r.curve!.warning ?? '', /lambda2/);
   const none = crossValidate(new TestRidge('pooled'), ds, { params: [] });
   assert.equal(none.curve, undefined);
   assert.deepEqual(none.chosen, {});

@@ -30,6 +30,7 @@ import { backendName } from '../linalg/backend.ts';
 import { Matrix } from '../linalg/matrix.ts';
 import { VERSION } from '../version.ts';
 import { getLoss, lossForKind } from './loss/registry.ts';
+import { checkStructuredOptions } from './models/common.ts';
 import { buildProblem } from './problem.ts';
 import { getModelSpec } from './registry.ts';
 import type { FitInfo, FitResult, LearnedStructure, ModelJSON, ModelName, ModelOptions, ModelSpec, SolverHooks, StandardizerJSON, WarmStart } from './types.ts';
@@ -41,6 +42,7 @@ export const FORMAT_VERSION = 2;
  * option and its flag. */
 export function validateModelOptions(spec: ModelSpec, options: ModelOptions | Options): void {
   validateOptions(spec.params, spec.name, options as Options);
+  checkStructuredOptions(options as ModelOptions);
 }
 
 /** formatVersion 1 files stored every model's weights as lambda / lambda2; the papers' names since 2. */

@@ -43,6 +43,8 @@ test('every option is checked against the declarations at construction, naming t
   err(() => new MTLEstimator('mtrl', { lambda1: 'x' as never }), 'lambda1', /--lambda1/);
   err(() => new MTLEstimator('relation', { beta: Number.POSITIVE_INFINITY }), 'beta', /--beta/);
   err(() => new MTLEstimator('stl', { intercept: 'no' as never }), 'intercept', /true or false/);
+  err(() => new MTLEstimator('graph', { graph: [{ from: 'a' }] as never }), 'graph', /edge 1 must be/);
+  err(() => new MTLEstimator('stl', { perTaskLambda: { a: -1 } }), 'perTaskLambda', /task "a": must be a finite number ≥ 0/);
   // The defaults used are part of the options (model files show them).
   const c = new MTLEstimator('cmtl', { rho1: 2 });
   assert.deepEqual([c.options.rho1, c.options.rho2, c.options.clusters, c.options.tol], [2, 1, 2, 1e-6]);

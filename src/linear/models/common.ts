@@ -97,6 +97,7 @@ export function linearModel(def: LinearModelDef): ModelSpec {
   const resolve = (options: ModelOptions): FitOptions => {
     // Unknown names fail here too (direct callers of spec.fit skip the estimator's validation).
     validateOptions(params, def.name, options as Options);
+    checkStructuredOptions(options);
     const o = resolveFitOptions(params, options);
     // Direct callers of spec.fit skip the estimator's validation: check the values they set.
     for (const p of params) if (o[p.name as keyof FitOptions] !== undefined && p.type !== 'json') checkOption(p, def.name, o[p.name as keyof FitOptions]);
@@ -109,6 +110,29 @@ export function linearModel(def: LinearModelDef): ModelSpec {
     fit: (problem, options, warm, hooks) => def.fit(problem, resolve(options), warm, hooks),
     ...(def.paramMax ? { paramMax: (param: string, problem: Problem, options: ModelOptions) => def.paramMax!(param, problem, resolve(options)) } : {}),
   };
+}
+
+/** The structured (json) options, whose shape a ParamDecl cannot express: checked at construction
+ * (and on direct spec.fit calls), naming the option and the offending entry. */
+export function checkStructuredOptions(options: ModelOptions): void {
+  const nonNegative = (key: string, where: string, v: unknown): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new OptionError(key, `${where} must be a finite number ≥ 0, got ${JSON.stringify(v)}`);
+  };
+  const per = options.perTaskLambda;
+  if (per !== undefined) {
+    if (typeof per !== 'object' || per === null || Array.isArray(per)) throw new OptionError('perTaskLambda', 'must be an object mapping task names to weights');
+    for (const [t, w] of Object.entries(per)) nonNegative('perTaskLambda', `task "${t}":`, w);
+  }
+  const graph = options.graph;
+  if (graph !== undefined) {
+    if (!Array.isArray(graph)) throw new OptionError('graph', 'must be an array of edges { from, to, weight? }');
+    (graph as unknown[]).forEach((e, k) => {
+      const edge = e as { from?: unknown; to?: unknown; weight?: unknown } | null;
+      const isRef = (r: unknown): boolean => typeof r === 'string' || typeof r === 'number';
+      if (!edge || typeof edge !== 'object' || !isRef(edge.from) || !isRef(edge.to)) throw new OptionError('graph', `edge ${k + 1} must be { from, to, weight? } with task names or indices`);
+      if (edge.weight !== undefined) nonNegative('graph', `edge ${k + 1}: weight`, edge.weight);
+    });
+  }
 }
 
 type WeightKey = 'lambda' | 'rho1' | 'rho2' | 'alpha' | 'beta' | 'lambda1' | 'lambda2' | 'lambdaP' | 'lambdaQ' | 'theta2' | 'theta3' | 'ridge' | 'chain';

@@ -3,9 +3,9 @@
 //   node --import tsx bench/fit-cost.bench.ts            print the table
 //   node --import tsx bench/fit-cost.bench.ts --write    also rewrite src/linear/fit-cost.ts
 // How it measures: clustered synthetic regression tasks (src/data/synthetic, 3 clusters) at three
-// sizes (T × n × d = 8 × 40 × 10, 13 × 60 × 20, 20 × 120 × 30); for each model, the fits a CV unit
-// makes: a warm-started path down its tuned grid (3 points per tuned parameter over 3 decades from
-// its top, product grid), each fit timed; the median seconds per fit of up to 3 repeats (after a
+// sizes (T × n × d = 8 × 40 × 10, 13 × 60 × 20, 20 × 120 × 30); for each model, the fits of one CV
+// fold: warm-started paths over its declared product grid (10 points over 3 decades for one weight,
+// 6 × 5 over 4 decades for two, from the tops ModelDecl.paramMax gives; no edge extensions), timed; the median seconds per fit of up to 3 repeats (after a
 // warm-up, within ~10 s per model and size) per size; models whose path takes over a minute at one
 // size (relation, cmtl) are not measured at the larger sizes. Then least squares of seconds = base + perValue·(Σ_t n_t·d) over the three sizes,
 // clamped at ≥ 0. The constants are a scale for the auto decision (is the work worth 2 workers?),
@@ -39,7 +39,11 @@ function secondsPerFit(name: string, ds: MultiTaskDataset): number {
   const decl = getModel(name);
   const tuned = decl.params.filter((p) => p.tune);
   const options = name === 'graph' ? { graph: ds.tasks.slice(1).map((_, t) => ({ from: t, to: t + 1 })) } : {};
-  const axes = tuned.map((p) => logGrid(decl.paramMax?.(p.name, ds, options) ?? 1, 3, 3));
+  // The declared grid of every tuned parameter (as CV builds it, without edge extensions).
+  const axes = tuned.map((p) => {
+    const rule = p.tune!.grid;
+    return rule.kind === 'fixed' ? [...rule.values] : logGrid(decl.paramMax?.(p.name, ds, options) ?? 1, rule.points, rule.decades);
+  });
   const points = product(axes);
   const run = (): number => {
     const t0 = performance.now();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compare, type CompareOptions, type ModelPlan } from '../../src/eval/compare.ts';
-import { chooseWorkers, compareAsync, datasetFromTransfer, datasetToTransfer, errorFromData, errorToData, liveWorkers } from '../../src/eval/parallel.ts';
+import { compare, prepareComparison, type CompareOptions, type ModelPlan } from '../../src/eval/compare.ts';
+import { chooseWorkers, compareAsync, estimateSeconds, fitsPerUnit, datasetFromTransfer, datasetToTransfer, errorFromData, errorToData, liveWorkers } from '../../src/eval/parallel.ts';
 import { registryPlan } from '../../src/eval/plans.ts';
 import type { ComparisonResult } from '../../src/eval/types.ts';
 import { DataError, OptionError, PolytaskError } from '../../src/errors.ts';
@@ -107,4 +107,19 @@ test('--workers parses a positive integer or auto, and nothing else', () => {
   assert.equal(parseWorkers('auto'), 'auto');
   assert.equal(parseWorkers('2'), 2);
   for (const bad of ['0', '-1', '1.5', 'two', '']) assert.throws(() => parseWorkers(bad), InvalidArgumentError, bad);
+});
+
+test('auto\'s cost model: fits per unit from the declared product grids, seconds per fit from each model\'s own estimate', () => {
+  const opts: CompareOptions = { models: ['l21', 'cmtl'], repeats: 2, cvFolds: 3 };
+  assert.equal(fitsPerUnit(registryPlan('l21'), opts), 3 * 10 + 1);
+  assert.equal(fitsPerUnit(registryPlan('cmtl'), opts), 3 * 6 * 5 + 1);
+  assert.equal(fitsPerUnit(registryPlan('cmtl'), { ...opts, cv: { points2D: [4, 3] } }), 3 * 12 + 1);
+  const prep = prepareComparison(ds, opts);
+  const expected = prep.splits.reduce((acc, sp) => {
+    const train = { ...ds, tasks: ds.tasks.map((t, k) => ({ ...t, y: t.y.subarray(0, sp.train[k]!.length) })) };
+    return acc + prep.plans.reduce((a, p) => a + fitsPerUnit(p, opts) * p.estimateSeconds!(train, {}), 0);
+  }, 0);
+  // The linear models' estimates depend only on the training sizes, so the sum can be recomputed.
+  assert.ok(Math.abs(estimateSeconds(ds, prep, opts) - expected) < 1e-9 * expected);
+  assert.ok(prep.plans.every((p) => typeof p.estimateSeconds === 'function'));
 });

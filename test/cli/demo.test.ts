@@ -12,7 +12,8 @@ import { cli, tempDir } from './helpers.ts';
 test('demo compares models on the built-in problem, explains the result and writes the report', { timeout: 60_000 }, async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const r = await cli(['demo', '--splits', '2', '--models', 'pooled,mean,l21', '--seed', '1', '--quiet', '--out', 'demo.html'], dir);
+    // --workers 1: the pool is tested in test/eval/compare-parallel.test.ts; its start-up would dominate here.
+    const r = await cli(['demo', '--splits', '2', '--models', 'pooled,mean,l21', '--workers', '1', '--seed', '1', '--quiet', '--out', 'demo.html'], dir);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '', 'quiet: nothing on stderr');
     assert.match(r.stdout, /RMSE task avg \(↓\)/);

@@ -13,16 +13,16 @@ export type Tick = (iteration: number, optimality: number) => void;
 
 /** `every`: read the clock every that many iterations (16 for cheap iterations, 1 for outer
  * iterations or epochs that each take long). */
-export function progressTicker(hooks: SolverHooks | undefined, solver: string, every = 16): Tick {
+export function progressTicker(hooks: SolverHooks | undefined, solver: string, every = 16, clock: () => number = () => performance.now()): Tick {
   if (!hooks || (!hooks.onProgress && !hooks.signal)) return () => {};
   const { onProgress, signal } = hooks;
   if (signal?.aborted) throw new AbortError(solver);
-  let last = performance.now();
+  let last = clock();
   let count = 0;
   return (iteration, optimality) => {
     if (signal?.aborted) throw new AbortError(`${solver} (iteration ${iteration})`);
     if (!onProgress || ++count % every !== 0) return;
-    const now = performance.now();
+    const now = clock();
     if (now - last < PROGRESS_MS) return;
     last = now;
     onProgress(iteration, optimality, `${solver}: iteration ${iteration}, optimality ${optimality.toExponential(2)}`);

@@ -26,11 +26,11 @@ function main(): void {
   const problem = loadSchool();
   console.log(`School: T = ${problem.tasks.length}, d = ${problem.d}, tol ${TOL}, medians of ${REPEATS} runs after a warm-up (textbook: 1 run, cap ${TEXTBOOK_MAX_ITER})`);
   const weights: Record<string, ModelOptions> = {
-    'sparse-lowrank': { lambda: 1000, lambda2: 1000 },
-    dirty: { lambda: 1000, lambda2: 1000 },
-    robust: { lambda: 1000, lambda2: 1000 },
-    rmtfl: { lambda: 1000, lambda2: 1000 },
-    cmtl: { lambda: 1000, lambda2: 1000, clusters: 3 },
+    'sparse-lowrank': { lambdaP: 1000, lambdaQ: 1000 },
+    dirty: { lambdaP: 1000, lambdaQ: 1000 },
+    robust: { lambdaP: 1000, lambdaQ: 1000 },
+    rmtfl: { lambdaP: 1000, lambdaQ: 1000 },
+    cmtl: { rho1: 1000, rho2: 1000, clusters: 3 },
   };
   for (const [name, w] of Object.entries(weights)) {
     const fast = timeFit(problem, name, { ...w, tol: TOL, maxIter: 20000 }, REPEATS);
@@ -39,13 +39,13 @@ function main(): void {
     console.log(line(`${name} textbook gd`, slow));
     console.log(`${''.padEnd(34)} speed-up ${slow.r.info.converged ? '' : '≥ '}${(slow.seconds / fast.seconds).toFixed(1)}×`);
   }
-  const mw = { lambda: 1000, lambda2: 1000 };
+  const mw = { lambda1: 1000, lambda2: 1000 };
   const mf = timeFit(problem, 'mtrl', { ...mw, tol: TOL, maxIter: 20000 }, REPEATS);
   const ma = timeFit(problem, 'mtrl', { ...mw, tol: TOL, maxIter: ALT_MAX_ITER, solver: 'alternating' }, 1);
   console.log(line('mtrl fista (Ω eliminated)', mf));
   console.log(line('mtrl alternating (ε-objective)', ma));
   console.log(`${''.padEnd(34)} ratio ${(ma.seconds / mf.seconds).toFixed(1)}×, objective difference ${((ma.r.info.objective - mf.r.info.objective) / mf.r.info.objective).toExponential(2)} relative`);
-  const rel = timeFit(problem, 'relation', { lambda: 1000, lambda2: 1000, tol: TOL, maxIter: ALT_MAX_ITER }, 1);
+  const rel = timeFit(problem, 'relation', { alpha: 1000, beta: 1000, tol: TOL, maxIter: ALT_MAX_ITER }, 1);
   console.log(line('relation alternating (outer it.)', rel));
 }
 

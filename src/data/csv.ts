@@ -539,7 +539,8 @@ export class CsvRecordBuilder {
   private decideKind(): { kind: TaskKind; labelMap?: LabelMap; rule?: string } {
     if (this.ovrCol >= 0) return { kind: 'binary', labelMap: { negative: 'other', positive: 'this class' }, rule: 'oneVsRest: +1 = this class, −1 = any other class' };
     const tr = this.tracker;
-    if (this.kind === 'regression') return { kind: 'regression' };
+    // Counts are numeric targets like regression values (the Poisson loss checks y ≥ 0 at fit time).
+    if (this.kind === 'regression' || this.kind === 'count') return { kind: this.kind };
     if (this.kind === 'auto') {
       if (tr.third === undefined && tr.keys.length === 2) {
         const { map, rule } = chooseLabelMap(tr.keys[0]!, tr.keys[1]!, this.opts.positive);

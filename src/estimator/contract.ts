@@ -68,7 +68,7 @@ export interface FitContext {
   /** Warm start from a previous fit of the same model along a path (engine-specific, opaque). */
   readonly warm?: unknown;
   readonly onProgress?: (p: FitProgress) => void;
-  /** Stops the fit between iterations/steps; the fit then throws an AbortError-like PolytaskError. */
+  /** Stops the fit between iterations/steps; the fit then throws AbortError (src/errors.ts, code 'ABORTED'). */
   readonly signal?: AbortSignal;
 }
 
@@ -106,7 +106,9 @@ export interface EstimatorJSON {
   readonly taskNames: readonly string[];
   readonly taskKinds: readonly TaskKind[];
   readonly featureNames: readonly string[];
-  /** Engine-specific learned state (weights, standardiser, label maps, ...). */
+  /** Binary tasks: the original labels that became −1 and +1 (for `predict` output). */
+  readonly labelMap?: { readonly negative: string; readonly positive: string };
+  /** Engine-specific learned state (weights, standardiser, ...). */
   readonly state: unknown;
 }
 
@@ -118,7 +120,9 @@ export interface ModelDecl {
   readonly params: readonly ParamDecl[];
   /** Builds an unfitted estimator; throws OptionError naming the option (and its flag) on bad options. */
   make(options: Options): Estimator;
-  /** The data-dependent top of a 'from-max' grid for a parameter, where it exists. */
+  /** The data-dependent top of a tuned parameter's grid on this training part: for 'from-max' the
+   * value where the model becomes empty (λ_max), for 'data-scaled' the data-scaled top; undefined
+   * when the engine has none (cv then uses a generic data scale, src/eval/grid.ts). */
   paramMax?(param: string, train: MultiTaskDataset, options: Options): number | undefined;
   /** The single-task baseline of this model's family ('stl' for linear, 'stl-mlp' for neural). */
   readonly baseline: string;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DataError, OptionError } from '../../src/errors.ts';
+import { DataError, OptionError, UnsupportedError } from '../../src/errors.ts';
 import type { MultiTaskDataset } from '../../src/data/dataset.ts';
 import { Matrix } from '../../src/linalg/matrix.ts';
 import { buildProblem, taskScale } from '../../src/linear/problem.ts';
@@ -36,4 +36,16 @@ test('buildProblem: non-finite values and bad labels are DataErrors naming the t
   assert.throws(() => buildProblem(ds('regression', [[1, 2]], [[[0, 1], [Number.POSITIVE_INFINITY, 1]]])), (e: unknown) => e instanceof DataError && /sample 1, feature 0/.test(e.message));
   assert.throws(() => buildProblem(ds('binary', [[1, 0]])), (e: unknown) => e instanceof DataError && /−1\/\+1/.test(e.message));
   assert.throws(() => buildProblem(ds('regression', [[]])), (e: unknown) => e instanceof DataError && /no samples/.test(e.message));
+});
+
+test('task kinds live on each task: the default loss follows them; a data set mixing kinds is refused by name', () => {
+  const counts = ds('regression', [[0, 2, 5], [1, 0]]);
+  const asCounts: MultiTaskDataset = { ...counts, tasks: counts.tasks.map((t) => ({ ...t, kind: 'count' as const })) };
+  assert.equal(buildProblem(asCounts).loss, 'poisson');
+  // A regression task may also be fitted with the Poisson loss when its targets are counts.
+  assert.equal(buildProblem(counts, { loss: 'poisson' }).loss, 'poisson');
+  const mixed: MultiTaskDataset = { ...counts, tasks: [counts.tasks[0]!, { ...counts.tasks[1]!, y: Float64Array.from([1, -1]), kind: 'binary' }] };
+  assert.throws(() => buildProblem(mixed), (e: unknown) => e instanceof UnsupportedError && /data\.csv mixes regression and binary tasks/.test(e.message));
+  // Forcing one loss still names the task that does not fit it.
+  assert.throws(() => buildProblem(mixed, { loss: 'squared' }), (e: unknown) => e instanceof OptionError && /task "t1" of data\.csv is binary/.test(e.message));
 });

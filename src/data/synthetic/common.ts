@@ -5,6 +5,7 @@
 import { OptionError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { Random } from '../../linalg/random.ts';
+import { getLoss, lossForKind } from '../../linear/loss/registry.ts';
 import type { LossName } from '../../linear/types.ts';
 import type { MultiTaskDataset, TaskData } from '../dataset.ts';
 import type { SyntheticOptions } from './types.ts';
@@ -53,8 +54,8 @@ export function resolveCommon(o: SyntheticOptions, defaults: { T?: number; d?: n
     nOpt.forEach((v, t) => (n[t] = positiveInt(`n[${t}]`, v, 50)));
   }
   const noise = nonNegative('noise', o.noise, 0.1);
-  const loss = o.loss ?? 'squared';
-  if (loss !== 'squared' && loss !== 'logistic') throw new OptionError('loss', `must be 'squared' or 'logistic', got ${String(loss)}`);
+  const loss = o.loss ?? lossForKind('regression').name;
+  getLoss(loss); // an unknown loss is an OptionError naming the registered ones
   const interceptSd = nonNegative('interceptSd', o.interceptSd, 0);
   const taskNames = o.taskNames ? [...o.taskNames] : Array.from({ length: T }, (_, t) => `t${t + 1}`);
   if (taskNames.length !== T) throw new OptionError('taskNames', `has ${taskNames.length} names, ${T} tasks need ${T}`);
@@ -78,17 +79,23 @@ export function drawIntercepts(rng: Random, r: Resolved): Float64Array {
   return r.interceptSd > 0 ? rng.normals(r.T, 0, r.interceptSd) : new Float64Array(r.T);
 }
 
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-
 /**
- * A label from the linear score η = xᵀw + b: squared loss y = η + ε, ε ~ N(0, noise²);
- * logistic y = +1 with probability σ(η), else −1 (the model the logistic loss is the likelihood of).
+ * A label from the linear score η = xᵀw + b, from the model the loss is the likelihood of (through
+ * its link μ = response(η)): regression y = μ + ε, ε ~ N(0, noise²) (squared: μ = η); binary y = +1
+ * with probability μ (logistic: σ(η)), else −1; counts y ~ Poisson(μ) (Knuth's method: exact, fine
+ * for the moderate rates of test problems).
  */
 export function drawLabel(rng: Random, eta: number, loss: LossName, noise: number): number {
-  if (loss === 'logistic') return rng.uniform() < sigmoid(eta) ? 1 : -1;
-  return noise > 0 ? eta + rng.normal(0, noise) : eta;
+  const spec = getLoss(loss);
+  const mu = spec.response(eta);
+  if (spec.labelKind === 'binary') return rng.uniform() < mu ? 1 : -1;
+  if (spec.labelKind === 'count') {
+    const L = Math.exp(-mu);
+    let k = -1;
+    for (let p = 1; p > L; p *= rng.uniform()) k++;
+    return Math.max(k, 0);
+  }
+  return noise > 0 ? mu + rng.normal(0, noise) : mu;
 }
 
 /** x_tᵀw_t for every row of X (n × d) and the column w (length d). */
@@ -122,10 +129,10 @@ export function samplePerTask(rng: Random, W: Matrix, b: Float64Array, r: Resolv
   }
   return {
     layout: 'per-task',
-    kind: r.loss === 'logistic' ? 'binary' : 'regression',
+    kind: getLoss(r.loss).labelKind,
     featureNames: featureNames(r.d),
     tasks,
-    ...(r.loss === 'logistic' ? { labelMap: { negative: '-1', positive: '1' } } : {}),
+    ...(getLoss(r.loss).labelKind === 'binary' ? { labelMap: { negative: '-1', positive: '1' } } : {}),
     source,
   };
 }

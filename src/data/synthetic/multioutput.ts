@@ -2,6 +2,7 @@
 // y_it = x_iᵀw_t + b_t + ε_it (or ±1 draws for the logistic loss), where each label is then hidden
 // independently with probability `missing` (NaN in Y, as a file with empty target cells would give).
 // W comes from one of the per-task structures (low-rank by default), so the same truths apply.
+import { getLoss } from '../../linear/loss/registry.ts';
 import { OptionError } from '../../errors.ts';
 import { Random } from '../../linalg/random.ts';
 import { Matrix } from '../../linalg/matrix.ts';
@@ -110,6 +111,6 @@ export function makeMultiOutput(opts: MultiOutputOptions = {}): SyntheticProblem
   }
   maskLabels(rng, Y, missing);
   const description = describe('multi-output', r, { n, missing, ...params });
-  const kind: TaskKind = r.loss === 'logistic' ? 'binary' : 'regression';
+  const kind: TaskKind = getLoss(r.loss).labelKind;
   return { dataset: buildMultiOutput(X, Y, r.taskNames, kind, description), truth: { W, intercepts, ...extra, description } };
 }

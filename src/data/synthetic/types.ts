@@ -43,7 +43,8 @@ export interface SyntheticOptions {
   n?: number | readonly number[];
   /** Standard deviation of the Gaussian label noise for the squared loss (default 0.1; unused for logistic). */
   noise?: number;
-  /** 'squared': y = xᵀw + b + ε; 'logistic': y = ±1 with P(y = +1) = σ(xᵀw + b). Default 'squared'. */
+  /** A registered loss whose model draws the labels (src/linear/loss/registry.ts): squared y = xᵀw + b + ε;
+   * logistic y = ±1 with P(y = +1) = σ(xᵀw + b); poisson y ~ Poisson(e^(xᵀw + b)). Default: the regression loss. */
   loss?: LossName;
   /** Standard deviation of the intercepts b_t ~ N(0, interceptSd²) (default 0: all intercepts 0). */
   interceptSd?: number;

@@ -56,14 +56,18 @@ export class CsvRecord {
   end = new Int32Array(64);
   quoted = new Uint8Array(64);
   line = new Int32Array(64);
+  /** For the columns marked numeric: the fast-path value of the field (NaN: decode and judge the text). */
+  value = new Float64Array(64);
 
   grow(): void {
     const n = this.start.length * 2;
-    const s = new Int32Array(n), e = new Int32Array(n), q = new Uint8Array(n), l = new Int32Array(n);
+    const s = new Int32Array(n), e = new Int32Array(n), q = new Uint8Array(n), l = new Int32Array(n), v = new Float64Array(n);
     s.set(this.start);
     e.set(this.end);
     q.set(this.quoted);
     l.set(this.line);
+    v.set(this.value);
+    this.value = v;
     this.start = s;
     this.end = e;
     this.quoted = q;
@@ -78,10 +82,13 @@ export class CsvRecord {
     return this.quoted[j] === 2 ? str.replaceAll('""', '"') : str;
   }
 
-  /** The value of field j when it is a plain decimal number that parses exactly on the fast path, else NaN. */
+  /** The value of field j when it is a plain unquoted decimal number on the fast path, else NaN. */
   number(j: number): number {
-    return this.quoted[j] === 2 ? NaN : parseNumberBytes(this.buf, this.start[j]!, this.end[j]!);
+    return this.numeric[j] === 1 ? this.value[j]! : this.quoted[j] === 0 ? parseNumberBytes(this.buf, this.start[j]!, this.end[j]!) : NaN;
   }
+
+  /** numeric[j] = 1: the tokenizer parsed field j on the fast path into value[j] (set by the loader after the header). */
+  numeric: Uint8Array = new Uint8Array(0);
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -102,74 +109,71 @@ function decodeUtf8(buf: Uint8Array, s: number, e: number): string {
 // Exact powers of ten up to 1e22 (all exactly representable in float64).
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
+/** End offset of the last `scanNumber` (module state instead of an allocated result, for speed). */
+let scanEnd = 0;
+
 /**
- * A plain decimal number `[+-]digits[.digits][(e|E)[+-]digits]` filling buf[s, e) exactly, or NaN.
- * Exact (correctly rounded, identical to Number()) by Clinger's fast path: with at most 15
- * significant digits the mantissa m is an exact integer below 2^53 and 10^k (|k| ≤ 22) is exact, so
- * m·10^k or m/10^k is a single correctly rounded IEEE operation (W. D. Clinger, "How to read floating
- * point numbers accurately", PLDI 1990, §5). Anything else (more digits, large exponents, blanks,
- * words, hex) returns NaN and the caller falls back to the string rules of `classifyCell`.
+ * Scans a plain decimal number `[+-]digits[.digits][(e|E)[+-]digits]` starting at buf[s] (up to e)
+ * and returns its value, leaving the first byte after the grammar in `scanEnd`; NaN when the
+ * grammar is not matched or the number leaves the fast path. Exact (correctly rounded, identical to
+ * Number()) by Clinger's fast path: with at most 15 significant digits the mantissa m is an exact
+ * integer below 2^53 and 10^k (|k| ≤ 22) is exact, so m·10^k or m/10^k is one correctly rounded IEEE
+ * operation (W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990, §5).
+ * Anything else (more digits, large exponents, blanks, words, hex) returns NaN and the caller falls
+ * back to the string rules of `classifyCell`.
  */
-export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number {
-  if (s >= e) return NaN;
+function scanNumber(buf: Uint8Array, s: number, e: number): number {
   let i = s;
+  if (i >= e) { scanEnd = i; return NaN; }
   let c = buf[i]!;
-  let neg = false;
-  if (c === 45 || c === 43) {
-    neg = c === 45;
-    if (++i === e) return NaN;
-    c = buf[i]!;
-  }
+  const neg = c === 45;
+  if (neg || c === 43) i++;
+  // The mantissa m grows monotonically digit by digit, so m ≤ 2^53 − 1 at the end proves that every
+  // step was exact (no digit counting in the loop; (c >>> 0) > 9 tests "not a digit" in one compare).
   let m = 0;
-  let digits = 0; // significant digits taken into m
-  let any = false;
-  let scale = 0; // decimal exponent adjustment from fraction digits
+  const d0 = i;
   while (i < e) {
     c = buf[i]! - 48;
-    if (c < 0 || c > 9) break;
-    any = true;
-    if (m !== 0 || c !== 0) {
-      if (++digits > 15) return NaN;
-      m = m * 10 + c;
-    }
+    if ((c >>> 0) > 9) break;
+    m = m * 10 + c;
     i++;
   }
+  let any = i > d0;
+  let scale = 0;
   if (i < e && buf[i] === 46) {
     i++;
+    const f0 = i;
+    while (i < e) {
+      c = buf[i]! - 48;
+      if ((c >>> 0) > 9) break;
+      m = m * 10 + c;
+      i++;
+    }
+    scale = f0 - i;
+    any = any || i > f0;
+  }
+  if (!any || m > 9007199254740991) { scanEnd = i; return NaN; }
+  if (i < e && (buf[i] === 101 || buf[i] === 69)) {
+    i++;
+    let eneg = false;
+    if (i < e && (buf[i] === 45 || buf[i] === 43)) {
+      eneg = buf[i] === 45;
+      i++;
+    }
+    const x0 = i;
+    let x = 0;
     while (i < e) {
       c = buf[i]! - 48;
       if (c < 0 || c > 9) break;
-      any = true;
-      if (m !== 0 || c !== 0) {
-        if (++digits > 15) return NaN;
-        m = m * 10 + c;
-      }
-      scale--;
-      i++;
-    }
-  }
-  if (!any) return NaN;
-  if (i < e) {
-    c = buf[i]!;
-    if (c !== 101 && c !== 69) return NaN;
-    if (++i === e) return NaN;
-    let eneg = false;
-    c = buf[i]!;
-    if (c === 45 || c === 43) {
-      eneg = c === 45;
-      if (++i === e) return NaN;
-    }
-    let x = 0;
-    let ed = 0;
-    while (i < e) {
-      c = buf[i]! - 48;
-      if (c < 0 || c > 9) return NaN;
-      if (++ed > 4) return NaN; // large exponents: the string path decides (overflow is an error there)
       x = x * 10 + c;
       i++;
     }
+    scanEnd = i;
+    // No exponent digits, or a large exponent: the string path decides (overflow is an error there).
+    if (i === x0 || i - x0 > 4) return NaN;
     scale += eneg ? -x : x;
   }
+  scanEnd = i;
   let v: number;
   if (m === 0) v = 0;
   else if (scale === 0) v = m;
@@ -177,6 +181,12 @@ export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number 
   else if (scale < 0 && scale >= -22) v = m / POW10[-scale]!;
   else return NaN;
   return neg ? -v : v;
+}
+
+/** The value of buf[s, e) when all of it is a plain decimal number on the fast path, else NaN. */
+export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number {
+  const v = scanNumber(buf, s, e);
+  return scanEnd === e ? v : NaN;
 }
 
 /** Byte offset of the first invalid UTF-8 sequence in buf[s, e), or −1 (slow path, only after `isUtf8` failed). */
@@ -231,6 +241,8 @@ export class CsvTokenizer {
     const cls = this.cls;
     const delim = this.delim;
     const dlen = delim.length;
+    const d0 = delim[0]!;
+    let numeric = rec.numeric; // refreshed after each record: the header's handler sets it
     let p = pos;
     while (p < end) {
       const recStart = p;
@@ -266,6 +278,7 @@ export class CsvTokenizer {
             p++;
           }
           fe = p;
+          rec.value[nf] = NaN; // quoted: the loader reads its text
           p++; // the closing quote
           if (p < end) {
             const k = cls[buf[p]!]!;
@@ -276,17 +289,30 @@ export class CsvTokenizer {
         } else {
           fs = p;
           q = 0;
-          for (;;) {
-            while (p < end && cls[buf[p]!] === 0) p++;
-            if (p >= end) break;
-            const k = cls[buf[p]!]!;
-            if (k === 4) throw new CsvSyntaxError(this.file, line, nf + 1, this.names[nf], 'a quote (") inside an unquoted field; quote the whole field ("…") and double any quote inside it ("")');
-            if (k === 1 && dlen > 1 && !delimAt(buf, p, end, delim)) {
-              if (p + dlen > end && !final) { this.line = recLine; return recStart; }
-              p++;
-              continue;
+          let done = false;
+          if (numeric[nf] === 1) {
+            // Numeric column: parse while scanning; a clean number ends at a terminator.
+            const v = scanNumber(buf, p, end);
+            p = scanEnd;
+            if (p < end) {
+              const c = buf[p]!;
+              if (c === LF || c === CR || (c === d0 && (dlen === 1 || delimAt(buf, p, end, delim)))) done = true;
+            } else if (final) done = true;
+            rec.value[nf] = done ? v : NaN;
+          }
+          if (!done) {
+            for (;;) {
+              let c = 0;
+              while (p < end && (((c = buf[p]!) > 34 && c !== d0) || cls[c] === 0)) p++;
+              if (p >= end) break;
+              if (c === QUOTE) throw new CsvSyntaxError(this.file, line, nf + 1, this.names[nf], 'a quote (") inside an unquoted field; quote the whole field ("…") and double any quote inside it ("")');
+              if (c === d0 && dlen > 1 && !delimAt(buf, p, end, delim)) {
+                if (p + dlen > end && !final) { this.line = recLine; return recStart; }
+                p++;
+                continue;
+              }
+              break;
             }
-            break;
           }
           fe = p;
         }
@@ -318,6 +344,7 @@ export class CsvTokenizer {
       if (complete && !(nf === 1 && rec.quoted[0] === 0 && rec.start[0] === rec.end[0])) {
         rec.count = nf;
         onRecord(rec);
+        numeric = rec.numeric;
       }
     }
     return p;

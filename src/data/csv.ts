@@ -38,7 +38,7 @@ import {
   UnknownColumnError,
   type CellPosition,
 } from './errors.ts';
-import { Grow, growF64, growI32, growU8 } from './grow.ts';
+import { RowStore, rowsF64, rowsI32, rowsU8 } from './grow.ts';
 import { encodeCategory } from './preprocess.ts';
 
 export type KindOption = TaskKind | 'auto';
@@ -216,16 +216,33 @@ export function chooseLabelMap(a: string, b: string, positive?: string): { map: 
 type Role = 'task' | 'target' | 'weight' | 'feature' | 'categorical' | 'skip' | 'ovr';
 
 interface Sink {
-  readonly x: Grow<Float64Array>; // numeric features, row-major, width nNum
-  readonly cat: Grow<Int32Array>; // category codes, width nCat
-  readonly y: Grow<Float64Array>; // targets (number, NaN = missing or text), width nTargets
-  readonly code: Grow<Uint8Array>; // label codes (255 = missing), width nTargets
-  readonly w: Grow<Float64Array> | null;
-  readonly rows: Grow<Int32Array>;
+  readonly x: RowStore<Float64Array>; // numeric features, width nNum
+  readonly cat: RowStore<Int32Array>; // category codes, width nCat
+  readonly y: RowStore<Float64Array>; // targets (number, NaN = missing or text), width nTargets
+  readonly code: RowStore<Uint8Array>; // label codes (255 = missing), width nTargets
+  readonly w: RowStore<Float64Array> | null;
+  readonly rows: RowStore<Int32Array>;
 }
 
-function newSink(weighted: boolean): Sink {
-  return { x: growF64(), cat: growI32(), y: growF64(), code: growU8(), w: weighted ? growF64() : null, rows: growI32() };
+function newSink(nNum: number, nCat: number, nTargets: number, weighted: boolean, maxRows: number): Sink {
+  return {
+    x: rowsF64(nNum, maxRows),
+    cat: rowsI32(nCat, maxRows),
+    y: rowsF64(nTargets, maxRows),
+    code: rowsU8(nTargets, maxRows),
+    w: weighted ? rowsF64(1, maxRows) : null,
+    rows: rowsI32(1, maxRows),
+  };
+}
+
+/** Appends one row of `src` (its full length) to a store. */
+function putRow<A extends Float64Array | Int32Array | Uint8Array>(store: RowStore<A>, src: A): void {
+  const n = src.length;
+  if (n === 0) return;
+  const o = store.slot();
+  const dst = store.cur;
+  for (let k = 0; k < n; k++) dst[o + k] = src[k]!;
+  store.commit();
 }
 
 const MISSING = 255;
@@ -276,6 +293,22 @@ export class CsvRecordBuilder {
     this.kind = opts.oneVsRest !== undefined ? 'binary' : (opts.kind ?? 'auto');
     if (opts.oneVsRest !== undefined && opts.kind === 'regression') throw new OptionError('kind', 'oneVsRest makes binary tasks; kind "regression" contradicts it');
     if (!['auto', 'binary', 'regression'].includes(this.kind)) throw new OptionError('kind', `must be auto, binary or regression, got ${JSON.stringify(opts.kind)}`);
+  }
+
+  /** Size of the input in bytes, when known: bounds the rows (each needs ≥ one byte per column) for the row stores. */
+  inputBytes = Infinity;
+
+  private maxRows(): number {
+    return Math.floor(this.inputBytes / Math.max(1, this.ncols)) + 2;
+  }
+
+  /** 1 for the columns read as numbers (features, targets, weights): the tokenizer parses them on the fly. */
+  numericColumns(): Uint8Array {
+    const f = new Uint8Array(this.ncols);
+    for (const j of this.numCols) f[j] = 1;
+    for (const j of this.targetCols) f[j] = 1;
+    if (this.weightCol >= 0) f[this.weightCol] = 1;
+    return f;
   }
 
   get columnNames(): readonly string[] {
@@ -357,7 +390,7 @@ export class CsvRecordBuilder {
   private sinkFor(task: string): Sink {
     let s = this.tasks.get(task);
     if (s === undefined) {
-      s = newSink(this.weightCol >= 0);
+      s = newSink(this.numCols.length, this.catCols.length, this.rowY.length, this.weightCol >= 0, this.maxRows());
       this.tasks.set(task, s);
       this.taskList.push(s);
       this.taskNamesList.push(task);
@@ -459,10 +492,10 @@ export class CsvRecordBuilder {
         weight = c.value;
       }
     }
-    sink.x.pushAll(rowX, rowX.length);
-    if (rowCat.length > 0) sink.cat.pushAll(rowCat, rowCat.length);
-    sink.y.pushAll(rowY, rowY.length);
-    sink.code.pushAll(rowCode, rowCode.length);
+    putRow(sink.x, rowX);
+    putRow(sink.cat, rowCat);
+    putRow(sink.y, rowY);
+    putRow(sink.code, rowCode);
     sink.w?.push(weight);
     sink.rows.push(this.dataRow);
     if (!any) this.unlabelled++;
@@ -634,7 +667,7 @@ export class CsvRecordBuilder {
   private assembleX(sink: Sink, n: number, categories: Record<string, string[]>): Matrix {
     const nNum = this.numCols.length;
     const nCat = this.catCols.length;
-    if (nCat === 0) return new Matrix(n, nNum, sink.x.trimmed());
+    if (nCat === 0) return new Matrix(n, nNum, sink.x.toArray());
     // Map each file-order code to its position in the sorted category list.
     const remap = this.catCols.map((j, k) => {
       const sorted = categories[this.names[j]!]!;
@@ -643,8 +676,8 @@ export class CsvRecordBuilder {
       return { r, size: sorted.length };
     });
     const width = this.featureOrder.reduce((s, f) => s + (f >= 0 ? 1 : remap[-1 - f]!.size), 0);
-    const x = sink.x.view();
-    const cat = sink.cat.view();
+    const x = sink.x.toArray();
+    const cat = sink.cat.toArray();
     const out = new Float64Array(n * width);
     for (let i = 0; i < n; i++) {
       let o = i * width;
@@ -658,8 +691,6 @@ export class CsvRecordBuilder {
         }
       }
     }
-    sink.x.trimmed();
-    sink.cat.trimmed();
     return new Matrix(n, width, out);
   }
 
@@ -667,17 +698,17 @@ export class CsvRecordBuilder {
     const sign = labelMap ? this.signOf(labelMap) : undefined;
     const tasks: TaskData[] = this.taskList.map((sink, t) => {
       const name = this.taskNamesList[t]!;
-      const n = sink.rows.length;
-      let y = sink.y.trimmed();
+      const n = sink.rows.rows;
+      let y = sink.y.toArray();
       if (kind === 'binary') {
-        const code = sink.code.trimmed();
+        const code = sink.code.toArray();
         y = new Float64Array(n);
         for (let i = 0; i < n; i++) y[i] = sign!(code[i]!);
         checkBothClasses(this.file, name, y, labelMap!);
       }
       const X = this.assembleX(sink, n, categories);
-      const rows = sink.rows.trimmed();
-      return sink.w ? { name, X, y, rows, weights: sink.w.trimmed() } : { name, X, y, rows };
+      const rows = sink.rows.toArray();
+      return sink.w ? { name, X, y, rows, weights: sink.w.toArray() } : { name, X, y, rows };
     });
     return { layout: 'per-task', tasks };
   }
@@ -686,11 +717,11 @@ export class CsvRecordBuilder {
 
   private finishWide(kind: TaskKind, labelMap: LabelMap | undefined, categories: Record<string, string[]>): Pick<MultiTaskDataset, 'layout' | 'tasks' | 'shared'> {
     const sink = this.taskList[0]!;
-    const n = sink.rows.length;
-    this.sharedRowSource = sink.rows.trimmed();
-    const code = sink.code.trimmed();
-    const yRaw = sink.y.trimmed();
-    const weights = sink.w?.trimmed();
+    const n = sink.rows.rows;
+    this.sharedRowSource = sink.rows.toArray();
+    const code = sink.code.toArray();
+    const yRaw = sink.y.toArray();
+    const weights = sink.w?.toArray();
     const X = this.assembleX(sink, n, categories);
     let names: string[];
     let Y: Matrix;
@@ -758,7 +789,7 @@ function delimiterBytes(opts: CsvOptions): Uint8Array {
   if (typeof d !== 'string' || d.length === 0 || /["\r\n]/.test(d)) {
     throw new OptionError('delimiter', `must be a non-empty string without quotes or line breaks, got ${JSON.stringify(d)}`);
   }
-  return new Uint8Array(Buffer.from(d, 'utf8'));
+  return new Uint8Array(Buffer.from(d, 'utf8')) as Uint8Array<ArrayBuffer>;
 }
 
 /**
@@ -772,8 +803,9 @@ class Feeder {
   private readonly opts: CsvOptions;
   private readonly onRecord: (r: CsvRecord) => void;
 
-  constructor(file: string, opts: CsvOptions) {
+  constructor(file: string, opts: CsvOptions, inputBytes = Infinity) {
     this.b = new CsvRecordBuilder(file, opts);
+    this.b.inputBytes = inputBytes;
     this.tok = new CsvTokenizer(file, delimiterBytes(opts));
     this.opts = opts;
     this.onRecord = (r) => {
@@ -783,7 +815,11 @@ class Feeder {
         for (let j = 0; j < r.count; j++) names.push(r.text(j));
         this.b.header(names, r.line[0]!);
         this.tok.names = this.b.columnNames;
-        if (this.opts.header !== false) return;
+        // Without a header this record is also data; it was tokenized before the numeric columns
+        // were known, so it is read with the flags still empty (CsvRecord.number then parses bytes).
+        if (this.opts.header === false) this.b.record(r);
+        this.tok.rec.numeric = this.b.numericColumns();
+        return;
       }
       this.b.record(r);
     };
@@ -827,13 +863,16 @@ function ioError(file: string, e: unknown): unknown {
  */
 export async function loadCsv(file: string, opts: CsvOptions, io: { readonly chunkBytes?: number } = {}): Promise<CsvResult> {
   const CHUNK = Math.max(4, Math.floor(io.chunkBytes ?? CHUNK_BYTES));
-  const feeder = new Feeder(file, opts);
   let fh;
+  let size: number;
   try {
     fh = await open(file, 'r');
+    size = (await fh.stat()).size;
   } catch (e) {
+    await fh?.close();
     throw ioError(file, e);
   }
+  const feeder = new Feeder(file, opts, size > 0 ? size : Infinity);
   try {
     let buf = Buffer.allocUnsafe(CHUNK);
     let have = 0; // bytes in buf
@@ -877,7 +916,7 @@ export async function loadCsv(file: string, opts: CsvOptions, io: { readonly chu
 
 /** Loads CSV bytes held in memory; `file` names them in errors. */
 export function loadCsvBytes(bytes: Uint8Array, opts: CsvOptions, file = '<bytes>'): CsvResult {
-  const feeder = new Feeder(file, opts);
+  const feeder = new Feeder(file, opts, bytes.length);
   feeder.run(bytes, skipBom(bytes, bytes.length), bytes.length, true);
   return feeder.finish();
 }

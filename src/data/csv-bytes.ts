@@ -220,6 +220,8 @@ export class CsvTokenizer {
   private readonly cls: Uint8Array;
   /** 1-based line of the next byte to tokenize. */
   line = 1;
+  /** File offset of buf[0] in the current `run` (so messages give offsets in the file, not the buffer). */
+  base = 0;
   /** Column names for messages, once the header is known. */
   names: readonly string[] = [];
   readonly rec = new CsvRecord();
@@ -317,7 +319,7 @@ export class CsvTokenizer {
           fe = p;
         }
         if (badUtf8 >= fs && badUtf8 < fe) {
-          throw new CsvSyntaxError(this.file, rec.line[nf]!, nf + 1, this.names[nf], `invalid UTF-8 (byte 0x${buf[badUtf8]!.toString(16).toUpperCase().padStart(2, '0')} at byte offset ${badUtf8}); the file must be UTF-8 text — convert it first (e.g. iconv -f latin1 -t utf-8)`);
+          throw new CsvSyntaxError(this.file, rec.line[nf]!, nf + 1, this.names[nf], `invalid UTF-8 (byte 0x${buf[badUtf8]!.toString(16).toUpperCase().padStart(2, '0')} at byte offset ${this.base + badUtf8}); the file must be UTF-8 text — convert it first (e.g. iconv -f latin1 -t utf-8)`);
         }
         rec.start[nf] = fs;
         rec.end[nf] = fe;

@@ -825,8 +825,9 @@ class Feeder {
     };
   }
 
-  /** Tokenizes buf[pos, end); returns the first unconsumed offset. */
-  run(buf: Uint8Array, pos: number, end: number, final: boolean): number {
+  /** Tokenizes buf[pos, end) (buf[0] is at file offset `base`); returns the first unconsumed offset. */
+  run(buf: Uint8Array, pos: number, end: number, final: boolean, base = 0): number {
+    this.tok.base = base;
     // Validate up to the last line break (an ASCII byte, so never inside a UTF-8 sequence); the
     // tokenizer consumes only whole records, which end at or before it.
     let upTo = end;
@@ -878,10 +879,12 @@ export async function loadCsv(file: string, opts: CsvOptions, io: { readonly chu
     let have = 0; // bytes in buf
     let pos = 0;
     let firstChunk = true;
+    let base = 0; // file offset of buf[0]
     for (;;) {
       if (buf.length - have < CHUNK / 2) {
         const next = Buffer.allocUnsafe(Math.max(buf.length, 2 * (have - pos) + CHUNK));
         buf.copy(next, 0, pos, have);
+        base += pos;
         have -= pos;
         pos = 0;
         buf = next;
@@ -899,11 +902,12 @@ export async function loadCsv(file: string, opts: CsvOptions, io: { readonly chu
         firstChunk = false;
       }
       if (firstChunk) continue;
-      pos = feeder.run(buf, pos, have, final);
+      pos = feeder.run(buf, pos, have, final, base);
       if (final) break;
       // Move the incomplete record to the front.
       if (pos > 0) {
         buf.copy(buf, 0, pos, have);
+        base += pos;
         have -= pos;
         pos = 0;
       }

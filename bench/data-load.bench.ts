@@ -94,18 +94,18 @@ for (const s of chosen) {
     if (neu.rows !== n || old.rows !== n) throw new Error(`bench: rows ${neu.rows} / ${old.rows}, expected ${n}`);
     const dataMB = (n * (s.d + 1) * 8) / MB;
     const line = (name: string, r: Run): string =>
-      `  ${name.padEnd(22)} wall ${r.wall.toFixed(2).padStart(7)} s  CPU ${r.cpu.toFixed(2).padStart(7)} s  ${(size / MB / r.wall).toFixed(1).padStart(6)} MB/s  ` +
+      `  ${name.padEnd(22)} wall ${r.wall.toFixed(2).padStart(7)} s  CPU ${r.cpu.toFixed(2).padStart(7)} s  ${(size / MB / r.cpu).toFixed(1).padStart(6)} MB/s per CPU s (${(size / MB / r.wall).toFixed(1)} per wall s)  ` +
       `peak RSS ${r.peakRssMB.toFixed(0).padStart(5)} MB (start ${r.baseRssMB.toFixed(0)} MB; (peak − start) / data = ${((r.peakRssMB - r.baseRssMB) / dataMB).toFixed(2)})`;
     console.log(`\n[${s.id}] n = ${n}, d = ${s.d}, T = ${s.T}: file ${(size / MB).toFixed(0)} MB (written in ${((Date.now() - tg) / 1000).toFixed(0)} s), float64 X and y ${dataMB.toFixed(0)} MB`);
     console.log(line('old loader (csv-parse)', old));
     console.log(line('new loader (bytes)', neu));
     console.log(line('polytask inspect', insp));
     console.log(`  speed-up new / old (wall, same run): ${(old.wall / neu.wall).toFixed(1)}×; CPU ${(old.cpu / neu.cpu).toFixed(1)}×`);
-    rowsOut.push(`| ${n} × ${s.d}, T = ${s.T} | ${(size / MB).toFixed(0)} MB | ${old.cpu.toFixed(1)} s / ${old.peakRssMB.toFixed(0)} MB | ${neu.cpu.toFixed(1)} s / ${neu.peakRssMB.toFixed(0)} MB | ${(size / MB / neu.wall).toFixed(0)} MB/s | ${insp.cpu.toFixed(1)} s / ${insp.peakRssMB.toFixed(0)} MB |`);
+    rowsOut.push(`| ${n} × ${s.d}, T = ${s.T} | ${(size / MB).toFixed(0)} MB | ${old.cpu.toFixed(1)} s / ${old.peakRssMB.toFixed(0)} MB | ${neu.cpu.toFixed(1)} s / ${neu.peakRssMB.toFixed(0)} MB | ${(size / MB / neu.cpu).toFixed(0)} MB/s | ${(old.cpu / neu.cpu).toFixed(1)}× | ${insp.cpu.toFixed(1)} s / ${insp.peakRssMB.toFixed(0)} MB |`);
   } finally {
     rmSync(file, { force: true });
   }
 }
-console.log('\n| data | file | old loader CPU / peak RSS | new loader CPU / peak RSS | new MB/s (wall) | inspect CPU / peak RSS |');
-console.log('|---|---|---|---|---|---|');
+console.log('\n| data | file | old loader CPU / peak RSS | new loader CPU / peak RSS | new MB per CPU s | CPU speed-up | inspect CPU / peak RSS |');
+console.log('|---|---|---|---|---|---|---|');
 for (const r of rowsOut) console.log(r);

@@ -2,7 +2,8 @@
 // T tasks × 20 rows, d = 50, done (1) as today, a JavaScript loop of T kernel calls through
 // ops.ts, and (2) as one batched kernel call over all tasks (src/linalg/batched.ts) with the task
 // data resident in the backend's memory. Two forms of the product:
-//   data path (n_t ≤ d, what SquaredLoss uses here): r_t = X_t w_t − y_t, g_t = X_tᵀ r_t, 4·n_t·d flops/task;
+//   data path (n_t ≤ d, what SquaredLoss uses here): r_t = X_t w_t − y_t, g_t = X_tᵀ r_t, 4·n_t·d flops/task
+//     (batched: two dgemvBatched calls; fused: one dresidualGradBatched, each block read once);
 //   Gram path (H_t = X_tᵀX_t, d × d blocks):          g_t = H_t w_t,                    2·d² flops/task.
 // Prints the median time per iteration, the effective GFLOP/s and the growth of the time per task
 // from T = 1 000 to T = 10 000 (goal: ≥ 5 GFLOP/s at T = 10 000, growth ≤ 1.1×). POLYTASK_BENCH_TASKS
@@ -11,7 +12,7 @@ import { Matrix } from '../src/linalg/matrix.ts';
 import { Random } from '../src/linalg/random.ts';
 import { gemv, xtv } from '../src/linalg/ops.ts';
 import { backendName } from '../src/linalg/backend.ts';
-import { residentBlocks } from '../src/linalg/batched.ts';
+import { dgemvBatched, dsymvBatched, residentBlocks } from '../src/linalg/batched.ts';
 import { median, fmt } from './common.ts';
 
 const TS = (process.env.POLYTASK_BENCH_TASKS ?? '100,1000,10000').split(',').map(Number);
@@ -76,17 +77,27 @@ for (const T of TS) {
     Xres.gemvBatched(false, T, offsets, D, 1, w, -1, r);
     Xres.gemvBatched(true, T, offsets, D, 1, r, 0, g);
   };
+  const batchedDataFused = (): void => Xres.residualGradBatched(T, offsets, D, w, y, r, g);
+  const batchedDataCopied = (): void => {
+    r.set(y);
+    dgemvBatched(false, T, offsets, D, 1, X, w, -1, r);
+    dgemvBatched(true, T, offsets, D, 1, X, r, 0, g);
+  };
   const loopGram = (): void => {
     for (let t = 0; t < T; t++) gemv(Hm[t]!, w.subarray(t * D, (t + 1) * D), { out: g.subarray(t * D, (t + 1) * D) });
   };
   const Hres = residentBlocks(H);
   const batchedGram = (): void => Hres.symvBatched(T, D, 1, w, 0, g);
+  const batchedGramCopied = (): void => dsymvBatched(T, D, 1, H, w, 0, g);
 
   // Same answers before timing anything.
   loopData();
   const gLoop = Float64Array.from(g);
-  batchedData();
-  for (let i = 0; i < g.length; i++) if (Math.abs(g[i]! - gLoop[i]!) > 1e-9 * (1 + Math.abs(gLoop[i]!))) throw new Error('bench: batched data path differs');
+  for (const f of [batchedData, batchedDataFused, batchedDataCopied]) {
+    g.fill(NaN);
+    f();
+    for (let i = 0; i < g.length; i++) if (!(Math.abs(g[i]! - gLoop[i]!) <= 1e-9 * (1 + Math.abs(gLoop[i]!)))) throw new Error('bench: batched data path differs');
+  }
   loopGram();
   const hLoop = Float64Array.from(g);
   batchedGram();
@@ -97,8 +108,11 @@ for (const T of TS) {
   const rowsOut: [string, string, number, number][] = [
     ['data', 'loop of T calls', timeIt(loopData), fData],
     ['data', 'batched, resident', timeIt(batchedData), fData],
+    ['data', 'fused, resident', timeIt(batchedDataFused), fData],
     ['gram', 'loop of T calls', timeIt(loopGram), fGram],
     ['gram', 'batched, resident', timeIt(batchedGram), fGram],
+    ['data', 'batched, copied', timeIt(batchedDataCopied), fData],
+    ['gram', 'batched, copied', timeIt(batchedGramCopied), fGram],
   ];
   console.log(`\nT = ${T}`);
   for (const [path, how, s, f] of rowsOut) {
@@ -106,7 +120,7 @@ for (const T of TS) {
     record(`${path} ${how}`, T, s);
   }
   const sp = (a: number, b: number): string => `${(rowsOut[a]![2] / rowsOut[b]![2]).toFixed(1)}×`;
-  console.log(`  batched speed-up (same run): data ${sp(0, 1)}, gram ${sp(2, 3)}`);
+  console.log(`  speed-up over the loop (same run): data batched ${sp(0, 1)}, data fused ${sp(0, 2)}, gram batched ${sp(3, 4)}`);
   Xres.free();
   Hres.free();
 }

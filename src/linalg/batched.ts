@@ -9,7 +9,7 @@
 // the kernels read the caller's array directly. The batched methods are optional in the Kernels
 // interface (backends written before them still type-check); the reference implementation fills in.
 import { backendName, kernels } from './backend.ts';
-import { gemvBatched as refGemvBatched, symvBatched as refSymvBatched } from './kernels/reference.ts';
+import { gemvBatched as refGemvBatched, residualGradBatched as refResidualGradBatched, symvBatched as refSymvBatched } from './kernels/reference.ts';
 import { wasmLoad, type ResidentBlocks } from './kernels/wasm.ts';
 
 /** y_t = alpha·A_t·x_t + beta·y_t over count contiguous symmetric d×d blocks (one call). */
@@ -21,6 +21,12 @@ export function dsymvBatched(count: number, d: number, alpha: number, a: Float64
 export function dgemvBatched(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, a: Float64Array,
   x: Float64Array, beta: number, y: Float64Array): void {
   (kernels().dgemvBatched ?? refGemvBatched)(trans, count, offsets, n, alpha, a, x, beta, y);
+}
+
+/** r_t = A_t·x_t − y_t and g_t = A_tᵀ·r_t over row-stacked blocks, one pass over each block. */
+export function dresidualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
+  r: Float64Array, g: Float64Array): void {
+  (kernels().dresidualGradBatched ?? refResidualGradBatched)(count, offsets, n, a, x, y, r, g);
 }
 
 export type BlockOperand = ResidentBlocks;
@@ -36,6 +42,7 @@ export function residentBlocks(a: Float64Array): BlockOperand {
       length: r.length,
       symvBatched: (count, d, alpha, x, beta, y) => r.symvBatched(count, d, alpha, x, beta, y),
       gemvBatched: (trans, count, offsets, n, alpha, x, beta, y) => r.gemvBatched(trans, count, offsets, n, alpha, x, beta, y),
+      residualGradBatched: (count, offsets, n, x, y, rr, g) => r.residualGradBatched(count, offsets, n, x, y, rr, g),
       free: () => r.free(),
     };
     registry.register(handle, () => r.free(), handle);
@@ -45,6 +52,7 @@ export function residentBlocks(a: Float64Array): BlockOperand {
     length: a.length,
     symvBatched: (count, d, alpha, x, beta, y) => dsymvBatched(count, d, alpha, a, x, beta, y),
     gemvBatched: (trans, count, offsets, n, alpha, x, beta, y) => dgemvBatched(trans, count, offsets, n, alpha, a, x, beta, y),
+    residualGradBatched: (count, offsets, n, x, y, r, g) => dresidualGradBatched(count, offsets, n, a, x, y, r, g),
     free: () => undefined,
   };
 }

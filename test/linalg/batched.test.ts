@@ -80,6 +80,40 @@ test('dgemvBatched (N and T) over ragged row-stacked blocks equals the per-task 
   }
 });
 
+test('dresidualGradBatched equals dgemvBatched N (beta −1) then T, on both backends, resident too', () => {
+  const rng = new Random(6);
+  const sizes = [4, 0, 20, 1];
+  const offsets = new Int32Array(sizes.length + 1);
+  sizes.forEach((s, t) => (offsets[t + 1] = offsets[t]! + s));
+  const rows = offsets[sizes.length]!;
+  for (const n of [3, 50]) {
+    const a = rnd(rng, rows * n);
+    const x = rnd(rng, sizes.length * n);
+    const y = rnd(rng, rows);
+    const wantR = Float64Array.from(y);
+    ref.dgemvBatched!(false, sizes.length, offsets, n, 1, a, x, -1, wantR);
+    const wantG = new Float64Array(sizes.length * n);
+    ref.dgemvBatched!(true, sizes.length, offsets, n, 1, a, wantR, 0, wantG);
+    for (const { name, k } of kernelSets) {
+      const r = new Float64Array(rows).fill(NaN);
+      const g = new Float64Array(sizes.length * n).fill(NaN);
+      k.dresidualGradBatched!(sizes.length, offsets, n, a, x, y, r, g);
+      close(r, wantR, `${name} r n=${n}`);
+      close(g, wantG, `${name} g n=${n}`);
+    }
+    for (const b of availableBackends()) {
+      setBackend(b);
+      const res = residentBlocks(a);
+      const r = new Float64Array(rows);
+      const g = new Float64Array(sizes.length * n);
+      res.residualGradBatched(sizes.length, offsets, n, x, y, r, g);
+      close(g, wantG, `resident ${b} g n=${n}`);
+      res.free();
+    }
+    setBackend(wasmLoad.kernels ? 'wasm' : 'ts');
+  }
+});
+
 test('residentBlocks gives the same products on every backend; bad shapes are ShapeErrors', () => {
   const rng = new Random(5);
   const { a, x, y0 } = symCase(rng, 4, 6);

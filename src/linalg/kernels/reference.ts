@@ -112,6 +112,23 @@ export function gemvBatched(trans: boolean, count: number, offsets: Int32Array, 
   }
 }
 
+/** r_t = A_t x_t − y_t and g_t = A_tᵀ r_t over row-stacked blocks (see types.ts). */
+export function residualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
+  r: Float64Array, g: Float64Array): void {
+  for (let t = 0; t < count; t++) {
+    const xt = t * n;
+    for (let j = 0; j < n; j++) g[xt + j] = 0;
+    for (let i = offsets[t]!; i < offsets[t + 1]!; i++) {
+      const ai = i * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += a[ai + j]! * x[xt + j]!;
+      const ri = s - y[i]!;
+      r[i] = ri;
+      for (let j = 0; j < n; j++) g[xt + j]! += ri * a[ai + j]!;
+    }
+  }
+}
+
 export const referenceKernels: Kernels = {
   name: 'ts',
   dgemm: gemm,
@@ -122,4 +139,5 @@ export const referenceKernels: Kernels = {
   sgram: gram,
   dsymvBatched: symvBatched,
   dgemvBatched: gemvBatched,
+  dresidualGradBatched: residualGradBatched,
 };

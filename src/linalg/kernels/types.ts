@@ -41,4 +41,12 @@ export interface Kernels {
    */
   dgemvBatched?(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, a: Float64Array,
     x: Float64Array, beta: number, y: Float64Array): void;
+  /**
+   * Least-squares residuals and gradients of row-stacked blocks in one pass over each block: for
+   * t < count, r_t = A_t·x_t − y_t (rows offsets[t] … of r and y) and g_t = A_tᵀ·r_t (g[t·n, (t+1)·n)),
+   * A_t as in dgemvBatched. The squared loss's data path; reading each block once instead of twice
+   * is what makes it memory-efficient at T = 10 000. Optional, as dsymvBatched.
+   */
+  dresidualGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
+    r: Float64Array, g: Float64Array): void;
 }

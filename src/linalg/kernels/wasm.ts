@@ -30,6 +30,7 @@ interface KernelExports {
   sgemv(trans: number, m: number, n: number, alpha: number, a: number, lda: number, x: number, beta: number, y: number): void;
   dsymvBatched(count: number, d: number, alpha: number, a: number, x: number, beta: number, y: number): void;
   dgemvBatched(trans: number, count: number, offsets: number, n: number, alpha: number, a: number, x: number, beta: number, y: number): void;
+  dresidualGradBatched(count: number, offsets: number, n: number, a: number, x: number, y: number, r: number, g: number): void;
 }
 
 /**
@@ -232,6 +233,7 @@ export interface ResidentBlocks {
   readonly length: number;
   symvBatched(count: number, d: number, alpha: number, x: Float64Array, beta: number, y: Float64Array): void;
   gemvBatched(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, x: Float64Array, beta: number, y: Float64Array): void;
+  residualGradBatched(count: number, offsets: Int32Array, n: number, x: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array): void;
   /** Release the memory (the object must not be used afterwards). */
   free(): void;
 }
@@ -391,6 +393,33 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     copyOut(arena.view64(), py, y, 1, yl, yl);
   }
 
+  /** dresidualGradBatched with the blocks at byte address pa: copies x, y and offsets in, r and g out. */
+  function residualGradAt(count: number, offsets: Int32Array, n: number, rows: number, pa: number, x: Float64Array, y: Float64Array,
+    r: Float64Array, g: Float64Array, L: Layout): void {
+    if (y.length < rows || r.length < rows) throw new ShapeError(`dresidualGradBatched: y and r need ${rows} entries, have ${y.length} and ${r.length}`);
+    if (g.length < count * n) throw new ShapeError(`dresidualGradBatched: g has length ${g.length}, needs ${count * n}`);
+    const po = L.take((count + 1) * 4), px = L.take(count * n * 8), py = L.take(rows * 8), pr = L.take(rows * 8), pg = L.take(count * n * 8);
+    arena.ensure(L.next);
+    new Int32Array(arena.view64().buffer, po, count + 1).set(offsets.subarray(0, count + 1));
+    const heap = arena.view64();
+    copyIn(heap, px, x, count * n);
+    copyIn(heap, py, y, rows);
+    ex.dresidualGradBatched(count, po, n, pa, px, py, pr, pg);
+    const h = arena.view64();
+    copyOut(h, pr, r, 1, rows, rows);
+    copyOut(h, pg, g, 1, count * n, count * n);
+  }
+
+  function residualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
+    r: Float64Array, g: Float64Array): void {
+    const rows = checkBatched(false, count, offsets, n, a, x, null);
+    const L = new Layout(arena.scratch);
+    const pa = L.take(rows * n * 8);
+    arena.ensure(L.next);
+    copyIn(arena.view64(), pa, a, rows * n);
+    residualGradAt(count, offsets, n, rows, pa, x, y, r, g, L);
+  }
+
   function symvBatched(count: number, d: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void {
     checkSymv(count, d, a, x, y);
     const L = new Layout(arena.scratch);
@@ -421,6 +450,7 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     sgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(true, n, d, alpha, x, ldx, beta, c, ldc),
     dsymvBatched: symvBatched,
     dgemvBatched: gemvBatched,
+    dresidualGradBatched: residualGradBatched,
   };
 
   // The registered backend: small problems go to the reference, where they are faster.
@@ -448,6 +478,7 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     // One call covers all blocks, so the call and copy overhead is amortised: always SIMD.
     dsymvBatched: symvBatched,
     dgemvBatched: gemvBatched,
+    dresidualGradBatched: residualGradBatched,
   };
 
   /** Copies the blocks (row-stacked or d×d) into wasm memory once, for repeated batched products. */
@@ -470,6 +501,11 @@ function makeKernels(ex: KernelExports, url: URL): Made {
         alive('dgemvBatched');
         const rows = checkBatched(trans, count, offsets, n, a, x, y);
         gemvBatchedAt(trans, count, offsets, n, rows, alpha, region.start, x, beta, y, new Layout(arena.scratch));
+      },
+      residualGradBatched(count, offsets, n, x, y, r, g) {
+        alive('dresidualGradBatched');
+        const rows = checkBatched(false, count, offsets, n, a, x, null);
+        residualGradAt(count, offsets, n, rows, region.start, x, y, r, g, new Layout(arena.scratch));
       },
       free() {
         if (live) arena.unpin(region);

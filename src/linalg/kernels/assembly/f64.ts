@@ -403,3 +403,24 @@ export function dgemvBatched(trans: bool, count: i32, offsets: usize, n: i32, al
     }
   }
 }
+
+/**
+ * The least-squares residual and gradient of every block in one pass over it: for t < count,
+ * r_t = A_t·x_t − y_t and g_t = A_tᵀ·r_t, with A_t rows offsets[t] .. offsets[t+1] of a (n columns),
+ * x_t = x[t·n ..], y_t and r_t at rows offsets[t] .. of y and r, g_t = g[t·n ..]. The second product
+ * reads A_t while it is still in L1 (a 20 × 50 block is 8 KB), so the blocks stream from memory
+ * once instead of twice — the batched form of the data path of the squared loss.
+ */
+export function dresidualGradBatched(count: i32, offsets: usize, n: i32, a: usize, x: usize, y: usize, r: usize, g: usize): void {
+  const vec = <usize>n * 8;
+  for (let t = 0; t < count; t++) {
+    const r0 = load<i32>(offsets + <usize>t * 4);
+    const m = load<i32>(offsets + <usize>(t + 1) * 4) - r0;
+    const at = a + <usize>r0 * vec;
+    const rt = r + <usize>r0 * 8;
+    memory.copy(rt, y + <usize>r0 * 8, <usize>m * 8);
+    if (n > 0) gemvN(m, n, 1.0, at, n, x + <usize>t * vec, -1.0, rt);
+    else for (let i = 0; i < m; i++) store<f64>(rt + <usize>i * 8, -load<f64>(rt + <usize>i * 8));
+    gemvT(m, n, 1.0, at, n, rt, 0.0, g + <usize>t * vec);
+  }
+}

@@ -53,7 +53,7 @@ test('usage errors: unknown command, unknown flag, missing --data, bad --lambda,
   oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--lambda=-1'], dir), 2, /--lambda.*≥ 0/);
   oneLineError(await cli(['fit', ...LONG, '--model', 'nope'], dir), 2, /--model: unknown model "nope"/);
   // A flag the model does not use is named as the flag, not as the library option.
-  oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--clusters', '3'], dir), 2, /^polytask: --clusters: model "l21" does not use this option/);
+  oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--clusters', '3'], dir), 2, /^polytask: --clusters: model "l21" has no such option \(its own: --lambda/);
   oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--loss', 'hinge'], dir), 2, /--loss.*'hinge' is invalid/);
   oneLineError(await cli(['fit', '--data', data, '--model', 'l21'], dir), 2, /--task-col NAME and --target NAME/);
   oneLineError(await cli(['inspect', '--data', join(dir, 'x.xlsx')], dir), 2, /cannot tell the format/);
@@ -179,7 +179,7 @@ test('predict refuses unknown tasks, missing and unexpected feature columns, and
   const trunc = write('trunc.model.json', text.slice(0, text.length - 40));
   oneLineError(await cli(['predict', '--model', trunc, '--data', unk, '--task-col', 'task'], dir), 1, /trunc\.model\.json: the file is truncated/);
   const env = JSON.parse(text);
-  env.payload.intercepts[0] += 1;
+  env.payload.state.intercepts[0] += 1;
   const corrupt = write('corrupt.model.json', JSON.stringify(env));
   oneLineError(await cli(['predict', '--model', corrupt, '--data', unk, '--task-col', 'task'], dir), 1, /corrupt\.model\.json: checksum mismatch/);
   const fut = JSON.parse(text);
@@ -190,7 +190,7 @@ test('predict refuses unknown tasks, missing and unexpected feature columns, and
   mism.payload.featureNames = ['x1', 'x2', 'x3'];
   mism.sha256 = payloadChecksum(mism.payload);
   const mismatched = write('mismatch.model.json', JSON.stringify(mism));
-  oneLineError(await cli(['predict', '--model', mismatched, '--data', unk, '--task-col', 'task'], dir), 1, /mismatch\.model\.json: W \(expected 3 rows/);
+  oneLineError(await cli(['predict', '--model', mismatched, '--data', unk, '--task-col', 'task'], dir), 1, /mismatch\.model\.json: "W" must have 3 rows/);
 });
 
 test('binary data: predict writes the original labels and probabilities', async () => {
@@ -295,4 +295,38 @@ test('fit --graph reads a task edge list, naming file and line on errors', async
   assert.deepEqual(JSON.parse(ok.stdout).options.graph, [{ from: 'a', to: 'b', weight: 1 }, { from: 'b', to: 'c', weight: 0.5 }]);
   writeFileSync(g, 'from,to,weight\na,b,1\nb,zz,1\n');
   oneLineError(await cli(['fit', ...LONG, '--model', 'graph', '--lambda', '0.5', '--graph', g], dir), 1, /edges\.csv:3:2: "zz" is not a task/);
+});
+
+test('per-model flags come from the declarations: papers\' names, range errors name the flag, fit --model X --help lists X\'s own', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const data = writeLongCsv(dir, 'd.csv', { T: 4, n: 25, d: 3, seed: 5 });
+    const base = ['fit', '--data', data, '--task-col', 'task', '--target', 'y', '--json'];
+    const c = await cli([...base, '--model', 'cmtl', '--rho1', '1', '--rho2', '0.1', '--clusters', '2'], dir);
+    assert.equal(c.code, 0, c.stderr);
+    const j = JSON.parse(c.stdout);
+    assert.deepEqual([j.options.rho1, j.options.rho2, j.options.clusters], [1, 0.1, 2]);
+    assert.equal(j.engine, 'linear');
+    assert.ok(Array.isArray(j.learned.clusters));
+    const d = await cli([...base, '--model', 'dirty', '--lambda-p', '0.05', '--lambda-q', '0.02'], dir);
+    assert.equal(d.code, 0, d.stderr);
+    assert.deepEqual([JSON.parse(d.stdout).options.lambdaP, JSON.parse(d.stdout).options.lambdaQ], [0.05, 0.02]);
+    const m = await cli([...base, '--model', 'mtrl', '--lambda1', '0.1', '--lambda2', '2'], dir);
+    assert.equal(m.code, 0, m.stderr);
+    const bad = await cli([...base, '--model', 'cmtl', '--rho1', '-1'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--rho1: must be > 0/);
+    const solver = await cli([...base, '--model', 'l21', '--solver', 'direct'], dir);
+    assert.equal(solver.code, 2);
+    assert.match(solver.stderr, /--solver: must be one of "fista", "gd", got "direct"/);
+    const wrong = await cli([...base, '--model', 'l21', '--rho1', '1'], dir);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--rho1: model "l21" has no such option/);
+    const help = await cli(['fit', '--model', 'cmtl', '--help'], dir);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Model cmtl \(linear\)/);
+    for (const flag of ['--rho1', '--rho2', '--clusters']) assert.match(help.stdout, new RegExp(`^  ${flag} .*\\[tuned by CV\\]|^  ${flag} `, 'm'));
+  } finally {
+    cleanup();
+  }
 });

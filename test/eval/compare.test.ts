@@ -104,3 +104,72 @@ test('bad options and unknown models give clear errors', () => {
   const r = compare(ds, { plans, repeats: 2, cvFolds: 2, cv });
   assert.deepEqual(r.models.map((m) => m.name), ['stl', 'pooled']);
 });
+
+/** TestRidge that fails: on every fit ('broken': the unit fails), or on CV fits below a λ ('flaky':
+ * those grid points fail, the unit goes on), or reports unconverged fits ('slow'). */
+class FailingRidge extends TestRidge {
+  constructor(
+    readonly how: 'broken' | 'flaky' | 'slow',
+    options: Record<string, unknown> = {},
+  ) {
+    super('stl', options);
+  }
+  override clone(patch: Record<string, unknown> = {}): FailingRidge {
+    return new FailingRidge(this.how, { ...this.options, ...patch });
+  }
+  override fit(ds: MultiTaskDataset): FailingRidge {
+    const lam = (this.options.lambda as number | undefined) ?? 1;
+    if (this.how === 'broken') throw new Error('svd: one-sided Jacobi did not converge in 60 sweeps (42×19)');
+    if (this.how === 'flaky' && lam < 0.01) throw new Error(`solver blew up at λ = ${lam}`);
+    const fitted = super.fit(ds);
+    return Object.assign(new FailingRidge(this.how, this.options), { coef: (fitted as unknown as { coef: unknown }).coef });
+  }
+  override get diagnostics() {
+    const d = super.diagnostics;
+    return d && this.how === 'slow' ? { ...d, converged: false, optimality: 3e-3, iterations: 20000, message: 'NOT converged: stopped at the iteration cap' } : d;
+  }
+}
+
+test('nothing hidden: failing units and fits are recorded with their messages, unconverged fits counted, the comparison goes on', () => {
+  const ds = syntheticTasks({ T: 4, n: 30, d: 3, noise: 1, seed: 23 });
+  const failing = (name: string): ModelPlan => {
+    if (name === 'broken' || name === 'flaky' || name === 'slow') return { name, make: (o) => new FailingRidge(name, o), params: ['lambda'] };
+    return plans(name);
+  };
+  const r = compare(ds, { plans: failing, models: ['pooled', 'broken', 'flaky', 'slow'], repeats: 3, testRatio: 0.3, seed: 2, cvFolds: 3, cv: { points: 4, decades: 4 } });
+  assert.deepEqual(r.models.map((m) => m.name), ['stl', 'pooled', 'broken', 'flaky', 'slow']);
+  const by = (n: string) => r.models.find((m) => m.name === n)!;
+  // The broken model: every unit failed, with its message; no metrics, but the others are intact.
+  const broken = by('broken');
+  assert.equal(broken.units_failed, 3);
+  assert.equal(broken.failures.filter((f) => f.stage === 'cv').length, 3 * 3 * 4, 'every CV fit recorded');
+  assert.ok(broken.failures.some((f) => f.stage === 'unit' && /every grid point gave a non-finite CV error/.test(f.message)));
+  assert.ok(broken.failures.filter((f) => f.stage === 'cv').every((f) => /svd: one-sided Jacobi/.test(f.message) && f.fold !== null && f.params!['lambda']! > 0));
+  assert.equal(broken.fits.failed, 36);
+  assert.ok(Number.isNaN(broken.metrics['rmse_task_avg']!.mean));
+  assert.ok(Number.isFinite(by('pooled').metrics['rmse_task_avg']!.mean));
+  assert.equal(by('pooled').units_failed, 0);
+  // The flaky model: the small-λ grid points failed on every fold (recorded per split and fold), the
+  // unit chose among the others and was scored.
+  const flaky = by('flaky');
+  assert.equal(flaky.units_failed, 0);
+  assert.ok(flaky.failures.length > 0 && flaky.failures.every((f) => f.stage === 'cv' && /blew up/.test(f.message)));
+  assert.ok(flaky.chosen.every((c) => c['lambda']! >= 0.01));
+  assert.equal(flaky.fits_per_split.length, 3);
+  for (const s of flaky.fits_per_split) {
+    assert.equal(s.per_fold.length, 3);
+    assert.equal(s.per_fold.reduce((a, f) => a + f.failed, 0), s.failed);
+    assert.ok(s.refit && s.refit.converged);
+  }
+  assert.ok(Number.isFinite(flaky.metrics['rmse_task_avg']!.mean));
+  // The slow model: every fit unconverged, counted per split and fold and listed (refits: fold null).
+  const slow = by('slow');
+  assert.equal(slow.fits.unconverged, slow.fits.total);
+  assert.equal(slow.fits.worst_optimality, 3e-3);
+  assert.ok(slow.unconverged.some((u) => u.fold === null && u.split === 1));
+  assert.ok(slow.unconverged.every((u) => /iteration cap/.test(u.message ?? '')));
+  assert.equal(by('stl').fits.unconverged, 0);
+  // All of it is plain JSON (what `compare --json` prints).
+  const back = JSON.parse(JSON.stringify(r)) as typeof r;
+  assert.equal(back.models[2]!.units_failed, 3);
+});

@@ -95,7 +95,7 @@ test('a model file with a UTF-8 byte order mark is accepted (issue 16)', () => {
   try {
     const { json } = fitted(dir);
     const back = parseModelFile('\ufeff' + serializeModelFile(json), 'bom.json');
-    assert.deepEqual(back.W, JSON.parse(JSON.stringify(json.W)));
+    assert.deepEqual((back.state as LinearState).W, JSON.parse(JSON.stringify((json.state as LinearState).W)));
     // Only a leading BOM is skipped: one inside is still invalid JSON.
     assert.throws(() => parseModelFile(' \ufeff' + serializeModelFile(json), 'bom2.json'), ModelFileError);
   } finally {

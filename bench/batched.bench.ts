@@ -14,6 +14,8 @@ import { gemv, xtv } from '../src/linalg/ops.ts';
 import { backendName } from '../src/linalg/backend.ts';
 import { dgemvBatched, dsymvBatched, residentBlocks } from '../src/linalg/batched.ts';
 import { median, fmt } from './common.ts';
+import { buildProblem } from '../src/linear/problem.ts';
+import { SquaredLoss } from '../src/linear/loss/squared.ts';
 
 const TS = (process.env.POLYTASK_BENCH_TASKS ?? '100,1000,10000').split(',').map(Number);
 const N = 20;
@@ -123,6 +125,19 @@ for (const T of TS) {
   console.log(`  speed-up over the loop (same run): data batched ${sp(0, 1)}, data fused ${sp(0, 2)}, gram batched ${sp(3, 4)}`);
   Xres.free();
   Hres.free();
+
+  // The real thing: SquaredLoss.evaluate (value + gradient, batched since issue 15) on these tasks,
+  // without intercept (so X̂_t = X_t), data path (n_t = 20 ≤ d).
+  const problem = buildProblem(
+    { layout: 'per-task', kind: 'regression', featureNames: Array.from({ length: D }, (_, j) => `x${j}`), tasks: tasks.map((X_t, t) => ({ name: String(t), X: X_t, y: y.subarray(t * N, (t + 1) * N), rows: Int32Array.from({ length: N }, (_, i) => i) })) },
+    { loss: 'squared', intercept: false, scale: 'sum' },
+  );
+  const loss = new SquaredLoss(problem);
+  const W = Matrix.zeros(D, T);
+  for (let t = 0; t < T; t++) for (let j = 0; j < D; j++) W.data[j * T + t] = w[t * D + j]!;
+  const sl = timeIt(() => void loss.evaluate(W));
+  console.log(`  SquaredLoss.evaluate   ${fmt(sl).padStart(9)} / iteration   ${(fData / sl / 1e9).toFixed(2).padStart(6)} GFLOP/s (batched inside, plus O(T·d) in JS)`);
+  record('SquaredLoss.evaluate', T, sl);
 }
 if (TS.includes(1000) && TS.includes(10000)) {
   console.log('\ngrowth of the time per task from T = 1 000 to T = 10 000 (1.0 = linear in T):');

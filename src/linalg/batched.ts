@@ -34,9 +34,15 @@ export type BlockOperand = ResidentBlocks;
 // Resident copies are released when their owner (e.g. a loss object) is garbage-collected.
 const registry = new FinalizationRegistry<() => void>((free) => free());
 
+/**
+ * Above this size the blocks are not made resident: wasm32 memory is at most 4 GiB and a resident
+ * copy doubles the data's memory; the batched kernels then copy the operand in on each call.
+ */
+export const RESIDENT_MAX_BYTES = 512 * 2 ** 20;
+
 /** The blocks `a` as an operand of repeated batched products (resident in wasm memory on that backend). */
 export function residentBlocks(a: Float64Array): BlockOperand {
-  if (backendName() === 'wasm' && wasmLoad.pinBlocks) {
+  if (backendName() === 'wasm' && wasmLoad.pinBlocks && a.length * 8 <= RESIDENT_MAX_BYTES) {
     const r = wasmLoad.pinBlocks(a);
     const handle: BlockOperand = {
       length: r.length,

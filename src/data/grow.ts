@@ -55,7 +55,8 @@ export class RowStore<A extends Typed> {
     const w = Math.max(1, width);
     this.stageValues = Math.max(1, Math.floor(STAGE_BYTES / (w * ctor.BYTES_PER_ELEMENT))) * w;
     this.maxValues = Math.max(this.stageValues, Math.min(Number.MAX_SAFE_INTEGER, (maxRows + 1) * w));
-    this.cur = new ctor(Math.min(this.stageValues, 16 * w));
+    // Two rows to start: with T = 10 000 small tasks, a larger first staging array per store costs more than the data.
+    this.cur = new ctor(Math.min(this.stageValues, 2 * w));
   }
 
   /** Offset in `cur` where the next row's `width` values go. */

@@ -1,103 +1,111 @@
-// Loading speed and memory of the streaming CSV loader on a generated long-form file
-// (default 1 000 000 rows × 20 features, 50 tasks; POLYTASK_BENCH_ROWS overrides the row count).
-// Prints rows/s (median of 3 loads after one warm-up), the peak RSS and heapUsed sampled during a
-// load, both against the file size, and the ratio to a bare csv-parse pass over the same file
-// (records parsed and dropped), measured in the same run.
-import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
+// Loading speed and memory: today's csv-parse loader (bench/baseline/csv-v0.ts, frozen at 79370e3)
+// against the byte-level loader (src/data/csv.ts), and `polytask inspect`, on generated long-form
+// CSVs shaped like the table of issue 15. Each load runs in its own process (data-load-child.ts) so
+// that its peak RSS and CPU time are its own; medians over REPEATS runs, ratios from this run.
+//   POLYTASK_BENCH_SETS=a,b,d (default)   a: n=1e6, d=50, T=100 · b: n=20 000, d=2 000, T=20 ·
+//                                         c: ~2 GB, d=50, T=100 · d: T=10 000 × 20 rows, d=50
+//   POLYTASK_BENCH_SCALE=0.1 shrinks every n; POLYTASK_BENCH_REPEATS (default 3); POLYTASK_BENCH_V0_REPEATS (default 1:
+//   the old loader needs ~1 min per 400 MB, so it is timed once per set unless asked).
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { parse } from 'csv-parse';
-import { loadCsv } from '../src/data/csv.ts';
 import { Random } from '../src/linalg/random.ts';
+import { median } from './common.ts';
 
-const ROWS = Number(process.env.POLYTASK_BENCH_ROWS ?? 1_000_000);
-const FEATURES = 20;
-const TASKS = 50;
-const REPEATS = 3;
+interface Set_ { id: string; n: number; d: number; T: number }
+const SCALE = Number(process.env.POLYTASK_BENCH_SCALE ?? 1);
+const SETS: Record<string, Set_> = {
+  a: { id: 'a', n: 1_000_000, d: 50, T: 100 },
+  b: { id: 'b', n: 20_000, d: 2_000, T: 20 },
+  c: { id: 'c', n: 5_000_000, d: 50, T: 100 },
+  d: { id: 'd', n: 200_000, d: 50, T: 10_000 },
+};
+const chosen = (process.env.POLYTASK_BENCH_SETS ?? 'a,b,d').split(',').map((s) => SETS[s.trim()]!).filter(Boolean);
+const REPEATS = Number(process.env.POLYTASK_BENCH_REPEATS ?? 3);
+const V0_REPEATS = Number(process.env.POLYTASK_BENCH_V0_REPEATS ?? 1);
 const MB = 1024 * 1024;
 
-async function writeCsv(file: string): Promise<void> {
+/**
+ * Long form: task, y, x1..xd, values like real data (normal draws with 5–6 decimals), tasks drawn at
+ * random per row. Written as bytes from a pool of 65 536 preformatted numbers picked by a seeded
+ * xorshift (formatting 50 M numbers with toFixed would take minutes on this machine).
+ */
+async function writeCsv(file: string, s: Set_, n: number): Promise<void> {
   const rng = new Random(2024);
+  const POOL = 1 << 16;
+  const pool = Array.from({ length: POOL }, () => Buffer.from(rng.normal().toFixed(6)));
+  const tasks = Array.from({ length: s.T }, (_, t) => Buffer.from(String(t)));
+  let state = 0x9e3779b9 | 0;
+  const next = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
   const out = createWriteStream(file);
-  out.write(['task', 'y', ...Array.from({ length: FEATURES }, (_, j) => `x${j + 1}`)].join(',') + '\n');
-  const CHUNK = 5000;
-  for (let i0 = 0; i0 < ROWS; i0 += CHUNK) {
-    let s = '';
-    for (let i = i0; i < Math.min(ROWS, i0 + CHUNK); i++) {
-      s += `${rng.int(TASKS)},${rng.normal().toFixed(5)}`;
-      for (let j = 0; j < FEATURES; j++) s += `,${rng.normal().toFixed(6)}`;
-      s += '\n';
+  out.write(['task', 'y', ...Array.from({ length: s.d }, (_, j) => `x${j + 1}`)].join(',') + '\n');
+  const buf = Buffer.allocUnsafe(4 << 20);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    if (o + (s.d + 2) * 16 > buf.length) {
+      if (!out.write(Buffer.from(buf.subarray(0, o)))) await once(out, 'drain');
+      o = 0;
     }
-    if (!out.write(s)) await once(out, 'drain');
+    o += tasks[next() % s.T]!.copy(buf, o);
+    for (let j = 0; j <= s.d; j++) {
+      buf[o++] = 44;
+      o += pool[next() & (POOL - 1)]!.copy(buf, o);
+    }
+    buf[o++] = 10;
   }
-  out.end();
+  out.end(Buffer.from(buf.subarray(0, o)));
   await once(out, 'finish');
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+interface Run { wall: number; cpu: number; baseRssMB: number; peakRssMB: number; rows: number }
+
+function child(which: string, file: string, opts: object): Run {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/data-load-child.ts', which, file, JSON.stringify(opts)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${which} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
 }
 
-/** Runs f while sampling memory every 10 ms; returns seconds and high-water marks. */
-async function measured(f: () => Promise<unknown>): Promise<{ seconds: number; rss: number; heap: number; external: number }> {
-  let rss = 0;
-  let heap = 0;
-  let external = 0;
-  const sample = (): void => {
-    const m = process.memoryUsage();
-    rss = Math.max(rss, m.rss);
-    heap = Math.max(heap, m.heapUsed);
-    external = Math.max(external, m.arrayBuffers);
-  };
-  const timer = setInterval(sample, 10);
-  const t0 = process.hrtime.bigint();
-  await f();
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  sample();
-  clearInterval(timer);
-  return { seconds, rss, heap, external };
+function measure(which: string, file: string, opts: object, repeats: number): Run {
+  const runs = Array.from({ length: repeats }, () => child(which, file, opts));
+  const pick = (k: keyof Run): number => median(runs.map((r) => r[k]));
+  return { wall: pick('wall'), cpu: pick('cpu'), baseRssMB: pick('baseRssMB'), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), rows: runs[0]!.rows };
 }
 
-async function bareParse(file: string): Promise<number> {
-  let n = 0;
-  for await (const _ of createReadStream(file).pipe(parse({ info: true }))) n++;
-  return n;
-}
-
-const file = join(tmpdir(), `polytask-bench-${process.pid}.csv`);
-try {
-  const tw = Date.now();
-  await writeCsv(file);
-  const size = statSync(file).size;
-  console.log(`generated ${ROWS} rows × ${FEATURES} features, ${TASKS} tasks: ${(size / MB).toFixed(1)} MB in ${((Date.now() - tw) / 1000).toFixed(1)} s`);
-  const base = process.memoryUsage();
-  console.log(`baseline: rss ${(base.rss / MB).toFixed(0)} MB, heapUsed ${(base.heapUsed / MB).toFixed(0)} MB`);
-
-  await loadCsv(file, { taskCol: 'task', target: 'y' }); // warm-up
-  const loads: number[] = [];
-  const bare: number[] = [];
-  let mem = { seconds: 0, rss: 0, heap: 0, external: 0 };
-  for (let r = 0; r < REPEATS; r++) {
-    globalThis.gc?.();
-    const m = await measured(async () => {
-      const { dataset, report } = await loadCsv(file, { taskCol: 'task', target: 'y' });
-      if (report.rowsKept !== ROWS || dataset.tasks.length !== TASKS) throw new Error('bench: wrong load result');
-    });
-    loads.push(m.seconds);
-    if (m.rss > mem.rss) mem = m;
-    const b = await measured(() => bareParse(file));
-    bare.push(b.seconds);
+const rowsOut: string[] = [];
+console.log(`CSV loaders, long form; medians of ${REPEATS} runs (old loader: ${V0_REPEATS}); each run in a fresh process`);
+for (const s of chosen) {
+  const n = Math.max(s.T * 2, Math.round(s.n * SCALE));
+  const file = join(tmpdir(), `polytask-bench-${s.id}-${process.pid}.csv`);
+  try {
+    const tg = Date.now();
+    await writeCsv(file, s, n);
+    const size = statSync(file).size;
+    const opts = { taskCol: 'task', target: 'y', kind: 'regression' };
+    const neu = measure('bytes', file, opts, REPEATS);
+    const old = measure('v0', file, opts, V0_REPEATS);
+    const insp = measure('inspect', file, { argv: ['--task-col', 'task', '--target', 'y'] }, REPEATS);
+    if (neu.rows !== n || old.rows !== n) throw new Error(`bench: rows ${neu.rows} / ${old.rows}, expected ${n}`);
+    const dataMB = (n * (s.d + 1) * 8) / MB;
+    const line = (name: string, r: Run): string =>
+      `  ${name.padEnd(22)} wall ${r.wall.toFixed(2).padStart(7)} s  CPU ${r.cpu.toFixed(2).padStart(7)} s  ${(size / MB / r.cpu).toFixed(1).padStart(6)} MB/s per CPU s (${(size / MB / r.wall).toFixed(1)} per wall s)  ` +
+      `peak RSS ${r.peakRssMB.toFixed(0).padStart(5)} MB (start ${r.baseRssMB.toFixed(0)} MB; (peak − start) / data = ${((r.peakRssMB - r.baseRssMB) / dataMB).toFixed(2)})`;
+    console.log(`\n[${s.id}] n = ${n}, d = ${s.d}, T = ${s.T}: file ${(size / MB).toFixed(0)} MB (written in ${((Date.now() - tg) / 1000).toFixed(0)} s), float64 X and y ${dataMB.toFixed(0)} MB`);
+    console.log(line('old loader (csv-parse)', old));
+    console.log(line('new loader (bytes)', neu));
+    console.log(line('polytask inspect', insp));
+    console.log(`  speed-up new / old (wall, same run): ${(old.wall / neu.wall).toFixed(1)}×; CPU ${(old.cpu / neu.cpu).toFixed(1)}×`);
+    rowsOut.push(`| ${n} × ${s.d}, T = ${s.T} | ${(size / MB).toFixed(0)} MB | ${old.cpu.toFixed(1)} s / ${old.peakRssMB.toFixed(0)} MB | ${neu.cpu.toFixed(1)} s / ${neu.peakRssMB.toFixed(0)} MB | ${(size / MB / neu.cpu).toFixed(0)} MB/s | ${(old.cpu / neu.cpu).toFixed(1)}× | ${insp.cpu.toFixed(1)} s / ${insp.peakRssMB.toFixed(0)} MB |`);
+  } finally {
+    rmSync(file, { force: true });
   }
-  const t = median(loads);
-  const tb = median(bare);
-  const dataBytes = ROWS * (FEATURES + 1) * 8;
-  console.log(`loadCsv:        median ${t.toFixed(2)} s  → ${(ROWS / t / 1e3).toFixed(0)} k rows/s, ${(size / MB / t).toFixed(1)} MB/s`);
-  console.log(`bare csv-parse: median ${tb.toFixed(2)} s  → ${(ROWS / tb / 1e3).toFixed(0)} k rows/s`);
-  console.log(`ratio loadCsv / bare csv-parse (same run): ${(t / tb).toFixed(2)}`);
-  console.log(`peak during load: rss ${(mem.rss / MB).toFixed(0)} MB, heapUsed ${(mem.heap / MB).toFixed(0)} MB, arrayBuffers ${(mem.external / MB).toFixed(0)} MB`);
-  console.log(`file ${(size / MB).toFixed(0)} MB; the loaded float64 data (X and y) ${(dataBytes / MB).toFixed(0)} MB; peak rss / file size = ${(mem.rss / size).toFixed(2)}, peak rss / data = ${(mem.rss / dataBytes).toFixed(2)}`);
-} finally {
-  rmSync(file, { force: true });
 }
+console.log('\n| data | file | old loader CPU / peak RSS | new loader CPU / peak RSS | new MB per CPU s | CPU speed-up | inspect CPU / peak RSS |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of rowsOut) console.log(r);

@@ -8,6 +8,7 @@ import type { MultiTaskDataset } from '../data/dataset.ts';
 import { loadCsv, type CsvReport } from '../data/csv.ts';
 import { loadDatasetJson } from '../data/json.ts';
 import { loadMatCells } from '../data/mat.ts';
+import { loadColumnar } from '../data/columnar.ts';
 import type { DataFlags, DataFormat } from './options.ts';
 
 export interface Loaded {
@@ -29,7 +30,9 @@ export function formatOf(file: string, given?: DataFormat): DataFormat {
   if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return 'csv';
   if (ext === '.mat') return 'mat';
   if (ext === '.json') return 'json';
-  throw new OptionError('--format', `cannot tell the format of "${file}" from its extension; give --format csv|mat|json`);
+  if (ext === '.arrow' || ext === '.feather' || ext === '.ipc') return 'arrow';
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  throw new OptionError('--format', `cannot tell the format of "${file}" from its extension; give --format csv|mat|json|arrow|parquet`);
 }
 
 /** A readable regular file, or a one-line error naming it (before any loader touches it). */
@@ -52,15 +55,27 @@ export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promis
   const shown = flags.data;
   const format = formatOf(shown, flags.format);
   checkReadable(file);
-  if (format === 'csv') {
+  if (format === 'csv' || format === 'arrow' || format === 'parquet') {
     const forms = [flags.taskCol !== undefined || flags.target !== undefined, flags.targets !== undefined, flags.oneVsRest !== undefined].filter(Boolean).length;
     if (forms === 0 || (flags.taskCol === undefined) !== (flags.target === undefined)) {
       throw new OptionError(
         '--target',
-        'a CSV needs --task-col NAME and --target NAME (long form: one row per sample), or --targets a,b,c (wide form: one target column per task), or --one-vs-rest COL',
+        'a CSV, Arrow or Parquet file needs --task-col NAME and --target NAME (long form: one row per sample), or --targets a,b,c (wide form: one target column per task), or --one-vs-rest COL',
       );
     }
     if (forms > 1) throw new OptionError('--targets', 'use one of --task-col with --target (long form), --targets (wide form) or --one-vs-rest, not several');
+    if (format !== 'csv') {
+      if (flags.oneVsRest) throw new OptionError('--one-vs-rest', `is not supported for ${format} input (CSV only)`);
+      const { dataset } = await loadColumnar(file, {
+        format,
+        ...(flags.taskCol ? { taskCol: flags.taskCol } : {}),
+        ...(flags.target ? { target: flags.target } : {}),
+        ...(flags.targets ? { targets: flags.targets } : {}),
+        ...(flags.features ? { features: flags.features } : {}),
+        ...(flags.skip ? { skip: flags.skip } : {}),
+      });
+      return { dataset: withSource(dataset, shown), file: shown, format };
+    }
     const { dataset, report } = await loadCsv(file, {
       ...(flags.taskCol ? { taskCol: flags.taskCol } : {}),
       ...(flags.target ? { target: flags.target } : {}),

@@ -148,6 +148,8 @@ export function parseModelFile(text: string, file: string): EstimatorJSON {
   const fail = (msg: string): never => {
     throw new ModelFileError(file, msg);
   };
+  // A UTF-8 byte order mark (editors on Windows add one) is not part of the JSON (issue 16).
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim().length === 0) fail('the file is empty (not a polytask model file)');
   let raw: unknown;
   try {

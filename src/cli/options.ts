@@ -63,7 +63,7 @@ export function parseNumberList(raw: string): number[] {
 // ---------------------------------------------------------------------------------------------
 // Flag groups
 
-export type DataFormat = 'csv' | 'mat' | 'json';
+export type DataFormat = 'csv' | 'mat' | 'json' | 'arrow' | 'parquet';
 export type StandardizeMode = 'none' | 'global' | 'task';
 
 export interface DataFlags {
@@ -103,7 +103,7 @@ export function addDataFlags(cmd: Command, opts: { requireData?: boolean } = {})
   if (opts.requireData !== false) data.makeOptionMandatory();
   return cmd
     .addOption(data)
-    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'mat', 'json']))
+    .addOption(new Option('--format <format>', 'file format (default: from the extension: .csv/.tsv/.txt, .mat, .json, .arrow/.feather/.ipc, .parquet/.pq)').choices(['csv', 'mat', 'json', 'arrow', 'parquet']))
     .option('--task-col <name>', 'long CSV: the column naming each row\'s task')
     .option('--target <name>', 'long CSV: the target column')
     .option('--targets <a,b,c>', 'wide CSV: one target column per task (missing cells = missing labels)', parseList)

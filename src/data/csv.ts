@@ -7,17 +7,21 @@
 //           (option targets, or oneVsRest to make one ±1 task per value of a class column)
 //           → 'multi-output' layout; an empty target cell is a missing label.
 //
-// The file is streamed through csv-parse (async) and every record is turned into numbers at once
-// and appended to growing Float64Array buffers, so a large file is never held as strings. A small
-// sync variant (loadCsvSync / loadCsvText) shares the same record handling.
+// The file is read in 1 MiB chunks into one reused Buffer and tokenized at the byte level
+// (csv-bytes.ts: why not csv-parse is explained there); numeric cells are parsed straight from the
+// bytes and appended to growing Float64Array buffers (one set per task), so a large file is never
+// held whole, nor as strings. The whole input is checked to be UTF-8 (Node's simdutf `isUtf8`, at
+// GB/s) so that a Latin-1 file cannot silently merge two task names (issue 16). The sync variants
+// (loadCsvSync / loadCsvText) run the same tokenizer and record handling over one buffer.
 //
 // Tasks appear in the order of their first appearance in the file (long form) or the order of the
 // `targets` option (wide form). Rows are never dropped silently: a row is dropped only when the user
 // asked for it (dropMissingFeatures), and the report counts and lists the dropped rows.
-import { createReadStream, readFileSync } from 'node:fs';
-import { parse as parseStream } from 'csv-parse';
-import { parse as parseSync } from 'csv-parse/sync';
-import { OptionError, ParseError, PolytaskError } from '../errors.ts';
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { OptionError, PolytaskError } from '../errors.ts';
+import { CsvRecord, CsvTokenizer, firstInvalidUtf8 } from './csv-bytes.ts';
 import { Matrix } from '../linalg/matrix.ts';
 import type { LabelMap, MultiTaskDataset, TaskData, TaskKind } from './dataset.ts';
 import {
@@ -34,7 +38,7 @@ import {
   UnknownColumnError,
   type CellPosition,
 } from './errors.ts';
-import { Grow, growF64, growI32, growU8 } from './grow.ts';
+import { RowStore, rowsF64, rowsI32, rowsU8 } from './grow.ts';
 import { encodeCategory } from './preprocess.ts';
 
 export type KindOption = TaskKind | 'auto';
@@ -212,16 +216,33 @@ export function chooseLabelMap(a: string, b: string, positive?: string): { map: 
 type Role = 'task' | 'target' | 'weight' | 'feature' | 'categorical' | 'skip' | 'ovr';
 
 interface Sink {
-  readonly x: Grow<Float64Array>; // numeric features, row-major, width nNum
-  readonly cat: Grow<Int32Array>; // category codes, width nCat
-  readonly y: Grow<Float64Array>; // targets (number, NaN = missing or text), width nTargets
-  readonly code: Grow<Uint8Array>; // label codes (255 = missing), width nTargets
-  readonly w: Grow<Float64Array> | null;
-  readonly rows: Grow<Int32Array>;
+  readonly x: RowStore<Float64Array>; // numeric features, width nNum
+  readonly cat: RowStore<Int32Array>; // category codes, width nCat
+  readonly y: RowStore<Float64Array>; // targets (number, NaN = missing or text), width nTargets
+  readonly code: RowStore<Uint8Array>; // label codes (255 = missing), width nTargets
+  readonly w: RowStore<Float64Array> | null;
+  readonly rows: RowStore<Int32Array>;
 }
 
-function newSink(weighted: boolean): Sink {
-  return { x: growF64(), cat: growI32(), y: growF64(), code: growU8(), w: weighted ? growF64() : null, rows: growI32() };
+function newSink(nNum: number, nCat: number, nTargets: number, weighted: boolean, maxRows: number): Sink {
+  return {
+    x: rowsF64(nNum, maxRows),
+    cat: rowsI32(nCat, maxRows),
+    y: rowsF64(nTargets, maxRows),
+    code: rowsU8(nTargets, maxRows),
+    w: weighted ? rowsF64(1, maxRows) : null,
+    rows: rowsI32(1, maxRows),
+  };
+}
+
+/** Appends one row of `src` (its full length) to a store. */
+function putRow<A extends Float64Array | Int32Array | Uint8Array>(store: RowStore<A>, src: A): void {
+  const n = src.length;
+  if (n === 0) return;
+  const o = store.slot();
+  const dst = store.cur;
+  for (let k = 0; k < n; k++) dst[o + k] = src[k]!;
+  store.commit();
 }
 
 const MISSING = 255;
@@ -272,6 +293,26 @@ export class CsvRecordBuilder {
     this.kind = opts.oneVsRest !== undefined ? 'binary' : (opts.kind ?? 'auto');
     if (opts.oneVsRest !== undefined && opts.kind === 'regression') throw new OptionError('kind', 'oneVsRest makes binary tasks; kind "regression" contradicts it');
     if (!['auto', 'binary', 'regression'].includes(this.kind)) throw new OptionError('kind', `must be auto, binary or regression, got ${JSON.stringify(opts.kind)}`);
+  }
+
+  /** Size of the input in bytes, when known: bounds the rows (each needs ≥ one byte per column) for the row stores. */
+  inputBytes = Infinity;
+
+  private maxRows(): number {
+    return Math.floor(this.inputBytes / Math.max(1, this.ncols)) + 2;
+  }
+
+  /** 1 for the columns read as numbers (features, targets, weights): the tokenizer parses them on the fly. */
+  numericColumns(): Uint8Array {
+    const f = new Uint8Array(this.ncols);
+    for (const j of this.numCols) f[j] = 1;
+    for (const j of this.targetCols) f[j] = 1;
+    if (this.weightCol >= 0) f[this.weightCol] = 1;
+    return f;
+  }
+
+  get columnNames(): readonly string[] {
+    return this.names;
   }
 
   /** The header record (or, without a header, the first record to learn the column count). */
@@ -349,7 +390,7 @@ export class CsvRecordBuilder {
   private sinkFor(task: string): Sink {
     let s = this.tasks.get(task);
     if (s === undefined) {
-      s = newSink(this.weightCol >= 0);
+      s = newSink(this.numCols.length, this.catCols.length, this.rowY.length, this.weightCol >= 0, this.maxRows());
       this.tasks.set(task, s);
       this.taskList.push(s);
       this.taskNamesList.push(task);
@@ -364,88 +405,132 @@ export class CsvRecordBuilder {
     this.droppedCount++;
   }
 
-  /** One data record with its 1-based line number. */
-  record(fields: readonly string[], line: number): void {
+  /**
+   * One data record (tokenized bytes; field j starts on line rec.line[j]). Numeric cells take the
+   * byte fast path (`CsvRecord.number`); only when it returns NaN is the cell decoded and judged by
+   * the string rules (`classifyCell`), so every error and every accepted spelling is as before.
+   */
+  record(rec: CsvRecord): void {
     if (!this.headerDone) throw new Error('CsvRecordBuilder: header() must come first');
-    if (fields.length !== this.ncols) {
-      const j = Math.min(fields.length, this.ncols);
-      throw new RaggedRowError({ file: this.file, line, column: j + 1, columnName: this.names[j] ?? String(j + 1) }, this.ncols, fields.length);
+    const nf = rec.count;
+    const lines = rec.line;
+    if (nf !== this.ncols) {
+      const j = Math.min(nf, this.ncols);
+      const line = lines[Math.min(j, nf - 1)]!;
+      throw new RaggedRowError({ file: this.file, line, column: j + 1, columnName: this.names[j] ?? String(j + 1) }, this.ncols, nf);
     }
     const { rowX, rowCat, rowY, rowCode } = this;
+    const numCols = this.numCols;
     // Features first: a row dropped for a missing feature must not leave half a row in a buffer.
-    for (let k = 0; k < this.numCols.length; k++) {
-      const j = this.numCols[k]!;
-      const s = fields[j]!;
-      const v = fastNumber(s);
+    for (let k = 0; k < numCols.length; k++) {
+      const j = numCols[k]!;
+      const v = rec.number(j);
       if (v === v) {
         rowX[k] = v;
         continue;
       }
+      const s = rec.text(j);
+      const fv = fastNumber(s); // spellings the byte path leaves to Number() (" 1", "1.", 17 digits, 1e-300, ...)
+      if (fv === fv) {
+        rowX[k] = fv;
+        continue;
+      }
       if (classifyCell(s).kind === 1 && this.opts.dropMissingFeatures === true) {
-        this.drop(line, j, 'empty feature cell');
+        this.drop(lines[j]!, j, 'empty feature cell');
         this.dataRow++;
         return;
       }
       // Not a clean number: numberCell throws the error that says why.
-      rowX[k] = numberCell(s, this.pos(line, j), 'a feature needs a value (or set dropMissingFeatures to drop such rows)');
+      rowX[k] = numberCell(s, this.pos(lines[j]!, j), 'a feature needs a value (or set dropMissingFeatures to drop such rows)');
     }
     for (let k = 0; k < this.catCols.length; k++) {
       const j = this.catCols[k]!;
-      const v = fields[j]!.trim();
+      const v = rec.text(j).trim();
       if (v.length === 0) {
         if (this.opts.dropMissingFeatures === true) {
-          this.drop(line, j, 'empty categorical cell');
+          this.drop(lines[j]!, j, 'empty categorical cell');
           this.dataRow++;
           return;
         }
-        throw new MissingCellError(this.pos(line, j), 'a categorical feature needs a value (or set dropMissingFeatures)');
+        throw new MissingCellError(this.pos(lines[j]!, j), 'a categorical feature needs a value (or set dropMissingFeatures)');
       }
       const codes = this.catCodes[k]!;
       let code = codes.get(v);
       if (code === undefined) {
         const fixed = this.catFixed[k];
-        if (fixed !== undefined) encodeCategory(fixed, this.names[j]!, v, `${this.file}:${line}: `);
+        if (fixed !== undefined) encodeCategory(fixed, this.names[j]!, v, `${this.file}:${lines[j]}: `);
         code = codes.size;
         codes.set(v, code);
       }
       rowCat[k] = code;
     }
-    let task = '';
-    if (this.form === 'long') {
-      task = fields[this.taskCol]!.trim();
-      if (task.length === 0) throw new MissingCellError(this.pos(line, this.taskCol), 'every row needs a task id');
-    }
+    let sink: Sink;
+    if (this.form === 'long') sink = this.taskSink(rec);
+    else sink = this.taskList[0]!;
     let any = false;
     if (this.ovrCol >= 0) {
-      const v = fields[this.ovrCol]!.trim();
-      if (v.length === 0) throw new MissingCellError(this.pos(line, this.ovrCol), 'oneVsRest needs a class in every row');
+      const v = rec.text(this.ovrCol).trim();
+      if (v.length === 0) throw new MissingCellError(this.pos(lines[this.ovrCol]!, this.ovrCol), 'oneVsRest needs a class in every row');
       rowY[0] = NaN;
       rowCode[0] = this.classCode(v);
       any = true;
     } else {
       for (let t = 0; t < this.targetCols.length; t++) {
-        any = this.readTarget(fields, line, t) || any;
+        any = this.readTarget(rec, t) || any;
       }
     }
     let weight = 1;
     if (this.weightCol >= 0) {
       const j = this.weightCol;
-      const s = fields[j]!;
-      const c = classifyCell(s);
-      if (c.kind === 1) throw new MissingCellError(this.pos(line, j), 'every row needs a weight');
-      if (c.kind === 3) throw new NonNumericCellError(this.pos(line, j), s);
-      if (c.kind === 2 || c.value < 0) throw new BadWeightError(this.pos(line, j), s);
-      weight = c.value;
+      weight = rec.number(j);
+      if (!(weight >= 0)) {
+        const s = rec.text(j);
+        const c = classifyCell(s);
+        if (c.kind === 1) throw new MissingCellError(this.pos(lines[j]!, j), 'every row needs a weight');
+        if (c.kind === 3) throw new NonNumericCellError(this.pos(lines[j]!, j), s);
+        if (c.kind === 2 || c.value < 0) throw new BadWeightError(this.pos(lines[j]!, j), s);
+        weight = c.value;
+      }
     }
-    const sink = this.sinkFor(task);
-    sink.x.pushAll(rowX, rowX.length);
-    if (rowCat.length > 0) sink.cat.pushAll(rowCat, rowCat.length);
-    sink.y.pushAll(rowY, rowY.length);
-    sink.code.pushAll(rowCode, rowCode.length);
+    putRow(sink.x, rowX);
+    putRow(sink.cat, rowCat);
+    putRow(sink.y, rowY);
+    putRow(sink.code, rowCode);
     sink.w?.push(weight);
     sink.rows.push(this.dataRow);
     if (!any) this.unlabelled++;
     this.dataRow++;
+  }
+
+  /** Short task ids (≤ 6 printable ASCII bytes) → sink, keyed by their bytes packed into one number. */
+  private readonly shortTaskKeys = new Map<number, Sink>();
+
+  /** The sink of the record's task (long form), created on first appearance. */
+  private taskSink(rec: CsvRecord): Sink {
+    const j = this.taskCol;
+    const s = rec.start[j]!;
+    const e = rec.end[j]!;
+    const len = e - s;
+    let key = -1;
+    if (len > 0 && len <= 6 && rec.quoted[j] !== 2) {
+      // Names that need no trimming or decoding: the bytes are the name, so a packed key is exact.
+      key = len;
+      const buf = rec.buf;
+      for (let i = s; i < e; i++) {
+        const c = buf[i]!;
+        if (c <= 32 || c >= 127) { key = -1; break; }
+        key = key * 256 + c;
+      }
+      if (key >= 0) {
+        const hit = this.shortTaskKeys.get(key);
+        if (hit !== undefined) return hit;
+      }
+    }
+    const task = rec.text(j).trim();
+    if (task.length === 0) throw new MissingCellError(this.pos(rec.line[j]!, j), 'every row needs a task id');
+    const sink = this.sinkFor(task);
+    if (key >= 0) this.shortTaskKeys.set(key, sink);
+    return sink;
   }
 
   private unlabelled = 0;
@@ -461,10 +546,25 @@ export class CsvRecordBuilder {
     return c;
   }
 
+  /** Numeric values of the first two label keys (NaN when a key is text), to skip String(v) per row. */
+  private readonly keyValue = [NaN, NaN];
+
   /** Reads target t into rowY/rowCode; returns false for a missing (wide-form) label. */
-  private readTarget(fields: readonly string[], line: number, t: number): boolean {
+  private readTarget(rec: CsvRecord, t: number): boolean {
     const j = this.targetCols[t]!;
-    const s = fields[j]!;
+    const fast = rec.number(j);
+    if (fast === fast) {
+      this.rowY[t] = fast;
+      if (this.kind === 'regression') {
+        this.rowCode[t] = 0;
+        return true;
+      }
+      // −0 === 0, as String(−0) === String(0): the same label either way.
+      if (fast === this.keyValue[0]) { this.rowCode[t] = 0; return true; }
+      if (fast === this.keyValue[1]) { this.rowCode[t] = 1; return true; }
+    }
+    const line = rec.line[j]!;
+    const s = rec.text(j);
     const c = classifyCell(s);
     if (c.kind === 1) {
       if (this.form === 'long') throw new MissingCellError(this.pos(line, j), 'the long form needs a target in every row');
@@ -481,7 +581,9 @@ export class CsvRecordBuilder {
     }
     const key = c.kind === 0 ? String(c.value) : s.trim();
     if (c.kind === 3 && this.tracker.firstText === undefined) this.tracker.firstText = { pos: this.pos(line, j), value: s };
-    this.rowCode[t] = trackLabel(this.tracker, key, this.pos(line, j), this.kind);
+    const code = trackLabel(this.tracker, key, this.pos(line, j), this.kind);
+    if (code < 2 && c.kind === 0) this.keyValue[code] = c.value;
+    this.rowCode[t] = code;
     return true;
   }
 
@@ -566,7 +668,7 @@ export class CsvRecordBuilder {
   private assembleX(sink: Sink, n: number, categories: Record<string, string[]>): Matrix {
     const nNum = this.numCols.length;
     const nCat = this.catCols.length;
-    if (nCat === 0) return new Matrix(n, nNum, sink.x.trimmed());
+    if (nCat === 0) return new Matrix(n, nNum, sink.x.toArray());
     // Map each file-order code to its position in the sorted category list.
     const remap = this.catCols.map((j, k) => {
       const sorted = categories[this.names[j]!]!;
@@ -575,8 +677,8 @@ export class CsvRecordBuilder {
       return { r, size: sorted.length };
     });
     const width = this.featureOrder.reduce((s, f) => s + (f >= 0 ? 1 : remap[-1 - f]!.size), 0);
-    const x = sink.x.view();
-    const cat = sink.cat.view();
+    const x = sink.x.toArray();
+    const cat = sink.cat.toArray();
     const out = new Float64Array(n * width);
     for (let i = 0; i < n; i++) {
       let o = i * width;
@@ -590,8 +692,6 @@ export class CsvRecordBuilder {
         }
       }
     }
-    sink.x.trimmed();
-    sink.cat.trimmed();
     return new Matrix(n, width, out);
   }
 
@@ -599,17 +699,17 @@ export class CsvRecordBuilder {
     const sign = labelMap ? this.signOf(labelMap) : undefined;
     const tasks: TaskData[] = this.taskList.map((sink, t) => {
       const name = this.taskNamesList[t]!;
-      const n = sink.rows.length;
-      let y = sink.y.trimmed();
+      const n = sink.rows.rows;
+      let y = sink.y.toArray();
       if (kind === 'binary') {
-        const code = sink.code.trimmed();
+        const code = sink.code.toArray();
         y = new Float64Array(n);
         for (let i = 0; i < n; i++) y[i] = sign!(code[i]!);
         checkBothClasses(this.file, name, y, labelMap!);
       }
       const X = this.assembleX(sink, n, categories);
-      const rows = sink.rows.trimmed();
-      return sink.w ? { name, X, y, rows, weights: sink.w.trimmed() } : { name, X, y, rows };
+      const rows = sink.rows.toArray();
+      return sink.w ? { name, X, y, rows, weights: sink.w.toArray() } : { name, X, y, rows };
     });
     return { layout: 'per-task', tasks };
   }
@@ -618,11 +718,11 @@ export class CsvRecordBuilder {
 
   private finishWide(kind: TaskKind, labelMap: LabelMap | undefined, categories: Record<string, string[]>): Pick<MultiTaskDataset, 'layout' | 'tasks' | 'shared'> {
     const sink = this.taskList[0]!;
-    const n = sink.rows.length;
-    this.sharedRowSource = sink.rows.trimmed();
-    const code = sink.code.trimmed();
-    const yRaw = sink.y.trimmed();
-    const weights = sink.w?.trimmed();
+    const n = sink.rows.rows;
+    this.sharedRowSource = sink.rows.toArray();
+    const code = sink.code.toArray();
+    const yRaw = sink.y.toArray();
+    const weights = sink.w?.toArray();
     const X = this.assembleX(sink, n, categories);
     let names: string[];
     let Y: Matrix;
@@ -682,80 +782,162 @@ function checkBothClasses(file: string, task: string, y: Float64Array, map: Labe
 // ---------------------------------------------------------------------------------------------
 // Drivers
 
-interface ParsedRecord {
-  readonly record: string[];
-  readonly info: { readonly lines: number };
-}
+const CHUNK_BYTES = 1 << 20;
+const BOM = [0xef, 0xbb, 0xbf];
 
-function parserOptions(opts: CsvOptions): Record<string, unknown> {
-  return {
-    delimiter: opts.delimiter ?? ',',
-    relax_column_count: true, // ragged rows get our own error with line and column
-    skip_empty_lines: true,
-    bom: true,
-    info: true,
-  };
-}
-
-/** csv-parse's own errors (unclosed quote, …) as a ParseError naming file and line. */
-function wrapParserError(file: string, e: unknown): unknown {
-  if (e instanceof PolytaskError) return e;
-  const err = e as { code?: string; lines?: number; message?: string };
-  if (typeof err?.code === 'string' && err.code.startsWith('CSV_')) {
-    return new ParseError({ file, ...(err.lines !== undefined ? { line: err.lines } : {}) }, `CSV syntax: ${err.message ?? err.code}`);
+function delimiterBytes(opts: CsvOptions): Uint8Array {
+  const d = opts.delimiter ?? ',';
+  if (typeof d !== 'string' || d.length === 0 || /["\r\n]/.test(d)) {
+    throw new OptionError('delimiter', `must be a non-empty string without quotes or line breaks, got ${JSON.stringify(d)}`);
   }
+  return new Uint8Array(Buffer.from(d, 'utf8')) as Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * Feeds tokenized records to a builder: the first record is the header (or, with header: false,
+ * both the column count and the first data row). Checks UTF-8 over buf[validFrom, upTo) first.
+ */
+class Feeder {
+  private first = true;
+  private readonly b: CsvRecordBuilder;
+  private readonly tok: CsvTokenizer;
+  private readonly opts: CsvOptions;
+  private readonly onRecord: (r: CsvRecord) => void;
+
+  constructor(file: string, opts: CsvOptions, inputBytes = Infinity) {
+    this.b = new CsvRecordBuilder(file, opts);
+    this.b.inputBytes = inputBytes;
+    this.tok = new CsvTokenizer(file, delimiterBytes(opts));
+    this.opts = opts;
+    this.onRecord = (r) => {
+      if (this.first) {
+        this.first = false;
+        const names: string[] = [];
+        for (let j = 0; j < r.count; j++) names.push(r.text(j));
+        this.b.header(names, r.line[0]!);
+        this.tok.names = this.b.columnNames;
+        // Without a header this record is also data; it was tokenized before the numeric columns
+        // were known, so it is read with the flags still empty (CsvRecord.number then parses bytes).
+        if (this.opts.header === false) this.b.record(r);
+        this.tok.rec.numeric = this.b.numericColumns();
+        return;
+      }
+      this.b.record(r);
+    };
+  }
+
+  /** Tokenizes buf[pos, end) (buf[0] is at file offset `base`); returns the first unconsumed offset. */
+  run(buf: Uint8Array, pos: number, end: number, final: boolean, base = 0): number {
+    this.tok.base = base;
+    // Validate up to the last line break (an ASCII byte, so never inside a UTF-8 sequence); the
+    // tokenizer consumes only whole records, which end at or before it.
+    let upTo = end;
+    if (!final) {
+      let k = end - 1;
+      while (k >= pos && buf[k] !== 10 && buf[k] !== 13) k--;
+      upTo = k + 1;
+    }
+    let bad = -1;
+    if (upTo > pos && !isUtf8(buf.subarray(pos, upTo))) bad = firstInvalidUtf8(buf, pos, upTo);
+    return this.tok.run(buf, pos, final ? end : upTo, final, bad, this.onRecord);
+  }
+
+  finish(): CsvResult {
+    return this.b.finish();
+  }
+}
+
+function skipBom(buf: Uint8Array, end: number): number {
+  return end >= 3 && buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
+}
+
+function ioError(file: string, e: unknown): unknown {
+  if (e instanceof PolytaskError) return e;
+  const err = e as { code?: string; message?: string };
   if (typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code)) return new FileReadError(file, err.message ?? err.code);
   return e;
 }
 
-function feed(b: CsvRecordBuilder, opts: CsvOptions, rec: ParsedRecord, first: boolean): void {
-  if (first) {
-    b.header(rec.record, rec.info.lines);
-    if (opts.header !== false) return;
+/**
+ * Streams a CSV file (any size) into a dataset (`io.chunkBytes`: the read size, for tests): 1 MiB reads into one reused buffer; the bytes of an
+ * incomplete last record move to the front and the next read appends to them (the buffer doubles
+ * only for a record longer than itself). Memory: the buffer plus the growing numeric arrays.
+ */
+export async function loadCsv(file: string, opts: CsvOptions, io: { readonly chunkBytes?: number } = {}): Promise<CsvResult> {
+  const CHUNK = Math.max(4, Math.floor(io.chunkBytes ?? CHUNK_BYTES));
+  let fh;
+  let size: number;
+  try {
+    fh = await open(file, 'r');
+    size = (await fh.stat()).size;
+  } catch (e) {
+    await fh?.close();
+    throw ioError(file, e);
   }
-  b.record(rec.record, rec.info.lines);
+  const feeder = new Feeder(file, opts, size > 0 ? size : Infinity);
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let have = 0; // bytes in buf
+    let pos = 0;
+    let firstChunk = true;
+    let base = 0; // file offset of buf[0]
+    for (;;) {
+      if (buf.length - have < CHUNK / 2) {
+        const next = Buffer.allocUnsafe(Math.max(buf.length, 2 * (have - pos) + CHUNK));
+        buf.copy(next, 0, pos, have);
+        base += pos;
+        have -= pos;
+        pos = 0;
+        buf = next;
+      }
+      let n: number;
+      try {
+        ({ bytesRead: n } = await fh.read(buf, have, buf.length - have, null));
+      } catch (e) {
+        throw ioError(file, e);
+      }
+      have += n;
+      const final = n === 0;
+      if (firstChunk && (have >= 3 || final)) {
+        pos = skipBom(buf, have);
+        firstChunk = false;
+      }
+      if (firstChunk) continue;
+      pos = feeder.run(buf, pos, have, final, base);
+      if (final) break;
+      // Move the incomplete record to the front.
+      if (pos > 0) {
+        buf.copy(buf, 0, pos, have);
+        base += pos;
+        have -= pos;
+        pos = 0;
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  return feeder.finish();
 }
 
-/** Streams a CSV file (any size) into a dataset. */
-export async function loadCsv(file: string, opts: CsvOptions): Promise<CsvResult> {
-  const b = new CsvRecordBuilder(file, opts);
-  const rs = createReadStream(file);
-  const parser = rs.pipe(parseStream(parserOptions(opts)));
-  rs.on('error', (e) => parser.destroy(e));
-  let first = true;
-  try {
-    for await (const rec of parser as AsyncIterable<ParsedRecord>) {
-      feed(b, opts, rec, first);
-      first = false;
-    }
-  } catch (e) {
-    throw wrapParserError(file, e);
-  } finally {
-    rs.destroy();
-  }
-  return b.finish();
+/** Loads CSV bytes held in memory; `file` names them in errors. */
+export function loadCsvBytes(bytes: Uint8Array, opts: CsvOptions, file = '<bytes>'): CsvResult {
+  const feeder = new Feeder(file, opts, bytes.length);
+  feeder.run(bytes, skipBom(bytes, bytes.length), bytes.length, true);
+  return feeder.finish();
 }
 
 /** Parses CSV text held in memory (small files, tests); `file` names it in errors. */
 export function loadCsvText(text: string, opts: CsvOptions, file = '<text>'): CsvResult {
-  const b = new CsvRecordBuilder(file, opts);
-  let records: ParsedRecord[];
-  try {
-    records = parseSync(text, parserOptions(opts)) as ParsedRecord[];
-  } catch (e) {
-    throw wrapParserError(file, e);
-  }
-  records.forEach((rec, i) => feed(b, opts, rec, i === 0));
-  return b.finish();
+  return loadCsvBytes(Buffer.from(text, 'utf8'), opts, file);
 }
 
 /** Sync variant for small files: reads the whole file, then parses. */
 export function loadCsvSync(file: string, opts: CsvOptions): CsvResult {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
-    throw wrapParserError(file, e);
+    throw ioError(file, e);
   }
-  return loadCsvText(text, opts, file);
+  return loadCsvBytes(bytes, opts, file);
 }

@@ -163,6 +163,18 @@ export class MatFormatError extends ParseError {
   }
 }
 
+/**
+ * A MAT file that reads fine but does not hold the expected layout (a missing variable, cells that do
+ * not line up, a 3-D array, a non-finite value): a data problem (exit 1), named by file and variable.
+ */
+export class MatLayoutError extends DataError {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.file = file;
+  }
+}
+
 /** A polytask-dataset JSON file that does not validate: names the JSON path. */
 export class DatasetFileError extends ParseError {
   readonly path: string;

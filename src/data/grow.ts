@@ -1,57 +1,177 @@
-// Growing typed-array buffers for streaming loaders: rows are appended as numbers the moment they
-// are parsed, so a large file is never held as arrays of strings. Capacity doubles (amortised O(1)
-// appends); `trimmed()` copies to the exact length once at the end.
+// Row stores for streaming loaders: each parsed row is written straight into a small plain staging
+// array (no per-row objects or copies of whole buffers), and `toArray()` returns one exact,
+// contiguous, ordinary typed array at the end.
+//
+// Memory (issue 15: peak ≤ 1.5 × the float64 data plus a constant). A doubling buffer wastes up to
+// half its capacity and holds the old and the new buffer while it grows (3× at the worst moment);
+// chunks concatenated at the end hold everything twice until the garbage collector runs. So a store
+// fills a staging array (at most STAGE_BYTES, grown geometrically from one row) and flushes it into a
+// resizable ArrayBuffer (ES2024; Node ≥ 20) that grows in place — virtual space is reserved up to
+// the bound the caller gives (the input size), pages are committed only as they are written. At the
+// end the exact output array is allocated (zero pages, committed only when written) and filled from
+// the end of the resizable buffer backwards in STAGE-sized pieces, shrinking the buffer after each
+// piece, so the resident set never holds the data twice. Resizable buffers are only a staging area:
+// typed arrays over them are ~2× slower to index in V8 11, so every array handed out is a plain one.
+// When a resizable buffer cannot be reserved (old engine, address-space limits) the store falls back
+// to a list of plain chunks (peak up to 2× while the garbage collector catches up).
 
 type Typed = Float64Array | Int32Array | Uint8Array;
-type Ctor<A extends Typed> = { new (n: number): A };
+type Ctor<A extends Typed> = { new (n: number): A; new (buf: ArrayBuffer, byteOffset: number, length: number): A; readonly BYTES_PER_ELEMENT: number };
 
-export class Grow<A extends Typed> {
-  private buf: A;
-  length = 0;
+// Per store, so T tasks × a few stores each hold one: 64 KiB keeps that constant small (T = 100: ~25 MiB).
+const STAGE_BYTES = 64 * 1024;
+const MAX_RESIZABLE = 2 ** 32 - 4096; // V8's limit for a resizable ArrayBuffer's maxByteLength (4 GiB − 1)
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Segment['rab'];
+const resizableSupported = typeof (ArrayBuffer.prototype as { resize?: unknown }).resize === 'function';
+
+interface Segment {
+  readonly rab: ArrayBuffer & { resize(n: number): void };
+  /** Values stored. */
+  used: number;
+  /** Capacity in values (maxByteLength / element size). */
+  readonly cap: number;
+}
+
+export class RowStore<A extends Typed> {
+  /** Values per row. */
+  readonly width: number;
+  /** Committed rows. */
+  rows = 0;
+  /** The staging array: write a row at `slot()`, then `commit()`. */
+  cur: A;
+  private off = 0;
+  private readonly stageValues: number;
+  /** Flushed data in order: resizable segments, or plain chunks once no segment can be reserved. */
+  private readonly parts: (Segment | A)[] = [];
+  private plainOnly = !resizableSupported;
+  private flushed = 0;
   private readonly ctor: Ctor<A>;
+  private readonly maxValues: number;
 
-  constructor(ctor: Ctor<A>, initial = 1024) {
+  /** `maxRows`: an upper bound on the rows this store can receive (sizes the reservation), or Infinity. */
+  constructor(ctor: Ctor<A>, width: number, maxRows = Infinity) {
     this.ctor = ctor;
-    this.buf = new ctor(Math.max(16, initial));
+    this.width = width;
+    const w = Math.max(1, width);
+    this.stageValues = Math.max(1, Math.floor(STAGE_BYTES / (w * ctor.BYTES_PER_ELEMENT))) * w;
+    this.maxValues = Math.max(this.stageValues, Math.min(Number.MAX_SAFE_INTEGER, (maxRows + 1) * w));
+    // Two rows to start: with T = 10 000 small tasks, a larger first staging array per store costs more than the data.
+    this.cur = new ctor(Math.min(this.stageValues, 2 * w));
   }
 
-  /** Makes room for `extra` more values. */
-  reserve(extra: number): void {
-    const need = this.length + extra;
-    if (need <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < need) cap *= 2;
-    const next = new this.ctor(cap);
-    next.set(this.buf.subarray(0, this.length) as never);
-    this.buf = next;
+  /** Offset in `cur` where the next row's `width` values go. */
+  slot(): number {
+    if (this.off + this.width > this.cur.length) {
+      if (this.cur.length < this.stageValues) {
+        // Grow the staging array geometrically up to its final size (small tasks stay small).
+        const w = Math.max(1, this.width);
+        const next = new this.ctor(Math.min(this.stageValues, Math.ceil((this.cur.length * 1.5) / w) * w));
+        next.set(this.cur.subarray(0, this.off) as never);
+        this.cur = next;
+      } else {
+        this.flush();
+      }
+    }
+    return this.off;
   }
 
+  /** Keeps the row written at the last `slot()`. */
+  commit(): void {
+    this.off += this.width;
+    this.rows++;
+  }
+
+  /** Appends a one-value row. */
   push(v: number): void {
-    if (this.length === this.buf.length) this.reserve(1);
-    this.buf[this.length++] = v;
+    const o = this.slot();
+    this.cur[o] = v;
+    this.commit();
   }
 
-  /** Appends the first `n` values of `src`. */
-  pushAll(src: ArrayLike<number> & Typed, n: number): void {
-    this.reserve(n);
-    this.buf.set(src.subarray(0, n) as never, this.length);
-    this.length += n;
+  private flush(): void {
+    const n = this.off;
+    if (n === 0) return;
+    const size = this.ctor.BYTES_PER_ELEMENT;
+    let done = 0;
+    while (done < n) {
+      const last = this.parts[this.parts.length - 1];
+      let seg = last !== undefined && !ArrayBuffer.isView(last) && last.used < last.cap ? last : this.newSegment(n - done);
+      if (seg === undefined) {
+        // No resizable buffer: keep the rest of the staging array as a chunk and start a new one.
+        this.parts.push(this.cur.slice(done, n) as A);
+        this.flushed += n;
+        this.off = 0;
+        return;
+      }
+      const k = Math.min(n - done, seg.cap - seg.used);
+      seg.rab.resize((seg.used + k) * size);
+      new this.ctor(seg.rab, seg.used * size, k).set(this.cur.subarray(done, done + k) as never);
+      seg.used += k;
+      done += k;
+    }
+    this.flushed += n;
+    this.off = 0;
   }
 
-  /** A view of the filled part (shares storage; valid until the next append). */
-  view(): A {
-    return this.buf.subarray(0, this.length) as A;
+  private newSegment(need: number): Segment | undefined {
+    if (this.plainOnly) return undefined;
+    const size = this.ctor.BYTES_PER_ELEMENT;
+    const remaining = Math.max(need, this.maxValues - this.flushed);
+    const cap = Math.max(1, Math.floor(Math.min(MAX_RESIZABLE, remaining * size) / size));
+    try {
+      const rab = new ResizableArrayBuffer(0, { maxByteLength: cap * size });
+      const seg = { rab, used: 0, cap };
+      this.parts.push(seg);
+      return seg;
+    } catch {
+      this.plainOnly = true;
+      return undefined;
+    }
   }
 
-  /** An exact-length copy; the buffer is released afterwards. */
-  trimmed(): A {
-    const out = this.buf.slice(0, this.length) as A;
-    this.buf = new this.ctor(16);
-    this.length = 0;
+  /** All committed rows as one exact-length plain array; the store is empty afterwards. */
+  toArray(): A {
+    const total = this.rows * this.width;
+    if (this.parts.length === 0 && this.off >= 0.8 * this.cur.length) {
+      const out = this.off === this.cur.length ? this.cur : (this.cur.subarray(0, this.off) as A);
+      this.reset();
+      return out;
+    }
+    const size = this.ctor.BYTES_PER_ELEMENT;
+    const out = new this.ctor(total);
+    let end = total;
+    // The staging tail, then the segments backwards, shrinking each as it is copied out.
+    out.set(this.cur.subarray(0, this.off) as never, end - this.off);
+    end -= this.off;
+    for (let p = this.parts.length - 1; p >= 0; p--) {
+      const part = this.parts[p]!;
+      if (ArrayBuffer.isView(part)) {
+        out.set(part as never, end - part.length);
+        end -= part.length;
+        continue;
+      }
+      while (part.used > 0) {
+        const k = Math.min(part.used, this.stageValues);
+        const from = part.used - k;
+        out.set(new this.ctor(part.rab, from * size, k) as never, end - k);
+        end -= k;
+        part.used = from;
+        part.rab.resize(from * size);
+      }
+    }
+    this.reset();
     return out;
+  }
+
+  private reset(): void {
+    this.parts.length = 0;
+    this.cur = new this.ctor(0);
+    this.off = 0;
+    this.rows = 0;
+    this.flushed = 0;
   }
 }
 
-export const growF64 = (initial?: number): Grow<Float64Array> => new Grow(Float64Array, initial);
-export const growI32 = (initial?: number): Grow<Int32Array> => new Grow(Int32Array, initial);
-export const growU8 = (initial?: number): Grow<Uint8Array> => new Grow(Uint8Array, initial);
+export const rowsF64 = (width: number, maxRows?: number): RowStore<Float64Array> => new RowStore(Float64Array, width, maxRows);
+export const rowsI32 = (width: number, maxRows?: number): RowStore<Int32Array> => new RowStore(Int32Array, width, maxRows);
+export const rowsU8 = (width: number, maxRows?: number): RowStore<Uint8Array> => new RowStore(Uint8Array, width, maxRows);

@@ -8,7 +8,7 @@ import { inflateSync } from 'node:zlib';
 import { OptionError } from '../errors.ts';
 import { Matrix } from '../linalg/matrix.ts';
 import type { LabelMap, MultiTaskDataset, TaskData, TaskKind } from './dataset.ts';
-import { FileReadError, MatFormatError, OneClassTaskError, TooManyClassesError } from './errors.ts';
+import { FileReadError, MatFormatError, MatLayoutError, OneClassTaskError, TooManyClassesError } from './errors.ts';
 import { chooseLabelMap, type KindOption } from './csv.ts';
 
 export type MatValue = MatNumeric | MatSparse | MatCell | MatStruct | MatChar;
@@ -315,22 +315,22 @@ export function readMat(file: string): Map<string, MatValue> {
 }
 
 /** A 2-D numeric (dense or sparse, real) MAT value as a row-major Matrix. */
-export function matToMatrix(v: MatValue, what = 'value'): Matrix {
+export function matToMatrix(v: MatValue, what = 'value', file = 'MAT file'): Matrix {
   if (v.type === 'numeric') {
-    if (v.dims.length !== 2) throw new OptionError(what, `is ${v.dims.length}-D, expected a 2-D array`);
-    if (v.imag) throw new OptionError(what, 'is complex; only real arrays can be used as data');
+    if (v.dims.length !== 2) throw new MatLayoutError(file, `${what} is ${v.dims.length}-D, expected a 2-D array`);
+    if (v.imag) throw new MatLayoutError(file, `${what} is complex; only real arrays can be used as data`);
     const [m, n] = v.dims as [number, number];
     // Column-major [m×n] is row-major [n×m]: transpose.
     return new Matrix(n, m, v.real).transpose();
   }
   if (v.type === 'sparse') {
-    if (v.pi) throw new OptionError(what, 'is complex; only real arrays can be used as data');
+    if (v.pi) throw new MatLayoutError(file, `${what} is complex; only real arrays can be used as data`);
     const [m, n] = v.dims;
     const out = Matrix.zeros(m, n);
     for (let j = 0; j < n; j++) for (let k = v.jc[j]!; k < v.jc[j + 1]!; k++) out.data[v.ir[k]! * n + j] = v.pr[k]!;
     return out;
   }
-  throw new OptionError(what, `is a ${v.type} array, expected a numeric matrix`);
+  throw new MatLayoutError(file, `${what} is a ${v.type} array, expected a numeric matrix`);
 }
 
 export interface MatCellsOptions {
@@ -366,31 +366,31 @@ export function loadMatCells(file: string, opts: MatCellsOptions): { dataset: Mu
   const get = (option: 'x' | 'y'): MatCell => {
     const name = opts[option];
     const v = vars.get(name);
-    if (v === undefined) throw new OptionError(option, `${file} has no variable "${name}"; it has: ${[...vars.keys()].join(', ')}`);
-    if (v.type !== 'cell') throw new OptionError(option, `${file}: variable "${name}" is a ${v.type} array, expected a cell array`);
+    if (v === undefined) throw new MatLayoutError(file, `no variable "${name}" (the ${option === 'x' ? 'feature' : 'target'} cell array); the file has: ${[...vars.keys()].join(', ') || 'no variables'}`);
+    if (v.type !== 'cell') throw new MatLayoutError(file, `variable "${name}" is a ${v.type} array, expected a cell array (one cell per task)`);
     return v;
   };
   const xc = get('x');
   const yc = get('y');
   const T = xc.cells.length;
-  if (yc.cells.length !== T) throw new OptionError('y', `${file}: ${opts.x} has ${T} cells but ${opts.y} has ${yc.cells.length}`);
-  if (T === 0) throw new OptionError('x', `${file}: ${opts.x} is an empty cell array`);
+  if (yc.cells.length !== T) throw new MatLayoutError(file, `${opts.x} has ${T} cells but ${opts.y} has ${yc.cells.length}`);
+  if (T === 0) throw new MatLayoutError(file, `${opts.x} is an empty cell array`);
   const names = opts.taskNames ?? Array.from({ length: T }, (_, t) => String(t + 1));
   if (names.length !== T) throw new OptionError('taskNames', `${names.length} names for ${T} tasks`);
-  const Xs = xc.cells.map((c, t) => matToMatrix(c, `${opts.x}{${t + 1}}`));
+  const Xs = xc.cells.map((c, t) => matToMatrix(c, `${opts.x}{${t + 1}}`, file));
   const d = Xs[0]!.cols;
   const ys = yc.cells.map((c, t) => {
-    const m = matToMatrix(c, `${opts.y}{${t + 1}}`);
-    if (m.cols !== 1 && m.rows !== 1) throw new OptionError('y', `${file}: ${opts.y}{${t + 1}} is ${m.rows}×${m.cols}, expected a vector`);
-    if (m.data.length !== Xs[t]!.rows) throw new OptionError('y', `${file}: task ${names[t]} has ${Xs[t]!.rows} rows in ${opts.x} but ${m.data.length} targets`);
-    if (Xs[t]!.cols !== d) throw new OptionError('x', `${file}: ${opts.x}{${t + 1}} has ${Xs[t]!.cols} columns, ${opts.x}{1} has ${d}`);
+    const m = matToMatrix(c, `${opts.y}{${t + 1}}`, file);
+    if (m.cols !== 1 && m.rows !== 1) throw new MatLayoutError(file, `${opts.y}{${t + 1}} is ${m.rows}×${m.cols}, expected a vector`);
+    if (m.data.length !== Xs[t]!.rows) throw new MatLayoutError(file, `task ${names[t]} has ${Xs[t]!.rows} rows in ${opts.x} but ${m.data.length} targets`);
+    if (Xs[t]!.cols !== d) throw new MatLayoutError(file, `${opts.x}{${t + 1}} has ${Xs[t]!.cols} columns, ${opts.x}{1} has ${d}`);
     return m.data;
   });
   for (let t = 0; t < T; t++) {
     const bad = Xs[t]!.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new OptionError('x', `${file}: ${opts.x}{${t + 1}} has a non-finite value at row ${Math.floor(bad / d) + 1}, column ${(bad % d) + 1}`);
+    if (bad >= 0) throw new MatLayoutError(file, `${opts.x}{${t + 1}} has a non-finite value at row ${Math.floor(bad / d) + 1}, column ${(bad % d) + 1}`);
     const badY = ys[t]!.findIndex((v) => !Number.isFinite(v));
-    if (badY >= 0) throw new OptionError('y', `${file}: ${opts.y}{${t + 1}} has a non-finite value at row ${badY + 1}`);
+    if (badY >= 0) throw new MatLayoutError(file, `${opts.y}{${t + 1}} has a non-finite value at row ${badY + 1}`);
   }
   const { kind, labelMap, rule } = decideMatKind(file, ys, names, opts);
   let offset = 0;

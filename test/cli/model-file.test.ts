@@ -90,6 +90,19 @@ test('every float64 of W survives the text round trip exactly', () => {
   }
 });
 
+test('a model file with a UTF-8 byte order mark is accepted (issue 16)', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { json } = fitted(dir);
+    const back = parseModelFile('\ufeff' + serializeModelFile(json), 'bom.json');
+    assert.deepEqual((back.state as LinearState).W, JSON.parse(JSON.stringify((json.state as LinearState).W)));
+    // Only a leading BOM is skipped: one inside is still invalid JSON.
+    assert.throws(() => parseModelFile(' \ufeff' + serializeModelFile(json), 'bom2.json'), ModelFileError);
+  } finally {
+    cleanup();
+  }
+});
+
 function expectModelFileError(fn: () => unknown, re: RegExp, file: string): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof ModelFileError, `expected ModelFileError, got ${String(e)}`);

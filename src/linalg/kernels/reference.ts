@@ -70,6 +70,65 @@ function gram(n: number, d: number, alpha: number, x: FloatArray, ldx: number, b
   for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) c[i * ldc + j] = c[j * ldc + i]!;
 }
 
+/** y_t = alpha·A_t·x_t + beta·y_t over count contiguous d×d blocks (see types.ts). */
+export function symvBatched(count: number, d: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void {
+  const dd = d * d;
+  for (let t = 0; t < count; t++) {
+    const at = t * dd;
+    const v = t * d;
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      const ai = at + i * d;
+      for (let j = 0; j < d; j++) s += a[ai + j]! * x[v + j]!;
+      y[v + i] = alpha * s + (beta === 0 ? 0 : beta * y[v + i]!);
+    }
+  }
+}
+
+/** GEMV over row-stacked blocks (see types.ts). */
+export function gemvBatched(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, a: Float64Array,
+  x: Float64Array, beta: number, y: Float64Array): void {
+  for (let t = 0; t < count; t++) {
+    const r0 = offsets[t]!;
+    const r1 = offsets[t + 1]!;
+    if (!trans) {
+      const xt = t * n;
+      for (let i = r0; i < r1; i++) {
+        let s = 0;
+        const ai = i * n;
+        for (let j = 0; j < n; j++) s += a[ai + j]! * x[xt + j]!;
+        y[i] = alpha * s + (beta === 0 ? 0 : beta * y[i]!);
+      }
+    } else {
+      const yt = t * n;
+      for (let j = 0; j < n; j++) y[yt + j] = beta === 0 ? 0 : beta * y[yt + j]!;
+      for (let i = r0; i < r1; i++) {
+        const xi = alpha * x[i]!;
+        if (xi === 0) continue;
+        const ai = i * n;
+        for (let j = 0; j < n; j++) y[yt + j]! += xi * a[ai + j]!;
+      }
+    }
+  }
+}
+
+/** r_t = A_t x_t − y_t and g_t = A_tᵀ r_t over row-stacked blocks (see types.ts). */
+export function residualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
+  r: Float64Array, g: Float64Array): void {
+  for (let t = 0; t < count; t++) {
+    const xt = t * n;
+    for (let j = 0; j < n; j++) g[xt + j] = 0;
+    for (let i = offsets[t]!; i < offsets[t + 1]!; i++) {
+      const ai = i * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += a[ai + j]! * x[xt + j]!;
+      const ri = s - y[i]!;
+      r[i] = ri;
+      for (let j = 0; j < n; j++) g[xt + j]! += ri * a[ai + j]!;
+    }
+  }
+}
+
 export const referenceKernels: Kernels = {
   name: 'ts',
   dgemm: gemm,
@@ -78,4 +137,7 @@ export const referenceKernels: Kernels = {
   sgemv: gemv,
   dgram: gram,
   sgram: gram,
+  dsymvBatched: symvBatched,
+  dgemvBatched: gemvBatched,
+  dresidualGradBatched: residualGradBatched,
 };

@@ -24,4 +24,29 @@ export interface Kernels {
   /** C (d×d, both triangles filled) = alpha·XᵀX + beta·C for X stored n×d (leading dimension ldx). */
   dgram(n: number, d: number, alpha: number, x: Float64Array, ldx: number, beta: number, c: Float64Array, ldc: number): void;
   sgram(n: number, d: number, alpha: number, x: Float32Array, ldx: number, beta: number, c: Float32Array, ldc: number): void;
+  /**
+   * Batched symmetric matrix-vector products (issue 15, many tasks): for t < count,
+   * y_t = alpha·A_t·x_t + beta·y_t with A_t = a[t·d², (t+1)·d²) a symmetric d×d row-major block
+   * (e.g. a task's Gram block), x_t = x[t·d, (t+1)·d), y_t likewise. One call for all T tasks.
+   * Optional so that backends written before it still satisfy the interface: call it through
+   * `dsymvBatched` of src/linalg/batched.ts, which falls back to the reference.
+   */
+  dsymvBatched?(count: number, d: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void;
+  /**
+   * Batched GEMV over row-stacked blocks: block t is rows offsets[t] … offsets[t+1]−1 of a (n columns,
+   * row-major, contiguous; offsets has count + 1 entries, offsets[0] = 0 for a whole array).
+   *   trans = false: y[offsets[t] … offsets[t+1]) = alpha·A_t·x_t + beta·(same), x_t = x[t·n, (t+1)·n);
+   *   trans = true:  y_t = alpha·A_tᵀ·x[offsets[t] … offsets[t+1]) + beta·y_t, y_t = y[t·n, (t+1)·n).
+   * beta = 0 overwrites y (NaN in it is ignored). Optional, as dsymvBatched.
+   */
+  dgemvBatched?(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, a: Float64Array,
+    x: Float64Array, beta: number, y: Float64Array): void;
+  /**
+   * Least-squares residuals and gradients of row-stacked blocks in one pass over each block: for
+   * t < count, r_t = A_t·x_t − y_t (rows offsets[t] … of r and y) and g_t = A_tᵀ·r_t (g[t·n, (t+1)·n)),
+   * A_t as in dgemvBatched. The squared loss's data path; reading each block once instead of twice
+   * is what makes it memory-efficient at T = 10 000. Optional, as dsymvBatched.
+   */
+  dresidualGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
+    r: Float64Array, g: Float64Array): void;
 }

@@ -28,6 +28,9 @@ interface KernelExports {
   sgram(n: number, d: number, alpha: number, x: number, ldx: number, beta: number, c: number, ldc: number, work: number): void;
   dgemv(trans: number, m: number, n: number, alpha: number, a: number, lda: number, x: number, beta: number, y: number): void;
   sgemv(trans: number, m: number, n: number, alpha: number, a: number, lda: number, x: number, beta: number, y: number): void;
+  dsymvBatched(count: number, d: number, alpha: number, a: number, x: number, beta: number, y: number): void;
+  dgemvBatched(trans: number, count: number, offsets: number, n: number, alpha: number, a: number, x: number, beta: number, y: number): void;
+  dresidualGradBatched(count: number, offsets: number, n: number, a: number, x: number, y: number, r: number, g: number): void;
 }
 
 /**
@@ -221,10 +224,25 @@ export interface ResidentMatrix {
   free(): void;
 }
 
+/**
+ * Blocks (row-stacked task matrices, or contiguous d×d Gram blocks) copied once into wasm memory,
+ * for the batched products of every solver iteration without the per-call O(size) copy.
+ * The methods are the batched kernels of types.ts with `a` replaced by the resident copy.
+ */
+export interface ResidentBlocks {
+  readonly length: number;
+  symvBatched(count: number, d: number, alpha: number, x: Float64Array, beta: number, y: Float64Array): void;
+  gemvBatched(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, x: Float64Array, beta: number, y: Float64Array): void;
+  residualGradBatched(count: number, offsets: Int32Array, n: number, x: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array): void;
+  /** Release the memory (the object must not be used afterwards). */
+  free(): void;
+}
+
 interface Made {
   kernels: Kernels;
   direct: Kernels;
   pin: (a: FloatArray, rows: number, cols: number) => ResidentMatrix;
+  pinBlocks: (a: Float64Array) => ResidentBlocks;
 }
 
 function makeKernels(ex: KernelExports, url: URL): Made {
@@ -329,6 +347,98 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     copyOut(f32 ? arena.view32() : arena.view64(), py, y, 1, ylen, ylen);
   }
 
+  /** Shape checks of the batched kernels (types.ts); returns the rows of the stacked blocks. */
+  function checkBatched(trans: boolean, count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array | null): number {
+    if (offsets.length < count + 1) throw new ShapeError(`dgemvBatched: offsets has ${offsets.length} entries, ${count} blocks need ${count + 1}`);
+    for (let t = 0; t < count; t++) {
+      if (offsets[t + 1]! < offsets[t]! || offsets[t]! < 0) throw new ShapeError(`dgemvBatched: offsets must be non-negative and non-decreasing (block ${t})`);
+    }
+    const rows = offsets[count]!;
+    if (a.length < rows * n) throw new ShapeError(`dgemvBatched: a has ${a.length} entries, ${rows} rows × ${n} need ${rows * n}`);
+    const xl = trans ? rows : count * n;
+    if (x.length < xl) throw new ShapeError(`dgemvBatched: x has length ${x.length}, needs ${xl}`);
+    const yl = trans ? count * n : rows;
+    if (y && y.length < yl) throw new ShapeError(`dgemvBatched: y has length ${y.length}, needs ${yl}`);
+    return rows;
+  }
+
+  function checkSymv(count: number, d: number, a: Float64Array | null, x: Float64Array, y: Float64Array): void {
+    if (a && a.length < count * d * d) throw new ShapeError(`dsymvBatched: a has ${a.length} entries, ${count} blocks of ${d}×${d} need ${count * d * d}`);
+    if (x.length < count * d || y.length < count * d) throw new ShapeError(`dsymvBatched: x and y need ${count * d} entries, have ${x.length} and ${y.length}`);
+  }
+
+  /** dsymvBatched with the blocks already at byte address pa; copies x (and y when beta ≠ 0) in, y out. */
+  function symvBatchedAt(count: number, d: number, alpha: number, pa: number, x: Float64Array, beta: number, y: Float64Array, L: Layout): void {
+    const len = count * d;
+    const px = L.take(len * 8), py = L.take(len * 8);
+    arena.ensure(L.next);
+    const heap = arena.view64();
+    copyIn(heap, px, x, len);
+    if (beta !== 0) copyIn(heap, py, y, len);
+    ex.dsymvBatched(count, d, alpha, pa, px, beta, py);
+    copyOut(arena.view64(), py, y, 1, len, len);
+  }
+
+  function gemvBatchedAt(trans: boolean, count: number, offsets: Int32Array, n: number, rows: number, alpha: number, pa: number,
+    x: Float64Array, beta: number, y: Float64Array, L: Layout): void {
+    const xl = trans ? rows : count * n;
+    const yl = trans ? count * n : rows;
+    const po = L.take((count + 1) * 4), px = L.take(xl * 8), py = L.take(yl * 8);
+    arena.ensure(L.next);
+    new Int32Array(arena.view64().buffer, po, count + 1).set(offsets.subarray(0, count + 1));
+    const heap = arena.view64();
+    copyIn(heap, px, x, xl);
+    if (beta !== 0) copyIn(heap, py, y, yl);
+    ex.dgemvBatched(trans ? 1 : 0, count, po, n, alpha, pa, px, beta, py);
+    copyOut(arena.view64(), py, y, 1, yl, yl);
+  }
+
+  /** dresidualGradBatched with the blocks at byte address pa: copies x, y and offsets in, r and g out. */
+  function residualGradAt(count: number, offsets: Int32Array, n: number, rows: number, pa: number, x: Float64Array, y: Float64Array,
+    r: Float64Array, g: Float64Array, L: Layout): void {
+    if (y.length < rows || r.length < rows) throw new ShapeError(`dresidualGradBatched: y and r need ${rows} entries, have ${y.length} and ${r.length}`);
+    if (g.length < count * n) throw new ShapeError(`dresidualGradBatched: g has length ${g.length}, needs ${count * n}`);
+    const po = L.take((count + 1) * 4), px = L.take(count * n * 8), py = L.take(rows * 8), pr = L.take(rows * 8), pg = L.take(count * n * 8);
+    arena.ensure(L.next);
+    new Int32Array(arena.view64().buffer, po, count + 1).set(offsets.subarray(0, count + 1));
+    const heap = arena.view64();
+    copyIn(heap, px, x, count * n);
+    copyIn(heap, py, y, rows);
+    ex.dresidualGradBatched(count, po, n, pa, px, py, pr, pg);
+    const h = arena.view64();
+    copyOut(h, pr, r, 1, rows, rows);
+    copyOut(h, pg, g, 1, count * n, count * n);
+  }
+
+  function residualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
+    r: Float64Array, g: Float64Array): void {
+    const rows = checkBatched(false, count, offsets, n, a, x, null);
+    const L = new Layout(arena.scratch);
+    const pa = L.take(rows * n * 8);
+    arena.ensure(L.next);
+    copyIn(arena.view64(), pa, a, rows * n);
+    residualGradAt(count, offsets, n, rows, pa, x, y, r, g, L);
+  }
+
+  function symvBatched(count: number, d: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void {
+    checkSymv(count, d, a, x, y);
+    const L = new Layout(arena.scratch);
+    const pa = L.take(count * d * d * 8);
+    arena.ensure(L.next);
+    copyIn(arena.view64(), pa, a, count * d * d);
+    symvBatchedAt(count, d, alpha, pa, x, beta, y, L);
+  }
+
+  function gemvBatched(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, a: Float64Array,
+    x: Float64Array, beta: number, y: Float64Array): void {
+    const rows = checkBatched(trans, count, offsets, n, a, x, y);
+    const L = new Layout(arena.scratch);
+    const pa = L.take(rows * n * 8);
+    arena.ensure(L.next);
+    copyIn(arena.view64(), pa, a, rows * n);
+    gemvBatchedAt(trans, count, offsets, n, rows, alpha, pa, x, beta, y, L);
+  }
+
   /** Every call on the SIMD path, whatever its size (the tests use this to reach edge cases). */
   const direct: Kernels = {
     name: 'wasm',
@@ -338,6 +448,9 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     sgemv: (trans, m, n, alpha, a, lda, x, beta, y) => gemv(true, trans, m, n, alpha, a, lda, x, beta, y),
     dgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(false, n, d, alpha, x, ldx, beta, c, ldc),
     sgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(true, n, d, alpha, x, ldx, beta, c, ldc),
+    dsymvBatched: symvBatched,
+    dgemvBatched: gemvBatched,
+    dresidualGradBatched: residualGradBatched,
   };
 
   // The registered backend: small problems go to the reference, where they are faster.
@@ -362,7 +475,44 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     sgram(n, d, alpha, x, ldx, beta, c, ldc) {
       (n * d * d < SMALL_GEMM_WORK ? ref : direct).sgram(n, d, alpha, x, ldx, beta, c, ldc);
     },
+    // One call covers all blocks, so the call and copy overhead is amortised: always SIMD.
+    dsymvBatched: symvBatched,
+    dgemvBatched: gemvBatched,
+    dresidualGradBatched: residualGradBatched,
   };
+
+  /** Copies the blocks (row-stacked or d×d) into wasm memory once, for repeated batched products. */
+  function pinBlocks(a: Float64Array): ResidentBlocks {
+    const region = arena.pin(a.length * 8);
+    copyIn(arena.view64(), region.start, a, a.length);
+    let live = true;
+    const alive = (op: string): void => {
+      if (!live) throw new ShapeError(`${op}: these resident blocks were freed`);
+    };
+    return {
+      length: a.length,
+      symvBatched(count, d, alpha, x, beta, y) {
+        alive('dsymvBatched');
+        if (count * d * d > a.length) throw new ShapeError(`dsymvBatched: ${count} blocks of ${d}×${d} exceed the ${a.length} resident entries`);
+        checkSymv(count, d, null, x, y);
+        symvBatchedAt(count, d, alpha, region.start, x, beta, y, new Layout(arena.scratch));
+      },
+      gemvBatched(trans, count, offsets, n, alpha, x, beta, y) {
+        alive('dgemvBatched');
+        const rows = checkBatched(trans, count, offsets, n, a, x, y);
+        gemvBatchedAt(trans, count, offsets, n, rows, alpha, region.start, x, beta, y, new Layout(arena.scratch));
+      },
+      residualGradBatched(count, offsets, n, x, y, r, g) {
+        alive('dresidualGradBatched');
+        const rows = checkBatched(false, count, offsets, n, a, x, null);
+        residualGradAt(count, offsets, n, rows, region.start, x, y, r, g, new Layout(arena.scratch));
+      },
+      free() {
+        if (live) arena.unpin(region);
+        live = false;
+      },
+    };
+  }
 
   function pin(a: FloatArray, rows: number, cols: number): ResidentMatrix {
     const f32 = a instanceof Float32Array;
@@ -388,7 +538,7 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     };
   }
 
-  return { kernels, direct, pin };
+  return { kernels, direct, pin, pinBlocks };
 }
 
 /** Run a few tiny products against the reference: catches a stale or mis-built kernels.wasm at load. */
@@ -418,6 +568,8 @@ export interface WasmLoad {
   readonly direct: Kernels | null;
   /** Copies a matrix into wasm memory once for repeated GEMVs; null when not loaded. */
   readonly pin: ((a: FloatArray, rows: number, cols: number) => ResidentMatrix) | null;
+  /** Copies blocks into wasm memory once for repeated batched products; null when not loaded. */
+  readonly pinBlocks?: ((a: Float64Array) => ResidentBlocks) | null;
   /** Why it loaded or did not, for `polytask --version` and backendInfo(). */
   readonly reason: string;
 }
@@ -437,7 +589,7 @@ export function loadWasmKernels(url: URL = wasmUrl): WasmLoad {
     const made = makeKernels(instance.exports as unknown as KernelExports, url);
     const failure = selfTest(made.direct);
     if (failure) return { kernels: null, direct: null, pin: null, reason: `${path}: ${failure}` };
-    return { kernels: made.kernels, direct: made.direct, pin: made.pin, reason: `WebAssembly SIMD128 kernels from ${path}` };
+    return { kernels: made.kernels, direct: made.direct, pin: made.pin, pinBlocks: made.pinBlocks, reason: `WebAssembly SIMD128 kernels from ${path}` };
   } catch (e) {
     return { kernels: null, direct: null, pin: null, reason: `${path} is not a usable kernels module: ${(e as Error).message}` };
   }

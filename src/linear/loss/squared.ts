@@ -9,8 +9,17 @@
 // Gram cache (issue 4): when n_t > d we keep H_t = X̂_tᵀX̂_t (d × d), h_t = X̂_tᵀŷ_t and ŷ_tᵀŷ_t,
 // and evaluate L_t(w) = ½ c_t (wᵀH_t w − 2 wᵀh_t + ŷᵀŷ), ∇L_t = c_t (H_t w − h_t) in O(d²)
 // instead of O(n_t·d). Otherwise we keep X̂_t and use residuals.
+//
+// Many tasks (issue 15): the per-task products of an evaluation run as batched kernels over all
+// tasks in one call each (src/linalg/batched.ts): the Gram blocks H_t are packed into one array
+// (g = H w for every Gram task by one dsymvBatched), and the X̂_t of the data-path tasks are
+// row-stacked with offsets (r = X̂w − ŷ and g = X̂ᵀr for every such task by one
+// dresidualGradBatched, each block read once). The packed arrays stay resident in the kernel
+// backend's memory (wasm) for the life of the loss. What is left in JavaScript is O(T·d) per
+// evaluation: gathering w_t, the values and the scaling by c_t.
 import { Matrix } from '../../linalg/matrix.ts';
 import { dot, gemv, gram, xtv } from '../../linalg/ops.ts';
+import { residentBlocks, type BlockOperand } from '../../linalg/batched.ts';
 import { taskScale } from '../problem.ts';
 import type { Problem, TaskProblem } from '../types.ts';
 import { getColumn } from './columns.ts';
@@ -83,6 +92,78 @@ function prepareTask(problem: Problem, t: number, useGram: boolean): SquaredTask
   return { c, xbar, ybar, Xh, yh, H: null, h: null, yy };
 }
 
+/** The tasks split by path and packed contiguously for the batched kernels. */
+interface PackedTasks {
+  /** The tasks again, their H_t / X̂_t now views into the packed arrays (no second copy). */
+  readonly tasks: SquaredTask[];
+  /** Gram-path tasks (in task order), their d×d blocks H_t packed in one array, h_t likewise. */
+  readonly gramIdx: Int32Array;
+  readonly hAll: Float64Array;
+  readonly gramOp: BlockOperand | null;
+  /** Data-path tasks, X̂_t row-stacked (block k = rows offsets[k] … offsets[k+1]), ŷ_t likewise. */
+  readonly dataIdx: Int32Array;
+  readonly offsets: Int32Array;
+  readonly yAll: Float64Array;
+  readonly dataOp: BlockOperand | null;
+}
+
+function packTasks(tasks: SquaredTask[], d: number): PackedTasks {
+  const gram: number[] = [];
+  const data: number[] = [];
+  tasks.forEach((k, t) => (k.H ? gram : data).push(t));
+  const Hall = new Float64Array(gram.length * d * d);
+  const hAll = new Float64Array(gram.length * d);
+  const out = tasks.slice();
+  gram.forEach((t, k) => {
+    const task = tasks[t]!;
+    Hall.set(task.H!.data, k * d * d);
+    hAll.set(task.h!, k * d);
+    out[t] = { ...task, H: new Matrix(d, d, Hall.subarray(k * d * d, (k + 1) * d * d)), h: hAll.subarray(k * d, (k + 1) * d) };
+  });
+  const offsets = new Int32Array(data.length + 1);
+  data.forEach((t, k) => (offsets[k + 1] = offsets[k]! + tasks[t]!.Xh!.rows));
+  const rows = offsets[data.length]!;
+  const Xall = new Float64Array(rows * d);
+  const yAll = new Float64Array(rows);
+  data.forEach((t, k) => {
+    const task = tasks[t]!;
+    const r0 = offsets[k]!;
+    const n = task.Xh!.rows;
+    Xall.set(task.Xh!.data, r0 * d);
+    yAll.set(task.yh!, r0);
+    out[t] = { ...task, Xh: new Matrix(n, d, Xall.subarray(r0 * d, (r0 + n) * d)), yh: yAll.subarray(r0, r0 + n) };
+  });
+  return {
+    tasks: out,
+    gramIdx: Int32Array.from(gram),
+    hAll,
+    gramOp: gram.length > 0 ? residentBlocks(Hall) : null,
+    dataIdx: Int32Array.from(data),
+    offsets,
+    yAll,
+    dataOp: data.length > 0 ? residentBlocks(Xall) : null,
+  };
+}
+
+/** Rows idx[k] of a row-major (·× d) array packed into out (the array itself when idx is 0, 1, …, all rows). */
+function gatherRows(a: Float64Array, idx: Int32Array, d: number, out: Float64Array): Float64Array {
+  if (idx.length * d === a.length) return a; // every task on this path, in order
+  for (let k = 0; k < idx.length; k++) out.set(a.subarray(idx[k]! * d, (idx[k]! + 1) * d), k * d);
+  return out;
+}
+
+/** out (c × r) = transpose of a (r × c, row-major), in 32 × 32 tiles so both sides stay in cache. */
+function transposeInto(a: Float64Array, r: number, c: number, out: Float64Array): void {
+  const B = 32;
+  for (let i0 = 0; i0 < r; i0 += B) {
+    const iMax = Math.min(i0 + B, r);
+    for (let j0 = 0; j0 < c; j0 += B) {
+      const jMax = Math.min(j0 + B, c);
+      for (let i = i0; i < iMax; i++) for (let j = j0; j < jMax; j++) out[j * r + i] = a[i * c + j]!;
+    }
+  }
+}
+
 export class SquaredLoss implements DataLoss {
   readonly name = squaredLoss.name;
   readonly spec = squaredLoss;
@@ -99,8 +180,13 @@ export class SquaredLoss implements DataLoss {
     this.T = problem.tasks.length;
     this.hasIntercept = problem.intercept;
     const useGram = opts.gram ?? true;
-    this.tasks = problem.tasks.map((_, t) => prepareTask(problem, t, useGram));
+    const tasks = problem.tasks.map((_, t) => prepareTask(problem, t, useGram));
+    this.batch = packTasks(tasks, this.d);
+    this.tasks = this.batch.tasks;
   }
+
+  /** The packed operands of the batched kernels (created in the constructor). */
+  private readonly batch: PackedTasks;
 
   /** Per-task cached quantities for the direct solver: H_t = X̂ᵀX̂ and h_t = X̂ᵀŷ (computed when absent). */
   normalEquations(t: number): { H: Matrix; h: Float64Array; c: number; yy: number } {
@@ -109,34 +195,67 @@ export class SquaredLoss implements DataLoss {
     return { H: gram(k.Xh!), h: xtv(k.Xh!, k.yh!), c: k.c, yy: k.yy };
   }
 
+  /** Work arrays reused by every evaluation (allocating ~5 arrays of T·d per call cost more GC than arithmetic at T = 10 000). */
+  private work: { wT: Float64Array; gT: Float64Array; wG: Float64Array; hw: Float64Array; wD: Float64Array; r: Float64Array; g: Float64Array } | null = null;
+
   private run(W: Matrix, wantGrad: boolean): LossEval {
     const { d, T } = this;
+    const P = this.batch;
+    const nG = P.gramIdx.length;
+    const nD = P.dataIdx.length;
+    const rows = P.offsets[nD]!;
+    const wk = (this.work ??= {
+      wT: new Float64Array(T * d),
+      gT: new Float64Array(T * d),
+      wG: nG === T ? new Float64Array(0) : new Float64Array(nG * d),
+      hw: new Float64Array(nG * d),
+      wD: nD === T ? new Float64Array(0) : new Float64Array(nD * d),
+      r: new Float64Array(rows),
+      g: new Float64Array(nD * d),
+    });
     // Work on Wᵀ (T × d) so that each task's w_t and gradient row are contiguous: strided column
     // access of a large d × T matrix misses the cache once per entry (bench: T = 10 000).
-    const Wt = W.transpose();
-    const Gt = Matrix.zeros(T, d);
+    transposeInto(W.data, d, T, wk.wT);
+    const gT = wk.gT;
     let value = 0;
-    for (let t = 0; t < T; t++) {
-      const k = this.tasks[t]!;
-      const w = Wt.row(t);
-      const g = Gt.row(t);
-      if (k.H && k.h) {
-        gemv(k.H, w, { out: g }); // g = H w
-        const wHw = dot(w, g);
-        const wh = dot(w, k.h);
-        value += 0.5 * k.c * (wHw - 2 * wh + k.yy);
-        if (wantGrad) for (let j = 0; j < d; j++) g[j] = k.c * (g[j]! - k.h[j]!);
-      } else {
-        const r = gemv(k.Xh!, w);
-        for (let i = 0; i < r.length; i++) r[i]! -= k.yh![i]!;
-        value += 0.5 * k.c * dot(r, r);
-        if (wantGrad) {
-          xtv(k.Xh!, r, g);
-          for (let j = 0; j < d; j++) g[j]! *= k.c;
+    if (nG > 0) {
+      const w = gatherRows(wk.wT, P.gramIdx, d, wk.wG);
+      const hw = wk.hw;
+      P.gramOp!.symvBatched(nG, d, 1, w, 0, hw); // H_t w_t for every Gram task, one call
+      for (let k = 0; k < nG; k++) {
+        const t = P.gramIdx[k]!;
+        const task = this.tasks[t]!;
+        const o = k * d;
+        let wHw = 0;
+        let wh = 0;
+        for (let j = 0; j < d; j++) {
+          wHw += w[o + j]! * hw[o + j]!;
+          wh += w[o + j]! * P.hAll[o + j]!;
         }
+        value += 0.5 * task.c * (wHw - 2 * wh + task.yy);
+        if (wantGrad) for (let j = 0; j < d; j++) gT[t * d + j] = task.c * (hw[o + j]! - P.hAll[o + j]!);
       }
     }
-    return { value, G: wantGrad ? Gt.transpose() : Matrix.zeros(d, T), gIntercept: new Float64Array(T) };
+    if (nD > 0) {
+      const w = gatherRows(wk.wT, P.dataIdx, d, wk.wD);
+      const { r, g } = wk;
+      if (wantGrad) P.dataOp!.residualGradBatched(nD, P.offsets, d, w, P.yAll, r, g); // r = X̂w − ŷ, g = X̂ᵀr
+      else {
+        r.set(P.yAll);
+        P.dataOp!.gemvBatched(false, nD, P.offsets, d, 1, w, -1, r);
+      }
+      for (let k = 0; k < nD; k++) {
+        const t = P.dataIdx[k]!;
+        const c = this.tasks[t]!.c;
+        let rr = 0;
+        for (let i = P.offsets[k]!; i < P.offsets[k + 1]!; i++) rr += r[i]! * r[i]!;
+        value += 0.5 * c * rr;
+        if (wantGrad) for (let j = 0; j < d; j++) gT[t * d + j] = c * g[k * d + j]!;
+      }
+    }
+    const G = Matrix.zeros(d, T);
+    if (wantGrad) transposeInto(gT, T, d, G.data);
+    return { value, G, gIntercept: new Float64Array(T) };
   }
 
   evaluate(W: Matrix, _b?: Float64Array): LossEval {

@@ -75,3 +75,35 @@ test('squared loss: lipschitz() bounds the curvature along random directions', (
     assert.ok(curv <= 0.5 * L * nn * (1 + 1e-6), `curvature ${curv} > ${0.5 * L * nn}`);
   }
 });
+
+test('squared loss over many mixed tasks (batched kernels, issue 15): every backend gives the definition and the same gradient', async () => {
+  const { availableBackends, setBackend, backendName } = await import('../../../src/linalg/backend.ts');
+  const T = 300;
+  const n = Array.from({ length: T }, (_, t) => [2, 9, 4, 15][t % 4]!); // d = 8: both paths, interleaved
+  const { problem } = synthProblem({ T, d: 8, n, scale: 'mean', intercept: true, weights: true, seed: 5 });
+  const W = randomMatrix(8, T, 11);
+  const before = backendName();
+  const results = availableBackends().map((b) => {
+    setBackend(b);
+    const loss = new SquaredLoss(problem);
+    const e = loss.evaluate(W);
+    assert.ok(Math.abs(e.value - directLoss(problem, W, loss.intercepts(W))) <= 1e-10 * e.value, b);
+    assert.ok(Math.abs(loss.value(W) - e.value) <= 1e-12 * e.value, `${b}: value() and evaluate() agree`);
+    return e;
+  });
+  setBackend(before);
+  for (const e of results.slice(1)) assert.ok(relErr(e.G.data, results[0]!.G.data) < 1e-12);
+  // Finite differences on a few coordinates of the gradient (the full check above covers T = 4).
+  const loss = new SquaredLoss(problem);
+  const e = loss.evaluate(W);
+  for (const k of [0, 7, 8 * 150 + 3, W.data.length - 1]) {
+    const h = 1e-6;
+    const old = W.data[k]!;
+    W.data[k] = old + h;
+    const up = loss.value(W);
+    W.data[k] = old - h;
+    const down = loss.value(W);
+    W.data[k] = old;
+    assert.ok(Math.abs((up - down) / (2 * h) - e.G.data[k]!) <= 1e-6 * (1 + Math.abs(e.G.data[k]!)), `coordinate ${k}`);
+  }
+});

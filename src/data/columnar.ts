@@ -1,0 +1,427 @@
+// Columnar input (issue 15): Apache Arrow IPC / Feather v2 files (the `apache-arrow` package) and
+// Parquet files (`hyparquet`), in the long and wide layouts of the CSV loader (docs/data.md).
+//
+// Both formats are read column by column into numbers — never into per-row objects — and the
+// dataset is built with one exact, contiguous Float64Array per task. The reader choice for Parquet
+// was measured (bench/parquet-readers.bench.ts, docs/data.md): hyparquet (pure JavaScript, no
+// dependencies) reads the file in slices by row group, so it never holds the whole file; the
+// Rust/wasm parquet-wasm was ~1.8× faster per CPU second but needs the whole file plus an Arrow IPC
+// copy in memory and 15 MB of wasm; @dsnp/parquetjs (row cursor, one object per row) ~12× slower.
+//
+// The error discipline of the CSV loader holds, with rows in place of lines: a missing column names
+// the option; a text feature, a null, NaN/Inf, a bad weight or a third class names the file, the
+// column and the 1-based row. Options the CSV loader has that need text cells (categorical,
+// oneVsRest, dropMissingFeatures, header, delimiter) are refused here with an OptionError.
+import { readFileSync } from 'node:fs';
+import { OptionError, ParseError, PolytaskError } from '../errors.ts';
+import { Matrix } from '../linalg/matrix.ts';
+import type { LabelMap, MultiTaskDataset, TaskData, TaskKind } from './dataset.ts';
+import { chooseLabelMap, type KindOption } from './csv.ts';
+import { FileReadError, OneClassTaskError, TooManyClassesError, UnknownColumnError } from './errors.ts';
+
+export type ColumnarFormat = 'arrow' | 'parquet';
+
+export interface ColumnarOptions {
+  readonly format: ColumnarFormat;
+  /** Long form: the task column and the target column. */
+  readonly taskCol?: string;
+  readonly target?: string;
+  /** Wide form: one target column per task (a null = missing label). */
+  readonly targets?: readonly string[];
+  readonly features?: readonly string[];
+  readonly skip?: readonly string[];
+  readonly kind?: KindOption;
+  readonly positive?: string;
+  readonly weightCol?: string;
+}
+
+export interface ColumnarReport {
+  readonly file: string;
+  readonly format: ColumnarFormat;
+  readonly form: 'long' | 'wide';
+  readonly rowsRead: number;
+  readonly kind: TaskKind;
+  readonly labelMap?: LabelMap;
+  readonly labelRule?: string;
+  readonly tasks: readonly { readonly name: string; readonly rows: number }[];
+  readonly featureNames: readonly string[];
+}
+
+/** A bad value in a columnar file: names file, column and 1-based row. */
+export class ColumnarValueError extends ParseError {
+  readonly row: number;
+  readonly columnName: string;
+  constructor(file: string, column: string, row: number, message: string) {
+    super({ file, column }, `row ${row}: ${message}`);
+    this.row = row;
+    this.columnName = column;
+  }
+}
+
+/** One column: numbers (NaN where null; `isNull` marks those), or text (null where missing). */
+type Column = { readonly kind: 'number'; readonly values: Float64Array; readonly isNull: Uint8Array | null } | { readonly kind: 'text'; readonly values: readonly (string | null)[] };
+
+interface ColumnTable {
+  readonly names: readonly string[];
+  readonly rows: number;
+  read(names: readonly string[]): Promise<Map<string, Column>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readers
+
+function numberOf(file: string, col: string, row: number, v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) throw new ColumnarValueError(file, col, row, `integer ${v} does not fit a float64 exactly`);
+    return n;
+  }
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new ColumnarValueError(file, col, row, `expected a number, found ${JSON.stringify(String(v))}`);
+}
+
+/** Column values → Column: typed numeric arrays stay numbers; any string makes it text. */
+function toColumn(file: string, name: string, values: ArrayLike<unknown>, n: number): Column {
+  if (values instanceof Float64Array) return { kind: 'number', values, isNull: null };
+  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)) {
+    return { kind: 'number', values: Float64Array.from(values as ArrayLike<number>), isNull: null };
+  }
+  let text = false;
+  for (let i = 0; i < n; i++) if (typeof values[i] === 'string') { text = true; break; }
+  if (text) {
+    const out: (string | null)[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      out[i] = v === null || v === undefined ? null : String(v);
+    }
+    return { kind: 'text', values: out };
+  }
+  const out = new Float64Array(n);
+  let isNull: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      (isNull ??= new Uint8Array(n))[i] = 1;
+      out[i] = NaN;
+    } else out[i] = numberOf(file, name, i + 1, v);
+  }
+  return { kind: 'number', values: out, isNull };
+}
+
+async function arrowTable(file: string): Promise<ColumnTable> {
+  const arrow = await import('apache-arrow');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new FileReadError(file, (e as Error).message);
+  }
+  let table: import('apache-arrow').Table;
+  try {
+    table = arrow.tableFromIPC(bytes);
+  } catch (e) {
+    throw new ParseError({ file }, `not a readable Arrow IPC / Feather v2 file (${(e as Error).message})`);
+  }
+  const names = table.schema.fields.map((f) => f.name);
+  return {
+    names,
+    rows: table.numRows,
+    async read(want) {
+      const out = new Map<string, Column>();
+      for (const name of want) {
+        const vec = table.getChild(name)!;
+        const n = table.numRows;
+        if (arrow.DataType.isUtf8(vec.type) || arrow.DataType.isDictionary(vec.type) || arrow.DataType.isLargeUtf8?.(vec.type)) {
+          const vals: (string | null)[] = new Array(n);
+          for (let i = 0; i < n; i++) {
+            const v = vec.get(i) as unknown;
+            vals[i] = v === null || v === undefined ? null : String(v);
+          }
+          out.set(name, { kind: 'text', values: vals });
+        } else if (arrow.DataType.isFloat(vec.type) || arrow.DataType.isInt(vec.type) || arrow.DataType.isBool(vec.type)) {
+          const raw = vec.toArray() as ArrayLike<unknown>;
+          const col = toColumn(file, name, arrow.DataType.isBool(vec.type) ? Array.from(raw) : raw, n);
+          if (vec.nullCount > 0 && col.kind === 'number') {
+            const values = col.values === raw ? Float64Array.from(col.values) : col.values;
+            const isNull = new Uint8Array(n);
+            for (let i = 0; i < n; i++) if (!vec.isValid(i)) { isNull[i] = 1; values[i] = NaN; }
+            out.set(name, { kind: 'number', values, isNull });
+          } else out.set(name, col);
+        } else {
+          throw new ParseError({ file, column: name }, `Arrow type ${String(vec.type)} is not supported (numbers or text only)`);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+async function parquetTable(file: string): Promise<ColumnTable> {
+  const hp = await import('hyparquet');
+  let buf: Awaited<ReturnType<typeof hp.asyncBufferFromFile>>;
+  let metadata: Awaited<ReturnType<typeof hp.parquetMetadataAsync>>;
+  try {
+    buf = await hp.asyncBufferFromFile(file);
+  } catch (e) {
+    throw new FileReadError(file, (e as Error).message);
+  }
+  try {
+    metadata = await hp.parquetMetadataAsync(buf);
+  } catch (e) {
+    throw new ParseError({ file }, `not a readable Parquet file (${(e as Error).message})`);
+  }
+  const names = hp.parquetSchema(metadata).children.map((c) => c.element.name);
+  const rows = Number(metadata.num_rows);
+  return {
+    names,
+    rows,
+    async read(want) {
+      // Column chunks (one per column and row group) are copied into one array per column.
+      const parts = new Map<string, { start: number; data: ArrayLike<unknown> }[]>(want.map((n) => [n, []]));
+      try {
+        await hp.parquetRead({ file: buf, metadata, columns: [...want], onChunk: ({ columnName, columnData, rowStart }) => parts.get(columnName)?.push({ start: rowStart, data: columnData }) });
+      } catch (e) {
+        if (e instanceof PolytaskError) throw e;
+        throw new ParseError({ file }, `cannot read the Parquet data (${(e as Error).message})`);
+      }
+      const out = new Map<string, Column>();
+      for (const [name, chunks] of parts) {
+        chunks.sort((a, b) => a.start - b.start);
+        const numeric = chunks.every((c) => c.data instanceof Float64Array || c.data instanceof Float32Array || c.data instanceof Int32Array);
+        if (numeric) {
+          const values = new Float64Array(rows);
+          for (const c of chunks) values.set(c.data as ArrayLike<number>, c.start);
+          out.set(name, { kind: 'number', values, isNull: null });
+          continue;
+        }
+        const all: unknown[] = new Array(rows);
+        for (const c of chunks) for (let i = 0; i < c.data.length; i++) all[c.start + i] = c.data[i];
+        out.set(name, toColumn(file, name, all, rows));
+      }
+      return out;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building the dataset
+
+/** A finite number from column `col` at row i, or the error that says why. */
+function cellNumber(file: string, name: string, col: Column, i: number, what: string): number {
+  if (col.kind === 'text') {
+    const v = col.values[i];
+    if (v === null) throw new ColumnarValueError(file, name, i + 1, `empty (null) value; ${what}`);
+    throw new ColumnarValueError(file, name, i + 1, `expected a number, found ${JSON.stringify(v)} (the column holds text)`);
+  }
+  const v = col.values[i]!;
+  if (Number.isFinite(v)) return v;
+  if (col.isNull?.[i]) throw new ColumnarValueError(file, name, i + 1, `empty (null) value; ${what}`);
+  throw new ColumnarValueError(file, name, i + 1, `non-finite value ${v} (NaN/Inf are not allowed; use null for a missing label)`);
+}
+
+/** The label key of a target cell: numbers by value (String(v)), text trimmed; null = missing. */
+function labelKey(file: string, name: string, col: Column, i: number): string | null {
+  if (col.kind === 'text') {
+    const v = col.values[i];
+    return v === null || v.trim() === '' ? null : v.trim();
+  }
+  if (col.isNull?.[i]) return null;
+  const v = col.values[i]!;
+  if (!Number.isFinite(v)) throw new ColumnarValueError(file, name, i + 1, `non-finite value ${v} (NaN/Inf are not allowed; use null for a missing label)`);
+  return String(v);
+}
+
+/** Loads an Arrow IPC / Feather or Parquet file into a dataset. */
+export async function loadColumnar(file: string, opts: ColumnarOptions): Promise<{ dataset: MultiTaskDataset; report: ColumnarReport }> {
+  for (const o of ['categorical', 'categories', 'oneVsRest', 'dropMissingFeatures', 'header', 'delimiter'] as const) {
+    if ((opts as unknown as Record<string, unknown>)[o] !== undefined) throw new OptionError(o, `is a CSV option; it is not supported for ${opts.format} input`);
+  }
+  const long = opts.taskCol !== undefined || opts.target !== undefined;
+  const wide = opts.targets !== undefined;
+  if (long === wide) throw new OptionError(long ? 'targets' : 'taskCol', 'give taskCol + target (long form) or targets (wide form)');
+  if (long && (opts.taskCol === undefined || opts.target === undefined)) throw new OptionError(opts.taskCol === undefined ? 'taskCol' : 'target', 'the long form needs both taskCol and target');
+  if (wide && opts.targets!.length === 0) throw new OptionError('targets', 'needs at least one column');
+  const kindOpt = opts.kind ?? 'auto';
+  if (!['auto', 'binary', 'regression'].includes(kindOpt)) throw new OptionError('kind', `must be auto, binary or regression, got ${JSON.stringify(opts.kind)}`);
+
+  const table = opts.format === 'arrow' ? await arrowTable(file) : opts.format === 'parquet' ? await parquetTable(file) : null;
+  if (!table) throw new OptionError('format', `must be arrow or parquet, got ${JSON.stringify(opts.format)}`);
+  const names = table.names;
+  const used = new Map<string, string>();
+  const claim = (option: string, name: string): string => {
+    if (!names.includes(name)) throw new UnknownColumnError(file, option, name, names);
+    if (used.has(name)) throw new OptionError(option, `column "${name}" is already used as ${used.get(name)}`);
+    used.set(name, option);
+    return name;
+  };
+  const taskCol = long ? claim('taskCol', opts.taskCol!) : undefined;
+  const targetCols = long ? [claim('target', opts.target!)] : opts.targets!.map((t) => claim('targets', t));
+  const weightCol = opts.weightCol !== undefined ? claim('weightCol', opts.weightCol) : undefined;
+  for (const s of opts.skip ?? []) claim('skip', s);
+  const featureNames = opts.features !== undefined ? opts.features.map((f) => claim('features', f)) : names.filter((n) => !used.has(n));
+  if (featureNames.length === 0) throw new OptionError('features', `${file}: no feature columns left`);
+  const n = table.rows;
+  if (n === 0) throw new ParseError({ file }, 'the file has no rows');
+  const cols = await table.read([...(taskCol ? [taskCol] : []), ...targetCols, ...(weightCol ? [weightCol] : []), ...featureNames]);
+  const d = featureNames.length;
+
+  // Row-major features, one row at a time from the columns (the only full copy of the data).
+  const X = new Float64Array(n * d);
+  featureNames.forEach((name, j) => {
+    const col = cols.get(name)!;
+    for (let i = 0; i < n; i++) X[i * d + j] = cellNumber(file, name, col, i, 'a feature needs a value');
+  });
+  let weights: Float64Array | undefined;
+  if (weightCol) {
+    const col = cols.get(weightCol)!;
+    weights = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const w = cellNumber(file, weightCol, col, i, 'every row needs a weight');
+      if (w < 0) throw new ColumnarValueError(file, weightCol, i + 1, `weight ${w} must be a finite number ≥ 0`);
+      weights[i] = w;
+    }
+  }
+
+  // Targets: label keys, kind and label map by the CSV rule (docs/data.md).
+  const T = targetCols.length;
+  const Y = new Float64Array(n * T);
+  const keys: string[] = [];
+  let third: { name: string; row: number; key: string } | undefined;
+  let firstText: { name: string; row: number; value: string } | undefined;
+  targetCols.forEach((name, t) => {
+    const col = cols.get(name)!;
+    for (let i = 0; i < n; i++) {
+      const key = labelKey(file, name, col, i);
+      if (key === null) {
+        if (long) throw new ColumnarValueError(file, name, i + 1, 'empty (null) value; the long form needs a target in every row');
+        Y[i * T + t] = NaN;
+        continue;
+      }
+      const num = col.kind === 'number' ? col.values[i]! : NaN;
+      if (col.kind === 'text') {
+        const v = Number(key);
+        if (Number.isFinite(v) && key !== '') Y[i * T + t] = v;
+        else {
+          if (kindOpt === 'regression') throw new ColumnarValueError(file, name, i + 1, `expected a number, found ${JSON.stringify(key)}`);
+          firstText ??= { name, row: i + 1, value: key };
+          Y[i * T + t] = NaN;
+        }
+      } else Y[i * T + t] = num;
+      if (kindOpt !== 'regression' && !keys.includes(key)) {
+        if (keys.length < 2) keys.push(key);
+        else if (kindOpt === 'binary') throw new TooManyClassesError({ file, column: targetCols.indexOf(name) + 1, columnName: name, line: i + 1 }, [keys[0]!, keys[1]!, key]);
+        else third ??= { name, row: i + 1, key };
+      }
+    }
+  });
+  let kind: TaskKind = 'regression';
+  let labelMap: LabelMap | undefined;
+  let labelRule: string | undefined;
+  if (kindOpt !== 'regression' && keys.length === 2 && third === undefined) {
+    const m = chooseLabelMap(keys[0]!, keys[1]!, opts.positive);
+    kind = 'binary';
+    labelMap = m.map;
+    labelRule = m.rule;
+  } else if (kindOpt === 'binary') {
+    throw new OneClassTaskError(file, '(all tasks)', keys[0] ?? '', n);
+  } else if (firstText) {
+    throw new ColumnarValueError(file, firstText.name, firstText.row, `expected a number, found ${JSON.stringify(firstText.value)} (targets take more than two values, so they must be numbers)`);
+  }
+  if (kind === 'binary') {
+    targetCols.forEach((name, t) => {
+      const col = cols.get(name)!;
+      for (let i = 0; i < n; i++) {
+        const key = labelKey(file, name, col, i);
+        Y[i * T + t] = key === null ? NaN : key === labelMap!.positive ? 1 : -1;
+      }
+    });
+  }
+
+  const tasks: TaskData[] = [];
+  if (long) {
+    // Group rows by task in order of first appearance; one exact array per task.
+    const tcol = cols.get(taskCol!)!;
+    const index = new Map<string, number>();
+    const taskOf = new Int32Array(n);
+    const counts: number[] = [];
+    const taskNames: string[] = [];
+    for (let i = 0; i < n; i++) {
+      let name: string | null;
+      if (tcol.kind === 'text') name = tcol.values[i]?.trim() ?? null;
+      else name = tcol.isNull?.[i] ? null : String(tcol.values[i]);
+      if (name === null || name === '') throw new ColumnarValueError(file, taskCol!, i + 1, 'empty (null) task id; every row needs a task id');
+      let t = index.get(name);
+      if (t === undefined) {
+        t = taskNames.length;
+        index.set(name, t);
+        taskNames.push(name);
+        counts.push(0);
+      }
+      taskOf[i] = t;
+      counts[t]!++;
+    }
+    const Xs = counts.map((c) => new Float64Array(c * d));
+    const ys = counts.map((c) => new Float64Array(c));
+    const rs = counts.map((c) => new Int32Array(c));
+    const ws = weights ? counts.map((c) => new Float64Array(c)) : undefined;
+    const fill = new Int32Array(counts.length);
+    for (let i = 0; i < n; i++) {
+      const t = taskOf[i]!;
+      const k = fill[t]!++;
+      Xs[t]!.set(X.subarray(i * d, (i + 1) * d), k * d);
+      ys[t]![k] = Y[i]!;
+      rs[t]![k] = i;
+      if (ws) ws[t]![k] = weights![i]!;
+    }
+    taskNames.forEach((name, t) => {
+      if (kind === 'binary') checkBothClasses(file, name, ys[t]!, labelMap!);
+      tasks.push({ name, X: new Matrix(counts[t]!, d, Xs[t]!), y: ys[t]!, rows: rs[t]!, ...(ws ? { weights: ws[t]! } : {}) });
+    });
+  } else {
+    const shared = new Matrix(n, d, X);
+    targetCols.forEach((name, t) => {
+      let m = 0;
+      for (let i = 0; i < n; i++) if (!Number.isNaN(Y[i * T + t]!)) m++;
+      const rows = new Int32Array(m);
+      const y = new Float64Array(m);
+      for (let i = 0, k = 0; i < n; i++) {
+        const v = Y[i * T + t]!;
+        if (!Number.isNaN(v)) {
+          rows[k] = i;
+          y[k++] = v;
+        }
+      }
+      if (kind === 'binary') checkBothClasses(file, name, y, labelMap!);
+      const w = weights ? Float64Array.from(rows, (r) => weights![r]!) : undefined;
+      tasks.push({ name, X: shared.selectRows(rows), y, rows, ...(w ? { weights: w } : {}) });
+    });
+  }
+  const dataset: MultiTaskDataset = {
+    layout: long ? 'per-task' : 'multi-output',
+    kind,
+    featureNames,
+    tasks,
+    source: file,
+    ...(labelMap ? { labelMap } : {}),
+    ...(long ? {} : { shared: { X: new Matrix(n, d, X), Y: new Matrix(n, T, Y) } }),
+  };
+  const report: ColumnarReport = {
+    file,
+    format: opts.format,
+    form: long ? 'long' : 'wide',
+    rowsRead: n,
+    kind,
+    ...(labelMap ? { labelMap, labelRule: labelRule! } : {}),
+    tasks: tasks.map((t) => ({ name: t.name, rows: t.y.length })),
+    featureNames,
+  };
+  return { dataset, report };
+}
+
+function checkBothClasses(file: string, task: string, y: Float64Array, map: LabelMap): void {
+  let pos = 0;
+  for (let i = 0; i < y.length; i++) if (y[i]! > 0) pos++;
+  if (pos === 0) throw new OneClassTaskError(file, task, map.negative, y.length);
+  if (pos === y.length) throw new OneClassTaskError(file, task, map.positive, y.length);
+}

@@ -1,0 +1,139 @@
+// The batched kernels (issue 15) against a loop of the plain per-task products they replace, on
+// both backends, with ragged blocks (tasks of different sizes, an empty task) and alpha/beta cases.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ShapeError } from '../../src/errors.ts';
+import { Random } from '../../src/linalg/random.ts';
+import { referenceKernels as ref } from '../../src/linalg/kernels/reference.ts';
+import { wasmLoad } from '../../src/linalg/kernels/wasm.ts';
+import { residentBlocks } from '../../src/linalg/batched.ts';
+import { setBackend, availableBackends } from '../../src/linalg/backend.ts';
+
+const rnd = (rng: Random, n: number): Float64Array => Float64Array.from({ length: n }, () => rng.normal());
+
+function close(a: Float64Array, b: Float64Array, what: string): void {
+  assert.equal(a.length, b.length, what);
+  for (let i = 0; i < a.length; i++) {
+    if (Math.abs(a[i]! - b[i]!) > 1e-12 * (1 + Math.abs(b[i]!))) assert.fail(`${what}: entry ${i}: ${a[i]} vs ${b[i]}`);
+  }
+}
+
+/** Symmetric d×d blocks and the loop of dgemv calls the batched product must match. */
+function symCase(rng: Random, T: number, d: number) {
+  const a = new Float64Array(T * d * d);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
+      const v = rng.normal();
+      a[t * d * d + i * d + j] = v;
+      a[t * d * d + j * d + i] = v;
+    }
+  }
+  return { a, x: rnd(rng, T * d), y0: rnd(rng, T * d) };
+}
+
+const kernelSets = [
+  { name: 'ts', k: ref },
+  ...(wasmLoad.direct ? [{ name: 'wasm', k: wasmLoad.direct }] : []),
+];
+
+test('dsymvBatched equals a loop of per-block dgemv (both backends; alpha, beta = 0 overwrites NaN)', () => {
+  const rng = new Random(3);
+  for (const { name, k } of kernelSets) {
+    for (const [T, d] of [[1, 1], [3, 5], [7, 50], [2, 0]] as const) {
+      const { a, x, y0 } = symCase(rng, T, d);
+      for (const [alpha, beta] of [[1, 0], [-0.5, 2]] as const) {
+        const want = Float64Array.from(y0);
+        for (let t = 0; t < T; t++) ref.dgemv(false, d, d, alpha, a.subarray(t * d * d), d, x.subarray(t * d), beta, want.subarray(t * d, (t + 1) * d));
+        const got = beta === 0 ? new Float64Array(T * d).fill(NaN) : Float64Array.from(y0);
+        k.dsymvBatched!(T, d, alpha, a, x, beta, got);
+        close(got, want, `${name} dsymvBatched T=${T} d=${d} alpha=${alpha} beta=${beta}`);
+      }
+    }
+  }
+});
+
+test('dgemvBatched (N and T) over ragged row-stacked blocks equals the per-task loop', () => {
+  const rng = new Random(4);
+  const sizes = [3, 0, 20, 1, 7];
+  const offsets = new Int32Array(sizes.length + 1);
+  sizes.forEach((s, t) => (offsets[t + 1] = offsets[t]! + s));
+  const rows = offsets[sizes.length]!;
+  for (const n of [1, 5, 50]) {
+    const a = rnd(rng, rows * n);
+    for (const { name, k } of kernelSets) {
+      // N: r = A_t w_t − y_t (alpha 1, beta −1), the residual of the squared loss.
+      const w = rnd(rng, sizes.length * n);
+      const yv = rnd(rng, rows);
+      const wantN = Float64Array.from(yv);
+      sizes.forEach((s, t) => ref.dgemv(false, s, n, 1, a.subarray(offsets[t]! * n), n, w.subarray(t * n), -1, wantN.subarray(offsets[t]!, offsets[t]! + s)));
+      const gotN = Float64Array.from(yv);
+      k.dgemvBatched!(false, sizes.length, offsets, n, 1, a, w, -1, gotN);
+      close(gotN, wantN, `${name} N n=${n}`);
+      // T: g_t = 2·A_tᵀ r_t (beta 0 overwrites, the empty task gets zeros).
+      const wantT = new Float64Array(sizes.length * n);
+      sizes.forEach((s, t) => ref.dgemv(true, s, n, 2, a.subarray(offsets[t]! * n), n, gotN.subarray(offsets[t]!), 0, wantT.subarray(t * n, (t + 1) * n)));
+      const gotT = new Float64Array(sizes.length * n).fill(NaN);
+      k.dgemvBatched!(true, sizes.length, offsets, n, 2, a, gotN, 0, gotT);
+      close(gotT, wantT, `${name} T n=${n}`);
+      assert.equal(gotT[n], 0); // task 1 has no rows
+    }
+  }
+});
+
+test('dresidualGradBatched equals dgemvBatched N (beta −1) then T, on both backends, resident too', () => {
+  const rng = new Random(6);
+  const sizes = [4, 0, 20, 1];
+  const offsets = new Int32Array(sizes.length + 1);
+  sizes.forEach((s, t) => (offsets[t + 1] = offsets[t]! + s));
+  const rows = offsets[sizes.length]!;
+  for (const n of [3, 50]) {
+    const a = rnd(rng, rows * n);
+    const x = rnd(rng, sizes.length * n);
+    const y = rnd(rng, rows);
+    const wantR = Float64Array.from(y);
+    ref.dgemvBatched!(false, sizes.length, offsets, n, 1, a, x, -1, wantR);
+    const wantG = new Float64Array(sizes.length * n);
+    ref.dgemvBatched!(true, sizes.length, offsets, n, 1, a, wantR, 0, wantG);
+    for (const { name, k } of kernelSets) {
+      const r = new Float64Array(rows).fill(NaN);
+      const g = new Float64Array(sizes.length * n).fill(NaN);
+      k.dresidualGradBatched!(sizes.length, offsets, n, a, x, y, r, g);
+      close(r, wantR, `${name} r n=${n}`);
+      close(g, wantG, `${name} g n=${n}`);
+    }
+    for (const b of availableBackends()) {
+      setBackend(b);
+      const res = residentBlocks(a);
+      const r = new Float64Array(rows);
+      const g = new Float64Array(sizes.length * n);
+      res.residualGradBatched(sizes.length, offsets, n, x, y, r, g);
+      close(g, wantG, `resident ${b} g n=${n}`);
+      res.free();
+    }
+    setBackend(wasmLoad.kernels ? 'wasm' : 'ts');
+  }
+});
+
+test('residentBlocks gives the same products on every backend; bad shapes are ShapeErrors', () => {
+  const rng = new Random(5);
+  const { a, x, y0 } = symCase(rng, 4, 6);
+  const want = new Float64Array(24);
+  ref.dsymvBatched!(4, 6, 1, a, x, 0, want);
+  for (const b of availableBackends()) {
+    setBackend(b);
+    const r = residentBlocks(a);
+    const got = Float64Array.from(y0);
+    r.symvBatched(4, 6, 1, x, 0, got);
+    r.symvBatched(4, 6, 1, x, 0, got); // a second call reuses the resident copy
+    close(got, want, `resident ${b}`);
+    r.free();
+  }
+  setBackend(wasmLoad.kernels ? 'wasm' : 'ts');
+  if (wasmLoad.direct) {
+    assert.throws(() => wasmLoad.direct!.dsymvBatched!(5, 6, 1, a, x, 0, new Float64Array(30)), ShapeError);
+    assert.throws(() => wasmLoad.direct!.dgemvBatched!(false, 2, new Int32Array([0, 3, 1]), 2, 1, new Float64Array(6), new Float64Array(4), 0, new Float64Array(3)), ShapeError);
+    const r = residentBlocks(a);
+    r.free();
+    assert.throws(() => r.symvBatched(1, 6, 1, x, 0, new Float64Array(6)), ShapeError);
+  }
+});

@@ -9,6 +9,7 @@
 import { ShapeError, NumericError } from '../../errors.ts';
 import { Matrix, shapeOf } from '../matrix.ts';
 import { allFinite } from '../ops.ts';
+import { nativeDecomp } from '../backend.ts';
 
 export interface Eigh {
   /** Eigenvalues in ascending order. */
@@ -181,10 +182,18 @@ export function eigh(a: Matrix): Eigh {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) w[i * n + j] = (0.5 * (a.data[i * n + j]! + a.data[j * n + i]!)) / top;
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
-  const Q = tridiagonalize(w, n, d, e);
-  // Zt = Qᵀ: row k is column k of Q.
-  const Zt = new Matrix(n, n, Q).transpose().data;
-  tridiagonalQR(d, e, Zt, n);
+  let Zt: Float64Array;
+  const native = nativeDecomp();
+  if (native) {
+    // The same two steps in native code (native/decomp.cc ptEighCore), same order of operations.
+    Zt = new Float64Array(n * n);
+    if (!native.eighCore(n, w, d, e, Zt)) throw new NumericError(`eigh: the tridiagonal QR iteration did not converge in ${50 * n} steps (n = ${n})`);
+  } else {
+    const Q = tridiagonalize(w, n, d, e);
+    // Zt = Qᵀ: row k is column k of Q.
+    Zt = new Matrix(n, n, Q).transpose().data as Float64Array;
+    tridiagonalQR(d, e, Zt, n);
+  }
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i]! - d[j]!);
   const values = Float64Array.from(order, (k) => d[k]! * top);
   const vectors = Matrix.zeros(n, n);

@@ -15,6 +15,7 @@ import { NumericError } from '../../errors.ts';
 import { Matrix } from '../matrix.ts';
 import { allFinite, gram } from '../ops.ts';
 import { eigh } from './eigh.ts';
+import { nativeDecomp } from '../backend.ts';
 
 export interface SVD {
   /** m×r, orthonormal columns (r = min(m, n)). */
@@ -113,9 +114,22 @@ function completeBasis(Ut: Float64Array, m: number, r: number, missing: readonly
   }
 }
 
-/** SVD of a tall (m ≥ n ≥ 1), finite, non-zero A scaled to max |entry| = 1. */
+/**
+ * SVD of a tall (m ≥ n ≥ 1), finite, non-zero A scaled to max |entry| = 1. With the native backend
+ * the same steps run in native/decomp.cc (ptSvdTall); an exactly zero singular value (whose U column
+ * completeBasis must build) or a failure there falls back to the TypeScript steps below.
+ */
 function svdTall(a: Matrix): SVD {
   const { rows: m, cols: n } = a;
+  const native = nativeDecomp();
+  if (native && a.data instanceof Float64Array) {
+    const U = Matrix.zeros(m, n);
+    const V = Matrix.zeros(n, n);
+    const s = new Float64Array(n);
+    const code = native.svdTall(m, n, a.data, U.data as Float64Array, s, V.data as Float64Array);
+    if (code === -1) throw new NumericError(`svd: one-sided Jacobi did not converge in ${MAX_SWEEPS} sweeps (${m}×${n})`);
+    if (code > 0) return { U, s, V };
+  }
   const G = eigh(gram(a));
   // B = A V₀, stored transposed; V₀ columns ordered by descending eigenvalue so that the sweeps start
   // near the final order.

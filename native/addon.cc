@@ -1,0 +1,272 @@
+// N-API glue: every kernel works directly on the memory of the Float64Array / Float32Array it is
+// given (napi_get_typedarray_info's data pointer; no copy per call). Shapes are validated in
+// src/linalg/kernels/native.ts, and checked here again, cheaply, against each array's length,
+// so that a bad call can never read or write outside an array.
+//
+// The whole addon is compiled for AVX2 + FMA; src/linalg/kernels/native.ts loads it only after
+// checking that the CPU has both. The AVX-512 kernels are chosen at run time (cpuid).
+#include <node_api.h>
+#include <cstdio>
+#include <cstring>
+#include "kernels.h"
+#include "pool.h"
+
+namespace {
+
+bool haveAvx512 = false;
+bool forceAvx2 = false; // tests and benchmarks compare the two paths
+
+bool use512() { return haveAvx512 && !forceAvx2; }
+
+struct Args {
+  napi_env env;
+  napi_value v[20];
+  size_t n = 20;
+  bool ok = true;
+};
+
+bool fail(napi_env env, const char* msg) {
+  napi_throw_error(env, "POLYTASK_NATIVE", msg);
+  return false;
+}
+
+bool getArgs(napi_env env, napi_callback_info info, Args& a, size_t want) {
+  a.env = env;
+  if (napi_get_cb_info(env, info, &a.n, a.v, nullptr, nullptr) != napi_ok) return fail(env, "native: bad call");
+  if (a.n < want) return fail(env, "native: too few arguments");
+  return true;
+}
+
+double num(Args& a, int i) {
+  double x = 0;
+  if (napi_get_value_double(a.env, a.v[i], &x) != napi_ok) a.ok = fail(a.env, "native: expected a number");
+  return x;
+}
+
+long integer(Args& a, int i) {
+  double x = num(a, i);
+  if (a.ok && (x < 0 || x != (double)(long)x)) a.ok = fail(a.env, "native: expected a non-negative integer");
+  return (long)x;
+}
+
+bool flag(Args& a, int i) {
+  bool b = false;
+  if (napi_get_value_bool(a.env, a.v[i], &b) != napi_ok) a.ok = fail(a.env, "native: expected a boolean");
+  return b;
+}
+
+/** The data pointer of a typed array of the given type with at least `need` elements. */
+void* arr(Args& a, int i, napi_typedarray_type want, long need) {
+  napi_typedarray_type t;
+  size_t len = 0;
+  void* data = nullptr;
+  if (!a.ok) return nullptr;
+  if (napi_get_typedarray_info(a.env, a.v[i], &t, &len, &data, nullptr, nullptr) != napi_ok || t != want) {
+    a.ok = fail(a.env, want == napi_float64_array ? "native: expected a Float64Array" : "native: expected a Float32Array");
+    return nullptr;
+  }
+  if ((long)len < need) {
+    a.ok = fail(a.env, "native: array shorter than its shape");
+    return nullptr;
+  }
+  return data;
+}
+
+long span(long rows, long cols, long ld) { return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols; }
+
+napi_value undef(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+napi_value number(napi_env env, double x) {
+  napi_value r;
+  napi_create_double(env, x, &r);
+  return r;
+}
+
+// Threads a call from this JavaScript thread may use: set by setThreads from the thread's own
+// POLYTASK_THREADS (a compare worker gets 1), else the pool size. Per OS thread, because Node's
+// worker threads share the addon and its pool.
+thread_local int callerThreads = 0;
+int threadsFor() {
+  const int p = ptPoolSize();
+  return callerThreads > 0 && callerThreads < p ? callerThreads : p;
+}
+
+// gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+template <typename T>
+napi_value gemm(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 13)) return nullptr;
+  const napi_typedarray_type ty = sizeof(T) == 8 ? napi_float64_array : napi_float32_array;
+  bool ta = flag(a, 0), tb = flag(a, 1);
+  long m = integer(a, 2), n = integer(a, 3), k = integer(a, 4);
+  double alpha = num(a, 5);
+  long lda = integer(a, 7), ldb = integer(a, 9);
+  double beta = num(a, 10);
+  long ldc = integer(a, 12);
+  if (!a.ok) return nullptr;
+  if ((ta ? m : k) > lda && (ta ? k : m) > 0) return fail(env, "native gemm: lda too small"), nullptr;
+  if ((tb ? k : n) > ldb && (tb ? n : k) > 0) return fail(env, "native gemm: ldb too small"), nullptr;
+  if (n > ldc && m > 0) return fail(env, "native gemm: ldc too small"), nullptr;
+  const T* A = (const T*)arr(a, 6, ty, span(ta ? k : m, ta ? m : k, lda));
+  const T* B = (const T*)arr(a, 8, ty, span(tb ? n : k, tb ? k : n, ldb));
+  T* C = (T*)arr(a, 11, ty, span(m, n, ldc));
+  if (!a.ok) return nullptr;
+  if (sizeof(T) == 8) {
+    (use512() ? pt_avx512::dgemm : pt_avx2::dgemm)(ta, tb, m, n, k, alpha, (const double*)A, lda, (const double*)B, ldb, beta,
+                                                 (double*)C, ldc, threadsFor());
+  } else {
+    (use512() ? pt_avx512::sgemm : pt_avx2::sgemm)(ta, tb, m, n, k, (float)alpha, (const float*)A, lda, (const float*)B, ldb,
+                                                 (float)beta, (float*)C, ldc, threadsFor());
+  }
+  return undef(env);
+}
+
+// gemv(trans, m, n, alpha, a, lda, x, beta, y)
+template <typename T>
+napi_value gemv(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 9)) return nullptr;
+  const napi_typedarray_type ty = sizeof(T) == 8 ? napi_float64_array : napi_float32_array;
+  bool tr = flag(a, 0);
+  long m = integer(a, 1), n = integer(a, 2);
+  double alpha = num(a, 3);
+  long lda = integer(a, 5);
+  double beta = num(a, 7);
+  if (!a.ok) return nullptr;
+  if (n > lda && m > 0) return fail(env, "native gemv: lda too small"), nullptr;
+  const T* A = (const T*)arr(a, 4, ty, span(m, n, lda));
+  const T* x = (const T*)arr(a, 6, ty, tr ? m : n);
+  T* y = (T*)arr(a, 8, ty, tr ? n : m);
+  if (!a.ok) return nullptr;
+  if (sizeof(T) == 8)
+    (use512() ? pt_avx512::dgemv : pt_avx2::dgemv)(tr, m, n, alpha, (const double*)A, lda, (const double*)x, beta, (double*)y, threadsFor());
+  else
+    (use512() ? pt_avx512::sgemv : pt_avx2::sgemv)(tr, m, n, (float)alpha, (const float*)A, lda, (const float*)x, (float)beta, (float*)y,
+                                                 threadsFor());
+  return undef(env);
+}
+
+// gram(n, d, alpha, x, ldx, beta, c, ldc)
+template <typename T>
+napi_value gram(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 8)) return nullptr;
+  const napi_typedarray_type ty = sizeof(T) == 8 ? napi_float64_array : napi_float32_array;
+  long n = integer(a, 0), d = integer(a, 1);
+  double alpha = num(a, 2);
+  long ldx = integer(a, 4);
+  double beta = num(a, 5);
+  long ldc = integer(a, 7);
+  if (!a.ok) return nullptr;
+  if (d > ldx && n > 0) return fail(env, "native gram: ldx too small"), nullptr;
+  if (d > ldc) return fail(env, "native gram: ldc too small"), nullptr;
+  const T* X = (const T*)arr(a, 3, ty, span(n, d, ldx));
+  T* C = (T*)arr(a, 6, ty, span(d, d, ldc));
+  if (!a.ok) return nullptr;
+  if (sizeof(T) == 8)
+    (use512() ? pt_avx512::dgram : pt_avx2::dgram)(n, d, alpha, (const double*)X, ldx, beta, (double*)C, ldc, threadsFor());
+  else
+    (use512() ? pt_avx512::sgram : pt_avx2::sgram)(n, d, (float)alpha, (const float*)X, ldx, (float)beta, (float*)C, ldc, threadsFor());
+  return undef(env);
+}
+
+// cholesky(n, a, l, pivot[1]) → −1 or the failing pivot index
+napi_value cholesky(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 4)) return nullptr;
+  long n = integer(a, 0);
+  const double* A = (const double*)arr(a, 1, napi_float64_array, n * n);
+  double* L = (double*)arr(a, 2, napi_float64_array, n * n);
+  double* piv = (double*)arr(a, 3, napi_float64_array, 1);
+  if (!a.ok) return nullptr;
+  return number(env, (double)ptCholesky(n, A, L, piv));
+}
+
+// eighCore(n, w, d, e, zt) → QR steps or −1
+napi_value eighCore(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 5)) return nullptr;
+  long n = integer(a, 0);
+  double* w = (double*)arr(a, 1, napi_float64_array, n * n);
+  double* d = (double*)arr(a, 2, napi_float64_array, n);
+  double* e = (double*)arr(a, 3, napi_float64_array, n > 1 ? n - 1 : 0);
+  double* zt = (double*)arr(a, 4, napi_float64_array, n * n);
+  if (!a.ok) return nullptr;
+  if (n == 0) return number(env, 0);
+  // e needs n − 1 entries; the core writes e[n−2] at most.
+  return number(env, (double)ptEighCore(n, w, d, e, zt));
+}
+
+// svdTall(m, n, a, u, s, v) → sweeps, or −1 / −2 / −3 (see kernels.h)
+napi_value svdTall(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 6)) return nullptr;
+  long m = integer(a, 0), n = integer(a, 1);
+  const double* A = (const double*)arr(a, 2, napi_float64_array, m * n);
+  double* U = (double*)arr(a, 3, napi_float64_array, m * n);
+  double* s = (double*)arr(a, 4, napi_float64_array, n);
+  double* V = (double*)arr(a, 5, napi_float64_array, n * n);
+  if (!a.ok) return nullptr;
+  if (n < 1 || m < n) return fail(env, "native svdTall: needs m ≥ n ≥ 1"), nullptr;
+  return number(env, (double)ptSvdTall(m, n, A, U, s, V));
+}
+
+// setThreads(n): threads for calls from this JavaScript thread (0: the pool size); grows the pool if needed
+napi_value setThreads(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 1)) return nullptr;
+  long n = integer(a, 0);
+  if (!a.ok) return nullptr;
+  if (n > 0) ptSetPoolSize((int)n);
+  callerThreads = (int)n;
+  return undef(env);
+}
+
+napi_value setAvx2Only(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 1)) return nullptr;
+  bool b = flag(a, 0);
+  if (!a.ok) return nullptr;
+  forceAvx2 = b;
+  return undef(env);
+}
+
+// info() → { isa, threads }
+napi_value infoFn(napi_env env, napi_callback_info) {
+  napi_value o, isa, th;
+  napi_create_object(env, &o);
+  const char* s = use512() ? "avx512" : "avx2+fma";
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &isa);
+  napi_create_int32(env, threadsFor(), &th);
+  napi_set_named_property(env, o, "isa", isa);
+  napi_set_named_property(env, o, "threads", th);
+  return o;
+}
+
+} // namespace
+
+void ptDgram(long n, long d, double alpha, const double* X, long ldx, double beta, double* C, long ldc) {
+  (use512() ? pt_avx512::dgram : pt_avx2::dgram)(n, d, alpha, X, ldx, beta, C, ldc, threadsFor());
+}
+
+NAPI_MODULE_INIT() {
+  __builtin_cpu_init();
+  haveAvx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  struct { const char* name; napi_callback cb; } fns[] = {
+    { "dgemm", gemm<double> }, { "sgemm", gemm<float> },
+    { "dgemv", gemv<double> }, { "sgemv", gemv<float> },
+    { "dgram", gram<double> }, { "sgram", gram<float> },
+    { "cholesky", cholesky }, { "eighCore", eighCore }, { "svdTall", svdTall },
+    { "setThreads", setThreads }, { "setAvx2Only", setAvx2Only }, { "info", infoFn },
+  };
+  for (auto& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
+  return exports;
+}

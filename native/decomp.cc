@@ -1,0 +1,293 @@
+// Decompositions in native code: the same algorithms, in the same order of operations, as the
+// TypeScript ones in src/linalg/decomp/ (so the results agree to rounding, ~1e-14 relative), with
+// the inner loops vectorised by the compiler (contiguous rows everywhere). See those files for the
+// method notes and references (Golub & Van Loan 4th ed. Alg. 4.2.1, 8.3.1, 8.3.2; Hestenes 1958;
+// Demmel & Veselić 1992).
+#include "kernels.h"
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+namespace {
+
+const double EPS = 2.220446049250313e-16;
+
+inline double dot(const double* a, const double* b, long len) {
+  // Four partial sums: independent FMA chains (the TS code sums serially; the difference is rounding).
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  long i = 0;
+  for (; i + 4 <= len; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < len; i++) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// Householder tridiagonalisation (eigh.ts tridiagonalize): returns Q with A = Q T Qᵀ.
+void tridiagonalize(double* a, long n, double* d, double* e, std::vector<double>& Q) {
+  std::vector<double> taus(n, 0.0);
+  std::vector<std::vector<double>> vs;
+  std::vector<double> p(n, 0.0);
+  for (long k = 0; k + 2 < n; k++) {
+    const long m = n - k - 1;
+    const double x0 = a[k * n + k + 1];
+    double scale = 0;
+    for (long i = k + 2; i < n; i++) scale = std::max(scale, std::fabs(a[k * n + i]));
+    vs.emplace_back(m, 0.0);
+    std::vector<double>& v = vs.back();
+    if (scale == 0) {
+      e[k] = x0;
+      taus[k] = 0;
+      continue;
+    }
+    scale = std::max(scale, std::fabs(x0));
+    double ss = 0;
+    for (long i = k + 1; i < n; i++) {
+      const double t = a[k * n + i] / scale;
+      ss += t * t;
+    }
+    const double alpha = -(x0 >= 0 ? 1 : -1) * scale * std::sqrt(ss);
+    const double tau = (alpha - x0) / alpha;
+    const double inv = 1 / (x0 - alpha);
+    v[0] = 1;
+    for (long i = 1; i < m; i++) v[i] = a[k * n + k + 1 + i] * inv;
+    e[k] = alpha;
+    taus[k] = tau;
+    // p = τ A₂₂ v from the upper triangle of the trailing block.
+    std::fill(p.begin(), p.begin() + m, 0.0);
+    for (long i = 0; i < m; i++) {
+      const double* row = a + (k + 1 + i) * n + k + 1;
+      const double vi = v[i];
+      double s = row[i] * vi;
+      double* pp = p.data();
+      const double* vv = v.data();
+      for (long j = i + 1; j < m; j++) {
+        const double aij = row[j];
+        s += aij * vv[j];
+        pp[j] += aij * vi;
+      }
+      p[i] += s;
+    }
+    double vp = 0;
+    for (long i = 0; i < m; i++) {
+      p[i] *= tau;
+      vp += v[i] * p[i];
+    }
+    const double K = 0.5 * tau * vp;
+    for (long i = 0; i < m; i++) p[i] -= K * v[i];
+    for (long i = 0; i < m; i++) {
+      double* row = a + (k + 1 + i) * n + k + 1;
+      const double vi = v[i];
+      const double qi = p[i];
+      const double* pp = p.data();
+      const double* vv = v.data();
+      for (long j = i; j < m; j++) row[j] -= vi * pp[j] + qi * vv[j];
+    }
+  }
+  for (long i = 0; i < n; i++) d[i] = a[i * n + i];
+  if (n >= 2) e[n - 2] = a[(n - 2) * n + n - 1];
+
+  Q.assign(n * n, 0.0);
+  for (long i = 0; i < n; i++) Q[i * n + i] = 1;
+  std::vector<double> w(n, 0.0);
+  for (long k = (long)vs.size() - 1; k >= 0; k--) {
+    const double tau = taus[k];
+    if (tau == 0) continue;
+    const std::vector<double>& v = vs[k];
+    const long m = (long)v.size();
+    const long c0 = k + 1;
+    std::fill(w.begin(), w.begin() + m, 0.0);
+    double* ww = w.data();
+    for (long i = 0; i < m; i++) {
+      const double* row = Q.data() + (c0 + i) * n + c0;
+      const double vi = v[i];
+      for (long j = 0; j < m; j++) ww[j] += vi * row[j];
+    }
+    for (long i = 0; i < m; i++) {
+      double* row = Q.data() + (c0 + i) * n + c0;
+      const double f = tau * v[i];
+      for (long j = 0; j < m; j++) row[j] -= f * ww[j];
+    }
+  }
+}
+
+// Implicit symmetric QR with Wilkinson shift (eigh.ts tridiagonalQR); rotations on rows of Zt.
+long tridiagonalQR(double* d, double* e, double* Zt, long n) {
+  const long maxSteps = 50 * std::max(n, 1L);
+  long steps = 0;
+  long hi = n - 1;
+  while (hi > 0) {
+    if (std::fabs(e[hi - 1]) <= EPS * (std::fabs(d[hi - 1]) + std::fabs(d[hi]))) {
+      e[hi - 1] = 0;
+      hi--;
+      continue;
+    }
+    long lo = hi - 1;
+    while (lo > 0 && std::fabs(e[lo - 1]) > EPS * (std::fabs(d[lo - 1]) + std::fabs(d[lo]))) lo--;
+    if (lo > 0) e[lo - 1] = 0;
+    if (++steps > maxSteps) return -1;
+    const double delta = 0.5 * (d[hi - 1] - d[hi]);
+    const double eh = e[hi - 1];
+    const double mu = d[hi] - (eh * eh) / (delta + (delta >= 0 ? 1 : -1) * std::hypot(delta, eh));
+    double x = d[lo] - mu;
+    double z = e[lo];
+    for (long k = lo; k < hi; k++) {
+      const double r = std::hypot(x, z);
+      const double c = r == 0 ? 1 : x / r;
+      const double s = r == 0 ? 0 : z / r;
+      if (k > lo) e[k - 1] = r;
+      const double a0 = d[k], b0 = e[k], a1 = d[k + 1];
+      d[k] = c * c * a0 + 2 * c * s * b0 + s * s * a1;
+      d[k + 1] = s * s * a0 - 2 * c * s * b0 + c * c * a1;
+      e[k] = c * s * (a1 - a0) + (c * c - s * s) * b0;
+      if (k + 1 < hi) {
+        z = s * e[k + 1];
+        e[k + 1] = c * e[k + 1];
+        x = e[k];
+      }
+      double* __restrict zk = Zt + k * n;
+      double* __restrict zk1 = zk + n;
+      for (long i = 0; i < n; i++) {
+        const double u = zk[i], t = zk1[i];
+        zk[i] = c * u + s * t;
+        zk1[i] = c * t - s * u;
+      }
+    }
+  }
+  return steps;
+}
+
+// eigh.ts eigh() for a finite, non-empty, non-zero symmetric A: values ascending, vectors column k.
+long eighFull(long n, const double* A, double* values, double* vectors) {
+  double top = 0;
+  for (long i = 0; i < n * n; i++) top = std::max(top, std::fabs(A[i]));
+  std::vector<double> w(n * n), d(n), e(std::max(n - 1, 1L)), Zt(n * n);
+  for (long i = 0; i < n; i++)
+    for (long j = 0; j < n; j++) w[i * n + j] = (0.5 * (A[i * n + j] + A[j * n + i])) / top;
+  if (ptEighCore(n, w.data(), d.data(), e.data(), Zt.data()) < 0) return -1;
+  std::vector<long> order(n);
+  std::iota(order.begin(), order.end(), 0L);
+  std::stable_sort(order.begin(), order.end(), [&](long i, long j) { return d[i] < d[j]; });
+  for (long k = 0; k < n; k++) {
+    values[k] = d[order[k]] * top;
+    const double* src = Zt.data() + order[k] * n;
+    for (long i = 0; i < n; i++) vectors[i * n + k] = src[i];
+  }
+  return 0;
+}
+
+inline void rotateRows(double* a, long p, long q, long len, double c, double s) {
+  double* __restrict xp = a + p * len;
+  double* __restrict xq = a + q * len;
+  for (long i = 0; i < len; i++) {
+    const double x = xp[i], y = xq[i];
+    xp[i] = c * x - s * y;
+    xq[i] = s * x + c * y;
+  }
+}
+
+// svd.ts jacobiSweeps.
+long jacobiSweeps(double* Bt, double* Vt, long m, long n) {
+  const double tol = std::max(m, 1L) * EPS;
+  std::vector<double> norms(n);
+  for (long sweep = 1; sweep <= 60; sweep++) {
+    for (long k = 0; k < n; k++) norms[k] = dot(Bt + k * m, Bt + k * m, m);
+    bool rotated = false;
+    for (long p = 0; p < n - 1; p++) {
+      for (long q = p + 1; q < n; q++) {
+        const double alpha = norms[p], beta = norms[q];
+        if (alpha == 0 || beta == 0) continue;
+        const double gamma = dot(Bt + p * m, Bt + q * m, m);
+        if (std::fabs(gamma) <= tol * std::sqrt(alpha * beta)) continue;
+        rotated = true;
+        const double zeta = (beta - alpha) / (2 * gamma);
+        const double t = (zeta >= 0 ? 1 : -1) / (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
+        const double c = 1 / std::sqrt(1 + t * t);
+        const double s = c * t;
+        rotateRows(Bt, p, q, m, c, s);
+        rotateRows(Vt, p, q, n, c, s);
+        norms[p] = alpha - t * gamma;
+        norms[q] = beta + t * gamma;
+      }
+    }
+    if (!rotated) return sweep;
+  }
+  return -1;
+}
+
+} // namespace
+
+long ptCholesky(long n, const double* A, double* L, double* pivot) {
+  // Crout, row-oriented (as cholesky.ts): every inner product is over two contiguous rows of L.
+  for (long i = 0; i < n * n; i++) L[i] = 0;
+  for (long j = 0; j < n; j++) {
+    const double* lj = L + j * n;
+    const double s = A[j * n + j] - dot(lj, lj, j);
+    if (!(s > 0) || !std::isfinite(s)) {
+      *pivot = s;
+      return j;
+    }
+    const double ljj = std::sqrt(s);
+    L[j * n + j] = ljj;
+    for (long i = j + 1; i < n; i++) L[i * n + j] = (A[i * n + j] - dot(L + i * n, lj, j)) / ljj;
+  }
+  return -1;
+}
+
+long ptEighCore(long n, double* w, double* d, double* e, double* Zt) {
+  std::vector<double> Q;
+  tridiagonalize(w, n, d, e, Q);
+  for (long i = 0; i < n; i++)
+    for (long j = 0; j < n; j++) Zt[i * n + j] = Q[j * n + i];
+  return tridiagonalQR(d, e, Zt, n);
+}
+
+long ptSvdTall(long m, long n, const double* A, double* U, double* s, double* V) {
+  std::vector<double> G(n * n), gvals(n), gvecs(n * n);
+  ptDgram(m, n, 1.0, A, n, 0.0, G.data(), n);
+  double top = 0;
+  for (double g : G) top = std::max(top, std::fabs(g));
+  std::vector<double> Vt(n * n, 0.0);
+  if (top == 0) {
+    for (long k = 0; k < n; k++) Vt[k * n + (n - 1 - k)] = 1; // eigh(0) = identity, reversed
+  } else {
+    if (eighFull(n, G.data(), gvals.data(), gvecs.data()) < 0) return -3;
+    for (long k = 0; k < n; k++) {
+      const long src = n - 1 - k;
+      for (long i = 0; i < n; i++) Vt[k * n + i] = gvecs[i * n + src];
+    }
+  }
+  std::vector<double> Bt(n * m);
+  for (long i = 0; i < m; i++) {
+    const double* ai = A + i * n;
+    for (long k = 0; k < n; k++) {
+      // Serial sum, as svd.ts dotRows (n is small here).
+      double t = 0;
+      const double* vk = Vt.data() + k * n;
+      for (long j = 0; j < n; j++) t += ai[j] * vk[j];
+      Bt[k * m + i] = t;
+    }
+  }
+  const long sweeps = jacobiSweeps(Bt.data(), Vt.data(), m, n);
+  if (sweeps < 0) return -1;
+  std::vector<double> sig(n);
+  for (long k = 0; k < n; k++) sig[k] = std::sqrt(dot(Bt.data() + k * m, Bt.data() + k * m, m));
+  std::vector<long> order(n);
+  std::iota(order.begin(), order.end(), 0L);
+  std::stable_sort(order.begin(), order.end(), [&](long p, long q) { return sig[p] > sig[q]; });
+  for (long k = 0; k < n; k++) {
+    const long src = order[k];
+    const double sk = sig[src];
+    s[k] = sk;
+    if (sk == 0) return -2;
+    const double* b = Bt.data() + src * m;
+    for (long i = 0; i < m; i++) U[i * n + k] = b[i] / sk;
+    const double* v = Vt.data() + src * n;
+    for (long i = 0; i < n; i++) V[i * n + k] = v[i];
+  }
+  return sweeps;
+}

@@ -246,7 +246,9 @@ export function loadNative(url: URL = addonUrl, cpuinfo?: string): NativeLoad {
     } catch {
       /* no status: the install script never ran */
     }
-    return unavailable(`native addon not built (${status || 'run npm run build:native'})`);
+    // The install script's one-line status says why the build failed or was skipped.
+    const why = status && !status.startsWith('native addon built') ? status : `${path} is missing; run npm run build:native`;
+    return unavailable(`native addon not built (${why})`);
   }
   try {
     const ad = createRequire(import.meta.url)(path) as Addon;

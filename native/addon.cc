@@ -186,33 +186,32 @@ napi_value cholesky(napi_env env, napi_callback_info info) {
   return number(env, (double)ptCholesky(n, A, L, piv));
 }
 
-// eighCore(n, w, d, e, zt) → QR steps or −1
-napi_value eighCore(napi_env env, napi_callback_info info) {
+// eigh(n, a, values, vectors) → 0 or a negative code (kernels.h)
+napi_value eighFn(napi_env env, napi_callback_info info) {
   Args a;
-  if (!getArgs(env, info, a, 5)) return nullptr;
+  if (!getArgs(env, info, a, 4)) return nullptr;
   long n = integer(a, 0);
-  double* w = (double*)arr(a, 1, napi_float64_array, n * n);
-  double* d = (double*)arr(a, 2, napi_float64_array, n);
-  double* e = (double*)arr(a, 3, napi_float64_array, n > 1 ? n - 1 : 0);
-  double* zt = (double*)arr(a, 4, napi_float64_array, n * n);
+  const double* A = (const double*)arr(a, 1, napi_float64_array, n * n);
+  double* vals = (double*)arr(a, 2, napi_float64_array, n);
+  double* vecs = (double*)arr(a, 3, napi_float64_array, n * n);
   if (!a.ok) return nullptr;
-  if (n == 0) return number(env, 0);
-  // e needs n − 1 entries; the core writes e[n−2] at most.
-  return number(env, (double)ptEighCore(n, w, d, e, zt));
+  if (n < 1) return fail(env, "native eigh: needs n ≥ 1"), nullptr;
+  return number(env, (double)ptEigh(n, A, vals, vecs));
 }
 
-// svdTall(m, n, a, u, s, v) → sweeps, or −1 / −2 / −3 (see kernels.h)
-napi_value svdTall(napi_env env, napi_callback_info info) {
+// svd(m, n, a, u, s, v) → sweeps or a negative code (kernels.h)
+napi_value svdFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 6)) return nullptr;
   long m = integer(a, 0), n = integer(a, 1);
+  const long r = m < n ? m : n;
   const double* A = (const double*)arr(a, 2, napi_float64_array, m * n);
-  double* U = (double*)arr(a, 3, napi_float64_array, m * n);
-  double* s = (double*)arr(a, 4, napi_float64_array, n);
-  double* V = (double*)arr(a, 5, napi_float64_array, n * n);
+  double* U = (double*)arr(a, 3, napi_float64_array, m * r);
+  double* s = (double*)arr(a, 4, napi_float64_array, r);
+  double* V = (double*)arr(a, 5, napi_float64_array, n * r);
   if (!a.ok) return nullptr;
-  if (n < 1 || m < n) return fail(env, "native svdTall: needs m ≥ n ≥ 1"), nullptr;
-  return number(env, (double)ptSvdTall(m, n, A, U, s, V));
+  if (r < 1) return fail(env, "native svd: needs m, n ≥ 1"), nullptr;
+  return number(env, (double)ptSvd(m, n, A, U, s, V));
 }
 
 // setThreads(n): threads for calls from this JavaScript thread (0: the pool size); grows the pool if needed
@@ -260,7 +259,7 @@ NAPI_MODULE_INIT() {
     { "dgemm", gemm<double> }, { "sgemm", gemm<float> },
     { "dgemv", gemv<double> }, { "sgemv", gemv<float> },
     { "dgram", gram<double> }, { "sgram", gram<float> },
-    { "cholesky", cholesky }, { "eighCore", eighCore }, { "svdTall", svdTall },
+    { "cholesky", cholesky }, { "eigh", eighFn }, { "svd", svdFn },
     { "setThreads", setThreads }, { "setAvx2Only", setAvx2Only }, { "info", infoFn },
   };
   for (auto& f : fns) {

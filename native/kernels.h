@@ -37,3 +37,11 @@ long ptEighCore(long n, double* w, double* d, double* e, double* Zt);
  * (the caller completes that basis in TypeScript), −3 when the inner eigh did not converge.
  */
 long ptSvdTall(long m, long n, const double* A, double* U, double* s, double* V);
+/**
+ * eigh.ts eigh() whole (symmetrise, scale, tridiagonalise, QR, sort): values ascending, vectors
+ * column k. Returns 0, −1 (QR did not converge), −4 (non-finite entry) or −5 (zero matrix); the
+ * caller handles the last two (error message, identity) as the TypeScript code does.
+ */
+long ptEigh(long n, const double* A, double* values, double* vectors);
+/** svd.ts svd() whole: U m×r, s r, V n×r (r = min(m, n)); codes as ptSvdTall, plus −4 / −5 as ptEigh. */
+long ptSvd(long m, long n, const double* A, double* U, double* s, double* V);

@@ -171,8 +171,18 @@ function tridiagonalQR(d: Float64Array, e: Float64Array, Zt: Float64Array, n: nu
 
 export function eigh(a: Matrix): Eigh {
   if (a.rows !== a.cols) throw new ShapeError(`eigh: matrix ${shapeOf(a)} is not square`);
-  if (!allFinite(a.data)) throw new NumericError('eigh: matrix has NaN or infinite entries');
   const n = a.rows;
+  const native = nativeDecomp();
+  if (native && n > 0 && a.data instanceof Float64Array) {
+    // The same steps in native code (native/decomp.cc ptEigh); a non-finite or zero matrix comes
+    // back as a code and takes the checks below.
+    const values = new Float64Array(n);
+    const vectors = Matrix.zeros(n, n);
+    const code = native.eigh(n, a.data, values, vectors.data as Float64Array);
+    if (code === 0) return { values, vectors };
+    if (code === -1) throw new NumericError(`eigh: the tridiagonal QR iteration did not converge in ${50 * n} steps (n = ${n})`);
+  }
+  if (!allFinite(a.data)) throw new NumericError('eigh: matrix has NaN or infinite entries');
   if (n === 0) return { values: new Float64Array(0), vectors: Matrix.zeros(0, 0) };
   // Work on (A + Aᵀ)/2, scaled to max |entry| = 1 so that no square in the reflectors overflows.
   let top = 0;
@@ -182,18 +192,10 @@ export function eigh(a: Matrix): Eigh {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) w[i * n + j] = (0.5 * (a.data[i * n + j]! + a.data[j * n + i]!)) / top;
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
-  let Zt: Float64Array;
-  const native = nativeDecomp();
-  if (native) {
-    // The same two steps in native code (native/decomp.cc ptEighCore), same order of operations.
-    Zt = new Float64Array(n * n);
-    if (!native.eighCore(n, w, d, e, Zt)) throw new NumericError(`eigh: the tridiagonal QR iteration did not converge in ${50 * n} steps (n = ${n})`);
-  } else {
-    const Q = tridiagonalize(w, n, d, e);
-    // Zt = Qᵀ: row k is column k of Q.
-    Zt = new Matrix(n, n, Q).transpose().data as Float64Array;
-    tridiagonalQR(d, e, Zt, n);
-  }
+  const Q = tridiagonalize(w, n, d, e);
+  // Zt = Qᵀ: row k is column k of Q.
+  const Zt = new Matrix(n, n, Q).transpose().data;
+  tridiagonalQR(d, e, Zt, n);
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i]! - d[j]!);
   const values = Float64Array.from(order, (k) => d[k]! * top);
   const vectors = Matrix.zeros(n, n);

@@ -27,8 +27,8 @@ interface Addon {
   dgram(n: number, d: number, alpha: number, x: Float64Array, ldx: number, beta: number, c: Float64Array, ldc: number): void;
   sgram(n: number, d: number, alpha: number, x: Float32Array, ldx: number, beta: number, c: Float32Array, ldc: number): void;
   cholesky(n: number, a: Float64Array, l: Float64Array, pivot: Float64Array): number;
-  eighCore(n: number, w: Float64Array, d: Float64Array, e: Float64Array, zt: Float64Array): number;
-  svdTall(m: number, n: number, a: Float64Array, u: Float64Array, s: Float64Array, v: Float64Array): number;
+  eigh(n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): number;
+  svd(m: number, n: number, a: Float64Array, u: Float64Array, s: Float64Array, v: Float64Array): number;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -38,10 +38,18 @@ interface Addon {
 export interface NativeDecomp {
   /** L (n×n, zero above the diagonal) with A = L Lᵀ; returns null, or the failing pivot (index, value). */
   cholesky(n: number, a: Float64Array, l: Float64Array): { index: number; value: number } | null;
-  /** The eigh core on the scaled symmetric w (overwritten): d unordered eigenvalues, zt vectors as rows; false if QR did not converge. */
-  eighCore(n: number, w: Float64Array, d: Float64Array, e: Float64Array, zt: Float64Array): boolean;
-  /** Thin SVD of a tall scaled A; see native/kernels.h for the codes (≥ 1 sweeps, −1, −2, −3). */
-  svdTall(m: number, n: number, a: Float64Array, u: Float64Array, s: Float64Array, v: Float64Array): number;
+  /**
+   * The whole of eigh.ts eigh() for n ≥ 1: values ascending, vectors column k. 0 on success; −1 when
+   * the QR iteration did not converge; −4 (a non-finite entry) and −5 (the zero matrix) are left to
+   * the TypeScript code, which has their messages and special case.
+   */
+  eigh(n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): number;
+  /**
+   * The whole of svd.ts svd() for m, n ≥ 1 (U m×r, s, V n×r): the Jacobi sweeps (≥ 1) on success;
+   * −1 not converged; −2 an exactly zero singular value (TypeScript completes U), −3 the inner eigh
+   * failed, −4 / −5 as for eigh: all left to the TypeScript code.
+   */
+  svd(m: number, n: number, a: Float64Array, u: Float64Array, s: Float64Array, v: Float64Array): number;
 }
 
 /**
@@ -184,8 +192,8 @@ function makeDecomp(ad: Addon): NativeDecomp {
       const j = ad.cholesky(n, a, l, pivot);
       return j < 0 ? null : { index: j, value: pivot[0]! };
     },
-    eighCore: (n, w, d, e, zt) => ad.eighCore(n, w, d, e, zt) >= 0,
-    svdTall: (m, n, a, u, s, v) => ad.svdTall(m, n, a, u, s, v),
+    eigh: (n, a, values, vectors) => ad.eigh(n, a, values, vectors),
+    svd: (m, n, a, u, s, v) => ad.svd(m, n, a, u, s, v),
   };
 }
 

@@ -248,6 +248,11 @@ napi_value infoFn(napi_env env, napi_callback_info) {
 
 } // namespace
 
+void ptDgemm(bool ta, bool tb, long m, long n, long k, double alpha, const double* A, long lda, const double* B, long ldb,
+             double beta, double* C, long ldc) {
+  (use512() ? pt_avx512::dgemm : pt_avx2::dgemm)(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, threadsFor());
+}
+
 void ptDgram(long n, long d, double alpha, const double* X, long ldx, double beta, double* C, long ldc) {
   (use512() ? pt_avx512::dgram : pt_avx2::dgram)(n, d, alpha, X, ldx, beta, C, ldc, threadsFor());
 }

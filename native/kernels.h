@@ -20,6 +20,9 @@
 namespace pt_avx2 { PT_DECLARE_KERNELS }
 namespace pt_avx512 { PT_DECLARE_KERNELS }
 
+/** The dispatching GEMM (AVX-512 when the CPU has it), for the decompositions. */
+void ptDgemm(bool ta, bool tb, long m, long n, long k, double alpha, const double* A, long lda, const double* B, long ldb,
+             double beta, double* C, long ldc);
 /** The dispatching XᵀX (AVX-512 when the CPU has it), for the decompositions. */
 void ptDgram(long n, long d, double alpha, const double* X, long ldx, double beta, double* C, long ldc);
 

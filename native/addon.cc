@@ -214,6 +214,94 @@ napi_value svdFn(napi_env env, napi_callback_info info) {
   return number(env, (double)ptSvd(m, n, A, U, s, V));
 }
 
+/** A Float32Array or Float64Array (type in *f32) with at least `need` elements; null/undefined allowed when `optional`. */
+void* anyArr(Args& a, int i, long need, int* f32, bool optional) {
+  if (!a.ok) return nullptr;
+  napi_valuetype vt;
+  napi_typeof(a.env, a.v[i], &vt);
+  if (optional && (vt == napi_null || vt == napi_undefined)) return nullptr;
+  napi_typedarray_type t;
+  size_t len = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(a.env, a.v[i], &t, &len, &data, nullptr, nullptr) != napi_ok ||
+      (t != napi_float32_array && t != napi_float64_array)) {
+    a.ok = fail(a.env, "native nn: expected a Float32Array or Float64Array");
+    return nullptr;
+  }
+  const int is32 = t == napi_float32_array;
+  if (*f32 < 0) *f32 = is32;
+  else if (*f32 != is32) {
+    a.ok = fail(a.env, "native nn: arrays of one call must share a precision");
+    return nullptr;
+  }
+  if ((long)len < need) {
+    a.ok = fail(a.env, "native nn: array shorter than its shape");
+    return nullptr;
+  }
+  return data;
+}
+
+// biasAct(act, rows, n, x, bias|null, slope, y, d|null)
+napi_value biasActFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 8)) return nullptr;
+  long act = integer(a, 0), rows = integer(a, 1), n = integer(a, 2);
+  double slope = num(a, 5);
+  int f32 = -1;
+  const void* x = anyArr(a, 3, rows * n, &f32, false);
+  const void* bias = anyArr(a, 4, n, &f32, true);
+  void* y = anyArr(a, 6, rows * n, &f32, false);
+  void* d = anyArr(a, 7, rows * n, &f32, true);
+  if (!a.ok) return nullptr;
+  if (act > 5) return fail(env, "native biasAct: unknown activation"), nullptr;
+  ptBiasAct(f32 == 1, (int)act, rows, n, x, bias, slope, y, d);
+  return undef(env);
+}
+
+// softmaxRows(rows, n, x, y)
+napi_value softmaxFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 4)) return nullptr;
+  long rows = integer(a, 0), n = integer(a, 1);
+  int f32 = -1;
+  const void* x = anyArr(a, 2, rows * n, &f32, false);
+  void* y = anyArr(a, 3, rows * n, &f32, false);
+  if (!a.ok) return nullptr;
+  ptSoftmax(f32 == 1, rows, n, x, y);
+  return undef(env);
+}
+
+// colSums(rows, n, x, beta, out)
+napi_value colSumsFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 5)) return nullptr;
+  long rows = integer(a, 0), n = integer(a, 1);
+  double beta = num(a, 3);
+  int f32 = -1;
+  const void* x = anyArr(a, 2, rows * n, &f32, false);
+  void* out = anyArr(a, 4, n, &f32, false);
+  if (!a.ok) return nullptr;
+  ptColSums(f32 == 1, rows, n, x, beta, out);
+  return undef(env);
+}
+
+// im2col(N, C, H, W, kh, kw, stride, pad, x, cols)
+napi_value im2colFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 10)) return nullptr;
+  long N = integer(a, 0), C = integer(a, 1), H = integer(a, 2), W = integer(a, 3), kh = integer(a, 4), kw = integer(a, 5);
+  long stride = integer(a, 6), pad = integer(a, 7);
+  if (!a.ok) return nullptr;
+  if (stride < 1 || kh < 1 || kw < 1 || H + 2 * pad < kh || W + 2 * pad < kw) return fail(env, "native im2col: bad geometry"), nullptr;
+  const long Ho = (H + 2 * pad - kh) / stride + 1, Wo = (W + 2 * pad - kw) / stride + 1;
+  int f32 = -1;
+  const void* x = anyArr(a, 8, N * C * H * W, &f32, false);
+  void* cols = anyArr(a, 9, N * Ho * Wo * C * kh * kw, &f32, false);
+  if (!a.ok) return nullptr;
+  ptIm2col(f32 == 1, N, C, H, W, kh, kw, stride, pad, x, cols);
+  return undef(env);
+}
+
 // setThreads(n): threads for calls from this JavaScript thread (0: the pool size); grows the pool if needed
 napi_value setThreads(napi_env env, napi_callback_info info) {
   Args a;
@@ -265,6 +353,7 @@ NAPI_MODULE_INIT() {
     { "dgemv", gemv<double> }, { "sgemv", gemv<float> },
     { "dgram", gram<double> }, { "sgram", gram<float> },
     { "cholesky", cholesky }, { "eigh", eighFn }, { "svd", svdFn },
+    { "biasAct", biasActFn }, { "softmaxRows", softmaxFn }, { "colSums", colSumsFn }, { "im2col", im2colFn },
     { "setThreads", setThreads }, { "setAvx2Only", setAvx2Only }, { "info", infoFn },
   };
   for (auto& f : fns) {

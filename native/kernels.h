@@ -48,3 +48,10 @@ long ptSvdTall(long m, long n, const double* A, double* U, double* s, double* V)
 long ptEigh(long n, const double* A, double* values, double* vectors);
 /** svd.ts svd() whole: U m×r, s r, V n×r (r = min(m, n)); codes as ptSvdTall, plus −4 / −5 as ptEigh. */
 long ptSvd(long m, long n, const double* A, double* U, double* s, double* V);
+
+// The neural engine's kernels (nn.cc); shapes checked by the caller. act: 0 identity, 1 relu,
+// 2 leakyRelu, 3 gelu, 4 tanh, 5 sigmoid. bias and d may be null.
+void ptBiasAct(bool f32, int act, long rows, long n, const void* x, const void* bias, double slope, void* y, void* d);
+void ptSoftmax(bool f32, long rows, long n, const void* x, void* y);
+void ptColSums(bool f32, long rows, long n, const void* x, double beta, void* out);
+void ptIm2col(bool f32, long N, long C, long H, long W, long kh, long kw, long stride, long pad, const void* x, void* cols);

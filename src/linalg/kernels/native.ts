@@ -14,7 +14,8 @@ import { ShapeError } from '../../errors.ts';
 import type { FloatArray } from '../matrix.ts';
 import { referenceKernels } from './reference.ts';
 import { THREADS_ENV } from './threads.ts';
-import type { Kernels } from './types.ts';
+import { ACTIVATIONS, checkBiasAct, checkIm2col, referenceNn } from './nn-reference.ts';
+import type { Kernels, NnKernels } from './types.ts';
 
 /** The addon's exports (native/addon.cc). */
 interface Addon {
@@ -29,6 +30,10 @@ interface Addon {
   cholesky(n: number, a: Float64Array, l: Float64Array, pivot: Float64Array): number;
   eigh(n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): number;
   svd(m: number, n: number, a: Float64Array, u: Float64Array, s: Float64Array, v: Float64Array): number;
+  biasAct(act: number, rows: number, n: number, x: FloatArray, bias: FloatArray | null, slope: number, y: FloatArray, d: FloatArray | null): void;
+  softmaxRows(rows: number, n: number, x: FloatArray, y: FloatArray): void;
+  colSums(rows: number, n: number, x: FloatArray, beta: number, out: FloatArray): void;
+  im2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): void;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -111,7 +116,47 @@ function unalias<A extends FloatArray>(input: A, spanIn: number, out: FloatArray
   return overlaps(input, spanIn, out, spanOut) ? (input.slice(0, spanIn) as A) : input;
 }
 
+/**
+ * The neural engine's kernels: shapes checked here (the same checks and messages as the reference),
+ * then one call into the addon per op. Below NATIVE_SMALL_NN elements the reference runs (the call
+ * costs more than the loop). Precision mixing is refused by the addon.
+ */
+export const NATIVE_SMALL_NN = 64;
+
+function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
+  const direct: NnKernels = {
+    biasAct(act, rows, n, x, bias, slope, y, d) {
+      checkBiasAct(act, rows, n, x, bias, y, d);
+      ad.biasAct(ACTIVATIONS.indexOf(act), rows, n, x, bias, slope, y, d);
+    },
+    softmaxRows(rows, n, x, y) {
+      checkDims('softmaxRows', { rows, n });
+      if (x.length < rows * n || y.length < rows * n) throw new ShapeError(`softmaxRows: x and y need ${rows * n} entries, have ${x.length} and ${y.length}`);
+      ad.softmaxRows(rows, n, x, y);
+    },
+    colSums(rows, n, x, beta, out) {
+      checkDims('colSums', { rows, n });
+      if (x.length < rows * n || out.length < n) throw new ShapeError(`colSums: x needs ${rows * n} entries and out ${n}, have ${x.length} and ${out.length}`);
+      ad.colSums(rows, n, unalias(x, rows * n, out, n), beta, out);
+    },
+    im2col(N, C, H, W, kh, kw, stride, pad, x, cols) {
+      checkIm2col(N, C, H, W, kh, kw, stride, pad, x, cols);
+      ad.im2col(N, C, H, W, kh, kw, stride, pad, x, cols);
+    },
+  };
+  const ref = referenceNn;
+  const nn: NnKernels = {
+    biasAct: (act, rows, n, x, bias, slope, y, d) => (rows * n < NATIVE_SMALL_NN ? ref : direct).biasAct(act, rows, n, x, bias, slope, y, d),
+    softmaxRows: (rows, n, x, y) => (rows * n < NATIVE_SMALL_NN ? ref : direct).softmaxRows(rows, n, x, y),
+    colSums: (rows, n, x, beta, out) => (rows * n < NATIVE_SMALL_NN ? ref : direct).colSums(rows, n, x, beta, out),
+    im2col: (N, C, H, W, kh, kw, stride, pad, x, cols) =>
+      (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).im2col(N, C, H, W, kh, kw, stride, pad, x, cols),
+  };
+  return { nn, direct };
+}
+
 function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
+  const nnk = makeNn(ad);
   function gemm<A extends FloatArray>(f32: boolean, ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number,
     a: A, lda: number, b: A, ldb: number, beta: number, c: A, ldc: number): void {
     const op = f32 ? 'sgemm' : 'dgemm';
@@ -159,6 +204,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
     sgemv: (trans, m, n, alpha, a, lda, x, beta, y) => gemv(true, trans, m, n, alpha, a, lda, x, beta, y),
     dgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(false, n, d, alpha, x, ldx, beta, c, ldc),
     sgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(true, n, d, alpha, x, ldx, beta, c, ldc),
+    nn: nnk.direct,
   };
   const ref = referenceKernels;
   const kernels: Kernels = {
@@ -181,6 +227,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
     sgram(n, d, alpha, x, ldx, beta, c, ldc) {
       (n * d * d < NATIVE_SMALL_GEMM_WORK ? ref : direct).sgram(n, d, alpha, x, ldx, beta, c, ldc);
     },
+    nn: nnk.nn,
   };
   return { kernels, direct };
 }

@@ -1,6 +1,7 @@
 // The plain TypeScript reference kernels: the definition the fast backends are tested against,
 // and the fallback where WebAssembly SIMD is unavailable. Written for clarity first; loop orders
 // keep the innermost loop on contiguous memory so they are not needlessly slow.
+import { referenceNn } from './nn-reference.ts';
 import type { FloatArray } from '../matrix.ts';
 import type { Kernels } from './types.ts';
 
@@ -78,4 +79,5 @@ export const referenceKernels: Kernels = {
   sgemv: gemv,
   dgram: gram,
   sgram: gram,
+  nn: referenceNn,
 };

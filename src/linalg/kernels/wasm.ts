@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ShapeError, UnsupportedError } from '../../errors.ts';
 import type { FloatArray } from '../matrix.ts';
 import { referenceKernels } from './reference.ts';
+import { referenceNn } from './nn-reference.ts';
 import { GemmThreads, defaultThreadMode, secondCoreIdle, type ThreadMode } from './threads.ts';
 import type { Kernels } from './types.ts';
 
@@ -338,6 +339,9 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     sgemv: (trans, m, n, alpha, a, lda, x, beta, y) => gemv(true, trans, m, n, alpha, a, lda, x, beta, y),
     dgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(false, n, d, alpha, x, ldx, beta, c, ldc),
     sgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(true, n, d, alpha, x, ldx, beta, c, ldc),
+    // The element-wise kernels stay in TypeScript here: copying operands into wasm memory would
+    // cost as much as the O(n) work itself.
+    nn: referenceNn,
   };
 
   // The registered backend: small problems go to the reference, where they are faster.
@@ -362,6 +366,7 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     sgram(n, d, alpha, x, ldx, beta, c, ldc) {
       (n * d * d < SMALL_GEMM_WORK ? ref : direct).sgram(n, d, alpha, x, ldx, beta, c, ldc);
     },
+    nn: referenceNn,
   };
 
   function pin(a: FloatArray, rows: number, cols: number): ResidentMatrix {

@@ -240,6 +240,57 @@ test('bad shapes are ShapeErrors naming the kernel and operand (before any nativ
 });
 
 // ---------------------------------------------------------------------------------------------
+// The neural engine's kernels: native against the reference.
+
+test('nn kernels: biasAct (every activation, with d), softmaxRows, colSums, im2col = reference, f32 and f64', { skip }, () => {
+  const rng = new Random(1501);
+  const nnN = direct.nn, nnR = ref.nn;
+  for (const p of [F64, F32]) {
+    const rel = p.name === 'f64' ? 1e-14 : 2 ** -22; // one rounding of the same double result (f32), libm vs V8 (f64)
+    const close = (got: FloatArray, want: FloatArray, what: string): void => {
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[i]! - want[i]!) <= rel * Math.max(1, Math.abs(want[i]!)))) assert.fail(`${p.name} ${what}: [${i}] ${got[i]} vs ${want[i]}`);
+      }
+    };
+    for (const [rows, n] of [[1, 1], [3, 7], [33, 65]] as const) {
+      const x = randomStrided(rng, p, rows, n, n).map((v) => 4 * v);
+      const b = randomStrided(rng, p, 1, n, n);
+      for (const act of ['identity', 'relu', 'leakyRelu', 'gelu', 'tanh', 'sigmoid'] as const) {
+        for (const bias of [b, null]) {
+          const y1 = new p.Arr(rows * n), d1 = new p.Arr(rows * n), y2 = new p.Arr(rows * n), d2 = new p.Arr(rows * n);
+          nnR.biasAct(act, rows, n, x, bias, 0.1, y1, d1);
+          nnN.biasAct(act, rows, n, x, bias, 0.1, y2, d2);
+          close(y2, y1, `biasAct ${act} y`);
+          close(d2, d1, `biasAct ${act} d`);
+        }
+      }
+      // In place.
+      const xi = x.slice(), want = new p.Arr(rows * n);
+      nnR.biasAct('tanh', rows, n, x, b, 0, want, null);
+      nnN.biasAct('tanh', rows, n, xi, b, 0, xi, null);
+      close(xi, want, 'biasAct in place');
+      const s1 = new p.Arr(rows * n), s2 = new p.Arr(rows * n);
+      nnR.softmaxRows(rows, n, x, s1);
+      nnN.softmaxRows(rows, n, x, s2);
+      close(s2, s1, 'softmaxRows');
+      const c1 = new p.Arr(n).fill(1), c2 = new p.Arr(n).fill(1);
+      nnR.colSums(rows, n, x, 0.5, c1);
+      nnN.colSums(rows, n, x, 0.5, c2);
+      close(c2, c1, 'colSums');
+    }
+    const [N, C, H, W, kh, kw, stride, pad] = [2, 3, 9, 8, 3, 3, 2, 1];
+    const x = randomStrided(rng, p, 1, N * C * H * W, N * C * H * W);
+    const Ho = Math.floor((H + 2 * pad - kh) / stride) + 1, Wo = Math.floor((W + 2 * pad - kw) / stride) + 1;
+    const k1 = new p.Arr(N * Ho * Wo * C * kh * kw).fill(NaN), k2 = k1.slice();
+    nnR.im2col(N, C, H, W, kh, kw, stride, pad, x, k1);
+    nnN.im2col(N, C, H, W, kh, kw, stride, pad, x, k2);
+    assert.deepEqual(k2, k1);
+  }
+  assert.throws(() => nnN.biasAct('relu', 2, 3, new Float32Array(6), null, 0, new Float64Array(6), null), /share a precision/);
+  assert.throws(() => nnN.softmaxRows(2, 3, new Float32Array(5), new Float32Array(6)), ShapeError);
+});
+
+// ---------------------------------------------------------------------------------------------
 // Decompositions: native against the TypeScript ones.
 
 function randomSym(rng: Random, n: number): Matrix {

@@ -65,12 +65,12 @@ const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 
 /** One run of the peer script; null (with the reason printed once) when it cannot run. */
 let peerMissing: string | null = null;
-function peer(threads: number): Record<string, number> | null {
+function peer(threads: number, gemmOnly = false): Record<string, number> | null {
   if (peerMissing) return null;
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('python3', [new URL('./peers/openblas.py', import.meta.url).pathname, String(threads), '5'], { env, encoding: 'utf8' });
+  const r = spawnSync('python3', [new URL('./peers/openblas.py', import.meta.url).pathname, String(threads), '5', ...(gemmOnly ? ['gemm-only'] : [])], { env, encoding: 'utf8' });
   if (r.status !== 0) {
     peerMissing = r.error ? `python3 not found (${r.error.message})` : `bench/peers/openblas.py failed: ${(r.stderr ?? '').trim().split('\n').pop()}`;
     console.log(`# peers skipped: ${peerMissing} (apt-get install python3-numpy python3-scipy)`);
@@ -178,7 +178,7 @@ function threadsSection(): void {
       nativeLoad.setThreads(2);
       two.push(time(c.native, 7, 'wall'));
       if (!peerMissing) {
-        const a = peer(1), b = peer(2);
+        const a = peer(1, true), b = peer(2, true);
         if (a && b) {
           p1.push(a[c.key]!);
           p2.push(b[c.key]!);

@@ -4,7 +4,7 @@ same shapes, printed as one JSON object. Run by the bench, once per round, with 
 set and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed from this command's environment only (the
 machine sets them for old OpenBLAS builds; they slow a current one; see /work/.library/env/README.md).
 
-Usage: openblas.py THREADS REPS   -> {"core": ..., "gemm f64 1024": seconds, ...}
+Usage: openblas.py THREADS REPS [gemm-only]   -> {"core": ..., "gemm f64 1024": seconds, ...}
 Times: process CPU time (time.process_time) when THREADS = 1 (the machine is shared, so wall time
 measures the scheduler), wall time otherwise; medians of REPS runs after one warm-up.
 """
@@ -17,6 +17,7 @@ import numpy as np
 
 threads = int(sys.argv[1])
 reps = int(sys.argv[2])
+gemm_only = len(sys.argv) > 3 and sys.argv[3] == 'gemm-only'
 clock = time.process_time if threads == 1 else time.perf_counter
 
 
@@ -55,11 +56,17 @@ for dt, name in ((np.float64, 'f64'), (np.float32, 'f32')):
     a = rng.uniform(-1, 1, (1024, 1024)).astype(dt)
     b = rng.uniform(-1, 1, (1024, 1024)).astype(dt)
     out[f'gemm {name} 1024'] = median(lambda: a @ b)
+    if gemm_only:
+        continue
     x = rng.uniform(-1, 1, (100000, 64)).astype(dt)
     out[f'gram {name} 100000x64'] = median(lambda: x.T @ x)  # numpy calls syrk for x.T @ x
     big = rng.uniform(-1, 1, (4096, 4096)).astype(dt)
     v = rng.uniform(-1, 1, 4096).astype(dt)
     out[f'gemv {name} 4096'] = median(lambda: big @ v)
+if gemm_only:
+    out['core'] = openblas_core()
+    print(json.dumps(out))
+    sys.exit(0)
 s = rng.uniform(-1, 1, (200, 200))
 s = s + s.T
 out['eigh 200 numpy (syevd)'] = median(lambda: np.linalg.eigh(s))

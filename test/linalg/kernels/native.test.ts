@@ -403,11 +403,12 @@ test('svd: native = TypeScript to 1e-10 (tall, wide, ill-conditioned), U diag(s)
 
 test('cholesky: native = TypeScript to 1e-10, L Lᵀ = A, and the same error naming the failing pivot', { skip }, () => {
   const rng = new Random(1481);
-  for (const n of [1, 2, 9, 50]) {
+  // 150 > the 64-column block: the trailing updates go through GEMM.
+  for (const n of [1, 2, 9, 50, 150]) {
     const g = Matrix.zeros(n, n);
-    const x = Matrix.zeros(n + 3, n);
+    const x = Matrix.zeros(n + 10, n);
     for (let i = 0; i < x.data.length; i++) x.data[i] = rng.uniformIn(-1, 1);
-    ref.dgram(n + 3, n, 1, x.data as Float64Array, n, 0, g.data as Float64Array, n);
+    ref.dgram(n + 10, n, 1, x.data as Float64Array, n, 0, g.data as Float64Array, n);
     const L = withBackend('native', () => cholesky(g));
     const Lt = withBackend('ts', () => cholesky(g));
     assert.ok(relDiff(L.data, Lt.data) < 1e-10, `n=${n}: ${relDiff(L.data, Lt.data)}`);
@@ -415,11 +416,24 @@ test('cholesky: native = TypeScript to 1e-10, L Lᵀ = A, and the same error nam
       for (let j = 0; j < n; j++) {
         let s = 0;
         for (let k = 0; k < n; k++) s += L.data[i * n + k]! * L.data[j * n + k]!;
-        assert.ok(Math.abs(s - g.data[i * n + j]!) < 1e-12 * n);
+        assert.ok(Math.abs(s - g.data[i * n + j]!) < 1e-12 * n * n, `n=${n}: (L Lᵀ − A)[${i},${j}] = ${s - g.data[i * n + j]!}`);
         if (j > i) assert.equal(L.data[i * n + j], 0);
       }
     }
   }
+  // A failing pivot in a later block (index 100 of 130) gives the same message too.
+  const late = Matrix.identity(130);
+  late.data[100 * 130 + 100] = -1;
+  const lateMsg = (name: 'native' | 'ts'): string => {
+    try {
+      withBackend(name, () => cholesky(late));
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  assert.equal(lateMsg('native'), lateMsg('ts'));
+  assert.match(lateMsg('native'), /pivot 101 of 130 is -1/);
   const bad = new Matrix(2, 2, new Float64Array([1, 2, 2, 1]));
   const msg = (name: 'native' | 'ts'): string => {
     try {

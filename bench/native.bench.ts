@@ -194,7 +194,7 @@ function threadsSection(): void {
 }
 
 function crossoverSection(): void {
-  console.log('\n# crossover: per-call wall time (µs), reference vs native (incl. the N-API call), one thread');
+  console.log('\n# crossover: per-call CPU time (µs), reference vs native (incl. the N-API call), one thread');
   nativeLoad.setThreads(1);
   for (const n of [2, 3, 4, 5, 6, 8]) {
     const a = randomArray(false, n * n), b = randomArray(false, n * n), c = randomArray(false, n * n);
@@ -202,7 +202,7 @@ function crossoverSection(): void {
     const run = (k: Kernels) => () => {
       for (let i = 0; i < reps; i++) k.dgemm(false, false, n, n, n, 1, a as Float64Array, n, b as Float64Array, n, 0, c as Float64Array, n);
     };
-    const tr = time(run(ref), 5, 'wall') / reps * 1e6, tn = time(run(nat), 5, 'wall') / reps * 1e6;
+    const tr = time(run(ref), 5) / reps * 1e6, tn = time(run(nat), 5) / reps * 1e6;
     console.log(`gemm f64 n = ${n} (${n ** 3} multiply-adds): reference ${tr.toFixed(2)} µs, native ${tn.toFixed(2)} µs`);
   }
   for (const n of [4, 8, 12, 16]) {
@@ -211,20 +211,29 @@ function crossoverSection(): void {
     const run = (k: Kernels) => () => {
       for (let i = 0; i < reps; i++) k.dgemv(false, n, n, 1, a as Float64Array, n, x as Float64Array, 0, y as Float64Array);
     };
-    const tr = time(run(ref), 5, 'wall') / reps * 1e6, tn = time(run(nat), 5, 'wall') / reps * 1e6;
+    const tr = time(run(ref), 5) / reps * 1e6, tn = time(run(nat), 5) / reps * 1e6;
     console.log(`gemv f64 n = ${n} (${n * n}): reference ${tr.toFixed(2)} µs, native ${tn.toFixed(2)} µs`);
   }
   nativeLoad.setThreads(0);
 }
 
-/** bench/linear.bench.ts (School part) once per backend, in child processes, one after the other. */
+/**
+ * bench/linear.bench.ts (School part) per backend in child processes, alternating native, wasm,
+ * native, wasm (a change of machine load then hits both). Wall time, one thread each
+ * (POLYTASK_THREADS=1). BENCH_TEXTBOOK_MAX_ITER=1: the textbook-gd column is not what is compared
+ * here and would take minutes per model.
+ */
 function linearSection(): void {
-  console.log(`\n# bench/linear.bench.ts (School) per backend, POLYTASK_THREADS=1; load average ${load()}`);
-  for (const b of ['native', 'wasm']) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', new URL('./linear.bench.ts', import.meta.url).pathname], {
-      env: { ...process.env, POLYTASK_BACKEND: b, POLYTASK_THREADS: '1', BENCH_PART: 'school' }, encoding: 'utf8',
-    });
-    console.log(`## ${b}\n${(r.stdout ?? '').trim()}${r.status === 0 ? '' : `\n(failed: ${(r.stderr ?? '').trim().split('\n').pop()})`}`);
+  console.log(`\n# bench/linear.bench.ts (School) per backend, POLYTASK_THREADS=1, wall time; load average ${load()}`);
+  for (let round = 1; round <= 2; round++) {
+    for (const b of ['native', 'wasm']) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', new URL('./linear.bench.ts', import.meta.url).pathname], {
+        env: { ...process.env, POLYTASK_BACKEND: b, POLYTASK_THREADS: '1', BENCH_PART: 'school', BENCH_TEXTBOOK_MAX_ITER: '1' }, encoding: 'utf8',
+      });
+      const rows = (r.stdout ?? '').trim().split('\n').filter((l) => !l.includes('textbook') || l.startsWith('model'));
+      console.log(`## ${b}, round ${round}; load ${load()}\n${rows.map((l) => l.split('|')[0]!.trimEnd()).join('\n')}` +
+        `${r.status === 0 ? '' : `\n(failed: ${(r.stderr ?? '').trim().split('\n').pop()})`}`);
+    }
   }
 }
 

@@ -59,10 +59,12 @@ export interface NativeDecomp {
 
 /**
  * Below these sizes the reference is faster than crossing into the addon (an N-API call with 13
- * arguments costs ~0.3–0.5 µs). Measured by bench/native.bench.ts (section "crossover").
+ * arguments plus the shape checks costs ~0.5 µs). Measured per call, CPU time, one thread
+ * (bench/native.bench.ts "crossover", docs/native.md): GEMM n = 5 (125 multiply-adds) reference
+ * 0.95 µs / native 0.81, n = 4 (64) 0.54 / 1.2; GEMV 12×12 (144) 0.36 / 0.46, 16×16 (256) 0.62 / 0.45.
  */
-export const NATIVE_SMALL_GEMM_WORK = 64;
-export const NATIVE_SMALL_GEMV_WORK = 64;
+export const NATIVE_SMALL_GEMM_WORK = 150;
+export const NATIVE_SMALL_GEMV_WORK = 200;
 
 /** <package root>/build/Release/polytask_native.node, from src/ (tsx) or dist/ (tsc). */
 export const addonUrl = new URL('../../../build/Release/polytask_native.node', import.meta.url);
@@ -93,9 +95,11 @@ function checkOperand(op: string, name: string, arr: FloatArray, rows: number, c
   if (arr.length < s) throw new ShapeError(`${op}: ${name} (${rows}×${cols}, leading dimension ${ld}) needs ${s} entries, has ${arr.length}`);
 }
 
-function checkDims(op: string, dims: Record<string, number>): void {
-  for (const [k, v] of Object.entries(dims)) {
-    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${op}: ${k} = ${v} is not a non-negative integer`);
+/** Dimensions must be non-negative integers. Plain loops, no allocation: this runs on every call. */
+function checkDims(op: string, names: string, ...dims: number[]): void {
+  for (let i = 0; i < dims.length; i++) {
+    const v = dims[i]!;
+    if (!(Number.isInteger(v) && v >= 0)) throw new ShapeError(`${op}: ${names.split(',')[i]} = ${v} is not a non-negative integer`);
   }
 }
 
@@ -121,7 +125,7 @@ function unalias<A extends FloatArray>(input: A, spanIn: number, out: FloatArray
  * then one call into the addon per op. Below NATIVE_SMALL_NN elements the reference runs (the call
  * costs more than the loop). Precision mixing is refused by the addon.
  */
-export const NATIVE_SMALL_NN = 64;
+export const NATIVE_SMALL_NN = 200; // not measured separately: the GEMV crossover (one pass over the data)
 
 function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
   const direct: NnKernels = {
@@ -130,12 +134,12 @@ function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
       ad.biasAct(ACTIVATIONS.indexOf(act), rows, n, x, bias, slope, y, d);
     },
     softmaxRows(rows, n, x, y) {
-      checkDims('softmaxRows', { rows, n });
+      checkDims('softmaxRows', 'rows,n', rows, n);
       if (x.length < rows * n || y.length < rows * n) throw new ShapeError(`softmaxRows: x and y need ${rows * n} entries, have ${x.length} and ${y.length}`);
       ad.softmaxRows(rows, n, x, y);
     },
     colSums(rows, n, x, beta, out) {
-      checkDims('colSums', { rows, n });
+      checkDims('colSums', 'rows,n', rows, n);
       if (x.length < rows * n || out.length < n) throw new ShapeError(`colSums: x needs ${rows * n} entries and out ${n}, have ${x.length} and ${out.length}`);
       ad.colSums(rows, n, unalias(x, rows * n, out, n), beta, out);
     },
@@ -160,7 +164,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
   function gemm<A extends FloatArray>(f32: boolean, ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number,
     a: A, lda: number, b: A, ldb: number, beta: number, c: A, ldc: number): void {
     const op = f32 ? 'sgemm' : 'dgemm';
-    checkDims(op, { m, n, k, lda, ldb, ldc });
+    checkDims(op, 'm,n,k,lda,ldb,ldc', m, n, k, lda, ldb, ldc);
     checkOperand(op, 'A', a, ta ? k : m, ta ? m : k, lda);
     checkOperand(op, 'B', b, tb ? n : k, tb ? k : n, ldb);
     checkOperand(op, 'C', c, m, n, ldc);
@@ -174,7 +178,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
   function gemv<A extends FloatArray>(f32: boolean, trans: boolean, m: number, n: number, alpha: number, a: A, lda: number,
     x: A, beta: number, y: A): void {
     const op = f32 ? 'sgemv' : 'dgemv';
-    checkDims(op, { m, n, lda });
+    checkDims(op, 'm,n,lda', m, n, lda);
     checkOperand(op, 'A', a, m, n, lda);
     const xlen = trans ? m : n;
     const ylen = trans ? n : m;
@@ -188,7 +192,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
 
   function gram<A extends FloatArray>(f32: boolean, n: number, d: number, alpha: number, x: A, ldx: number, beta: number, c: A, ldc: number): void {
     const op = f32 ? 'sgram' : 'dgram';
-    checkDims(op, { n, d, ldx, ldc });
+    checkDims(op, 'n,d,ldx,ldc', n, d, ldx, ldc);
     checkOperand(op, 'X', x, n, d, ldx);
     checkOperand(op, 'C', c, d, d, ldc);
     const x2 = unalias(x, span(n, d, ldx), c, span(d, d, ldc));

@@ -171,12 +171,14 @@ function threadsSection(): void {
   console.log('# (the 2-thread figure needs the second core free; with other jobs running it measures the scheduler)');
   for (const f32 of [false, true]) {
     const c = gemmCase(f32, 1024);
-    const one: number[] = [], two: number[] = [], p1: number[] = [], p2: number[] = [];
+    const one: number[] = [], two: number[] = [], p1: number[] = [], p2: number[] = [], cpu1: number[] = [], cpu2: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       nativeLoad.setThreads(1);
       one.push(time(c.native, 7, 'wall'));
+      cpu1.push(time(c.native, 3, 'cpu'));
       nativeLoad.setThreads(2);
       two.push(time(c.native, 7, 'wall'));
+      cpu2.push(time(c.native, 3, 'cpu'));
       if (!peerMissing) {
         const a = peer(1, true), b = peer(2, true);
         if (a && b) {
@@ -190,6 +192,9 @@ function threadsSection(): void {
     const t1 = median(one), t2 = median(two);
     const peerPart = p2.length ? `, openblas 2 threads ${f(g(median(p2)))} (1 thread, CPU time: ${f(g(median(p1)))})` : '';
     console.log(`${c.label} 2 threads: native ${f(g(t2))} GFLOP/s, 1 thread ${f(g(t1))} (wall), speed-up ${(t1 / t2).toFixed(2)}×${peerPart}; load ${load()}`);
+    // Load-independent part of the question: how much more CPU time (both threads together) the
+    // split costs. With an idle second core the wall-clock speed-up is at most 2 / this ratio.
+    console.log(`  CPU time of both threads / one thread: ${(median(cpu2) / median(cpu1)).toFixed(3)} (idle-machine bound on the speed-up: ${(2 * median(cpu1) / median(cpu2)).toFixed(2)}×)`);
   }
 }
 

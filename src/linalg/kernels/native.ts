@@ -279,6 +279,8 @@ export interface NativeLoad {
   setThreads(n: number): void;
   /** Use the AVX2 kernels even where AVX-512 exists (tests compare both paths). */
   setAvx2Only(on: boolean): void;
+  /** Threads a call from this JavaScript thread may use now (0 when not loaded). */
+  threads(): number;
 }
 
 /** POLYTASK_THREADS for the native pool: a positive integer, or undefined when unset/invalid (backend.ts reports invalid values). */
@@ -289,7 +291,7 @@ export function nativeThreadsFromEnv(value: string | undefined): number | undefi
 }
 
 function unavailable(reason: string): NativeLoad {
-  return { kernels: null, direct: null, decomp: null, isa: null, reason, setThreads() {}, setAvx2Only() {} };
+  return { kernels: null, direct: null, decomp: null, isa: null, reason, setThreads() {}, setAvx2Only() {}, threads: () => 0 };
 }
 
 /** Load the addon from `url`; never throws. */
@@ -325,6 +327,7 @@ export function loadNative(url: URL = addonUrl, cpuinfo?: string): NativeLoad {
       reason: `native ${info.isa} kernels, ${info.threads} thread${info.threads === 1 ? '' : 's'} (${path})`,
       setThreads: (n) => ad.setThreads(n),
       setAvx2Only: (on) => ad.setAvx2Only(on),
+      threads: () => ad.info().threads,
     };
   } catch (e) {
     return unavailable(`native addon ${path} could not be loaded: ${(e as Error).message.split('\n')[0]}`);

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { NumericError, ShapeError } from '../../../src/errors.ts';
 import { Random } from '../../../src/linalg/random.ts';
 import { Matrix } from '../../../src/linalg/matrix.ts';
@@ -492,4 +493,27 @@ test('POLYTASK_BACKEND=native / POLYTASK_THREADS=1 in a child process', { skip }
   const info = JSON.parse(out) as { name: string; reason: string };
   assert.equal(info.name, 'native');
   assert.match(info.reason, /POLYTASK_BACKEND=native; native (avx512|avx2\+fma) kernels, 1 thread /);
+});
+
+test('a worker thread started with POLYTASK_THREADS=1 (as compare\'s pool does) uses 1 thread; the main thread keeps its own count', { skip }, async () => {
+  nativeLoad.setThreads(2);
+  try {
+    const worker = new Worker(new URL('../../../src/eval/worker-entry.mjs', import.meta.url), {
+      workerData: { module: fileURLToPath(new URL('./native-worker.fixture.ts', import.meta.url)) },
+      env: { ...process.env, POLYTASK_THREADS: '1' },
+    });
+    // The main thread computes a split GEMM at the same time (the pool is shared by the process).
+    const rng = new Random(1511);
+    gemmCase(rng, F64, direct, 200, 190, 180, false, false, 1, 0, 0);
+    const msg = await new Promise<{ threads: number; err: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    assert.equal(msg.threads, 1);
+    assert.ok(msg.err < 1e-10, `worker GEMM error ${msg.err}`);
+    assert.equal(nativeLoad.threads(), 2, 'the worker\'s setting must not leak into the main thread');
+  } finally {
+    nativeLoad.setThreads(0);
+  }
 });

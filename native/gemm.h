@@ -262,8 +262,11 @@ static void gemmRun(bool ta, bool tb, long m, long n, long k, T alpha, const T* 
   J.ta = ta; J.tb = tb; J.m = m; J.n = n; J.k = k; J.alpha = alpha; J.beta = beta;
   J.A = A; J.lda = lda; J.B = B; J.ldb = ldb; J.C = C; J.ldc = ldc; J.upper = upper;
   J.nthreads = nthreads;
-  J.packedB = (T*)ptWorkspace(0, sizeof(T) * (long)KC * (NC + 64));
-  for (int t = 0; t < nthreads; t++) J.packedA[t] = (T*)ptWorkspace(1 + t, sizeof(T) * (long)KC * (MC + MR));
+  // Scratch sized to this problem (a 5×5 product must not claim the 13 MB of a full KC×NC block).
+  enum { NR = Tile<T>::NR };
+  const long kcMax = lmin(KC, k), ncMax = lmin(NC, n), mcMax = lmin(MC, m);
+  J.packedB = (T*)ptWorkspace(0, sizeof(T) * kcMax * ((ncMax + NR - 1) / NR * NR));
+  for (int t = 0; t < nthreads; t++) J.packedA[t] = (T*)ptWorkspace(1 + t, sizeof(T) * kcMax * ((mcMax + MR - 1) / MR * MR));
   if (nthreads == 1) {
     gemmThread<T>(&J, 0, nullptr);
     return;

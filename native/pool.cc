@@ -73,7 +73,12 @@ void ensureThreads(Pool& P, int n) {
   }
 }
 
-struct Slot { void* p = nullptr; long bytes = 0; };
+/** Scratch of one calling thread; freed when the thread ends (Node worker threads come and go). */
+struct Slot {
+  void* p = nullptr;
+  long bytes = 0;
+  ~Slot() { std::free(p); }
+};
 thread_local Slot slots[PT_MAX_THREADS + 1];
 
 } // namespace
@@ -145,7 +150,8 @@ void* ptWorkspace(int slot, long bytes) {
     std::free(s.p);
     long want = bytes + bytes / 4;
     s.p = std::aligned_alloc(64, (want + 63) / 64 * 64);
-    s.bytes = s.p ? want : 0;
+    if (!s.p) std::abort(); // out of memory: nothing sensible to compute with
+    s.bytes = want;
   }
   return s.p;
 }

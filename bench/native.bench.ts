@@ -7,7 +7,8 @@
 // environment only. Two threads: wall time (CPU time adds both threads up), with the load average.
 // FLOPs: GEMM 2·m·n·k, XᵀX n·d·(d+1), GEMV 2·m·n. The decompositions are compared in time only
 // (LAPACK's flop counts differ by algorithm): native vs the TypeScript ones vs numpy.
-// Run: node --import tsx bench/native.bench.ts [peers] [threads] [crossover] [linear]
+// Run: node --import tsx bench/native.bench.ts [peers] [threads] [crossover] [school] [linear]
+// (default: all but linear, which runs bench/linear.bench.ts in child processes and takes long)
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { Random } from '../src/linalg/random.ts';
@@ -20,6 +21,10 @@ import { setBackend } from '../src/linalg/backend.ts';
 import { eigh } from '../src/linalg/decomp/eigh.ts';
 import { svd } from '../src/linalg/decomp/svd.ts';
 import { cholesky } from '../src/linalg/decomp/cholesky.ts';
+import { existsSync } from 'node:fs';
+import { getModelSpec } from '../src/linear/registry.ts';
+import type { ModelOptions } from '../src/linear/types.ts';
+import { SCHOOL, loadSchool } from './common.ts';
 import type { Kernels } from '../src/linalg/kernels/types.ts';
 import type { FloatArray } from '../src/linalg/matrix.ts';
 
@@ -223,17 +228,19 @@ function crossoverSection(): void {
 }
 
 /**
- * bench/linear.bench.ts (School part) per backend in child processes, alternating native, wasm,
- * native, wasm (a change of machine load then hits both). Wall time, one thread each
- * (POLYTASK_THREADS=1). BENCH_TEXTBOOK_MAX_ITER=1: the textbook-gd column is not what is compared
+ * bench/linear.bench.ts (School part) per backend in child processes, alternating native, wasm
+ * (BENCH_LINEAR_ROUNDS rounds, default 1; BENCH_REPEATS runs per fit, default 1 here). Wall time,
+ * one thread each (POLYTASK_THREADS=1). BENCH_TEXTBOOK_MAX_ITER=1: the textbook-gd column is not what is compared
  * here and would take minutes per model.
  */
 function linearSection(): void {
   console.log(`\n# bench/linear.bench.ts (School) per backend, POLYTASK_THREADS=1, wall time; load average ${load()}`);
-  for (let round = 1; round <= 2; round++) {
+  const rounds = Number(process.env.BENCH_LINEAR_ROUNDS ?? 1);
+  for (let round = 1; round <= rounds; round++) {
     for (const b of ['native', 'wasm']) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', new URL('./linear.bench.ts', import.meta.url).pathname], {
-        env: { ...process.env, POLYTASK_BACKEND: b, POLYTASK_THREADS: '1', BENCH_PART: 'school', BENCH_TEXTBOOK_MAX_ITER: '1' }, encoding: 'utf8',
+        env: { ...process.env, POLYTASK_BACKEND: b, POLYTASK_THREADS: '1', BENCH_PART: 'school', BENCH_TEXTBOOK_MAX_ITER: '1',
+          BENCH_REPEATS: process.env.BENCH_REPEATS ?? '1' }, encoding: 'utf8',
       });
       const rows = (r.stdout ?? '').trim().split('\n').filter((l) => !l.includes('textbook') || l.startsWith('model'));
       console.log(`## ${b}, round ${round}; load ${load()}\n${rows.map((l) => l.split('|')[0]!.trimEnd()).join('\n')}` +
@@ -242,7 +249,53 @@ function linearSection(): void {
   }
 }
 
+/**
+ * School fits (the models and λ convention of bench/linear.bench.ts: squared loss, 'sum' scaling,
+ * λ = 0.1·λ_max where defined, else 1000) timed on native and wasm alternately in this process,
+ * one thread each, wall time, median of 5 per backend per round over 3 rounds. Same iterations on
+ * both backends is checked (the kernels agree to rounding, so the solvers take the same path).
+ */
+function schoolSection(): void {
+  if (!existsSync(SCHOOL)) {
+    console.log(`\n# School fits: skipped (needs ${SCHOOL})`);
+    return;
+  }
+  const problem = loadSchool();
+  nativeLoad.setThreads(1);
+  setWasmThreads(1);
+  console.log(`\n# School fits (T = ${problem.tasks.length}, d = ${problem.d}), tol 1e-6, wall time, one thread, native vs wasm alternating; load average ${load()}`);
+  for (const name of ['stl', 'mean', 'lasso', 'l21', 'trace', 'tgl', 'mtrl', 'cmtl']) {
+    const spec = getModelSpec(name);
+    const o: ModelOptions = { ...spec.defaults };
+    if (spec.lambdaMax) o.lambda = 0.1 * spec.lambdaMax(problem, {});
+    else if (spec.uses.includes('lambda')) o.lambda = 1000;
+    if (spec.uses.includes('lambda2')) o.lambda2 = name === 'tgl' ? 0.1 * getModelSpec('l21').lambdaMax!(problem, {}) : 1000;
+    if (name === 'tgl') o.ridge = 1000;
+    const opts = { ...o, tol: 1e-6, maxIter: 5000 };
+    const tn: number[] = [], tw: number[] = [];
+    const iters: Record<string, number> = {};
+    const run = (b: 'native' | 'wasm') => () => {
+      setBackend(b);
+      iters[b] = spec.fit(problem, opts).info.iterations;
+    };
+    try {
+      for (let r = 0; r < ROUNDS; r++) {
+        tn.push(time(run('native'), 5, 'wall'));
+        tw.push(time(run('wasm'), 5, 'wall'));
+      }
+    } catch (e) {
+      console.log(`${name}: failed: ${(e as Error).message}`);
+      continue;
+    }
+    const n = median(tn), w = median(tw);
+    console.log(`${name.padEnd(6)} native ${f(n * 1e3)} ms, wasm ${f(w * 1e3)} ms, ${(w / n).toFixed(2)}× (iterations ${iters.native} / ${iters.wasm})`);
+  }
+  setBackend('native');
+  nativeLoad.setThreads(0);
+}
+
 if (want('peers')) peersSection();
 if (want('threads')) threadsSection();
 if (want('crossover')) crossoverSection();
+if (want('school')) schoolSection();
 if (sections.includes('linear')) linearSection();

@@ -16,10 +16,15 @@ import { processIO, type CliIO } from './io.ts';
 import { registerPredict } from './predict.ts';
 import { registerReport } from './report.ts';
 
-/** "polytask 0.1.0 (kernel backend: wasm — <why>)". */
-export function versionLine(): string {
+/** "kernel backend: native; native avx512 kernels, 2 threads (...)" or why native is not used. */
+export function backendLine(): string {
   const info = backend.backendInfo();
-  return `polytask ${VERSION} (kernel backend: ${info.name}; ${info.reason})`;
+  return `kernel backend: ${info.name}; ${info.reason}`;
+}
+
+/** "polytask 0.1.0 (kernel backend: wasm; <why>)". */
+export function versionLine(): string {
+  return `polytask ${VERSION} (${backendLine()})`;
 }
 
 export function buildProgram(io: CliIO): Command {
@@ -65,6 +70,8 @@ See docs/cli.md for every command and flag.`,
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const verbose = argv.includes('--verbose');
   try {
+    // Which kernels run, and why (e.g. "wasm — native addon not built (...)"): one line on stderr.
+    if (verbose) io.stderr.write(`polytask: ${backendLine()}\n`);
     const program = buildProgram(io);
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;

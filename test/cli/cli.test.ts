@@ -29,7 +29,7 @@ function oneLineError(r: RunResult, code: number, re: RegExp): void {
 test('--version prints the version and the kernel backend', async () => {
   const r = await cli(['--version'], dir);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, new RegExp(`^polytask ${VERSION.replace(/\./g, '\\.')} \\(kernel backend: (wasm|ts)`));
+  assert.match(r.stdout, new RegExp(`^polytask ${VERSION.replace(/\./g, '\\.')} \\(kernel backend: (native|wasm|ts)`));
   // src/version.ts reads package.json at run time, so the two cannot drift.
   assert.equal(VERSION, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
 });
@@ -82,7 +82,8 @@ test('data errors: unreadable file, bad CSV cell (file:line:column) → exit 1',
 test('--verbose adds the stack trace to a user error', async () => {
   const r = await cli(['inspect', '--data', 'missing.csv', '--task-col', 'task', '--target', 'y', '--verbose'], dir);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^polytask: .*missing\.csv/);
+  // The first line says which kernels run (and why, e.g. when the native addon is missing).
+  assert.match(r.stderr, /^polytask: kernel backend: (native|wasm|ts); .+\npolytask: .*missing\.csv/);
   assert.match(r.stderr, /\n\s+at /);
 });
 

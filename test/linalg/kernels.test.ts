@@ -229,13 +229,16 @@ test('two-thread GEMM (main thread + worker, row chunks) agrees with the referen
   }
 });
 
-test('POLYTASK_THREADS: 1, 2 or unset (auto); anything else names the variable', () => {
+test('POLYTASK_THREADS: 1, 2 or more (split), or unset (auto); anything else names the variable', () => {
   assert.equal(threadsFromEnv(undefined), 'auto');
   assert.equal(threadsFromEnv(''), 'auto');
   assert.equal(threadsFromEnv('1'), 1);
   assert.equal(threadsFromEnv(' 2 '), 2);
-  assert.throws(() => threadsFromEnv('4'), (e: unknown) =>
-    e instanceof OptionError && e.option === THREADS_ENV && /POLYTASK_THREADS: "4" is not a thread count/.test(e.message));
+  assert.equal(threadsFromEnv('4'), 2); // the native pool uses 4; the wasm split has one helper
+  for (const bad of ['0', 'two', '1.5', '65']) {
+    assert.throws(() => threadsFromEnv(bad), (e: unknown) =>
+      e instanceof OptionError && e.option === THREADS_ENV && new RegExp(`POLYTASK_THREADS: "${bad}" is not a thread count`).test(e.message));
+  }
 });
 
 test('gemm and gram reject a leading dimension below the width and too-short arrays (ShapeError)', { skip: !loaded }, () => {
@@ -284,7 +287,7 @@ test('a missing or invalid kernels.wasm falls back (reason given), never throws'
   assert.match(invalid.reason, /is not a usable kernels module/);
 });
 
-test('selectBackend: POLYTASK_BACKEND chooses, bad values name the variable, default prefers wasm', () => {
+test('selectBackend: POLYTASK_BACKEND chooses, bad values name the variable, default prefers native, then wasm', () => {
   const tsOnly = new Map<BackendName, Kernels>([['ts', ref]]);
   const fakeWasm: Kernels = { ...ref, name: 'wasm' };
   const both = new Map<BackendName, Kernels>([['ts', ref], ['wasm', fakeWasm]]);
@@ -296,9 +299,20 @@ test('selectBackend: POLYTASK_BACKEND chooses, bad values name the variable, def
   assert.equal(fallback.kernels.name, 'ts');
   assert.match(fallback.reason, /wasm unavailable: file missing/);
   assert.throws(() => selectBackend('gpu', both, 'loaded'), (e: unknown) =>
-    e instanceof OptionError && e.option === BACKEND_ENV && /POLYTASK_BACKEND: "gpu" is not a backend; use ts or wasm/.test(e.message));
+    e instanceof OptionError && e.option === BACKEND_ENV && /POLYTASK_BACKEND: "gpu" is not a backend; use native, wasm or ts/.test(e.message));
   assert.throws(() => selectBackend('wasm', tsOnly, 'file missing'), (e: unknown) =>
     e instanceof OptionError && /POLYTASK_BACKEND: wasm was requested but is not available: file missing/.test(e.message));
+  const fakeNative: Kernels = { ...ref, name: 'native' };
+  const all = new Map<BackendName, Kernels>([['ts', ref], ['wasm', fakeWasm], ['native', fakeNative]]);
+  assert.equal(selectBackend(undefined, all, 'loaded', 'native loaded').kernels.name, 'native');
+  assert.equal(selectBackend('wasm', all, 'loaded', 'native loaded').kernels.name, 'wasm');
+  assert.equal(selectBackend('Native', all, 'loaded', 'native loaded').kernels.name, 'native');
+  // Without the addon: wasm, and the reason says why native is not used (one line for --version).
+  const noNative = selectBackend(undefined, both, 'wasm loaded', 'native addon not built (no compiler)');
+  assert.equal(noNative.kernels.name, 'wasm');
+  assert.match(noNative.reason, /wasm loaded — native addon not built \(no compiler\)/);
+  assert.throws(() => selectBackend('native', both, 'loaded', 'this CPU lacks AVX2/FMA'), (e: unknown) =>
+    e instanceof OptionError && /POLYTASK_BACKEND: native was requested but is not available: this CPU lacks AVX2\/FMA/.test(e.message));
 });
 
 test('POLYTASK_BACKEND in a child process selects the backend reported by backendInfo()', () => {

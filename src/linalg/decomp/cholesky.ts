@@ -3,6 +3,7 @@
 import { NumericError, ShapeError } from '../../errors.ts';
 import { Matrix, shapeOf } from '../matrix.ts';
 import { allFinite } from '../ops.ts';
+import { nativeDecomp } from '../backend.ts';
 
 /**
  * Lower-triangular L with A = L Lᵀ (Golub & Van Loan Alg. 4.2.1, reading only the lower triangle of A).
@@ -13,6 +14,13 @@ export function cholesky(a: Matrix): Matrix {
   if (!allFinite(a.data)) throw new NumericError('cholesky: matrix has NaN or infinite entries');
   const n = a.rows;
   const L = Matrix.zeros(n, n);
+  const native = nativeDecomp();
+  if (native && a.data instanceof Float64Array) {
+    // Same algorithm in native code (native/decomp.cc ptCholesky), same failing pivot.
+    const bad = native.cholesky(n, a.data, L.data as Float64Array);
+    if (bad) throw new NumericError(`cholesky: matrix is not positive definite (pivot ${bad.index + 1} of ${n} is ${bad.value})`);
+    return L;
+  }
   const l = L.data;
   const A = a.data;
   for (let j = 0; j < n; j++) {

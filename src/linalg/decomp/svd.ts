@@ -15,6 +15,7 @@ import { NumericError } from '../../errors.ts';
 import { Matrix } from '../matrix.ts';
 import { allFinite, gram } from '../ops.ts';
 import { eigh } from './eigh.ts';
+import { nativeDecomp } from '../backend.ts';
 
 export interface SVD {
   /** m×r, orthonormal columns (r = min(m, n)). */
@@ -152,10 +153,21 @@ function svdTall(a: Matrix): SVD {
 }
 
 export function svd(a: Matrix): SVD {
-  if (!allFinite(a.data)) throw new NumericError('svd: matrix has NaN or infinite entries');
   const m = a.rows;
   const n = a.cols;
   const r = Math.min(m, n);
+  const native = nativeDecomp();
+  if (native && r > 0 && a.data instanceof Float64Array) {
+    // The same steps in native code (native/decomp.cc ptSvd). Non-finite or zero A, an exactly zero
+    // singular value (completeBasis) or an inner failure come back as codes and take the TypeScript path.
+    const U = Matrix.zeros(m, r);
+    const V = Matrix.zeros(n, r);
+    const s = new Float64Array(r);
+    const code = native.svd(m, n, a.data, U.data as Float64Array, s, V.data as Float64Array);
+    if (code > 0) return { U, s, V };
+    if (code === -1) throw new NumericError(`svd: one-sided Jacobi did not converge in ${MAX_SWEEPS} sweeps (${Math.max(m, n)}×${r})`);
+  }
+  if (!allFinite(a.data)) throw new NumericError('svd: matrix has NaN or infinite entries');
   if (r === 0) return { U: Matrix.zeros(m, 0), s: new Float64Array(0), V: Matrix.zeros(n, 0) };
   let top = 0;
   for (const v of a.data) top = Math.max(top, Math.abs(v));

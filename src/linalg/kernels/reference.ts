@@ -1,6 +1,7 @@
 // The plain TypeScript reference kernels: the definition the fast backends are tested against,
 // and the fallback where WebAssembly SIMD is unavailable. Written for clarity first; loop orders
 // keep the innermost loop on contiguous memory so they are not needlessly slow.
+import { referenceNn } from './nn-reference.ts';
 import type { FloatArray } from '../matrix.ts';
 import type { Kernels } from './types.ts';
 
@@ -140,4 +141,5 @@ export const referenceKernels: Kernels = {
   dsymvBatched: symvBatched,
   dgemvBatched: gemvBatched,
   dresidualGradBatched: residualGradBatched,
+  nn: referenceNn,
 };

@@ -101,15 +101,16 @@ parentPort.on('message', (j) => {
 export type ThreadMode = 1 | 2 | 'auto';
 
 /**
- * POLYTASK_THREADS: "1" never splits, "2" always splits large GEMMs, unset means 'auto' (split
+ * POLYTASK_THREADS: "1" never splits, "2" (or more) always splits large GEMMs, unset means 'auto' (split
  * only while a core looks idle, see secondCoreIdle). Anything else names the variable in an error.
  */
 export function threadsFromEnv(value: string | undefined): ThreadMode {
   if (value === undefined || value.trim() === '') return 'auto';
   const v = value.trim();
   if (v === '1') return 1;
-  if (v === '2') return 2;
-  throw new OptionError(THREADS_ENV, `"${value}" is not a thread count; use 1 or 2 (or leave it unset for automatic)`);
+  // Any larger count means "split" here (this pool has one helper); the native pool uses the count itself.
+  if (/^[0-9]+$/.test(v) && Number(v) >= 2 && Number(v) <= 64) return 2;
+  throw new OptionError(THREADS_ENV, `"${value}" is not a thread count; use an integer from 1 to 64 (or leave it unset for automatic)`);
 }
 
 let loadCheckedAt = -Infinity;

@@ -3,7 +3,38 @@
 // sub-matrices and transposed operands need no copies. Both precisions share one signature shape
 // so the float64 convex solvers and the float32 training code call the same kernels.
 
+import type { FloatArray } from '../matrix.ts';
+
 export type BackendName = 'ts' | 'wasm' | 'native';
+
+/** Activations of NnKernels.biasAct, with the neural engine's definitions (src/nn/ops/elementwise.ts). */
+export type Activation = 'identity' | 'relu' | 'leakyRelu' | 'gelu' | 'tanh' | 'sigmoid';
+
+/**
+ * The neural engine's per-op kernels, so that a training step crosses into native code once per op,
+ * not per element (issue 14). Row-major, contiguous; every array of one call has the same precision
+ * (all Float32Array or all Float64Array). Outputs may be the same array as the input (in place), but
+ * must not partially overlap it. Added after the neural engine was written: backward compatible
+ * (an addition to Kernels), implemented by every backend (ts and wasm share the TypeScript version).
+ */
+export interface NnKernels {
+  /**
+   * y = act(x + bias) over rows×n, bias of length n broadcast over rows (or null: no bias); when `d`
+   * is given, also d = act'(x + bias) (what the engine's backward pass multiplies by). `slope` is
+   * leakyRelu's negative slope (ignored otherwise). gelu is the tanh approximation
+   * (Hendrycks & Gimpel 2016, §2; PyTorch approximate='tanh'); sigmoid is evaluated stably in both tails.
+   */
+  biasAct(act: Activation, rows: number, n: number, x: FloatArray, bias: FloatArray | null, slope: number, y: FloatArray, d: FloatArray | null): void;
+  /** Softmax over the last axis of rows×n (max subtracted first). */
+  softmaxRows(rows: number, n: number, x: FloatArray, y: FloatArray): void;
+  /** out[j] = beta·out[j] + Σᵢ x[i·n + j] over rows×n (the gradient of a broadcast bias); beta = 0 ignores out. */
+  colSums(rows: number, n: number, x: FloatArray, beta: number, out: FloatArray): void;
+  /**
+   * im2col for x [N, C, H, W] (NCHW): cols [N·Ho·Wo, C·kh·kw], one row per output position, zero
+   * padding, Ho = ⌊(H + 2·pad − kh)/stride⌋ + 1 (the layout of src/nn/ops/conv.ts).
+   */
+  im2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): void;
+}
 
 export interface Kernels {
   readonly name: BackendName;
@@ -49,4 +80,6 @@ export interface Kernels {
    */
   dresidualGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
     r: Float64Array, g: Float64Array): void;
+  /** Element-wise, reduction, softmax, bias + activation and im2col kernels of the neural engine. */
+  readonly nn: NnKernels;
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ShapeError, UnsupportedError } from '../../errors.ts';
 import type { FloatArray } from '../matrix.ts';
 import { referenceKernels } from './reference.ts';
+import { referenceNn } from './nn-reference.ts';
 import { GemmThreads, defaultThreadMode, secondCoreIdle, type ThreadMode } from './threads.ts';
 import type { Kernels } from './types.ts';
 
@@ -451,6 +452,9 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     dsymvBatched: symvBatched,
     dgemvBatched: gemvBatched,
     dresidualGradBatched: residualGradBatched,
+    // The element-wise kernels stay in TypeScript here: copying operands into wasm memory would
+    // cost as much as the O(n) work itself.
+    nn: referenceNn,
   };
 
   // The registered backend: small problems go to the reference, where they are faster.
@@ -479,6 +483,7 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     dsymvBatched: symvBatched,
     dgemvBatched: gemvBatched,
     dresidualGradBatched: residualGradBatched,
+    nn: referenceNn,
   };
 
   /** Copies the blocks (row-stacked or d×d) into wasm memory once, for repeated batched products. */

@@ -92,6 +92,9 @@ test('the quadratic shortcut (extrapolated f and ∇f) follows the same iterates
   const x0 = [Matrix.zeros(6, 4)];
   const a = fista(base, { x0, tol: 1e-10 });
   const b = fista({ ...base, quadratic: false }, { x0, tol: 1e-10 });
-  assert.equal(a.info.iterations, b.info.iterations);
+  // Equal in exact arithmetic; in floating point the two paths round differently (how much depends
+  // on the kernel backend: FMA in the native one), so the stopping test at 1e-10 may be crossed one
+  // iteration apart.
+  assert.ok(Math.abs(a.info.iterations - b.info.iterations) <= 1, `iterations ${a.info.iterations} vs ${b.info.iterations}`);
   assert.ok(relDiff(a.info.objective, b.info.objective) < 1e-13);
 });

@@ -1,0 +1,26 @@
+# The native CPU backend (issue 14). Built by scripts/build-native.mjs (npm's install script),
+# which tolerates failure: polytask then runs on WebAssembly and says why in `polytask --version`.
+# Three targets because gyp has no per-file flags: the AVX-512 kernels are compiled in their own
+# static library with -mavx512f, everything else for AVX2 + FMA (checked at load time in
+# src/linalg/kernels/native.ts); the AVX-512 code runs only when cpuid reports it.
+{
+  "target_defaults": {
+    "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=c++17"],
+    "cflags_cc": ["-std=c++20", "-O3", "-fPIC", "-mavx2", "-mfma", "-fno-math-errno", "-ffp-contract=fast"],
+    "cflags!": ["-O2"],
+    "cflags": ["-O3"],
+  },
+  "targets": [
+    {
+      "target_name": "polytask_avx512",
+      "type": "static_library",
+      "sources": ["native/gemm_avx512.cc"],
+      "cflags_cc": ["-mavx512f", "-mavx512vl", "-mprefer-vector-width=512"],
+    },
+    {
+      "target_name": "polytask_native",
+      "dependencies": ["polytask_avx512"],
+      "sources": ["native/addon.cc", "native/pool.cc", "native/decomp.cc", "native/gemm_avx2.cc", "native/nn.cc"],
+    },
+  ],
+}

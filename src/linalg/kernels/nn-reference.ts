@@ -1,0 +1,126 @@
+// The neural engine's element-wise kernels in plain TypeScript: the definition the native ones are
+// tested against, and what the ts and wasm backends run (see NnKernels in ./types.ts). The formulas
+// are those of src/nn/ops/elementwise.ts, nn.ts and conv.ts on branch nn, so the engine can switch
+// to these kernels without changing a result.
+import { ShapeError } from '../../errors.ts';
+import type { FloatArray } from '../matrix.ts';
+import type { Activation, NnKernels } from './types.ts';
+
+const GELU_K0 = Math.sqrt(2 / Math.PI);
+const GELU_K1 = 0.044715;
+
+export const ACTIVATIONS: readonly Activation[] = ['identity', 'relu', 'leakyRelu', 'gelu', 'tanh', 'sigmoid'];
+
+function need(op: string, name: string, a: FloatArray | null, len: number): void {
+  if (a && a.length < len) throw new ShapeError(`${op}: ${name} has ${a.length} entries, needs ${len}`);
+}
+
+function dims(op: string, ds: Record<string, number>): void {
+  for (const [k, v] of Object.entries(ds)) if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${op}: ${k} = ${v} is not a non-negative integer`);
+}
+
+/** Shape checks shared by every backend (the native one checks before crossing into the addon). */
+export function checkBiasAct(act: Activation, rows: number, n: number, x: FloatArray, bias: FloatArray | null, y: FloatArray, d: FloatArray | null): void {
+  if (!ACTIVATIONS.includes(act)) throw new ShapeError(`biasAct: unknown activation "${act}" (${ACTIVATIONS.join(', ')})`);
+  dims('biasAct', { rows, n });
+  need('biasAct', 'x', x, rows * n);
+  need('biasAct', 'bias', bias, n);
+  need('biasAct', 'y', y, rows * n);
+  need('biasAct', 'd', d, rows * n);
+}
+
+export function checkIm2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): { Ho: number; Wo: number } {
+  dims('im2col', { N, C, H, W, kh, kw, pad });
+  if (!Number.isInteger(stride) || stride < 1) throw new ShapeError(`im2col: stride = ${stride} is not a positive integer`);
+  const Ho = Math.floor((H + 2 * pad - kh) / stride) + 1;
+  const Wo = Math.floor((W + 2 * pad - kw) / stride) + 1;
+  if (Ho < 1 || Wo < 1 || kh < 1 || kw < 1) throw new ShapeError(`im2col: kernel ${kh}×${kw} does not fit input ${H}×${W} with padding ${pad}`);
+  need('im2col', 'x', x, N * C * H * W);
+  need('im2col', 'cols', cols, N * Ho * Wo * C * kh * kw);
+  return { Ho, Wo };
+}
+
+function biasAct(act: Activation, rows: number, n: number, x: FloatArray, bias: FloatArray | null, slope: number, y: FloatArray, d: FloatArray | null): void {
+  checkBiasAct(act, rows, n, x, bias, y, d);
+  for (let r = 0; r < rows; r++) {
+    const off = r * n;
+    for (let j = 0; j < n; j++) {
+      const v = x[off + j]! + (bias ? bias[j]! : 0);
+      let out: number, der: number;
+      switch (act) {
+        case 'identity': out = v; der = 1; break;
+        case 'relu': out = v > 0 ? v : 0; der = v > 0 ? 1 : 0; break;
+        case 'leakyRelu': out = v > 0 ? v : slope * v; der = v > 0 ? 1 : slope; break;
+        case 'gelu': {
+          const t = Math.tanh(GELU_K0 * (v + GELU_K1 * v * v * v));
+          out = 0.5 * v * (1 + t);
+          der = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_K0 * (1 + 3 * GELU_K1 * v * v);
+          break;
+        }
+        case 'tanh': out = Math.tanh(v); der = 1 - out * out; break;
+        case 'sigmoid': out = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)); der = out * (1 - out); break;
+      }
+      y[off + j] = out;
+      if (d) d[off + j] = der;
+    }
+  }
+}
+
+function softmaxRows(rows: number, n: number, x: FloatArray, y: FloatArray): void {
+  dims('softmaxRows', { rows, n });
+  need('softmaxRows', 'x', x, rows * n);
+  need('softmaxRows', 'y', y, rows * n);
+  for (let r = 0; r < rows; r++) {
+    const off = r * n;
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) if (x[off + j]! > m) m = x[off + j]!;
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(x[off + j]! - m);
+      y[off + j] = e;
+      s += e;
+    }
+    const inv = 1 / s;
+    for (let j = 0; j < n; j++) y[off + j]! *= inv;
+  }
+}
+
+function colSums(rows: number, n: number, x: FloatArray, beta: number, out: FloatArray): void {
+  dims('colSums', { rows, n });
+  need('colSums', 'x', x, rows * n);
+  need('colSums', 'out', out, n);
+  for (let j = 0; j < n; j++) out[j] = beta === 0 ? 0 : beta * out[j]!;
+  for (let r = 0; r < rows; r++) {
+    const off = r * n;
+    for (let j = 0; j < n; j++) out[j]! += x[off + j]!;
+  }
+}
+
+function im2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): void {
+  const { Ho, Wo } = checkIm2col(N, C, H, W, kh, kw, stride, pad, x, cols);
+  const P = Ho * Wo, K = C * kh * kw;
+  for (let b = 0; b < N; b++) {
+    for (let ho = 0; ho < Ho; ho++) {
+      for (let wo = 0; wo < Wo; wo++) {
+        const r = (b * P + ho * Wo + wo) * K;
+        for (let c = 0; c < C; c++) {
+          for (let i = 0; i < kh; i++) {
+            const hi = ho * stride + i - pad;
+            const base = r + (c * kh + i) * kw;
+            if (hi < 0 || hi >= H) {
+              for (let j = 0; j < kw; j++) cols[base + j] = 0;
+              continue;
+            }
+            const xrow = ((b * C + c) * H + hi) * W;
+            for (let j = 0; j < kw; j++) {
+              const wi = wo * stride + j - pad;
+              cols[base + j] = wi < 0 || wi >= W ? 0 : x[xrow + wi]!;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export const referenceNn: NnKernels = { biasAct, softmaxRows, colSums, im2col };

@@ -51,6 +51,11 @@ export interface BcdOptions {
   readonly solverName?: string;
   /** Start time (performance.now()) so that `seconds` includes the caller's set-up. */
   readonly started?: number;
+  /** 'subgradient': stop on the relative minimum-norm subgradient even where the gap is known
+   * (inner solves of proximal Newton, whose quadratic model has no data to define a dual). */
+  readonly certificate?: 'gap' | 'subgradient';
+  /** Scale of the subgradient measure (default ‖∇f(0)‖ of this problem). */
+  readonly scale?: number;
 }
 
 export interface BcdResult {
@@ -309,7 +314,7 @@ function smoothValue(gp: GramProblem, W: Float64Array, HW: Float64Array, rows: r
   return v;
 }
 
-function evaluateAll(s: State, pen: RowPenaltyKind, lambda: number): Evaluation {
+function evaluateAll(s: State, pen: RowPenaltyKind, lambda: number, wantDual: boolean): Evaluation {
   const { d, T, c, h, yy, ridge, chain } = s.gp;
   const allRows = Array.from({ length: d }, (_, j) => j);
   const primal = smoothValue(s.gp, s.W, s.HW, allRows) + penaltyValue(pen, lambda, s.W, d, T);
@@ -331,7 +336,7 @@ function evaluateAll(s: State, pen: RowPenaltyKind, lambda: number): Evaluation 
     }
   }
   let dual = NaN;
-  if (chain === 0) {
+  if (chain === 0 && wantDual) {
     // D(sθ) = s Σ c_t(yy_t − w_tᵀh_t) − s² Σ [c_t ‖r_t‖²/2 + ρ‖w_t‖²], ‖r_t‖² = wᵀHw − 2wᵀh + yy.
     const sc = dualNorm > lambda ? lambda / dualNorm : 1;
     let lin = 0;
@@ -475,7 +480,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
   const andersonK = opts.anderson ?? 5;
   const useWs = opts.workingSet ?? true;
   const solver = opts.solverName ?? 'bcd';
-  const useGap = gp.chain === 0;
+  const useGap = gp.chain === 0 && opts.certificate !== 'subgradient';
 
   const W = new Float64Array(d * T);
   if (opts.W0) {
@@ -487,7 +492,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
   // ‖∇f(0)‖ (scale of the optimality measure, as FISTA's).
   let g0 = 0;
   for (let t = 0; t < T; t++) for (let j = 0; j < d; j++) g0 += (c[t]! * h[t * d + j]!) ** 2;
-  g0 = Math.max(Math.sqrt(g0), TINY);
+  g0 = opts.scale !== undefined && opts.scale > 0 ? opts.scale : Math.max(Math.sqrt(g0), TINY);
 
   const curvCache = new Map<number, RowCurvature>();
   const curvature = (j: number): RowCurvature => {
@@ -505,7 +510,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
   let accepted = 0;
   let tried = 0;
   let wsSize = Math.min(d, 10);
-  let ev = evaluateAll(s, pen, lambda);
+  let ev = evaluateAll(s, pen, lambda, useGap);
   let crit = certificate(ev);
   const trace: number[] = [ev.primal];
   let converged = crit <= tol;
@@ -609,7 +614,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     }
     // Certify on ALL features with fresh HW (also removes drift from the incremental updates).
     recomputeHW(s);
-    ev = evaluateAll(s, pen, lambda);
+    ev = evaluateAll(s, pen, lambda, useGap);
     crit = certificate(ev);
     trace.push(ev.primal);
     if (crit <= tol) converged = true;

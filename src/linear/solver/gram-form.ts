@@ -31,6 +31,8 @@ export interface GramProblem {
   readonly chain: number;
   /** True when all tasks share one Gram matrix. */
   readonly shared: boolean;
+  /** The intercepts that go with W (b_t = ȳ_t − x̄_tᵀw_t with intercepts, zeros without). */
+  intercepts(W: Matrix): Float64Array;
 }
 
 /** True when every task has the same design matrix (same object or same values) and no sample weights. */
@@ -49,13 +51,14 @@ export function isSharedDesign(problem: Problem): boolean {
 }
 
 /** One Gram matrix and one X̂ᵀŶ for a shared design. */
-function sharedForm(problem: Problem): { H: Float64Array; h: Float64Array; yy: Float64Array } {
+function sharedForm(problem: Problem): { H: Float64Array; h: Float64Array; yy: Float64Array; xbar: Float64Array; ybar: Float64Array } {
   const X = problem.tasks[0]!.X;
   const n = X.rows;
   const d = X.cols;
   const T = problem.tasks.length;
   const Xh = X.clone();
   const Y = Matrix.zeros(n, T);
+  const ybars = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     const y = problem.tasks[t]!.y;
     let ybar = 0;
@@ -63,10 +66,11 @@ function sharedForm(problem: Problem): { H: Float64Array; h: Float64Array; yy: F
       for (let i = 0; i < n; i++) ybar += y[i]!;
       ybar /= n;
     }
+    ybars[t] = ybar;
     for (let i = 0; i < n; i++) Y.data[i * T + t] = y[i]! - ybar;
   }
+  const xbar = new Float64Array(d);
   if (problem.intercept) {
-    const xbar = new Float64Array(d);
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xbar[j]! += X.data[i * d + j]!;
     for (let j = 0; j < d; j++) xbar[j]! /= n;
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Xh.data[i * d + j]! -= xbar[j]!;
@@ -77,30 +81,53 @@ function sharedForm(problem: Problem): { H: Float64Array; h: Float64Array; yy: F
   for (let j = 0; j < d; j++) for (let t = 0; t < T; t++) h[t * d + j] = XtY.data[j * T + t]!;
   const yy = new Float64Array(T);
   for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) yy[t]! += Y.data[i * T + t]! ** 2;
-  return { H, h, yy };
+  return { H, h, yy, xbar, ybar: ybars };
+}
+
+type BaseForm = Omit<GramProblem, 'ridge' | 'chain'>;
+
+// Memoised per Problem object (as createLoss): a λ path or a CV grid over one fold builds it once.
+const cache = new WeakMap<Problem, BaseForm>();
+
+function baseForm(problem: Problem): BaseForm {
+  const hit = cache.get(problem);
+  if (hit) return hit;
+  const d = problem.d;
+  const T = problem.tasks.length;
+  const c = Float64Array.from({ length: T }, (_, t) => taskScale(problem, t));
+  let out: BaseForm;
+  if (isSharedDesign(problem)) {
+    const s = sharedForm(problem);
+    const intercepts = (W: Matrix): Float64Array => {
+      const b = new Float64Array(T);
+      if (!problem.intercept) return b;
+      for (let t = 0; t < T; t++) {
+        let v = s.ybar[t]!;
+        for (let j = 0; j < d; j++) v -= s.xbar[j]! * W.data[j * T + t]!;
+        b[t] = v;
+      }
+      return b;
+    };
+    out = { d, T, H: Array.from({ length: T }, () => s.H), h: s.h, c, yy: s.yy, shared: true, intercepts };
+  } else {
+    const loss = createLoss(problem) as SquaredLoss;
+    const H: Float64Array[] = [];
+    const h = new Float64Array(T * d);
+    const yy = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      const ne = loss.normalEquations(t);
+      H.push(ne.H.data);
+      h.set(ne.h, t * d);
+      yy[t] = ne.yy;
+    }
+    out = { d, T, H, h, c, yy, shared: false, intercepts: (W) => loss.intercepts(W) };
+  }
+  cache.set(problem, out);
+  return out;
 }
 
 /** The Gram form of a squared-loss problem (per-task Grams from the loss cache, or one shared Gram). */
 export function gramProblem(problem: Problem, opts: { ridge?: number; chain?: number } = {}): GramProblem {
   if (problem.loss !== 'squared') throw new Error(`gramProblem: needs the squared loss, got "${problem.loss}"`);
-  const d = problem.d;
-  const T = problem.tasks.length;
-  const c = Float64Array.from({ length: T }, (_, t) => taskScale(problem, t));
-  const ridge = opts.ridge ?? 0;
-  const chain = opts.chain ?? 0;
-  if (isSharedDesign(problem)) {
-    const s = sharedForm(problem);
-    return { d, T, H: Array.from({ length: T }, () => s.H), h: s.h, c, yy: s.yy, ridge, chain, shared: true };
-  }
-  const loss = createLoss(problem) as SquaredLoss;
-  const H: Float64Array[] = [];
-  const h = new Float64Array(T * d);
-  const yy = new Float64Array(T);
-  for (let t = 0; t < T; t++) {
-    const ne = loss.normalEquations(t);
-    H.push(ne.H.data);
-    h.set(ne.h, t * d);
-    yy[t] = ne.yy;
-  }
-  return { d, T, H, h, c, yy, ridge, chain, shared: false };
+  return { ...baseForm(problem), ridge: opts.ridge ?? 0, chain: opts.chain ?? 0 };
 }

@@ -28,7 +28,8 @@
 import { ConvergenceError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { eigh } from '../../linalg/decomp/eigh.ts';
-import type { FitInfo } from '../types.ts';
+import type { FitInfo, SolverHooks } from '../types.ts';
+import { progressTicker } from './hooks.ts';
 import type { GramProblem } from './gram-form.ts';
 
 export type RowPenaltyKind = 'lasso' | 'l21';
@@ -56,6 +57,8 @@ export interface BcdOptions {
   readonly certificate?: 'gap' | 'subgradient';
   /** Scale of the subgradient measure (default ‖∇f(0)‖ of this problem). */
   readonly scale?: number;
+  /** Progress reports and cancellation (solver/hooks.ts), once per pass. */
+  readonly hooks?: SolverHooks;
 }
 
 export interface BcdResult {
@@ -88,6 +91,11 @@ export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, o
     amax = Math.max(amax, a[i]!);
   }
   nb = Math.sqrt(nb);
+  if (lambda === 0) {
+    // No penalty: the plain block Newton step u = A⁻¹b (μ = 0).
+    for (let i = 0; i < n; i++) out[i] = b[i] === 0 || a[i]! <= 0 ? 0 : b[i]! / a[i]!;
+    return;
+  }
   let lo = (lambda * amin) / (nb - lambda);
   let hi = (lambda * amax) / (nb - lambda);
   // A zero curvature (a feature constant within a task) puts the lower end at 0, where b_i/(a_i + μ)
@@ -151,6 +159,10 @@ export function tridiagonalSecular(D: Float64Array, e: number, amin: number, b: 
     dmax = Math.max(dmax, D[t]!);
   }
   nb = Math.sqrt(nb);
+  if (lambda === 0) {
+    thomas(D, e, 0, b, out, cp);
+    return;
+  }
   let lo = (lambda * amin) / (nb - lambda);
   let hi = (lambda * (dmax + 2 * Math.abs(e))) / (nb - lambda);
   if (!(hi > 0)) {
@@ -481,6 +493,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
   const useWs = opts.workingSet ?? true;
   const solver = opts.solverName ?? 'bcd';
   const useGap = gp.chain === 0 && opts.certificate !== 'subgradient';
+  const tick = progressTicker(opts.hooks, solver, 1);
 
   const W = new Float64Array(d * T);
   if (opts.W0) {
@@ -571,6 +584,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
         order = ws.slice().sort((p, q) => score.get(q)! - score.get(p)!);
       }
       for (const j of order) blockStep(s, j, pen, lambda, curvature(j), ws, sc);
+      tick(passes, crit);
       if (andersonK > 0) {
         const snap = snapshot();
         hist.push(snap.w);

@@ -16,7 +16,8 @@ import { ConvergenceError, NumericError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { createLoss } from '../loss/index.ts';
 import { taskScale } from '../problem.ts';
-import type { FitInfo, Problem, WarmStart } from '../types.ts';
+import type { FitInfo, Problem, SolverHooks, WarmStart } from '../types.ts';
+import { progressTicker } from './hooks.ts';
 import { bcd, type RowPenaltyKind } from './bcd.ts';
 import type { LinearSolution } from './composite.ts';
 import type { GramProblem } from './gram-form.ts';
@@ -30,6 +31,7 @@ export interface ProxNewtonOptions {
   readonly maxIter: number;
   readonly requireConvergence?: boolean;
   readonly solverName?: string;
+  readonly hooks?: SolverHooks;
 }
 
 const TINY = 1e-300;
@@ -147,8 +149,10 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   let converged = optimality <= tol;
   let message = '';
 
+  const tick = progressTicker(opts.hooks, solver, 1);
   while (!converged && iterations < maxIter) {
     iterations++;
+    tick(iterations, optimality);
     // 1–2. The quadratic model in Gram form, intercept eliminated.
     const H: Float64Array[] = [];
     const h = new Float64Array(T * d);
@@ -188,6 +192,7 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
       scale: g0,
       tol: Math.max(0.1 * tol, Math.min(0.1, 0.01 * optimality)),
       maxIter: 10000,
+      ...(opts.hooks?.signal ? { hooks: { signal: opts.hooks.signal } } : {}),
     });
     passes += inner.info.iterations;
     const dW = inner.W.clone();

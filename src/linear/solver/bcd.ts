@@ -334,13 +334,17 @@ function evaluateAll(s: State, pen: RowPenaltyKind, lambda: number, wantDual: bo
   const tmp = new Float64Array(T);
   const violation = new Float64Array(d);
   let sub2 = 0;
+  // Dual norms of the gradient: lasso per task (max_j |G_jt|: the lasso dual constraint
+  // ‖X̃_tᵀθ_t‖_∞ ≤ λ separates over tasks, so each task's dual point is rescaled on its own — one
+  // global factor made the gap lag the primal by six decades on School); L21 one max_j ‖G_j,:‖₂.
+  const taskNorm = new Float64Array(T);
   let dualNorm = 0;
   for (let j = 0; j < d; j++) {
     rowGradient(s, j, g, tmp);
     const w = s.W.subarray(j * T, (j + 1) * T);
     violation[j] = rowViolation(pen, lambda, w, g);
     sub2 += violation[j]! ** 2;
-    if (pen === 'lasso') for (let t = 0; t < T; t++) dualNorm = Math.max(dualNorm, Math.abs(g[t]!));
+    if (pen === 'lasso') for (let t = 0; t < T; t++) taskNorm[t] = Math.max(taskNorm[t]!, Math.abs(g[t]!));
     else {
       let n2 = 0;
       for (let t = 0; t < T; t++) n2 += g[t]! * g[t]!;
@@ -349,11 +353,12 @@ function evaluateAll(s: State, pen: RowPenaltyKind, lambda: number, wantDual: bo
   }
   let dual = NaN;
   if (chain === 0 && wantDual) {
-    // D(sθ) = s Σ c_t(yy_t − w_tᵀh_t) − s² Σ [c_t ‖r_t‖²/2 + ρ‖w_t‖²], ‖r_t‖² = wᵀHw − 2wᵀh + yy.
-    const sc = dualNorm > lambda ? lambda / dualNorm : 1;
-    let lin = 0;
-    let quad = 0;
+    // D(θ) = Σ_t s_t c_t(yy_t − w_tᵀh_t) − s_t² [c_t ‖r_t‖²/2 + ρ‖w_t‖²], ‖r_t‖² = wᵀHw − 2wᵀh + yy,
+    // θ_t = s_t c_t r̃_t with s_t the largest factor that makes θ dual-feasible (celer §2).
+    dual = 0;
     for (let t = 0; t < T; t++) {
+      const norm = pen === 'lasso' ? taskNorm[t]! : dualNorm;
+      const sc = norm > lambda ? lambda / norm : 1;
       let wh = 0;
       let wHw = 0;
       let ww = 0;
@@ -364,10 +369,12 @@ function evaluateAll(s: State, pen: RowPenaltyKind, lambda: number, wantDual: bo
         wHw += w * s.HW[t * d + j]!;
         ww += w * w;
       }
-      lin += c[t]! * (yy[t]! - wh);
-      quad += 0.5 * c[t]! * Math.max(wHw - 2 * wh + yy[t]!, 0) + ridge * ww;
+      const lin = c[t]! * (yy[t]! - wh);
+      const quad = 0.5 * c[t]! * Math.max(wHw - 2 * wh + yy[t]!, 0) + ridge * ww;
+      // The best feasible multiple of θ_t is min(sc, lin/(2 quad)) (D is concave in the factor).
+      const best = quad > 0 ? Math.min(sc, Math.max(lin / (2 * quad), 0)) : sc;
+      dual += best * lin - best * best * quad;
     }
-    dual = sc * lin - sc * sc * quad;
   }
   return { primal, dual, violation, subgradient: Math.sqrt(sub2) };
 }

@@ -27,7 +27,7 @@
 // stops only when the certificate holds on the full problem.
 import { ConvergenceError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
-import { eigh } from '../../linalg/decomp/eigh.ts';
+import { andersonWeights } from './anderson.ts';
 import type { FitInfo, SolverHooks } from '../types.ts';
 import { progressTicker } from './hooks.ts';
 import type { GramProblem } from './gram-form.ts';
@@ -435,54 +435,6 @@ function blockStep(s: State, j: number, pen: RowPenaltyKind, lambda: number, cur
     const hj = j * d;
     for (const k of hwRows) s.HW[hw + k]! += delta * Ht[hj + k]!;
   }
-}
-
-// ---------------------------------------------------------------- Anderson extrapolation
-
-/**
- * Anderson extrapolation of the last K+1 iterates x_0..x_K (Bertrand & Massias 2021, eq. (6)):
- * with U = [x_1 − x_0, …, x_K − x_{K−1}], solve (UᵀU) z = 1, c = z/Σz, x̂ = Σ c_k x_{k}. Returns
- * null when the system is singular (then the caller keeps its iterate).
- */
-function andersonWeights(hist: readonly Float64Array[]): Float64Array | null {
-  const K = hist.length - 1;
-  const n = hist[0]!.length;
-  const U: Float64Array[] = [];
-  for (let k = 0; k < K; k++) {
-    const v = new Float64Array(n);
-    for (let i = 0; i < n; i++) v[i] = hist[k + 1]![i]! - hist[k]![i]!;
-    U.push(v);
-  }
-  const M = Matrix.zeros(K, K);
-  let trace = 0;
-  for (let p = 0; p < K; p++) {
-    for (let q = p; q < K; q++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += U[p]![i]! * U[q]![i]!;
-      M.data[p * K + q] = s;
-      M.data[q * K + p] = s;
-    }
-    trace += M.data[p * K + p]!;
-  }
-  if (!(trace > 0)) return null;
-  // Solve via the eigendecomposition with a tiny relative regularisation (the Gram of differences is
-  // often numerically singular near convergence).
-  const e = eigh(M);
-  const z = new Float64Array(K);
-  const reg = 1e-10 * trace;
-  for (let k = 0; k < K; k++) {
-    let proj = 0;
-    for (let i = 0; i < K; i++) proj += e.vectors.data[i * K + k]!;
-    const coef = proj / (e.values[k]! + reg);
-    for (let i = 0; i < K; i++) z[i]! += coef * e.vectors.data[i * K + k]!;
-  }
-  let sz = 0;
-  for (let k = 0; k < K; k++) sz += z[k]!;
-  if (!Number.isFinite(sz) || Math.abs(sz) < TINY) return null;
-  const c = new Float64Array(K + 1);
-  // The extrapolation combines x_1..x_K (the iterates after each difference).
-  for (let k = 0; k < K; k++) c[k + 1] = z[k]! / sz;
-  return c;
 }
 
 // ---------------------------------------------------------------- the solver

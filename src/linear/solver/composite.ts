@@ -74,6 +74,8 @@ export function fullObjective(loss: DataLoss, penalties: readonly Penalty[], W: 
 export function solveLinear(problem: Problem, pen: LinearPenalties, opts: SolveOptions, warm?: WarmStart): LinearSolution {
   for (const p of pen.smooth) if (!p.gradient) throw new Error(`solveLinear: penalty "${p.name}" has no gradient`);
   if (pen.prox && !pen.prox.prox) throw new Error(`solveLinear: penalty "${pen.prox.name}" has no prox`);
+  // `seconds` times the whole fit, set-up (centring, Gram matrices) included (issue 17).
+  const started = performance.now();
   const loss = createLoss(problem, { gram: opts.gram ?? true });
   const T = problem.tasks.length;
   const obj = linearObjective(loss, pen.smooth, pen.prox);
@@ -96,5 +98,5 @@ export function solveLinear(problem: Problem, pen: LinearPenalties, opts: SolveO
   });
   const W = r.x[0]!;
   const b = loss.explicitIntercept ? r.x[1]!.data : undefined;
-  return { W, intercepts: loss.intercepts(W, b), info: r.info, lipschitz: r.lipschitz };
+  return { W, intercepts: loss.intercepts(W, b), info: { ...r.info, seconds: (performance.now() - started) / 1000 }, lipschitz: r.lipschitz };
 }

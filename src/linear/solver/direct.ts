@@ -29,6 +29,8 @@ export interface DirectOptions {
   readonly maxIter: number;
   readonly requireConvergence?: boolean;
   readonly hooks?: SolverHooks;
+  /** Start of PCG (warm start, e.g. the previous W-step of an alternating scheme); default 0. */
+  readonly x0?: Matrix;
 }
 
 /** Sum of the penalties' task matrices (T × T). */
@@ -93,12 +95,17 @@ export function solveDirect(problem: Problem, penalties: readonly Penalty[], opt
   const scale = Math.max(bNorm, 1e-300); // ‖∇F(0)‖ = ‖B‖
   // Exact solve: iterate to the rounding level, or the caller's tol when tighter.
   const tol = Math.min(opts.tol, 1e-10);
-  const W = Matrix.zeros(d, T);
+  const warm = opts.x0 && opts.x0.rows === d && opts.x0.cols === T ? opts.x0 : undefined;
+  const W = warm ? warm.clone() : Matrix.zeros(d, T);
   let R = B.clone(); // R = B − A W
+  if (warm) {
+    const AW0 = applyA(W);
+    for (let i = 0; i < R.data.length; i++) R.data[i]! -= AW0.data[i]!;
+  }
   let Z = applyPinv(R);
   let Pd = Z.clone();
   let rz = dotM(R, Z);
-  let optimality = bNorm / scale;
+  let optimality = Math.sqrt(dotM(R, R)) / scale;
   let iterations = 0;
   const trace: number[] = [];
   const maxIter = Math.min(opts.maxIter, 10 * d * T + 10);

@@ -5,7 +5,15 @@
 //   2  usage: unknown command or flag, missing or malformed option value (commander, OptionError)
 //   70 internal error (a bug): one line plus a hint to rerun with --verbose (EX_SOFTWARE, sysexits.h)
 import { OptionError, PolytaskError } from '../errors.ts';
+import { dirname, isAbsolute, relative } from 'node:path';
 import type { CliIO } from './io.ts';
+
+/** A path as the user would have typed it: relative to the working directory when inside it. */
+export function shownPath(cwd: string, path: string): string {
+  if (!isAbsolute(path)) return path;
+  const r = relative(cwd, path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
+}
 
 export const EXIT_OK = 0;
 export const EXIT_DATA = 1;
@@ -29,13 +37,14 @@ export function isCommanderError(e: unknown): e is CommanderLikeError {
 }
 
 /** Node's file-system errors carry `code` (ENOENT, EACCES, ...) and `path`. */
-function fsError(e: unknown): { code: string; path?: string; syscall?: string } | null {
+function fsError(e: unknown): { code: string; path?: string; syscall?: string; writing?: boolean } | null {
   if (!(e instanceof Error)) return null;
   const code = (e as { code?: unknown }).code;
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return null;
   const path = (e as { path?: unknown }).path;
   const syscall = (e as { syscall?: unknown }).syscall;
-  return { code, ...(typeof path === 'string' ? { path } : {}), ...(typeof syscall === 'string' ? { syscall } : {}) };
+  const writing = (e as { writing?: unknown }).writing === true;
+  return { code, ...(typeof path === 'string' ? { path } : {}), ...(typeof syscall === 'string' ? { syscall } : {}), ...(writing ? { writing } : {}) };
 }
 
 const FS_WORDS: Record<string, string> = {
@@ -112,7 +121,9 @@ export function reportError(io: CliIO, e: unknown, verbose: boolean): number {
   const fe = fsError(e);
   if (fe) {
     const what = FS_WORDS[fe.code] ?? fe.code;
-    io.stderr.write(`polytask: ${fe.path ?? 'file'}: ${what}\n`);
+    const path = fe.path ? shownPath(io.cwd, fe.path) : 'file';
+    const msg = fe.writing && fe.code === 'ENOENT' && fe.path ? `cannot write ${path}: the directory ${shownPath(io.cwd, dirname(fe.path))} does not exist` : `${path}: ${fe.writing ? `cannot write: ${what}` : what}`;
+    io.stderr.write(`polytask: ${msg}\n`);
     stack();
     return EXIT_DATA;
   }

@@ -23,6 +23,7 @@ import type { ModelOptions, WarmStart } from '../linear/types.ts';
 import type { CVCurve } from './types.ts';
 import { defaultLambdaTop, logGrid } from './grid.ts';
 import { logloss, mse, sigmoid } from './metrics.ts';
+import { listening, reportProgress } from '../estimator/progress-scope.ts';
 
 /**
  * The minimal estimator CV needs; MTLEstimator (src/linear/estimator.ts) satisfies it structurally.
@@ -200,6 +201,7 @@ export function foldPathErrors(
   params: readonly TunedParam[],
   grid: readonly number[],
   grid2: readonly number[] | null,
+  onFit?: (patch: Partial<ModelOptions>) => void,
 ): Float64Array[][] {
   const foldTrain = subsetDataset(train, split.train);
   const g2 = grid2 ?? [Number.NaN];
@@ -209,6 +211,7 @@ export function foldPathErrors(
       const patch: Partial<ModelOptions> = {};
       if (params.includes('lambda')) patch.lambda = l1;
       if (grid2) patch.lambda2 = l2;
+      onFit?.(patch);
       const fitted = estimator.clone(patch).fit(foldTrain, warm);
       warm = fitted.warmStart;
       return heldOutErrors(fitted, train, split.test);
@@ -237,10 +240,20 @@ export function crossValidate(estimator: Fittable, train: MultiTaskDataset, opts
   const g2 = grid2 ?? [Number.NaN];
   const T = train.tasks.length;
   // err[j][i][f] = per-task held-out errors (Float64Array over tasks) at grid2[j], grid[i], fold f.
+  // Progress (fold and λ of every fit) for a listening CLI: src/estimator/progress-scope.ts.
+  let fitsDone = 0;
+  let fitsTotal = 0;
   const runGrid = (points: readonly number[]): Float64Array[][][] => {
     const e: Float64Array[][][] = g2.map(() => points.map(() => new Array<Float64Array>(k)));
+    fitsTotal += splits.length * g2.length * points.length;
     splits.forEach((split, f) => {
-      const r = foldPathErrors(estimator, train, split, params, points, grid2);
+      const onFit = listening()
+        ? (patch: Partial<ModelOptions>): void => {
+            const values = Object.entries(patch).map(([p, v]) => `${p} = ${typeof v === 'number' ? v.toPrecision(3) : String(v)}`);
+            reportProgress({ kind: 'fit', done: fitsDone++, total: fitsTotal, label: [`fold ${f + 1}/${splits.length}`, ...values].join(', ') });
+          }
+        : undefined;
+      const r = foldPathErrors(estimator, train, split, params, points, grid2, onFit);
       for (let j = 0; j < g2.length; j++) for (let i = 0; i < points.length; i++) e[j]![i]![f] = r[j]![i]!;
     });
     return e;

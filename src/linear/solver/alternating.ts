@@ -13,6 +13,7 @@
 // Otherwise it stops at maxOuter and says so; `requireConvergence` turns that into a ConvergenceError.
 import { ConvergenceError, NumericError } from '../../errors.ts';
 import type { FitInfo } from '../types.ts';
+import { listening, reportProgress } from '../../estimator/progress-scope.ts';
 
 export interface BlockStepResult<S> {
   /** The input state object itself when the step made no change (the solver detects a stall by identity). */
@@ -87,6 +88,7 @@ export function alternate<S>(problem: AlternatingProblem<S>, start: S, opts: Alt
     F = Fn;
     trace.push(F);
     optimality = problem.optimality(state);
+    if (listening()) reportProgress({ kind: 'iteration', solver: solverName, iteration: outer, maxIter: maxOuter, optimality: Math.max(change, optimality), tol });
     if (change <= tol && optimality <= tol) {
       converged = true;
       break;

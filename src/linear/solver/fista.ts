@@ -31,6 +31,7 @@
 import { ConvergenceError, NumericError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import type { FitInfo } from '../types.ts';
+import { listening, reportProgress } from '../../estimator/progress-scope.ts';
 
 export type ProxFn = (v: Matrix, step: number) => Matrix;
 
@@ -232,6 +233,8 @@ export function fista(obj: CompositeObjective, opts: FistaOptions): FistaResult 
     }
     optimality = Math.sqrt(r2) / scale;
     if (keepTrace) trace.push(Fn);
+    // Progress for a listening CLI (src/estimator/progress-scope.ts); nothing is built otherwise.
+    if (listening()) reportProgress({ kind: 'iteration', solver, iteration: k, maxIter, optimality, tol });
     if (optimality <= tol) {
       // Guard against a false certificate: when backtracking has driven L far above the starting
       // estimate, the step 1/L can be so small that x⁺ = y in floating point and the certificate

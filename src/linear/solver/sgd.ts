@@ -20,6 +20,7 @@ import type { Penalty } from '../penalty/types.ts';
 import { taskScale } from '../problem.ts';
 import type { Problem, WarmStart } from '../types.ts';
 import { fullObjective, type LinearSolution } from './composite.ts';
+import { listening, reportProgress } from '../../estimator/progress-scope.ts';
 
 export interface SgdOptions {
   readonly tol: number;
@@ -117,6 +118,7 @@ export function sgd(problem: Problem, smooth: readonly Penalty[], opts: SgdOptio
     if (problem.loss === 'squared' && problem.intercept) b.set(loss.intercepts(W));
     trace.push(fullObjective(loss, smooth, W, b));
     optimality = gradNorm() / zeroScale;
+    if (listening()) reportProgress({ kind: 'iteration', solver: 'sgd (epochs)', iteration: epochs, maxIter: opts.maxIter, optimality, tol: opts.tol });
     if (optimality <= opts.tol) break;
   }
   const converged = optimality <= opts.tol;

@@ -4,7 +4,8 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { OptionError } from '../errors.ts';
-import { givenSplits } from '../data/split.ts';
+import { readFileSync } from 'node:fs';
+import { givenSplitsFromText } from '../data/split.ts';
 import { DEFAULT_MODELS } from '../eval/compare.ts';
 import type { WorkersOption } from '../eval/parallel.ts';
 import { ALL_MODEL_NAMES } from '../linear/registry.ts';
@@ -102,7 +103,8 @@ Examples:
       if (flags.splits !== undefined || flags.testRatio !== undefined) throw new OptionError('--splits-file', 'cannot be combined with --splits or --test-ratio');
       const p = resolve(io.cwd, flags.splitsFile);
       checkReadable(p);
-      splits = givenSplits(ds, p);
+      // Errors name the file as the user typed it.
+      splits = givenSplitsFromText(ds, readFileSync(p, 'utf8'), flags.splitsFile);
       if (flags.splitCols) {
         const names = splits.map((s) => s.name ?? '');
         const unknown = flags.splitCols.filter((c) => !names.includes(c));

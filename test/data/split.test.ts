@@ -111,7 +111,7 @@ test('a split file must match the data exactly: extra, duplicated rows, duplicat
   assert.throws(() => givenSplitsFromText(ds, ok + '2,0\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && e.position.line === 7 && /row 2 appears twice \(lines 4 and 7\)/.test(e.message));
   assert.throws(() => givenSplitsFromText(ds, 'row,s1,s1\n0,1,1\n1,0,0\n2,1,1\n3,0,0\n4,1,1\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && e.position.column === 3 && /"s1" appears twice/.test(e.message));
   // Task 1 (rows 3, 4) all training in s1: nothing to test it on.
-  assert.throws(() => givenSplitsFromText(ds, 'row,s1\n0,1\n1,0\n2,1\n3,1\n4,1\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && e.position.column === 2 && /task "1" has no test \(0\) rows/.test(e.message));
+  assert.throws(() => givenSplitsFromText(ds, 'row,s1\n0,1\n1,0\n2,1\n3,1\n4,1\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && e.position.column === 2 && /task "t1" has no test \(0\) rows/.test(e.message));
 });
 
 test('subsetDataset keeps X, y, weights and rows of the chosen samples', () => {

@@ -101,8 +101,7 @@ test('the verdict names the best model, its gain over STL and the negative trans
   assert.equal(v.best, 'mtrl');
   assert.equal(rankModels(r)[0]!.name, 'mtrl');
   assert.match(v.lines[0]!, /^Best: mtrl on task-averaged RMSE \(lower is better\): .* vs stl .*Δm = \+\d/);
-  assert.match(v.lines.join('\n'), /Negative transfer \(significantly worse than stl\): pooled on unrelated/);
-  assert.match(v.lines.join('\n'), /Why: /);
+  assert.match(v.lines.join('\n'), /Negative transfer \(significantly worse than stl\): pooled on task unrelated/);
   // When STL wins, the verdict says to keep single-task learning.
   const stlWins = { ...r, models: r.models.map((m) => (m.name === 'stl' ? { ...m, metrics: { ...m.metrics, rmse_task_avg: { mean: 0.1, std: 0.01, values: [0.1] } } } : m)) };
   assert.match(verdict(stlWins).lines[0]!, /no multi-task model beat the single-task baseline/);
@@ -132,4 +131,42 @@ test('inlined libraries lose their source-map comments and cannot end the script
   assert.match(html, /\/\* chart\.js 4\.\d+\.\d+ \*\//);
   assert.match(html, /\/\* chartjs-chart-matrix \d+\.\d+\.\d+ \*\//);
   assert.doesNotMatch(html, /sourceMappingURL/);
+});
+
+/** The fixture with the best model's model-level test (task-averaged metric vs stl) set to p. */
+function withOverallP(p: number | null, helped: boolean): ReturnType<typeof fixtureResult> {
+  const r = fixtureResult(3);
+  return {
+    ...r,
+    models: r.models.map((m) =>
+      m.name === 'mtrl'
+        ? { ...m, vs_stl: { metric: 'rmse_task_avg', mean_difference: -0.002, p_value: p }, tasks: m.tasks.map((t) => ({ ...t, positive_transfer: helped && t.positive_transfer, negative_transfer: false })) }
+        : m,
+    ),
+  };
+}
+
+test('the verdict explains only a significant win and hedges a non-significant one', () => {
+  // Significant (p = 0.001 < α = 0.05): the structure mtrl assumes is given as the reason.
+  const sig = verdict(withOverallP(0.001, true)).lines.join('\n');
+  assert.match(sig, /mtrl is significantly better than stl \(p = 0\.001/);
+  assert.match(sig, /^Why \(the structure mtrl assumes\): the learned task correlations/m);
+  // Landmine (issue 10): mtrl ahead by +0.23 % with p = 0.85 — no "Why:", the difference is called possible noise.
+  const ns = verdict(withOverallP(0.85, false)).lines.join('\n');
+  assert.doesNotMatch(ns, /Why/);
+  assert.match(ns, /not significant \(p = 0\.85 ≥ α = 0\.05\): it may be noise/);
+  assert.match(ns, /No explanation is offered for a difference that is not significant/);
+  assert.match(ns, /significantly better than stl on 0 of 6 tasks/);
+  // One split: no test at all, so no explanation either.
+  const one = verdict(withOverallP(null, false)).lines.join('\n');
+  assert.doesNotMatch(one, /Why/);
+  assert.match(one, /No significance test .* may be noise/);
+});
+
+test('negative transfer names tasks, never a bare number that reads as a count', () => {
+  const r = fixtureResult(3);
+  const renamed = { ...r, models: r.models.map((m) => ({ ...m, tasks: m.tasks.map((t) => (t.task === 'unrelated' ? { ...t, task: '28' } : t)) })) };
+  const line = verdict(renamed).lines.find((l) => l.startsWith('Negative transfer'))!;
+  assert.match(line, /pooled on task 28\b/);
+  assert.doesNotMatch(line, /pooled on 28/);
 });

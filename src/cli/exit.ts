@@ -5,6 +5,7 @@
 //   2  usage: unknown command or flag, missing or malformed option value (commander, OptionError)
 //   70 internal error (a bug): one line plus a hint to rerun with --verbose (EX_SOFTWARE, sysexits.h)
 import { OptionError, PolytaskError } from '../errors.ts';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative } from 'node:path';
 import type { CliIO } from './io.ts';
 
@@ -97,7 +98,27 @@ const OPTION_FLAGS: Readonly<Record<string, string>> = {
   features: '--features',
   skip: '--skip',
   oneVsRest: '--one-vs-rest',
+  // Names of library arguments behind a flag: kFold's k is --folds, the MAT loader's x/y --mat-x/--mat-y.
+  k: '--folds',
+  outerFolds: '--nested',
+  nested: '--nested',
+  x: '--mat-x',
+  y: '--mat-y',
+  workers: '--workers',
+  rule: '--rule',
 };
+
+/** Internal option names never reach the user: "option taskCol names column…" → "--task-col names column…". */
+export function userMessage(e: PolytaskError): string {
+  if (e instanceof OptionError) {
+    const m = flagMessage(e);
+    // A missing MAT variable: say how to name the right ones.
+    return /^--mat-[xy]: .* has no variable/.test(m) ? `${m} (name them with --mat-x NAME --mat-y NAME)` : m;
+  }
+  const option = (e as { option?: unknown }).option;
+  if (typeof option === 'string' && OPTION_FLAGS[option]) return e.message.replace(`option ${option} `, `${OPTION_FLAGS[option]} `);
+  return e.message;
+}
 
 export function flagMessage(e: OptionError): string {
   const flag = OPTION_FLAGS[e.option];
@@ -114,7 +135,7 @@ export function reportError(io: CliIO, e: unknown, verbose: boolean): number {
     return EXIT_USAGE;
   }
   if (e instanceof PolytaskError) {
-    io.stderr.write(`polytask: ${oneLine(e instanceof OptionError ? flagMessage(e) : e.message)}\n`);
+    io.stderr.write(`polytask: ${oneLine(userMessage(e))}\n`);
     stack();
     return e.code === 'OPTION' ? EXIT_USAGE : EXIT_DATA;
   }
@@ -122,7 +143,7 @@ export function reportError(io: CliIO, e: unknown, verbose: boolean): number {
   if (fe) {
     const what = FS_WORDS[fe.code] ?? fe.code;
     const path = fe.path ? shownPath(io.cwd, fe.path) : 'file';
-    const msg = fe.writing && fe.code === 'ENOENT' && fe.path ? `cannot write ${path}: the directory ${shownPath(io.cwd, dirname(fe.path))} does not exist` : `${path}: ${fe.writing ? `cannot write: ${what}` : what}`;
+    const msg = fe.writing && fe.code === 'ENOENT' && fe.path && !existsSync(dirname(fe.path)) ? `cannot write ${path}: the directory ${shownPath(io.cwd, dirname(fe.path))} does not exist` : `${path}: ${fe.writing ? `cannot write: ${what}` : what}`;
     io.stderr.write(`polytask: ${msg}\n`);
     stack();
     return EXIT_DATA;

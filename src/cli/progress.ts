@@ -32,8 +32,17 @@ const silent: Progress = { start() {}, update() {}, retotal() {}, stop() {} };
 /** Default gap between plain lines: docs/cli.md promises a line every few seconds. */
 export const LINE_EVERY_MS = 3000;
 
-export function makeProgress(io: CliIO, flags: OutputFlags, opts: ProgressOptions = {}): Progress {
+/** POLYTASK_PROGRESS_MS="delay,every" overrides the timing (tests drive a real process through a
+ * pipe with short gaps instead of waiting seconds). */
+function envTiming(io: CliIO): { delayMs?: number; lineEveryMs?: number } {
+  const raw = io.env['POLYTASK_PROGRESS_MS'];
+  const m = raw ? /^(\d+),(\d+)$/.exec(raw.trim()) : null;
+  return m ? { delayMs: Number(m[1]), lineEveryMs: Number(m[2]) } : {};
+}
+
+export function makeProgress(io: CliIO, flags: OutputFlags, given: ProgressOptions = {}): Progress {
   if (flags.quiet || flags.json) return silent;
+  const opts = { ...envTiming(io), ...given };
   const delay = opts.delayMs ?? 1000;
   const now = opts.now ?? (() => Date.now());
   return io.stderr.isTTY ? new BarProgress(io, delay, now) : new LineProgress(io, delay, opts.lineEveryMs ?? LINE_EVERY_MS, now);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeProgress } from '../../src/cli/progress.ts';
+import { fitFraction, fitProgressListener } from '../../src/cli/fit-progress.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 
 function fakeIO(tty: boolean): { io: CliIO; err: () => string } {
@@ -22,7 +23,7 @@ test('not a terminal: nothing for short work, then occasional plain lines and a 
   p.stop();
   assert.equal(err(), '');
   // Long work: one line per 5 s at most, then a closing line.
-  p.start(100, 'compare');
+  p.start(100, 'compare', 'units');
   for (let i = 1; i <= 100; i++) {
     now += 200; // 20 s in all
     p.update(i, `step ${i}`);
@@ -30,8 +31,8 @@ test('not a terminal: nothing for short work, then occasional plain lines and a 
   p.stop();
   const lines = err().trim().split('\n');
   assert.ok(lines.length >= 4 && lines.length <= 6, `a handful of lines, got ${lines.length}: ${err()}`);
-  assert.match(lines[0]!, /^compare: \d+\/100 \(step \d+\), \d+ s$/);
-  assert.match(lines.at(-1)!, /^compare: 100\/100 done in 20\.\d s$/);
+  assert.match(lines[0]!, /^compare: \d+\/100 units; step \d+ \(\d+\.\d s, about \d+\.\d s left\)$/);
+  assert.match(lines.at(-1)!, /^compare: done in 20\.\d s$/);
 });
 
 test('--quiet and --json print no progress at all', () => {
@@ -75,4 +76,44 @@ test('a terminal gets a bar with ETA only once the work has run for the delay', 
   assert.match(err, /cv \[/);
   assert.match(err, /ETA/);
   assert.match(err, /4\/4/);
+});
+
+test("a fit's percentage is the log-scale way from the first optimality to the tolerance, floored by iteration/maxIter", () => {
+  // From 1 to 1e-6 is 6 decades: 1e-3 is half way.
+  assert.ok(Math.abs(fitFraction(1, 1e-3, 1e-6, 10, 20000) - 0.5) < 1e-12);
+  assert.equal(fitFraction(1, 2, 1e-6, 0, 100), 0); // worse than the start: 0, not negative
+  assert.ok(Math.abs(fitFraction(1, 0.5, 1e-6, 50, 100) - 0.5) < 1e-12); // the cap is half used
+  assert.equal(fitFraction(1, 1e-9, 1e-6, 1, 100), 0.99); // never 100 % before the fit returns
+});
+
+test('fit progress lines show the solver, its iteration and optimality, and the inner solver of alternating ones', () => {
+  let now = 0;
+  const { io, err } = fakeIO(false);
+  const p = makeProgress(io, {}, { delayMs: 0, lineEveryMs: 0, now: () => now });
+  const l = fitProgressListener(p, 'fit mtrl');
+  l({ kind: 'iteration', solver: 'alternating', iteration: 1, maxIter: 100, optimality: 1, tol: 1e-6 });
+  now += 10;
+  l({ kind: 'iteration', solver: 'fista (mtrl W-step)', iteration: 7, maxIter: 20000, optimality: 1e-2, tol: 1e-7 });
+  now += 10;
+  l({ kind: 'iteration', solver: 'alternating', iteration: 2, maxIter: 100, optimality: 1e-3, tol: 1e-6 });
+  p.stop();
+  const lines = err().trim().split('\n');
+  assert.match(lines[0]!, /^fit mtrl: 1 %; alternating iteration 1, optimality 1\.0e\+0 \(stops at 1e-6\)/);
+  assert.match(lines[1]!, /^fit mtrl: 1 %; alternating iteration 1, .*; inner fista iteration 7, optimality 1\.0e-2/);
+  assert.match(lines[2]!, /^fit mtrl: 50 %; alternating iteration 2, optimality 1\.0e-3/);
+  assert.match(lines.at(-1)!, /^fit mtrl: done in /);
+});
+
+test('POLYTASK_PROGRESS_MS sets the delay and the line gap (used by the pipe test)', () => {
+  let now = 0;
+  let err = '';
+  const io: CliIO = { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s), isTTY: false }, cwd: '.', env: { POLYTASK_PROGRESS_MS: '0,100' } };
+  const p = makeProgress(io, {}, { now: () => now });
+  p.start(10, 'x', 'fits');
+  for (let i = 1; i <= 10; i++) {
+    now += 50;
+    p.update(i);
+  }
+  p.stop();
+  assert.equal(err.trim().split('\n').length, 6, err); // lines at 50, 150, 250, 350, 450 ms + the closing line
 });

@@ -273,6 +273,7 @@ function unitReporter(report: (p: UnitProgress) => void, split: number, splits: 
  * returns the same result.
  */
 export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonResult {
+  const t0 = performance.now();
   const prep = prepareComparison(ds, opts);
   const { plans, splits } = prep;
   // bySplit[s][m]
@@ -293,7 +294,7 @@ export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonR
       opts.onUnitProgress && unitReporter(opts.onUnitProgress, s + 1, splits.length, total),
     ),
   );
-  return aggregateComparison(ds, opts, prep, bySplit);
+  return { ...aggregateComparison(ds, opts, prep, bySplit), wallSeconds: (performance.now() - t0) / 1000, workers: 1 };
 }
 
 /** The comparison result from every (split, model) outcome, bySplit[s][m] in plan order.

@@ -330,6 +330,7 @@ function whyNotParallel(opts: CompareOptions): string | null {
  * protocol note when workers ≥ 2 were asked for explicitly.
  */
 export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptions): Promise<ComparisonResult> {
+  const t0 = performance.now();
   const requested = opts.workers ?? 'auto';
   if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1)) throw new OptionError('workers', `must be a positive integer or "auto", got ${String(requested)}`);
   const prep = prepareComparison(ds, opts);
@@ -375,5 +376,5 @@ export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptio
     order,
     opts.onUnitProgress && ((s, m, detail) => opts.onUnitProgress!({ split: s + 1, splits: splits.length, model: plans[m]!.name, total: units, detail })),
   );
-  return aggregateComparison(ds, opts, prep, bySplit);
+  return { ...aggregateComparison(ds, opts, prep, bySplit), wallSeconds: (performance.now() - t0) / 1000, workers: size };
 }

@@ -4,7 +4,7 @@ import type { ComparisonResult } from '../eval/types.ts';
 import { VERSION } from '../version.ts';
 import { reportAssets, type Asset } from './assets.ts';
 import { CLIENT_JS } from './client.ts';
-import { buildReport, type ChartSpec, type ReportContent, type Section } from './specs.ts';
+import { buildReport, heatmapLayout, type ChartSpec, type ReportContent, type Section } from './specs.ts';
 
 export interface RenderOptions {
   readonly title?: string;
@@ -76,8 +76,7 @@ figcaption { font-weight: 600; margin-bottom: 6px; }
 /** Canvas box size: tall enough for a heatmap's rows, wide enough for many bars. */
 function boxStyle(c: ChartSpec): { style: string; scroll: boolean } {
   if (c.kind === 'heatmap') {
-    const h = Math.min(1400, Math.max(320, 14 * c.yLabels.length + 120));
-    const w = Math.max(600, 14 * c.xLabels.length + 160);
+    const { width: w, height: h } = heatmapLayout(c.xLabels.length, c.yLabels.length);
     return { style: `height:${h}px;min-width:${w}px`, scroll: w > 1100 };
   }
   if (c.kind === 'bar') {

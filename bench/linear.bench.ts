@@ -23,13 +23,15 @@ const timeFit = (problem: Problem, name: string, opts: ModelOptions & { tol: num
 /** Weights on School: a tenth of λ_max where it exists, else a fixed moderate value (sum scaling). */
 function schoolOptions(problem: Problem, name: string): ModelOptions {
   const spec = getModelSpec(name);
-  const o: ModelOptions = { ...spec.defaults };
-  if (spec.lambdaMax) o.lambda = 0.1 * spec.lambdaMax(problem, {});
-  else if (spec.uses.includes('lambda')) o.lambda = 1000;
-  if (spec.uses.includes('lambda2')) o.lambda2 = name === 'tgl' ? 0.1 * getModelSpec('l21').lambdaMax!(problem, {}) : 1000;
-  if (name === 'tgl') o.ridge = 1000;
-  if (spec.uses.includes('graph')) o.graph = problem.tasks.slice(1).map((_, t) => ({ from: t, to: t + 1 }));
-  return o;
+  const o: Record<string, unknown> = {};
+  // Every tuned weight: a tenth of its λ_max where the model has one (l21, lasso, trace, tgl's θ3), else 1000.
+  for (const p of spec.params.filter((q) => q.tune !== undefined)) {
+    const m = spec.paramMax?.(p.name, problem, {});
+    o[p.name] = m !== undefined ? 0.1 * m : 1000;
+  }
+  if (name === 'tgl') o['ridge'] = 1000;
+  if (spec.params.some((p) => p.name === 'graph')) o['graph'] = problem.tasks.slice(1).map((_, t) => ({ from: t, to: t + 1 }));
+  return o as ModelOptions;
 }
 
 const SMOOTH = new Set(['stl', 'pooled', 'chain', 'graph', 'mean']);
@@ -96,7 +98,7 @@ function scaling(): void {
     for (const T of [1000, 10000]) {
       const problem = syntheticProblem(T, d, n, 7);
       const spec = getModelSpec(name);
-      const lam = 0.5 * spec.lambdaMax!(problem, {});
+      const lam = 0.5 * spec.paramMax!('lambda', problem, {})!;
       const { seconds, r } = timeFit(problem, name, { lambda: lam, tol: 1e-300, maxIter: iters }, name === 'trace' ? 1 : REPEATS);
       perIter.push(seconds / r.info.iterations);
       console.log(`  ${name.padEnd(6)} T = ${String(T).padStart(5)}: ${fmt(seconds / r.info.iterations)} per iteration`);

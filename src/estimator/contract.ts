@@ -62,6 +62,10 @@ export interface FitProgress {
   readonly fraction?: number;
   /** A short human line: 'iteration 812, optimality 3.1e-5' or 'epoch 12/50, val loss 0.231'. */
   readonly detail: string;
+  /** The solver's iteration (or epoch) and its optimality measure, when it has them (the CLI shows
+   * how far the optimality has come towards the tolerance as a percentage with an ETA). */
+  readonly iteration?: number;
+  readonly optimality?: number;
 }
 
 export interface FitContext {
@@ -106,7 +110,9 @@ export interface EstimatorJSON {
   readonly taskNames: readonly string[];
   readonly taskKinds: readonly TaskKind[];
   readonly featureNames: readonly string[];
-  /** Engine-specific learned state (weights, standardiser, label maps, ...). */
+  /** Binary tasks: the original labels that became −1 and +1 (for `predict` output). */
+  readonly labelMap?: { readonly negative: string; readonly positive: string };
+  /** Engine-specific learned state (weights, standardiser, ...). */
   readonly state: unknown;
 }
 

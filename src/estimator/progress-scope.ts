@@ -1,23 +1,22 @@
-// Progress of long synchronous work (solver iterations, CV fits) reported to whoever is listening.
+// Progress of long synchronous work (CV fits, solver iterations) reported to whoever is listening.
 //
-// WHY a scope and not a callback threaded through every signature: a fit is synchronous and its
-// iterations happen deep inside solvers (fista, alternating minimisation, SGD, the inner W-steps
-// of mtrl/relation), reached through a dozen model files. FitContext.onProgress
-// (./contract.ts) is the public way in; this module is how it reaches the solvers without every
-// model forwarding it: `withProgressListener(l, fn)` installs `l` for the duration of the
-// synchronous call `fn` (restored in `finally`, so nesting works), and solvers call
-// `reportIteration` / CV calls `reportFit`. JavaScript cannot interleave another synchronous call,
-// so a module-level slot is exactly as scoped as the call itself. Nothing is computed when no one
-// listens (`listening()` is checked before building an event).
+// WHY a scope and not only callbacks: a single fit reports through FitContext.onProgress
+// (./contract.ts), but a comparison runs CV inside every (split, model) unit — in this thread or in
+// a worker — through compare → runSplit → crossValidate → fit, and the CLI wants to know which fold
+// and grid point is running and what its solver is doing. `withProgressListener(l, fn)` installs
+// `l` for the duration of the synchronous call `fn` (restored in `finally`, so nesting works); CV
+// reports each fit ('fit' events) and hands its fits a FitContext whose onProgress forwards the
+// solver's reports ('iteration' events; scopedContext). JavaScript cannot interleave another
+// synchronous call, so a module-level slot is exactly as scoped as the call itself. Nothing is
+// built when no one listens (`listening()`).
+import type { FitContext, FitProgress } from './contract.ts';
 
-/** One solver iteration. `optimality` is the solver's own stopping measure (scale-free). */
+/** A solver's report (FitContext.onProgress): its line, and the numbers when the engine gives them. */
 export interface IterationEvent {
   readonly kind: 'iteration';
-  readonly solver: string;
-  readonly iteration: number;
-  readonly maxIter: number;
-  readonly optimality: number;
-  readonly tol: number;
+  readonly detail: string;
+  readonly iteration?: number;
+  readonly optimality?: number;
 }
 
 /** One fit of a cross-validation is about to start. */
@@ -56,14 +55,23 @@ export function reportProgress(e: ProgressEvent): void {
   current?.(e);
 }
 
-/** A solver's name without its parenthesised details ('fista (mtrl W-step)' → 'fista'). */
-const shortSolver = (solver: string): string => solver.replace(/\s*\(.*\)\s*$/, '');
-
 /** The event as a short human line (used by the CLI and by worker threads' messages). */
 export function describeProgress(e: ProgressEvent): string {
-  if (e.kind === 'fit') return `fit ${e.done + 1}/${e.total} (${e.label})`;
-  const opt = Number.isFinite(e.optimality) ? e.optimality.toExponential(1) : '–';
-  return `${shortSolver(e.solver)} iteration ${e.iteration}, optimality ${opt} (stops at ${e.tol.toExponential(0)})`;
+  return e.kind === 'fit' ? `fit ${e.done + 1}/${e.total} (${e.label})` : e.detail;
+}
+
+/** The FitContext to hand a fit: `ctx` plus, when someone listens, an onProgress that forwards the
+ * solver's reports as 'iteration' events (a given onProgress is still called). */
+export function scopedContext(ctx: Omit<FitContext, 'warm'> | undefined): Omit<FitContext, 'warm'> | undefined {
+  if (!listening()) return ctx;
+  const own = ctx?.onProgress;
+  return {
+    ...ctx,
+    onProgress: (p: FitProgress) => {
+      own?.(p);
+      reportProgress({ kind: 'iteration', detail: p.detail, ...(p.iteration !== undefined ? { iteration: p.iteration } : {}), ...(p.optimality !== undefined ? { optimality: p.optimality } : {}) });
+    },
+  };
 }
 
 /** A describer for one unit of work (a CV of a model): the current fit, then its solver's state —

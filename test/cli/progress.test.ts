@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeProgress } from '../../src/cli/progress.ts';
-import { fitFraction, fitProgressListener } from '../../src/cli/fit-progress.ts';
+import { fitFraction, fitProgress } from '../../src/cli/fit-progress.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 
 function fakeIO(tty: boolean): { io: CliIO; err: () => string } {
@@ -78,30 +78,33 @@ test('a terminal gets a bar with ETA only once the work has run for the delay', 
   assert.match(err, /4\/4/);
 });
 
-test("a fit's percentage is the log-scale way from the first optimality to the tolerance, floored by iteration/maxIter", () => {
+test("a fit's percentage is the log-scale way from the first optimality to the tolerance", () => {
   // From 1 to 1e-6 is 6 decades: 1e-3 is half way.
-  assert.ok(Math.abs(fitFraction(1, 1e-3, 1e-6, 10, 20000) - 0.5) < 1e-12);
-  assert.equal(fitFraction(1, 2, 1e-6, 0, 100), 0); // worse than the start: 0, not negative
-  assert.ok(Math.abs(fitFraction(1, 0.5, 1e-6, 50, 100) - 0.5) < 1e-12); // the cap is half used
-  assert.equal(fitFraction(1, 1e-9, 1e-6, 1, 100), 0.99); // never 100 % before the fit returns
+  assert.ok(Math.abs(fitFraction(1, 1e-3, 1e-6) - 0.5) < 1e-12);
+  assert.equal(fitFraction(1, 2, 1e-6), 0); // worse than the start: 0, not negative
+  assert.equal(fitFraction(1, 1e-9, 1e-6), 0.99); // never 100 % before the fit returns
+  assert.equal(fitFraction(Number.NaN, 1e-3, 1e-6), 0);
 });
 
-test('fit progress lines show the solver, its iteration and optimality, and the inner solver of alternating ones', () => {
+test('fit progress lines show the solver line and a percentage that never goes back', () => {
   let now = 0;
   const { io, err } = fakeIO(false);
   const p = makeProgress(io, {}, { delayMs: 0, lineEveryMs: 0, now: () => now });
-  const l = fitProgressListener(p, 'fit mtrl');
-  l({ kind: 'iteration', solver: 'alternating', iteration: 1, maxIter: 100, optimality: 1, tol: 1e-6 });
+  const on = fitProgress(p, 'fit l21', 1e-6);
+  on({ detail: 'l21: fista: iteration 16, optimality 1.00e+0', iteration: 16, optimality: 1 });
   now += 10;
-  l({ kind: 'iteration', solver: 'fista (mtrl W-step)', iteration: 7, maxIter: 20000, optimality: 1e-2, tol: 1e-7 });
+  on({ detail: 'l21: fista: iteration 400, optimality 1.00e-3', iteration: 400, optimality: 1e-3 });
   now += 10;
-  l({ kind: 'iteration', solver: 'alternating', iteration: 2, maxIter: 100, optimality: 1e-3, tol: 1e-6 });
+  on({ detail: 'l21: fista: iteration 420, optimality 1.00e-2', iteration: 420, optimality: 1e-2 }); // a restart bump
+  now += 10;
+  on({ detail: 'epoch 3/10', fraction: 0.3 }); // an engine that knows its fraction
   p.stop();
   const lines = err().trim().split('\n');
-  assert.match(lines[0]!, /^fit mtrl: 1 %; alternating iteration 1, optimality 1\.0e\+0 \(stops at 1e-6\)/);
-  assert.match(lines[1]!, /^fit mtrl: 1 %; alternating iteration 1, .*; inner fista iteration 7, optimality 1\.0e-2/);
-  assert.match(lines[2]!, /^fit mtrl: 50 %; alternating iteration 2, optimality 1\.0e-3/);
-  assert.match(lines.at(-1)!, /^fit mtrl: done in /);
+  assert.match(lines[0]!, /^fit l21: 0 %; l21: fista: iteration 16, optimality 1\.00e\+0 \(stops at 1e-6\)/);
+  assert.match(lines[1]!, /^fit l21: 50 %; l21: fista: iteration 400/);
+  assert.match(lines[2]!, /^fit l21: 50 %; l21: fista: iteration 420/);
+  assert.match(lines[3]!, /^fit l21: 30 %; epoch 3\/10 \(/);
+  assert.match(lines.at(-1)!, /^fit l21: done in /);
 });
 
 test('POLYTASK_PROGRESS_MS sets the delay and the line gap (used by the pipe test)', () => {

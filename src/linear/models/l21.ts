@@ -3,19 +3,19 @@
 // all tasks at once. λ_max = max_j ‖∇L(0)_j,:‖₂ (optimal intercepts at W = 0): the optimality
 // condition of W = 0 is ‖∇L(0)_j,:‖₂ ≤ λ for every row j.
 import { l21Penalty, rowNorms } from '../penalty/l21.ts';
-import type { ModelSpec } from '../types.ts';
-import { fitProx, gradientAtZero, result, ridgeTerms, selectedFeatures, weight } from './common.ts';
+import { fitProx, gradientAtZero, linearModel, PROX_SOLVER_HELP, PROX_SOLVERS, result, ridgeTerms, selectedFeatures, weight, weightParam } from './common.ts';
 
-export const l21Spec: ModelSpec = {
+export const l21Spec = linearModel({
   name: 'l21',
   summary: 'joint feature selection: λ Σ_j ‖W_j,:‖₂ (rows of W)',
-  uses: ['lambda'],
-  defaults: { lambda: 0.1 },
-  fit(problem, opts, warm) {
-    const sol = fitProx(problem, ridgeTerms(opts), l21Penalty(weight(opts, 'lambda', 0.1)), opts, warm);
+  params: [weightParam('lambda', 'λ, the weight of Σ_j ‖W_j,:‖₂', 0.1, { rule: 'from-max' })],
+  solvers: PROX_SOLVERS,
+  solverHelp: PROX_SOLVER_HELP,
+  fit(problem, o, warm, hooks) {
+    const sol = fitProx(problem, ridgeTerms(o), l21Penalty(weight(o, 'lambda')), o, warm, hooks);
     return result(sol, { selectedFeatures: selectedFeatures(problem, sol.W) });
   },
-  lambdaMax(problem) {
-    return rowNorms(gradientAtZero(problem)).reduce((m, v) => Math.max(m, v), 0);
+  paramMax(param, problem) {
+    return param === 'lambda' ? rowNorms(gradientAtZero(problem)).reduce((m, v) => Math.max(m, v), 0) : undefined;
   },
-};
+});

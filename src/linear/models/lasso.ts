@@ -2,19 +2,19 @@
 // λ_max = max_jt |∇L(0)_jt| (with the optimal intercepts at W = 0): for λ ≥ λ_max, W = 0 satisfies
 // the optimality condition −∇L(0) ∈ λ ∂‖0‖₁ = [−λ, λ]^(d×T), and for λ < λ_max it does not.
 import { lassoPenalty } from '../penalty/lasso.ts';
-import type { ModelSpec } from '../types.ts';
-import { fitProx, gradientAtZero, result, ridgeTerms, selectedFeatures, weight } from './common.ts';
+import { fitProx, gradientAtZero, linearModel, PROX_SOLVER_HELP, PROX_SOLVERS, result, ridgeTerms, selectedFeatures, weight, weightParam } from './common.ts';
 
-export const lassoSpec: ModelSpec = {
+export const lassoSpec = linearModel({
   name: 'lasso',
   summary: 'entrywise sparsity: λ‖W‖₁',
-  uses: ['lambda'],
-  defaults: { lambda: 0.1 },
-  fit(problem, opts, warm) {
-    const sol = fitProx(problem, ridgeTerms(opts), lassoPenalty(weight(opts, 'lambda', 0.1)), opts, warm);
+  params: [weightParam('lambda', 'λ, the weight of ‖W‖₁', 0.1, { rule: 'from-max' })],
+  solvers: PROX_SOLVERS,
+  solverHelp: PROX_SOLVER_HELP,
+  fit(problem, o, warm, hooks) {
+    const sol = fitProx(problem, ridgeTerms(o), lassoPenalty(weight(o, 'lambda')), o, warm, hooks);
     return result(sol, { selectedFeatures: selectedFeatures(problem, sol.W) });
   },
-  lambdaMax(problem) {
-    return gradientAtZero(problem).data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  paramMax(param, problem) {
+    return param === 'lambda' ? gradientAtZero(problem).data.reduce((m, v) => Math.max(m, Math.abs(v)), 0) : undefined;
   },
-};
+});

@@ -12,8 +12,8 @@
 //    inner solver saw), is ≤ tol.
 // Otherwise it stops at maxOuter and says so; `requireConvergence` turns that into a ConvergenceError.
 import { ConvergenceError, NumericError } from '../../errors.ts';
-import type { FitInfo } from '../types.ts';
-import { listening, reportProgress } from '../../estimator/progress-scope.ts';
+import type { FitInfo, SolverHooks } from '../types.ts';
+import { progressTicker } from './hooks.ts';
 
 export interface BlockStepResult<S> {
   /** The input state object itself when the step made no change (the solver detects a stall by identity). */
@@ -45,6 +45,7 @@ export interface AlternatingOptions {
   readonly innerTol?: number;
   readonly requireConvergence?: boolean;
   readonly solverName: string;
+  readonly hooks?: SolverHooks;
 }
 
 export interface AlternatingResult<S> {
@@ -70,6 +71,7 @@ export function alternate<S>(problem: AlternatingProblem<S>, start: S, opts: Alt
   let converged = false;
   let outer = 0;
   let innerAllConverged = true;
+  const tick = progressTicker(opts.hooks, solverName, 1);
   let stalled = 0; // consecutive outer iterations in which every step returned its input state
   while (outer < maxOuter) {
     outer++;
@@ -88,7 +90,7 @@ export function alternate<S>(problem: AlternatingProblem<S>, start: S, opts: Alt
     F = Fn;
     trace.push(F);
     optimality = problem.optimality(state);
-    if (listening()) reportProgress({ kind: 'iteration', solver: solverName, iteration: outer, maxIter: maxOuter, optimality: Math.max(change, optimality), tol });
+    tick(outer, optimality);
     if (change <= tol && optimality <= tol) {
       converged = true;
       break;

@@ -11,7 +11,7 @@
 import { Matrix } from '../../linalg/matrix.ts';
 import { createLoss, type DataLoss } from '../loss/index.ts';
 import type { Penalty } from '../penalty/types.ts';
-import type { FitInfo, Problem, WarmStart } from '../types.ts';
+import type { FitInfo, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { fista, type CompositeObjective } from './fista.ts';
 
 export interface LinearPenalties {
@@ -28,6 +28,7 @@ export interface SolveOptions {
   /** false: no Gram cache for the squared loss (textbook baseline). */
   readonly gram?: boolean;
   readonly solverName?: string;
+  readonly hooks?: SolverHooks;
 }
 
 export interface LinearSolution {
@@ -60,7 +61,7 @@ export function linearObjective(loss: DataLoss, smooth: readonly Penalty[], prox
     },
     lipschitz: lip,
     // Squared loss + quadratic penalties: f is quadratic (the intercept-eliminated loss is too).
-    quadratic: loss.name === 'squared' && smooth.every((p) => p.taskMatrix !== undefined),
+    quadratic: loss.spec.quadratic && smooth.every((p) => p.taskMatrix !== undefined),
   };
 }
 
@@ -91,6 +92,7 @@ export function solveLinear(problem: Problem, pen: LinearPenalties, opts: SolveO
     accelerate,
     stepIncrease: accelerate,
     solverName: opts.solverName ?? (accelerate ? 'fista' : 'ista'),
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   const W = r.x[0]!;
   const b = loss.explicitIntercept ? r.x[1]!.data : undefined;

@@ -18,14 +18,17 @@ import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
 import { gemv } from '../../linalg/ops.ts';
 import { createLoss, SquaredLoss } from '../loss/index.ts';
 import type { Penalty } from '../penalty/types.ts';
-import type { Problem } from '../types.ts';
+import type { Problem, SolverHooks } from '../types.ts';
+import { progressTicker } from './hooks.ts';
 import { getColumn, setColumn } from '../loss/columns.ts';
+import { getLoss } from '../loss/registry.ts';
 import { fullObjective, type LinearSolution } from './composite.ts';
 
 export interface DirectOptions {
   readonly tol: number;
   readonly maxIter: number;
   readonly requireConvergence?: boolean;
+  readonly hooks?: SolverHooks;
 }
 
 /** Sum of the penalties' task matrices (T × T). */
@@ -55,7 +58,7 @@ function addWM(W: Matrix, M: Matrix, out: Matrix, alpha: number): void {
 
 export function solveDirect(problem: Problem, penalties: readonly Penalty[], opts: DirectOptions): LinearSolution {
   const started = performance.now();
-  if (problem.loss !== 'squared') throw new OptionError('solver', '"direct" needs the squared loss (use solver "fista" for logistic loss)');
+  if (!getLoss(problem.loss).quadratic) throw new OptionError('solver', `"direct" needs the squared loss (the loss is "${problem.loss}"; use solver "fista")`);
   const loss = createLoss(problem) as SquaredLoss;
   const d = problem.d;
   const T = problem.tasks.length;
@@ -97,8 +100,10 @@ export function solveDirect(problem: Problem, penalties: readonly Penalty[], opt
   let iterations = 0;
   const trace: number[] = [];
   const maxIter = Math.min(opts.maxIter, 10 * d * T + 10);
+  const tick = progressTicker(opts.hooks, 'direct (PCG)');
   while (optimality > tol && iterations < maxIter) {
     iterations++;
+    tick(iterations, optimality);
     const AP = applyA(Pd);
     const pap = dotM(Pd, AP);
     if (!(pap > 0)) break; // direction of zero curvature: the residual is already in the null space

@@ -12,9 +12,11 @@ export function fitFraction(first: number, optimality: number, tol: number): num
   return Math.min(0.99, Math.max(0, Math.log(first / optimality) / Math.log(first / tol)));
 }
 
-/** An onProgress that drives `progress` (started here as a percentage). `tol`: the fit's tolerance. */
-export function fitProgress(progress: Progress, label: string, tol: number | undefined): (p: FitProgress) => void {
+/** An onProgress that drives `progress` (started here as a percentage). `tol`: the fit's tolerance;
+ * `model`: its name, dropped from the start of the engine's lines (the label already says it). */
+export function fitProgress(progress: Progress, label: string, tol: number | undefined, model?: string): (p: FitProgress) => void {
   progress.start(100, label, '%');
+  const prefix = model ? `${model}: ` : undefined;
   let first = Number.NaN;
   let pct = 0;
   return (p) => {
@@ -23,6 +25,7 @@ export function fitProgress(progress: Progress, label: string, tol: number | und
       if (!Number.isFinite(first)) first = p.optimality;
       pct = Math.max(pct, 100 * fitFraction(first, p.optimality, tol));
     }
-    progress.update(pct, `${p.detail}${tol !== undefined && p.optimality !== undefined ? ` (stops at ${tol.toExponential(0)})` : ''}`);
+    const detail = prefix && p.detail.startsWith(prefix) ? p.detail.slice(prefix.length) : p.detail;
+    progress.update(pct, `${detail}${tol !== undefined && p.optimality !== undefined ? ` (stops at ${tol.toExponential(0)})` : ''}`);
   };
 }

@@ -184,7 +184,7 @@ Examples:
     const tol = typeof unfitted.options['tol'] === 'number' ? unfitted.options['tol'] : undefined;
     let est: Estimator;
     try {
-      est = unfitted.fit(loaded.dataset, { onProgress: fitProgress(progress, `fit ${name}`, tol) });
+      est = unfitted.fit(loaded.dataset, { onProgress: fitProgress(progress, `fit ${name}`, tol, name) });
     } finally {
       progress.stop();
     }

@@ -53,7 +53,7 @@ test('a long fit through a pipe prints progress lines while it works: iterations
     const { lines, done } = start(longFit(schoolPart(dir), 2500), dir);
     const { code } = await done;
     assert.equal(code, 0, lines.map((l) => l.text).join('\n'));
-    const progress = lines.filter((l) => /^fit l21: \d+ %; fista iteration \d+, optimality /.test(l.text));
+    const progress = lines.filter((l) => /^fit l21: \d+ %; fista: iteration \d+, optimality /.test(l.text));
     assert.ok(progress.length >= 3, `at least 3 progress lines, got:\n${lines.map((l) => l.text).join('\n')}`);
     // The lines come while the fit runs (streamed, not flushed at exit), with growing iteration counts.
     assert.ok(progress.every((l) => l.running));

@@ -2,6 +2,7 @@
 // with the metric's direction and unit spelled out, then the plain-English verdict.
 import type { ComparisonResult } from '../eval/types.ts';
 import { primaryKey, rankModels, verdict } from '../report/verdict.ts';
+import { diagnosticLines, failedCell, unconvergedCell } from '../report/diagnostics.ts';
 import { meanStd, num, percent, seconds, table } from './format.ts';
 import { out, type CliIO } from './io.ts';
 
@@ -33,6 +34,8 @@ export function comparisonTable(r: ComparisonResult): string {
       m.name === r.baseline ? '' : pValue(m.vs_stl?.p_value ?? null),
       m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.positive_transfer).length}/${T}`,
       m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.negative_transfer).length}/${T}`,
+      unconvergedCell(m),
+      failedCell(m),
       seconds(m.seconds / Math.max(1, r.protocol.splits)),
     ];
   });
@@ -45,6 +48,8 @@ export function comparisonTable(r: ComparisonResult): string {
       { header: `p vs ${r.baseline}`, align: 'right' },
       { header: 'tasks better', align: 'right' },
       { header: 'tasks worse', align: 'right' },
+      { header: 'unconverged fits', align: 'right' },
+      { header: 'failed', align: 'right' },
       { header: 'time/split', align: 'right' },
     ],
     rows,
@@ -87,6 +92,12 @@ export function printComparison(io: CliIO, r: ComparisonResult, verbose: boolean
   out(io);
   out(io, `gain and Δm are relative to ${r.baseline} in %, positive = better; "p vs ${r.baseline}": paired test of the task-averaged metric over splits; "tasks better/worse" = significantly, per task (${p.test}, α = ${p.alpha}).`);
   out(io, timeLine(r));
+  const diag = diagnosticLines(r);
+  if (diag.length > 0) {
+    out(io);
+    out(io, 'Fits to look at:');
+    for (const line of diag) out(io, `  ${line}`);
+  }
   if (verbose) {
     out(io);
     out(io, 'Per task (✓ significantly better, ✗ significantly worse = negative transfer):');

@@ -113,7 +113,7 @@ function renderSummary(r: ReportContent): string {
     .map(
       (row, i) =>
         `<tr${i === 0 ? ' class="best"' : ''}><td>${escapeHtml(row.model)}</td><td>${escapeHtml(row.primary)}</td><td>${escapeHtml(row.deltaM)}</td>` +
-        `<td>${row.helped}</td><td>${row.hurt}</td><td>${escapeHtml(row.chosen)}</td><td>${escapeHtml(row.seconds)}</td></tr>`,
+        `<td>${row.helped}</td><td>${row.hurt}</td><td>${escapeHtml(row.chosen)}</td><td>${escapeHtml(row.unconverged)}</td><td>${escapeHtml(row.failed)}</td><td>${escapeHtml(row.seconds)}</td></tr>`,
     )
     .join('');
   return `<table id="summary">${head}${rows}</table>`;

@@ -5,6 +5,7 @@
 import type { ComparisonResult, ModelComparison } from '../eval/types.ts';
 import { permute, taskOrder, toGrid, toLabels, type Grid } from './learned.ts';
 import { primaryKey, rankModels, verdict } from './verdict.ts';
+import { diagnosticLines, failedCell, unconvergedCell } from './diagnostics.ts';
 
 export interface BarDataset {
   readonly label: string;
@@ -93,6 +94,8 @@ export interface SummaryRow {
   readonly helped: number;
   readonly hurt: number;
   readonly chosen: string;
+  readonly unconverged: string;
+  readonly failed: string;
   readonly seconds: string;
 }
 
@@ -364,7 +367,9 @@ export function cvSection(r: ComparisonResult): Section {
 export function convergenceSection(r: ComparisonResult): Section {
   const colors = modelColors(r);
   const datasets: LineDataset[] = [];
-  const notes: string[] = [];
+  // Every fit of the comparison first (CV fits and refits on all splits), then the traced fits.
+  const notes: string[] = diagnosticLines(r);
+  if (notes.length === 0 && r.models.some((m) => m.fits)) notes.push('Every fit of every model converged and none failed (CV fits and refits, all splits).');
   for (const m of r.models) {
     const tr = m.fit?.objectiveTrace;
     if (!tr || tr.length < 2) continue;
@@ -443,6 +448,8 @@ export function summaryRows(r: ComparisonResult): SummaryRow[] {
       helped: m.tasks.filter((t) => t.positive_transfer).length,
       hurt: m.tasks.filter((t) => t.negative_transfer).length,
       chosen: chosen && Object.keys(chosen).length > 0 ? Object.entries(chosen).map(([k, v]) => `${k} = ${fmt(v, 3)}`).join(', ') : '–',
+      unconverged: unconvergedCell(m),
+      failed: failedCell(m),
       seconds: humanSeconds(m.seconds / Math.max(1, r.protocol.splits)),
     };
   });
@@ -466,6 +473,8 @@ export function buildReport(r: ComparisonResult, title = 'polytask comparison re
       'tasks better',
       'tasks worse',
       'chosen (split 1)',
+      'unconverged fits',
+      'failed',
       'time/split',
     ],
     summary: summaryRows(r),

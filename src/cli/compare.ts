@@ -95,7 +95,8 @@ export function registerCompare(program: Command, io: CliIO): void {
 Examples:
   $ polytask compare --data school.csv --task-col task --target y --splits-file school_splits.csv --report school.html
   $ polytask compare --data landmine.csv --task-col task --target y --models l21,mtrl --splits 5 --seed 1 --json
-  $ polytask compare --data data.csv --targets a,b,c --models mean,trace --folds 3 --out result.json`,
+  $ polytask compare --data usps.csv --one-vs-rest digit --skip set --models mean,trace --folds 3 --out result.json
+  (The file names are those of the data shipped in ../shared/data; docs/cli.md.)`,
   );
   cmd.action(async (flags: CompareFlags) => {
     const models = flags.models ? checkModelList(flags.models) : undefined;

@@ -44,7 +44,7 @@ clusters should beat single-task learning; pooling everything should hurt the un
 
 Examples:
   $ polytask demo
-  $ polytask demo --seed 7 --out /tmp/demo.html`,
+  $ polytask demo --seed 7 --out demo.html`,
   );
   cmd.action(async (flags: DemoFlags) => {
     const t0 = performance.now();

@@ -166,7 +166,7 @@ Models: ${allModels().map((m) => m.name).join(', ')}
 Examples:
   $ polytask fit --data school.csv --task-col task --target y --model l21 --lambda 0.5 --out l21.model.json
   $ polytask fit --data school.csv --task-col task --target y --model cmtl --rho1 1 --rho2 0.1 --clusters 3 --json
-  $ polytask fit --data tasks.csv --task-col task --target y --model graph --graph edges.csv --lambda 2`,
+  $ polytask fit --data usps.csv --one-vs-rest digit --skip set --model trace --out usps.model.json`,
   );
   // `polytask fit --model X --help`: X's own options, from its declarations.
   cmd.addHelpText('after', () => {

@@ -126,7 +126,8 @@ Examples:
       rule: flags.rule ?? 'min',
       alpha: flags.alpha ?? 0.05,
       ...splitModelOptions(modelOptions(flags, ds, io.cwd, undefined, COMPARE_RESERVED), models),
-      ...(flags.gridPoints ? { cv: { points: flags.gridPoints } } : {}),
+      // --grid-points sets every tuned axis (the 2-D grids of cmtl, mtrl, … too).
+      ...(flags.gridPoints ? { cv: { points: flags.gridPoints, points2D: [flags.gridPoints, flags.gridPoints] as [number, number] } } : {}),
       workers: flags.workers ?? 'auto',
     });
     if (flags.out) writeFileAtomic(resolve(io.cwd, flags.out), JSON.stringify(result) + '\n');

@@ -73,7 +73,7 @@ Examples:
       ...(plan.params ? { params: plan.params } : {}),
       perTask: plan.perTask ?? false,
       ...(flags.grid ? { grid: flags.grid } : {}),
-      ...(flags.gridPoints ? { points: flags.gridPoints } : {}),
+      ...(flags.gridPoints ? { points: flags.gridPoints, points2D: [flags.gridPoints, flags.gridPoints] as [number, number] } : {}),
       ...(plan.tops ? { topsFor: (train: MultiTaskDataset) => plan.tops!(train, options) } : {}),
     };
     // Fold, λ and solver state on stderr while it runs (src/cli/progress.ts).

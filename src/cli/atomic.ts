@@ -64,6 +64,19 @@ export function writeFileAtomic(dest: string, data: string, fsOps: AtomicFs = re
     } catch {
       /* the temporary file may never have been created */
     }
-    throw e;
+    throw blameDestination(e, tmp, dest);
   }
+}
+
+/** A file-system error about the temporary file is reported as one about the destination the
+ * user named (the temporary name means nothing to them), marked as a write (`writing`). */
+function blameDestination(e: unknown, tmp: string, dest: string): unknown {
+  if (e instanceof Error) {
+    const fe = e as Error & { path?: string; dest?: string; writing?: boolean };
+    if (fe.path === tmp) fe.path = dest;
+    if (fe.dest === tmp) fe.dest = dest;
+    fe.message = fe.message.split(tmp).join(dest);
+    fe.writing = true;
+  }
+  return e;
 }

@@ -2,6 +2,7 @@
 // with the metric's direction and unit spelled out, then the plain-English verdict.
 import type { ComparisonResult } from '../eval/types.ts';
 import { primaryKey, rankModels, verdict } from '../report/verdict.ts';
+import { diagnosticLines, failedCell, unconvergedCell } from '../report/diagnostics.ts';
 import { meanStd, num, percent, seconds, table } from './format.ts';
 import { out, type CliIO } from './io.ts';
 
@@ -33,7 +34,9 @@ export function comparisonTable(r: ComparisonResult): string {
       m.name === r.baseline ? '' : pValue(m.vs_stl?.p_value ?? null),
       m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.positive_transfer).length}/${T}`,
       m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.negative_transfer).length}/${T}`,
-      seconds(m.seconds),
+      unconvergedCell(m),
+      failedCell(m),
+      seconds(m.seconds / Math.max(1, r.protocol.splits)),
     ];
   });
   return table(
@@ -45,7 +48,9 @@ export function comparisonTable(r: ComparisonResult): string {
       { header: `p vs ${r.baseline}`, align: 'right' },
       { header: 'tasks better', align: 'right' },
       { header: 'tasks worse', align: 'right' },
-      { header: 'time', align: 'right' },
+      { header: 'unconverged fits', align: 'right' },
+      { header: 'failed', align: 'right' },
+      { header: 'time/split', align: 'right' },
     ],
     rows,
   );
@@ -86,6 +91,13 @@ export function printComparison(io: CliIO, r: ComparisonResult, verbose: boolean
   out(io, comparisonTable(r));
   out(io);
   out(io, `gain and Δm are relative to ${r.baseline} in %, positive = better; "p vs ${r.baseline}": paired test of the task-averaged metric over splits; "tasks better/worse" = significantly, per task (${p.test}, α = ${p.alpha}).`);
+  out(io, timeLine(r));
+  const diag = diagnosticLines(r);
+  if (diag.length > 0) {
+    out(io);
+    out(io, 'Fits to look at:');
+    for (const line of diag) out(io, `  ${line}`);
+  }
   if (verbose) {
     out(io);
     out(io, 'Per task (✓ significantly better, ✗ significantly worse = negative transfer):');
@@ -93,4 +105,13 @@ export function printComparison(io: CliIO, r: ComparisonResult, verbose: boolean
   }
   out(io);
   for (const line of verdict(r).lines) out(io, line);
+}
+
+/** "time/split" is the mean wall time of one model's unit (CV + refit + test on one split); the
+ * total is the wall time of the whole run — never a sum of worker times (issue 10: a model
+ * "took" 3 min 38 s in a run of 3 min 5 s). */
+export function timeLine(r: ComparisonResult): string {
+  const total = r.wallSeconds !== undefined ? `total wall time ${seconds(r.wallSeconds)}` : 'total wall time not recorded';
+  const on = r.workers !== undefined ? ` on ${r.workers === 1 ? '1 thread' : `${r.workers} worker threads running units side by side`}` : '';
+  return `"time/split": wall time of one model on one split (CV, refit, test), mean over splits; ${total}${on}.`;
 }

@@ -4,7 +4,8 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { OptionError } from '../errors.ts';
-import { givenSplits } from '../data/split.ts';
+import { readFileSync } from 'node:fs';
+import { givenSplitsFromText } from '../data/split.ts';
 import { DEFAULT_MODELS } from '../eval/compare.ts';
 import type { WorkersOption } from '../eval/parallel.ts';
 import { ALL_MODEL_NAMES } from '../linear/registry.ts';
@@ -94,7 +95,8 @@ export function registerCompare(program: Command, io: CliIO): void {
 Examples:
   $ polytask compare --data school.csv --task-col task --target y --splits-file school_splits.csv --report school.html
   $ polytask compare --data landmine.csv --task-col task --target y --models l21,mtrl --splits 5 --seed 1 --json
-  $ polytask compare --data data.csv --targets a,b,c --models mean,trace --folds 3 --out result.json`,
+  $ polytask compare --data usps.csv --one-vs-rest digit --skip set --models mean,trace --folds 3 --out result.json
+  (The file names are those of the data shipped in ../shared/data; docs/cli.md.)`,
   );
   cmd.action(async (flags: CompareFlags) => {
     const models = flags.models ? checkModelList(flags.models) : undefined;
@@ -105,7 +107,8 @@ Examples:
       if (flags.splits !== undefined || flags.testRatio !== undefined) throw new OptionError('--splits-file', 'cannot be combined with --splits or --test-ratio');
       const p = resolve(io.cwd, flags.splitsFile);
       checkReadable(p);
-      splits = givenSplits(ds, p);
+      // Errors name the file as the user typed it.
+      splits = givenSplitsFromText(ds, readFileSync(p, 'utf8'), flags.splitsFile);
       if (flags.splitCols) {
         const names = splits.map((s) => s.name ?? '');
         const unknown = flags.splitCols.filter((c) => !names.includes(c));
@@ -123,7 +126,8 @@ Examples:
       rule: flags.rule ?? 'min',
       alpha: flags.alpha ?? 0.05,
       ...splitModelOptions(modelOptions(flags, ds, io.cwd, undefined, COMPARE_RESERVED), models),
-      ...(flags.gridPoints ? { cv: { points: flags.gridPoints } } : {}),
+      // --grid-points sets every tuned axis (the 2-D grids of cmtl, mtrl, … too).
+      ...(flags.gridPoints ? { cv: { points: flags.gridPoints, points2D: [flags.gridPoints, flags.gridPoints] as [number, number] } } : {}),
       workers: flags.workers ?? 'auto',
     });
     if (flags.out) writeFileAtomic(resolve(io.cwd, flags.out), JSON.stringify(result) + '\n');

@@ -10,6 +10,8 @@ import { registryPlan } from '../eval/plans.ts';
 import { checkModelName } from './fit.ts';
 import { num, seconds, table } from './format.ts';
 import { out, type CliIO } from './io.ts';
+import { makeProgress } from './progress.ts';
+import { unitDescriber, withProgressListener, type ProgressListener } from '../estimator/progress-scope.ts';
 import { modelOptions } from './model-setup.ts';
 import { addDataFlags, addModelFlags, addOutputFlags, parseNumberList, parsePositiveInt, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
 
@@ -71,16 +73,39 @@ Examples:
       ...(plan.params ? { params: plan.params } : {}),
       perTask: plan.perTask ?? false,
       ...(flags.grid ? { grid: flags.grid } : {}),
-      ...(flags.gridPoints ? { points: flags.gridPoints } : {}),
+      ...(flags.gridPoints ? { points: flags.gridPoints, points2D: [flags.gridPoints, flags.gridPoints] as [number, number] } : {}),
       ...(plan.tops ? { topsFor: (train: MultiTaskDataset) => plan.tops!(train, options) } : {}),
     };
-    const r = crossValidate(est, ds, cvOptions);
+    // Fold, λ and solver state on stderr while it runs (src/cli/progress.ts).
+    const progress = makeProgress(io, flags);
+    const listener = (phase: string): ProgressListener => {
+      const describe = unitDescriber();
+      let total = 0;
+      progress.start(0, phase, 'fits');
+      return (e) => {
+        if (e.kind === 'fit' && e.total !== total) progress.retotal((total = e.total));
+        progress.update(e.kind === 'fit' ? e.done : Math.max(0, progressDone), describe(e));
+        if (e.kind === 'fit') progressDone = e.done;
+      };
+    };
+    let progressDone = 0;
+    let r: CVResult;
+    try {
+      r = withProgressListener(listener(`cv ${name}`), () => crossValidate(est, ds, cvOptions));
+    } finally {
+      progress.stop();
+    }
     // Nested CV: the inner CV sees only each outer training part, so its grid (data-scaled top) is
     // built there too — λ_max of the full data would leak the outer test rows into the grid.
     let nested: NestedCVResult | undefined;
     if (flags.nested !== undefined) {
-      if (flags.nested < 2) throw new OptionError('nested', `needs at least 2 outer folds, got ${flags.nested}`);
-      nested = nestedCrossValidate(plan.make(options), ds, { ...cvOptions, outerFolds: flags.nested });
+      if (flags.nested < 2) throw new OptionError('--nested', `needs at least 2 outer folds, got ${flags.nested}`);
+      progressDone = 0;
+      try {
+        nested = withProgressListener(listener(`nested cv ${name} (${flags.nested} outer folds; counts restart in each)`), () => nestedCrossValidate(plan.make(options), ds, { ...cvOptions, outerFolds: flags.nested! }));
+      } finally {
+        progress.stop();
+      }
     }
     if (flags.json) {
       out(io, JSON.stringify({ model: name, ...r, ...(nested ? { nested } : {}) }));

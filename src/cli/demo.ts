@@ -47,7 +47,7 @@ clusters should beat single-task learning; pooling everything should hurt the un
 
 Examples:
   $ polytask demo
-  $ polytask demo --seed 7 --out /tmp/demo.html
+  $ polytask demo --seed 7 --out demo.html
   $ polytask demo --splits 2 --models pooled,mean,l21     (a quick look: seconds instead of minutes)`,
   );
   cmd.action(async (flags: DemoFlags) => {

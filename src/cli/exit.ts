@@ -6,7 +6,16 @@
 //   70 internal error (a bug): one line plus a hint to rerun with --verbose (EX_SOFTWARE, sysexits.h)
 import { allModels } from '../estimator/registry.ts';
 import { OptionError, PolytaskError } from '../errors.ts';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative } from 'node:path';
 import type { CliIO } from './io.ts';
+
+/** A path as the user would have typed it: relative to the working directory when inside it. */
+export function shownPath(cwd: string, path: string): string {
+  if (!isAbsolute(path)) return path;
+  const r = relative(cwd, path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
+}
 
 export const EXIT_OK = 0;
 export const EXIT_DATA = 1;
@@ -30,13 +39,14 @@ export function isCommanderError(e: unknown): e is CommanderLikeError {
 }
 
 /** Node's file-system errors carry `code` (ENOENT, EACCES, ...) and `path`. */
-function fsError(e: unknown): { code: string; path?: string; syscall?: string } | null {
+function fsError(e: unknown): { code: string; path?: string; syscall?: string; writing?: boolean } | null {
   if (!(e instanceof Error)) return null;
   const code = (e as { code?: unknown }).code;
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return null;
   const path = (e as { path?: unknown }).path;
   const syscall = (e as { syscall?: unknown }).syscall;
-  return { code, ...(typeof path === 'string' ? { path } : {}), ...(typeof syscall === 'string' ? { syscall } : {}) };
+  const writing = (e as { writing?: unknown }).writing === true;
+  return { code, ...(typeof path === 'string' ? { path } : {}), ...(typeof syscall === 'string' ? { syscall } : {}), ...(writing ? { writing } : {}) };
 }
 
 const FS_WORDS: Record<string, string> = {
@@ -89,7 +99,27 @@ const OPTION_FLAGS: Readonly<Record<string, string>> = {
   features: '--features',
   skip: '--skip',
   oneVsRest: '--one-vs-rest',
+  // Names of library arguments behind a flag: kFold's k is --folds, the MAT loader's x/y --mat-x/--mat-y.
+  k: '--folds',
+  outerFolds: '--nested',
+  nested: '--nested',
+  x: '--mat-x',
+  y: '--mat-y',
+  workers: '--workers',
+  rule: '--rule',
 };
+
+/** Internal option names never reach the user: "option taskCol names column…" → "--task-col names column…". */
+export function userMessage(e: PolytaskError): string {
+  if (e instanceof OptionError) {
+    const m = flagMessage(e);
+    // A missing MAT variable: say how to name the right ones.
+    return /^--mat-[xy]: .* has no variable/.test(m) ? `${m} (name them with --mat-x NAME --mat-y NAME)` : m;
+  }
+  const option = (e as { option?: unknown }).option;
+  if (typeof option === 'string' && OPTION_FLAGS[option]) return e.message.replace(`option ${option} `, `${OPTION_FLAGS[option]} `);
+  return e.message;
+}
 
 /** The CLI flag of a model's declared option (--rho1, --lambda-p, ...). */
 function declaredFlag(option: string): string | undefined {
@@ -112,14 +142,16 @@ export function reportError(io: CliIO, e: unknown, verbose: boolean): number {
     return EXIT_USAGE;
   }
   if (e instanceof PolytaskError) {
-    io.stderr.write(`polytask: ${oneLine(e instanceof OptionError ? flagMessage(e) : e.message)}\n`);
+    io.stderr.write(`polytask: ${oneLine(userMessage(e))}\n`);
     stack();
     return e.code === 'OPTION' ? EXIT_USAGE : EXIT_DATA;
   }
   const fe = fsError(e);
   if (fe) {
     const what = FS_WORDS[fe.code] ?? fe.code;
-    io.stderr.write(`polytask: ${fe.path ?? 'file'}: ${what}\n`);
+    const path = fe.path ? shownPath(io.cwd, fe.path) : 'file';
+    const msg = fe.writing && fe.code === 'ENOENT' && fe.path && !existsSync(dirname(fe.path)) ? `cannot write ${path}: the directory ${shownPath(io.cwd, dirname(fe.path))} does not exist` : `${path}: ${fe.writing ? `cannot write: ${what}` : what}`;
+    io.stderr.write(`polytask: ${msg}\n`);
     stack();
     return EXIT_DATA;
   }

@@ -59,5 +59,8 @@ export function seconds(s: number): string {
   if (!Number.isFinite(s)) return '–';
   if (s < 1) return `${(s * 1000).toFixed(0)} ms`;
   if (s < 60) return `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  // Whole seconds from the total, so that 119.6 s reads "2 min 0 s", never "1 min 60 s".
+  const t = Math.round(s);
+  if (t < 3600) return `${Math.floor(t / 60)} min ${t % 60} s`;
+  return `${Math.floor(t / 3600)} h ${Math.floor((t % 3600) / 60)} min`;
 }

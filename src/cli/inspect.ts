@@ -140,7 +140,7 @@ export function registerInspect(program: Command, io: CliIO): void {
     `
 Examples:
   $ polytask inspect --data school.csv --task-col task --target y
-  $ polytask inspect --data usps.csv --targets d0,d1,d2 --skip set --json
+  $ polytask inspect --data usps.csv --one-vs-rest digit --skip set --json
   $ polytask inspect --data school.mat --mat-x X --mat-y Y`,
   );
   cmd.action(async (flags: DataFlags & MatFlags & CommonFlags) => {

@@ -164,8 +164,8 @@ export function registerPredict(program: Command, io: CliIO): void {
     'after',
     `
 Examples:
-  $ polytask predict --model l21.model.json --data new.csv --task-col task --out predictions.csv
-  $ polytask predict --model usps.model.json --data digits.csv --skip set,digit`,
+  $ polytask predict --model l21.model.json --data school.csv --task-col task --target y --out predictions.csv
+  $ polytask predict --model usps.model.json --data usps.csv --skip set,digit`,
   );
   cmd.action(async (flags: PredictFlags) => {
     const modelPath = resolve(io.cwd, flags.model!);

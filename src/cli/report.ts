@@ -57,7 +57,7 @@ export function registerReport(program: Command, io: CliIO): void {
     'after',
     `
 Examples:
-  $ polytask compare --data school.csv --task-col task --target y --json > result.json
+  $ polytask compare --data school.csv --task-col task --target y --out result.json
   $ polytask report --from result.json --out school-report.html`,
   );
   cmd.action((flags: { from: string } & CommonFlags) => {

@@ -11,19 +11,33 @@ import { registryPlan } from '../eval/plans.ts';
 import type { CliIO, OutputFlags } from './io.ts';
 import { makeProgress } from './progress.ts';
 
-export async function runComparison(io: CliIO, flags: OutputFlags, ds: MultiTaskDataset, opts: Omit<CompareOptions, 'plans' | 'onProgress'> & { workers?: WorkersOption }): Promise<ComparisonResult> {
+export async function runComparison(io: CliIO, flags: OutputFlags, ds: MultiTaskDataset, opts: Omit<CompareOptions, 'plans' | 'onProgress' | 'onUnitProgress'> & { workers?: WorkersOption }): Promise<ComparisonResult> {
   const progress = makeProgress(io, flags);
-  let started = false;
+  // What each running (split, model) unit is doing now; a line shows them all (one per worker).
+  const running = new Map<string, string>();
+  let done = 0;
+  let total = 0;
+  const show = (): void => progress.update(done, [...running.entries()].map(([unit, what]) => `${unit}: ${what}`).join(' | '));
+  const ensureStarted = (t: number): void => {
+    if (total === 0 && t > 0) {
+      total = t;
+      progress.start(t, 'compare', '(split, model) units');
+    }
+  };
   try {
     return await compareAsync(ds, {
       ...opts,
       plans: registryPlan,
       onProgress: (p) => {
-        if (!started) {
-          progress.start(p.total, 'compare');
-          started = true;
-        }
-        progress.update(p.done, `split ${p.split}/${p.splits}, ${p.model}`);
+        ensureStarted(p.total);
+        done = p.done;
+        running.delete(`split ${p.split}/${p.splits} ${p.model}`);
+        show();
+      },
+      onUnitProgress: (p) => {
+        ensureStarted(p.total);
+        running.set(`split ${p.split}/${p.splits} ${p.model}`, p.detail);
+        show();
       },
     });
   } finally {

@@ -47,8 +47,11 @@ export class NonNumericCellError extends CsvError {
 /** A cell that reads as NaN or ±Infinity (including overflow such as 1e999). */
 export class NonFiniteCellError extends CsvError {
   readonly value: string;
-  constructor(p: CellPosition, value: string) {
-    super(p, `non-finite value ${JSON.stringify(value)} (NaN/Inf are not allowed; leave the cell empty for a missing label)`);
+  /** `hint`: what to do about this cell, from the caller that knows its role (e.g. a wide-form
+   * target: "leave the cell empty for a missing label"); the default fits any cell (issue 10: a
+   * NaN feature got the missing-label hint, which does not apply to features). */
+  constructor(p: CellPosition, value: string, hint = 'NaN and Inf cannot be used; correct the value or remove the row') {
+    super(p, `non-finite value ${JSON.stringify(value)} (${hint})`);
     this.value = value;
   }
 }

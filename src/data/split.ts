@@ -163,22 +163,40 @@ export function givenSplitsFromText(ds: MultiTaskDataset, text: string, file = '
   if (rc < 0) throw new SplitFileError({ file, line: 1 }, `no column "${rowCol}" in the header`);
   const splitCols = header.map((_, j) => j).filter((j) => j !== rc);
   if (splitCols.length === 0) throw new SplitFileError({ file, line: 1 }, 'no split columns');
+  header.forEach((h, j) => {
+    const first = header.indexOf(h);
+    if (first !== j) throw new SplitFileError({ file, line: 1, column: j + 1, columnName: h }, `column "${h}" appears twice (columns ${first + 1} and ${j + 1})`);
+  });
   let maxRow = -1;
   for (const t of ds.tasks) for (const r of t.rows) maxRow = Math.max(maxRow, r);
   // flag[s][row]: 1 train, 0 test, −1 not in the file.
   const flags = splitCols.map(() => new Int8Array(maxRow + 1).fill(-1));
+  // The line each data row was given on, to name both lines of a duplicate.
+  const lineOf = new Int32Array(maxRow + 1).fill(-1);
   for (let i = 1; i < records.length; i++) {
     const { record, info } = records[i]!;
     const at = (j: number) => ({ file, line: info.lines, column: j + 1, columnName: header[j] ?? String(j + 1) });
     if (record.length !== header.length) throw new SplitFileError(at(Math.min(record.length, header.length)), `row has ${record.length} fields, expected ${header.length}`);
     const row = Number(record[rc]);
     if (!Number.isInteger(row) || row < 0 || record[rc]!.trim() === '') throw new SplitFileError(at(rc), `row index must be an integer ≥ 0, found ${JSON.stringify(record[rc])}`);
-    if (row > maxRow) continue; // rows the dataset does not use (e.g. dropped) are ignored
+    // A row beyond the data means the file was made for other data (issue 10: a 199-row data set
+    // with School's 15 362-row splits must not pass silently).
+    if (row > maxRow) throw new SplitFileError(at(rc), `row ${row} does not exist in the data (its rows are 0–${maxRow}); is this split file made for another data set?`);
+    if (lineOf[row]! >= 0) throw new SplitFileError(at(rc), `row ${row} appears twice (lines ${lineOf[row]} and ${info.lines})`);
+    lineOf[row] = info.lines;
     splitCols.forEach((j, s) => {
       const v = record[j]!.trim();
       if (v !== '0' && v !== '1') throw new SplitFileError(at(j), `expected 0 (test) or 1 (train), found ${JSON.stringify(record[j])}`);
       flags[s]![row] = v === '1' ? 1 : 0;
     });
+  }
+  // Every row of the data must be in the file (the file must match the data exactly).
+  const missing: number[] = [];
+  for (const t of ds.tasks) for (const r of t.rows) if (lineOf[r]! < 0) missing.push(r);
+  if (missing.length > 0) {
+    missing.sort((a, b) => a - b);
+    const shown = missing.length <= 8 ? missing.join(', ') : `${missing.slice(0, 8).join(', ')}, … (${missing.length} rows in all)`;
+    throw new SplitFileError({ file, line: records.length }, `the data's rows ${shown} are not in the split file; it must list every row of the data once`);
   }
   return splitCols.map((j, s) => {
     const f = flags[s]!;
@@ -192,6 +210,9 @@ export function givenSplitsFromText(ds: MultiTaskDataset, text: string, file = '
         if (v === undefined || v < 0) throw new SplitFileError({ file, column: j + 1, columnName: header[j]! }, `task "${t.name}": source row ${r} is not in the split file`);
         (v === 1 ? tr : te).push(i);
       });
+      if (te.length === 0 || tr.length === 0) {
+        throw new SplitFileError({ file, line: 1, column: j + 1, columnName: header[j]! }, `task "${t.name}" has no ${te.length === 0 ? 'test (0)' : 'training (1)'} rows in this split (${t.rows.length} rows, all ${te.length === 0 ? '1' : '0'})`);
+      }
       train.push(Int32Array.from(tr));
       test.push(Int32Array.from(te));
     }

@@ -62,6 +62,10 @@ export interface FitProgress {
   readonly fraction?: number;
   /** A short human line: 'iteration 812, optimality 3.1e-5' or 'epoch 12/50, val loss 0.231'. */
   readonly detail: string;
+  /** The solver's iteration (or epoch) and its optimality measure, when it has them (the CLI shows
+   * how far the optimality has come towards the tolerance as a percentage with an ETA). */
+  readonly iteration?: number;
+  readonly optimality?: number;
 }
 
 export interface FitContext {

@@ -15,6 +15,7 @@ import { binaryMetrics, regressionMetrics, type MetricTable, type TaskOutcome } 
 import { registryPlan } from './plans.ts';
 import { holm, pairedTest, type PairedTestName } from './stats.ts';
 import type { ComparisonResult, DatasetSummary, FitCounts, ModelComparison, ModelFailure, Summary, TaskComparison, UnconvergedFit } from './types.ts';
+import { scopedContext, unitDescriber, withProgressListener, type ProgressEvent } from '../estimator/progress-scope.ts';
 
 /** The models compare() runs when none are named (those of them that are registered). */
 export const DEFAULT_MODELS = ['stl', 'pooled', 'mean', 'chain', 'l21', 'trace', 'cmtl', 'mtrl'] as const;
@@ -74,6 +75,19 @@ export interface CompareOptions {
   /** CV grid settings (points, decades, points2D, explicit grids). */
   cv?: Pick<CVOptions, 'points' | 'decades' | 'points2D' | 'grid' | 'grid2' | 'grids'>;
   onProgress?: (p: CompareProgress) => void;
+  /** What a running unit is doing (CV fit, solver iteration), at most about once a second per
+   * worker thread; sequential runs report every event (the listener throttles). */
+  onUnitProgress?: (p: UnitProgress) => void;
+}
+
+export interface UnitProgress {
+  readonly split: number; // 1-based
+  readonly splits: number;
+  readonly model: string;
+  /** (split, model) units in the whole comparison. */
+  readonly total: number;
+  /** e.g. 'fit 12/50: fold 3/5, lambda = 0.01' or 'fista iteration 812/20000, optimality …' */
+  readonly detail: string;
 }
 
 /** One model's outcome on one split: plain data only (typed arrays, numbers, strings), so that a
@@ -165,7 +179,7 @@ export function runSplit(plan: ModelPlan, ds: MultiTaskDataset, split: Split, op
     });
     let fitted: Fittable;
     try {
-      fitted = withChoice(est, cv).fit(train);
+      fitted = withChoice(est, cv).fit(train, scopedContext(undefined) ?? {});
     } catch (e) {
       if (e instanceof Error && e.name === 'AbortError') throw e;
       return { cv, refit: null, failed: `refit with ${JSON.stringify(cv.chosen)}: ${e instanceof Error ? e.message : String(e)}`, seconds: (performance.now() - t0) / 1000 };
@@ -256,13 +270,27 @@ export function prepareComparison(ds: MultiTaskDataset, opts: CompareOptions): P
 }
 
 /** All models on split s, in plan order, reporting each finished model. */
-export function runAllModels(plans: readonly ModelPlan[], ds: MultiTaskDataset, split: Split, s: number, seed: number, opts: SplitRunOptions, onModelDone?: (model: string) => void): SplitOutcome[] {
+export function runAllModels(plans: readonly ModelPlan[], ds: MultiTaskDataset, split: Split, s: number, seed: number, opts: SplitRunOptions, onModelDone?: (model: string) => void, onEvent?: (model: string, e: ProgressEvent) => void): SplitOutcome[] {
   return plans.map((plan) => {
     // runSplit records a failing model's error in its outcome; the comparison goes on.
-    const r = runSplit(plan, ds, split, opts, cvSeedOf(seed, s), s === 0);
+    const r = withProgressListener(onEvent && ((e) => onEvent(plan.name, e)), () => runSplit(plan, ds, split, opts, cvSeedOf(seed, s), s === 0));
     onModelDone?.(plan.name);
     return r;
   });
+}
+
+/** Forwards a sequential run's events as UnitProgress (one describer per model, so that its fit
+ * labels do not leak into the next model's lines). */
+function unitReporter(report: (p: UnitProgress) => void, split: number, splits: number, total: number): (model: string, e: ProgressEvent) => void {
+  let model = '';
+  let describe = unitDescriber();
+  return (m, e) => {
+    if (m !== model) {
+      model = m;
+      describe = unitDescriber();
+    }
+    report({ split, splits, model: m, total, detail: describe(e) });
+  };
 }
 
 /**
@@ -274,18 +302,28 @@ export function runAllModels(plans: readonly ModelPlan[], ds: MultiTaskDataset, 
  * returns the same result.
  */
 export function compare(ds: MultiTaskDataset, opts: CompareOptions = {}): ComparisonResult {
+  const t0 = performance.now();
   const prep = prepareComparison(ds, opts);
   const { plans, splits } = prep;
   // bySplit[s][m]
   const total = plans.length * splits.length;
   let done = 0;
   const bySplit = splits.map((split, s) =>
-    runAllModels(plans, ds, split, s, prep.seed, opts, (model) => {
-      done++;
-      opts.onProgress?.({ split: s + 1, splits: splits.length, model, done, total });
-    }),
+    runAllModels(
+      plans,
+      ds,
+      split,
+      s,
+      prep.seed,
+      opts,
+      (model) => {
+        done++;
+        opts.onProgress?.({ split: s + 1, splits: splits.length, model, done, total });
+      },
+      opts.onUnitProgress && unitReporter(opts.onUnitProgress, s + 1, splits.length, total),
+    ),
   );
-  return aggregateComparison(ds, opts, prep, bySplit);
+  return { ...aggregateComparison(ds, opts, prep, bySplit), wallSeconds: (performance.now() - t0) / 1000, workers: 1 };
 }
 
 /** Every fit of one model over the splits, counted: CV fits per split and fold, refits, failures,

@@ -41,6 +41,7 @@ import type { Matrix } from '../linalg/matrix.ts';
 import type { CVCurve } from './types.ts';
 import { defaultLambdaTop, logGrid } from './grid.ts';
 import { logloss, mse, poissonDeviance, sigmoid } from './metrics.ts';
+import { listening, reportProgress, scopedContext } from '../estimator/progress-scope.ts';
 
 /**
  * What CV needs of an estimator: the contract's Estimator (src/estimator/contract.ts) satisfies it.
@@ -386,6 +387,7 @@ export function foldPathErrors(
   axes: readonly Axis[],
   points: readonly (readonly number[])[],
   context?: Omit<FitContext, 'warm'>,
+  onFit?: (params: Readonly<Record<string, number>>) => void,
 ): { errors: Map<string, Float64Array>; fits: FitRecord[] } {
   const foldTrain = subsetDataset(train, split.train);
   const groups = new Map<string, number[][]>();
@@ -404,6 +406,7 @@ export function foldPathErrors(
       axes.forEach((a, k) => {
         params[a.name] = p[k]!;
       });
+      onFit?.(params);
       try {
         const fitted = estimator.clone(params).fit(foldTrain, { ...context, ...(warm !== undefined ? { warm } : {}) });
         warm = fitted.warmStart;
@@ -484,11 +487,21 @@ export function crossValidate(estimator: Fittable, train: MultiTaskDataset, opts
   const axes = cvAxes(decls, resolvedTops(estimator, decls, train, opts));
   const errors = splits.map(() => new Map<string, Float64Array>());
   const records: FitRecord[] = [];
+  // Progress (fold and grid point of every fit, and its solver) for a listening CLI:
+  // src/estimator/progress-scope.ts. The total grows when an edge is extended.
+  let fitsDone = 0;
+  let fitsTotal = 0;
+  const context = scopedContext(opts.context);
   const run = (points: number[][]): void => {
     const todo = points.filter((p) => !errors[0]!.has(key(p)));
     if (todo.length === 0) return;
+    fitsTotal += todo.length * splits.length;
     splits.forEach((split, f) => {
-      const r = foldPathErrors(estimator, train, split, f + 1, axes, todo, opts.context);
+      const onFit = listening()
+        ? (params: Readonly<Record<string, number>>): void =>
+            reportProgress({ kind: 'fit', done: fitsDone++, total: fitsTotal, label: [`fold ${f + 1}/${splits.length}`, ...Object.entries(params).map(([p, v]) => `${p} = ${v.toPrecision(3)}`)].join(', ') })
+        : undefined;
+      const r = foldPathErrors(estimator, train, split, f + 1, axes, todo, context, onFit);
       for (const [kk, v] of r.errors) errors[f]!.set(kk, v);
       records.push(...r.fits);
     });

@@ -165,6 +165,8 @@ export interface WorkerInit {
   readonly perTask: readonly boolean[];
   readonly seed: number;
   readonly run: SplitRunOptions;
+  /** Send 'progress' messages about the running unit (CompareOptions.onUnitProgress). */
+  readonly progress?: boolean;
 }
 
 /** Main → worker: run model `model` (index into WorkerInit.models) on split `split`. */
@@ -185,7 +187,8 @@ export interface ErrorData {
 export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'done'; readonly split: number; readonly model: number; readonly outcome: SplitOutcome }
-  | { readonly type: 'error'; readonly split: number; readonly model: number; readonly error: ErrorData };
+  | { readonly type: 'error'; readonly split: number; readonly model: number; readonly error: ErrorData }
+  | { readonly type: 'progress'; readonly split: number; readonly model: number; readonly detail: string };
 
 export function errorToData(e: unknown): ErrorData {
   if (!(e instanceof Error)) return { name: 'Error', message: `non-Error value thrown in a worker: ${String(e)}`, fields: {} };
@@ -260,7 +263,13 @@ async function startWorker(init: WorkerInit): Promise<Worker> {
  * the calling thread for every finished unit (in completion order). `order`: the order in which
  * units are handed out (default split by split); it cannot change any result, only the balance.
  */
-export async function runUnitsOnPool(init: WorkerInit, size: number, onUnitDone?: (split: number, model: number) => void, order?: readonly UnitRequest[]): Promise<SplitOutcome[][]> {
+export async function runUnitsOnPool(
+  init: WorkerInit,
+  size: number,
+  onUnitDone?: (split: number, model: number) => void,
+  order?: readonly UnitRequest[],
+  onUnitProgress?: (split: number, model: number, detail: string) => void,
+): Promise<SplitOutcome[][]> {
   const S = init.splits.length;
   const M = init.models.length;
   const queue: UnitRequest[] = [];
@@ -300,7 +309,8 @@ export async function runUnitsOnPool(init: WorkerInit, size: number, onUnitDone?
             }
             if (remaining === 0) resolve();
             else give(w);
-          } else if (msg.type === 'error') fail(errorFromData(msg.error));
+          } else if (msg.type === 'progress') onUnitProgress?.(msg.split, msg.model, msg.detail);
+          else if (msg.type === 'error') fail(errorFromData(msg.error));
         });
         w.on('error', fail); // an exception outside a unit (e.g. out of memory)
         w.on('exit', (code) => fail(new Error(`compare worker exited unexpectedly (code ${code})`)));
@@ -335,6 +345,7 @@ function whyNotParallel(plans: readonly ModelPlan[], opts: CompareOptions): stri
  * protocol note when workers ≥ 2 were asked for explicitly.
  */
 export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptions): Promise<ComparisonResult> {
+  const t0 = performance.now();
   const requested = opts.workers ?? 'auto';
   if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1)) throw new OptionError('workers', `must be a positive integer or "auto", got ${String(requested)}`);
   const prep = prepareComparison(ds, opts);
@@ -362,6 +373,7 @@ export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptio
       ...(opts.cvFolds !== undefined ? { cvFolds: opts.cvFolds } : {}),
       ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
     },
+    ...(opts.onUnitProgress ? { progress: true } : {}),
   };
   // Longest first (by fits per unit: the 2-D grids of cmtl/mtrl before the 1-D ones), so that the
   // run does not end with one worker alone on a heavy unit; ties in split order.
@@ -378,6 +390,7 @@ export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptio
       opts.onProgress?.({ split: s + 1, splits: splits.length, model: plans[m]!.name, done, total: units });
     },
     order,
+    opts.onUnitProgress && ((s, m, detail) => opts.onUnitProgress!({ split: s + 1, splits: splits.length, model: plans[m]!.name, total: units, detail })),
   );
-  return aggregateComparison(ds, opts, prep, bySplit);
+  return { ...aggregateComparison(ds, opts, prep, bySplit), wallSeconds: (performance.now() - t0) / 1000, workers: size };
 }

@@ -7,6 +7,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { cvSeedOf, runSplit, type ModelPlan } from './compare.ts';
 import { datasetFromTransfer, errorToData, type UnitRequest, type WorkerInit, type WorkerMessage } from './parallel.ts';
 import { registryPlan } from './plans.ts';
+import { unitDescriber, withProgressListener, type ProgressListener } from '../estimator/progress-scope.ts';
 import '../engines.ts'; // every shipped engine, so that any registry plan can be rebuilt here
 
 if (isMainThread || !parentPort) throw new Error('src/eval/split-worker.ts is the entry of a compare worker thread; it is not meant to be imported');
@@ -17,9 +18,26 @@ const ds = datasetFromTransfer(init.dataset);
 const plans: ModelPlan[] = init.models.map((name, m) => registryPlan(name, { perTaskLambda: init.perTask[m] ?? false }));
 const send = (m: WorkerMessage): void => port.postMessage(m);
 
+/** Progress of the running unit, at most one message per PROGRESS_EVERY_MS (the main thread prints
+ * a line every few seconds; more messages would only cost copies). */
+const PROGRESS_EVERY_MS = 1000;
+
+function unitListener(u: UnitRequest): ProgressListener | undefined {
+  if (!init.progress) return undefined;
+  let last = 0;
+  const describe = unitDescriber();
+  return (e) => {
+    const detail = describe(e); // every event: the describer remembers the current fit
+    const t = Date.now();
+    if (t - last < PROGRESS_EVERY_MS) return;
+    last = t;
+    send({ type: 'progress', split: u.split, model: u.model, detail });
+  };
+}
+
 port.on('message', (u: UnitRequest) => {
   try {
-    const outcome = runSplit(plans[u.model]!, ds, init.splits[u.split]!, init.run, cvSeedOf(init.seed, u.split), u.split === 0);
+    const outcome = withProgressListener(unitListener(u), () => runSplit(plans[u.model]!, ds, init.splits[u.split]!, init.run, cvSeedOf(init.seed, u.split), u.split === 0));
     send({ type: 'done', split: u.split, model: u.model, outcome });
   } catch (e) {
     send({ type: 'error', split: u.split, model: u.model, error: errorToData(e) });

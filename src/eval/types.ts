@@ -140,4 +140,9 @@ export interface ComparisonResult {
   readonly higherIsBetter: boolean;
   readonly baseline: string; // 'stl'
   readonly models: readonly ModelComparison[];
+  /** Wall time of the whole comparison (s) and the threads its units ran on. A model's `seconds`
+   * is the sum of its units' wall times, which exceeds this on several workers; tables show a
+   * model's time per split (seconds / splits) beside this total. */
+  readonly wallSeconds?: number;
+  readonly workers?: number;
 }

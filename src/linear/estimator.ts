@@ -148,7 +148,7 @@ export class MTLEstimator implements Estimator {
     const onProgress = ctx.onProgress;
     const hooks: SolverHooks | undefined = onProgress || ctx.signal
       ? {
-          ...(onProgress ? { onProgress: (_iteration: number, _optimality: number, detail?: string) => onProgress({ detail: `${this.model}: ${detail ?? ''}` }) } : {}),
+          ...(onProgress ? { onProgress: (iteration: number, optimality: number, detail?: string) => onProgress({ detail: `${this.model}: ${detail ?? ''}`, iteration, optimality }) } : {}),
           ...(ctx.signal ? { signal: ctx.signal } : {}),
         }
       : undefined;

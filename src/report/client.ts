@@ -105,6 +105,12 @@ export const CLIENT_JS = String.raw`
     };
   }
 
+  function everyKth(k, extra) {
+    var t = { autoSkip: false, font: { size: 10 }, callback: function (v, i) { return i % k === 0 ? this.getLabelForValue(v) : ''; } };
+    for (var key in extra) t[key] = extra[key];
+    return t;
+  }
+
   function heatmapConfig(s) {
     var cells = [];
     for (var i = 0; i < s.yLabels.length; i++) {
@@ -128,9 +134,10 @@ export const CLIENT_JS = String.raw`
           tooltip: { callbacks: { title: function () { return ''; }, label: function (c) { return c.raw.y + ' × ' + c.raw.x + ': ' + fmt(c.raw.v); } } }
         },
         scales: {
-          x: { type: 'category', labels: s.xLabels, offset: true, grid: { display: false }, title: axisTitle(s.xLabel), ticks: { autoSkip: true, maxRotation: 90 } },
+          // Every k-th label on each axis, k from the spec (the same rule on both axes), never Chart.js's own skipping.
+          x: { type: 'category', labels: s.xLabels, offset: true, grid: { display: false }, title: axisTitle(s.xLabel), ticks: everyKth(s.labelEvery ? s.labelEvery.x : 1, { maxRotation: 90, minRotation: 90 }) },
           // The matrix plugin defaults y to reverse: true, which puts the first row at the bottom; a matrix is read top-down.
-          y: { type: 'category', labels: s.yLabels, offset: true, reverse: false, grid: { display: false }, title: axisTitle(s.yLabel), ticks: { autoSkip: true } }
+          y: { type: 'category', labels: s.yLabels, offset: true, reverse: false, grid: { display: false }, title: axisTitle(s.yLabel), ticks: everyKth(s.labelEvery ? s.labelEvery.y : 1, {}) }
         }
       }
     };

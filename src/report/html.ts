@@ -4,7 +4,7 @@ import type { ComparisonResult } from '../eval/types.ts';
 import { VERSION } from '../version.ts';
 import { reportAssets, type Asset } from './assets.ts';
 import { CLIENT_JS } from './client.ts';
-import { buildReport, type ChartSpec, type ReportContent, type Section } from './specs.ts';
+import { buildReport, heatmapLayout, type ChartSpec, type ReportContent, type Section } from './specs.ts';
 
 export interface RenderOptions {
   readonly title?: string;
@@ -76,8 +76,7 @@ figcaption { font-weight: 600; margin-bottom: 6px; }
 /** Canvas box size: tall enough for a heatmap's rows, wide enough for many bars. */
 function boxStyle(c: ChartSpec): { style: string; scroll: boolean } {
   if (c.kind === 'heatmap') {
-    const h = Math.min(1400, Math.max(320, 14 * c.yLabels.length + 120));
-    const w = Math.max(600, 14 * c.xLabels.length + 160);
+    const { width: w, height: h } = heatmapLayout(c.xLabels.length, c.yLabels.length);
     return { style: `height:${h}px;min-width:${w}px`, scroll: w > 1100 };
   }
   if (c.kind === 'bar') {
@@ -114,7 +113,7 @@ function renderSummary(r: ReportContent): string {
     .map(
       (row, i) =>
         `<tr${i === 0 ? ' class="best"' : ''}><td>${escapeHtml(row.model)}</td><td>${escapeHtml(row.primary)}</td><td>${escapeHtml(row.deltaM)}</td>` +
-        `<td>${row.helped}</td><td>${row.hurt}</td><td>${escapeHtml(row.chosen)}</td><td>${escapeHtml(row.seconds)}</td></tr>`,
+        `<td>${row.helped}</td><td>${row.hurt}</td><td>${escapeHtml(row.chosen)}</td><td>${escapeHtml(row.unconverged)}</td><td>${escapeHtml(row.failed)}</td><td>${escapeHtml(row.seconds)}</td></tr>`,
     )
     .join('');
   return `<table id="summary">${head}${rows}</table>`;

@@ -5,6 +5,7 @@
 import type { ComparisonResult, ModelComparison } from '../eval/types.ts';
 import { permute, taskOrder, toGrid, toLabels, type Grid } from './learned.ts';
 import { primaryKey, rankModels, verdict } from './verdict.ts';
+import { diagnosticLines, failedCell, unconvergedCell } from './diagnostics.ts';
 
 export interface BarDataset {
   readonly label: string;
@@ -59,6 +60,17 @@ export interface HeatmapChart {
   readonly max: number;
   readonly xLabel: string;
   readonly yLabel: string;
+  /** Label every k-th row/column (1 = every task); the same rule on both axes (heatmapLayout). */
+  readonly labelEvery?: { readonly x: number; readonly y: number };
+}
+
+/** Cell size, label stride and box size of a heatmap: cells of 6–14 px (a 139-task matrix fits in
+ * ~1 400 px), and a label on every k-th cell where cells are smaller than a readable 12 px line,
+ * decided the same way on both axes (issue 10: one axis labelled every other task, the other all). */
+export function heatmapLayout(nx: number, ny: number): { cell: number; every: { x: number; y: number }; width: number; height: number } {
+  const cell = Math.max(6, Math.min(14, Math.floor(1400 / Math.max(nx, ny, 1))));
+  const every = Math.max(1, Math.ceil(12 / cell));
+  return { cell, every: { x: every, y: every }, width: Math.max(600, cell * nx + 200), height: Math.max(320, cell * ny + 160) };
 }
 
 export type ChartSpec = BarChart | LineChart | HeatmapChart;
@@ -82,6 +94,8 @@ export interface SummaryRow {
   readonly helped: number;
   readonly hurt: number;
   readonly chosen: string;
+  readonly unconverged: string;
+  readonly failed: string;
   readonly seconds: string;
 }
 
@@ -112,6 +126,16 @@ function fmt(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return '–';
   const a = Math.abs(x);
   return a !== 0 && (a >= 1e5 || a < 1e-3) ? x.toExponential(2) : x.toPrecision(digits).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+}
+
+/** Seconds for people: 850 ms, 12.3 s, 33 min 31 s (never "2.01e+3"). */
+export function humanSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '–';
+  if (s < 1) return `${Math.round(s * 1000)} ms`;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const t = Math.round(s);
+  if (t < 3600) return `${Math.floor(t / 60)} min ${t % 60} s`;
+  return `${Math.floor(t / 3600)} h ${Math.floor((t % 3600) / 60)} min`;
 }
 
 /** A DOM-safe id fragment. */
@@ -160,17 +184,29 @@ export function perTaskSection(r: ComparisonResult): Section {
     const v = t ? t[metric] : undefined;
     return typeof v === 'number' && Number.isFinite(v) ? v : null;
   };
-  const metricChart: BarChart = {
-    kind: 'bar',
-    id: 'chart-per-task-metric',
-    title: `Test ${metric.toUpperCase()} per task (${dir}), mean over ${r.protocol.splits} splits`,
-    labels: tasks,
-    datasets: r.models.map((m) => ({ label: m.name, data: tasks.map((t) => value(m, t)), color: colors[m.name]! })),
-    xLabel: 'task',
-    yLabel: metric.toUpperCase(),
+  // Grouped bars of the raw metric (e.g. 4 models × 29 tasks of AUC on a 0–1 axis) hide
+  // differences of a few percent; the gain over the baseline per task shows them (issue 10).
+  const others = r.models.filter((m) => m.name !== r.baseline);
+  const gainOf = (m: ModelComparison, task: string): number | null => {
+    const t = m.tasks.find((x) => x.task === task);
+    return t && Number.isFinite(t.gain_over_stl) ? t.gain_over_stl : null;
   };
-  const charts: ChartSpec[] = [metricChart];
+  const base = r.models.find((m) => m.name === r.baseline);
+  const gainsChart: BarChart = {
+    kind: 'bar',
+    id: 'chart-per-task-gains',
+    title: `Gain over ${r.baseline} per task, every model (% of ${r.baseline}'s test ${metric.toUpperCase()}; > 0 is better), mean over ${r.protocol.splits} splits`,
+    labels: tasks,
+    datasets: others.map((m) => ({ label: m.name, data: tasks.map((t) => gainOf(m, t)), color: colors[m.name]! })),
+    xLabel: 'task',
+    yLabel: `gain over ${r.baseline} (%)`,
+  };
+  const charts: ChartSpec[] = others.length > 0 ? [gainsChart] : [];
   const notes: string[] = [];
+  if (base) {
+    const vals = tasks.map((t) => value(base, t)).filter((v): v is number => v !== null);
+    if (vals.length > 0) notes.push(`${r.baseline}'s test ${metric.toUpperCase()} per task (${dir}) ranges from ${fmt(Math.min(...vals))} to ${fmt(Math.max(...vals))}; the gains below are relative to it.`);
+  }
   for (const m of r.models) {
     if (m.name === r.baseline) continue;
     const rows = tasks.map((t) => m.tasks.find((x) => x.task === t));
@@ -197,7 +233,7 @@ export function perTaskSection(r: ComparisonResult): Section {
     id: 'per-task',
     title: 'Per-task results',
     intro:
-      `Each model's test ${metric.toUpperCase()} per task, then each model's gain over ${r.baseline}. ` +
+      `Each model's gain over ${r.baseline} per task (all models together, then one chart per model). ` +
       `Bars are green where the model is significantly better than ${r.baseline}, red where it is significantly worse ` +
       `(negative transfer), grey otherwise (${r.protocol.test}, α = ${r.protocol.alpha}).`,
     charts,
@@ -210,6 +246,7 @@ export function relationshipSection(r: ComparisonResult): Section {
   const tasks = r.dataset.tasks.map((t) => t.name);
   const T = tasks.length;
   const charts: ChartSpec[] = [];
+  const notes: string[] = [];
   const square = (g: Grid | null): g is Grid => g !== null && g.length === T && g.every((row) => row.length === T);
   for (const m of r.models) {
     const learned = m.fit?.learned;
@@ -232,22 +269,44 @@ export function relationshipSection(r: ComparisonResult): Section {
       const co = labels.map((a) => labels.map((b) => (a === b ? 1 : 0)));
       charts.push(heatmapOfTasks(m.name, 'learned clusters (1 = same cluster)', co, labels, tasks, 'sequential'));
     }
+    if (labels) notes.push(...clusterLegend(m.name, labels, tasks));
   }
   return {
     id: 'relationships',
     title: 'Learned task relationships',
-    intro: 'What the relationship-learning models (MTRL, the relation model, clustered MTL) learned about which tasks go together. Tasks are reordered so that related tasks sit next to each other (by learned cluster, else by average-linkage clustering).',
+    intro:
+      'What the relationship-learning models (MTRL, the relation model, clustered MTL) learned about which tasks go together. ' +
+      "Tasks are reordered so that related tasks sit next to each other: for a model that learns clusters (cmtl), grouped by its learned cluster (the \"· c2\" after a task name is its cluster, listed below), and within a cluster — or for a model without clusters — by average-linkage clustering of the matrix shown.",
     charts,
+    ...(notes.length > 0 ? { notes } : {}),
     ...(charts.length === 0 ? { empty: 'No model in this comparison learns task relationships (run mtrl, relation or cmtl to see them).' } : {}),
   };
 }
 
+/** The legend of cluster labels: one line per cluster, 1-based as the task labels show them. */
+export function clusterLegend(model: string, labels: readonly number[], tasks: readonly string[]): string[] {
+  const ids = [...new Set(labels)].sort((a, b) => a - b);
+  return ids.map((c) => {
+    const members = tasks.filter((_, i) => labels[i] === c);
+    const shown = members.length <= 40 ? members.join(', ') : `${members.slice(0, 40).join(', ')}, … (${members.length} in all)`;
+    return `${model} cluster c${c + 1} (${members.length} task${members.length === 1 ? '' : 's'}): ${shown}`;
+  });
+}
+
+/** Order: by learned cluster when the model has labels, then (within a cluster, or without labels)
+ * by average-linkage clustering of the matrix — the order the section's intro describes. */
+export function heatmapTaskOrder(g: Grid, labels: readonly number[] | null): number[] {
+  const byMatrix = taskOrder(g);
+  if (!labels) return byMatrix;
+  const rank = new Array<number>(byMatrix.length);
+  byMatrix.forEach((i, k) => (rank[i] = k));
+  return [...byMatrix].sort((i, j) => labels[i]! - labels[j]! || rank[i]! - rank[j]!);
+}
+
 function heatmapOfTasks(model: string, what: string, g: Grid, labels: number[] | null, tasks: readonly string[], scale: 'diverging' | 'sequential'): HeatmapChart {
-  // Order by clustering the matrix itself: it shows finer structure than the model's hard labels
-  // (CMTL's M can reveal more groups than the k it was given); the labels stay in the task names.
-  const order = taskOrder(g);
+  const order = heatmapTaskOrder(g, labels);
   const P = permute(g, order);
-  const names = order.map((i) => (labels ? `${tasks[i]} [${labels[i]}]` : tasks[i]!));
+  const names = order.map((i) => (labels ? `${tasks[i]} · c${labels[i]! + 1}` : tasks[i]!));
   let lo = Infinity;
   let hi = -Infinity;
   for (const row of P) for (const v of row) {
@@ -265,8 +324,9 @@ function heatmapOfTasks(model: string, what: string, g: Grid, labels: number[] |
     scale,
     min: scale === 'diverging' ? -amax : Math.min(0, lo),
     max: scale === 'diverging' ? amax : hi > lo ? hi : lo + 1,
-    xLabel: 'task',
-    yLabel: 'task',
+    xLabel: labels ? 'task · learned cluster' : 'task',
+    yLabel: labels ? 'task · learned cluster' : 'task',
+    labelEvery: heatmapLayout(names.length, names.length).every,
   };
 }
 
@@ -307,7 +367,9 @@ export function cvSection(r: ComparisonResult): Section {
 export function convergenceSection(r: ComparisonResult): Section {
   const colors = modelColors(r);
   const datasets: LineDataset[] = [];
-  const notes: string[] = [];
+  // Every fit of the comparison first (CV fits and refits on all splits), then the traced fits.
+  const notes: string[] = diagnosticLines(r);
+  if (notes.length === 0 && r.models.some((m) => m.fits)) notes.push('Every fit of every model converged and none failed (CV fits and refits, all splits).');
   for (const m of r.models) {
     const tr = m.fit?.objectiveTrace;
     if (!tr || tr.length < 2) continue;
@@ -318,7 +380,7 @@ export function convergenceSection(r: ComparisonResult): Section {
     if (points.length === 0) continue;
     datasets.push({ label: m.name, points, color: colors[m.name]!, pointRadius: 0 });
     const f = m.fit!;
-    notes.push(`${m.name}: ${f.iterations} iterations, ${f.converged ? 'converged' : 'did NOT converge (stopped at the iteration cap)'}, ${fmt(f.seconds, 3)} s.`);
+    notes.push(`${m.name}: ${f.iterations} iterations, ${f.converged ? 'converged' : 'did NOT converge (stopped at the iteration cap)'}, ${humanSeconds(f.seconds)}.`);
   }
   const charts: ChartSpec[] =
     datasets.length === 0
@@ -361,6 +423,7 @@ export function sparsitySection(r: ComparisonResult): Section {
       max: hi > 0 ? hi : 1,
       xLabel: 'task',
       yLabel: 'feature',
+      labelEvery: heatmapLayout(tasks.length, d).every,
     });
   }
   return {
@@ -385,7 +448,9 @@ export function summaryRows(r: ComparisonResult): SummaryRow[] {
       helped: m.tasks.filter((t) => t.positive_transfer).length,
       hurt: m.tasks.filter((t) => t.negative_transfer).length,
       chosen: chosen && Object.keys(chosen).length > 0 ? Object.entries(chosen).map(([k, v]) => `${k} = ${fmt(v, 3)}`).join(', ') : '–',
-      seconds: fmt(m.seconds, 3),
+      unconverged: unconvergedCell(m),
+      failed: failedCell(m),
+      seconds: humanSeconds(m.seconds / Math.max(1, r.protocol.splits)),
     };
   });
 }
@@ -398,7 +463,8 @@ export function buildReport(r: ComparisonResult, title = 'polytask comparison re
       `${r.dataset.source}: ${r.dataset.tasks.length} tasks, ${r.dataset.features.length} features. ` +
       `${p.splits} ${p.splitSource === 'given' ? 'given' : `random (test ratio ${p.testRatio ?? '?'}, seed ${p.seed})`} splits; ` +
       `hyper-parameters by ${p.cvFolds}-fold CV inside each training part (${p.rule === '1se' ? 'one-standard-error' : 'minimum'} rule); ` +
-      `significance: ${p.test}, α = ${p.alpha}.`,
+      `significance: ${p.test}, α = ${p.alpha}.` +
+      (r.wallSeconds !== undefined ? ` Total wall time ${humanSeconds(r.wallSeconds)}${r.workers && r.workers > 1 ? ` on ${r.workers} worker threads` : ''}; "time/split" is one model's wall time on one split.` : ''),
     verdict: verdict(r).lines,
     summaryHeader: [
       'model',
@@ -407,7 +473,9 @@ export function buildReport(r: ComparisonResult, title = 'polytask comparison re
       'tasks better',
       'tasks worse',
       'chosen (split 1)',
-      'seconds',
+      'unconverged fits',
+      'failed',
+      'time/split',
     ],
     summary: summaryRows(r),
     sections: [dataSection(r), perTaskSection(r), relationshipSection(r), cvSection(r), convergenceSection(r), sparsitySection(r)],

@@ -58,8 +58,10 @@ function fmt(x: number, digits = 4): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
-function listTasks(names: readonly string[], max = 6): string {
-  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+/** "task 28" / "tasks 3, 28" / "tasks 1, 2, 3, 4 and 5 more" — never a bare name that reads as a count. */
+export function taskList(names: readonly string[], max = 6): string {
+  const list = names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+  return `${names.length === 1 ? 'task' : `${names.length} tasks:`} ${list}`;
 }
 
 export function verdict(r: ComparisonResult): Verdict {
@@ -84,25 +86,32 @@ export function verdict(r: ComparisonResult): Verdict {
     const dm = best.delta_m !== null && Number.isFinite(best.delta_m) ? `, Δm = ${best.delta_m >= 0 ? '+' : '−'}${Math.abs(best.delta_m).toFixed(1)} % vs ${r.baseline}` : '';
     lines.push(`Best: ${best.name} on ${metric}${vs}${dm}.`);
     const overall = best.vs_stl?.p_value;
-    if (overall !== undefined && overall !== null && Number.isFinite(overall)) {
+    const tested = overall !== undefined && overall !== null && Number.isFinite(overall);
+    const significant = tested && overall < r.protocol.alpha;
+    if (tested) {
       lines.push(
-        overall < r.protocol.alpha
+        significant
           ? `Over all tasks together, ${best.name} is significantly better than ${r.baseline} (p = ${fmt(overall, 2)}, ${r.protocol.test.split(',')[0]}, on the task-averaged metric).`
-          : `Over all tasks together, the difference from ${r.baseline} is not significant (p = ${fmt(overall, 2)}): more splits or data are needed to tell.`,
+          : `Over all tasks together, the difference from ${r.baseline} is not significant (p = ${fmt(overall, 2)} ≥ α = ${r.protocol.alpha}): it may be noise; more splits or data are needed to tell.`,
       );
+    } else {
+      lines.push(`No significance test of the task-averaged metric was possible (${r.protocol.splits < 2 ? 'one split' : 'no p-value'}): the difference from ${r.baseline} may be noise.`);
     }
     const tr = transfer.find((x) => x.model === best.name)!;
     lines.push(
       `${best.name} is significantly better than ${r.baseline} on ${tr.helped.length} of ${T} tasks and significantly worse on ${tr.hurt.length}` +
-        (tr.hurt.length > 0 ? ` (${listTasks(tr.hurt)})` : '') +
+        (tr.hurt.length > 0 ? ` (${taskList(tr.hurt)})` : '') +
         ` (${r.protocol.test}, α = ${r.protocol.alpha}, over ${r.protocol.splits} splits).`,
     );
+    // An explanation only for a difference the statistics show (issue 10: mtrl's +0.23 % with
+    // p = 0.85 on Landmine got a "Why:" line). Otherwise the structure is only a possibility.
     const why = WHY[best.name];
-    if (why) lines.push(`Why: ${why}.`);
+    if (why && significant) lines.push(`Why (the structure ${best.name} assumes): ${why}.`);
+    else if (why) lines.push(`No explanation is offered for a difference that is not significant; if it is real, it would suggest that ${why}.`);
   }
   const negatives = transfer.filter((x) => x.hurt.length > 0 && x.model !== r.baseline);
   if (negatives.length > 0) {
-    lines.push(`Negative transfer (significantly worse than ${r.baseline}): ${negatives.map((x) => `${x.model} on ${listTasks(x.hurt, 4)}`).join('; ')}.`);
+    lines.push(`Negative transfer (significantly worse than ${r.baseline}): ${negatives.map((x) => `${x.model} on ${taskList(x.hurt, 4)}`).join('; ')}.`);
   } else {
     lines.push(`No model is significantly worse than ${r.baseline} on any task.`);
   }

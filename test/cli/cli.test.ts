@@ -237,7 +237,7 @@ test('compare --json has the shape of issue 5; --report and --out write files; r
   }
   assert.deepEqual(JSON.parse(readFileSync(saved, 'utf8')), j);
   const html = readFileSync(report, 'utf8');
-  assert.match(html, /<canvas id="chart-per-task-metric"/);
+  assert.match(html, /<canvas id="chart-per-task-gains"/);
   const again = join(dir, 'again.html');
   const rep = await cli(['report', '--from', saved, '--out', again, '--quiet'], dir);
   assert.equal(rep.code, 0, rep.stderr);

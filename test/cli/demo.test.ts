@@ -27,7 +27,7 @@ test('demo compares models on the built-in problem, explains the result and writ
     const report = join(dir, 'demo.html');
     assert.ok(existsSync(report), 'the report is written relative to the working directory');
     const html = readFileSync(report, 'utf8');
-    assert.match(html, /<canvas id="chart-per-task-metric"/);
+    assert.match(html, /<canvas id="chart-per-task-gains"/);
     assert.match(html, /<canvas id="chart-gain-pooled"/);
   } finally {
     cleanup();

@@ -99,7 +99,19 @@ test('given splits match by rows; bad values and uncovered rows are errors with 
   assert.deepEqual(Array.from(s1!.train[1]!), [1]);
   assert.deepEqual(Array.from(s2!.train[1]!), [0]);
   assert.throws(() => givenSplitsFromText(ds, 'row,s1\n0,1\n1,2\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && e.position.line === 3 && e.position.column === 2);
-  assert.throws(() => givenSplitsFromText(ds, 'row,s1\n0,1\n1,0\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && /source row 2/.test(e.message));
+  assert.throws(() => givenSplitsFromText(ds, 'row,s1\n0,1\n1,0\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && /rows 2, 3, 4 are not in the split file/.test(e.message));
+});
+
+test('a split file must match the data exactly: extra, duplicated rows, duplicated columns, empty test sides are named', () => {
+  const ds = makeDs([3, 2]); // rows 0..4
+  const ok = 'row,s1\n0,1\n1,0\n2,1\n3,0\n4,1\n';
+  assert.equal(givenSplitsFromText(ds, ok, 'sp.csv').length, 1);
+  // A longer file (made for other data): the first row beyond the data is named with its line.
+  assert.throws(() => givenSplitsFromText(ds, ok + '5,1\n6,0\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && e.position.line === 7 && /row 5 does not exist in the data \(its rows are 0–4\)/.test(e.message));
+  assert.throws(() => givenSplitsFromText(ds, ok + '2,0\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && e.position.line === 7 && /row 2 appears twice \(lines 4 and 7\)/.test(e.message));
+  assert.throws(() => givenSplitsFromText(ds, 'row,s1,s1\n0,1,1\n1,0,0\n2,1,1\n3,0,0\n4,1,1\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && e.position.column === 3 && /"s1" appears twice/.test(e.message));
+  // Task 1 (rows 3, 4) all training in s1: nothing to test it on.
+  assert.throws(() => givenSplitsFromText(ds, 'row,s1\n0,1\n1,0\n2,1\n3,1\n4,1\n', 'sp.csv'), (e: unknown) => e instanceof SplitFileError && e.position.column === 2 && /task "t1" has no test \(0\) rows/.test(e.message));
 });
 
 test('subsetDataset keeps X, y, weights and rows of the chosen samples', () => {

@@ -14,10 +14,10 @@ import { parseWorkers } from '../../src/cli/compare.ts';
 const ds = syntheticTasks({ T: 5, n: 30, d: 4, noise: 1, seed: 11, unrelated: true });
 const base: CompareOptions = { plans: registryPlan, models: ['pooled', 'mean', 'l21'], repeats: 2, testRatio: 0.3, seed: 7, cvFolds: 2, cv: { points: 3, decades: 2 } };
 
-/** A deep copy without the timing fields ("seconds" anywhere), the only fields allowed to differ. */
+/** A deep copy without the timing fields ("seconds" anywhere, the run's wallSeconds) and the pool size (workers): the only fields allowed to differ. */
 function untimed(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(untimed);
-  if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'seconds').map(([k, x]) => [k, untimed(x)]));
+  if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'seconds' && k !== 'wallSeconds' && k !== 'workers').map(([k, x]) => [k, untimed(x)]));
   return v;
 }
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { averageLinkageOrder, taskOrder, toGrid, toLabels } from '../../src/report/learned.ts';
 import { escapeHtml, jsonForScript, renderReportHtml, scriptSafe } from '../../src/report/html.ts';
-import { buildReport, COLOR_BETTER, COLOR_WORSE, type BarChart, type HeatmapChart, type LineChart } from '../../src/report/specs.ts';
+import { buildReport, COLOR_BETTER, COLOR_WORSE, heatmapLayout, humanSeconds, type BarChart, type HeatmapChart, type LineChart } from '../../src/report/specs.ts';
 import { rankModels, verdict } from '../../src/report/verdict.ts';
 import { Random } from '../../src/linalg/random.ts';
 import { fixtureResult } from './fixture.ts';
@@ -64,9 +64,53 @@ test('relationship heatmaps put clustered tasks next to each other', () => {
   assert.equal(corr.scale, 'diverging');
   assert.equal(corr.min, -corr.max);
   const cl = rel.find((c) => c.title.includes('clusters'))!;
-  const labels = cl.xLabels.map((l) => Number(/\[(\d+)\]$/.exec(l)![1]));
+  const labels = cl.xLabels.map((l) => Number(/ · c(\d+)$/.exec(l)![1]));
   const runs = labels.filter((g, i) => i === 0 || g !== labels[i - 1]).length;
   assert.equal(runs, new Set(labels).size, `each cluster is contiguous: ${labels.join(',')}`);
+  // Every heatmap of a model with clusters is ordered by its clusters (what the intro says), and
+  // the legend lists each cluster's tasks exactly as the labels mark them.
+  const section = rep.sections.find((s) => s.id === 'relationships')!;
+  assert.match(section.intro, /grouped by its learned cluster/);
+  for (const c of rel.filter((c) => / · c\d+$/.test(c.xLabels[0]!))) {
+    const ls = c.xLabels.map((l) => Number(/ · c(\d+)$/.exec(l)![1]));
+    assert.equal(ls.filter((g, i) => i === 0 || g !== ls[i - 1]).length, new Set(ls).size, `${c.title}: clusters contiguous`);
+    assert.deepEqual(c.yLabels, c.xLabels);
+  }
+  for (const label of cl.xLabels) {
+    const [task, c] = label.split(' · c');
+    const note = section.notes!.find((n) => n.includes(` cluster c${c} (`))!;
+    assert.ok(note.split(': ').slice(1).join(': ').split(', ').includes(task!), `${task} listed in the legend of cluster c${c}: ${note}`);
+  }
+  // Small matrices label every task on both axes.
+  assert.deepEqual(cl.labelEvery, { x: 1, y: 1 });
+});
+
+test('large heatmaps label the same readable subset on both axes; times are in human units', () => {
+  const big = heatmapLayout(139, 139);
+  assert.equal(big.every.x, big.every.y);
+  assert.ok(big.every.x >= 2 && big.cell * big.every.x >= 12, `labels at least 12 px apart: ${JSON.stringify(big)}`);
+  assert.deepEqual(heatmapLayout(29, 29).every, { x: 1, y: 1 });
+  assert.equal(humanSeconds(2010), '33 min 30 s');
+  assert.equal(humanSeconds(0.25), '250 ms');
+  assert.equal(humanSeconds(12.34), '12.3 s');
+  const r = { ...fixtureResult(3), wallSeconds: 2010, workers: 2 };
+  const rep = buildReport(r);
+  assert.equal(rep.summaryHeader.at(-1), 'time/split');
+  for (const row of rep.summary) assert.match(row.seconds, /^\d+(\.\d)? (ms|s)$|^\d+ min \d+ s$/);
+  assert.match(rep.subtitle, /Total wall time 33 min 30 s on 2 worker threads/);
+  assert.doesNotMatch(JSON.stringify(rep), /e\+\d/);
+});
+
+test("per-task results show each model's gain over stl, not grouped raw metrics that hide differences", () => {
+  const rep = buildReport(fixtureResult(3));
+  const charts = rep.sections.find((s) => s.id === 'per-task')!.charts as BarChart[];
+  assert.equal(charts[0]!.id, 'chart-per-task-gains');
+  const r = fixtureResult(3);
+  assert.deepEqual(charts[0]!.datasets.map((d) => d.label), r.models.filter((m) => m.name !== 'stl').map((m) => m.name));
+  // The bars are the per-task gains themselves.
+  const mtrl = r.models.find((m) => m.name === 'mtrl')!;
+  assert.deepEqual(charts[0]!.datasets.find((d) => d.label === 'mtrl')!.data, mtrl.tasks.map((t) => t.gain_over_stl));
+  assert.match(charts[0]!.yLabel, /gain over stl \(%\)/);
 });
 
 test('average-linkage order recovers planted blocks from a shuffled similarity matrix', () => {
@@ -101,8 +145,7 @@ test('the verdict names the best model, its gain over STL and the negative trans
   assert.equal(v.best, 'mtrl');
   assert.equal(rankModels(r)[0]!.name, 'mtrl');
   assert.match(v.lines[0]!, /^Best: mtrl on task-averaged RMSE \(lower is better\): .* vs stl .*Δm = \+\d/);
-  assert.match(v.lines.join('\n'), /Negative transfer \(significantly worse than stl\): pooled on unrelated/);
-  assert.match(v.lines.join('\n'), /Why: /);
+  assert.match(v.lines.join('\n'), /Negative transfer \(significantly worse than stl\): pooled on task unrelated/);
   // When STL wins, the verdict says to keep single-task learning.
   const stlWins = { ...r, models: r.models.map((m) => (m.name === 'stl' ? { ...m, metrics: { ...m.metrics, rmse_task_avg: { mean: 0.1, std: 0.01, values: [0.1] } } } : m)) };
   assert.match(verdict(stlWins).lines[0]!, /no multi-task model beat the single-task baseline/);
@@ -132,4 +175,42 @@ test('inlined libraries lose their source-map comments and cannot end the script
   assert.match(html, /\/\* chart\.js 4\.\d+\.\d+ \*\//);
   assert.match(html, /\/\* chartjs-chart-matrix \d+\.\d+\.\d+ \*\//);
   assert.doesNotMatch(html, /sourceMappingURL/);
+});
+
+/** The fixture with the best model's model-level test (task-averaged metric vs stl) set to p. */
+function withOverallP(p: number | null, helped: boolean): ReturnType<typeof fixtureResult> {
+  const r = fixtureResult(3);
+  return {
+    ...r,
+    models: r.models.map((m) =>
+      m.name === 'mtrl'
+        ? { ...m, vs_stl: { metric: 'rmse_task_avg', mean_difference: -0.002, p_value: p }, tasks: m.tasks.map((t) => ({ ...t, positive_transfer: helped && t.positive_transfer, negative_transfer: false })) }
+        : m,
+    ),
+  };
+}
+
+test('the verdict explains only a significant win and hedges a non-significant one', () => {
+  // Significant (p = 0.001 < α = 0.05): the structure mtrl assumes is given as the reason.
+  const sig = verdict(withOverallP(0.001, true)).lines.join('\n');
+  assert.match(sig, /mtrl is significantly better than stl \(p = 0\.001/);
+  assert.match(sig, /^Why \(the structure mtrl assumes\): the learned task correlations/m);
+  // Landmine (issue 10): mtrl ahead by +0.23 % with p = 0.85 — no "Why:", the difference is called possible noise.
+  const ns = verdict(withOverallP(0.85, false)).lines.join('\n');
+  assert.doesNotMatch(ns, /Why/);
+  assert.match(ns, /not significant \(p = 0\.85 ≥ α = 0\.05\): it may be noise/);
+  assert.match(ns, /No explanation is offered for a difference that is not significant/);
+  assert.match(ns, /significantly better than stl on 0 of 6 tasks/);
+  // One split: no test at all, so no explanation either.
+  const one = verdict(withOverallP(null, false)).lines.join('\n');
+  assert.doesNotMatch(one, /Why/);
+  assert.match(one, /No significance test .* may be noise/);
+});
+
+test('negative transfer names tasks, never a bare number that reads as a count', () => {
+  const r = fixtureResult(3);
+  const renamed = { ...r, models: r.models.map((m) => ({ ...m, tasks: m.tasks.map((t) => (t.task === 'unrelated' ? { ...t, task: '28' } : t)) })) };
+  const line = verdict(renamed).lines.find((l) => l.startsWith('Negative transfer'))!;
+  assert.match(line, /pooled on task 28\b/);
+  assert.doesNotMatch(line, /pooled on 28/);
 });

@@ -27,6 +27,10 @@ export interface BackwardOptions {
   readonly stopAt?: Tensor;
 }
 
+// Pass numbers are global (not per tape): a parameter shared by several tapes must never mistake
+// another tape's pass for the current one when deciding whether its `jac` is fresh.
+let passCounter = 0;
+
 export class Tape {
   readonly dtype: DType;
   /** Dropout and other stochastic ops are active only in training mode. */
@@ -209,7 +213,7 @@ export class Tape {
    */
   backward(roots: Tensor | readonly Tensor[], opts: BackwardOptions = {}): void {
     const rs = roots instanceof Tensor ? [roots] : roots;
-    this.pass++;
+    this.pass = ++passCounter;
     let top = -1;
     for (let i = 0; i < rs.length; i++) {
       const r = rs[i]!;
@@ -230,7 +234,7 @@ export class Tape {
     if (cotangent.length !== lanes * t.size) {
       throw new ShapeError(`backwardFrom: cotangent has ${cotangent.length} values, expected ${lanes} × ${t.size}`);
     }
-    this.pass++;
+    this.pass = ++passCounter;
     const g = this.gradOf(t, lanes);
     if (g === null) return;
     g.set(cotangent);

@@ -11,14 +11,15 @@
 // torch-rechub keep it. Level j's experts are copies of encoder stage j, so an MLP encoder with
 // hidden [h_1, h_2] gives two levels and the LeNet encoder three.
 //
-// The cut: the stacked outputs of ALL last-level experts [B, T·m_k + m_s, ...]. Behind it lies the
+// The cut: the outputs of ALL last-level experts and the task branches entering the last level (the
+// last task gates read them), flattened side by side. Behind it lies the
 // whole extraction network except the last level's task gates: the shared-branch gates carry every
 // task's lower-level experts into every task, so those are shared in fact; a lower-level task gate
 // reaches only its task, and its Jacobian rows for the other tasks are exactly zero.
 import type { Random } from '../../linalg/random.ts';
 import { Linear, type Layer, type MLP } from '../module.ts';
 import { softmax } from '../ops/nn.ts';
-import { concat, slice, stack } from '../ops/shape.ts';
+import { concat, reshape, slice, stack } from '../ops/shape.ts';
 import type { Tape } from '../tape.ts';
 import type { Param, Tensor } from '../tensor.ts';
 import {
@@ -99,16 +100,24 @@ export class PLE implements MtlArchitecture {
       inTask = nextTask;
     }
     const last = this.levels[N - 1]!;
-    const features = concat(g, [
+    const experts = concat(g, [
       ...last.own.map((es, t) => stack(g, es.map((e) => e.forward(g, inTask[t]!)), 1)),
       stack(g, last.shared.map((e) => e.forward(g, inShared)), 1),
     ], 1); // [B, T·m_k + m_s, ...]
-    const sharedPart = slice(g, features, 1, T * mk, T * mk + ms);
+    // The last task gates read the task branches, which depend on lower levels: the branches go into
+    // the representation too, so that the gates stay after the cut.
+    const B = x.shape[0]!, nE = T * mk + ms, eShape = experts.shape.slice(1), eSize = flatSize(eShape);
+    const branches = inTask.map((b) => flat(g, b));
+    const features = concat(g, [reshape(g, experts, [B, eSize]), ...branches], 1);
+    const expertsR = reshape(g, slice(g, features, 1, 0, eSize), [B, ...eShape]);
+    const sharedPart = slice(g, expertsR, 1, T * mk, nE);
+    let off = eSize;
+    const gateIn = branches.map((b) => { const F = b.shape[1]!; const s = slice(g, features, 1, off, off + F); off += F; return s; });
     const outputs = this.towers.map((tw, t) => {
       if (!want[t]) return null;
-      const w = softmax(g, last.taskGates[t]!.forward(g, flat(g, inTask[t]!)));
+      const w = softmax(g, last.taskGates[t]!.forward(g, gateIn[t]!));
       gates.push({ task: this.taskNames[t]!, level: N - 1, experts: this.names(t), weights: w });
-      const sel = concat(g, [slice(g, features, 1, t * mk, (t + 1) * mk), sharedPart], 1);
+      const sel = concat(g, [slice(g, expertsR, 1, t * mk, (t + 1) * mk), sharedPart], 1);
       return tw.forward(g, mixExperts(g, sel, w));
     });
     return { outputs, features, aux: this.towers.map(() => null), gates };

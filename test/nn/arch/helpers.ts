@@ -10,7 +10,7 @@ export const B = 6;
 
 export function tinyOptions(name: ArchName, over: Partial<ArchOptions> = {}): ArchOptions {
   return {
-    taskNames: name === 'esmm' ? ['ctr', 'ctcvr'] : ['a', 'b', 'c'].slice(0, name === 'esmm' ? 2 : 3),
+    taskNames: name === 'esmm' ? ['ctr', 'ctcvr'] : ['a', 'b', 'c'],
     outDims: name === 'esmm' ? [1, 1] : [1, 2, 1],
     encoder: { kind: 'mlp', input: D, hidden: [4, 3], activation: 'tanh' },
     headHidden: [3],

@@ -65,7 +65,6 @@ export interface EpochRecord {
   readonly epoch: number;
   readonly seconds: number;
   readonly steps: number;
-  readonly lr: number;
   readonly train: { readonly loss: number[]; readonly metric: number[] };
   readonly val: { readonly loss: number[]; readonly metric: number[] } | null;
   /** Mean task weights over the epoch's steps (loss weighting, or aggregator weights when given). */

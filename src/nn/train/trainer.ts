@@ -18,6 +18,7 @@ import { gramian, jacobianByBackward, jacobianByLanes, repGradients, backwardSha
 import type { GradMode, TaskMatrix } from '../mtl.ts';
 import { bceWithLogitsLoss, mseLoss, softmaxCrossEntropy } from '../ops/loss.ts';
 import { slice } from '../ops/shape.ts';
+import { add } from '../ops/elementwise.ts';
 import { applyUpdates } from '../optim/transform.ts';
 import { Tape } from '../tape.ts';
 import type { Param, Tensor } from '../tensor.ts';
@@ -252,7 +253,7 @@ interface Checkpoint {
 function validateConfig(net: MTLNetwork, cfg: TrainConfig): void {
   const T = cfg.tasks.length;
   if (T < 1) throw new OptionError('tasks', 'at least one task is needed');
-  if (net.taskCount !== T) throw new OptionError('tasks', `the network has ${net.taskCount} task outputs but ${T} tasks were given`);
+  if (net.taskNames.length !== T) throw new OptionError('tasks', `the network has ${net.taskNames.length} task outputs but ${T} tasks were given`);
   if (!(Number.isInteger(cfg.epochs) && cfg.epochs >= 1)) throw new OptionError('epochs', `must be a positive integer, got ${cfg.epochs}`);
   if (!(Number.isInteger(cfg.batchSize) && cfg.batchSize >= 1)) throw new OptionError('batch-size', `must be a positive integer, got ${cfg.batchSize}`);
   if (!Number.isInteger(cfg.seed)) throw new OptionError('seed', `must be an integer, got ${cfg.seed}`);
@@ -367,6 +368,11 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
   const lossVals = new Float64Array(T);
   const acc = new MetricAcc();
   const losses: Tensor[] = new Array<Tensor>(T);
+  const predOf: Tensor[] = new Array<Tensor>(T);
+  let inSize = 1;
+  for (const k of net.inShape) inSize *= k;
+  if (inSize !== trainSet.d) throw new DataError(`the network takes inputs of shape [${net.inShape.join(', ')}] (${inSize} values) but the data have ${trainSet.d} features`);
+  const inputShape = [batch.rows, ...net.inShape];
   const wSum = new Float64Array(T);
   let J: TaskMatrix | null = null;
   let Jbuf: Float32Array | Float64Array | undefined;
@@ -375,22 +381,25 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
 
   const forwardLosses = (tape: Tape): Tensor | null => {
     tape.reset();
-    const x = tape.input(batch.x, [batch.rows, trainSet.d]);
+    const x = tape.input(batch.x, inputShape);
     const out = net.forward(tape, x);
     if (out.outputs.length !== T) throw new OptionError('network', `forward returned ${out.outputs.length} outputs for ${T} tasks`);
     for (let t = 0; t < T; t++) {
-      let o = out.outputs[t]!;
+      let o = out.outputs[t];
+      if (!o) throw new OptionError('network', `forward returned no output for task "${tasks[t]!.name}"`);
       if (stacked) o = slice(tape, o, 0, t * B, (t + 1) * B);
-      losses[t] = taskLoss(tape, tasks[t]!, o, batch, t);
+      predOf[t] = o;
+      let L = taskLoss(tape, tasks[t]!, o, batch, t);
+      const aux = out.aux?.[t];
+      if (aux) L = add(tape, L, aux);
+      losses[t] = L;
     }
     return out.features;
   };
 
   const metricsOf = (tape: Tape, a: MetricAcc): void => {
     for (let t = 0; t < T; t++) {
-      // the loss's input is the task's (sliced) output
-      const o = losses[t]!.inputs[0]!;
-      a.add(tasks[t]!, t, o, 0, batch, losses[t]!.data[0]!);
+      a.add(tasks[t]!, t, predOf[t]!, 0, batch, losses[t]!.data[0]!);
     }
     void tape;
   };
@@ -577,8 +586,9 @@ export function predictAll(net: MTLNetwork, X: Float32Array, n: number, d: numbe
     xb.fill(0);
     xb.set(X.subarray(start * d, (start + m) * d));
     g.reset();
-    const out = net.forward(g, g.input(xb, [batchSize, d]));
+    const out = net.forward(g, g.input(xb, [batchSize, ...net.inShape]));
     out.outputs.forEach((o, t) => {
+      if (!o) throw new OptionError('network', `forward returned no output for task ${t}`);
       const k = o.size / batchSize;
       if (!res[t]) res[t] = new Float32Array(n * k);
       res[t]!.set(o.data.subarray(0, m * k), start * k);

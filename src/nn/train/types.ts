@@ -10,8 +10,8 @@ import type { FitProgress } from '../../estimator/contract.ts';
 
 export interface NetworkOutput {
   /** One prediction per task, each with one row per input row: [B] / [B, 1] (regression, binary
-   * logit) or [B, C] (multiclass logits). */
-  readonly outputs: readonly Tensor[];
+   * logit) or [B, C] (multiclass logits). The trainer needs every task's output (null is refused). */
+  readonly outputs: readonly (Tensor | null)[];
   /**
    * The shared representation the task heads read (LibMTL's `rep`, torchjd's `features`): every
    * path from the shared parameters to a task output must pass through it. Needed by the
@@ -19,10 +19,18 @@ export interface NetworkOutput {
    * For MMoE-like models, the stacked expert outputs.
    */
   readonly features: Tensor | null;
+  /** Per-task extra loss terms (scalars) the architecture adds (e.g. DSelect-k's regulariser). */
+  readonly aux?: readonly (Tensor | null)[];
 }
 
+/**
+ * What the trainer trains. src/nn/arch's MtlArchitecture satisfies it structurally (same member
+ * names), so architectures are passed as they are.
+ */
 export interface MTLNetwork extends Module {
-  readonly taskCount: number;
+  readonly taskNames: readonly string[];
+  /** Shape of one input example ([d], or [C, H, W] for CNNs); its product must equal the data's d. */
+  readonly inShape: readonly number[];
   /** The shared parameters θ_s (per-task gradients and aggregators act on these). */
   sharedParameters(): Param[];
   forward(g: Tape, x: Tensor): NetworkOutput;

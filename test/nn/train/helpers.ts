@@ -16,7 +16,8 @@ export class TinyHPS implements MTLNetwork {
     this.drop = new Dropout(dropout);
     this.heads = outs.map((k, t) => new Linear(`head${t}`, hidden, k, rng));
   }
-  get taskCount(): number { return this.heads.length; }
+  get taskNames(): string[] { return this.heads.map((_, t) => `task${t}`); }
+  get inShape(): number[] { return [this.d]; }
   parameters(): Param[] { return [...this.trunk.parameters(), ...this.heads.flatMap((h) => h.parameters())]; }
   sharedParameters(): Param[] { return this.trunk.parameters(); }
   forward(g: Tape, x: Tensor): NetworkOutput {

@@ -11,7 +11,7 @@ import { Tape } from '../../../src/nn/tape.ts';
  * direction only, so the exact solution routes each task to its own expert (the constant input lets
  * the bias-free gate of eq. 6 express a constant preference).
  */
-function planted(seed: number, n = 1000) {
+function planted(seed: number, n = 2000) {
   const rng = new Random(seed);
   const D = 9;
   const X = new Float64Array(n * D), Y1 = new Float64Array(n), Y2 = new Float64Array(n);

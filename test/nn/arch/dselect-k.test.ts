@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { Random } from '../../../src/linalg/random.ts';
 import { DSelectK, gateUtilisation } from '../../../src/nn/arch/index.ts';
 import { smoothStep, smoothStepValue } from '../../../src/nn/arch/dselect-k.ts';
-import { trainBasic } from '../../../src/nn/arch/train-basic.ts';
 import { Tape } from '../../../src/nn/tape.ts';
+import { fitPlain } from './helpers.ts';
 
 test('smooth-step (eq. 2): 0 and 1 exactly outside [−γ/2, γ/2], ½ at 0, C¹ at the joins; the op matches', () => {
   for (const gamma of [1, 0.3]) {
@@ -42,7 +42,7 @@ test('binary selectors: the static gate has at most k non-zeros, exactly k for d
 test('training with the entropy regulariser makes every selector binary: exact zeros outside ≤ k experts, which alone drive the output', () => {
   const seed = 1, n = 600, D = 8;
   const rng = new Random(seed);
-  const X = new Float64Array(n * D), Y1 = new Float64Array(n), Y2 = new Float64Array(n);
+  const X = new Float32Array(n * D), Y1 = new Float32Array(n), Y2 = new Float32Array(n);
   const relu = (v: number) => Math.max(0, v);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < D; j++) X[i * D + j] = rng.normal();
@@ -50,12 +50,12 @@ test('training with the entropy regulariser makes every selector binary: exact z
     Y2[i] = relu(X[i * D + 2]!) + relu(X[i * D + 3]!);
   }
   for (const gate of ['static'] as const) {
-    const arch = new DSelectK({ taskNames: ['t1', 't2'], outDims: [1, 1], encoder: { kind: 'mlp', input: D, hidden: [2] }, experts: 8, k: 2, gate, entropyReg: 0.01, dtype: 'float64' }, new Random(seed + 100));
-    const q0 = gateUtilisation(arch, new Tape('float64'), X, n);
+    const arch = new DSelectK({ taskNames: ['t1', 't2'], outDims: [1, 1], encoder: { kind: 'mlp', input: D, hidden: [2] }, experts: 8, k: 2, gate, entropyReg: 0.01 }, new Random(seed + 100));
+    const q0 = gateUtilisation(arch, new Tape('float32'), X, n);
     for (const r of q0) assert.ok(r.mean.every((v) => v > 0), 'at initialisation every expert has weight (z ≈ 0: soft selectors)');
-    const hist = trainBasic(arch, X, n, [{ loss: 'mse', y: Y1 }, { loss: 'mse', y: Y2 }], { epochs: 20, batchSize: 50, lr: 0.05, seed });
+    const hist = fitPlain(arch, X, n, [{ kind: 'regression', y: Y1 }, { kind: 'regression', y: Y2 }], { epochs: 20, batchSize: 50, lr: 0.05, seed });
     assert.ok(hist.at(-1)! < hist[0]!, `${gate}: loss decreases ${hist}`);
-    const util = gateUtilisation(arch, new Tape('float64'), X, n);
+    const util = gateUtilisation(arch, new Tape('float32'), X, n);
     for (const r of util) {
       const support = r.mean.filter((v) => v > 0).length;
       assert.ok(support >= 1 && support <= 2, `${gate} ${r.task}: ${support} experts carry weight (${r.mean})`);
@@ -65,7 +65,7 @@ test('training with the entropy regulariser makes every selector binary: exact z
       // an expert outside a task's support has no effect on that task's output
       const q = arch.staticGates()!;
       const unused = q[0]!.findIndex((v) => v === 0);
-      const g = new Tape('float64');
+      const g = new Tape('float32');
       g.training = false;
       const before = Array.from(arch.forward(g, g.input(X.subarray(0, 10 * D), [10, D])).outputs[0]!.data.subarray(0, 10));
       for (const p of arch.experts[unused]!.flatMap((s) => s.parameters())) p.data.fill(3);

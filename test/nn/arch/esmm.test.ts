@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../../src/linalg/random.ts';
 import { ESMM } from '../../../src/nn/arch/index.ts';
-import { trainBasic } from '../../../src/nn/arch/train-basic.ts';
 import { Tape } from '../../../src/nn/tape.ts';
+import { fitPlain } from './helpers.ts';
 
 const sig = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -24,7 +24,7 @@ test('ESMM: pCTCVR = pCTR × pCVR (eq. 1) to rounding, also for extreme logits',
 test('ESMM recovers a planted post-click conversion rate over the entire space from CTR and CTCVR labels only', () => {
   const rng = new Random(7);
   const n = 6000, D = 4;
-  const X = new Float64Array(n * D), click = new Float64Array(n), buy = new Float64Array(n), pcvr = new Float64Array(n);
+  const X = new Float32Array(n * D), click = new Float32Array(n), buy = new Float32Array(n), pcvr = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < D; j++) X[i * D + j] = rng.normal();
     const x = X.subarray(i * D, (i + 1) * D);
@@ -33,9 +33,9 @@ test('ESMM recovers a planted post-click conversion rate over the entire space f
     click[i] = rng.uniform() < pc ? 1 : 0;
     buy[i] = click[i]! && rng.uniform() < pv ? 1 : 0; // conversion is observed only after a click
   }
-  const esmm = new ESMM({ taskNames: ['ctr', 'ctcvr'], outDims: [1, 1], input: D, embedding: 8, towerHidden: [8], dtype: 'float64' }, new Random(3));
-  trainBasic(esmm, X, n, [{ loss: 'bce', y: click }, { loss: 'bce', y: buy }], { epochs: 12, batchSize: 100, lr: 0.02, seed: 1 });
-  const g = new Tape('float64');
+  const esmm = new ESMM({ taskNames: ['ctr', 'ctcvr'], outDims: [1, 1], input: D, embedding: 8, towerHidden: [8] }, new Random(3));
+  fitPlain(esmm, X, n, [{ kind: 'binary', y: click }, { kind: 'binary', y: buy }], { epochs: 12, batchSize: 100, lr: 0.02, seed: 1 });
+  const g = new Tape('float32');
   g.training = false;
   const { cvr } = esmm.logits(g, g.input(X.subarray(0, 2000 * D), [2000, D]));
   let mae = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;

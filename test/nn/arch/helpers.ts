@@ -2,6 +2,8 @@
 import { Random } from '../../../src/linalg/random.ts';
 import { buildArchitecture, type ArchName, type ArchOptions, type MtlArchitecture } from '../../../src/nn/arch/index.ts';
 import { mseLoss } from '../../../src/nn/ops/loss.ts';
+import { adam } from '../../../src/nn/optim/adam.ts';
+import { train } from '../../../src/nn/train/trainer.ts';
 import type { Tape } from '../../../src/nn/tape.ts';
 import type { Tensor } from '../../../src/nn/tensor.ts';
 
@@ -50,4 +52,14 @@ export function outputsOf(g: Tape, arch: MtlArchitecture, X: Float64Array): numb
   const out = arch.forward(g, g.input(X, [X.length / arch.inShape.reduce((a, b) => a * b, 1), ...arch.inShape]));
   g.training = true;
   return out.outputs.map((z) => Array.from(z!.data.subarray(0, z!.size)));
+}
+
+/** Trains with the engine's trainer (float32, Adam, no validation split): the arch tests' loop. */
+export function fitPlain(arch: MtlArchitecture, X: Float32Array, n: number, targets: readonly { kind: 'regression' | 'binary'; y: Float32Array }[], o: { epochs: number; batchSize: number; lr: number; seed: number }): number[] {
+  const d = arch.inShape.reduce((a, b) => a * b, 1);
+  const r = train(arch, { layout: 'multi-output', X, n, d, targets: targets.map((t) => t.y) }, {
+    tasks: targets.map((t, i) => ({ name: arch.taskNames[i]!, kind: t.kind })),
+    epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, optimizer: adam({ lr: o.lr }), valRatio: 0,
+  });
+  return r.history.map((h) => h.train.loss.reduce((a, b) => a + b, 0));
 }

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../../src/linalg/random.ts';
 import { MMoE, gateUtilisation } from '../../../src/nn/arch/index.ts';
-import { trainBasic } from '../../../src/nn/arch/train-basic.ts';
 import { Tape } from '../../../src/nn/tape.ts';
+import { fitPlain } from './helpers.ts';
 
 /**
  * Planted routing problem: two unrelated linear tasks y1 = z1 + z2, y2 = z3 − z4 on x = [1, z],
@@ -14,7 +14,7 @@ import { Tape } from '../../../src/nn/tape.ts';
 function planted(seed: number, n = 2000) {
   const rng = new Random(seed);
   const D = 9;
-  const X = new Float64Array(n * D), Y1 = new Float64Array(n), Y2 = new Float64Array(n);
+  const X = new Float32Array(n * D), Y1 = new Float32Array(n), Y2 = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     X[i * D] = 1;
     for (let j = 1; j < D; j++) X[i * D + j] = rng.normal();
@@ -27,12 +27,12 @@ function planted(seed: number, n = 2000) {
 test('MMoE gates learn to route two unrelated tasks to different experts (planted problem, 3 seeds)', () => {
   for (const seed of [1, 2, 3]) {
     const { X, Y1, Y2, n, D } = planted(seed);
-    const arch = new MMoE({ taskNames: ['t1', 't2'], outDims: [1, 1], encoder: { kind: 'mlp', input: D, hidden: [1], activation: 'none' }, experts: 2, dtype: 'float64' }, new Random(seed + 100));
-    const before = gateUtilisation(arch, new Tape('float64'), X, n);
+    const arch = new MMoE({ taskNames: ['t1', 't2'], outDims: [1, 1], encoder: { kind: 'mlp', input: D, hidden: [1], activation: 'none' }, experts: 2 }, new Random(seed + 100));
+    const before = gateUtilisation(arch, new Tape('float32'), X, n);
     for (const r of before) assert.ok(Math.max(...r.mean) < 0.7, `gates start near uniform: ${r.mean}`);
-    const hist = trainBasic(arch, X, n, [{ loss: 'mse', y: Y1 }, { loss: 'mse', y: Y2 }], { epochs: 30, batchSize: 64, lr: 0.1, seed });
+    const hist = fitPlain(arch, X, n, [{ kind: 'regression', y: Y1 }, { kind: 'regression', y: Y2 }], { epochs: 30, batchSize: 64, lr: 0.1, seed });
     assert.ok(hist.at(-1)! < 0.02 * hist[0]!, `training fits both tasks: ${hist[0]} → ${hist.at(-1)}`);
-    const [g1, g2] = gateUtilisation(arch, new Tape('float64'), X, n).map((r) => r.mean);
+    const [g1, g2] = gateUtilisation(arch, new Tape('float32'), X, n).map((r) => r.mean);
     const e1 = g1![0]! > g1![1]! ? 0 : 1, e2 = g2![0]! > g2![1]! ? 0 : 1;
     assert.notEqual(e1, e2, `seed ${seed}: both tasks prefer expert ${e1} (${g1}, ${g2})`);
     assert.ok(g1![e1]! > 0.75 && g2![e2]! > 0.75, `seed ${seed}: routing is clear (${g1}; ${g2})`);

@@ -22,7 +22,7 @@ import { chain, clipByGlobalNorm } from './optim/transform.ts';
 import type { GradientTransformation } from './optim/transform.ts';
 import { taskSpecs, toTrainData } from './train/from-dataset.ts';
 import { predictAll, train } from './train/trainer.ts';
-import type { EpochRecord, TrainData } from './train/types.ts';
+import type { EpochRecord, TrainConfig, TrainData } from './train/types.ts';
 
 export const NN_ENGINE = 'nn';
 
@@ -181,7 +181,10 @@ function standardise(td: TrainData, st: Standardiser): void {
   if (td.layout === 'multi-output') { scaleX(td.X, td.n); td.targets.forEach(scaleY); } else td.tasks.forEach((s, t) => { scaleX(s.X, s.n); scaleY(s.y, t); });
 }
 
-class NeuralEstimator implements Estimator {
+/** Trainer options beyond the hyper-parameters (the `train` CLI uses them). */
+export type TrainExtras = Pick<TrainConfig, 'onEpoch' | 'checkpointEvery' | 'checkpointPath' | 'resumeFrom'>;
+
+export class NeuralEstimator implements Estimator {
   readonly engine = NN_ENGINE;
   readonly options: Options;
   readonly fitted: boolean;
@@ -202,6 +205,11 @@ class NeuralEstimator implements Estimator {
   }
 
   fit(ds: MultiTaskDataset, ctx: FitContext = {}): Estimator {
+    return this.fitWith(ds, ctx);
+  }
+
+  /** fit() plus the trainer's extras the contract has no place for (epoch log, checkpoints, resume). */
+  fitWith(ds: MultiTaskDataset, ctx: FitContext = {}, extras: TrainExtras = {}): NeuralEstimator {
     const t0 = performance.now();
     const o = this.options;
     const specs = taskSpecs(ds);
@@ -214,7 +222,7 @@ class NeuralEstimator implements Estimator {
     const r = train(net, td, {
       tasks: specs, epochs: o.epochs as number, batchSize: o.batchSize as number, seed: o.seed as number,
       optimizer: optimizerOf(o), valRatio: o.valRatio as number, patience: o.patience as number,
-      onProgress: ctx.onProgress, signal: ctx.signal,
+      onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });
     const history = r.history.map((h: EpochRecord) => ({ epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null }));
     const vl = r.history.map((h) => (h.val ? h.val.loss.reduce((a, b) => a + b, 0) / h.val.loss.length : NaN));
@@ -300,6 +308,12 @@ export const nnEngine: EngineSpec = {
   models: Object.keys(NN_MODELS).map(decl),
   load: (json) => NeuralEstimator.load(json),
 };
+
+/** A neural estimator by model name (validates the options). */
+export function makeNeuralEstimator(model: string, options: Options): NeuralEstimator {
+  if (!NN_MODELS[model]) throw new OptionError('--arch', `unknown architecture "${model}" (available: ${Object.keys(NN_MODELS).join(', ')})`);
+  return new NeuralEstimator(model, options);
+}
 
 /** Registers the neural engine (idempotent). src/engines.ts should call this. */
 export function registerNeuralEngine(): void {

@@ -69,6 +69,16 @@ const CGC_PARAMS: readonly ParamDecl[] = [
 const DSELECT: readonly ParamDecl[] = [
   { name: 'k', flag: '--k', type: 'integer', help: 'experts selected per task k', default: 2, min: 1 },
   { name: 'gamma', flag: '--gamma', type: 'number', help: 'smooth-step width γ', default: 1, min: 0, exclusiveMin: true },
+  { name: 'entropyReg', flag: '--entropy-reg', type: 'number', help: 'entropy regulariser weight λ of the selectors', default: 1e-3, min: 0 },
+  { name: 'gate', flag: '--gate', type: 'enum', help: 'static (one selection per task) or per-example gates', default: 'per-example', choices: ['static', 'per-example'] },
+];
+const CROSS_STITCH: readonly ParamDecl[] = [
+  { name: 'alphaSelf', flag: '--alpha-self', type: 'number', help: 'initial self weight α_S of the cross-stitch units (Misra et al. 2016, §4.2)', default: 0.9, min: 0, max: 1 },
+  { name: 'mixScale', flag: '--mix-scale', type: 'number', help: 'learning-rate boost c of the mixing weights (α = c·β)', default: 1, min: 0, exclusiveMin: true },
+];
+const ESMM_PARAMS: readonly ParamDecl[] = [
+  { name: 'embedding', flag: '--embedding', type: 'integer', help: 'embedding width', default: 16, min: 1 },
+  { name: 'towerHidden', flag: '--tower-hidden', type: 'number-list', help: 'hidden widths of the CTR and CVR towers (default: --head-hidden, then --hidden)' },
 ];
 
 function paramsOf(model: string): readonly ParamDecl[] {
@@ -76,6 +86,8 @@ function paramsOf(model: string): readonly ParamDecl[] {
   if (arch === 'mmoe') return [...COMMON, ...EXPERTS];
   if (arch === 'cgc' || arch === 'ple') return [...COMMON, ...CGC_PARAMS];
   if (arch === 'dselect-k') return [...COMMON, ...EXPERTS, ...DSELECT];
+  if (arch === 'cross-stitch') return [...COMMON, ...CROSS_STITCH];
+  if (arch === 'esmm') return [...COMMON, ...ESMM_PARAMS];
   return COMMON;
 }
 
@@ -142,6 +154,12 @@ function buildNet(model: string, o: Options, taskNames: readonly string[], d: nu
     taskExperts: o.taskExperts as number | undefined,
     k: o.k as number | undefined,
     gamma: o.gamma as number | undefined,
+    entropyReg: o.entropyReg as number | undefined,
+    gate: o.gate as 'static' | 'per-example' | undefined,
+    alphaSelf: o.alphaSelf as number | undefined,
+    mixScale: o.mixScale as number | undefined,
+    embedding: o.embedding as number | undefined,
+    towerHidden: o.towerHidden as number[] | undefined,
   }, new Random(o.seed as number));
 }
 

@@ -376,6 +376,8 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
   const wSum = new Float64Array(T);
   let J: TaskMatrix | null = null;
   let Jbuf: Float32Array | Float64Array | undefined;
+  let Rbuf: Float32Array | Float64Array | undefined;
+  let dirBuf = new Float64Array(0);
   let stoppedEarly = false;
   let lastProgress = 0;
 
@@ -448,7 +450,8 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
     } else {
       if (mode !== 'backward' && features === null) throw new OptionError('grad-mode', `mode "${mode}" needs the network to expose its shared representation (features); use grad mode "backward"`);
       if (mode === 'rep') {
-        const R = repGradients(g, losses, features!, seeds);
+        const R = repGradients(g, losses, features!, seeds, Rbuf);
+        Rbuf = R.data;
         const K = gramian(R);
         const o = aggregator.aggregate({ T, jacobian: aggregator.needs === 'jacobian' ? R : undefined, gramian: K, mode, losses: lossVals, step: steps }, aState);
         aState = o.state;
@@ -460,13 +463,15 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
         else throw new OptionError('aggregator', `aggregator "${aggregator.name}" returned neither weights nor a direction`);
         backwardShared(g, features!, cot);
       } else {
-        J = mode === 'jacobian' ? jacobianByLanes(g, losses, features!, shared, seeds, Jbuf) : jacobianByBackward(g, losses, shared, seeds, Jbuf);
+        if (mode === 'jacobian' && (!Rbuf || Rbuf.length !== T * features!.size)) Rbuf = new Float32Array(T * features!.size);
+        J = mode === 'jacobian' ? jacobianByLanes(g, losses, features!, shared, seeds, Jbuf, Rbuf) : jacobianByBackward(g, losses, shared, seeds, Jbuf);
         Jbuf = J.data;
         const K = gramian(J);
         const o = aggregator.aggregate({ T, jacobian: aggregator.needs === 'jacobian' ? J : undefined, gramian: K, mode, losses: lossVals, step: steps }, aState);
         aState = o.state;
         if (o.weights) {
-          const dir = new Float64Array(J.cols);
+          if (dirBuf.length !== J.cols) dirBuf = new Float64Array(J.cols);
+          const dir = dirBuf.fill(0);
           for (let t = 0; t < T; t++) {
             const wt = o.weights[t]!;
             for (let i = 0; i < J.cols; i++) dir[i]! += wt * J.data[t * J.cols + i]!;

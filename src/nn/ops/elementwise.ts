@@ -5,7 +5,7 @@ import { ShapeError } from '../../errors.ts';
 import type { Tape } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
 import { shapeStr } from '../tensor.ts';
-import { broadcastMap, broadcastShape, sameShape } from './util.ts';
+import { broadcastMap, broadcastShape, sameKey, sameShape } from './util.ts';
 
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
 
@@ -25,8 +25,10 @@ function binary(g: Tape, op: number, name: string, a: Tensor, b: Tensor): Tensor
   o.aux.push(op);
   const n = o.size;
   const ia = g.savedInt(o, 0, n), ib = g.savedInt(o, 1, n);
-  broadcastMap(a.shape, shape, ia);
-  broadcastMap(b.shape, shape, ib);
+  if (!sameKey(g, o, 2, [-101, ...a.shape, -1, ...b.shape])) {
+    broadcastMap(a.shape, shape, ia);
+    broadcastMap(b.shape, shape, ib);
+  }
   const x = a.data, y = b.data, z = o.data;
   if (op === ADD) for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! + y[ib[i]!]!;
   else if (op === SUB) for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! - y[ib[i]!]!;

@@ -2,7 +2,7 @@
 // forward scatter-add and the backward gather, for any set of axes.
 import type { Tape } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
-import { normAxis } from './util.ts';
+import { normAxis, sameKey } from './util.ts';
 
 function reduce(g: Tape, name: string, x: Tensor, axes: readonly number[] | undefined, keepDims: boolean, mean: boolean): Tensor {
   const r = x.shape.length;
@@ -28,6 +28,10 @@ function reduce(g: Tape, name: string, x: Tensor, axes: readonly number[] | unde
   }
   o.aux.push(0);
   const map = g.savedInt(o, 0, n);
+  if (sameKey(g, o, 1, [-102, ...x.shape, -1, ...red.map((b) => (b ? 1 : 0))])) {
+    for (let i = 0; i < n; i++) y[map[i]!] += xd[i]! * c;
+    return o;
+  }
   // output strides in input index space
   const os = new Array<number>(r).fill(0);
   let s = 1;

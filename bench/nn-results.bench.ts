@@ -11,7 +11,9 @@
 //    Skipped with a message when Debian's dataset-fashion-mnist is absent.
 // 2. The synthetic benchmark of Ma et al. (KDD 2018, §4.1; src/data/synthetic/mmoe.ts): as the task
 //    correlation p falls from 1 to 0.5, the test MSE of shared-bottom (HPS) vs MMoE, through the
-//    estimator contract (standardised inputs/targets, validation split, early stopping).
+//    estimator contract (standardised inputs/targets, validation split, early stopping). Sizes:
+//    NN_MMOE_EXPERTS (4) experts of NN_MMOE_EXPERT_HIDDEN (16) units; shared-bottom trunk NN_SB_HIDDEN
+//    (default experts × expert width, the same total hidden width); NN_MMOE_TRAIN (4000).
 //
 // Run: npm run bench -- nn-results   (or: node --import tsx bench/nn-results.bench.ts)
 import { makeMmoeTasks } from '../src/data/synthetic/mmoe.ts';
@@ -92,9 +94,10 @@ function multiFashion(): void {
 function synthetic(): void {
   registerNeuralEngine();
   const nTrain = env('NN_MMOE_TRAIN', 4000), nTest = 2000, epochs = env('NN_MMOE_EPOCHS', 40);
+  const E = env('NN_MMOE_EXPERTS', 4), eh = env('NN_MMOE_EXPERT_HIDDEN', 16), sb = env('NN_SB_HIDDEN', E * eh);
   console.log('\n### Synthetic MMoE benchmark (Ma et al. 2018 §4.1): test MSE (mean of the two tasks, original scale), mean ± std over seeds 1, 2, 3');
-  console.log(`d=100, m=10 sine terms, c=1, noise sd 0.01, train ${nTrain}, test ${nTest}; shared-bottom = hps (trunk 64, towers 8); ` +
-    `mmoe = 4 experts of 16 (same total width), towers 8; ${epochs} epochs max, batch 64, Adam lr 1e-3, 10% validation, patience 8`);
+  console.log(`d=100, m=10 sine terms, c=1, noise sd 0.01, train ${nTrain}, test ${nTest}; shared-bottom = hps (trunk ${sb}, towers 8); ` +
+    `mmoe = ${E} experts of ${eh}, towers 8; ${epochs} epochs max, batch 64, Adam lr 1e-3, 10% validation, patience 8`);
   console.log('| p | shared-bottom | mmoe | gap (sb − mmoe) |');
   console.log('|---|---|---|---|');
   for (const p of [1, 0.9, 0.7, 0.5]) {
@@ -106,7 +109,7 @@ function synthetic(): void {
       const trainDs = buildMultiOutput(X.selectRows(rows(0, nTrain)), Y.selectRows(rows(0, nTrain)), ['t1', 't2'], 'regression', `${full.source} [train]`);
       const Xte = X.selectRows(rows(nTrain, nTrain + nTest)) as Matrix, Yte = Y.selectRows(rows(nTrain, nTrain + nTest));
       for (const name of ['hps', 'mmoe'] as const) {
-        const opts = name === 'hps' ? { hidden: [64], headHidden: [8] } : { hidden: [16], headHidden: [8], experts: 4 };
+        const opts = name === 'hps' ? { hidden: [sb], headHidden: [8] } : { hidden: [eh], headHidden: [8], experts: E };
         const fit = getModel(name).make({ ...opts, epochs, batchSize: 64, lr: 1e-3, valRatio: 0.1, patience: 8, seed }).fit(trainDs);
         let mse = 0;
         for (let t = 0; t < 2; t++) {

@@ -381,8 +381,29 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
   let stoppedEarly = false;
   let lastProgress = 0;
 
+  // Multi-input data without an aggregator: one forward per task on its own rows, asking the
+  // network for that task's head only (heads then see B rows, not T·B); the trunk work is the same.
+  // Aggregators need ONE shared representation, so they use the stacked forward.
+  const perTask = stacked && !aggregator && net.forward.length >= 3;
+  const taskInputs = perTask ? Array.from({ length: T }, (_, t) => batch.x.subarray(t * B * trainSet.d, (t + 1) * B * trainSet.d)) : [];
+  const taskShape = [B, ...net.inShape];
+  const only = Array.from({ length: T }, (_, t) => [t]);
+
   const forwardLosses = (tape: Tape): Tensor | null => {
     tape.reset();
+    if (perTask) {
+      for (let t = 0; t < T; t++) {
+        const out = net.forward(tape, tape.input(taskInputs[t]!, taskShape), only[t]);
+        const o = out.outputs[t];
+        if (!o) throw new OptionError('network', `forward returned no output for task "${tasks[t]!.name}"`);
+        predOf[t] = o;
+        let L = taskLoss(tape, tasks[t]!, o, batch, t);
+        const aux = out.aux?.[t];
+        if (aux) L = add(tape, L, aux);
+        losses[t] = L;
+      }
+      return null;
+    }
     const x = tape.input(batch.x, inputShape);
     const out = net.forward(tape, x);
     if (out.outputs.length !== T) throw new OptionError('network', `forward returned ${out.outputs.length} outputs for ${T} tasks`);

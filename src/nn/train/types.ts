@@ -33,7 +33,11 @@ export interface MTLNetwork extends Module {
   readonly inShape: readonly number[];
   /** The shared parameters θ_s (per-task gradients and aggregators act on these). */
   sharedParameters(): Param[];
-  forward(g: Tape, x: Tensor): NetworkOutput;
+  /**
+   * `tasks` (optional to implement): compute only these tasks' outputs (others may be null). The
+   * trainer uses it for multi-input data without an aggregator: one forward per task on its rows.
+   */
+  forward(g: Tape, x: Tensor, tasks?: readonly number[]): NetworkOutput;
 }
 
 /** Kind of a task's target and hence its loss and metric. */

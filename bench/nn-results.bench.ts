@@ -13,7 +13,10 @@
 //    correlation p falls from 1 to 0.5, the test MSE of shared-bottom (HPS) vs MMoE, through the
 //    estimator contract (standardised inputs/targets, validation split, early stopping). Sizes:
 //    NN_MMOE_EXPERTS (4) experts of NN_MMOE_EXPERT_HIDDEN (16) units; shared-bottom trunk NN_SB_HIDDEN
-//    (default experts × expert width, the same total hidden width); NN_MMOE_TRAIN (4000).
+//    (default experts × expert width, the same total hidden width); NN_MMOE_TRAIN (20000: with 4000
+//    rows every model overfits within ~15 epochs and shared-bottom beats MMoE at every p);
+//    NN_MMOE_EPOCHS (60), NN_MMOE_LR (3e-3), NN_MMOE_P (1,0.9,0.7,0.5; the full sweep takes ~45 min
+//    on 2 busy cores).
 //
 // Run: npm run bench -- nn-results   (or: node --import tsx bench/nn-results.bench.ts)
 import { makeMmoeTasks } from '../src/data/synthetic/mmoe.ts';
@@ -93,14 +96,15 @@ function multiFashion(): void {
 
 function synthetic(): void {
   registerNeuralEngine();
-  const nTrain = env('NN_MMOE_TRAIN', 4000), nTest = 2000, epochs = env('NN_MMOE_EPOCHS', 40);
+  const nTrain = env('NN_MMOE_TRAIN', 20000), nTest = 2000, epochs = env('NN_MMOE_EPOCHS', 60), lr = env('NN_MMOE_LR', 3e-3);
+  const ps = (process.env.NN_MMOE_P ?? '1,0.9,0.7,0.5').split(',').map(Number);
   const E = env('NN_MMOE_EXPERTS', 4), eh = env('NN_MMOE_EXPERT_HIDDEN', 16), sb = env('NN_SB_HIDDEN', E * eh);
   console.log('\n### Synthetic MMoE benchmark (Ma et al. 2018 §4.1): test MSE (mean of the two tasks, original scale), mean ± std over seeds 1, 2, 3');
   console.log(`d=100, m=10 sine terms, c=1, noise sd 0.01, train ${nTrain}, test ${nTest}; shared-bottom = hps (trunk ${sb}, towers 8); ` +
-    `mmoe = ${E} experts of ${eh}, towers 8; ${epochs} epochs max, batch 64, Adam lr 1e-3, 10% validation, patience 8`);
+    `mmoe = ${E} experts of ${eh}, towers 8; ${epochs} epochs max, batch 64, Adam lr ${lr}, 10% validation, patience 8`);
   console.log('| p | shared-bottom | mmoe | gap (sb − mmoe) |');
   console.log('|---|---|---|---|');
-  for (const p of [1, 0.9, 0.7, 0.5]) {
+  for (const p of ps) {
     const res: Record<string, number[]> = { hps: [], mmoe: [] };
     for (const seed of SEEDS) {
       const full = makeMmoeTasks({ d: 100, n: nTrain + nTest, p, seed }).dataset;
@@ -110,7 +114,7 @@ function synthetic(): void {
       const Xte = X.selectRows(rows(nTrain, nTrain + nTest)) as Matrix, Yte = Y.selectRows(rows(nTrain, nTrain + nTest));
       for (const name of ['hps', 'mmoe'] as const) {
         const opts = name === 'hps' ? { hidden: [sb], headHidden: [8] } : { hidden: [eh], headHidden: [8], experts: E };
-        const fit = getModel(name).make({ ...opts, epochs, batchSize: 64, lr: 1e-3, valRatio: 0.1, patience: 8, seed }).fit(trainDs);
+        const fit = getModel(name).make({ ...opts, epochs, batchSize: 64, lr, valRatio: 0.1, patience: 8, seed }).fit(trainDs);
         let mse = 0;
         for (let t = 0; t < 2; t++) {
           const pr = fit.predict(Xte, `t${t + 1}`);

@@ -10,7 +10,7 @@ export { add, sub, mul, div, addBias, relu, leakyRelu, gelu, tanh, sigmoid, exp,
 export { matmul } from './ops/matmul.ts';
 export { sum, mean } from './ops/reduce.ts';
 export { reshape, flatten, concat, stack, slice, transpose } from './ops/shape.ts';
-export { softmax, logSoftmax, layerNorm, dropout, gather } from './ops/nn.ts';
+export { softmax, logSoftmax, layerNorm, dropout, gather, weightedSum } from './ops/nn.ts';
 export { conv2d, maxPool2d } from './ops/conv.ts';
 export { mseLoss, bceWithLogitsLoss, softmaxCrossEntropy } from './ops/loss.ts';
 export type { LossOptions } from './ops/loss.ts';

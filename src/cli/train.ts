@@ -33,6 +33,10 @@ interface TrainFlags extends DataFlags, MatFlags, CommonFlags {
   momentum?: number;
   weightDecay?: number;
   clipNorm?: number;
+  lrSchedule?: string;
+  lrStepEpochs?: number;
+  lrGamma?: number;
+  warmupEpochs?: number;
   valRatio?: number;
   patience?: number;
   seed?: number;
@@ -50,7 +54,7 @@ function parseWidths(raw: string): number[] {
 /** The flags as estimator options (only the ones given, so the model's defaults apply otherwise). */
 export function trainOptions(f: TrainFlags): Options {
   const o: Record<string, Options[string]> = {};
-  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'valRatio', 'patience', 'seed'] as const;
+  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed'] as const;
   for (const k of keys) if (f[k] !== undefined) o[k] = f[k];
   return o;
 }
@@ -78,6 +82,10 @@ export function registerTrain(program: Command, io: CliIO): void {
     .option('--batch-size <n>', 'mini-batch size (default 64; per task for per-task data)', parsePositiveInt)
     .option('--lr <x>', 'learning rate (default 1e-3)', parsePositive)
     .option('--optimizer <name>', 'adam, adamw or sgd (default adam)')
+    .option('--lr-schedule <name>', 'constant, cosine (to 0 over the run) or step (default constant)')
+    .option('--lr-step-epochs <n>', 'step schedule: decay every n epochs (default 10)', parsePositiveInt)
+    .option('--lr-gamma <x>', 'step schedule: decay factor (default 0.1)', parsePositive)
+    .option('--warmup-epochs <n>', 'linear learning-rate warm-up epochs (default 0)', (s) => (s.trim() === '0' ? 0 : parsePositiveInt(s)))
     .option('--momentum <x>', 'sgd momentum (default 0.9)', parseNonNegative)
     .option('--weight-decay <x>', 'weight decay (default 0)', parseNonNegative)
     .option('--clip-norm <x>', 'clip the global gradient norm at x (default off)', parseNonNegative)

@@ -19,7 +19,8 @@ import type { Activation } from './module.ts';
 import { adam, adamw } from './optim/adam.ts';
 import { sgd } from './optim/sgd.ts';
 import { chain, clipByGlobalNorm } from './optim/transform.ts';
-import type { GradientTransformation } from './optim/transform.ts';
+import type { GradientTransformation, Schedule } from './optim/transform.ts';
+import { constantSchedule, cosineSchedule, stepSchedule, warmupSchedule } from './optim/schedule.ts';
 import { taskSpecs, toTrainData } from './train/from-dataset.ts';
 import { predictAll, train } from './train/trainer.ts';
 import type { EpochRecord, TrainConfig, TrainData } from './train/types.ts';
@@ -53,6 +54,10 @@ const COMMON: readonly ParamDecl[] = [
   { name: 'optimizer', flag: '--optimizer', type: 'enum', help: 'optimiser', default: 'adam', choices: ['adam', 'adamw', 'sgd'] },
   { name: 'momentum', flag: '--momentum', type: 'number', help: 'SGD momentum μ', default: 0.9, min: 0, max: 0.999 },
   { name: 'weightDecay', flag: '--weight-decay', type: 'number', help: 'weight decay λ (L2 for adam/sgd, decoupled for adamw)', default: 0, min: 0 },
+  { name: 'lrSchedule', flag: '--lr-schedule', type: 'enum', help: 'learning-rate schedule over the run', default: 'constant', choices: ['constant', 'cosine', 'step'] },
+  { name: 'lrStepEpochs', flag: '--lr-step-epochs', type: 'integer', help: 'step schedule: multiply η by --lr-gamma every this many epochs', default: 10, min: 1 },
+  { name: 'lrGamma', flag: '--lr-gamma', type: 'number', help: 'step schedule: decay factor', default: 0.1, min: 0, exclusiveMin: true, max: 1 },
+  { name: 'warmupEpochs', flag: '--warmup-epochs', type: 'integer', help: 'linear learning-rate warm-up over this many epochs (0: none)', default: 0, min: 0 },
   { name: 'clipNorm', flag: '--clip-norm', type: 'number', help: 'global gradient-norm clipping threshold (0: off)', default: 0, min: 0 },
   { name: 'valRatio', flag: '--val-ratio', type: 'number', help: 'share of the training rows held out for early stopping and model selection', default: 0.1, min: 0, max: 0.9 },
   { name: 'patience', flag: '--patience', type: 'integer', help: 'epochs without validation improvement before stopping (0: never)', default: 10, min: 0 },
@@ -134,8 +139,27 @@ interface NnState {
   readonly history: readonly { epoch: number; trainLoss: number[]; valLoss: number[] | null }[];
 }
 
-function optimizerOf(o: Options): GradientTransformation {
-  const lr = o.lr as number, wd = o.weightDecay as number;
+/** The learning rate as a schedule of the global step, given the steps per epoch. */
+export function scheduleOf(o: Options, stepsPerEpoch: number): Schedule {
+  const lr0 = o.lr as number, epochs = o.epochs as number;
+  let s: Schedule = o.lrSchedule === 'cosine' ? cosineSchedule(lr0, Math.max(1, epochs * stepsPerEpoch))
+    : o.lrSchedule === 'step' ? stepSchedule(lr0, (o.lrStepEpochs as number) * stepsPerEpoch, o.lrGamma as number)
+      : constantSchedule(lr0);
+  const w = (o.warmupEpochs as number) * stepsPerEpoch;
+  if (w > 0) s = warmupSchedule(s, w);
+  return s;
+}
+
+/** Steps per epoch of the trainer on these data (after its validation split). */
+function stepsPerEpoch(td: TrainData, o: Options): number {
+  const B = o.batchSize as number, ratio = o.valRatio as number;
+  const tr = (n: number): number => (ratio > 0 ? n - Math.max(1, Math.round(ratio * n)) : n);
+  if (td.layout === 'multi-output') return Math.max(1, Math.ceil(tr(td.n) / B));
+  return Math.max(1, ...td.tasks.map((t) => Math.ceil(tr(t.n) / B)));
+}
+
+function optimizerOf(o: Options, schedule: Schedule): GradientTransformation {
+  const lr = schedule, wd = o.weightDecay as number;
   const base = o.optimizer === 'sgd' ? sgd({ lr, momentum: o.momentum as number, weightDecay: wd })
     : o.optimizer === 'adamw' ? adamw({ lr, weightDecay: wd }) : adam({ lr, weightDecay: wd });
   return (o.clipNorm as number) > 0 ? chain(clipByGlobalNorm(o.clipNorm as number), base) : base;
@@ -237,9 +261,10 @@ export class NeuralEstimator implements Estimator {
     standardise(td, st);
     const names = ds.tasks.map((t) => t.name);
     const net = buildNet(this.model, o, names, ds.featureNames.length);
+    const schedule = scheduleOf(o, stepsPerEpoch(td, o));
     const r = train(net, td, {
       tasks: specs, epochs: o.epochs as number, batchSize: o.batchSize as number, seed: o.seed as number,
-      optimizer: optimizerOf(o), valRatio: o.valRatio as number, patience: o.patience as number,
+      optimizer: optimizerOf(o, schedule), lrSchedule: schedule, valRatio: o.valRatio as number, patience: o.patience as number,
       onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });
     const history = r.history.map((h: EpochRecord) => ({ epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null }));

@@ -553,6 +553,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
       epoch: epoch + 1,
       seconds: (performance.now() - te) / 1000,
       steps: nSteps,
+      lr: cfg.lrSchedule ? cfg.lrSchedule(Math.max(0, steps - 1)) : null,
       train: tr,
       val,
       weights: Array.from(wSum, (s) => (nSteps > 0 ? s / nSteps : NaN)),

@@ -15,6 +15,7 @@ import { registerInspect } from './inspect.ts';
 import { processIO, type CliIO } from './io.ts';
 import { registerPredict } from './predict.ts';
 import { registerReport } from './report.ts';
+import { registerTrain } from './train.ts';
 
 /** "kernel backend: native; native avx512 kernels, 2 threads (...)" or why native is not used. */
 export function backendLine(): string {
@@ -63,6 +64,7 @@ See docs/cli.md for every command and flag.`,
   registerCv(program, io);
   registerCompare(program, io);
   registerReport(program, io);
+  registerTrain(program, io);
   return program;
 }
 

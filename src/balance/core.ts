@@ -7,7 +7,7 @@ import { Matrix, type FloatArray } from '../linalg/matrix.ts';
 import { gemv, matmul } from '../linalg/ops.ts';
 import { Random } from '../linalg/random.ts';
 import { eigh, fromEigen } from '../linalg/decomp/eigh.ts';
-import type { Aggregator, AggregatorInput, AggregatorOutput, GradMode, Weighting } from './types.ts';
+import type { Aggregator, AggregatorInput, AggregatorOutput, GradMode, Weighting, WeightingInput } from './types.ts';
 
 export function assertMode(what: 'aggregator' | 'weighting', m: Pick<Aggregator | Weighting, 'name' | 'modes' | 'modeNote'>, mode: GradMode): void {
   if (!m.modes.includes(mode)) {
@@ -265,4 +265,51 @@ export function checkPref(method: string, pref: readonly number[] | undefined, T
   if (pref.length !== T) throw new OptionError(`${method}.pref`, `has ${pref.length} entries for ${T} tasks`);
   for (const v of pref) if (!(v >= 0) || !Number.isFinite(v)) throw new OptionError(`${method}.pref`, `entries must be finite and ≥ 0, got ${v}`);
   return Float64Array.from(pref);
+}
+
+/** A Weighting from its step function; checks the mode and the losses (finite; > 0 when `positive`). */
+export function lossWeighting<S>(spec: {
+  name: string;
+  paper: string;
+  modes?: readonly GradMode[];
+  modeNote?: string;
+  needs?: 'losses' | 'gramian' | 'jacobian';
+  positive?: boolean;
+  init: (tasks: number) => S;
+  step: (input: WeightingInput, state: S) => { weights: Float64Array; objective: number; state: S; info?: Record<string, number> };
+  afterStep?: (lossesAfter: Float64Array, state: S) => S;
+}): Weighting<S> {
+  const w: Weighting<S> = {
+    name: spec.name,
+    paper: spec.paper,
+    modes: spec.modes ?? ['jacobian', 'backward', 'rep'],
+    ...(spec.modeNote ? { modeNote: spec.modeNote } : {}),
+    needs: spec.needs ?? 'losses',
+    init: spec.init,
+    weigh(input, state) {
+      assertMode('weighting', w, input.mode);
+      if (!Number.isInteger(input.epoch) || input.epoch < 0) throw new OptionError(`${spec.name}: epoch`, `must be an integer ≥ 0, got ${input.epoch}`);
+      inputLosses(spec.name, input.losses, input.losses.length, spec.positive ?? false);
+      const r = spec.step(input, state);
+      for (let t = 0; t < r.weights.length; t++) {
+        if (!Number.isFinite(r.weights[t]!)) throw new NumericError(`${spec.name}: weight of task ${t} is ${r.weights[t]}`);
+      }
+      return { weights: r.weights, objective: r.objective, state: r.state, mode: input.mode, ...(r.info ? { info: r.info } : {}) };
+    },
+    ...(spec.afterStep
+      ? {
+          afterStep(lossesAfter: Float64Array, state: S): S {
+            inputLosses(spec.name, lossesAfter, lossesAfter.length, spec.positive ?? false);
+            return spec.afterStep!(lossesAfter, state);
+          },
+        }
+      : {}),
+  };
+  return w;
+}
+
+export function weightedSum(w: ArrayLike<number>, L: ArrayLike<number>): number {
+  let s = 0;
+  for (let t = 0; t < L.length; t++) s += w[t]! * L[t]!;
+  return s;
 }

@@ -72,6 +72,7 @@ export interface WeightingOutput<S> {
   readonly objective: number;
   readonly state: S;
   readonly mode: GradMode;
+  readonly info?: Readonly<Record<string, number>>;
 }
 
 export interface Weighting<S = unknown> {

@@ -26,8 +26,10 @@ export function cagrad(opts: { c?: number; rescale?: 0 | 1 | 2 } = {}) {
       let info: Record<string, number> = { rho };
       if (rho > 0) {
         const r = solveCagradDual(K, pref, rho);
-        if (r.normGw > 0) for (let t = 0; t < T; t++) w[t]! += (rho / r.normGw) * r.weights[t]!;
-        info = { rho, normGw: r.normGw, dualValue: r.value, kktGap: r.kktGap, iterations: r.iterations };
+        // ‖g_w‖ ≈ 0: the optimum sits where the update is undefined (see the solver); keep g₀.
+        const degenerate = !(r.normGw > 1e-8 * g0);
+        if (!degenerate) for (let t = 0; t < T; t++) w[t]! += (rho / r.normGw) * r.weights[t]!;
+        info = { rho, normGw: r.normGw, dualValue: r.value, kktGap: r.kktGap, iterations: r.iterations, degenerate: degenerate ? 1 : 0 };
       }
       const s = rescale === 1 ? 1 + c * c : rescale === 2 ? 1 + c : 1;
       for (let t = 0; t < T; t++) w[t]! /= s;

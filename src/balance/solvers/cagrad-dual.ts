@@ -10,6 +10,8 @@
 // exactly by Wolfe's algorithm on the shifted Gramian. h is convex in τ (jointly convex perspective),
 // h'(τ) = (ρ/2)(1 − ‖g_{w(τ)}‖²/τ²), so the optimal τ is the root of ψ(τ) = 1 − ‖g_{w(τ)}‖²/τ²,
 // bracketed by [√(min-norm²), √(max_t K_tt)] and found by the Illinois variant of regula falsi.
+// When the optimum has g_w = 0 (0 in the hull and F ≥ 0 on it) the returned w has ‖g_w‖ ≈ 0 and
+// the update is undefined; the aggregator then falls back to g₀ and says so.
 // Certified by the KKT conditions of F on Δ: ∇F = K p + ρ K w/‖g_w‖, min_j ∇F_j = wᵀ∇F.
 import { ShapeError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
@@ -61,19 +63,29 @@ export function solveCagradDual(K: Matrix, pref: Float64Array, rho: number, opts
     w[t] = 1;
   } else {
     const mn = minNormPoint(K);
-    let lo = Math.sqrt(mn.normSq);
+    const floor = Math.sqrt(mn.normSq);
     let hi = Math.sqrt(top);
-    if (hi - lo <= 1e-15 * hi) {
-      w = mn.weights;
-    } else {
-      lo = Math.max(lo, 1e-12 * hi);
-      const psi = (tau: number, ww: Float64Array): number => 1 - qOf(ww) / (tau * tau);
+    const psi = (tau: number, ww: Float64Array): number => 1 - qOf(ww) / (tau * tau);
+    let wHi = inner(hi);
+    let fHi = psi(hi, wHi);
+    w = wHi;
+    if (hi - floor > 1e-15 * hi && fHi > 0) {
+      // Lower end of the bracket: ψ(τ) < 0 for τ < ‖min-norm point‖; when that is (nearly) 0, walk
+      // down from 1e-3·hi — below about 1e-5·hi the inner solver's ridge (1e-10·scale) swamps q(τ).
+      let lo = Math.max(floor, 1e-3 * hi);
       let wLo = inner(lo);
       let fLo = psi(lo, wLo);
-      let wHi = inner(hi);
-      let fHi = psi(hi, wHi);
+      while (fLo >= 0 && lo > floor && lo > 1e-9 * hi) {
+        hi = lo;
+        wHi = wLo;
+        fHi = fLo;
+        lo = Math.max(floor, lo * 1e-3);
+        wLo = inner(lo);
+        fLo = psi(lo, wLo);
+      }
       w = fLo >= 0 ? wLo : wHi;
-      if (fLo < 0 && fHi > 0) {
+      if (fLo < 0) {
+        // Illinois regula falsi on the monotone ψ.
         let side = 0;
         for (; iterations < maxIter; iterations++) {
           let tau = (lo * fHi - hi * fLo) / (fHi - fLo);
@@ -85,19 +97,15 @@ export function solveCagradDual(K: Matrix, pref: Float64Array, rho: number, opts
           if (ft < 0) {
             lo = tau;
             fLo = ft;
-            wLo = wt;
             if (side === -1) fHi /= 2;
             side = -1;
           } else {
             hi = tau;
             fHi = ft;
-            wHi = wt;
             if (side === 1) fLo /= 2;
             side = 1;
           }
         }
-      } else if (fHi <= 0) {
-        w = wHi;
       }
     }
   }

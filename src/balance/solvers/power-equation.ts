@@ -87,7 +87,8 @@ export function solvePowerEquation(K: Matrix, p: number, opts: PowerEquationOpti
     if (residual <= tol || it === maxIter) break;
     for (let i = 0; i < n * n; i++) H[i] = A[i]!;
     for (let i = 0; i < n; i++) H[i * n + i]! += p * x[i]! ** (-p - 1);
-    if (!choleskyInPlace(H, n)) throw new NumericError('solvePowerEquation: Newton system not positive definite (K is not a Gramian?)');
+    // Not positive definite only through rounding when x has run off to huge values (no solution).
+    if (!choleskyInPlace(H, n)) break;
     const d = Float64Array.from(g, (v) => -v);
     choleskySolveInPlace(H, n, d);
     let gd = 0;

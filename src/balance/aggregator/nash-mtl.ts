@@ -6,13 +6,14 @@
 // Newton's method (../solvers/power-equation.ts), warm-started from the previous step's α. Weights
 // are recomputed every `updateWeightsEvery` steps (reference default 1) and reused in between. The
 // reference clips the norm of the final shared gradient to `maxNorm` (default 1; 0 disables): done
-// here in weight space, ‖d‖ = √(αᵀKα). When no positive solution exists (a zero gradient, or
-// gradients that positively combine to zero) a ridge 1e-4·I is added to the normalised K and
-// reported in info.ridge.
+// here in weight space, ‖d‖ = √(αᵀKα). A positive solution exists iff 0 is not in the convex hull
+// of the gradients (checked first, by the min-norm solver); otherwise a ridge 1e-4·I is added to
+// the normalised K and reported in info.ridge.
 import { OptionError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { normFro } from '../../linalg/ops.ts';
 import { gramianAggregator, quad } from '../core.ts';
+import { minNormPoint } from '../solvers/min-norm.ts';
 import { solvePowerEquation } from '../solvers/power-equation.ts';
 
 export interface NashState {
@@ -26,14 +27,14 @@ export function nashAlpha(K: Matrix, x0?: Float64Array): { alpha: Float64Array; 
   const f = normFro(K);
   if (!(f > 0)) return { alpha: new Float64Array(T), ridge: 0, residual: 0, iterations: 0 };
   const Kn = new Matrix(T, T, K.data.map((v) => v / f));
-  let hasZero = false;
-  for (let t = 0; t < T; t++) if (!(Kn.data[t * T + t]! > 1e-14)) hasZero = true;
-  if (!hasZero) {
+  // A positive solution exists iff 0 ∉ conv{g_t} (then ½αᵀKα − Σ log α is coercive; otherwise it is
+  // unbounded below along the v ≥ 0 with Gᵀv = 0): test that first with the exact min-norm solver.
+  if (minNormPoint(Kn).normSq > 1e-10) {
     const r = solvePowerEquation(Kn, 1, x0 ? { x0 } : {});
     if (r.converged) return { alpha: r.x, ridge: 0, residual: r.residual, iterations: r.iterations };
   }
   const ridge = 1e-4;
-  const r = solvePowerEquation(Kn, 1, { ridge, maxIter: 200 });
+  const r = solvePowerEquation(Kn, 1, { ridge, maxIter: 200, ...(x0 ? { x0 } : {}) });
   return { alpha: r.x, ridge, residual: r.residual, iterations: r.iterations };
 }
 
@@ -51,7 +52,7 @@ export function nashMtl(opts: { maxNorm?: number; updateWeightsEvery?: number } 
       let alpha = state.alpha;
       let info: Record<string, number> = {};
       if (alpha === null || alpha.length !== T || state.step % every === 0) {
-        const prev = alpha && alpha.length === T && alpha.every((v) => v > 0) ? alpha : undefined;
+        const prev = alpha && alpha.length === T && alpha.every((v) => v > 0 && Number.isFinite(v)) ? alpha : undefined;
         const r = nashAlpha(K, prev);
         alpha = r.alpha;
         info = { ridge: r.ridge, residual: r.residual, iterations: r.iterations };

@@ -6,7 +6,7 @@
 // and the network's objective is Σ_t λ_t L_t. The accumulator lives in the space of the gradients
 // (T × P): needs the Jacobian.
 import { ShapeError } from '../../errors.ts';
-import { lossWeighting, positiveOption, weightedSum } from '../core.ts';
+import { lossWeighting, positiveOption, softmax, weightedSum } from '../core.ts';
 
 export interface ExcessState {
   readonly sumSq: Float64Array | null;
@@ -44,9 +44,10 @@ export function excessMtl(opts: { stepSize?: number } = {}) {
       if (!initial) {
         initial = e;
       } else {
-        const nl = lambda.map((v, t) => v * Math.exp((eta * e[t]!) / (initial![t]! || 1)));
-        const s = nl.reduce((a, b) => a + b, 0);
-        lambda = nl.map((v) => (T * v) / s);
+        // λ ← λ·exp(η e/e(1)) renormalised, computed as T·softmax(log λ + η e/e(1)) so that a long run
+        // cannot overflow.
+        const z = lambda.map((v, t) => Math.log(v) + (eta * e[t]!) / (initial![t]! || 1));
+        lambda = softmax(z).map((v) => T * v);
       }
       return { weights: Float64Array.from(lambda), objective: weightedSum(lambda, L), state: { sumSq, initial, lambda } };
     },

@@ -1,0 +1,219 @@
+// DSelect-k (Hazimeh, Zhao, Chowdhery, Sathiamoorthy, Chen, Mazumder, Hong & Chi, NeurIPS 2021): a
+// continuously differentiable gate that selects at most k of n experts, built from k "single expert
+// selectors" over a binary encoding of the experts (section 3):
+//  - smooth-step S(t) = 0 for t ≤ −γ/2, 1 for t ≥ γ/2, −2t³/γ³ + 3t/(2γ) + 1/2 between (eq. 2);
+//    it is C¹ and EXACTLY 0 or 1 outside [−γ/2, γ/2], which is what makes the selection exact;
+//  - selector i has m = ⌈log₂ n⌉ logits z^(i) and puts weight r(z^(i))_e = Π_j [S(z_j) if bit j of e
+//    is 1 else 1 − S(z_j)] on expert e (eq. 3) — a distribution over the 2^m codes that is one-hot
+//    once every |z_j| ≥ γ/2;
+//  - the gate mixes the k selectors with softmax(α): q = Σ_i softmax(α)_i r(z^(i)) (eq. 4), so at
+//    most k experts carry weight, exactly k when the selectors settle on distinct experts.
+// Static gates (z, α parameters; section 3.1) or per-example gates (z = W_z x, α = W_α x; section
+// 3.2). To reach binary selectors the paper adds an entropy regulariser λ Σ_i H(r(z^(i))) (section
+// 3.3); when n is not a power of two some codes name no expert, and the mass they would take is
+// pushed back by the penalty Σ_i 1/Σ_e r(z^(i))_e (as in the authors' TensorFlow code, which LibMTL
+// ports). Both are returned per task as `aux` (added to that task's loss) and involve only that
+// task's gate. Initialisation as the authors': z ~ U(−γ/100, γ/100), α ~ U(−0.05, 0.05).
+// Experts, representation and towers as in MMoE (src/nn/arch/mmoe.ts).
+import { OptionError } from '../../errors.ts';
+import type { Random } from '../../linalg/random.ts';
+import { Linear, makeParam, type Layer, type MLP } from '../module.ts';
+import { add, addScalar, div, log, mul, relu, scale, square, sub } from '../ops/elementwise.ts';
+import { softmax } from '../ops/nn.ts';
+import { sum } from '../ops/reduce.ts';
+import { reshape, slice, stack } from '../ops/shape.ts';
+import type { Tape } from '../tape.ts';
+import { makeData, type Data, type DType, type Param, type Tensor } from '../tensor.ts';
+import {
+  buildEncoder, buildHead, checkCommon, checkInput, encoderInShape, encoderOutDim, flat, flatSize, mixExperts,
+  positiveInt, requestedTasks, runStages, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
+} from './common.ts';
+
+export interface DSelectKOptions extends ArchCommon {
+  readonly encoder: EncoderSpec;
+  /** Number of experts n ≥ 2 (default 4). */
+  readonly experts?: number;
+  /** Number of selectors k, 1 ≤ k ≤ n (default 2). */
+  readonly k?: number;
+  /** Smooth-step width γ (default 1). */
+  readonly gamma?: number;
+  /** Entropy regularisation weight λ (default 1e-3). */
+  readonly entropyReg?: number;
+  /** 'static' (one gate per task) or 'per-example' (default). */
+  readonly gate?: 'static' | 'per-example';
+}
+
+/** The smooth-step S(t) of eq. 2 as ops: clamp t to [−γ/2, γ/2], then the cubic (flat at both ends). */
+export function smoothStep(g: Tape, t: Tensor, gamma: number): Tensor {
+  const h = gamma / 2;
+  const c = add(g, sub(g, t, relu(g, addScalar(g, t, -h))), relu(g, addScalar(g, scale(g, t, -1), -h)));
+  const cubic = scale(g, mul(g, c, square(g, c)), -2 / gamma ** 3);
+  return addScalar(g, add(g, cubic, scale(g, c, 3 / (2 * gamma))), 0.5);
+}
+
+/** Reference value of S(t) (tests, structure JSON). */
+export function smoothStepValue(t: number, gamma: number): number {
+  if (t <= -gamma / 2) return 0;
+  if (t >= gamma / 2) return 1;
+  return (-2 / gamma ** 3) * t ** 3 + (3 / (2 * gamma)) * t + 0.5;
+}
+
+export class DSelectK implements MtlArchitecture {
+  readonly kind = 'dselect-k' as const;
+  readonly taskNames: readonly string[];
+  readonly outDims: readonly number[];
+  readonly inShape: readonly number[];
+  readonly experts: Layer[][];
+  readonly towers: MLP[];
+  readonly expertNames: string[];
+  readonly n: number;
+  readonly k: number;
+  readonly m: number;
+  readonly gamma: number;
+  readonly entropyReg: number;
+  readonly gateKind: 'static' | 'per-example';
+  /** Static: z [k, m] and α [k] per task. Per-example: linear maps from x. */
+  readonly zStatic: Param[] = [];
+  readonly aStatic: Param[] = [];
+  readonly zLin: Linear[] = [];
+  readonly aLin: Linear[] = [];
+  private readonly codes: { c: Data; d: Data }[];
+  constructor(o: DSelectKOptions, rng: Random) {
+    checkCommon(o);
+    const dtype: DType = o.dtype ?? 'float32';
+    this.n = positiveInt('experts', o.experts, 4);
+    if (this.n < 2) throw new OptionError('experts', 'DSelect-k needs at least 2 experts');
+    this.k = positiveInt('k', o.k, 2);
+    if (this.k > this.n) throw new OptionError('k', `must be at most the number of experts (${this.n}), got ${this.k}`);
+    this.gamma = o.gamma ?? 1;
+    if (!(this.gamma > 0) || !Number.isFinite(this.gamma)) throw new OptionError('gamma', `must be positive, got ${this.gamma}`);
+    this.entropyReg = o.entropyReg ?? 1e-3;
+    if (!(this.entropyReg >= 0)) throw new OptionError('entropyReg', `must be ≥ 0, got ${this.entropyReg}`);
+    this.gateKind = o.gate ?? 'per-example';
+    if (this.gateKind !== 'static' && this.gateKind !== 'per-example') throw new OptionError('gate', `must be "static" or "per-example", got "${String(this.gateKind)}"`);
+    this.m = Math.ceil(Math.log2(this.n));
+    this.taskNames = [...o.taskNames];
+    this.outDims = [...o.outDims];
+    this.inShape = encoderInShape(o.encoder);
+    this.expertNames = Array.from({ length: this.n }, (_, i) => `expert${i}`);
+    this.experts = this.expertNames.map((e) => buildEncoder(o.encoder, e, rng, dtype));
+    const D = flatSize(this.inShape), H = encoderOutDim(o.encoder);
+    const zInit = (d: Data) => { for (let i = 0; i < d.length; i++) d[i] = rng.uniformIn(-this.gamma / 100, this.gamma / 100); };
+    const aInit = (d: Data) => { for (let i = 0; i < d.length; i++) d[i] = rng.uniformIn(-0.05, 0.05); };
+    for (const t of o.taskNames) {
+      if (this.gateKind === 'static') {
+        this.zStatic.push(makeParam(`gate.${t}.z`, [this.k, this.m], dtype, zInit));
+        this.aStatic.push(makeParam(`gate.${t}.alpha`, [this.k], dtype, aInit));
+      } else {
+        const zl = new Linear(`gate.${t}.z`, D, this.k * this.m, rng, { dtype });
+        const al = new Linear(`gate.${t}.alpha`, D, this.k, rng, { dtype });
+        for (const p of zl.parameters()) zInit(p.data);
+        for (const p of al.parameters()) aInit(p.data);
+        this.zLin.push(zl);
+        this.aLin.push(al);
+      }
+    }
+    this.towers = o.taskNames.map((t, i) => buildHead(`tower.${t}`, H, o.headHidden ?? [], o.outDims[i]!, rng, dtype));
+    // bit j of expert e: r's factor is S_j·c_j[e] + d_j[e] = S_j (bit 1) or 1 − S_j (bit 0)
+    this.codes = Array.from({ length: this.m }, (_, j) => {
+      const c = makeData(dtype, this.n), d = makeData(dtype, this.n);
+      for (let e = 0; e < this.n; e++) {
+        const bit = (e >> j) & 1;
+        c[e] = 2 * bit - 1;
+        d[e] = 1 - bit;
+      }
+      return { c, d };
+    });
+  }
+
+  /** Selector outputs r [R, k, n] and gate q [R, n] for task t (R = B, or 1 for static gates). */
+  private gate(g: Tape, t: number, xf: Tensor): { r: Tensor; q: Tensor; rows: number } {
+    const { k, m, n } = this;
+    let z: Tensor, a: Tensor, R: number;
+    if (this.gateKind === 'static') {
+      R = 1;
+      z = reshape(g, this.zStatic[t]!, [1, k, m]);
+      a = reshape(g, this.aStatic[t]!, [1, k]);
+    } else {
+      R = xf.shape[0]!;
+      z = reshape(g, this.zLin[t]!.forward(g, xf), [R, k, m]);
+      a = this.aLin[t]!.forward(g, xf);
+    }
+    const S = smoothStep(g, z, this.gamma);
+    let r: Tensor | null = null;
+    for (let j = 0; j < m; j++) {
+      const Sj = slice(g, S, 2, j, j + 1); // [R, k, 1]
+      const f = add(g, mul(g, Sj, g.input(this.codes[j]!.c, [n])), g.input(this.codes[j]!.d, [n]));
+      r = r === null ? f : mul(g, r, f);
+    }
+    const w = reshape(g, softmax(g, a), [R, k, 1]);
+    const q = sum(g, mul(g, r!, w), [1]); // [R, n]
+    return { r: r!, q, rows: R };
+  }
+
+  private regulariser(g: Tape, r: Tensor, rows: number): Tensor | null {
+    const powerOfTwo = this.n === 2 ** this.m;
+    let reg: Tensor | null = null;
+    if (this.entropyReg > 0) {
+      const ent = sum(g, mul(g, r, log(g, addScalar(g, r, 1e-6)))); // −Σ H
+      reg = scale(g, ent, -this.entropyReg / rows);
+    }
+    if (!powerOfTwo) {
+      const mass = sum(g, r, [2]); // [R, k]
+      const pen = scale(g, sum(g, div(g, g.full(mass.shape, 1), mass)), 1 / rows);
+      reg = reg === null ? pen : add(g, reg, pen);
+    }
+    return reg;
+  }
+
+  forward(g: Tape, x: Tensor, tasks?: readonly number[]): MtlOutput {
+    checkInput(this, x);
+    const want = requestedTasks(this.taskNames.length, tasks);
+    const E = stack(g, this.experts.map((e) => runStages(g, e, x)), 1);
+    const xf = flat(g, x);
+    const gates: GateRecord[] = [];
+    const aux: (Tensor | null)[] = this.taskNames.map(() => null);
+    const outputs = this.towers.map((tw, t) => {
+      if (!want[t]) return null;
+      const { r, q, rows } = this.gate(g, t, xf);
+      gates.push({ task: this.taskNames[t]!, level: 0, experts: this.expertNames, weights: q });
+      if (g.training) aux[t] = this.regulariser(g, r, rows);
+      return tw.forward(g, mixExperts(g, E, q));
+    });
+    return { outputs, features: E, aux, gates };
+  }
+
+  /** Static gates: q per task computed from the parameters (float64, exact zeros where unselected). */
+  staticGates(): number[][] | null {
+    if (this.gateKind !== 'static') return null;
+    return this.taskNames.map((_, t) => {
+      const z = this.zStatic[t]!.data, a = this.aStatic[t]!.data;
+      const amax = Math.max(...a);
+      const ea = Array.from(a, (v) => Math.exp(v - amax));
+      const es = ea.reduce((s, v) => s + v, 0);
+      const q = new Array<number>(this.n).fill(0);
+      for (let i = 0; i < this.k; i++) {
+        for (let e = 0; e < this.n; e++) {
+          let r = 1;
+          for (let j = 0; j < this.m; j++) {
+            const s = smoothStepValue(z[i * this.m + j]!, this.gamma);
+            r *= (e >> j) & 1 ? s : 1 - s;
+          }
+          q[e]! += (ea[i]! / es) * r;
+        }
+      }
+      return q;
+    });
+  }
+
+  sharedParameters(): Param[] { return this.experts.flatMap((e) => e.flatMap((s) => s.parameters())); }
+  taskParameters(t: number): Param[] {
+    const gate = this.gateKind === 'static' ? [this.zStatic[t]!, this.aStatic[t]!] : [...this.zLin[t]!.parameters(), ...this.aLin[t]!.parameters()];
+    return [...gate, ...this.towers[t]!.parameters()];
+  }
+  parameters(): Param[] { return [...this.sharedParameters(), ...this.taskNames.flatMap((_, t) => this.taskParameters(t))]; }
+  structure(): Record<string, unknown> {
+    const q = this.staticGates();
+    return { experts: this.expertNames, k: this.k, gate: this.gateKind, ...(q ? { staticGates: Object.fromEntries(this.taskNames.map((n, t) => [n, q[t]])) } : {}) };
+  }
+}

@@ -1,0 +1,219 @@
+// Element-wise ops: add/sub/mul/div with numpy broadcasting, bias add, scalar ops, and the
+// activations. Unary ops store the local derivative f'(x) in forward so that their backward is one
+// shared loop (gx += g·f'(x)); the extra store is cheaper than recomputing tanh/exp in backward.
+import { ShapeError } from '../../errors.ts';
+import type { Tape } from '../tape.ts';
+import type { Tensor } from '../tensor.ts';
+import { shapeStr } from '../tensor.ts';
+import { broadcastMap, broadcastShape, sameShape } from './util.ts';
+
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+
+function binary(g: Tape, op: number, name: string, a: Tensor, b: Tensor): Tensor {
+  if (sameShape(a.shape, b.shape)) {
+    const o = g.out(a.shape, [a, b], binaryBackwardSame);
+    o.aux.push(op);
+    const x = a.data, y = b.data, z = o.data, n = o.size;
+    if (op === ADD) for (let i = 0; i < n; i++) z[i] = x[i]! + y[i]!;
+    else if (op === SUB) for (let i = 0; i < n; i++) z[i] = x[i]! - y[i]!;
+    else if (op === MUL) for (let i = 0; i < n; i++) z[i] = x[i]! * y[i]!;
+    else for (let i = 0; i < n; i++) z[i] = x[i]! / y[i]!;
+    return o;
+  }
+  const shape = broadcastShape(name, a.shape, b.shape);
+  const o = g.out(shape, [a, b], binaryBackwardBroadcast);
+  o.aux.push(op);
+  const n = o.size;
+  const ia = g.savedInt(o, 0, n), ib = g.savedInt(o, 1, n);
+  broadcastMap(a.shape, shape, ia);
+  broadcastMap(b.shape, shape, ib);
+  const x = a.data, y = b.data, z = o.data;
+  if (op === ADD) for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! + y[ib[i]!]!;
+  else if (op === SUB) for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! - y[ib[i]!]!;
+  else if (op === MUL) for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! * y[ib[i]!]!;
+  else for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! / y[ib[i]!]!;
+  return o;
+}
+
+function binaryBackwardSame(g: Tape, o: Tensor, lanes: number): void {
+  const [a, b] = o.inputs as [Tensor, Tensor];
+  const op = o.aux[0]!;
+  const go = o.grad!, n = o.size, x = a.data, y = b.data;
+  const ga = g.gradOf(a, lanes), gb = g.gradOf(b, lanes);
+  for (let l = 0; l < lanes; l++) {
+    const off = l * n;
+    if (ga) {
+      if (op === ADD || op === SUB) for (let i = 0; i < n; i++) ga[off + i] += go[off + i]!;
+      else if (op === MUL) for (let i = 0; i < n; i++) ga[off + i] += go[off + i]! * y[i]!;
+      else for (let i = 0; i < n; i++) ga[off + i] += go[off + i]! / y[i]!;
+    }
+    if (gb) {
+      if (op === ADD) for (let i = 0; i < n; i++) gb[off + i] += go[off + i]!;
+      else if (op === SUB) for (let i = 0; i < n; i++) gb[off + i] -= go[off + i]!;
+      else if (op === MUL) for (let i = 0; i < n; i++) gb[off + i] += go[off + i]! * x[i]!;
+      else for (let i = 0; i < n; i++) { const yi = y[i]!; gb[off + i] -= go[off + i]! * x[i]! / (yi * yi); }
+    }
+  }
+}
+
+function binaryBackwardBroadcast(g: Tape, o: Tensor, lanes: number): void {
+  const [a, b] = o.inputs as [Tensor, Tensor];
+  const op = o.aux[0]!;
+  const go = o.grad!, n = o.size, x = a.data, y = b.data;
+  const ia = o.saved[0] as Int32Array, ib = o.saved[1] as Int32Array;
+  const ga = g.gradOf(a, lanes), gb = g.gradOf(b, lanes);
+  const na = a.size, nb = b.size;
+  for (let l = 0; l < lanes; l++) {
+    const off = l * n, oa = l * na, ob = l * nb;
+    if (ga) {
+      if (op === ADD || op === SUB) for (let i = 0; i < n; i++) ga[oa + ia[i]!] += go[off + i]!;
+      else if (op === MUL) for (let i = 0; i < n; i++) ga[oa + ia[i]!] += go[off + i]! * y[ib[i]!]!;
+      else for (let i = 0; i < n; i++) ga[oa + ia[i]!] += go[off + i]! / y[ib[i]!]!;
+    }
+    if (gb) {
+      if (op === ADD) for (let i = 0; i < n; i++) gb[ob + ib[i]!] += go[off + i]!;
+      else if (op === SUB) for (let i = 0; i < n; i++) gb[ob + ib[i]!] -= go[off + i]!;
+      else if (op === MUL) for (let i = 0; i < n; i++) gb[ob + ib[i]!] += go[off + i]! * x[ia[i]!]!;
+      else for (let i = 0; i < n; i++) { const yi = y[ib[i]!]!; gb[ob + ib[i]!] -= go[off + i]! * x[ia[i]!]! / (yi * yi); }
+    }
+  }
+}
+
+/** a + b with numpy broadcasting. */
+export function add(g: Tape, a: Tensor, b: Tensor): Tensor { return binary(g, ADD, 'add', a, b); }
+/** a − b with numpy broadcasting. */
+export function sub(g: Tape, a: Tensor, b: Tensor): Tensor { return binary(g, SUB, 'sub', a, b); }
+/** a ⊙ b with numpy broadcasting. */
+export function mul(g: Tape, a: Tensor, b: Tensor): Tensor { return binary(g, MUL, 'mul', a, b); }
+/** a ⊘ b with numpy broadcasting. */
+export function div(g: Tape, a: Tensor, b: Tensor): Tensor { return binary(g, DIV, 'div', a, b); }
+
+/** x + b for x of shape [..., N] and a bias b of shape [N] (the fast path of a linear layer). */
+export function addBias(g: Tape, x: Tensor, b: Tensor): Tensor {
+  const N = b.size;
+  if (b.shape.length !== 1 || x.shape.length < 1 || x.shape[x.shape.length - 1] !== N) {
+    throw new ShapeError(`addBias: bias ${shapeStr(b.shape)} does not match the last axis of ${shapeStr(x.shape)}`);
+  }
+  const o = g.out(x.shape, [x, b], addBiasBackward);
+  const xd = x.data, bd = b.data, z = o.data, rows = N === 0 ? 0 : x.size / N;
+  for (let r = 0; r < rows; r++) {
+    const off = r * N;
+    for (let j = 0; j < N; j++) z[off + j] = xd[off + j]! + bd[j]!;
+  }
+  return o;
+}
+
+function addBiasBackward(g: Tape, o: Tensor, lanes: number): void {
+  const [x, b] = o.inputs as [Tensor, Tensor];
+  const go = o.grad!, n = o.size, N = b.size, rows = N === 0 ? 0 : n / N;
+  const gx = g.gradOf(x, lanes), gb = g.gradOf(b, lanes);
+  for (let l = 0; l < lanes; l++) {
+    const off = l * n;
+    if (gx) for (let i = 0; i < n; i++) gx[off + i] += go[off + i]!;
+    if (gb) {
+      const ob = l * N;
+      for (let r = 0; r < rows; r++) {
+        const ro = off + r * N;
+        for (let j = 0; j < N; j++) gb[ob + j] += go[ro + j]!;
+      }
+    }
+  }
+}
+
+// ---- unary ops -------------------------------------------------------------------------------
+
+const RELU = 0, LEAKY = 1, GELU = 2, TANH = 3, SIGMOID = 4, EXP = 5, LOG = 6, SCALE = 7, ADDS = 8, SQUARE = 9, SQRT = 10;
+
+function unary(g: Tape, x: Tensor, kind: number, c = 0): Tensor {
+  const o = g.out(x.shape, [x], unaryBackward);
+  const n = x.size, xd = x.data, y = o.data;
+  // the derivative buffer is only needed when a gradient will flow
+  const d = x.requiresGrad ? g.savedData(o, 0, n) : null;
+  switch (kind) {
+    case RELU:
+      for (let i = 0; i < n; i++) { const v = xd[i]!; y[i] = v > 0 ? v : 0; }
+      if (d) for (let i = 0; i < n; i++) d[i] = xd[i]! > 0 ? 1 : 0;
+      break;
+    case LEAKY:
+      for (let i = 0; i < n; i++) { const v = xd[i]!; y[i] = v > 0 ? v : c * v; }
+      if (d) for (let i = 0; i < n; i++) d[i] = xd[i]! > 0 ? 1 : c;
+      break;
+    case GELU: {
+      // tanh approximation (Hendrycks & Gimpel 2016, §2; PyTorch approximate='tanh'):
+      // y = ½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³)
+      const k0 = Math.sqrt(2 / Math.PI), k1 = 0.044715;
+      for (let i = 0; i < n; i++) {
+        const v = xd[i]!;
+        const t = Math.tanh(k0 * (v + k1 * v * v * v));
+        y[i] = 0.5 * v * (1 + t);
+        if (d) d[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * k0 * (1 + 3 * k1 * v * v);
+      }
+      break;
+    }
+    case TANH:
+      for (let i = 0; i < n; i++) { const t = Math.tanh(xd[i]!); y[i] = t; if (d) d[i] = 1 - t * t; }
+      break;
+    case SIGMOID:
+      for (let i = 0; i < n; i++) {
+        const v = xd[i]!;
+        // stable in both tails
+        const s = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+        y[i] = s;
+        if (d) d[i] = s * (1 - s);
+      }
+      break;
+    case EXP:
+      for (let i = 0; i < n; i++) { const e = Math.exp(xd[i]!); y[i] = e; if (d) d[i] = e; }
+      break;
+    case LOG:
+      for (let i = 0; i < n; i++) { const v = xd[i]!; y[i] = Math.log(v); if (d) d[i] = 1 / v; }
+      break;
+    case SCALE:
+      for (let i = 0; i < n; i++) y[i] = c * xd[i]!;
+      if (d) d.fill(c);
+      break;
+    case ADDS:
+      for (let i = 0; i < n; i++) y[i] = xd[i]! + c;
+      if (d) d.fill(1);
+      break;
+    case SQUARE:
+      for (let i = 0; i < n; i++) { const v = xd[i]!; y[i] = v * v; if (d) d[i] = 2 * v; }
+      break;
+    case SQRT:
+      for (let i = 0; i < n; i++) { const s = Math.sqrt(xd[i]!); y[i] = s; if (d) d[i] = 0.5 / s; }
+      break;
+    default:
+      throw new Error(`internal: unknown unary op ${kind}`);
+  }
+  return o;
+}
+
+function unaryBackward(g: Tape, o: Tensor, lanes: number): void {
+  const x = o.inputs[0]!;
+  const gx = g.gradOf(x, lanes);
+  if (!gx) return;
+  const go = o.grad!, d = o.saved[0]!, n = o.size;
+  for (let l = 0; l < lanes; l++) {
+    const off = l * n;
+    for (let i = 0; i < n; i++) gx[off + i] += go[off + i]! * d[i]!;
+  }
+}
+
+/** max(x, 0). */
+export function relu(g: Tape, x: Tensor): Tensor { return unary(g, x, RELU); }
+/** x for x > 0, slope·x otherwise (default slope 0.01 as in PyTorch). */
+export function leakyRelu(g: Tape, x: Tensor, slope = 0.01): Tensor { return unary(g, x, LEAKY, slope); }
+/** GELU, tanh approximation (Hendrycks & Gimpel 2016). */
+export function gelu(g: Tape, x: Tensor): Tensor { return unary(g, x, GELU); }
+export function tanh(g: Tape, x: Tensor): Tensor { return unary(g, x, TANH); }
+/** Logistic sigmoid, computed without overflow in either tail. */
+export function sigmoid(g: Tape, x: Tensor): Tensor { return unary(g, x, SIGMOID); }
+export function exp(g: Tape, x: Tensor): Tensor { return unary(g, x, EXP); }
+/** Natural log (x ≤ 0 gives −∞/NaN as in IEEE arithmetic; losses use stable fused forms). */
+export function log(g: Tape, x: Tensor): Tensor { return unary(g, x, LOG); }
+/** c·x. */
+export function scale(g: Tape, x: Tensor, c: number): Tensor { return unary(g, x, SCALE, c); }
+/** x + c. */
+export function addScalar(g: Tape, x: Tensor, c: number): Tensor { return unary(g, x, ADDS, c); }
+export function square(g: Tape, x: Tensor): Tensor { return unary(g, x, SQUARE); }
+export function sqrt(g: Tape, x: Tensor): Tensor { return unary(g, x, SQRT); }

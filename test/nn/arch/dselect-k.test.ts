@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Random } from '../../../src/linalg/random.ts';
+import { DSelectK, gateUtilisation } from '../../../src/nn/arch/index.ts';
+import { smoothStep, smoothStepValue } from '../../../src/nn/arch/dselect-k.ts';
+import { Tape } from '../../../src/nn/tape.ts';
+import { fitPlain } from './helpers.ts';
+
+test('smooth-step (eq. 2): 0 and 1 exactly outside [−γ/2, γ/2], ½ at 0, C¹ at the joins; the op matches', () => {
+  for (const gamma of [1, 0.3]) {
+    assert.equal(smoothStepValue(-gamma / 2 - 1e-9, gamma), 0);
+    assert.equal(smoothStepValue(gamma / 2 + 1e-9, gamma), 1);
+    assert.equal(smoothStepValue(0, gamma), 0.5);
+    assert.ok(Math.abs(smoothStepValue(gamma / 2, gamma) - 1) < 1e-12 && Math.abs(smoothStepValue(-gamma / 2, gamma)) < 1e-12);
+    const h = 1e-7; // one-sided slopes at the join vanish (continuous derivative)
+    assert.ok(Math.abs((smoothStepValue(gamma / 2, gamma) - smoothStepValue(gamma / 2 - h, gamma)) / h) < 1e-5);
+    const ts = [-2, -gamma / 2, -0.1, 0, 0.05, gamma / 4, gamma / 2, 3];
+    const g = new Tape('float64');
+    const out = smoothStep(g, g.input(Float64Array.from(ts), [ts.length]), gamma);
+    ts.forEach((t, i) => assert.ok(Math.abs(out.data[i]! - smoothStepValue(t, gamma)) < 1e-12));
+  }
+});
+
+test('binary selectors: the static gate has at most k non-zeros, exactly k for distinct codes, summing to 1', () => {
+  const rng = new Random(5);
+  for (const [n, k] of [[8, 2], [8, 3], [5, 2], [4, 4]] as const) {
+    const arch = new DSelectK({ taskNames: ['a'], outDims: [1], encoder: { kind: 'mlp', input: 3, hidden: [2] }, experts: n, k, gate: 'static', dtype: 'float64' }, rng);
+    for (let rep = 0; rep < 20; rep++) {
+      const z = arch.zStatic[0]!.data;
+      // put every selector on a random valid expert: z_j = ±1 (|z| ≥ γ/2) spelling the code
+      const chosen = Array.from({ length: k }, () => rng.int(n));
+      for (let i = 0; i < k; i++) for (let j = 0; j < arch.m; j++) z[i * arch.m + j] = (chosen[i]! >> j) & 1 ? 1 : -1;
+      const q = arch.staticGates()![0]!;
+      const support = q.map((v, e) => (v !== 0 ? e : -1)).filter((e) => e >= 0);
+      assert.deepEqual(new Set(support), new Set(chosen), `n=${n} k=${k}: support ${support} for selectors on ${chosen}`);
+      assert.ok(support.length <= k);
+      assert.ok(Math.abs(q.reduce((s, v) => s + v, 0) - 1) < 1e-12);
+    }
+  }
+});
+
+test('training with the entropy regulariser makes every selector binary: exact zeros outside ≤ k experts, which alone drive the output', () => {
+  const seed = 1, n = 600, D = 8;
+  const rng = new Random(seed);
+  const X = new Float32Array(n * D), Y1 = new Float32Array(n), Y2 = new Float32Array(n);
+  const relu = (v: number) => Math.max(0, v);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < D; j++) X[i * D + j] = rng.normal();
+    Y1[i] = relu(X[i * D]!) + relu(X[i * D + 1]!);
+    Y2[i] = relu(X[i * D + 2]!) + relu(X[i * D + 3]!);
+  }
+  for (const gate of ['static'] as const) {
+    const arch = new DSelectK({ taskNames: ['t1', 't2'], outDims: [1, 1], encoder: { kind: 'mlp', input: D, hidden: [2] }, experts: 8, k: 2, gate, entropyReg: 0.01 }, new Random(seed + 100));
+    const q0 = gateUtilisation(arch, new Tape('float32'), X, n);
+    for (const r of q0) assert.ok(r.mean.every((v) => v > 0), 'at initialisation every expert has weight (z ≈ 0: soft selectors)');
+    const hist = fitPlain(arch, X, n, [{ kind: 'regression', y: Y1 }, { kind: 'regression', y: Y2 }], { epochs: 20, batchSize: 50, lr: 0.05, seed });
+    assert.ok(hist.at(-1)! < hist[0]!, `${gate}: loss decreases ${hist}`);
+    const util = gateUtilisation(arch, new Tape('float32'), X, n);
+    for (const r of util) {
+      const support = r.mean.filter((v) => v > 0).length;
+      assert.ok(support >= 1 && support <= 2, `${gate} ${r.task}: ${support} experts carry weight (${r.mean})`);
+    }
+    if (gate === 'static') {
+      for (const z of arch.zStatic) assert.ok(Array.from(z.data).every((v) => Math.abs(v) >= arch.gamma / 2), `selectors binary: ${Array.from(z.data)}`);
+      // an expert outside a task's support has no effect on that task's output
+      const q = arch.staticGates()!;
+      const unused = q[0]!.findIndex((v) => v === 0);
+      const g = new Tape('float32');
+      g.training = false;
+      const before = Array.from(arch.forward(g, g.input(X.subarray(0, 10 * D), [10, D])).outputs[0]!.data.subarray(0, 10));
+      for (const p of arch.experts[unused]!.flatMap((s) => s.parameters())) p.data.fill(3);
+      g.reset();
+      const after = Array.from(arch.forward(g, g.input(X.subarray(0, 10 * D), [10, D])).outputs[0]!.data.subarray(0, 10));
+      assert.deepEqual(after, before);
+    }
+  }
+});

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeClusteredTasks } from '../../src/data/synthetic/clusters.ts';
+import { getModel, loadEstimator } from '../../src/estimator/registry.ts';
+import { FeatureMismatchError, NotFittedError, OptionError, UnknownTaskError } from '../../src/errors.ts';
+import { Matrix } from '../../src/linalg/matrix.ts';
+import { registerNeuralEngine } from '../../src/nn/estimator.ts';
+import type { EstimatorJSON } from '../../src/estimator/contract.ts';
+
+registerNeuralEngine();
+
+test('hps / mmoe / stl-mlp estimators fit, beat the mean predictor, and reload from JSON identically', () => {
+  const ds = makeClusteredTasks({ T: 3, d: 6, n: 80, seed: 2 }).dataset;
+  for (const name of ['hps', 'mmoe', 'stl-mlp']) {
+    const est = getModel(name).make({ hidden: [16], epochs: 40, batchSize: 16, lr: 0.01, seed: 1, patience: 0 });
+    assert.equal(est.fitted, false);
+    assert.throws(() => est.predict(ds.tasks[0]!.X, ds.tasks[0]!.name), NotFittedError);
+    const fit = est.fit(ds);
+    assert.ok(fit.fitted && fit.diagnostics!.iterations > 0 && fit.diagnostics!.converged);
+    for (const task of ds.tasks) {
+      const p = fit.predict(task.X, task.name);
+      const m = task.y.reduce((a, b) => a + b, 0) / task.y.length;
+      let se = 0, s0 = 0;
+      task.y.forEach((y, i) => { se += (p[i]! - y) ** 2; s0 += (m - y) ** 2; });
+      assert.ok(se < 0.5 * s0, `${name}/${task.name}: training SSE ${se} vs mean predictor ${s0}`);
+    }
+    const json = JSON.parse(JSON.stringify(fit.toJSON())) as EstimatorJSON;
+    const back = loadEstimator(json);
+    assert.deepEqual(back.predict(ds.tasks[1]!.X, ds.tasks[1]!.name), fit.predict(ds.tasks[1]!.X, ds.tasks[1]!.name));
+    assert.throws(() => fit.predict(new Matrix(1, 2, new Float64Array(2)), ds.tasks[0]!.name), FeatureMismatchError);
+    assert.throws(() => fit.predict(ds.tasks[0]!.X, 'nope'), UnknownTaskError);
+  }
+});
+
+test('binary tasks: predictResponse is a probability; options are validated with their flags', () => {
+  const ds = makeClusteredTasks({ T: 3, d: 4, n: 60, seed: 3, loss: 'logistic' }).dataset;
+  const fit = getModel('hps').make({ hidden: [8], epochs: 5, batchSize: 16, seed: 0 }).fit(ds);
+  const pr = fit.predictResponse!(ds.tasks[0]!.X, ds.tasks[0]!.name);
+  assert.ok(pr.every((v) => v > 0 && v < 1));
+  assert.throws(() => getModel('hps').make({ lr: -1 }), /--lr/);
+  assert.throws(() => getModel('hps').make({ experts: 3 }), OptionError);
+  assert.throws(() => getModel('mmoe').make({ experts: 0 }), /--experts/);
+  assert.equal(getModel('mmoe').baseline, 'stl-mlp');
+});

@@ -1,0 +1,31 @@
+// The trainer on the architectures of src/nn/arch (their MtlArchitecture is the trainer's MTLNetwork).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Random } from '../../../src/linalg/random.ts';
+import { buildArchitecture } from '../../../src/nn/arch/index.ts';
+import type { ArchName } from '../../../src/nn/arch/index.ts';
+import { adam } from '../../../src/nn/optim/adam.ts';
+import { sumAggregator } from '../../../src/nn/train/hooks.ts';
+import { train } from '../../../src/nn/train/trainer.ts';
+import type { TaskSpec } from '../../../src/nn/train/types.ts';
+import { plantedMultiOutput } from './helpers.ts';
+
+const tasks: TaskSpec[] = [{ name: 'a', kind: 'regression' }, { name: 'b', kind: 'regression' }, { name: 'c', kind: 'binary' }];
+const data = plantedMultiOutput(160, 5, 4);
+
+for (const arch of ['hps', 'mmoe', 'dselect-k'] as ArchName[]) {
+  test(`${arch}: trains through the trainer; jacobian-mode sum aggregator = EW`, () => {
+    const make = () => buildArchitecture(arch, { taskNames: ['a', 'b', 'c'], outDims: [1, 1, 1], encoder: { kind: 'mlp', input: 5, hidden: [12] }, experts: 3 }, new Random(9));
+    const net = make();
+    const r = train(net, data, { tasks, epochs: 12, batchSize: 32, seed: 1, optimizer: adam({ lr: 0.01 }), valRatio: 0.2 });
+    const f = r.history[0]!.train.loss, l = r.history[11]!.train.loss;
+    assert.ok(l[0]! < 0.8 * f[0]! && l[1]! < 0.8 * f[1]!, `${arch}: ${f} → ${l}`);
+    const p1 = make(), p2 = make();
+    train(p1, data, { tasks, epochs: 1, batchSize: 32, seed: 1, optimizer: adam({ lr: 0.01 }) });
+    train(p2, data, { tasks, epochs: 1, batchSize: 32, seed: 1, optimizer: adam({ lr: 0.01 }), aggregator: sumAggregator, gradMode: 'jacobian' });
+    const a = p1.parameters().flatMap((p) => Array.from(p.data)), b = p2.parameters().flatMap((p) => Array.from(p.data));
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    assert.ok(worst < 1e-4, `${arch}: max difference ${worst}`);
+  });
+}

@@ -83,6 +83,16 @@ export function makeNnqpSolver(Q: Float64Array, n: number, opts: NnqpOptions = {
           return;
         }
         it++;
+        // A warm-start set entered with x = 0: keep x = 0 (feasible) and drop every index whose free
+        // solution is not positive; the free solution on the rest is a feasible point with a lower
+        // objective than 0, so this stays a descent method.
+        let fresh = true;
+        for (let r = 0; r < p; r++) if (x[ch.set[r]!]! !== 0) fresh = false;
+        if (fresh) {
+          for (let r = p - 1; r >= 0; r--) if (!(z[r]! > 0)) ch.removeAt(r);
+          if (it >= maxIter) return;
+          continue;
+        }
         let alpha = 1;
         let drop = -1;
         for (let r = 0; r < p; r++) {

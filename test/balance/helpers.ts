@@ -6,6 +6,10 @@ import { Matrix } from '../../src/linalg/matrix.ts';
 import { Random } from '../../src/linalg/random.ts';
 import { gramianOf } from '../../src/balance/core.ts';
 
+// Property tests are reproducible: one fixed fast-check seed for every run (override with FC_SEED to
+// explore other cases; a failure prints the seed and path to replay).
+fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261130) });
+
 export type Kind = 'random' | 'collinear' | 'opposite' | 'duplicate' | 'zero-row' | 'wide' | 'scaled';
 export const KINDS: readonly Kind[] = ['random', 'collinear', 'opposite', 'duplicate', 'zero-row', 'wide', 'scaled'];
 

@@ -37,10 +37,10 @@ export function cagradObjective(K: Matrix, pref: Float64Array, rho: number, w: F
   return b + rho * Math.sqrt(Math.max(quad(K.data, n, w), 0));
 }
 
-export function solveCagradDual(K: Matrix, pref: Float64Array, rho: number, opts: { tol?: number; maxIter?: number } = {}): CagradDualResult {
+export function solveCagradDual(K: Matrix, pref: Float64Array, rho: number, opts: { tol?: number; maxIter?: number; ridgeInner?: number } = {}): CagradDualResult {
   const n = K.rows;
   if (K.cols !== n || n === 0 || pref.length !== n) throw new ShapeError(`solveCagradDual: Gramian ${K.rows}×${K.cols} and preference of length ${pref.length}`);
-  const { tol = 1e-12, maxIter = 100 } = opts;
+  const { tol = 1e-12, maxIter = 100, ridgeInner = 1e-10 } = opts;
   const Kp = symv(K.data, n, pref); // b = G g₀
   const g0sq = Math.max(quad(K.data, n, pref), 0);
   const top = maxDiag(K.data, n);
@@ -50,7 +50,7 @@ export function solveCagradDual(K: Matrix, pref: Float64Array, rho: number, opts
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) shifted.data[i * n + j] = K.data[i * n + j]! + s * (Kp[i]! + Kp[j]!) + s * s * g0sq;
     }
-    return minNormPoint(shifted).weights;
+    return minNormPoint(shifted, { ridge: ridgeInner }).weights;
   };
   const qOf = (w: Float64Array): number => Math.max(quad(K.data, n, w), 0);
   let iterations = 0;

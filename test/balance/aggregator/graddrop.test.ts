@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { graddrop } from '../../../src/balance/aggregator/graddrop.ts';
 import { Random } from '../../../src/linalg/random.ts';
 import { Matrix } from '../../../src/linalg/matrix.ts';
+import '../helpers.ts'; // fixed fast-check seed
 
 test('graddrop: sign consistency per feature; leak 1 = sum; determinism by seed (fast-check)', () => {
   fc.assert(

@@ -63,6 +63,10 @@ for (const [label, P] of [['Gaussian, P = 100 000', 100000], ['rank 64 (P = 64)'
   rows.push(['MGDA Frank-Wolfe (250 it., baseline)', time(() => frankWolfeMinNorm(K), 7), `KKT gap ${fw.kktGap.toExponential(1)}, ‖d‖² ${fw.normSq.toExponential(2)} vs optimum ${mn.normSq.toExponential(2)}`]);
   const up = upgradWeights(A, T, pref);
   rows.push(['UPGrad (128 NNQPs)', time(() => upgradWeights(A, T, pref), 5), `${up.iterations} active-set steps, converged ${up.converged}`]);
+  // A training step later: K changed a little (0.1 %), the previous active sets as the warm start.
+  const A2 = A.map((v, i) => v * (1 + 1e-3 * Math.sin(i % T) * Math.sin(Math.floor(i / T))));
+  const up2 = upgradWeights(A2, T, pref, up.sets);
+  rows.push(['UPGrad, next step (K ±0.1 %, warm sets)', time(() => upgradWeights(A2, T, pref, up.sets), 5), `${up2.iterations} active-set steps, converged ${up2.converged}`]);
   const na = nashAlpha(K);
   rows.push(['Nash-MTL K α = 1/α (Newton)', time(() => nashAlpha(K), 7), `ridge ${na.ridge}, residual ${na.residual.toExponential(1)}, ${na.iterations} Newton steps`]);
   if (P > T) {

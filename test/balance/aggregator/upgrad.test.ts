@@ -21,7 +21,7 @@ function inDualCone(K: Matrix, w: Float64Array, eps: number): void {
 test('upgrad: g_tᵀd ≥ 0 (up to the regularisation) for every task, random and degenerate (fast-check)', () => {
   fc.assert(
     fc.property(arbCase({ maxT: 12, maxP: 16 }), (c) => {
-      const out = upgrad().aggregate({ mode: 'jacobian', jacobian: c.G }, null);
+      const out = upgrad().aggregate({ mode: 'jacobian', jacobian: c.G }, { sets: null });
       if (out.kind !== 'weights') return;
       assert.ok(out.weights.every((v) => v >= 0));
       inDualCone(c.K, out.weights, 1e-4);
@@ -49,10 +49,23 @@ test('upgrad: each projection is a certified NNQP solution; the sum matches the 
 
 test('upgrad: without conflicts the direction is the mean; T = 128 stays in the dual cone', () => {
   const G = Matrix.from([[1, 0, 2], [0, 1, 1], [1, 1, 0]]);
-  const out = upgrad().aggregate({ mode: 'jacobian', jacobian: G }, null);
+  const out = upgrad().aggregate({ mode: 'jacobian', jacobian: G }, { sets: null });
   assert.ok(out.kind === 'weights' && out.weights.every((v) => Math.abs(v - 1 / 3) < 1e-15));
   const c = makeCase('random', 128, 200, 2);
-  const big = upgrad().aggregate({ mode: 'jacobian', jacobian: c.G }, null);
+  const big = upgrad().aggregate({ mode: 'jacobian', jacobian: c.G }, { sets: null });
   if (big.kind === 'weights') inDualCone(c.K, big.weights, 1e-4);
   assert.equal(big.info!.converged, 1);
+});
+
+test('upgrad: warm start from the previous call gives the same weights on a perturbed Gramian, in fewer steps', () => {
+  const agg = upgrad();
+  const a = makeCase('random', 40, 30, 12);
+  const first = agg.aggregate({ mode: 'jacobian', jacobian: a.G }, agg.init(40));
+  const G2 = a.G.clone();
+  for (let k = 0; k < G2.data.length; k++) G2.data[k]! *= 1 + 1e-3 * Math.sin(k);
+  const warm = agg.aggregate({ mode: 'jacobian', jacobian: G2 }, first.state);
+  const cold = agg.aggregate({ mode: 'jacobian', jacobian: G2 }, agg.init(40));
+  assert.ok(warm.kind === 'weights' && cold.kind === 'weights');
+  if (warm.kind === 'weights' && cold.kind === 'weights') warm.weights.forEach((v, t) => assert.ok(Math.abs(v - cold.weights[t]!) < 1e-9, `task ${t}`));
+  assert.ok(warm.info!.iterations! < cold.info!.iterations!, `warm ${warm.info!.iterations} vs cold ${cold.info!.iterations}`);
 });

@@ -12,6 +12,8 @@ import { backendName } from '../linalg/backend.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 import { Random } from '../linalg/random.ts';
 import { VERSION } from '../version.ts';
+import { TRAINER_AGGREGATORS, TRAINER_WEIGHTINGS, trainerAggregator, trainerWeighting } from '../balance/nn-hooks.ts';
+import type { GradMode } from '../balance/types.ts';
 import { buildArchitecture } from './arch/index.ts';
 import type { ArchName, MtlArchitecture } from './arch/index.ts';
 import { ACTIVATIONS } from './module.ts';
@@ -62,6 +64,17 @@ const COMMON: readonly ParamDecl[] = [
   { name: 'valRatio', flag: '--val-ratio', type: 'number', help: 'share of the training rows held out for early stopping and model selection', default: 0.1, min: 0, max: 0.9 },
   { name: 'patience', flag: '--patience', type: 'integer', help: 'epochs without validation improvement before stopping (0: never)', default: 10, min: 0 },
   { name: 'seed', flag: '--seed', type: 'integer', help: 'seed of initialisation, shuffling, dropout and the validation split', default: 0 },
+  // Task balancing (src/balance/, docs/balance.md): loss weighting, gradient aggregation of the shared
+  // parameters, and how the per-task gradients are taken.
+  { name: 'weighting', flag: '--weighting', type: 'enum', help: 'loss weighting (docs/balance.md)', default: 'ew', choices: TRAINER_WEIGHTINGS },
+  { name: 'aggregator', flag: '--aggregator', type: 'enum', help: 'gradient aggregation of the shared parameters (none: backward of the weighted loss)', default: 'none', choices: ['none', ...TRAINER_AGGREGATORS] },
+  { name: 'gradMode', flag: '--grad-mode', type: 'enum', help: 'per-task gradients for the aggregator: jacobian (one batched backward), backward (T backwards), rep (representation gradients)', default: 'jacobian', choices: ['jacobian', 'backward', 'rep'] },
+  { name: 'cagradC', flag: '--cagrad-c', type: 'number', help: 'CAGrad: radius c of the ball around the mean gradient', default: 0.5, min: 0 },
+  { name: 'nashMaxNorm', flag: '--nash-max-norm', type: 'number', help: 'Nash-MTL: clip of the update norm (0: off)', default: 1, min: 0 },
+  { name: 'fairgradAlpha', flag: '--fairgrad-alpha', type: 'number', help: 'FairGrad: fairness α', default: 1, min: 0, exclusiveMin: true },
+  { name: 'mgdaNormalisation', flag: '--mgda-normalisation', type: 'enum', help: 'MGDA gradient normalisation', default: 'none', choices: ['none', 'l2', 'loss', 'loss+'] },
+  { name: 'dwaTau', flag: '--dwa-tau', type: 'number', help: 'DWA temperature τ', default: 2, min: 0, exclusiveMin: true },
+  { name: 'stchMu', flag: '--stch-mu', type: 'number', help: 'STCH smoothing μ', default: 1, min: 0, exclusiveMin: true },
 ];
 
 const EXPERTS: readonly ParamDecl[] = [
@@ -261,10 +274,15 @@ export class NeuralEstimator implements Estimator {
     standardise(td, st);
     const names = ds.tasks.map((t) => t.name);
     const net = buildNet(this.model, o, names, ds.featureNames.length);
+    const gradMode = o.gradMode as GradMode;
+    const weighting = trainerWeighting(o.weighting as string, { seed: o.seed as number, tau: o.dwaTau as number, mu: o.stchMu as number }, gradMode);
+    const aggregator = o.aggregator === 'none' ? undefined
+      : trainerAggregator(o.aggregator as string, { seed: o.seed as number, c: o.cagradC as number, maxNorm: o.nashMaxNorm as number, alpha: o.fairgradAlpha as number, normalisation: o.mgdaNormalisation as string });
     const schedule = scheduleOf(o, stepsPerEpoch(td, o));
     const r = train(net, td, {
       tasks: specs, epochs: o.epochs as number, batchSize: o.batchSize as number, seed: o.seed as number,
       optimizer: optimizerOf(o, schedule), lrSchedule: schedule, valRatio: o.valRatio as number, patience: o.patience as number,
+      weighting, ...(aggregator ? { aggregator, gradMode } : {}),
       onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });
     const history = r.history.map((h: EpochRecord) => ({ epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null }));

@@ -1,8 +1,8 @@
 // `polytask affinity`: which tasks help which — the pairwise transfer matrix of one model
 // (src/select/affinity.ts), printed ordered so that mutually helpful tasks sit together, or as JSON.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { MultiTaskDataset } from '../data/dataset.ts';
-import { pairwiseAffinity, type Affinity } from '../select/affinity.ts';
+import { leaveOneOutAffinity, pairwiseAffinity, type Affinity } from '../select/affinity.ts';
 import { affinityOrder } from '../select/order.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { checkModelName } from './fit.ts';
@@ -14,15 +14,17 @@ import { makeProgress } from './progress.ts';
 
 export interface AffinityFlags extends DataFlags, MatFlags, ModelFlags, CommonFlags {
   folds?: number;
+  measure?: 'pairs' | 'leave-one-out';
 }
 
 /** The affinity of `ds` with a progress line on stderr while the O(T²) fits run. */
 export function measureAffinity(io: CliIO, flags: AffinityFlags, ds: MultiTaskDataset, model: string): Affinity {
   const progress = makeProgress(io, flags);
   const T = ds.tasks.length;
-  progress.start((flags.folds ?? 3) * (T + (T * (T - 1)) / 2), `affinity (${model}, ${T} tasks)`);
+  const pairs = (flags.measure ?? (T <= 60 ? 'pairs' : 'leave-one-out')) === 'pairs';
+  progress.start((flags.folds ?? 3) * (pairs ? T + (T * (T - 1)) / 2 : T + 1), `affinity (${model}, ${T} tasks)`);
   try {
-    return pairwiseAffinity(ds, {
+    return (pairs ? pairwiseAffinity : leaveOneOutAffinity)(ds, {
       model,
       options: modelOptions(flags, ds, io.cwd, model),
       folds: flags.folds ?? 3,
@@ -81,12 +83,15 @@ export function registerAffinity(program: Command, io: CliIO): void {
   addDataFlags(cmd);
   cmd.option('--mat-x <name>', 'MAT file: the cell array of per-task feature matrices', 'X').option('--mat-y <name>', 'MAT file: the cell array of per-task targets', 'Y');
   addModelFlags(cmd);
-  cmd.option('--folds <k>', 'folds of every task\'s rows (default 3)', parsePositiveInt);
+  cmd
+    .option('--folds <k>', 'folds of every task\'s rows (default 3)', parsePositiveInt)
+    .addOption(new Option('--measure <m>', 'pairs: every task pair against each task alone (T(T−1)/2 fits per fold); leave-one-out: each task left out of all the others (T + 1 fits per fold). Default: pairs up to 60 tasks').choices(['pairs', 'leave-one-out']));
   addOutputFlags(cmd, { out: false });
   cmd.addHelpText(
     'after',
     `
-Cost: folds × (T + T(T−1)/2) fits of the model with the hyper-parameters given (or its defaults).
+Cost: folds × (T + T(T−1)/2) fits (pairs) or folds × (T + 1) fits (leave-one-out) of the model with
+the hyper-parameters given (or its defaults).
 
 Examples:
   $ polytask affinity --data ../shared/data/landmine/landmine.csv --task-col task --target y --model pooled --lambda 0.1

@@ -128,17 +128,7 @@ export function pairwiseAffinity(ds: MultiTaskDataset, opts: AffinityOptions, ca
       }
     }
   }
-  const gain = new Float64Array(T * T);
-  const se = new Float64Array(T * T).fill(Number.NaN);
-  for (let k = 0; k < T * T; k++) {
-    if (Math.floor(k / T) === k % T) continue;
-    const v = [...gains[k]!].filter(Number.isFinite);
-    gain[k] = v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN;
-    if (v.length >= 2) {
-      const m = gain[k]!;
-      se[k] = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1) / v.length);
-    }
-  }
+  const { gain, se } = foldStats(gains, T);
   const aloneError = Float64Array.from(alone, (a) => a.reduce((s, x) => s + x, 0) / folds);
   return {
     T,
@@ -153,6 +143,77 @@ export function pairwiseAffinity(ds: MultiTaskDataset, opts: AffinityOptions, ca
     failures: fits.failures,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/**
+ * The affinity that scales: O(T) fits per fold instead of O(T²). With e_i(S) the held-out error of
+ * task i from the model fitted on the task set S and A all tasks,
+ *   gain[i][j] = mean over folds of 100 · (e_i(A \ {j}) − e_i(A)) / e_i(A \ {j})   (i ≠ j),
+ * the % by which adding task j to all the others lowers task i's error: j's marginal contribution
+ * to i inside the full group, where the pairwise measure asks about j alone with i. T + 1 fits per
+ * fold (the full set, and each set with one task left out).
+ */
+export function leaveOneOutAffinity(ds: MultiTaskDataset, opts: AffinityOptions, cache?: GroupFitCache): Affinity {
+  const t0 = performance.now();
+  const T = ds.tasks.length;
+  if (T < 3) throw new OptionError('data', `leave-one-out affinity needs at least three tasks (got ${T}); use the pairwise measure`);
+  getModel(opts.model);
+  const folds = opts.folds ?? 3;
+  const splits = foldsFor(ds, folds, opts.seed ?? 0);
+  const fits = cache ?? new GroupFitCache(ds, splits, opts.model, opts.options ?? {});
+  const total = folds * (T + 1);
+  let done = 0;
+  const tick = (): void => {
+    done++;
+    if (opts.signal?.aborted) throw new PolytaskError('ABORTED', 'affinity: stopped by the caller (abort signal)');
+    opts.onProgress?.(done, total);
+  };
+  const all = [...Array(T).keys()];
+  const gains: Float64Array[] = Array.from({ length: T * T }, () => new Float64Array(folds).fill(Number.NaN));
+  const fullErr = Array.from({ length: T }, () => new Float64Array(folds));
+  for (let f = 0; f < folds; f++) {
+    const full = fits.errors(f, all);
+    for (let i = 0; i < T; i++) fullErr[i]![f] = full[i]!;
+    tick();
+    for (let j = 0; j < T; j++) {
+      const rest = all.filter((k) => k !== j);
+      const e = fits.errors(f, rest);
+      rest.forEach((i, k) => {
+        gains[i * T + j]![f] = relGain(e[k]!, full[i]!);
+      });
+      tick();
+    }
+  }
+  const { gain, se } = foldStats(gains, T);
+  return {
+    T,
+    gain,
+    se,
+    aloneError: Float64Array.from(fullErr, (a) => a.reduce((s, x) => s + x, 0) / folds),
+    tasks: ds.tasks.map((t) => t.name),
+    measure: `leave-one-out transfer: % change of each task's held-out error (${folds}-fold) when one other task is added to all the rest`,
+    model: opts.model,
+    folds,
+    fits: fits.fits,
+    failures: fits.failures,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Mean and standard error over folds of each entry (finite values only). */
+function foldStats(gains: readonly Float64Array[], T: number): { gain: Float64Array; se: Float64Array } {
+  const gain = new Float64Array(T * T);
+  const se = new Float64Array(T * T).fill(Number.NaN);
+  for (let k = 0; k < T * T; k++) {
+    if (Math.floor(k / T) === k % T) continue;
+    const v = [...gains[k]!].filter(Number.isFinite);
+    gain[k] = v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN;
+    if (v.length >= 2) {
+      const m = gain[k]!;
+      se[k] = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1) / v.length);
+    }
+  }
+  return { gain, se };
 }
 
 function relGain(alone: number, together: number): number {

@@ -44,3 +44,18 @@ test('the chosen grouping beats all-in-one on held-out data (compare on the same
   const rmse = (name: string): number => result.models.find((m) => m.name === name)!.metrics.rmse_task_avg!.mean;
   assert.ok(rmse('grouped') < rmse('pooled'), `grouped ${rmse('grouped')} vs all-in-one ${rmse('pooled')}`);
 });
+
+test('leave-one-out affinity (T + 1 fits per fold) also separates the planted clusters', async () => {
+  const { leaveOneOutAffinity } = await import('../../src/select/affinity.ts');
+  const aff = leaveOneOutAffinity(dataset, { model: 'pooled', options: { lambda: 0.01 }, folds: 3, seed: 1 });
+  assert.equal(aff.fits, 3 * (9 + 1));
+  let within = 0, across = 0, nw = 0, na = 0;
+  for (let i = 0; i < 9; i++) for (let j = 0; j < 9; j++) {
+    if (i === j) continue;
+    const v = aff.gain[i * 9 + j]!;
+    if (truth.clusters![i] === truth.clusters![j]) { within += v; nw++; } else { across += v; na++; }
+  }
+  assert.ok(within / nw > across / na, `within ${within / nw}, across ${across / na}`);
+  const r = chooseGroups(aff, { budget: 3, method: 'exact' });
+  assert.ok(adjustedRandIndex(r.serve, truth.clusters!) >= 0.9, JSON.stringify(r.groups));
+});

@@ -6,11 +6,13 @@ import { Command } from 'commander';
 import '../engines.ts';
 import * as backend from '../linalg/backend.ts';
 import { VERSION } from '../version.ts';
+import { registerAffinity } from './affinity.ts';
 import { registerCompare } from './compare.ts';
 import { registerCv } from './cv.ts';
 import { registerDemo } from './demo.ts';
 import { EXIT_OK, EXIT_USAGE, isCommanderError, reportError } from './exit.ts';
 import { registerFit } from './fit.ts';
+import { registerGroup } from './group.ts';
 import { registerInspect } from './inspect.ts';
 import { processIO, type CliIO } from './io.ts';
 import { registerPredict } from './predict.ts';
@@ -65,6 +67,8 @@ See docs/cli.md for every command and flag.`,
   registerCompare(program, io);
   registerReport(program, io);
   registerTrain(program, io);
+  registerAffinity(program, io);
+  registerGroup(program, io);
   return program;
 }
 

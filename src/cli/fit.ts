@@ -12,6 +12,7 @@ import { makeProgress } from './progress.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { num, seconds, table } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
+import { checkOutputsAreNotInputs } from './paths.ts';
 import { modelOptions } from './model-setup.ts';
 import { writeModelFile } from './model-file.ts';
 import { addDataFlags, addModelFlags, addOutputFlags, modelHelp, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
@@ -175,6 +176,7 @@ Examples:
   });
   cmd.action(async (flags: DataFlags & MatFlags & ModelFlags & CommonFlags) => {
     const name = checkModelName(flags.model);
+    checkOutputsAreNotInputs(io.cwd, [['--data', flags.data], ['--graph', flags.graph]], [['--out', flags.out]]);
     const loaded = await loadData(flags, io.cwd);
     const options = modelOptions(flags, loaded.dataset, io.cwd, name);
     // Construction checks every option against the model's declarations (OptionError, exit 2).

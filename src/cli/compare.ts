@@ -15,7 +15,7 @@ import { printComparison } from './compare-print.ts';
 import { checkReadable, loadData, type MatFlags } from './data-load.ts';
 import { info, out, type CliIO } from './io.ts';
 import { checkOutputsAreNotInputs } from './paths.ts';
-import { modelOptions, splitModelOptions } from './model-setup.ts';
+import { checkMagnitudes, modelOptions, splitModelOptions } from './model-setup.ts';
 import {
   addDataFlags,
   addModelFlags,
@@ -103,6 +103,7 @@ Examples:
     checkOutputsAreNotInputs(io.cwd, [['--data', flags.data], ['--splits-file', flags.splitsFile], ['--graph', flags.graph]], [['--out', flags.out], ['--report', flags.report]]);
     const models = flags.models ? checkModelList(flags.models) : undefined;
     const loaded = await loadData(flags, io.cwd);
+    checkMagnitudes(loaded.dataset, loaded.file, flags.standardize, flags.target);
     const ds = loaded.dataset;
     let splits;
     if (flags.splitsFile) {

@@ -13,7 +13,7 @@ import { loadData, type MatFlags } from './data-load.ts';
 import { num, seconds, table } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
 import { checkOutputsAreNotInputs } from './paths.ts';
-import { modelOptions } from './model-setup.ts';
+import { checkMagnitudes, modelOptions } from './model-setup.ts';
 import { writeModelFile } from './model-file.ts';
 import { addDataFlags, addModelFlags, addOutputFlags, modelHelp, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
 
@@ -178,6 +178,7 @@ Examples:
     const name = checkModelName(flags.model);
     checkOutputsAreNotInputs(io.cwd, [['--data', flags.data], ['--graph', flags.graph]], [['--out', flags.out]]);
     const loaded = await loadData(flags, io.cwd);
+    checkMagnitudes(loaded.dataset, loaded.file, flags.standardize, flags.target);
     const options = modelOptions(flags, loaded.dataset, io.cwd, name);
     // Construction checks every option against the model's declarations (OptionError, exit 2).
     const unfitted = getModel(name).make(options);

@@ -33,8 +33,54 @@ export function tempPathFor(dest: string): string {
   return join(dirname(dest), `.${basename(dest)}.${process.pid}.${counter}.tmp`);
 }
 
-/** Writes `data` (UTF-8) to `dest` atomically. Throws the underlying error after cleaning up. */
+/** Whether process `pid` exists: signal 0 checks without sending anything. ESRCH means it is gone;
+ * EPERM means it exists but belongs to someone else (alive). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes the temporary files that earlier writes to `dest` left behind when their process was
+ * killed (kill -9, power loss before rename): `.NAME.PID.N.tmp` beside `dest` whose PID is not a
+ * live process. Files of live processes (a concurrent write) and of this process are left alone;
+ * a recycled PID only makes us keep a stale file, never remove a live one. Returns the names removed.
+ * Best effort: a file that cannot be listed or removed is not an error of this write.
+ */
+export function removeStaleTemps(dest: string, alive: (pid: number) => boolean = processAlive): string[] {
+  const dir = dirname(dest);
+  const prefix = `.${basename(dest)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.(\d+)\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || !(pid > 0) || alive(pid)) continue;
+    try {
+      fs.unlinkSync(join(dir, name));
+      removed.push(name);
+    } catch {
+      /* gone already, or not ours to remove */
+    }
+  }
+  return removed;
+}
+
+/** Writes `data` (UTF-8) to `dest` atomically. Throws the underlying error after cleaning up.
+ * First removes stale temporary files of dead processes left beside `dest` (removeStaleTemps). */
 export function writeFileAtomic(dest: string, data: string, fsOps: AtomicFs = realFs): void {
+  removeStaleTemps(dest);
   const tmp = tempPathFor(dest);
   let fd: number | null = null;
   try {

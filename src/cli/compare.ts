@@ -14,7 +14,8 @@ import { writeFileAtomic } from './atomic.ts';
 import { printComparison } from './compare-print.ts';
 import { checkReadable, loadData, type MatFlags } from './data-load.ts';
 import { info, out, type CliIO } from './io.ts';
-import { modelOptions, splitModelOptions } from './model-setup.ts';
+import { checkOutputsAreNotInputs } from './paths.ts';
+import { checkMagnitudes, modelOptions, splitModelOptions } from './model-setup.ts';
 import {
   addDataFlags,
   addModelFlags,
@@ -99,8 +100,10 @@ Examples:
   (The file names are those of the data shipped in ../shared/data; docs/cli.md.)`,
   );
   cmd.action(async (flags: CompareFlags) => {
+    checkOutputsAreNotInputs(io.cwd, [['--data', flags.data], ['--splits-file', flags.splitsFile], ['--graph', flags.graph]], [['--out', flags.out], ['--report', flags.report]]);
     const models = flags.models ? checkModelList(flags.models) : undefined;
     const loaded = await loadData(flags, io.cwd);
+    checkMagnitudes(loaded.dataset, loaded.file, flags.standardize, flags.target);
     const ds = loaded.dataset;
     let splits;
     if (flags.splitsFile) {

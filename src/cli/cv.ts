@@ -12,7 +12,7 @@ import { num, seconds, table } from './format.ts';
 import { out, type CliIO } from './io.ts';
 import { makeProgress } from './progress.ts';
 import { unitDescriber, withProgressListener, type ProgressListener } from '../estimator/progress-scope.ts';
-import { modelOptions } from './model-setup.ts';
+import { checkMagnitudes, modelOptions } from './model-setup.ts';
 import { addDataFlags, addModelFlags, addOutputFlags, parseNumberList, parsePositiveInt, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
 
 interface CvFlags extends DataFlags, MatFlags, ModelFlags, CommonFlags {
@@ -61,6 +61,7 @@ Examples:
     const name = checkModelName(flags.model);
     const plan = registryPlan(name);
     const loaded = await loadData(flags, io.cwd);
+    checkMagnitudes(loaded.dataset, loaded.file, flags.standardize, flags.target);
     const ds = loaded.dataset;
     const options = modelOptions(flags, ds, io.cwd, name);
     const est = plan.make(options);

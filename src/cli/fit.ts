@@ -12,7 +12,8 @@ import { makeProgress } from './progress.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { num, seconds, table } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
-import { modelOptions } from './model-setup.ts';
+import { checkOutputsAreNotInputs } from './paths.ts';
+import { checkMagnitudes, modelOptions } from './model-setup.ts';
 import { writeModelFile } from './model-file.ts';
 import { addDataFlags, addModelFlags, addOutputFlags, modelHelp, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
 
@@ -175,7 +176,9 @@ Examples:
   });
   cmd.action(async (flags: DataFlags & MatFlags & ModelFlags & CommonFlags) => {
     const name = checkModelName(flags.model);
+    checkOutputsAreNotInputs(io.cwd, [['--data', flags.data], ['--graph', flags.graph]], [['--out', flags.out]]);
     const loaded = await loadData(flags, io.cwd);
+    checkMagnitudes(loaded.dataset, loaded.file, flags.standardize, flags.target);
     const options = modelOptions(flags, loaded.dataset, io.cwd, name);
     // Construction checks every option against the model's declarations (OptionError, exit 2).
     const unfitted = getModel(name).make(options);

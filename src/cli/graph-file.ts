@@ -8,10 +8,19 @@ import { readUserFile } from './io.ts';
 
 type Edge = NonNullable<ModelOptions['graph']>[number];
 
+export const MAX_WEIGHT = 1e100;
+
 export function parseGraphText(text: string, file: string, tasks: readonly string[]): Edge[] {
   let records: string[][];
+  // The file line of each record: blank lines are skipped, so the record index is not the line
+  // (issue 16: a bad edge after blank lines was reported on the wrong line). csv-parse's `info`
+  // gives the line each record starts on.
+  let lines: number[];
   try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+    const parsed = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as { record: string[]; info: { lines: number; raw?: string } }[];
+    records = parsed.map((r) => r.record);
+    // info.lines is the line a record ends on; a quoted field spanning lines starts it earlier.
+    lines = parsed.map((r) => r.info.lines - r.record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0));
   } catch (e) {
     throw new ParseError({ file }, `not a CSV edge list (${(e as Error).message})`);
   }
@@ -27,7 +36,7 @@ export function parseGraphText(text: string, file: string, tasks: readonly strin
   };
   for (let r = start; r < records.length; r++) {
     const rec = records[r]!;
-    const line = r + 1;
+    const line = lines[r]!;
     if (rec.length < 2 || rec.length > 3) throw new ParseError({ file, line }, `expected from,to[,weight], found ${rec.length} fields`);
     const from = endpoint(rec[0]!, line, 1);
     const to = endpoint(rec[1]!, line, 2);
@@ -38,6 +47,11 @@ export function parseGraphText(text: string, file: string, tasks: readonly strin
       if (!Number.isFinite(weight) || weight < 0 || !/^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(rec[2]!)) {
         throw new ParseError({ file, line, column: 3 }, `weight "${rec[2]}" is not a number ≥ 0`);
       }
+      // The graph penalty sums λ·w·‖w_s − w_t‖² over edges and the solver factors I + λL: a weight
+      // near the largest double (1e308) overflows to ∞ there (issue 16: "cholesky: matrix has NaN or
+      // infinite entries"). Weights only matter relative to λ, so a bound far above any sensible
+      // scale loses nothing.
+      if (weight > MAX_WEIGHT) throw new ParseError({ file, line, column: 3 }, `weight ${rec[2]} is too large (the penalty overflows above ${MAX_WEIGHT}); weights only matter relative to --lambda: rescale them so that the largest is about 1`);
     }
     edges.push({ from, to, weight });
   }

@@ -3,7 +3,7 @@
 // training part only (inside CV and compare too) and stored in the model file with the weights.
 import { resolve } from 'node:path';
 import type { MultiTaskDataset } from '../data/dataset.ts';
-import { OptionError } from '../errors.ts';
+import { DataError, OptionError } from '../errors.ts';
 import type { Options } from '../estimator/contract.ts';
 import { getModel } from '../estimator/registry.ts';
 import { DEFAULT_MODELS } from '../eval/compare.ts';
@@ -17,6 +17,44 @@ export function modelOptions(flags: ModelFlags & { standardize?: StandardizeMode
   if (flags.standardize && flags.standardize !== 'none') o['standardize'] = flags.standardize;
   if (flags.graph) o['graph'] = readGraphFile(resolve(cwd, flags.graph), flags.graph, ds.tasks.map((t) => t.name));
   return o;
+}
+
+/**
+ * Finite values so large that their squares overflow (features ~1e300, targets ~1e200) make every
+ * solver's objective infinite at the start (`fista: objective is not finite at the starting point`,
+ * issue 16). Found here, before fitting, and named in the user's terms: the column, the task, the
+ * largest value, and what to do. Features are only checked without --standardize (standardising
+ * divides them by their spread first); targets of non-binary tasks always.
+ */
+export function checkMagnitudes(ds: MultiTaskDataset, file: string, standardize: StandardizeMode | undefined, targetName = 'the target'): void {
+  const d = ds.featureNames.length;
+  for (const t of ds.tasks) {
+    const X = t.X;
+    if (!standardize || standardize === 'none') {
+      for (let j = 0; j < d; j++) {
+        let ss = 0;
+        let big = 0;
+        for (let i = 0; i < X.rows; i++) {
+          const v = X.data[i * X.cols + j]!;
+          ss += v * v;
+          if (Math.abs(v) > Math.abs(big)) big = v;
+        }
+        if (!Number.isFinite(ss)) {
+          throw new DataError(`${file}: column "${ds.featureNames[j]}" overflows in task "${t.name}": its values (up to ${big.toExponential(2)}) square beyond the largest number (1.8e308), so no objective can be computed; standardise the features (--standardize global) or rescale the column`);
+        }
+      }
+    }
+    if ((t.kind ?? ds.kind) === 'binary') continue;
+    let ss = 0;
+    let big = 0;
+    for (const v of t.y) {
+      ss += v * v;
+      if (Math.abs(v) > Math.abs(big)) big = v;
+    }
+    if (!Number.isFinite(ss)) {
+      throw new DataError(`${file}: ${targetName === 'the target' ? 'the target' : `target column "${targetName}"`} overflows in task "${t.name}": its values (up to ${big.toExponential(2)}) square beyond the largest number (1.8e308), so the loss cannot be computed; rescale it (divide by a power of ten)`);
+    }
+  }
 }
 
 /** compare: options every compared model declares go to all of them (modelOptions); a model's own

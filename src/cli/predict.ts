@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
-import { FeatureMismatchError, OptionError, ParseError, PolytaskError, UnknownTaskError } from '../errors.ts';
+import { DataError, FeatureMismatchError, OptionError, ParseError, PolytaskError, UnknownTaskError } from '../errors.ts';
 import { classifyCell } from '../data/csv.ts';
 import { MissingCellError, NonFiniteCellError, NonNumericCellError } from '../data/errors.ts';
 import { Matrix } from '../linalg/matrix.ts';
@@ -15,6 +15,7 @@ import { loadEstimator } from '../estimator/registry.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { checkReadable } from './data-load.ts';
 import { info, type CliIO } from './io.ts';
+import { checkOutputsAreNotInputs } from './paths.ts';
 import { readModelFile } from './model-file.ts';
 import { addOutputFlags, parseList, type CommonFlags } from './options.ts';
 
@@ -137,6 +138,20 @@ export function predictRows(est: Estimator, model: EstimatorJSON, groups: readon
   return out.sort((a, b) => a.row - b.row || order.get(a.task)! - order.get(b.task)!);
 }
 
+/**
+ * Refuses predictions that are not finite (a model with weights near 1e308 or rows with features
+ * near 1e308 overflow x·w): names the task and the first rows (0-based data rows, as the output's
+ * `row` column counts them) so the user can find them; nothing is written (issue 16).
+ */
+export function checkFinitePredictions(preds: readonly Prediction[], file: string, modelFile: string): void {
+  const bad = preds.filter((p) => (typeof p.prediction === 'number' && !Number.isFinite(p.prediction)) || (p.probability !== undefined && !Number.isFinite(p.probability)));
+  if (bad.length === 0) return;
+  const byTask = new Map<string, number[]>();
+  for (const p of bad) byTask.set(p.task, [...(byTask.get(p.task) ?? []), p.row]);
+  const parts = [...byTask.entries()].map(([task, rows]) => `task "${task}" at row${rows.length > 1 ? 's' : ''} ${rows.slice(0, 5).join(', ')}${rows.length > 5 ? `, … (${rows.length} rows)` : ''}`);
+  throw new DataError(`${file}: ${bad.length} prediction${bad.length > 1 ? 's are' : ' is'} not finite (overflow): ${parts.join('; ')} (rows counted from 0 after the header); the weights in ${modelFile} or these rows' features are too large — check them, or refit on standardised features (--standardize)`);
+}
+
 function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -168,6 +183,7 @@ Examples:
   $ polytask predict --model usps.model.json --data usps.csv --skip set,digit`,
   );
   cmd.action(async (flags: PredictFlags) => {
+    checkOutputsAreNotInputs(io.cwd, [['--model', flags.model], ['--data', flags.data]], [['--out', flags.out]]);
     const modelPath = resolve(io.cwd, flags.model!);
     const model = readModelFile(modelPath);
     const est = loadEstimator(model);
@@ -181,6 +197,7 @@ Examples:
     }
     const groups = readPredictCsv(text, flags.data!, model, flags);
     const preds = predictRows(est, model, groups);
+    checkFinitePredictions(preds, flags.data!, flags.model!);
     const csv = predictionsCsv(preds, model.taskKinds.includes('binary'));
     if (flags.json) {
       io.stdout.write(JSON.stringify({ model: model.model, predictions: preds }) + '\n');

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { DataError, ParseError } from '../errors.ts';
 import type { ComparisonResult } from '../eval/types.ts';
 import { info, readUserFile, type CliIO } from './io.ts';
+import { checkOutputsAreNotInputs } from './paths.ts';
 import { writeReport } from './run-compare.ts';
 import type { CommonFlags } from './options.ts';
 
@@ -61,6 +62,7 @@ Examples:
   $ polytask report --from result.json --out school-report.html`,
   );
   cmd.action((flags: { from: string } & CommonFlags) => {
+    checkOutputsAreNotInputs(io.cwd, [['--from', flags.from]], [['--out', flags.out ?? 'polytask-report.html']]);
     const r = readComparisonResult(resolve(io.cwd, flags.from), flags.from);
     const outFile = flags.out ?? 'polytask-report.html';
     writeReport(resolve(io.cwd, outFile), r);

@@ -4,5 +4,7 @@
 // import and one registerEngine line here; nothing else in cv, compare, model files or predict.
 import { registerEngine } from './estimator/registry.ts';
 import { linearEngine } from './linear/engine.ts';
+import { nnEngine } from './nn/estimator.ts';
 
 registerEngine(linearEngine);
+registerEngine(nnEngine);

@@ -94,7 +94,7 @@ Cost: folds × (T + T(T−1)/2) fits (pairs) or folds × (T + 1) fits (leave-one
 the hyper-parameters given (or its defaults).
 
 Examples:
-  $ polytask affinity --data ../shared/data/landmine/landmine.csv --task-col task --target y --model pooled --lambda 0.1
+  $ polytask affinity --data landmine.csv --task-col task --target y --model pooled --lambda 0.1
   $ polytask affinity --data school.csv --task-col task --target y --model l21 --lambda 1 --standardize task --json`,
   );
   cmd.action(async (flags: AffinityFlags) => {

@@ -52,7 +52,7 @@ export function registerGroup(program: Command, io: CliIO): void {
     'after',
     `
 Examples:
-  $ polytask group --data ../shared/data/landmine/landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3
+  $ polytask group --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3
   $ polytask group --data school.csv --task-col task --target y --model mean --lambda 1 --standardize task --budget 4 --method beam`,
   );
   cmd.action(async (flags: GroupFlags) => {

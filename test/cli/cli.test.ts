@@ -319,7 +319,7 @@ test('per-model flags come from the declarations: papers\' names, range errors n
     assert.match(bad.stderr, /--rho1: must be > 0/);
     const solver = await cli([...base, '--model', 'l21', '--solver', 'direct'], dir);
     assert.equal(solver.code, 2);
-    assert.match(solver.stderr, /--solver: must be one of "fista", "gd", got "direct"/);
+    assert.match(solver.stderr, /--solver: must be one of "bcd", "newton", "fista", "gd", got "direct"/);
     const wrong = await cli([...base, '--model', 'l21', '--rho1', '1'], dir);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /--rho1: model "l21" has no such option/);

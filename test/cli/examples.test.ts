@@ -23,7 +23,7 @@ const shipped: Record<string, string> = {
   'usps.csv': 'usps/usps.csv',
 };
 const skip = !Object.values(shipped).every((f) => existsSync(join(data, f))) && 'needs ../shared/data (School, Landmine, USPS)';
-const COMMANDS = ['inspect', 'fit', 'predict', 'cv', 'compare', 'report', 'demo'];
+const COMMANDS = ['inspect', 'fit', 'predict', 'cv', 'compare', 'report', 'demo', 'train', 'affinity', 'group'];
 
 /** `$ polytask …` lines of a help text, without trailing comments. */
 function helpExamples(help: string): string[][] {
@@ -68,6 +68,12 @@ function tiny(argv: readonly string[]): string[] {
       return [...argv, '--max-iter', '5', '--folds', '2', ...(has('--grid') ? [] : ['--grid-points', '2']), ...(has('--nested') ? ['--nested', '2'] : [])];
     case 'compare':
       return [...argv, '--max-iter', '5', '--folds', '2', '--grid-points', '2', '--workers', '1', ...(has('--splits-file') ? ['--split-cols', 'split1,split2'] : ['--splits', '2'])];
+    case 'train':
+      return [...argv, '--epochs', '1', '--checkpoint-every', '1', '--hidden', '8', ...(has('--experts') ? ['--experts', '2'] : [])];
+    case 'affinity':
+      return [...argv, '--max-iter', '5', '--folds', '2'];
+    case 'group':
+      return [...argv, '--max-iter', '5', '--folds', '2', '--splits', '2', '--cv-folds', '2'];
     default:
       return [...argv];
   }
@@ -85,7 +91,7 @@ async function runExample(argv: readonly string[], cwd: string, stopAtWork: bool
     stderr: {
       write: (s: string) => {
         stderr += s;
-        if (stopAtWork && !stopped && /^(fit [^:]+|cv [^:]+|nested cv [^:]+|compare): /.test(s)) {
+        if (stopAtWork && !stopped && /^(fit [^:]+|cv [^:]+|nested cv [^:]+|compare|affinity [^:]+|train[^:]*): /.test(s)) {
           stopped = true;
           throw new AbortError('examples test: stopped at the first progress line');
         }
@@ -107,7 +113,7 @@ const flagValue = (argv: readonly string[], f: string): string | undefined => {
 };
 
 /** Commands that write a file another example reads run first. */
-const ORDER = ['inspect', 'fit', 'cv', 'compare', 'predict', 'report'];
+const ORDER = ['inspect', 'fit', 'cv', 'compare', 'predict', 'report', 'train', 'affinity', 'group'];
 
 test('every example of --help and docs/cli.md runs on the shipped data', { skip, timeout: 300_000 }, async () => {
   const { dir, cleanup } = tempDir();

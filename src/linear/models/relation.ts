@@ -164,7 +164,7 @@ export const relationSpec = linearModel({
     weightParam('chain', 'also add chain·Σ_t ‖w_t − w_{t+1}‖² (0 = off)', 0, { tuned: false }),
   ],
   solvers: ['alternating'],
-  solverHelp: 'alternating (W by FISTA, R in closed form)',
+  solverHelp: 'alternating (W by the direct solver for the squared loss, FISTA otherwise; R in closed form; Anderson-extrapolated)',
   fit(problem, o, warm, hooks) {
     const loss = createLoss(problem);
     const T = problem.tasks.length;
@@ -188,7 +188,7 @@ export const relationSpec = linearModel({
         return Math.max(r.wResidual, r.rResidual);
       },
     };
-    const r = alternateModel(loss, alt, start, o, 'alternating (relation: W by FISTA, R closed form; bi-convex)', hooks);
+    const r = alternateModel(loss, alt, start, o, `alternating (relation: W by ${getLoss(problem.loss).quadratic ? 'direct PCG' : 'FISTA'}, R closed form, Anderson; bi-convex)`, hooks);
     const s = r.state;
     const intercepts = r.intercepts;
     const info = { ...r.info, message: `${r.info.message}; the objective is bi-convex: this is a block-stationary point` };

@@ -426,6 +426,9 @@ function blockStep(s: State, j: number, pen: RowPenaltyKind, lambda: number, cur
     if (Math.sqrt(nb) <= lambda) u.fill(0);
     else tridiagonalSecular(D, e, curv.amin, b, lambda, u, [tmp, bt]);
   }
+  const HW = s.HW;
+  const full = hwRows.length === d;
+  const nr = hwRows.length;
   for (let t = 0; t < T; t++) {
     const delta = u[t]! - w[t]!;
     if (delta === 0) continue;
@@ -433,7 +436,12 @@ function blockStep(s: State, j: number, pen: RowPenaltyKind, lambda: number, cur
     const Ht = H[t]!;
     const hw = t * d;
     const hj = j * d;
-    for (const k of hwRows) s.HW[hw + k]! += delta * Ht[hj + k]!;
+    // Contiguous when the working set is every feature (the common case for small d).
+    if (full) for (let k = 0; k < d; k++) HW[hw + k]! += delta * Ht[hj + k]!;
+    else for (let r = 0; r < nr; r++) {
+      const k = hwRows[r]!;
+      HW[hw + k]! += delta * Ht[hj + k]!;
+    }
   }
 }
 

@@ -75,14 +75,24 @@ See docs/cli.md for every command and flag.`,
 /** Runs the CLI; returns the exit code (never calls process.exit). */
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const verbose = argv.includes('--verbose');
+  let program: Command | undefined;
   try {
     // Which kernels run, and why (e.g. "wasm — native addon not built (...)"): one line on stderr.
     if (verbose) io.stderr.write(`polytask: ${backendLine()}\n`);
-    const program = buildProgram(io);
+    program = buildProgram(io);
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;
   } catch (e) {
     if (isCommanderError(e)) {
+      // "too many arguments for 'fit'" does not say which word was stray (often a file name
+      // without its flag): name it, as the user typed it.
+      if (e.code === 'commander.excessArguments' && program) {
+        const cmd = program.commands.find((c) => c.args.length > 0);
+        if (cmd) {
+          io.stderr.write(`polytask: too many arguments for '${cmd.name()}': unexpected ${cmd.args.map((a) => `"${a}"`).join(', ')}; every value needs its flag (e.g. --data FILE)\n`);
+          return EXIT_USAGE;
+        }
+      }
       // --help and --version end parsing through an "error" with exit code 0.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT_OK;
       // No sub-command: commander has printed the help on stderr; that is a usage error.

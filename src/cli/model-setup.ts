@@ -26,8 +26,33 @@ export function modelOptions(flags: ModelFlags & { standardize?: StandardizeMode
  * largest value, and what to do. Features are only checked without --standardize (standardising
  * divides them by their spread first); targets of non-binary tasks always.
  */
+/** A feature column whose sum of squares exceeds this makes the solvers' step-size estimates (which
+ * multiply it by further factors) overflow: measured, features ~1e135 fit and ~1e150 end in
+ * `backtracking failed (L = Infinity)` on a 12-row task; the limit sits between, with headroom. */
+export const FEATURE_SS_LIMIT = 1e290;
+
 export function checkMagnitudes(ds: MultiTaskDataset, file: string, standardize: StandardizeMode | undefined, targetName = 'the target'): void {
   const d = ds.featureNames.length;
+  if (standardize && standardize !== 'none') {
+    // Standardising divides by each column's spread, computed from squared deviations over all
+    // rows (src/data/preprocess.ts): values ~1e300 overflow there, giving a scale of ∞.
+    for (let j = 0; j < d; j++) {
+      let n = 0;
+      let sum = 0;
+      for (const t of ds.tasks) for (let i = 0; i < t.X.rows; i++, n++) sum += t.X.data[i * t.X.cols + j]! / 1e10;
+      const mean = (sum / Math.max(n, 1)) * 1e10;
+      let ss = 0;
+      let big = 0;
+      for (const t of ds.tasks) {
+        for (let i = 0; i < t.X.rows; i++) {
+          const v = t.X.data[i * t.X.cols + j]!;
+          ss += (v - mean) * (v - mean);
+          if (Math.abs(v) > Math.abs(big)) big = v;
+        }
+      }
+      if (!Number.isFinite(ss)) throw new DataError(`${file}: column "${ds.featureNames[j]}" overflows even for --standardize ${standardize}: its values (up to ${big.toExponential(2)}) are too large for their spread to be computed; rescale the column (divide by a power of ten)`);
+    }
+  }
   for (const t of ds.tasks) {
     const X = t.X;
     if (!standardize || standardize === 'none') {
@@ -39,8 +64,8 @@ export function checkMagnitudes(ds: MultiTaskDataset, file: string, standardize:
           ss += v * v;
           if (Math.abs(v) > Math.abs(big)) big = v;
         }
-        if (!Number.isFinite(ss)) {
-          throw new DataError(`${file}: column "${ds.featureNames[j]}" overflows in task "${t.name}": its values (up to ${big.toExponential(2)}) square beyond the largest number (1.8e308), so no objective can be computed; standardise the features (--standardize global) or rescale the column`);
+        if (!(ss <= FEATURE_SS_LIMIT)) {
+          throw new DataError(`${file}: column "${ds.featureNames[j]}" overflows in task "${t.name}": its values (up to ${big.toExponential(2)}) are so large that the solver's products (squares, Gram matrix, step sizes) exceed the largest number (1.8e308); standardise the features (--standardize global) or rescale the column`);
         }
       }
     }

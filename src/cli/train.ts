@@ -103,7 +103,7 @@ export function registerTrain(program: Command, io: CliIO): void {
 Examples:
   $ polytask train --data school.csv --task-col task --target y --arch hps --hidden 64,64 --epochs 50 --out hps.model.json
   $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 8 --hidden 256,256 --batch-size 256 --lr 1e-3 --val-ratio 0.1 --log train.jsonl --checkpoint run.ckpt --checkpoint-every 5
-  $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 8 --hidden 256,256 --checkpoint run.ckpt --resume     # continue an interrupted run`,
+  $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 8 --hidden 256,256 --batch-size 256 --lr 1e-3 --val-ratio 0.1 --checkpoint run.ckpt --resume     # continue an interrupted run (same settings)`,
   );
   cmd.action(async (flags: TrainFlags) => {
     const arch = flags.arch ?? 'hps';

@@ -69,7 +69,7 @@ function tiny(argv: readonly string[]): string[] {
     case 'compare':
       return [...argv, '--max-iter', '5', '--folds', '2', '--grid-points', '2', '--workers', '1', ...(has('--splits-file') ? ['--split-cols', 'split1,split2'] : ['--splits', '2'])];
     case 'train':
-      return [...argv, '--epochs', '1', '--checkpoint-every', '1', '--hidden', '8', ...(has('--experts') ? ['--experts', '2'] : [])];
+      return [...argv, '--epochs', '1', ...(has('--checkpoint') && !has('--resume') ? ['--checkpoint-every', '1'] : []), '--hidden', '8', ...(has('--experts') ? ['--experts', '2'] : [])];
     case 'affinity':
       return [...argv, '--max-iter', '5', '--folds', '2'];
     case 'group':
@@ -140,10 +140,10 @@ test('every example of --help and docs/cli.md runs on the shipped data', { skip,
     runnable.sort((a, b) => ORDER.indexOf(a.argv[0]!) - ORDER.indexOf(b.argv[0]!));
     // The files examples read (model files, saved results): an example that writes one that does
     // not exist yet runs to the end; every other example stops once it is computing.
-    const inputs = new Set(runnable.flatMap((e) => [flagValue(e.argv, '--from'), e.argv[0] === 'predict' ? flagValue(e.argv, '--model') : undefined]).filter((f): f is string => f !== undefined));
+    const inputs = new Set(runnable.flatMap((e) => [flagValue(e.argv, '--from'), e.argv[0] === 'predict' ? flagValue(e.argv, '--model') : undefined, e.argv.includes('--resume') ? flagValue(e.argv, '--checkpoint') : undefined]).filter((f): f is string => f !== undefined));
     const produces = (argv: readonly string[]): boolean => {
-      const o = flagValue(argv, '--out');
-      return o !== undefined && inputs.has(o) && !existsSync(join(dir, o));
+      const written = [flagValue(argv, '--out'), argv.includes('--resume') ? undefined : flagValue(argv, '--checkpoint')];
+      return written.some((o) => o !== undefined && inputs.has(o) && !existsSync(join(dir, o)));
     };
     // Help and docs repeat some examples: each distinct command line runs once.
     const seen = new Set<string>();

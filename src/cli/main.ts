@@ -25,6 +25,14 @@ export function backendLine(): string {
   return `kernel backend: ${info.name}; ${info.reason}`;
 }
 
+/** True when polytask fell back to the plain TypeScript kernels without being asked to: the one
+ * fallback that costs a user an order of magnitude, so it is said on every run (one line). The
+ * native → WebAssembly fallback is said by --version and --verbose only (WebAssembly is the
+ * portable default; most installs never build the addon). */
+export function slowFallback(env: Readonly<Record<string, string | undefined>>): boolean {
+  return backend.backendName() === 'ts' && (env[backend.BACKEND_ENV] ?? '').trim().toLowerCase() !== 'ts';
+}
+
 /** "polytask 0.1.0 (kernel backend: wasm; <why>)". */
 export function versionLine(): string {
   return `polytask ${VERSION} (${backendLine()})`;
@@ -79,6 +87,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
   try {
     // Which kernels run, and why (e.g. "wasm — native addon not built (...)"): one line on stderr.
     if (verbose) io.stderr.write(`polytask: ${backendLine()}\n`);
+    else if (slowFallback(io.env)) io.stderr.write(`polytask: warning: ${backendLine()} (20–45× slower than WebAssembly)\n`);
     program = buildProgram(io);
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;

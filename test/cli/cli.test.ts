@@ -331,3 +331,21 @@ test('per-model flags come from the declarations: papers\' names, range errors n
     cleanup();
   }
 });
+
+test('a silent fall back to the TypeScript kernels is said on stderr; asking for them is not a fallback', async () => {
+  const { slowFallback } = await import('../../src/cli/main.ts');
+  const { setBackend, availableBackends, backendName } = await import('../../src/linalg/backend.ts');
+  const before = backendName();
+  try {
+    setBackend('ts');
+    assert.equal(slowFallback({}), true);
+    assert.equal(slowFallback({ POLYTASK_BACKEND: 'ts' }), false);
+    const other = availableBackends().find((b) => b !== 'ts');
+    if (other) {
+      setBackend(other);
+      assert.equal(slowFallback({}), false);
+    }
+  } finally {
+    setBackend(before);
+  }
+});

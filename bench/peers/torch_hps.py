@@ -1,5 +1,8 @@
-"""PyTorch peer of bench/nn-step.bench.ts: the identical HPS MLP (64 -> 256 -> 256 trunk, 8 linear
-heads, MSE per task, summed, Adam), from polytask's exported initial weights and batches.
+"""PyTorch peer of bench/nn-step.bench.ts: the identical networks from polytask's exported initial
+weights and batches, MSE per task, summed, Adam.
+  hps:  trunk 64 -> 256 -> 256 (ReLU), T linear heads.
+  mmoe: E experts 64 -> 256 (ReLU), per task gate softmax(x W_g) (no bias), mix = sum_e g_e f_e(x),
+        T linear towers (src/nn/arch/mmoe.ts).
 Prints one JSON line: the first `steps` per-step losses and the median ms/step at 1 and 2 threads."""
 import json
 import sys
@@ -8,33 +11,53 @@ import time
 import torch
 
 cfg = json.load(open(sys.argv[1]))
-D, H, T, B, NB = cfg["D"], cfg["H"], cfg["T"], cfg["B"], cfg["NB"]
+D, H, T, B, NB, E = cfg["D"], cfg["H"], cfg["T"], cfg["B"], cfg["NB"], cfg["E"]
 X = torch.tensor(cfg["X"], dtype=torch.float32).reshape(NB * B, D)
 Y = torch.tensor(cfg["Y"], dtype=torch.float32)  # T x (NB*B)
 order = cfg["order"]
 init = {p["name"]: torch.tensor(p["data"], dtype=torch.float32).reshape(p["shape"]) for p in cfg["params"]}
 
 
+def linear(name, fan_in, fan_out, bias=True):
+    """nn.Linear loaded from polytask's [in, out] weight (nn.Linear stores [out, in])."""
+    m = torch.nn.Linear(fan_in, fan_out, bias=bias)
+    with torch.no_grad():
+        m.weight.copy_(init[name + ".weight"].t())
+        if bias:
+            m.bias.copy_(init[name + ".bias"])
+    return m
+
+
 class HPS(torch.nn.Module):
     def __init__(self):
         super().__init__()
-        self.l0 = torch.nn.Linear(D, H)
-        self.l1 = torch.nn.Linear(H, H)
-        self.heads = torch.nn.ModuleList([torch.nn.Linear(H, 1) for _ in range(T)])
+        self.l0 = linear("trunk.0", D, H)
+        self.l1 = linear("trunk.1", H, H)
+        self.heads = torch.nn.ModuleList([linear(f"head{t}", H, 1) for t in range(T)])
 
     def forward(self, x):
         f = torch.relu(self.l1(torch.relu(self.l0(x))))
         return [h(f) for h in self.heads]
 
 
-def build():
-    m = HPS()
-    with torch.no_grad():
-        # polytask stores W as [in, out]; nn.Linear as [out, in]
-        m.l0.weight.copy_(init["trunk.0.weight"].t()); m.l0.bias.copy_(init["trunk.0.bias"])
-        m.l1.weight.copy_(init["trunk.1.weight"].t()); m.l1.bias.copy_(init["trunk.1.bias"])
+class MMoE(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.experts = torch.nn.ModuleList([linear(f"expert{e}.0", D, H) for e in range(E)])
+        self.gates = torch.nn.ModuleList([linear(f"gate.t{t}", D, E, bias=False) for t in range(T)])
+        self.towers = torch.nn.ModuleList([linear(f"tower.t{t}.0", H, 1) for t in range(T)])
+
+    def forward(self, x):
+        ex = torch.stack([torch.relu(e(x)) for e in self.experts], dim=1)  # [B, E, H]
+        outs = []
         for t in range(T):
-            m.heads[t].weight.copy_(init[f"head{t}.weight"].t()); m.heads[t].bias.copy_(init[f"head{t}.bias"])
+            g = torch.softmax(self.gates[t](x), dim=1)  # [B, E]
+            outs.append(self.towers[t]((ex * g.unsqueeze(2)).sum(1)))
+        return outs
+
+
+def build():
+    m = HPS() if cfg["kind"] == "hps" else MMoE()
     return m, torch.optim.Adam(m.parameters(), lr=cfg["LR"])
 
 
@@ -58,7 +81,7 @@ losses = [step(m, opt, k) for k in range(cfg["steps"])]
 def timed(threads):
     torch.set_num_threads(threads)
     m, opt = build()
-    for k in range(20):
+    for k in range(10):
         step(m, opt, k)
     times = []
     for _ in range(cfg["repeats"]):

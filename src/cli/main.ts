@@ -14,6 +14,7 @@ import { registerInspect } from './inspect.ts';
 import { processIO, type CliIO } from './io.ts';
 import { registerPredict } from './predict.ts';
 import { registerReport } from './report.ts';
+import { registerTrain } from './train.ts';
 
 /** "polytask 0.1.0 (kernel backend: wasm — <why>)". */
 export function versionLine(): string {
@@ -57,6 +58,7 @@ See docs/cli.md for every command and flag.`,
   registerCv(program, io);
   registerCompare(program, io);
   registerReport(program, io);
+  registerTrain(program, io);
   return program;
 }
 

@@ -21,10 +21,11 @@ import type { Activation } from './module.ts';
 import { adam, adamw } from './optim/adam.ts';
 import { sgd } from './optim/sgd.ts';
 import { chain, clipByGlobalNorm } from './optim/transform.ts';
-import type { GradientTransformation } from './optim/transform.ts';
+import type { GradientTransformation, Schedule } from './optim/transform.ts';
+import { constantSchedule, cosineSchedule, stepSchedule, warmupSchedule } from './optim/schedule.ts';
 import { taskSpecs, toTrainData } from './train/from-dataset.ts';
 import { predictAll, train } from './train/trainer.ts';
-import type { EpochRecord, TrainData } from './train/types.ts';
+import type { EpochRecord, TrainConfig, TrainData } from './train/types.ts';
 
 export const NN_ENGINE = 'nn';
 
@@ -55,6 +56,10 @@ const COMMON: readonly ParamDecl[] = [
   { name: 'optimizer', flag: '--optimizer', type: 'enum', help: 'optimiser', default: 'adam', choices: ['adam', 'adamw', 'sgd'] },
   { name: 'momentum', flag: '--momentum', type: 'number', help: 'SGD momentum μ', default: 0.9, min: 0, max: 0.999 },
   { name: 'weightDecay', flag: '--weight-decay', type: 'number', help: 'weight decay λ (L2 for adam/sgd, decoupled for adamw)', default: 0, min: 0 },
+  { name: 'lrSchedule', flag: '--lr-schedule', type: 'enum', help: 'learning-rate schedule over the run', default: 'constant', choices: ['constant', 'cosine', 'step'] },
+  { name: 'lrStepEpochs', flag: '--lr-step-epochs', type: 'integer', help: 'step schedule: multiply η by --lr-gamma every this many epochs', default: 10, min: 1 },
+  { name: 'lrGamma', flag: '--lr-gamma', type: 'number', help: 'step schedule: decay factor', default: 0.1, min: 0, exclusiveMin: true, max: 1 },
+  { name: 'warmupEpochs', flag: '--warmup-epochs', type: 'integer', help: 'linear learning-rate warm-up over this many epochs (0: none)', default: 0, min: 0 },
   { name: 'clipNorm', flag: '--clip-norm', type: 'number', help: 'global gradient-norm clipping threshold (0: off)', default: 0, min: 0 },
   { name: 'valRatio', flag: '--val-ratio', type: 'number', help: 'share of the training rows held out for early stopping and model selection', default: 0.1, min: 0, max: 0.9 },
   { name: 'patience', flag: '--patience', type: 'integer', help: 'epochs without validation improvement before stopping (0: never)', default: 10, min: 0 },
@@ -82,6 +87,16 @@ const CGC_PARAMS: readonly ParamDecl[] = [
 const DSELECT: readonly ParamDecl[] = [
   { name: 'k', flag: '--k', type: 'integer', help: 'experts selected per task k', default: 2, min: 1 },
   { name: 'gamma', flag: '--gamma', type: 'number', help: 'smooth-step width γ', default: 1, min: 0, exclusiveMin: true },
+  { name: 'entropyReg', flag: '--entropy-reg', type: 'number', help: 'entropy regulariser weight λ of the selectors', default: 1e-3, min: 0 },
+  { name: 'gate', flag: '--gate', type: 'enum', help: 'static (one selection per task) or per-example gates', default: 'per-example', choices: ['static', 'per-example'] },
+];
+const CROSS_STITCH: readonly ParamDecl[] = [
+  { name: 'alphaSelf', flag: '--alpha-self', type: 'number', help: 'initial self weight α_S of the cross-stitch units (Misra et al. 2016, §4.2)', default: 0.9, min: 0, max: 1 },
+  { name: 'mixScale', flag: '--mix-scale', type: 'number', help: 'learning-rate boost c of the mixing weights (α = c·β)', default: 1, min: 0, exclusiveMin: true },
+];
+const ESMM_PARAMS: readonly ParamDecl[] = [
+  { name: 'embedding', flag: '--embedding', type: 'integer', help: 'embedding width', default: 16, min: 1 },
+  { name: 'towerHidden', flag: '--tower-hidden', type: 'number-list', help: 'hidden widths of the CTR and CVR towers (default: --head-hidden, then --hidden)' },
 ];
 
 function paramsOf(model: string): readonly ParamDecl[] {
@@ -89,6 +104,8 @@ function paramsOf(model: string): readonly ParamDecl[] {
   if (arch === 'mmoe') return [...COMMON, ...EXPERTS];
   if (arch === 'cgc' || arch === 'ple') return [...COMMON, ...CGC_PARAMS];
   if (arch === 'dselect-k') return [...COMMON, ...EXPERTS, ...DSELECT];
+  if (arch === 'cross-stitch') return [...COMMON, ...CROSS_STITCH];
+  if (arch === 'esmm') return [...COMMON, ...ESMM_PARAMS];
   return COMMON;
 }
 
@@ -135,8 +152,27 @@ interface NnState {
   readonly history: readonly { epoch: number; trainLoss: number[]; valLoss: number[] | null }[];
 }
 
-function optimizerOf(o: Options): GradientTransformation {
-  const lr = o.lr as number, wd = o.weightDecay as number;
+/** The learning rate as a schedule of the global step, given the steps per epoch. */
+export function scheduleOf(o: Options, stepsPerEpoch: number): Schedule {
+  const lr0 = o.lr as number, epochs = o.epochs as number;
+  let s: Schedule = o.lrSchedule === 'cosine' ? cosineSchedule(lr0, Math.max(1, epochs * stepsPerEpoch))
+    : o.lrSchedule === 'step' ? stepSchedule(lr0, (o.lrStepEpochs as number) * stepsPerEpoch, o.lrGamma as number)
+      : constantSchedule(lr0);
+  const w = (o.warmupEpochs as number) * stepsPerEpoch;
+  if (w > 0) s = warmupSchedule(s, w);
+  return s;
+}
+
+/** Steps per epoch of the trainer on these data (after its validation split). */
+function stepsPerEpoch(td: TrainData, o: Options): number {
+  const B = o.batchSize as number, ratio = o.valRatio as number;
+  const tr = (n: number): number => (ratio > 0 ? n - Math.max(1, Math.round(ratio * n)) : n);
+  if (td.layout === 'multi-output') return Math.max(1, Math.ceil(tr(td.n) / B));
+  return Math.max(1, ...td.tasks.map((t) => Math.ceil(tr(t.n) / B)));
+}
+
+function optimizerOf(o: Options, schedule: Schedule): GradientTransformation {
+  const lr = schedule, wd = o.weightDecay as number;
   const base = o.optimizer === 'sgd' ? sgd({ lr, momentum: o.momentum as number, weightDecay: wd })
     : o.optimizer === 'adamw' ? adamw({ lr, weightDecay: wd }) : adam({ lr, weightDecay: wd });
   return (o.clipNorm as number) > 0 ? chain(clipByGlobalNorm(o.clipNorm as number), base) : base;
@@ -155,6 +191,12 @@ function buildNet(model: string, o: Options, taskNames: readonly string[], d: nu
     taskExperts: o.taskExperts as number | undefined,
     k: o.k as number | undefined,
     gamma: o.gamma as number | undefined,
+    entropyReg: o.entropyReg as number | undefined,
+    gate: o.gate as 'static' | 'per-example' | undefined,
+    alphaSelf: o.alphaSelf as number | undefined,
+    mixScale: o.mixScale as number | undefined,
+    embedding: o.embedding as number | undefined,
+    towerHidden: o.towerHidden as number[] | undefined,
   }, new Random(o.seed as number));
 }
 
@@ -194,7 +236,10 @@ function standardise(td: TrainData, st: Standardiser): void {
   if (td.layout === 'multi-output') { scaleX(td.X, td.n); td.targets.forEach(scaleY); } else td.tasks.forEach((s, t) => { scaleX(s.X, s.n); scaleY(s.y, t); });
 }
 
-class NeuralEstimator implements Estimator {
+/** Trainer options beyond the hyper-parameters (the `train` CLI uses them). */
+export type TrainExtras = Pick<TrainConfig, 'onEpoch' | 'checkpointEvery' | 'checkpointPath' | 'resumeFrom'>;
+
+export class NeuralEstimator implements Estimator {
   readonly engine = NN_ENGINE;
   readonly options: Options;
   readonly fitted: boolean;
@@ -215,6 +260,11 @@ class NeuralEstimator implements Estimator {
   }
 
   fit(ds: MultiTaskDataset, ctx: FitContext = {}): Estimator {
+    return this.fitWith(ds, ctx);
+  }
+
+  /** fit() plus the trainer's extras the contract has no place for (epoch log, checkpoints, resume). */
+  fitWith(ds: MultiTaskDataset, ctx: FitContext = {}, extras: TrainExtras = {}): NeuralEstimator {
     const t0 = performance.now();
     const o = this.options;
     const specs = taskSpecs(ds);
@@ -228,11 +278,12 @@ class NeuralEstimator implements Estimator {
     const weighting = trainerWeighting(o.weighting as string, { seed: o.seed as number, tau: o.dwaTau as number, mu: o.stchMu as number }, gradMode);
     const aggregator = o.aggregator === 'none' ? undefined
       : trainerAggregator(o.aggregator as string, { seed: o.seed as number, c: o.cagradC as number, maxNorm: o.nashMaxNorm as number, alpha: o.fairgradAlpha as number, normalisation: o.mgdaNormalisation as string });
+    const schedule = scheduleOf(o, stepsPerEpoch(td, o));
     const r = train(net, td, {
       tasks: specs, epochs: o.epochs as number, batchSize: o.batchSize as number, seed: o.seed as number,
-      optimizer: optimizerOf(o), valRatio: o.valRatio as number, patience: o.patience as number,
+      optimizer: optimizerOf(o, schedule), lrSchedule: schedule, valRatio: o.valRatio as number, patience: o.patience as number,
       weighting, ...(aggregator ? { aggregator, gradMode } : {}),
-      onProgress: ctx.onProgress, signal: ctx.signal,
+      onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });
     const history = r.history.map((h: EpochRecord) => ({ epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null }));
     const vl = r.history.map((h) => (h.val ? h.val.loss.reduce((a, b) => a + b, 0) / h.val.loss.length : NaN));
@@ -318,6 +369,12 @@ export const nnEngine: EngineSpec = {
   models: Object.keys(NN_MODELS).map(decl),
   load: (json) => NeuralEstimator.load(json),
 };
+
+/** A neural estimator by model name (validates the options). */
+export function makeNeuralEstimator(model: string, options: Options): NeuralEstimator {
+  if (!NN_MODELS[model]) throw new OptionError('--arch', `unknown architecture "${model}" (available: ${Object.keys(NN_MODELS).join(', ')})`);
+  return new NeuralEstimator(model, options);
+}
 
 /** Registers the neural engine (idempotent). src/engines.ts should call this. */
 export function registerNeuralEngine(): void {

@@ -10,7 +10,7 @@ export { add, sub, mul, div, addBias, relu, leakyRelu, gelu, tanh, sigmoid, exp,
 export { matmul } from './ops/matmul.ts';
 export { sum, mean } from './ops/reduce.ts';
 export { reshape, flatten, concat, stack, slice, transpose } from './ops/shape.ts';
-export { softmax, logSoftmax, layerNorm, dropout, gather } from './ops/nn.ts';
+export { softmax, logSoftmax, layerNorm, dropout, gather, weightedSum } from './ops/nn.ts';
 export { conv2d, maxPool2d } from './ops/conv.ts';
 export { mseLoss, bceWithLogitsLoss, softmaxCrossEntropy } from './ops/loss.ts';
 export type { LossOptions } from './ops/loss.ts';
@@ -29,3 +29,9 @@ export type { AdamOptions } from './optim/adam.ts';
 export { constantSchedule, stepSchedule, cosineSchedule, warmupSchedule } from './optim/schedule.ts';
 export { equalWeighting, sumAggregator } from './train/hooks.ts';
 export type { LossWeighting, GradientAggregator, WeightingInput, AggregatorInput, AggregatorOutput } from './train/hooks.ts';
+export { train, predictAll, derivedRandom, metricName } from './train/trainer.ts';
+export type { MTLNetwork, NetworkOutput, TaskSpec, NnTaskKind, MultiOutputData, MultiInputData, TrainData, TrainConfig, TrainResult, EpochRecord } from './train/types.ts';
+export { toTrainData, taskSpecs } from './train/from-dataset.ts';
+export { jsonLinesLogger } from './train/log.ts';
+export { nnEngine, registerNeuralEngine, makeNeuralEstimator, NeuralEstimator, NN_MODELS, NN_ENGINE } from './estimator.ts';
+export type { TrainExtras } from './estimator.ts';

@@ -88,9 +88,9 @@ export function repGradients(g: Tape, losses: readonly Tensor[], features: Tenso
  * ONE lanes pass through the trunk. Parameters reached by the trunk pass that are not listed in
  * `shared` are ignored (their `jac` is filled but not returned).
  */
-export function jacobianByLanes(g: Tape, losses: readonly Tensor[], features: Tensor, shared: readonly Param[], seeds?: readonly number[], out?: Data): TaskMatrix {
+export function jacobianByLanes(g: Tape, losses: readonly Tensor[], features: Tensor, shared: readonly Param[], seeds?: readonly number[], out?: Data, repScratch?: Data): TaskMatrix {
   const T = losses.length, P = totalSize(shared);
-  const R = repGradients(g, losses, features, seeds);
+  const R = repGradients(g, losses, features, seeds, repScratch);
   g.backwardFrom(features, R.data, T);
   const J = alloc(g, out, T * P);
   let off = 0;

@@ -73,7 +73,7 @@ export class Tape {
   out(shape: readonly number[], inputs: readonly Tensor[], fn: BackwardFn | null): Tensor {
     const n = shapeSize(shape);
     let t = this.slots[this.cursor];
-    if (t === undefined || t.data.length !== n) {
+    if (t === undefined || t.data.length !== n || t.external) {
       checkShape(shape, 'op output');
       t = new Tensor(shape, makeData(this.dtype, n));
       this.allocations++;
@@ -142,8 +142,10 @@ export class Tape {
       throw new ShapeError(`input: data is ${data instanceof Float32Array ? 'float32' : 'float64'} but the tape is ${this.dtype}`);
     }
     let t = this.slots[this.cursor];
-    if (t === undefined) {
+    if (t === undefined || !t.external) {
+      // never adopt an op's slot: its buffers belong to the arena, and later ops must not see ours
       t = new Tensor(shape, data);
+      t.external = true;
       this.allocations++;
       this.slots[this.cursor] = t;
     } else {

@@ -58,6 +58,8 @@ export class Tensor {
   saved: (Data | Int32Array | Uint8Array)[] = [];
   /** @internal the backward pass in which `grad` was last zeroed (op outputs only) */
   gradStamp = -1;
+  /** @internal true when `data` is a caller's buffer (Tape.input): the arena must never write into it */
+  external = false;
   /** @internal cached one-lane and multi-lane gradient buffers (grad points at one of them) */
   grad1: Data | null = null;
   gradN: Data | null = null;

@@ -42,3 +42,16 @@ test('binary tasks: predictResponse is a probability; options are validated with
   assert.throws(() => getModel('mmoe').make({ experts: 0 }), /--experts/);
   assert.equal(getModel('mmoe').baseline, 'stl-mlp');
 });
+
+test('learning-rate schedules reach the optimiser and the epoch log (cosine to 0, warm-up)', async () => {
+  const { makeNeuralEstimator } = await import('../../src/nn/estimator.ts');
+  const ds = makeClusteredTasks({ T: 3, d: 4, n: 40, seed: 5 }).dataset;
+  const lrs: (number | null)[] = [];
+  const est = makeNeuralEstimator('hps', { hidden: [4], epochs: 4, batchSize: 10, lr: 0.1, lrSchedule: 'cosine', warmupEpochs: 1, valRatio: 0.25, patience: 0 });
+  est.fitWith(ds, {}, { onEpoch: (r) => lrs.push(r.lr) });
+  // 30 training rows per task → 3 steps per epoch, 12 steps; warm-up over the first 3
+  assert.equal(lrs.length, 4);
+  assert.ok(Math.abs(lrs[0]! - 0.1 * 0.5 * (1 + Math.cos(Math.PI * 2 / 12))) < 1e-12, `epoch 1 lr ${lrs[0]}`);
+  assert.ok(Math.abs(lrs[3]! - 0.1 * 0.5 * (1 + Math.cos(Math.PI * 11 / 12))) < 1e-12, `epoch 4 lr ${lrs[3]}`);
+  assert.ok(lrs[1]! > lrs[2]! && lrs[2]! > lrs[3]!);
+});

@@ -107,3 +107,17 @@ test('the training step allocates nothing in the steady state (incl. the Jacobia
   assert.ok(counts[0]! > 0);
   assert.equal(counts[4], counts[1], `arena allocations grew after warm-up: ${counts.join(', ')}`);
 });
+
+test('the arena never writes into a caller buffer wrapped by input() when the op sequence changes', async () => {
+  const { Tape } = await import('../../src/nn/tape.ts');
+  const { Tensor } = await import('../../src/nn/tensor.ts');
+  const { scale } = await import('../../src/nn/ops/elementwise.ts');
+  const g = new Tape('float64');
+  const user = Float64Array.from([1, 2, 3]);
+  g.reset();
+  g.input(user, [3]);
+  g.reset();
+  // now an op lands on slot 0 with the same size
+  scale(g, new Tensor([3], Float64Array.from([5, 5, 5])), 2);
+  assert.deepEqual([...user], [1, 2, 3]);
+});

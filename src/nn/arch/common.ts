@@ -24,6 +24,7 @@ import { maxPool2d } from '../ops/conv.ts';
 import { mul } from '../ops/elementwise.ts';
 import { sum } from '../ops/reduce.ts';
 import { flatten, reshape } from '../ops/shape.ts';
+import { weightedSum } from '../ops/nn.ts';
 import type { Tape } from '../tape.ts';
 import type { DType, Param, Tensor } from '../tensor.ts';
 
@@ -196,6 +197,8 @@ export function flat(g: Tape, x: Tensor): Tensor {
 
 /** Σ_e w[b, e] · E[b, e, ...] for stacked experts E [B, E, ...] and weights w [B, E] (or [1, E]). */
 export function mixExperts(g: Tape, experts: Tensor, w: Tensor): Tensor {
+  // per-example gates: the engine's fused op (no [B, E, ...] intermediate); static gates ([1, E]) broadcast
+  if (w.shape[0] === experts.shape[0]) return weightedSum(g, experts, w);
   const extra = experts.shape.length - 2;
   const wShape = [w.shape[0]!, w.shape[1]!, ...new Array<number>(extra).fill(1)];
   return sum(g, mul(g, experts, reshape(g, w, wShape)), [1]);

@@ -5,9 +5,33 @@ import { ShapeError } from '../../errors.ts';
 import type { Tape } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
 import { shapeStr } from '../tensor.ts';
-import { broadcastMap, broadcastShape, sameShape } from './util.ts';
+import { broadcastMap, broadcastShape, sameKey, sameShape } from './util.ts';
 
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+
+/**
+ * How an operand of shape `x` is read inside an output of shape `out` (x right-aligned):
+ * 'outer' when x equals out on a leading block and is 1 on the trailing dims (x[⌊i/K⌋], K = the
+ * trailing size: an [B, n, 1] gate over [B, n, H] experts); 'inner' when x is 1 on a leading block
+ * and equals out on the rest (x[i mod S]: a bias row); null otherwise (index maps).
+ * The result K (outer) or S (inner) is returned with the kind.
+ */
+function broadcastKind(x: readonly number[], out: readonly number[]): [number, number] | null {
+  const r = out.length, off = r - x.length;
+  const dim = (i: number): number => (i < off ? 1 : x[i - off]!);
+  // outer: find the first trailing-ones position k such that dims [0,k) match and [k,r) are 1
+  let k = r;
+  while (k > 0 && dim(k - 1) === 1) k--;
+  let ok = true;
+  for (let i = 0; i < k; i++) if (dim(i) !== out[i]) { ok = false; break; }
+  if (ok) { let K = 1; for (let i = k; i < r; i++) K *= out[i]!; return [1, K]; }
+  let j = 0;
+  while (j < r && dim(j) === 1) j++;
+  ok = true;
+  for (let i = j; i < r; i++) if (dim(i) !== out[i]) { ok = false; break; }
+  if (ok) { let S = 1; for (let i = j; i < r; i++) S *= out[i]!; return [2, S]; }
+  return null;
+}
 
 function binary(g: Tape, op: number, name: string, a: Tensor, b: Tensor): Tensor {
   if (sameShape(a.shape, b.shape)) {
@@ -21,18 +45,83 @@ function binary(g: Tape, op: number, name: string, a: Tensor, b: Tensor): Tensor
     return o;
   }
   const shape = broadcastShape(name, a.shape, b.shape);
+  // Fast path: a has the output's shape and b broadcasts as a leading block or a trailing row.
+  if (sameShape(a.shape, shape)) {
+    const kind = broadcastKind(b.shape, shape);
+    if (kind !== null) {
+      const o = g.out(shape, [a, b], binaryBackwardFast);
+      o.aux.push(op, kind[0], kind[1]);
+      const x = a.data, y = b.data, z = o.data, n = o.size;
+      if (kind[0] === 1) {
+        const K = kind[1], outer = K === 0 ? 0 : n / K;
+        for (let q = 0; q < outer; q++) {
+          const v = y[q]!, base = q * K;
+          if (op === ADD) for (let j = 0; j < K; j++) z[base + j] = x[base + j]! + v;
+          else if (op === SUB) for (let j = 0; j < K; j++) z[base + j] = x[base + j]! - v;
+          else if (op === MUL) for (let j = 0; j < K; j++) z[base + j] = x[base + j]! * v;
+          else for (let j = 0; j < K; j++) z[base + j] = x[base + j]! / v;
+        }
+      } else {
+        const S = kind[1], outer = S === 0 ? 0 : n / S;
+        for (let q = 0; q < outer; q++) {
+          const base = q * S;
+          if (op === ADD) for (let j = 0; j < S; j++) z[base + j] = x[base + j]! + y[j]!;
+          else if (op === SUB) for (let j = 0; j < S; j++) z[base + j] = x[base + j]! - y[j]!;
+          else if (op === MUL) for (let j = 0; j < S; j++) z[base + j] = x[base + j]! * y[j]!;
+          else for (let j = 0; j < S; j++) z[base + j] = x[base + j]! / y[j]!;
+        }
+      }
+      return o;
+    }
+  }
+  if ((op === ADD || op === MUL) && sameShape(b.shape, shape) && broadcastKind(a.shape, shape) !== null) {
+    // commutative: compute as b op a on the fast path
+    return binary(g, op, name, b, a);
+  }
   const o = g.out(shape, [a, b], binaryBackwardBroadcast);
   o.aux.push(op);
   const n = o.size;
   const ia = g.savedInt(o, 0, n), ib = g.savedInt(o, 1, n);
-  broadcastMap(a.shape, shape, ia);
-  broadcastMap(b.shape, shape, ib);
+  if (!sameKey(g, o, 2, [-101, ...a.shape, -1, ...b.shape])) {
+    broadcastMap(a.shape, shape, ia);
+    broadcastMap(b.shape, shape, ib);
+  }
   const x = a.data, y = b.data, z = o.data;
   if (op === ADD) for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! + y[ib[i]!]!;
   else if (op === SUB) for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! - y[ib[i]!]!;
   else if (op === MUL) for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! * y[ib[i]!]!;
   else for (let i = 0; i < n; i++) z[i] = x[ia[i]!]! / y[ib[i]!]!;
   return o;
+}
+
+function binaryBackwardFast(g: Tape, o: Tensor, lanes: number): void {
+  const [a, b] = o.inputs as [Tensor, Tensor];
+  const op = o.aux[0]!, kind = o.aux[1]!, L = o.aux[2]!;
+  const go = o.grad!, n = o.size, x = a.data, y = b.data, nb = b.size;
+  const ga = g.gradOf(a, lanes), gb = g.gradOf(b, lanes);
+  const outer = L === 0 ? 0 : n / L;
+  for (let l = 0; l < lanes; l++) {
+    const off = l * n, ob = l * nb;
+    for (let q = 0; q < outer; q++) {
+      const base = q * L;
+      if (kind === 1) {
+        // b[q] over the block [base, base + L)
+        const v = y[q]!;
+        let acc = 0;
+        if (op === ADD) { if (ga) for (let j = 0; j < L; j++) ga[off + base + j] += go[off + base + j]!; if (gb) for (let j = 0; j < L; j++) acc += go[off + base + j]!; }
+        else if (op === SUB) { if (ga) for (let j = 0; j < L; j++) ga[off + base + j] += go[off + base + j]!; if (gb) for (let j = 0; j < L; j++) acc -= go[off + base + j]!; }
+        else if (op === MUL) { if (ga) for (let j = 0; j < L; j++) ga[off + base + j] += go[off + base + j]! * v; if (gb) for (let j = 0; j < L; j++) acc += go[off + base + j]! * x[base + j]!; }
+        else { if (ga) for (let j = 0; j < L; j++) ga[off + base + j] += go[off + base + j]! / v; if (gb) for (let j = 0; j < L; j++) acc -= go[off + base + j]! * x[base + j]! / (v * v); }
+        if (gb) gb[ob + q] += acc;
+      } else {
+        // b[j] for j in [0, L) in every block
+        if (op === ADD) { if (ga) for (let j = 0; j < L; j++) ga[off + base + j] += go[off + base + j]!; if (gb) for (let j = 0; j < L; j++) gb[ob + j] += go[off + base + j]!; }
+        else if (op === SUB) { if (ga) for (let j = 0; j < L; j++) ga[off + base + j] += go[off + base + j]!; if (gb) for (let j = 0; j < L; j++) gb[ob + j] -= go[off + base + j]!; }
+        else if (op === MUL) { if (ga) for (let j = 0; j < L; j++) ga[off + base + j] += go[off + base + j]! * y[j]!; if (gb) for (let j = 0; j < L; j++) gb[ob + j] += go[off + base + j]! * x[base + j]!; }
+        else { if (ga) for (let j = 0; j < L; j++) ga[off + base + j] += go[off + base + j]! / y[j]!; if (gb) for (let j = 0; j < L; j++) { const yj = y[j]!; gb[ob + j] -= go[off + base + j]! * x[base + j]! / (yj * yj); } }
+      }
+    }
+  }
 }
 
 function binaryBackwardSame(g: Tape, o: Tensor, lanes: number): void {

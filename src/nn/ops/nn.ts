@@ -202,3 +202,53 @@ function gatherBackward(g: Tape, o: Tensor, lanes: number): void {
     }
   }
 }
+
+/**
+ * Σ_e w[b, e] · x[b, e, ...] for x [B, n, ...] and weights w [B, n] → [B, ...]: the expert mixture of
+ * MMoE/CGC/PLE gates (Ma et al. 2018, eq. 5) as ONE op, instead of mul(x, reshape(w)) + sum(axis 1),
+ * which writes and re-reads a [B, n, ...] intermediate (per task) — the cost that dominates MMoE steps.
+ */
+export function weightedSum(g: Tape, x: Tensor, w: Tensor): Tensor {
+  if (x.shape.length < 2 || w.shape.length !== 2 || w.shape[0] !== x.shape[0] || w.shape[1] !== x.shape[1]) {
+    throw new ShapeError(`weightedSum: weights ${shapeStr(w.shape)} must be [B, n] for x ${shapeStr(x.shape)} = [B, n, ...]`);
+  }
+  const B = x.shape[0]!, n = x.shape[1]!;
+  const shape = [B, ...x.shape.slice(2)];
+  const o = g.out(shape, [x, w], weightedSumBackward);
+  const K = B * n === 0 ? 0 : x.size / (B * n);
+  const xd = x.data, wd = w.data, y = o.data;
+  y.fill(0);
+  for (let b = 0; b < B; b++) {
+    const dst = b * K;
+    for (let e = 0; e < n; e++) {
+      const c = wd[b * n + e]!, src = (b * n + e) * K;
+      for (let j = 0; j < K; j++) y[dst + j] += c * xd[src + j]!;
+    }
+  }
+  return o;
+}
+
+function weightedSumBackward(g: Tape, o: Tensor, lanes: number): void {
+  const [x, w] = o.inputs as [Tensor, Tensor];
+  const B = x.shape[0]!, n = x.shape[1]!, K = B * n === 0 ? 0 : x.size / (B * n);
+  const gx = g.gradOf(x, lanes), gw = g.gradOf(w, lanes);
+  const go = o.grad!, xd = x.data, wd = w.data;
+  for (let l = 0; l < lanes; l++) {
+    const lo = l * o.size, lx = l * x.size, lw = l * w.size;
+    for (let b = 0; b < B; b++) {
+      const src = lo + b * K;
+      for (let e = 0; e < n; e++) {
+        const xo = (b * n + e) * K;
+        if (gx) {
+          const c = wd[b * n + e]!;
+          for (let j = 0; j < K; j++) gx[lx + xo + j] += c * go[src + j]!;
+        }
+        if (gw) {
+          let s = 0;
+          for (let j = 0; j < K; j++) s += xd[xo + j]! * go[src + j]!;
+          gw[lw + b * n + e] += s;
+        }
+      }
+    }
+  }
+}

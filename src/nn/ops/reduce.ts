@@ -2,7 +2,7 @@
 // forward scatter-add and the backward gather, for any set of axes.
 import type { Tape } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
-import { normAxis } from './util.ts';
+import { normAxis, sameKey } from './util.ts';
 
 function reduce(g: Tape, name: string, x: Tensor, axes: readonly number[] | undefined, keepDims: boolean, mean: boolean): Tensor {
   const r = x.shape.length;
@@ -26,8 +26,35 @@ function reduce(g: Tape, name: string, x: Tensor, axes: readonly number[] | unde
     o.aux.push(1);
     return o;
   }
+  // Fast path: the reduced axes form one contiguous block → out[p, j] = Σ_r x[p, r, j].
+  let first = -1, last = -1, contiguous = true;
+  for (let i = 0; i < r; i++) {
+    if (!red[i]) continue;
+    if (first < 0) first = i;
+    else if (i !== last + 1) contiguous = false;
+    last = i;
+  }
+  if (contiguous && first >= 0) {
+    let R = 1, inner = 1;
+    for (let i = first; i <= last; i++) R *= x.shape[i]!;
+    for (let i = last + 1; i < r; i++) inner *= x.shape[i]!;
+    const outer = R * inner === 0 ? 0 : n / (R * inner);
+    o.aux.push(2, R, inner);
+    for (let p = 0; p < outer; p++) {
+      for (let q = 0; q < R; q++) {
+        const src = (p * R + q) * inner, dst = p * inner;
+        for (let j = 0; j < inner; j++) y[dst + j] += xd[src + j]!;
+      }
+    }
+    if (c !== 1) for (let i = 0; i < o.size; i++) y[i]! *= c;
+    return o;
+  }
   o.aux.push(0);
   const map = g.savedInt(o, 0, n);
+  if (sameKey(g, o, 1, [-102, ...x.shape, -1, ...red.map((b) => (b ? 1 : 0))])) {
+    for (let i = 0; i < n; i++) y[map[i]!] += xd[i]! * c;
+    return o;
+  }
   // output strides in input index space
   const os = new Array<number>(r).fill(0);
   let s = 1;
@@ -53,6 +80,19 @@ function reduceBackward(g: Tape, o: Tensor, lanes: number): void {
   const gx = g.gradOf(x, lanes);
   if (!gx) return;
   const c = o.aux[0]!, full = o.aux[1] === 1, go = o.grad!, n = x.size, no = o.size;
+  if (o.aux[1] === 2) {
+    const R = o.aux[2]!, inner = o.aux[3]!, outer = R * inner === 0 ? 0 : n / (R * inner);
+    for (let l = 0; l < lanes; l++) {
+      const ox = l * n, oo = l * no;
+      for (let p = 0; p < outer; p++) {
+        for (let q = 0; q < R; q++) {
+          const dst = ox + (p * R + q) * inner, src = oo + p * inner;
+          for (let j = 0; j < inner; j++) gx[dst + j] += go[src + j]! * c;
+        }
+      }
+    }
+    return;
+  }
   for (let l = 0; l < lanes; l++) {
     const ox = l * n, oo = l * no;
     if (full) {

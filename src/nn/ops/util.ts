@@ -74,3 +74,17 @@ export function normAxis(op: string, axis: number, rank: number): number {
 export function requireRank(op: string, t: Tensor, rank: number, what = 'input'): void {
   if (t.shape.length !== rank) throw new ShapeError(`${op}: ${what} must have rank ${rank}, got shape ${shapeStr(t.shape)}`);
 }
+
+/**
+ * Whether the index maps saved in slot `slot` of `t` were built for this exact key (shapes, axes);
+ * if not, records the key and returns false. Lets broadcast and reduce ops rebuild their maps only
+ * when shapes change (in a training loop: once), not on every step.
+ */
+export function sameKey(g: Tape, t: Tensor, slot: number, key: readonly number[]): boolean {
+  const k = g.savedInt(t, slot, key.length);
+  let same = k.length === key.length;
+  if (same) for (let i = 0; i < key.length; i++) if (k[i] !== key[i]) { same = false; break; }
+  // callers start keys with a negative op tag, so a fresh (all-zero) buffer never matches
+  if (!same) for (let i = 0; i < key.length; i++) k[i] = key[i]!;
+  return same;
+}

@@ -376,11 +376,34 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
   const wSum = new Float64Array(T);
   let J: TaskMatrix | null = null;
   let Jbuf: Float32Array | Float64Array | undefined;
+  let Rbuf: Float32Array | Float64Array | undefined;
+  let dirBuf = new Float64Array(0);
   let stoppedEarly = false;
   let lastProgress = 0;
 
+  // Multi-input data without an aggregator: one forward per task on its own rows, asking the
+  // network for that task's head only (heads then see B rows, not T·B); the trunk work is the same.
+  // Aggregators need ONE shared representation, so they use the stacked forward.
+  const perTask = stacked && !aggregator && net.forward.length >= 3;
+  const taskInputs = perTask ? Array.from({ length: T }, (_, t) => batch.x.subarray(t * B * trainSet.d, (t + 1) * B * trainSet.d)) : [];
+  const taskShape = [B, ...net.inShape];
+  const only = Array.from({ length: T }, (_, t) => [t]);
+
   const forwardLosses = (tape: Tape): Tensor | null => {
     tape.reset();
+    if (perTask) {
+      for (let t = 0; t < T; t++) {
+        const out = net.forward(tape, tape.input(taskInputs[t]!, taskShape), only[t]);
+        const o = out.outputs[t];
+        if (!o) throw new OptionError('network', `forward returned no output for task "${tasks[t]!.name}"`);
+        predOf[t] = o;
+        let L = taskLoss(tape, tasks[t]!, o, batch, t);
+        const aux = out.aux?.[t];
+        if (aux) L = add(tape, L, aux);
+        losses[t] = L;
+      }
+      return null;
+    }
     const x = tape.input(batch.x, inputShape);
     const out = net.forward(tape, x);
     if (out.outputs.length !== T) throw new OptionError('network', `forward returned ${out.outputs.length} outputs for ${T} tasks`);
@@ -448,7 +471,8 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
     } else {
       if (mode !== 'backward' && features === null) throw new OptionError('grad-mode', `mode "${mode}" needs the network to expose its shared representation (features); use grad mode "backward"`);
       if (mode === 'rep') {
-        const R = repGradients(g, losses, features!, seeds);
+        const R = repGradients(g, losses, features!, seeds, Rbuf);
+        Rbuf = R.data;
         const K = gramian(R);
         const o = aggregator.aggregate({ T, jacobian: aggregator.needs === 'jacobian' ? R : undefined, gramian: K, mode, losses: lossVals, step: steps }, aState);
         aState = o.state;
@@ -460,13 +484,15 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
         else throw new OptionError('aggregator', `aggregator "${aggregator.name}" returned neither weights nor a direction`);
         backwardShared(g, features!, cot);
       } else {
-        J = mode === 'jacobian' ? jacobianByLanes(g, losses, features!, shared, seeds, Jbuf) : jacobianByBackward(g, losses, shared, seeds, Jbuf);
+        if (mode === 'jacobian' && (!Rbuf || Rbuf.length !== T * features!.size)) Rbuf = new Float32Array(T * features!.size);
+        J = mode === 'jacobian' ? jacobianByLanes(g, losses, features!, shared, seeds, Jbuf, Rbuf) : jacobianByBackward(g, losses, shared, seeds, Jbuf);
         Jbuf = J.data;
         const K = gramian(J);
         const o = aggregator.aggregate({ T, jacobian: aggregator.needs === 'jacobian' ? J : undefined, gramian: K, mode, losses: lossVals, step: steps }, aState);
         aState = o.state;
         if (o.weights) {
-          const dir = new Float64Array(J.cols);
+          if (dirBuf.length !== J.cols) dirBuf = new Float64Array(J.cols);
+          const dir = dirBuf.fill(0);
           for (let t = 0; t < T; t++) {
             const wt = o.weights[t]!;
             for (let i = 0; i < J.cols; i++) dir[i]! += wt * J.data[t * J.cols + i]!;
@@ -527,6 +553,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
       epoch: epoch + 1,
       seconds: (performance.now() - te) / 1000,
       steps: nSteps,
+      lr: cfg.lrSchedule ? cfg.lrSchedule(Math.max(0, steps - 1)) : null,
       train: tr,
       val,
       weights: Array.from(wSum, (s) => (nSteps > 0 ? s / nSteps : NaN)),

@@ -33,7 +33,11 @@ export interface MTLNetwork extends Module {
   readonly inShape: readonly number[];
   /** The shared parameters θ_s (per-task gradients and aggregators act on these). */
   sharedParameters(): Param[];
-  forward(g: Tape, x: Tensor): NetworkOutput;
+  /**
+   * `tasks` (optional to implement): compute only these tasks' outputs (others may be null). The
+   * trainer uses it for multi-input data without an aggregator: one forward per task on its rows.
+   */
+  forward(g: Tape, x: Tensor, tasks?: readonly number[]): NetworkOutput;
 }
 
 /** Kind of a task's target and hence its loss and metric. */
@@ -73,6 +77,8 @@ export interface EpochRecord {
   readonly epoch: number;
   readonly seconds: number;
   readonly steps: number;
+  /** Learning rate at the epoch's last step (when the config names the schedule), else null. */
+  readonly lr: number | null;
   readonly train: { readonly loss: number[]; readonly metric: number[] };
   readonly val: { readonly loss: number[]; readonly metric: number[] } | null;
   /** Mean task weights over the epoch's steps (loss weighting, or aggregator weights when given). */
@@ -88,6 +94,8 @@ export interface TrainConfig {
   readonly batchSize: number;
   readonly seed: number;
   readonly optimizer: GradientTransformation;
+  /** The optimiser's learning-rate schedule, when it has one: only read to log `lr` per epoch. */
+  readonly lrSchedule?: (step: number) => number;
   readonly weighting?: LossWeighting;
   readonly aggregator?: GradientAggregator;
   /** How per-task gradients are taken when an aggregator is set (default 'jacobian'). */

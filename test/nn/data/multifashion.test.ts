@@ -30,7 +30,7 @@ test('MultiFashion: top-left item at (0,0), bottom-right at (8,8), max where the
   }
 });
 
-test('MultiFashion: deterministic in the seed; different seeds differ; downsample averages blocks', () => {
+test('MultiFashion: deterministic in the seed; different seeds differ; size 18 averages 2×2 blocks, size 28 keeps the mean', () => {
   const items = fakeItems();
   const a = makeMultiFashion(items, { n: 40, seed: 9 });
   const b = makeMultiFashion(items, { n: 40, seed: 9 });
@@ -38,7 +38,7 @@ test('MultiFashion: deterministic in the seed; different seeds differ; downsampl
   assert.deepEqual(a.images, b.images);
   assert.deepEqual(a.left, b.left);
   assert.notDeepEqual([...a.sourceLeft], [...c.sourceLeft]);
-  const d = makeMultiFashion(items, { n: 40, seed: 9, downsample: 2 });
+  const d = makeMultiFashion(items, { n: 40, seed: 9, size: 18 });
   assert.equal(d.height, 18);
   // block (0,0) of the downsampled image is the mean of the 2×2 top-left block of the full one
   for (let s = 0; s < 40; s++) {
@@ -48,7 +48,16 @@ test('MultiFashion: deterministic in the seed; different seeds differ; downsampl
     const want2 = (full[16 * 36 + 16]! + full[16 * 36 + 17]! + full[17 * 36 + 16]! + full[17 * 36 + 17]!) / 4;
     assert.ok(Math.abs(d.images[s * 324 + 8 * 18 + 8]! - want2) < 1e-6);
   }
-  assert.throws(() => makeMultiFashion(items, { n: 4, downsample: 5 }), /downsample/);
+  // area averaging preserves the mean intensity for any size (weights sum to 1 per row and column)
+  const e = makeMultiFashion(items, { n: 40, seed: 9, size: 28 });
+  assert.equal(e.height, 28);
+  for (let s = 0; s < 40; s++) {
+    let m36 = 0, m28 = 0;
+    for (let k = 0; k < 1296; k++) m36 += a.images[s * 1296 + k]! / 1296;
+    for (let k = 0; k < 784; k++) m28 += e.images[s * 784 + k]! / 784;
+    assert.ok(Math.abs(m36 - m28) < 1e-5, `${m36} vs ${m28}`);
+  }
+  assert.throws(() => makeMultiFashion(items, { n: 4, size: 37 }), /size/);
   assert.throws(() => makeMultiFashion(items, { n: 0 }), /positive integer/);
 });
 

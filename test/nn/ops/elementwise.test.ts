@@ -70,3 +70,15 @@ test('sigmoid and gelu values', () => {
   // 0.5·(1 + tanh(√(2/π)·1.044715)) = 0.8411919906
   assert.ok(Math.abs(y.data[0]! - 0.8411919906) < 1e-9);
 });
+
+test('a reused tape slot rebuilds its broadcast maps when the shapes change (same element count)', () => {
+  const g = new Tape('float64');
+  g.reset();
+  const a = new Tensor([2, 3], Float64Array.from([1, 2, 3, 4, 5, 6]));
+  assert.deepEqual([...add(g, a, new Tensor([3], Float64Array.from([10, 20, 30]))).data], [11, 22, 33, 14, 25, 36]);
+  g.reset();
+  const b = new Tensor([3, 2], Float64Array.from([1, 2, 3, 4, 5, 6]));
+  assert.deepEqual([...add(g, b, new Tensor([3, 1], Float64Array.from([10, 20, 30]))).data], [11, 12, 23, 24, 35, 36]);
+  g.reset();
+  assert.deepEqual([...add(g, b, new Tensor([3, 1], Float64Array.from([10, 20, 30]))).data], [11, 12, 23, 24, 35, 36]);
+});

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../../src/linalg/random.ts';
-import { dropout, gather, layerNorm, logSoftmax, softmax } from '../../../src/nn/ops/nn.ts';
+import { dropout, gather, layerNorm, logSoftmax, softmax, weightedSum } from '../../../src/nn/ops/nn.ts';
+import { mul } from '../../../src/nn/ops/elementwise.ts';
+import { sum } from '../../../src/nn/ops/reduce.ts';
+import { reshape } from '../../../src/nn/ops/shape.ts';
 import { Tape } from '../../../src/nn/tape.ts';
 import { Tensor } from '../../../src/nn/tensor.ts';
 import { ShapeError } from '../../../src/errors.ts';
@@ -43,4 +46,18 @@ test('softmax is stable for large logits; layerNorm normalises; dropout keeps th
   g.training = false;
   assert.equal(dropout(g, ones, 0.3), ones);
   assert.throws(() => gather(g, new Tensor([2, 2], new Float64Array(4)), [2]), ShapeError);
+});
+
+test('weightedSum: gradients, and equal to mul + sum over the expert axis', () => {
+  const rng = new Random(77);
+  for (const s of [[3, 4, 5], [2, 3], [2, 3, 2, 2]]) {
+    const x = randParam(rng, 'x', s), w = randParam(rng, 'w', [s[0]!, s[1]!]);
+    gradcheck(`weightedSum ${JSON.stringify(s)}`, [x, w], (g) => weightedSum(g, x, w));
+    const g = new Tape('float64');
+    const a = weightedSum(g, x, w);
+    const b = sum(g, mul(g, x, reshape(g, w, [s[0]!, s[1]!, ...s.slice(2).map(() => 1)])), [1]);
+    assert.deepEqual(a.shape, b.shape);
+    for (let i = 0; i < a.size; i++) assert.ok(Math.abs(a.data[i]! - b.data[i]!) < 1e-12);
+  }
+  assert.throws(() => weightedSum(new Tape('float64'), randParam(rng, 'x', [2, 3, 4]), randParam(rng, 'w', [2, 4])), ShapeError);
 });

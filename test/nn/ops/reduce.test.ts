@@ -29,3 +29,14 @@ test('sum values and shapes', () => {
   assert.deepEqual([...s1.data], [2, 5]);
   assert.equal(sum(g, x).item(), 21);
 });
+
+test('a reused tape slot rebuilds its reduction map when the axes change', () => {
+  const g = new Tape('float64');
+  const x = new Tensor([2, 3], Float64Array.from([1, 2, 3, 4, 5, 6]));
+  g.reset();
+  assert.deepEqual([...sum(g, x, [0]).data], [5, 7, 9]);
+  g.reset();
+  assert.deepEqual([...sum(g, x, [1]).data], [6, 15]);
+  g.reset();
+  assert.deepEqual([...sum(g, x, [1]).data], [6, 15]);
+});

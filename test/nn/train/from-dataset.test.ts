@@ -38,7 +38,7 @@ test('the JSON-lines log has one parseable line per epoch, NaN as null', () => {
   try {
     const p = join(dir, 'log.jsonl');
     const log = jsonLinesLogger(p);
-    const rec: EpochRecord = { epoch: 1, seconds: 0.5, steps: 3, train: { loss: [1, 2], metric: [0.5, NaN] }, val: null, weights: [1, 1], metricName: ['rmse', 'accuracy'], best: false };
+    const rec: EpochRecord = { epoch: 1, seconds: 0.5, steps: 3, lr: 0.01, train: { loss: [1, 2], metric: [0.5, NaN] }, val: null, weights: [1, 1], metricName: ['rmse', 'accuracy'], best: false };
     log(rec);
     log({ ...rec, epoch: 2 });
     const lines = readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; train: { metric: (number | null)[] } });

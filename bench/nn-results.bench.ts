@@ -1,0 +1,133 @@
+// Results of the neural architectures (issue 11, "Data and results"), printed as tables:
+//
+// 1. MultiFashion (two Fashion-MNIST items per image, src/nn/data/multifashion.ts): per-task test
+//    accuracy, mean ± std over 3 training seeds, for two single-task LeNets (stl), HPS-LeNet, MMoE
+//    (LeNet experts) and cross-stitch (one LeNet column per task). Small on purpose so it runs in
+//    minutes on 2 shared cores; the sizes are printed and can be raised through the environment:
+//    NN_MF_TRAIN (default 2500 composites, from the first 20 000 training items), NN_MF_TEST (2000,
+//    from the test split), NN_MF_EPOCHS (5), NN_MF_SIZE (28: the 36 × 36 canvas resized to 28 × 28 by area
+//    averaging, as Sener & Koltun). The data are fixed (seeds 1 and 2); the 3 seeds vary initialisation, shuffling and the
+//    10 % validation split, whose best epoch is kept (the test split is never used for selection).
+//    Skipped with a message when Debian's dataset-fashion-mnist is absent.
+// 2. The synthetic benchmark of Ma et al. (KDD 2018, §4.1; src/data/synthetic/mmoe.ts): as the task
+//    correlation p falls from 1 to 0.5, the test MSE of shared-bottom (HPS) vs MMoE, through the
+//    estimator contract (standardised inputs/targets, validation split, early stopping). Sizes:
+//    NN_MMOE_EXPERTS (4) experts of NN_MMOE_EXPERT_HIDDEN (16) units; shared-bottom trunk NN_SB_HIDDEN
+//    (default experts × expert width, the same total hidden width); NN_MMOE_TRAIN (20000: with 4000
+//    rows every model overfits within ~15 epochs and shared-bottom beats MMoE at every p);
+//    NN_MMOE_EPOCHS (60), NN_MMOE_LR (3e-3), NN_MMOE_P (1,0.9,0.7,0.5; the full sweep takes ~45 min
+//    on 2 busy cores).
+//
+// Run: npm run bench -- nn-results   (or: node --import tsx bench/nn-results.bench.ts)
+import { makeMmoeTasks } from '../src/data/synthetic/mmoe.ts';
+import { buildMultiOutput } from '../src/data/synthetic/multioutput.ts';
+import { getModel } from '../src/estimator/registry.ts';
+import { Matrix } from '../src/linalg/matrix.ts';
+import { Random } from '../src/linalg/random.ts';
+import { buildArchitecture, type ArchName } from '../src/nn/arch/index.ts';
+import { hasFashionMnist, loadFashionMnist } from '../src/nn/data/fashion-mnist.ts';
+import { makeMultiFashion } from '../src/nn/data/multifashion.ts';
+import { registerNeuralEngine } from '../src/nn/estimator.ts';
+import { adam } from '../src/nn/optim/adam.ts';
+import { predictAll, train } from '../src/nn/train/trainer.ts';
+
+const SEEDS = [1, 2, 3];
+const env = (k: string, d: number): number => (process.env[k] !== undefined ? Number(process.env[k]) : d);
+const meanStd = (xs: number[]): [number, number] => {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const v = xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1);
+  return [m, Math.sqrt(v)];
+};
+const pm = (xs: number[], digits = 1, scale = 100): string => {
+  const [m, s] = meanStd(xs);
+  return `${(m * scale).toFixed(digits)} ± ${(s * scale).toFixed(digits)}`;
+};
+
+function multiFashion(): void {
+  console.log('\n### MultiFashion: per-task test accuracy (%), mean ± std over seeds 1, 2, 3');
+  if (!hasFashionMnist('train') || !hasFashionMnist('test')) {
+    console.log('skipped: needs Debian dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or POLYTASK_FASHION_MNIST');
+    return;
+  }
+  const nTrain = env('NN_MF_TRAIN', 2500), nTest = env('NN_MF_TEST', 2000), epochs = env('NN_MF_EPOCHS', 5), size = env('NN_MF_SIZE', 28);
+  const tr = makeMultiFashion(loadFashionMnist('train', { limit: 20000 }), { n: nTrain, seed: 1, size });
+  const te = makeMultiFashion(loadFashionMnist('test'), { n: nTest, seed: 2, size });
+  const d = tr.height * tr.width;
+  console.log(`train ${nTrain} composites (first 20000 training items), test ${nTest} (test split), ${tr.height}×${tr.width}, ` +
+    `${epochs} epochs, batch 64, Adam lr 1e-3, 10% validation (best epoch kept); LeNet c1=10 c2=20 fc=50, heads 50 → 10`);
+  const models: { label: string; arch: ArchName; experts?: number }[] = [
+    { label: 'stl (2 LeNets)', arch: 'stl' },
+    { label: 'hps-lenet', arch: 'hps' },
+    { label: 'mmoe (3 LeNet experts)', arch: 'mmoe', experts: 3 },
+    { label: 'cross-stitch', arch: 'cross-stitch' },
+  ];
+  console.log('| model | left | right | mean | s/run (median) |');
+  console.log('|---|---|---|---|---|');
+  for (const m of models) {
+    const accs: number[][] = [[], []];
+    const secs: number[] = [];
+    for (const seed of SEEDS) {
+      const net = buildArchitecture(m.arch, {
+        taskNames: ['left', 'right'], outDims: [10, 10], headHidden: [50], experts: m.experts,
+        encoder: { kind: 'lenet', channels: 1, height: tr.height, width: tr.width },
+      }, new Random(seed));
+      const t0 = performance.now();
+      train(net, { layout: 'multi-output', X: tr.images, n: tr.n, d, targets: [Float32Array.from(tr.left), Float32Array.from(tr.right)] }, {
+        tasks: [{ name: 'left', kind: 'multiclass', classes: 10 }, { name: 'right', kind: 'multiclass', classes: 10 }],
+        epochs, batchSize: 64, seed, optimizer: adam({ lr: 1e-3 }), valRatio: 0.1,
+      });
+      secs.push((performance.now() - t0) / 1000);
+      const out = predictAll(net, te.images, te.n, d);
+      [te.left, te.right].forEach((lab, t) => {
+        let c = 0;
+        for (let i = 0; i < te.n; i++) {
+          let b = 0;
+          for (let k = 1; k < 10; k++) if (out[t]![i * 10 + k]! > out[t]![i * 10 + b]!) b = k;
+          if (b === lab[i]) c++;
+        }
+        accs[t]!.push(c / te.n);
+      });
+    }
+    const both = accs[0]!.map((a, i) => (a + accs[1]![i]!) / 2);
+    const med = [...secs].sort((a, b) => a - b)[1]!;
+    console.log(`| ${m.label} | ${pm(accs[0]!)} | ${pm(accs[1]!)} | ${pm(both)} | ${med.toFixed(1)} |`);
+  }
+}
+
+function synthetic(): void {
+  registerNeuralEngine();
+  const nTrain = env('NN_MMOE_TRAIN', 20000), nTest = 2000, epochs = env('NN_MMOE_EPOCHS', 60), lr = env('NN_MMOE_LR', 3e-3);
+  const ps = (process.env.NN_MMOE_P ?? '1,0.9,0.7,0.5').split(',').map(Number);
+  const E = env('NN_MMOE_EXPERTS', 4), eh = env('NN_MMOE_EXPERT_HIDDEN', 16), sb = env('NN_SB_HIDDEN', E * eh);
+  console.log('\n### Synthetic MMoE benchmark (Ma et al. 2018 §4.1): test MSE (mean of the two tasks, original scale), mean ± std over seeds 1, 2, 3');
+  console.log(`d=100, m=10 sine terms, c=1, noise sd 0.01, train ${nTrain}, test ${nTest}; shared-bottom = hps (trunk ${sb}, towers 8); ` +
+    `mmoe = ${E} experts of ${eh}, towers 8; ${epochs} epochs max, batch 64, Adam lr ${lr}, 10% validation, patience 8`);
+  console.log('| p | shared-bottom | mmoe | gap (sb − mmoe) |');
+  console.log('|---|---|---|---|');
+  for (const p of ps) {
+    const res: Record<string, number[]> = { hps: [], mmoe: [] };
+    for (const seed of SEEDS) {
+      const full = makeMmoeTasks({ d: 100, n: nTrain + nTest, p, seed }).dataset;
+      const X = full.shared!.X, Y = full.shared!.Y;
+      const rows = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+      const trainDs = buildMultiOutput(X.selectRows(rows(0, nTrain)), Y.selectRows(rows(0, nTrain)), ['t1', 't2'], 'regression', `${full.source} [train]`);
+      const Xte = X.selectRows(rows(nTrain, nTrain + nTest)) as Matrix, Yte = Y.selectRows(rows(nTrain, nTrain + nTest));
+      for (const name of ['hps', 'mmoe'] as const) {
+        const opts = name === 'hps' ? { hidden: [sb], headHidden: [8] } : { hidden: [eh], headHidden: [8], experts: E };
+        const fit = getModel(name).make({ ...opts, epochs, batchSize: 64, lr, valRatio: 0.1, patience: 8, seed }).fit(trainDs);
+        let mse = 0;
+        for (let t = 0; t < 2; t++) {
+          const pr = fit.predict(Xte, `t${t + 1}`);
+          for (let i = 0; i < nTest; i++) mse += (pr[i]! - Yte.data[i * 2 + t]!) ** 2 / (2 * nTest);
+        }
+        res[name]!.push(mse);
+      }
+    }
+    const gap = res.hps!.map((v, i) => v - res.mmoe![i]!);
+    console.log(`| ${p} | ${pm(res.hps!, 3, 1)} | ${pm(res.mmoe!, 3, 1)} | ${pm(gap, 3, 1)} |`);
+  }
+}
+
+const which = process.env.NN_RESULTS ?? 'all';
+if (which === 'all' || which === 'multifashion') multiFashion();
+if (which === 'all' || which === 'mmoe') synthetic();

@@ -26,6 +26,7 @@ import { constantSchedule, cosineSchedule, stepSchedule, warmupSchedule } from '
 import { taskSpecs, toTrainData } from './train/from-dataset.ts';
 import { predictAll, train } from './train/trainer.ts';
 import type { EpochRecord, TrainConfig, TrainData } from './train/types.ts';
+import type { CompetitionRecord } from './train/probe.ts';
 
 export const NN_ENGINE = 'nn';
 
@@ -74,6 +75,7 @@ const COMMON: readonly ParamDecl[] = [
   { name: 'fairgradAlpha', flag: '--fairgrad-alpha', type: 'number', help: 'FairGrad: fairness α', default: 1, min: 0, exclusiveMin: true },
   { name: 'mgdaNormalisation', flag: '--mgda-normalisation', type: 'enum', help: 'MGDA gradient normalisation', default: 'none', choices: ['none', 'l2', 'loss', 'loss+'] },
   { name: 'dwaTau', flag: '--dwa-tau', type: 'number', help: 'DWA temperature τ', default: 2, min: 0, exclusiveMin: true },
+  { name: 'logConflictEvery', flag: '--log-conflict-every', type: 'integer', help: 'log task-gradient cosines, conflicting pairs and norm ratios every N steps (0: off; free every step with an aggregator in jacobian/backward mode, else one extra Jacobian per logged step)', default: 10, min: 0 },
   { name: 'stchMu', flag: '--stch-mu', type: 'number', help: 'STCH smoothing μ', default: 1, min: 0, exclusiveMin: true },
 ];
 
@@ -149,7 +151,18 @@ interface NnState {
   readonly params: Record<string, number[]>;
   readonly standardiser: Standardiser;
   readonly bestEpoch: number;
-  readonly history: readonly { epoch: number; trainLoss: number[]; valLoss: number[] | null }[];
+  readonly history: readonly NnEpoch[];
+}
+
+/** One epoch of the fitted model's history (model file and `learned.history`). */
+interface NnEpoch {
+  readonly epoch: number;
+  readonly trainLoss: number[];
+  readonly valLoss: number[] | null;
+  /** Mean task weights of the epoch (absent in files written before they were kept). */
+  readonly weights?: number[];
+  /** Task competition of the epoch (src/nn/train/probe.ts CompetitionRecord; null when not logged). */
+  readonly competition?: CompetitionRecord | null;
 }
 
 /** The learning rate as a schedule of the global step, given the steps per epoch. */
@@ -283,9 +296,10 @@ export class NeuralEstimator implements Estimator {
       tasks: specs, epochs: o.epochs as number, batchSize: o.batchSize as number, seed: o.seed as number,
       optimizer: optimizerOf(o, schedule), lrSchedule: schedule, valRatio: o.valRatio as number, patience: o.patience as number,
       weighting, ...(aggregator ? { aggregator, gradMode } : {}),
+      logConflictEvery: o.logConflictEvery as number,
       onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });
-    const history = r.history.map((h: EpochRecord) => ({ epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null }));
+    const history: NnEpoch[] = r.history.map((h: EpochRecord) => ({ epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null, weights: h.weights, competition: h.competition ?? null }));
     const vl = r.history.map((h) => (h.val ? h.val.loss.reduce((a, b) => a + b, 0) / h.val.loss.length : NaN));
     const last = vl[vl.length - 1]!, prev = vl[vl.length - 2];
     const diag: FitDiagnostics = {

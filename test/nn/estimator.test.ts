@@ -55,3 +55,29 @@ test('learning-rate schedules reach the optimiser and the epoch log (cosine to 0
   assert.ok(Math.abs(lrs[3]! - 0.1 * 0.5 * (1 + Math.cos(Math.PI * 11 / 12))) < 1e-12, `epoch 4 lr ${lrs[3]}`);
   assert.ok(lrs[1]! > lrs[2]! && lrs[2]! > lrs[3]!);
 });
+
+test('task competition per epoch reaches learned.history and the model file (issue 12)', () => {
+  const ds = makeClusteredTasks({ T: 3, d: 4, n: 40, seed: 6 }).dataset;
+  type Hist = { epoch: number; weights: number[]; competition: { source: string; samples: number; cosine: number[]; conflicts: number; normRatio: number[] } | null }[];
+  const fit = getModel('hps').make({ hidden: [6], epochs: 2, batchSize: 10, seed: 1, patience: 0, logConflictEvery: 2 }).fit(ds);
+  const hist = (fit.learned as { history: Hist }).history;
+  assert.equal(hist.length, 2);
+  for (const h of hist) {
+    const c = h.competition!;
+    assert.equal(c.source, 'sampled');
+    assert.ok(c.samples >= 1);
+    assert.equal(c.cosine.length, 9);
+    assert.ok(c.cosine.every((v) => v >= -1 && v <= 1));
+    assert.ok(c.conflicts >= 0 && c.conflicts <= 3);
+    assert.ok(Math.abs(c.normRatio.reduce((a, b) => a + b, 0) - 3) < 1e-9);
+    assert.deepEqual(h.weights, [1, 1, 1]);
+  }
+  const back = loadEstimator(JSON.parse(JSON.stringify(fit.toJSON())) as EstimatorJSON);
+  assert.deepEqual((back.learned as { history: Hist }).history, JSON.parse(JSON.stringify(hist)));
+  const agg = getModel('hps').make({ hidden: [6], epochs: 1, batchSize: 10, seed: 1, patience: 0, aggregator: 'mgda', weighting: 'ew' }).fit(ds);
+  const ca = (agg.learned as { history: Hist }).history[0]!.competition!;
+  assert.equal(ca.source, 'aggregator');
+  const off = getModel('hps').make({ hidden: [6], epochs: 1, batchSize: 10, seed: 1, patience: 0, logConflictEvery: 0 }).fit(ds);
+  assert.equal((off.learned as { history: Hist }).history[0]!.competition, null);
+  assert.throws(() => getModel('hps').make({ logConflictEvery: -1 }), /--log-conflict-every/);
+});

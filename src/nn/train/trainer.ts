@@ -24,6 +24,8 @@ import { Tape } from '../tape.ts';
 import type { Param, Tensor } from '../tensor.ts';
 import { equalWeighting } from './hooks.ts';
 import type { GradientAggregator, LossWeighting } from './hooks.ts';
+import { CompetitionAcc, unseededGramian } from './probe.ts';
+import type { ProbeContext } from './probe.ts';
 import { decodeState, encodeOptState, encodeState, restoreOptState } from './state-json.ts';
 import type { Json } from './state-json.ts';
 import type { EpochRecord, MTLNetwork, MultiInputData, MultiOutputData, TaskSpec, TrainConfig, TrainData, TrainResult } from './types.ts';
@@ -263,6 +265,10 @@ function validateConfig(net: MTLNetwork, cfg: TrainConfig): void {
     if (!(Number.isInteger(cfg.checkpointEvery) && cfg.checkpointEvery >= 1)) throw new OptionError('checkpoint-every', `must be a positive integer, got ${cfg.checkpointEvery}`);
     if (!cfg.checkpointPath) throw new OptionError('checkpoint-every', 'needs a checkpoint path');
   }
+  if (cfg.logConflictEvery !== undefined && !(Number.isInteger(cfg.logConflictEvery) && cfg.logConflictEvery >= 0)) {
+    throw new OptionError('log-conflict-every', `must be a non-negative integer (0: off), got ${cfg.logConflictEvery}`);
+  }
+  if (cfg.probe && !(Number.isInteger(cfg.probe.every) && cfg.probe.every >= 1)) throw new OptionError('probe', `every must be a positive integer, got ${cfg.probe.every}`);
   cfg.tasks.forEach((t) => {
     if (t.kind === 'multiclass' && !(Number.isInteger(t.classes) && t.classes! >= 2)) throw new OptionError('tasks', `multiclass task "${t.name}" needs classes ≥ 2`);
   });
@@ -314,6 +320,8 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
   const names = new Set(params.map((p) => p.name));
   for (const p of shared) if (!names.has(p.name)) throw new OptionError('sharedParameters', `shared parameter "${p.name}" is not among the network's parameters`);
   const grads = params.map((p) => p.grad!);
+  const sharedSet = new Set(shared);
+  const unshared = params.filter((p) => !sharedSet.has(p));
   const weighting: LossWeighting = cfg.weighting ?? equalWeighting;
   const aggregator: GradientAggregator | undefined = cfg.aggregator;
   const mode: GradMode = cfg.gradMode ?? 'jacobian';
@@ -378,6 +386,14 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
   let Jbuf: Float32Array | Float64Array | undefined;
   let Rbuf: Float32Array | Float64Array | undefined;
   let dirBuf = new Float64Array(0);
+  // Competition logging (issue 12): with an aggregator taking parameter gradients, its Gramian is
+  // reused on every step; otherwise an extra Jacobian every `conflictEvery` steps.
+  const conflictEvery = cfg.logConflictEvery ?? 10;
+  const aggregatorGramian = aggregator !== undefined && mode !== 'rep';
+  const compAcc = new CompetitionAcc(T, aggregatorGramian ? 1 : conflictEvery);
+  const probe = cfg.probe;
+  let rawJbuf: Float32Array | Float64Array | undefined;
+  let rawRbuf: Float32Array | Float64Array | undefined;
   let stoppedEarly = false;
   let lastProgress = 0;
 
@@ -453,6 +469,28 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
     return a.result(tasks);
   };
 
+  /** Raw task gradients (row t = ∂L_t/∂θ_s, no seeds) of the step on tape g, leaving every grad as it was (zero). */
+  const rawTaskGradients = (features: Tensor | null): TaskMatrix => {
+    let Jr: TaskMatrix;
+    if (features !== null && mode !== 'backward') {
+      if (!rawRbuf || rawRbuf.length !== T * features.size) rawRbuf = new Float32Array(T * features.size);
+      Jr = jacobianByLanes(g, losses, features, shared, undefined, rawJbuf, rawRbuf);
+    } else Jr = jacobianByBackward(g, losses, shared, undefined, rawJbuf);
+    rawJbuf = Jr.data;
+    // the head parameters accumulated their task's gradient: the real backward below adds it again
+    for (const p of unshared) p.grad!.fill(0);
+    return Jr;
+  };
+
+  /** Per-task losses of the current batch at the current parameters, on the eval tape (the step's tensors are kept). */
+  const evalLossesNow = (): Float64Array => {
+    const savedL = losses.slice(), savedP = predOf.slice();
+    forwardLosses(ge);
+    const out = Float64Array.from(losses, (L) => L.data[0]!);
+    for (let t = 0; t < T; t++) { losses[t] = savedL[t]!; predOf[t] = savedP[t]!; }
+    return out;
+  };
+
   const step = (epoch: number): void => {
     const features = forwardLosses(g);
     for (let t = 0; t < T; t++) {
@@ -465,6 +503,17 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
     wState = wOut.state;
     const w = wOut.weights;
     const seeds = Array.from(w);
+    const wantProbe = probe !== undefined && steps % probe.every === 0;
+    const wantSample = conflictEvery > 0 && !aggregatorGramian && steps % conflictEvery === 0;
+    if (wantProbe || wantSample) {
+      let Jr: TaskMatrix | null = null;
+      const taskJ = (): TaskMatrix => (Jr ??= rawTaskGradients(features));
+      if (wantProbe) {
+        const ctx: ProbeContext = { step: steps, epoch, T, losses: lossVals, shared, taskGradients: taskJ, evalLosses: evalLossesNow };
+        probe.observe(ctx);
+      }
+      if (wantSample) compAcc.add(gramian(taskJ()), 'sampled', features !== null && mode !== 'backward' ? 'jacobian' : 'backward');
+    }
     if (!aggregator) {
       g.backward(losses, { seeds });
       for (let t = 0; t < T; t++) wSum[t]! += w[t]!;
@@ -488,6 +537,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
         J = mode === 'jacobian' ? jacobianByLanes(g, losses, features!, shared, seeds, Jbuf, Rbuf) : jacobianByBackward(g, losses, shared, seeds, Jbuf);
         Jbuf = J.data;
         const K = gramian(J);
+        if (conflictEvery > 0) compAcc.add(unseededGramian(K, seeds, T), 'aggregator', mode);
         const o = aggregator.aggregate({ T, jacobian: aggregator.needs === 'jacobian' ? J : undefined, gramian: K, mode, losses: lossVals, step: steps }, aState);
         aState = o.state;
         if (o.weights) {
@@ -514,6 +564,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
     g.rng = derivedRandom(cfg.seed, epoch, 1);
     acc.reset(T);
     wSum.fill(0);
+    compAcc.reset();
     let nSteps = 0;
     if (trainSet.layout === 'multi-output') {
       const order = derivedRandom(cfg.seed, epoch, 2).permutation(trainSet.sets[0]!.rows.length);
@@ -558,6 +609,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
       val,
       weights: Array.from(wSum, (s) => (nSteps > 0 ? s / nSteps : NaN)),
       metricName: tasks.map(metricName),
+      competition: conflictEvery > 0 ? compAcc.record() : null,
       best: isBest,
     };
     history.push(rec);

@@ -4,6 +4,7 @@ import type { Module } from '../module.ts';
 import type { GradMode } from '../mtl.ts';
 import type { Tape } from '../tape.ts';
 import type { Param, Tensor } from '../tensor.ts';
+import type { CompetitionRecord, StepProbe } from './probe.ts';
 import type { GradientAggregator, LossWeighting } from './hooks.ts';
 import type { GradientTransformation } from '../optim/transform.ts';
 import type { FitProgress } from '../../estimator/contract.ts';
@@ -84,6 +85,12 @@ export interface EpochRecord {
   /** Mean task weights over the epoch's steps (loss weighting, or aggregator weights when given). */
   readonly weights: number[];
   readonly metricName: string[];
+  /**
+   * Task competition over the epoch (issue 12, src/nn/train/probe.ts): mean task-gradient cosine
+   * matrix of the shared parameters, conflicting pairs, gradient-norm ratios. null when switched
+   * off (`logConflictEvery: 0`) or no step was sampled.
+   */
+  readonly competition?: CompetitionRecord | null;
   /** Whether this epoch is the best so far on the validation loss (model selection). */
   readonly best: boolean;
 }
@@ -100,6 +107,14 @@ export interface TrainConfig {
   readonly aggregator?: GradientAggregator;
   /** How per-task gradients are taken when an aggregator is set (default 'jacobian'). */
   readonly gradMode?: GradMode;
+  /**
+   * Log task competition (EpochRecord.competition) every this many steps (default 10; 0: off).
+   * With an aggregator in 'backward'/'jacobian' mode the step's Gramian is reused on every step at
+   * no extra cost; otherwise each sampled step costs one extra Jacobian of the shared parameters.
+   */
+  readonly logConflictEvery?: number;
+  /** A per-step observer of the task gradients and losses (e.g. src/select/neural-affinity.ts). */
+  readonly probe?: StepProbe;
   /** Validation data (never the test split). When absent and valRatio > 0, split from train. */
   readonly val?: TrainData;
   readonly valRatio?: number;

@@ -39,3 +39,39 @@ export function plantedMultiOutput(n: number, d: number, seed: number) {
   }));
   return { layout: 'multi-output' as const, X, n, d, targets };
 }
+
+/**
+ * Every task reads the SAME scalar output f(x) of a shared MLP (no task heads), so tasks with
+ * opposed targets truly compete for θ_s (separate linear heads could absorb a sign flip).
+ */
+export class SharedOutputNet implements MTLNetwork {
+  readonly trunk: MLP;
+  constructor(readonly d: number, hidden: number, readonly T: number, seed: number) {
+    this.trunk = new MLP('trunk', [d, hidden, 1], new Random(seed), { activateLast: false, activation: 'tanh' });
+  }
+  get taskNames(): string[] { return Array.from({ length: this.T }, (_, t) => `task${t}`); }
+  get inShape(): number[] { return [this.d]; }
+  parameters(): Param[] { return this.trunk.parameters(); }
+  sharedParameters(): Param[] { return this.trunk.parameters(); }
+  forward(g: Tape, x: Tensor): NetworkOutput {
+    const f = this.trunk.forward(g, x);
+    return { outputs: Array.from({ length: this.T }, () => f), features: f };
+  }
+}
+
+/**
+ * Planted groups: task t's target is s_t·u(x) + small task-specific part + noise, u(x) = sin(x·w),
+ * with sign s_t = signs[t] (+1 / −1): tasks of one sign help each other, opposite signs conflict.
+ */
+export function plantedSignGroups(n: number, d: number, signs: readonly number[], seed: number) {
+  const rng = new Random(seed);
+  const X = Float32Array.from({ length: n * d }, () => rng.normal());
+  const w = Float64Array.from({ length: d }, () => rng.normal() / Math.sqrt(d));
+  const own = signs.map(() => Float64Array.from({ length: d }, () => 0.15 * rng.normal() / Math.sqrt(d)));
+  const targets = signs.map((s, t) => Float32Array.from({ length: n }, (_, i) => {
+    let u = 0, v = 0;
+    for (let j = 0; j < d; j++) { u += X[i * d + j]! * w[j]!; v += X[i * d + j]! * own[t]![j]!; }
+    return s * Math.sin(2 * u) + v + 0.05 * rng.normal();
+  }));
+  return { layout: 'multi-output' as const, X, n, d, targets };
+}

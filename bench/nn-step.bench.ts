@@ -24,7 +24,7 @@ import type { Param, Tensor } from '../src/nn/tensor.ts';
 import { median } from './common.ts';
 
 const D = 64, H = 256, T = 8, B = 256, NB = 20, LR = 1e-3, E = 8;
-const STEPS = 20, REPEATS = 7, PER = 30;
+const STEPS = 20, REPEATS = 5, PER = 12;
 
 interface Case {
   readonly name: string;
@@ -103,7 +103,7 @@ function runCase(c: Case, py: string | null): void {
   const times: number[] = [];
   const timeOurs = (): void => {
     reinit();
-    for (let k = 0; k < 10; k++) step(k);
+    for (let k = 0; k < 5; k++) step(k);
     for (let r = 0; r < REPEATS; r++) {
       const t0 = performance.now();
       for (let k = 0; k < PER; k++) step(k);

@@ -81,7 +81,7 @@ losses = [step(m, opt, k) for k in range(cfg["steps"])]
 def timed(threads):
     torch.set_num_threads(threads)
     m, opt = build()
-    for k in range(10):
+    for k in range(5):
         step(m, opt, k)
     times = []
     for _ in range(cfg["repeats"]):

@@ -2,7 +2,10 @@
 // (src/select/affinity.ts), printed ordered so that mutually helpful tasks sit together, or as JSON.
 import { Option, type Command } from 'commander';
 import type { MultiTaskDataset } from '../data/dataset.ts';
+import { getModel } from '../estimator/registry.ts';
+import { OptionError } from '../errors.ts';
 import { leaveOneOutAffinity, pairwiseAffinity, type Affinity } from '../select/affinity.ts';
+import { estimatorAffinity } from '../select/neural-affinity.ts';
 import { affinityOrder } from '../select/order.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { checkModelName } from './fit.ts';
@@ -14,13 +17,18 @@ import { makeProgress } from './progress.ts';
 
 export interface AffinityFlags extends DataFlags, MatFlags, ModelFlags, CommonFlags {
   folds?: number;
-  measure?: 'pairs' | 'leave-one-out';
+  measure?: 'pairs' | 'leave-one-out' | 'gradient-cosine' | 'tag-lookahead';
+  every?: number;
 }
+
+const NEURAL_MEASURES = ['gradient-cosine', 'tag-lookahead'] as const;
 
 /** The affinity of `ds` with a progress line on stderr while the O(T²) fits run. */
 export function measureAffinity(io: CliIO, flags: AffinityFlags, ds: MultiTaskDataset, model: string): Affinity {
   const progress = makeProgress(io, flags);
   const T = ds.tasks.length;
+  if (getModel(model).engine === 'nn') return neuralAffinityOf(io, flags, ds, model);
+  if ((NEURAL_MEASURES as readonly string[]).includes(flags.measure ?? '')) throw new OptionError('--measure', `${flags.measure} is measured during the training of a neural model; "${model}" is fitted, so use pairs or leave-one-out`);
   const pairs = (flags.measure ?? (T <= 60 ? 'pairs' : 'leave-one-out')) === 'pairs';
   progress.start((flags.folds ?? 3) * (pairs ? T + (T * (T - 1)) / 2 : T + 1), `affinity (${model}, ${T} tasks)`);
   try {
@@ -36,6 +44,32 @@ export function measureAffinity(io: CliIO, flags: AffinityFlags, ds: MultiTaskDa
   }
 }
 
+/** A neural model's affinity from one training run (TAG lookahead by default, Fifty et al. 2021),
+ * in the shape the printing and grouping code take. */
+function neuralAffinityOf(io: CliIO, flags: AffinityFlags, ds: MultiTaskDataset, model: string): Affinity {
+  const measure = flags.measure ?? 'tag-lookahead';
+  if (!(NEURAL_MEASURES as readonly string[]).includes(measure)) throw new OptionError('--measure', `"${model}" is a neural model: its affinity is measured during one training run (gradient-cosine or tag-lookahead), not by ${measure} fits`);
+  const progress = makeProgress(io, flags);
+  progress.start(1, `affinity (${model}, ${ds.tasks.length} tasks)`);
+  try {
+    const a = estimatorAffinity(ds, model, modelOptions(flags, ds, io.cwd, model), {
+      measure: measure as (typeof NEURAL_MEASURES)[number],
+      every: flags.every ?? 5,
+      onProgress: (p) => progress.update(0, p.detail),
+    });
+    // TAG's Z is a relative loss change: shown in % like the linear gains; a cosine stays a cosine.
+    const tag = measure === 'tag-lookahead';
+    const scale = (m: Float64Array): Float64Array => (tag ? m.map((v) => 100 * v) : m);
+    return {
+      T: a.T, gain: scale(a.gain), se: scale(a.se), unit: tag ? '%' : 'cosine', tasks: a.tasks, model, folds: 0, fits: 1, failures: [], seconds: a.seconds,
+      aloneError: new Float64Array(a.T).fill(Number.NaN),
+      measure: `${a.measure}: averaged over ${a.samples} sampled training steps (every ${a.every}) of one run of all tasks; row i, column j = effect on task i of task j`,
+    };
+  } finally {
+    progress.stop();
+  }
+}
+
 /** JSON form: the matrix as rows (task i's gain with each j), with its standard errors. */
 export function affinityJSON(a: Affinity): Record<string, unknown> {
   const rows = (m: Float64Array): (number | null)[][] =>
@@ -46,6 +80,7 @@ export function affinityJSON(a: Affinity): Record<string, unknown> {
     folds: a.folds,
     tasks: a.tasks,
     order: affinityOrder(a).map((i) => a.tasks[i]),
+    unit: a.unit ?? '%',
     gain_percent: rows(a.gain),
     se: rows(a.se),
     alone_error: [...a.aloneError],
@@ -61,7 +96,7 @@ export function printAffinity(io: CliIO, a: Affinity): void {
   const order = affinityOrder(a);
   if (a.T <= 16) {
     out(io);
-    out(io, 'gain of the row task (%) when fitted with the column task; tasks ordered so that mutually helpful ones sit together:');
+    out(io, `${a.unit === 'cosine' ? 'gradient cosine of the row task with the column task' : 'gain of the row task (%) from the column task'}; tasks ordered so that mutually helpful ones sit together:`);
     const w = Math.max(6, ...a.tasks.map((t) => t.length));
     out(io, ' '.repeat(w) + order.map((j) => a.tasks[j]!.slice(0, 7).padStart(8)).join(''));
     for (const i of order) {
@@ -71,11 +106,12 @@ export function printAffinity(io: CliIO, a: Affinity): void {
   const pairs: { i: number; j: number; v: number }[] = [];
   for (let i = 0; i < a.T; i++) for (let j = i + 1; j < a.T; j++) pairs.push({ i, j, v: (a.gain[i * a.T + j]! + a.gain[j * a.T + i]!) / 2 });
   pairs.sort((x, y) => y.v - x.v);
-  const show = (p: { i: number; j: number; v: number }): string => `${a.tasks[p.i]} + ${a.tasks[p.j]}: ${num(p.v, 3)} %`;
+  const unit = a.unit === 'cosine' ? ' (cosine)' : ' %';
+  const show = (p: { i: number; j: number; v: number }): string => `${a.tasks[p.i]} + ${a.tasks[p.j]}: ${num(p.v, 3)}${unit}`;
   out(io);
   out(io, `most helpful pairs (mean of both directions): ${pairs.slice(0, 5).map(show).join('; ')}`);
   out(io, `most harmful pairs: ${pairs.slice(-5).reverse().map(show).join('; ')}`);
-  out(io, 'These are estimates from CV folds of the data given; `polytask group` tests a grouping on held-out data.');
+  out(io, `These are estimates from ${a.folds > 0 ? 'CV folds of' : 'one training run on'} the data given; \`polytask group\` tests a grouping on held-out data.`);
 }
 
 export function registerAffinity(program: Command, io: CliIO): void {
@@ -85,7 +121,8 @@ export function registerAffinity(program: Command, io: CliIO): void {
   addModelFlags(cmd);
   cmd
     .option('--folds <k>', 'folds of every task\'s rows (default 3)', parsePositiveInt)
-    .addOption(new Option('--measure <m>', 'pairs: every task pair against each task alone (T(T−1)/2 fits per fold); leave-one-out: each task left out of all the others (T + 1 fits per fold). Default: pairs up to 60 tasks').choices(['pairs', 'leave-one-out']));
+    .addOption(new Option('--measure <m>', 'linear models — pairs: every task pair against each task alone (T(T−1)/2 fits per fold); leave-one-out: each task left out of all the others (T + 1 fits per fold); default pairs up to 60 tasks. Neural models — tag-lookahead (default) or gradient-cosine, during one training run').choices(['pairs', 'leave-one-out', 'gradient-cosine', 'tag-lookahead']))
+    .option('--every <n>', 'neural models: measure every n-th training step (default 5)', parsePositiveInt);
   addOutputFlags(cmd, { out: false });
   cmd.addHelpText(
     'after',
@@ -95,7 +132,8 @@ the hyper-parameters given (or its defaults).
 
 Examples:
   $ polytask affinity --data landmine.csv --task-col task --target y --model pooled --lambda 0.1
-  $ polytask affinity --data school.csv --task-col task --target y --model l21 --lambda 1 --standardize task --json`,
+  $ polytask affinity --data school.csv --task-col task --target y --model l21 --lambda 1 --standardize task --json
+  $ polytask affinity --data landmine.csv --task-col task --target y --model hps --epochs 5 --measure tag-lookahead`,
   );
   cmd.action(async (flags: AffinityFlags) => {
     const name = checkModelName(flags.model);

@@ -250,7 +250,7 @@ function standardise(td: TrainData, st: Standardiser): void {
 }
 
 /** Trainer options beyond the hyper-parameters (the `train` CLI uses them). */
-export type TrainExtras = Pick<TrainConfig, 'onEpoch' | 'checkpointEvery' | 'checkpointPath' | 'resumeFrom'>;
+export type TrainExtras = Pick<TrainConfig, 'onEpoch' | 'checkpointEvery' | 'checkpointPath' | 'resumeFrom' | 'probe'>;
 
 export class NeuralEstimator implements Estimator {
   readonly engine = NN_ENGINE;

@@ -38,6 +38,8 @@ export interface Affinity extends GainMatrix {
   readonly aloneError: Float64Array;
   /** How the matrix was made, for the report and JSON. */
   readonly measure: string;
+  /** Unit of the entries: % change of the row task's error or loss (default), or a cosine. */
+  readonly unit?: '%' | 'cosine';
   readonly model: string;
   readonly folds: number;
   readonly fits: number;

@@ -21,7 +21,11 @@
 // parameters (one lanes pass through the trunk when the network exposes `features`, else T
 // backward passes); TAG — the same Jacobian plus (T + 1) eval forwards of the batch and T
 // parameter copies. `cost` in the result holds the measured time of the sampled steps.
+import type { MultiTaskDataset } from '../data/dataset.ts';
+import type { FitContext, Options } from '../estimator/contract.ts';
+import { getModel } from '../estimator/registry.ts';
 import { OptionError } from '../errors.ts';
+import { NeuralEstimator } from '../nn/estimator.ts';
 import { train } from '../nn/train/trainer.ts';
 import type { ProbeContext, StepProbe } from '../nn/train/probe.ts';
 import type { MTLNetwork, TrainConfig, TrainData, TrainResult } from '../nn/train/types.ts';
@@ -210,5 +214,39 @@ export function neuralAffinity(net: MTLNetwork, data: TrainData, cfg: TrainConfi
       seconds,
     },
     train: r,
+  };
+}
+
+/**
+ * The affinity of a registered neural model (engine `nn`) on a data set: one training run of all
+ * tasks with the affinity probe attached, through the estimator (so the model's declared options,
+ * standardisation and trainer are exactly those of `fit`). TAG's lookahead uses the model's `lr`.
+ */
+export function estimatorAffinity(
+  ds: MultiTaskDataset,
+  model: string,
+  options: Options,
+  opts: { readonly measure: NeuralAffinityMeasure; readonly every?: number; readonly onProgress?: FitContext['onProgress'] },
+): NeuralAffinity {
+  const est = getModel(model).make(options);
+  if (!(est instanceof NeuralEstimator)) throw new OptionError('model', `"${model}" is not a neural model; its affinity is measured by fits (pairs or leave-one-out)`);
+  const T = ds.tasks.length;
+  const lr = est.options['lr'];
+  const ap = affinityProbe(T, { measure: opts.measure, every: opts.every ?? 1, ...(typeof lr === 'number' ? { lookaheadLr: lr } : {}) });
+  const t0 = performance.now();
+  est.fitWith(ds, opts.onProgress ? { onProgress: opts.onProgress } : {}, { probe: ap.probe });
+  const seconds = (performance.now() - t0) / 1000;
+  const res = ap.result();
+  return {
+    T,
+    gain: res.gain,
+    se: res.se,
+    tasks: ds.tasks.map((t) => t.name),
+    measure: opts.measure === 'tag-lookahead' ? `tag-lookahead(lr=${String(lr)})` : 'gradient-cosine',
+    model,
+    every: opts.every ?? 1,
+    samples: res.samples,
+    cost: { steps: NaN, trainSeconds: seconds, measureSeconds: res.measureSeconds, msPerSample: res.samples > 0 ? (1000 * res.measureSeconds) / res.samples : NaN },
+    seconds,
   };
 }

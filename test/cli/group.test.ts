@@ -48,3 +48,21 @@ test('group chooses groups on the selection part and compares them with all-in-o
     cleanup();
   }
 });
+
+test('affinity of a neural model is measured during one training run (TAG lookahead); fit-based measures are refused for it', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const data = writeLongCsv(dir, 'data.csv', { T: 3, n: 30, d: 3 });
+    const r = await cli(['affinity', '--data', data, '--task-col', 'task', '--target', 'y', '--model', 'hps', '--epochs', '2', '--hidden', '8', '--every', '1', '--json'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.match(j.measure, /tag-lookahead/);
+    assert.equal(j.gain_percent.length, 3);
+    assert.ok(j.gain_percent.flat().filter((v: number | null) => v !== null).every(Number.isFinite));
+    const bad = await cli(['affinity', '--data', data, '--task-col', 'task', '--target', 'y', '--model', 'hps', '--measure', 'pairs'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--measure/);
+  } finally {
+    cleanup();
+  }
+});

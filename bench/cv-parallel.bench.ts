@@ -26,48 +26,15 @@ import { fileURLToPath } from 'node:url';
 import type { MultiTaskDataset } from '../src/data/dataset.ts';
 import { loadCsvSync } from '../src/data/csv.ts';
 import { givenSplits, kFold, subsetDataset, type Split } from '../src/data/split.ts';
-import { cvGrids, foldPathErrors, type Fittable } from '../src/eval/cv.ts';
-import { Matrix } from '../src/linalg/matrix.ts';
-import { buildProblem } from '../src/linear/problem.ts';
-import { getModelSpec } from '../src/linear/registry.ts';
-import type { ModelOptions, WarmStart } from '../src/linear/types.ts';
+import '../src/engines.ts';
+import { cvAxes, foldPathErrors, tunedDecls } from '../src/eval/cv.ts';
+import { defaultLambdaTop } from '../src/eval/grid.ts';
+import { MTLEstimator } from '../src/linear/estimator.ts';
 import { makeDemoProblem } from '../src/data/synthetic/demo.ts';
 import { compareAsync, type AsyncCompareOptions } from '../src/eval/parallel.ts';
 import { registryPlan } from '../src/eval/plans.ts';
 import type { ComparisonResult } from '../src/eval/types.ts';
 import { DEMO_MODELS } from '../src/cli/demo.ts';
-
-/** A bench-local Fittable over a registry spec (the estimator proper lives in src/linear/estimator.ts). */
-class SpecFittable implements Fittable {
-  constructor(
-    readonly name: string,
-    readonly options: ModelOptions,
-    private readonly fitted?: { W: Matrix; b: Float64Array; warm?: WarmStart },
-  ) {}
-  clone(patch: Partial<ModelOptions>): SpecFittable {
-    return new SpecFittable(this.name, { ...this.options, ...patch });
-  }
-  fit(ds: MultiTaskDataset, warm?: WarmStart): SpecFittable {
-    const spec = getModelSpec(this.name);
-    const problem = buildProblem(ds, this.options);
-    const r = spec.fit(problem, { tol: 1e-6, maxIter: 2000, ...spec.defaults, ...this.options }, warm);
-    return new SpecFittable(this.name, this.options, { W: r.W, b: r.intercepts, ...(r.warm ? { warm: r.warm } : {}) });
-  }
-  get warmStart(): WarmStart | undefined {
-    return this.fitted?.warm;
-  }
-  predict(X: Matrix, task: string): Float64Array {
-    const f = this.fitted!;
-    const t = Number(task); // School task names are 0..138, in order
-    const out = new Float64Array(X.rows);
-    for (let i = 0; i < X.rows; i++) {
-      let s = f.b[t]!;
-      for (let j = 0; j < X.cols; j++) s += X.data[i * X.cols + j]! * f.W.data[j * f.W.cols + t]!;
-      out[i] = s;
-    }
-    return out;
-  }
-}
 
 interface Job {
   model: string;
@@ -84,9 +51,13 @@ function load(): { train: MultiTaskDataset; folds: Split[] } {
 }
 
 function runFolds(model: string, train: MultiTaskDataset, folds: Split[], which: number[]): number {
-  const { grid } = cvGrids(train, { points: 10, decades: 3 });
+  const est = new MTLEstimator(model, { tol: 1e-6, maxIter: 2000 });
+  const axes = cvAxes(tunedDecls(est, { params: ['lambda'] }), { points: 10, decades: 3, defaultTop: defaultLambdaTop(train) });
   let checksum = 0;
-  for (const f of which) for (const row of foldPathErrors(new SpecFittable(model, {}), train, folds[f]!, ['lambda'], grid, null)) for (const e of row) checksum += e.reduce((a, b) => a + b, 0);
+  for (const f of which) {
+    const r = foldPathErrors(est, train, folds[f]!, f + 1, axes, axes[0]!.values.map((v) => [v]));
+    for (const e of r.errors.values()) checksum += e.reduce((a, b) => a + b, 0);
+  }
   return checksum;
 }
 

@@ -5,14 +5,15 @@
 // scaling of one FISTA iteration in the number of tasks (T = 1 000 and 10 000, d = 50, n_t = 20).
 // Medians of repeated runs after a warm-up. Run: node --import tsx bench/linear.bench.ts
 // (BENCH_PART=school|scaling for one part; BENCH_REPEATS, BENCH_TEXTBOOK_MAX_ITER to adjust).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Matrix } from '../src/linalg/matrix.ts';
 import { Random } from '../src/linalg/random.ts';
 import { backendName } from '../src/linalg/backend.ts';
 import { problemFromTasks } from '../src/linear/problem.ts';
 import { availableModels, getModelSpec } from '../src/linear/registry.ts';
 import type { FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
-import { SCHOOL, fmt, loadSchool, timeFit as timeFitN } from './common.ts';
+import { SCHOOL, fmt, loadSchool, median, timeFit as timeFitN } from './common.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TEXTBOOK_MAX_ITER = Number(process.env.BENCH_TEXTBOOK_MAX_ITER ?? 20000);
@@ -23,13 +24,15 @@ const timeFit = (problem: Problem, name: string, opts: ModelOptions & { tol: num
 /** Weights on School: a tenth of λ_max where it exists, else a fixed moderate value (sum scaling). */
 function schoolOptions(problem: Problem, name: string): ModelOptions {
   const spec = getModelSpec(name);
-  const o: ModelOptions = { ...spec.defaults };
-  if (spec.lambdaMax) o.lambda = 0.1 * spec.lambdaMax(problem, {});
-  else if (spec.uses.includes('lambda')) o.lambda = 1000;
-  if (spec.uses.includes('lambda2')) o.lambda2 = name === 'tgl' ? 0.1 * getModelSpec('l21').lambdaMax!(problem, {}) : 1000;
-  if (name === 'tgl') o.ridge = 1000;
-  if (spec.uses.includes('graph')) o.graph = problem.tasks.slice(1).map((_, t) => ({ from: t, to: t + 1 }));
-  return o;
+  const o: Record<string, unknown> = {};
+  // Every tuned weight: a tenth of its λ_max where the model has one (l21, lasso, trace, tgl's θ3), else 1000.
+  for (const p of spec.params.filter((q) => q.tune !== undefined)) {
+    const m = spec.paramMax?.(p.name, problem, {});
+    o[p.name] = m !== undefined ? 0.1 * m : 1000;
+  }
+  if (name === 'tgl') o['ridge'] = 1000;
+  if (spec.params.some((p) => p.name === 'graph')) o['graph'] = problem.tasks.slice(1).map((_, t) => ({ from: t, to: t + 1 }));
+  return o as ModelOptions;
 }
 
 const SMOOTH = new Set(['stl', 'pooled', 'chain', 'graph', 'mean']);
@@ -96,7 +99,7 @@ function scaling(): void {
     for (const T of [1000, 10000]) {
       const problem = syntheticProblem(T, d, n, 7);
       const spec = getModelSpec(name);
-      const lam = 0.5 * spec.lambdaMax!(problem, {});
+      const lam = 0.5 * spec.paramMax!('lambda', problem, {})!;
       const { seconds, r } = timeFit(problem, name, { lambda: lam, tol: 1e-300, maxIter: iters }, name === 'trace' ? 1 : REPEATS);
       perIter.push(seconds / r.info.iterations);
       console.log(`  ${name.padEnd(6)} T = ${String(T).padStart(5)}: ${fmt(seconds / r.info.iterations)} per iteration`);
@@ -105,7 +108,123 @@ function scaling(): void {
   }
 }
 
-// BENCH_PART=school or BENCH_PART=scaling runs one part only.
+// ---------------------------------------------------------------- issue 17: today's FISTA vs the new defaults
+
+const LANDMINE = join(process.cwd(), '..', 'shared', 'data', 'landmine', 'landmine.csv');
+
+function landmineTasks(): TaskProblem[] {
+  const lines = readFileSync(LANDMINE, 'utf8').trim().split('\n').slice(1);
+  const groups = new Map<number, { x: number[][]; y: number[] }>();
+  for (const line of lines) {
+    const f = line.split(',').map(Number);
+    let g = groups.get(f[0]!);
+    if (!g) groups.set(f[0]!, (g = { x: [], y: [] }));
+    g.y.push(f[1] === 1 ? 1 : -1);
+    g.x.push(f.slice(2));
+  }
+  return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([t, g]) => ({ name: `field${t + 1}`, X: Matrix.from(g.x), y: Float64Array.from(g.y) }));
+}
+
+/** A multi-output (shared design) problem as scikit-learn's MultiTaskLasso sees it: one X, T targets. */
+function sharedDesignTasks(n: number, d: number, T: number, seed: number): TaskProblem[] {
+  const rng = new Random(seed);
+  const X = new Matrix(n, d, rng.normals(n * d));
+  const active = 50;
+  const W = new Matrix(d, T, Float64Array.from({ length: d * T }, (_, k) => (Math.floor(k / T) < active ? rng.normal() : 0)));
+  return Array.from({ length: T }, (_, t) => {
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let z = 0;
+      for (let j = 0; j < active; j++) z += X.data[i * d + j]! * W.data[j * T + t]!;
+      y[i] = z + rng.normal();
+    }
+    return { name: `y${t}`, X, y };
+  });
+}
+
+interface SolverCase {
+  readonly label: string;
+  readonly tasks: () => TaskProblem[];
+  readonly build: { loss: 'squared' | 'logistic'; scale: 'sum' | 'mean'; intercept: boolean };
+  readonly model: string;
+  readonly options: ModelOptions;
+  /** The new default's name (the model's default for this loss). */
+  readonly solver: string;
+}
+
+/**
+ * Median wall time of `repeats` fits (after one warm-up), each on a FRESH Problem object so that the
+ * set-up (centring, Gram matrices, memoised per Problem) is timed with the solve, as `polytask fit`
+ * pays it. Slow runs (> 20 s) are timed once.
+ */
+function timeFresh(c: SolverCase, solver: string, tol: number): { seconds: number; r: FitResult; runs: number } {
+  const spec = getModelSpec(c.model);
+  const tasks = c.tasks();
+  const once = (): { seconds: number; r: FitResult } => {
+    const problem = problemFromTasks(tasks, c.build);
+    const t0 = performance.now();
+    const r = spec.fit(problem, { ...c.options, solver, tol, maxIter: 100000 });
+    return { seconds: (performance.now() - t0) / 1000, r };
+  };
+  const first = once();
+  if (first.seconds > 20) return { ...first, runs: 1 };
+  const times: number[] = [];
+  let r = first.r;
+  for (let k = 0; k < REPEATS; k++) {
+    const x = once();
+    times.push(x.seconds);
+    r = x.r;
+  }
+  return { seconds: median(times), r, runs: REPEATS };
+}
+
+function solverTable(): void {
+  const haveSchool = existsSync(SCHOOL);
+  const haveLandmine = existsSync(LANDMINE);
+  const school = haveSchool ? loadSchool().tasks : [];
+  const raw = { loss: 'squared' as const, scale: 'sum' as const, intercept: false };
+  const cases: SolverCase[] = [];
+  if (haveSchool) {
+    cases.push(
+      { label: 'School raw L21 ρ=200', tasks: () => [...school], build: raw, model: 'l21', options: { lambda: 200 }, solver: 'bcd' },
+      { label: 'School raw lasso ρ=200', tasks: () => [...school], build: raw, model: 'lasso', options: { lambda: 200 }, solver: 'bcd' },
+      { label: 'School raw tgl 1/10/200', tasks: () => [...school], build: raw, model: 'tgl', options: { ridge: 1, theta2: 10, theta3: 200 }, solver: 'bcd' },
+    );
+  } else console.log(`School: skipped (needs ${SCHOOL})`);
+  if (haveLandmine) {
+    cases.push({ label: 'Landmine logistic L21 ρ=0.01', tasks: landmineTasks, build: { loss: 'logistic', scale: 'mean', intercept: true }, model: 'l21', options: { lambda: 0.01 }, solver: 'newton' });
+  } else console.log(`Landmine: skipped (needs ${LANDMINE})`);
+  cases.push({
+    label: 'shared design n=5000 d=500 T=20 α=0.5',
+    tasks: () => sharedDesignTasks(5000, 500, 20, 17),
+    build: { loss: 'squared', scale: 'mean', intercept: true },
+    model: 'l21',
+    options: { lambda: 0.5 },
+    solver: 'bcd',
+  });
+  console.log(`\nIssue 17: today's FISTA against the new default solver, side by side, tol 1e-6 (each solver's own certificate; see docs/solvers.md),`);
+  console.log(`whole fit timed (set-up included, a fresh problem per run), median of ${REPEATS} runs after a warm-up (1 run when > 20 s); backend ${backendName()}.`);
+  console.log('"obj gap" = (F − F*)/F* against F* from the new solver at tol 1e-12.');
+  console.log('case                                   | fista: time      iters  obj gap  | new: solver time      iters  obj gap  | speed-up');
+  for (const c of cases) {
+    try {
+      const ref = timeFresh(c, c.solver, 1e-12).r.info.objective;
+      const f = timeFresh(c, 'fista', 1e-6);
+      const n = timeFresh(c, c.solver, 1e-6);
+      const gap = (r: FitResult) => ((r.info.objective - ref) / Math.abs(ref)).toExponential(1);
+      const flag = (r: FitResult) => (r.info.converged ? ' ' : '!');
+      console.log(
+        `${c.label.padEnd(38)} | ${fmt(f.seconds).padStart(9)}${flag(f.r)}${f.runs === 1 ? '¹' : ' '} ${String(f.r.info.iterations).padStart(6)} ${gap(f.r).padStart(8)} | ${c.solver.padEnd(6)} ${fmt(n.seconds).padStart(9)}${flag(n.r)}${n.runs === 1 ? '¹' : ' '} ${String(n.r.info.iterations).padStart(6)} ${gap(n.r).padStart(8)} | ${(f.seconds / n.seconds).toFixed(1)}×`,
+      );
+    } catch (e) {
+      console.log(`${c.label.padEnd(38)} | failed: ${(e as Error).message}`);
+    }
+  }
+  console.log('(iterations: FISTA iterations; bcd: passes over the working set; newton: Newton steps. ! = not converged; ¹ = one run)');
+}
+
+// BENCH_PART=school, scaling or solvers runs one part only.
 const part = process.env.BENCH_PART ?? 'all';
 if (part === 'all' || part === 'school') schoolTable();
 if (part === 'all' || part === 'scaling') scaling();
+if (part === 'all' || part === 'solvers') solverTable();

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'CONVERGENCE'
   | 'MODEL_FILE'
   | 'IO'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'ABORTED';
 
 export class PolytaskError extends Error {
   readonly code: ErrorCode;
@@ -114,5 +115,12 @@ export class ModelFileError extends PolytaskError {
 export class UnsupportedError extends PolytaskError {
   constructor(message: string) {
     super('UNSUPPORTED', message);
+  }
+}
+
+/** A fit stopped by its AbortSignal (FitContext.signal) between iterations. */
+export class AbortError extends PolytaskError {
+  constructor(what: string) {
+    super('ABORTED', `${what}: stopped by the caller (abort signal)`);
   }
 }

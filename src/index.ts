@@ -25,18 +25,28 @@ export { fitStandardizer, applyStandardizer, standardizeDataset, type Standardiz
 export { trainTestSplit, repeatedSplits, kFold, givenSplits, subsetDataset, type Split } from './data/split.ts';
 export * as synthetic from './data/synthetic/index.ts';
 
+// The estimator contract and the engine registry (every shipped engine is registered on import)
+import './engines.ts';
+export type {
+  Estimator, EstimatorJSON, EngineSpec, ModelDecl, ParamDecl, GridRule, FitContext, FitDiagnostics, FitProgress, Options, OptionValue,
+} from './estimator/contract.ts';
+export { registerEngine, registeredEngines, allModels, getModel, getEngine, loadEstimator } from './estimator/registry.ts';
+export { validateOptions, withDefaults, tunableParams } from './estimator/params.ts';
+
 // Linear multi-task learning
-export { MTLEstimator } from './linear/estimator.ts';
+export { MTLEstimator, FORMAT_VERSION, type LinearState } from './linear/estimator.ts';
 export { getModelSpec, availableModels, ALL_MODEL_NAMES } from './linear/registry.ts';
+export { getLoss, lossNames, lossForKind, registerLoss, type LossSpec, type Link } from './linear/loss/registry.ts';
 export type { ModelName, ModelOptions, ModelSpec, FitInfo, FitResult, LearnedStructure, ModelJSON, Problem } from './linear/types.ts';
 
 // Evaluation
 export * as metrics from './eval/metrics.ts';
-export { crossValidate, nestedCrossValidate, type CVOptions, type CVResult } from './eval/cv.ts';
-export { compare, DEFAULT_MODELS, type CompareOptions } from './eval/compare.ts';
-export { compareAsync, type WorkersOption } from './eval/parallel.ts';
+export { crossValidate, nestedCrossValidate, type CVOptions, type CVResult, type FitTally, type FitFailure } from './eval/cv.ts';
+export { compare as compareSync, DEFAULT_MODELS, type CompareOptions, type ModelPlan } from './eval/compare.ts';
+export { registryPlan } from './eval/plans.ts';
+export { compareAsync as compare, compareAsync, type AsyncCompareOptions, type WorkersOption } from './eval/parallel.ts';
 export { deltaM } from './eval/delta-m.ts';
-export type { ComparisonResult, ModelComparison, TaskComparison, CVCurve, Summary } from './eval/types.ts';
+export type { ComparisonResult, ModelComparison, TaskComparison, CVCurve, Summary, FitCounts, UnconvergedFit, ModelFailure } from './eval/types.ts';
 
 // Files and report
 export { writeModelFile, readModelFile } from './cli/model-file.ts';

@@ -13,7 +13,7 @@ import { writeFileAtomic } from './atomic.ts';
 import { printComparison } from './compare-print.ts';
 import { checkReadable, loadData, type MatFlags } from './data-load.ts';
 import { info, out, type CliIO } from './io.ts';
-import { modelOptions } from './model-setup.ts';
+import { modelOptions, splitModelOptions } from './model-setup.ts';
 import {
   addDataFlags,
   addModelFlags,
@@ -63,6 +63,9 @@ export function checkModelList(names: readonly string[]): string[] {
   return [...names];
 }
 
+/** Flags of compare's own that a model parameter also uses (--alpha: the significance level, not relation's α). */
+const COMPARE_RESERVED = ['--alpha'];
+
 export function addCompareFlags(cmd: Command): Command {
   return cmd
     .option('--models <a,b,c>', `models to compare with stl (default: ${DEFAULT_MODELS.join(',')}, those available)`, parseList)
@@ -81,7 +84,7 @@ export function registerCompare(program: Command, io: CliIO): void {
   const cmd = program.command('compare').description('compare models with single-task learning on repeated splits (per-task gains, negative transfer)');
   addDataFlags(cmd);
   cmd.option('--mat-x <name>', 'MAT file: the cell array of per-task feature matrices', 'X').option('--mat-y <name>', 'MAT file: the cell array of per-task targets', 'Y');
-  addModelFlags(cmd, { withModel: false });
+  addModelFlags(cmd, { withModel: false, reserved: COMPARE_RESERVED });
   addCompareFlags(cmd);
   cmd.option('--report <file>', 'also write the self-contained HTML report here');
   addOutputFlags(cmd, { out: 'also save the result as JSON here (input of `polytask report --from`)' });
@@ -119,7 +122,7 @@ Examples:
       cvFolds: flags.folds ?? 5,
       rule: flags.rule ?? 'min',
       alpha: flags.alpha ?? 0.05,
-      modelOptions: modelOptions(flags, ds, io.cwd),
+      ...splitModelOptions(modelOptions(flags, ds, io.cwd, undefined, COMPARE_RESERVED), models),
       ...(flags.gridPoints ? { cv: { points: flags.gridPoints } } : {}),
       workers: flags.workers ?? 'auto',
     });

@@ -3,7 +3,8 @@
 import { Option, type Command } from 'commander';
 import { OptionError } from '../errors.ts';
 import { crossValidate, nestedCrossValidate, type CVResult, type NestedCVResult, type Rule } from '../eval/cv.ts';
-import { ALL_MODEL_NAMES } from '../linear/registry.ts';
+import type { MultiTaskDataset } from '../data/dataset.ts';
+import { allModels } from '../estimator/registry.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { registryPlan } from '../eval/plans.ts';
 import { checkModelName } from './fit.ts';
@@ -47,7 +48,7 @@ export function registerCv(program: Command, io: CliIO): void {
   cmd.addHelpText(
     'after',
     `
-Models: ${ALL_MODEL_NAMES.join(', ')}
+Models: ${allModels().map((m) => m.name).join(', ')}
 
 Examples:
   $ polytask cv --data school.csv --task-col task --target y --model l21 --folds 5 --rule 1se
@@ -59,21 +60,21 @@ Examples:
     const plan = registryPlan(name);
     const loaded = await loadData(flags, io.cwd);
     const ds = loaded.dataset;
-    const options = modelOptions(flags, ds, io.cwd);
+    const options = modelOptions(flags, ds, io.cwd, name);
     const est = plan.make(options);
-    const lambdaMax = plan.params.includes('lambda') ? plan.lambdaMax?.(ds, options) : undefined;
-    // Options shared by the plain and the nested CV.
+    // Options shared by the plain and the nested CV; the grids' tops come from the model's
+    // declarations on each training part the CV sees (plan.tops).
     const cvOptions = {
       folds: flags.folds ?? 5,
       seed: flags.seed ?? 0,
       rule: flags.rule ?? 'min',
-      params: plan.params,
+      ...(plan.params ? { params: plan.params } : {}),
       perTask: plan.perTask ?? false,
       ...(flags.grid ? { grid: flags.grid } : {}),
       ...(flags.gridPoints ? { points: flags.gridPoints } : {}),
-      ...(options.scale ? { scale: options.scale } : {}),
+      ...(plan.tops ? { topsFor: (train: MultiTaskDataset) => plan.tops!(train, options) } : {}),
     };
-    const r = crossValidate(est, ds, { ...cvOptions, ...(lambdaMax !== undefined ? { lambdaMax } : {}) });
+    const r = crossValidate(est, ds, cvOptions);
     // Nested CV: the inner CV sees only each outer training part, so its grid (data-scaled top) is
     // built there too — λ_max of the full data would leak the outer test rows into the grid.
     let nested: NestedCVResult | undefined;
@@ -91,6 +92,9 @@ Examples:
     out(io);
     const chosen = Object.entries(r.chosen).map(([k, v]) => `${k} = ${num(v, 4)}`).join(', ');
     out(io, `chosen (${flags.rule ?? 'min'} rule): ${chosen || 'nothing to tune'}`);
+    for (const w of r.warnings) out(io, `warning: ${w}`);
+    const dg = r.diagnostics;
+    if (dg.unconverged > 0 || dg.failed > 0) out(io, `warning: of ${dg.fits} CV fits, ${dg.unconverged} did not converge and ${dg.failed} failed${r.failures[0] ? ` (first failure: ${r.failures[0].message})` : ''}`);
     if (nested) {
       out(io);
       out(io, `nested CV (${nested.outer.length} outer folds, λ chosen by ${flags.folds ?? 5}-fold CV inside each): ${nested.metric} = ${num(nested.mean, 5)} ± ${num(nested.se, 3)} (SE) — the honest estimate; the curve's minimum above is optimistic`);

@@ -4,6 +4,7 @@
 //      unreadable file, numeric failure, a part of polytask that is not available yet)
 //   2  usage: unknown command or flag, missing or malformed option value (commander, OptionError)
 //   70 internal error (a bug): one line plus a hint to rerun with --verbose (EX_SOFTWARE, sysexits.h)
+import { allModels } from '../estimator/registry.ts';
 import { OptionError, PolytaskError } from '../errors.ts';
 import type { CliIO } from './io.ts';
 
@@ -90,8 +91,14 @@ const OPTION_FLAGS: Readonly<Record<string, string>> = {
   oneVsRest: '--one-vs-rest',
 };
 
+/** The CLI flag of a model's declared option (--rho1, --lambda-p, ...). */
+function declaredFlag(option: string): string | undefined {
+  for (const m of allModels()) for (const p of m.params) if (p.name === option) return p.flag;
+  return undefined;
+}
+
 export function flagMessage(e: OptionError): string {
-  const flag = OPTION_FLAGS[e.option];
+  const flag = OPTION_FLAGS[e.option] ?? declaredFlag(e.option);
   return flag && e.message.startsWith(`${e.option}: `) ? `${flag}: ${e.message.slice(e.option.length + 2)}` : e.message;
 }
 

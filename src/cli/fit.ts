@@ -3,78 +3,85 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OptionError } from '../errors.ts';
-import { ALL_MODEL_NAMES } from '../linear/registry.ts';
-import { MTLEstimator } from '../linear/estimator.ts';
-import type { FitInfo, ModelJSON } from '../linear/types.ts';
+import type { Estimator, EstimatorJSON } from '../estimator/contract.ts';
+import { allModels, getModel } from '../estimator/registry.ts';
+import type { LinearState } from '../linear/estimator.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { num, seconds, table } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
 import { modelOptions } from './model-setup.ts';
 import { writeModelFile } from './model-file.ts';
-import { addDataFlags, addModelFlags, addOutputFlags, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
+import { addDataFlags, addModelFlags, addOutputFlags, modelHelp, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
 
 /** The `fit --json` object (issue 4): at least model, objective, iterations, converged, optimality, seconds, W (d × T), intercepts. */
 export interface FitJson {
   readonly model: string;
-  readonly objective: number;
+  readonly engine: string;
+  readonly objective: number | null;
   readonly iterations: number;
   readonly converged: boolean;
-  readonly optimality: number;
+  readonly optimality: number | null;
   readonly seconds: number;
-  readonly solver: string;
+  readonly backend: string;
+  readonly solver?: string;
   readonly message?: string;
   readonly tasks: readonly string[];
   readonly features: readonly string[];
-  readonly W: readonly (readonly number[])[];
-  readonly intercepts: readonly number[];
-  readonly options: ModelJSON['options'];
+  readonly W?: readonly (readonly number[])[];
+  readonly intercepts?: readonly number[];
+  readonly options: EstimatorJSON['options'];
   readonly learned: Readonly<Record<string, unknown>>;
   readonly out?: string;
 }
 
-export function fitJson(m: ModelJSON, outFile?: string): FitJson {
-  const i: FitInfo = m.info;
+/** The JSON summary of a fitted estimator of any engine (linear models add W, intercepts, objective and solver). */
+export function fitJson(est: Estimator, m: EstimatorJSON, outFile?: string): FitJson {
+  const dg = est.diagnostics ?? { converged: true, optimality: null, iterations: 0, seconds: 0, backend: 'unknown' };
+  const lin = m.engine === 'linear' ? (m.state as LinearState) : undefined;
   return {
     model: m.model,
-    objective: i.objective,
-    iterations: i.iterations,
-    converged: i.converged,
-    optimality: i.optimality,
-    seconds: i.seconds,
-    solver: i.solver,
-    ...(i.message ? { message: i.message } : {}),
+    engine: m.engine,
+    objective: lin ? lin.info.objective : null,
+    iterations: dg.iterations,
+    converged: dg.converged,
+    optimality: dg.optimality,
+    seconds: dg.seconds,
+    backend: dg.backend,
+    ...(lin ? { solver: lin.info.solver } : {}),
+    ...(dg.message ? { message: dg.message } : {}),
     tasks: m.taskNames,
     features: m.featureNames,
-    W: m.W,
-    intercepts: m.intercepts,
+    ...(lin ? { W: lin.W, intercepts: lin.intercepts } : {}),
     options: m.options,
-    learned: m.learned,
+    learned: lin ? lin.learned : (JSON.parse(JSON.stringify(est.learned ?? {})) as Record<string, unknown>),
     ...(outFile ? { out: outFile } : {}),
   };
 }
 
 export function checkModelName(name: string | undefined): string {
-  if (!name) throw new OptionError('--model', `is required (one of: ${ALL_MODEL_NAMES.join(', ')})`);
-  if (!(ALL_MODEL_NAMES as readonly string[]).includes(name)) {
-    throw new OptionError('--model', `unknown model "${name}" (models: ${ALL_MODEL_NAMES.join(', ')})`);
-  }
+  const names = allModels().map((m) => m.name);
+  if (!name) throw new OptionError('--model', `is required (one of: ${names.join(', ')})`);
+  if (!names.includes(name)) throw new OptionError('--model', `unknown model "${name}" (models: ${names.join(', ')})`);
   return name;
 }
 
 function printFit(io: CliIO, j: FitJson, source: string): void {
   out(io, `${j.model} on ${source}: ${j.tasks.length} tasks, ${j.features.length} features`);
-  out(io, `objective ${num(j.objective, 10)} after ${j.iterations} iterations (${j.solver}), ${j.converged ? 'converged' : 'NOT converged'}, optimality ${num(j.optimality, 3)}, ${seconds(j.seconds)}`);
+  out(io, `${j.objective !== null ? `objective ${num(j.objective, 10)} after ` : ''}${j.iterations} iterations${j.solver ? ` (${j.solver})` : ''}, ${j.converged ? 'converged' : 'NOT converged'}, optimality ${j.optimality !== null ? num(j.optimality, 3) : 'n/a'}, ${seconds(j.seconds)}, ${j.backend} kernels`);
   out(io);
   const T = j.tasks.length;
   const d = j.features.length;
-  if (d <= 40 && T <= 8) {
+  if (!j.W || !j.intercepts) {
+    // Not a linear model: no weight table.
+  } else if (d <= 40 && T <= 8) {
     const cols = [{ header: 'feature' }, ...j.tasks.map((t) => ({ header: t, align: 'right' as const }))];
     const rows = j.W.map((row, r) => [j.features[r]!, ...row.map((v) => num(v, 4))]);
-    rows.push(['(intercept)', ...j.intercepts.map((v) => num(v, 4))]);
+    const b = j.intercepts;
+    rows.push(['(intercept)', ...b.map((v) => num(v, 4))]);
     out(io, 'W (rows = features, columns = tasks):');
     out(io, table(cols, rows));
   } else {
-    const zeroRows = j.W.filter((row) => row.every((v) => v === 0)).length;
+    const zeroRows = j.W.filter((row) => row.every((v: number) => v === 0)).length;
     out(io, `W is ${d} × ${T}: ${d - zeroRows} non-zero feature rows (use --json or --out for the weights).`);
   }
   const l = j.learned;
@@ -93,29 +100,36 @@ export function registerFit(program: Command, io: CliIO): void {
   cmd.addHelpText(
     'after',
     `
-Models: ${ALL_MODEL_NAMES.join(', ')}
-  --lambda is each model's main weight, --lambda2 its second, --ridge adds ridge·‖W‖²_F (docs/cli.md).
+Models: ${allModels().map((m) => m.name).join(', ')}
+  Each model has its own options with its paper's names (cmtl --rho1 --rho2 --clusters, mtrl --lambda1
+  --lambda2, relation --alpha --beta, dirty --lambda-p --lambda-q, tgl --theta2 --theta3; --lambda where a
+  model has one main weight): \`polytask fit --model X --help\` lists X's own.
 
 Examples:
   $ polytask fit --data school.csv --task-col task --target y --model l21 --lambda 0.5 --out l21.model.json
-  $ polytask fit --data school.csv --task-col task --target y --model cmtl --lambda 1 --lambda2 0.1 --clusters 3 --json
+  $ polytask fit --data school.csv --task-col task --target y --model cmtl --rho1 1 --rho2 0.1 --clusters 3 --json
   $ polytask fit --data tasks.csv --task-col task --target y --model graph --graph edges.csv --lambda 2`,
   );
+  // `polytask fit --model X --help`: X's own options, from its declarations.
+  cmd.addHelpText('after', () => {
+    const m = (cmd.opts() as { model?: string }).model;
+    return m && allModels().some((x) => x.name === m) ? modelHelp(m) : '';
+  });
   cmd.action(async (flags: DataFlags & MatFlags & ModelFlags & CommonFlags) => {
     const name = checkModelName(flags.model);
     const loaded = await loadData(flags, io.cwd);
-    const options = modelOptions(flags, loaded.dataset, io.cwd);
-    // The constructor checks the model is available and the options fit it (OptionError, exit 2).
-    const est = new MTLEstimator(name, options);
-    const json: ModelJSON = est.fit(loaded.dataset).toJSON();
+    const options = modelOptions(flags, loaded.dataset, io.cwd, name);
+    // Construction checks every option against the model's declarations (OptionError, exit 2).
+    const est = getModel(name).make(options).fit(loaded.dataset);
+    const json = est.toJSON();
     if (flags.out) writeModelFile(resolve(io.cwd, flags.out), json);
-    const j = fitJson(json, flags.out);
+    const j = fitJson(est, json, flags.out);
     if (flags.json) {
       out(io, JSON.stringify(j));
     } else {
       printFit(io, j, loaded.file);
       if (flags.out) out(io, `\nmodel written to ${flags.out}`);
     }
-    if (!j.converged) info(io, flags, `polytask: warning: ${j.model} stopped at the iteration cap without converging (optimality ${num(j.optimality, 3)}); raise --max-iter or loosen --tol`);
+    if (!j.converged) info(io, flags, `polytask: warning: ${j.model} stopped at the iteration cap without converging (optimality ${j.optimality !== null ? num(j.optimality, 3) : 'n/a'}); raise --max-iter or loosen --tol`);
   });
 }

@@ -3,6 +3,7 @@
 // its own file and only parses, calls the library and prints — no maths here.
 // Exit codes are documented in exit.ts and docs/cli.md.
 import { Command } from 'commander';
+import '../engines.ts';
 import * as backend from '../linalg/backend.ts';
 import { VERSION } from '../version.ts';
 import { registerCompare } from './compare.ts';

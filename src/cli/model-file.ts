@@ -1,7 +1,12 @@
-// The model file (docs/model-file.md): a versioned JSON envelope around the estimator's ModelJSON.
+// The model file (docs/model-file.md): a versioned JSON envelope around the estimator's
+// EstimatorJSON (src/estimator/contract.ts), for any registered engine.
 //
-//   { "format": "polytask-model", "formatVersion": 1, "polytaskVersion": "0.1.0",
-//     "sha256": "<hex digest of the canonical payload JSON>", "payload": { ...ModelJSON } }
+//   { "format": "polytask-model", "formatVersion": 2, "polytaskVersion": "0.1.0",
+//     "sha256": "<hex digest of the canonical payload JSON>",
+//     "payload": { engine, model, options (with the defaults used), taskNames, taskKinds, featureNames, state } }
+//
+// Files of formatVersion 1 (the linear engine's ModelJSON, weights named lambda / lambda2) are still
+// read: their payload is checked as before and converted (option names mapped to the papers' names).
 //
 // Why JSON: weights round-trip exactly (JavaScript prints the shortest decimal that parses back to
 // the same float64), the file is readable and diffable, and no extra dependency is needed. The
@@ -12,21 +17,24 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ModelFileError } from '../errors.ts';
+import '../engines.ts';
+import type { EstimatorJSON } from '../estimator/contract.ts';
+import { loadEstimator } from '../estimator/registry.ts';
+import { estimatorJSONFromV1 } from '../linear/estimator.ts';
 import { ALL_MODEL_NAMES } from '../linear/registry.ts';
-import type { ModelJSON } from '../linear/types.ts';
 import { VERSION } from '../version.ts';
 import { writeFileAtomic, type AtomicFs } from './atomic.ts';
 
 export const MODEL_FILE_FORMAT = 'polytask-model';
 /** The envelope/payload layout version this build writes and the newest it reads. */
-export const MODEL_FILE_VERSION = 1;
+export const MODEL_FILE_VERSION = 2;
 
 export interface ModelFileEnvelope {
   readonly format: typeof MODEL_FILE_FORMAT;
   readonly formatVersion: number;
   readonly polytaskVersion: string;
   readonly sha256: string;
-  readonly payload: ModelJSON;
+  readonly payload: EstimatorJSON;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -55,10 +63,10 @@ export function payloadChecksum(payload: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-export function makeEnvelope(payload: ModelJSON): ModelFileEnvelope {
+export function makeEnvelope(payload: EstimatorJSON): ModelFileEnvelope {
   // The payload is normalised through JSON first, so that what is checksummed is exactly what a
   // reader will parse (typed arrays become arrays, undefined fields disappear).
-  const normal = JSON.parse(JSON.stringify(payload)) as ModelJSON;
+  const normal = JSON.parse(JSON.stringify(payload)) as EstimatorJSON;
   return {
     format: MODEL_FILE_FORMAT,
     formatVersion: MODEL_FILE_VERSION,
@@ -82,12 +90,12 @@ export function prettyJSON(value: unknown, indent = ''): string {
   return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${prettyJSON(v, inner)}`).join(',\n')}\n${indent}}`;
 }
 
-export function serializeModelFile(payload: ModelJSON): string {
+export function serializeModelFile(payload: EstimatorJSON): string {
   return prettyJSON(makeEnvelope(payload)) + '\n';
 }
 
 /** Validates the payload (so that a bad model is never written), then writes it atomically. */
-export function writeModelFile(path: string, payload: ModelJSON, fsOps?: AtomicFs): void {
+export function writeModelFile(path: string, payload: EstimatorJSON, fsOps?: AtomicFs): void {
   const text = serializeModelFile(payload);
   // Writing what we cannot read back is a bug; check before touching the disk.
   parseModelFile(text, path);
@@ -97,7 +105,7 @@ export function writeModelFile(path: string, payload: ModelJSON, fsOps?: AtomicF
 // ---------------------------------------------------------------------------------------------
 // Reading and validation
 
-export function readModelFile(path: string): ModelJSON {
+export function readModelFile(path: string): EstimatorJSON {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -136,7 +144,7 @@ function isObj(v: unknown): v is Obj {
 }
 
 /** Parses and validates a model file's text; `file` names it in every error. */
-export function parseModelFile(text: string, file: string): ModelJSON {
+export function parseModelFile(text: string, file: string): EstimatorJSON {
   const fail = (msg: string): never => {
     throw new ModelFileError(file, msg);
   };
@@ -163,12 +171,42 @@ export function parseModelFile(text: string, file: string): ModelJSON {
   if (!isObj(raw.payload)) fail('missing payload');
   const actual = payloadChecksum(raw.payload);
   if (actual !== raw.sha256) fail(`checksum mismatch: the file is corrupted or was edited (expected sha256 ${raw.sha256 as string}, content has ${actual})`);
-  validatePayload(raw.payload as Obj, fail);
-  return raw.payload as unknown as ModelJSON;
+  let payload: EstimatorJSON;
+  if (version === 1) {
+    validateV1Payload(raw.payload as Obj, fail);
+    payload = estimatorJSONFromV1(raw.payload);
+  } else {
+    validatePayload(raw.payload as Obj, version as number, fail);
+    payload = raw.payload as unknown as EstimatorJSON;
+  }
+  // The engine checks its own state (shapes, values) by loading it; its errors name this file.
+  try {
+    loadEstimator(payload);
+  } catch (e) {
+    if (e instanceof ModelFileError) fail(e.message.replace(/^[^:]*: /, ''));
+    fail(`cannot load the ${JSON.stringify(payload.engine)} model ${JSON.stringify(payload.model)}: ${(e as Error).message}`);
+  }
+  return payload;
 }
 
-function validatePayload(p: Obj, fail: (msg: string) => never): void {
-  if (p.format !== MODEL_FILE_FORMAT || p.formatVersion !== MODEL_FILE_VERSION) fail('payload format/formatVersion do not match the envelope');
+/** The engine-neutral part of a formatVersion 2 payload (EstimatorJSON); the state is the engine's. */
+function validatePayload(p: Obj, version: number, fail: (msg: string) => never): void {
+  if (p.format !== MODEL_FILE_FORMAT || p.formatVersion !== version) fail('payload format/formatVersion do not match the envelope');
+  if (typeof p.engine !== 'string') fail('payload.engine must name an engine');
+  if (typeof p.model !== 'string') fail('payload.model must name a model');
+  if (!isObj(p.options)) fail('payload.options must be an object');
+  const tasks = stringList(p.taskNames, 'taskNames', fail);
+  stringList(p.featureNames, 'featureNames', fail);
+  if (tasks.length === 0) fail('payload.taskNames is empty');
+  if (!Array.isArray(p.taskKinds) || p.taskKinds.length !== tasks.length || !p.taskKinds.every((k) => k === 'regression' || k === 'binary' || k === 'count')) {
+    fail(`payload.taskKinds must list one of "regression", "binary", "count" per task (${tasks.length})`);
+  }
+  if (!isObj(p.state)) fail('payload.state must be an object');
+}
+
+/** A formatVersion 1 payload (the linear engine's ModelJSON). */
+function validateV1Payload(p: Obj, fail: (msg: string) => never): void {
+  if (p.format !== MODEL_FILE_FORMAT || p.formatVersion !== 1) fail('payload format/formatVersion do not match the envelope');
   if (typeof p.model !== 'string' || !(ALL_MODEL_NAMES as readonly string[]).includes(p.model)) fail(`unknown model name ${JSON.stringify(p.model)}`);
   if (!isObj(p.options)) fail('payload.options must be an object');
   if (p.kind !== 'regression' && p.kind !== 'binary') fail(`payload.kind must be "regression" or "binary", got ${JSON.stringify(p.kind)}`);

@@ -2,7 +2,13 @@
 // same way (docs/cli.md lists them once). Value parsers throw commander's InvalidArgumentError,
 // which commander turns into a usage error naming the flag (exit code 2).
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { LossName, ModelOptions, Scaling } from '../linear/types.ts';
+import { OptionError } from '../errors.ts';
+import '../engines.ts';
+import type { Options, ParamDecl } from '../estimator/contract.ts';
+import { helpLines } from '../estimator/params.ts';
+import { allModels, getModel } from '../estimator/registry.ts';
+import { lossNames } from '../linear/loss/registry.ts';
+import type { LossName, Scaling } from '../linear/types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Value parsers (pure)
@@ -72,12 +78,9 @@ export interface DataFlags {
   standardize?: StandardizeMode;
 }
 
+/** Model flags: the common ones below plus every registered model's declared parameters (camelCase keys). */
 export interface ModelFlags {
   model?: string;
-  lambda?: number;
-  lambda2?: number;
-  ridge?: number;
-  clusters?: number;
   graph?: string;
   loss?: LossName;
   scale?: Scaling;
@@ -85,6 +88,7 @@ export interface ModelFlags {
   tol?: number;
   maxIter?: number;
   seed?: number;
+  [param: string]: unknown;
 }
 
 export interface CommonFlags {
@@ -109,20 +113,65 @@ export function addDataFlags(cmd: Command, opts: { requireData?: boolean } = {})
     .addOption(new Option('--standardize <mode>', 'feature standardisation').choices(['none', 'global', 'task']).default('none'));
 }
 
-export function addModelFlags(cmd: Command, opts: { withModel?: boolean } = {}): Command {
-  if (opts.withModel !== false) cmd.option('--model <name>', 'model name (see `polytask fit --help`)');
+/** Flags handled here rather than from a model's declarations (files, negations, choices). */
+const SPECIAL = new Set(['graph', 'perTaskLambda', 'loss', 'scale', 'intercept', 'tol', 'maxIter', 'seed', 'standardize']);
+
+/** Every declared parameter of every registered model, once per flag (the CLI accepts them all and
+ * then checks that the chosen model declares the ones given: modelOptionsFromFlags). */
+export function declaredModelParams(): ParamDecl[] {
+  const seen = new Map<string, ParamDecl>();
+  for (const m of allModels()) for (const p of m.params) if (!SPECIAL.has(p.name) && p.type !== 'json' && !seen.has(p.name)) seen.set(p.name, p);
+  return [...seen.values()];
+}
+
+function parserOf(p: ParamDecl): ((raw: string) => unknown) | undefined {
+  switch (p.type) {
+    case 'number':
+      return parseNumber;
+    case 'integer':
+      return (raw: string) => {
+        const v = parseNumber(raw);
+        if (!Number.isInteger(v)) throw new InvalidArgumentError(`expected a whole number, got "${raw}".`);
+        return v;
+      };
+    case 'number-list':
+      return parseNumberList;
+    case 'boolean':
+      return undefined;
+    default:
+      return (raw: string) => raw;
+  }
+}
+
+/** `reserved`: flags the command uses for something else (compare's --alpha is the significance
+ * level; relation's α is then tuned by CV or set through the library). */
+export function addModelFlags(cmd: Command, opts: { withModel?: boolean; reserved?: readonly string[] } = {}): Command {
+  if (opts.withModel !== false) cmd.option('--model <name>', 'model name (`polytask fit --model X --help` lists X\'s own options)');
+  // Every model's own parameters, generated from the declarations (ranges are checked by the
+  // estimator, which names the option and its flag).
+  for (const p of declaredModelParams()) {
+    if (opts.reserved?.includes(p.flag)) continue;
+    const models = allModels().filter((m) => m.params.some((q) => q.name === p.name)).map((m) => m.name);
+    const help = models.length > 4 ? `${p.help.split(',')[0]} (${models.length} models)` : `${models.join(', ')}: ${p.help}`;
+    const parser = parserOf(p);
+    if (p.type === 'boolean') cmd.option(p.flag, help);
+    else if (p.type === 'enum' && p.choices) cmd.addOption(new Option(`${p.flag} <${p.name}>`, help).choices([...new Set(allModels().flatMap((m) => m.params.filter((q) => q.name === p.name).flatMap((q) => q.choices ?? [])))]));
+    else cmd.option(`${p.flag} <x>`, help, parser as (raw: string) => number);
+  }
   return cmd
-    .option('--lambda <x>', "the model's main weight (L1/L21/trace/chain/graph/mean; tgl: chain; cmtl: ρ1; mtrl: tr(WΩ⁻¹Wᵀ); relation: α)", parseNonNegative)
-    .option('--lambda2 <x>', "the second weight (tgl: L21; cmtl: ρ2; P+Q models: weight on Q; mtrl: ‖W‖²_F, the paper's λ1; relation: β)", parseNonNegative)
-    .option('--ridge <x>', 'adds ridge·‖W‖²_F to any model', parseNonNegative)
-    .option('--clusters <k>', 'cmtl: number of task clusters', parsePositiveInt)
     .option('--graph <file>', 'graph: task edge list CSV with columns from,to[,weight]')
-    .addOption(new Option('--loss <loss>', 'loss (default: squared for regression, logistic for binary labels)').choices(['squared', 'logistic']))
+    .addOption(new Option('--loss <loss>', 'loss (default: squared for regression, logistic for binary labels, poisson for counts)').choices(lossNames()))
     .addOption(new Option('--scale <scale>', 'per-task loss scaling c_t: sum (1) or mean (1/n_t)').choices(['sum', 'mean']))
     .option('--no-intercept', 'fit without per-task intercepts')
     .option('--tol <x>', 'stopping tolerance on the relative optimality measure', parsePositive)
     .option('--max-iter <n>', 'iteration cap', parsePositiveInt)
     .option('--seed <n>', 'random seed (splits, initialisation)', parseSeed);
+}
+
+/** `--help` text of one model: its summary and every option it declares. */
+export function modelHelp(name: string): string {
+  const m = getModel(name);
+  return `\nModel ${m.name} (${m.engine}): ${m.summary}\nIts options:\n${helpLines(m.params).join('\n')}\n`;
 }
 
 export function addOutputFlags(cmd: Command, opts: { out?: string | false } = {}): Command {
@@ -133,18 +182,26 @@ export function addOutputFlags(cmd: Command, opts: { out?: string | false } = {}
     .option('--quiet', 'no progress or informational messages');
 }
 
-/** ModelOptions from flags (only the ones given: a model's own defaults fill the rest). */
-export function modelOptionsFromFlags(f: ModelFlags): ModelOptions {
-  const o: ModelOptions = {};
-  if (f.lambda !== undefined) o.lambda = f.lambda;
-  if (f.lambda2 !== undefined) o.lambda2 = f.lambda2;
-  if (f.ridge !== undefined) o.ridge = f.ridge;
-  if (f.clusters !== undefined) o.clusters = f.clusters;
-  if (f.loss !== undefined) o.loss = f.loss;
-  if (f.scale !== undefined) o.scale = f.scale;
-  if (f.intercept === false) o.intercept = false;
-  if (f.tol !== undefined) o.tol = f.tol;
-  if (f.maxIter !== undefined) o.maxIter = f.maxIter;
-  if (f.seed !== undefined) o.seed = f.seed;
+/** The chosen model's options from the flags given (its own defaults fill the rest). A model
+ * parameter flag that this model does not declare is an error naming the flag and the model's own. */
+export function modelOptionsFromFlags(f: ModelFlags, model?: string, reserved: readonly string[] = []): Record<string, Options[string]> {
+  const o: Record<string, Options[string]> = {};
+  const decl = model ? getModel(model) : undefined;
+  for (const p of declaredModelParams()) {
+    if (reserved.includes(p.flag)) continue;
+    const v = f[p.name];
+    if (v === undefined) continue;
+    if (decl && !decl.params.some((q) => q.name === p.name)) {
+      const own = decl.params.filter((q) => !SPECIAL.has(q.name) && q.type !== 'json').map((q) => q.flag);
+      throw new OptionError(p.flag, `model "${decl.name}" has no such option (its own: ${own.join(', ') || 'none'}; see polytask fit --model ${decl.name} --help)`);
+    }
+    o[p.name] = v as Options[string];
+  }
+  if (f.loss !== undefined) o['loss'] = f.loss;
+  if (f.scale !== undefined) o['scale'] = f.scale;
+  if (f.intercept === false) o['intercept'] = false;
+  if (f.tol !== undefined) o['tol'] = f.tol;
+  if (f.maxIter !== undefined) o['maxIter'] = f.maxIter;
+  if (f.seed !== undefined) o['seed'] = f.seed;
   return o;
 }

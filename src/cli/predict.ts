@@ -10,8 +10,8 @@ import { FeatureMismatchError, OptionError, ParseError, PolytaskError, UnknownTa
 import { classifyCell } from '../data/csv.ts';
 import { MissingCellError, NonFiniteCellError, NonNumericCellError } from '../data/errors.ts';
 import { Matrix } from '../linalg/matrix.ts';
-import { MTLEstimator } from '../linear/estimator.ts';
-import type { ModelJSON } from '../linear/types.ts';
+import type { Estimator, EstimatorJSON } from '../estimator/contract.ts';
+import { loadEstimator } from '../estimator/registry.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { checkReadable } from './data-load.ts';
 import { info, type CliIO } from './io.ts';
@@ -42,7 +42,7 @@ interface Rec {
  * Reads the CSV's feature columns in the model's order. Rows without a task column (a model of a
  * single task, or a multi-output model: every task for every row) are predicted for `tasksForAll`.
  */
-export function readPredictCsv(text: string, file: string, model: Pick<ModelJSON, 'featureNames' | 'taskNames'>, flags: Pick<PredictFlags, 'taskCol' | 'skip' | 'target'>): RowsByTask[] {
+export function readPredictCsv(text: string, file: string, model: Pick<EstimatorJSON, 'featureNames' | 'taskNames'>, flags: Pick<PredictFlags, 'taskCol' | 'skip' | 'target'>): RowsByTask[] {
   let recs: Rec[];
   try {
     recs = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as Rec[];
@@ -115,18 +115,21 @@ export interface Prediction {
   readonly probability?: number;
 }
 
-/** Predictions for grouped rows of raw features (the estimator applies the model's stored standardisation). */
-export function predictRows(est: MTLEstimator, model: ModelJSON, groups: readonly RowsByTask[]): Prediction[] {
+/** Predictions for grouped rows of raw features, for a model of any engine (the estimator applies
+ * its stored preprocessing): regression values, count rates and binary labels with P(y = +1),
+ * all on the response scale through the model's link (predictResponse). */
+export function predictRows(est: Estimator, model: EstimatorJSON, groups: readonly RowsByTask[]): Prediction[] {
   const out: Prediction[] = [];
   for (const g of groups) {
     const X = g.X;
-    if (model.kind === 'binary') {
-      const p = est.predictProba(X, g.task);
+    const kind = model.taskKinds[model.taskNames.indexOf(g.task)] ?? model.taskKinds[0];
+    const z = est.predictResponse ? est.predictResponse(X, g.task) : est.predict(X, g.task);
+    if (kind === 'binary') {
+      const p = est.predictResponse ? z : z.map((v) => 1 / (1 + Math.exp(-v)));
       const lm = model.labelMap ?? { negative: '-1', positive: '1' };
       g.rows.forEach((row, i) => out.push({ row, task: g.task, prediction: p[i]! >= 0.5 ? lm.positive : lm.negative, probability: p[i]! }));
     } else {
-      const y = est.predict(X, g.task);
-      g.rows.forEach((row, i) => out.push({ row, task: g.task, prediction: y[i]! }));
+      g.rows.forEach((row, i) => out.push({ row, task: g.task, prediction: z[i]! }));
     }
   }
   // File order, then the model's task order.
@@ -167,7 +170,7 @@ Examples:
   cmd.action(async (flags: PredictFlags) => {
     const modelPath = resolve(io.cwd, flags.model!);
     const model = readModelFile(modelPath);
-    const est = MTLEstimator.fromJSON(model, flags.model!);
+    const est = loadEstimator(model);
     const dataPath = resolve(io.cwd, flags.data!);
     checkReadable(dataPath);
     let text: string;
@@ -178,7 +181,7 @@ Examples:
     }
     const groups = readPredictCsv(text, flags.data!, model, flags);
     const preds = predictRows(est, model, groups);
-    const csv = predictionsCsv(preds, model.kind === 'binary');
+    const csv = predictionsCsv(preds, model.taskKinds.includes('binary'));
     if (flags.json) {
       io.stdout.write(JSON.stringify({ model: model.model, predictions: preds }) + '\n');
     } else if (flags.out) {

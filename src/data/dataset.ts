@@ -14,7 +14,8 @@
 import { DataError } from '../errors.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 
-export type TaskKind = 'regression' | 'binary';
+/** Kind of a task's target (estimator/contract.ts): regression values, ±1 labels or counts. */
+export type TaskKind = 'regression' | 'binary' | 'count';
 
 export interface LabelMap {
   /** The original label mapped to −1. */
@@ -33,10 +34,13 @@ export interface TaskData {
   readonly weights?: Float64Array;
   /** For each sample, its 0-based row in the source (data row of the file, or row of shared X). */
   readonly rows: Int32Array;
+  /** This task's kind when it differs from the data set's (a data set may mix kinds). */
+  readonly kind?: TaskKind;
 }
 
 export interface MultiTaskDataset {
   readonly layout: 'per-task' | 'multi-output';
+  /** The kind of its tasks (each task may override it: TaskData.kind). */
   readonly kind: TaskKind;
   readonly featureNames: readonly string[];
   readonly tasks: readonly TaskData[];
@@ -59,4 +63,14 @@ export function taskIndex(ds: MultiTaskDataset, name: string): number {
 
 export function totalSamples(ds: MultiTaskDataset): number {
   return ds.tasks.reduce((s, t) => s + t.y.length, 0);
+}
+
+/** The kind of task t (its own, or the data set's). */
+export function taskKind(ds: Pick<MultiTaskDataset, 'kind' | 'tasks'>, t: number): TaskKind {
+  return ds.tasks[t]!.kind ?? ds.kind;
+}
+
+/** The kinds of all tasks, in order. */
+export function taskKinds(ds: Pick<MultiTaskDataset, 'kind' | 'tasks'>): TaskKind[] {
+  return ds.tasks.map((_, t) => taskKind(ds, t));
 }

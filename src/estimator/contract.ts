@@ -106,7 +106,9 @@ export interface EstimatorJSON {
   readonly taskNames: readonly string[];
   readonly taskKinds: readonly TaskKind[];
   readonly featureNames: readonly string[];
-  /** Engine-specific learned state (weights, standardiser, label maps, ...). */
+  /** Binary tasks: the original labels that became −1 and +1 (for `predict` output). */
+  readonly labelMap?: { readonly negative: string; readonly positive: string };
+  /** Engine-specific learned state (weights, standardiser, ...). */
   readonly state: unknown;
 }
 

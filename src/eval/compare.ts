@@ -7,39 +7,37 @@
 import { OptionError } from '../errors.ts';
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import { repeatedSplits, subsetDataset, type Split } from '../data/split.ts';
+import type { FitDiagnostics, Options, ParamDecl } from '../estimator/contract.ts';
 import { Matrix } from '../linalg/matrix.ts';
-import type { FitInfo, ModelOptions } from '../linear/types.ts';
-import { crossValidate, probabilities, withChoice, type CVOptions, type CVResult, type Fittable, type Rule, type TunedParam } from './cv.ts';
+import { crossValidate, responses, tally, withChoice, type CVOptions, type CVResult, type FitTally, type Fittable, type Rule } from './cv.ts';
 import { deltaM, relativeGain } from './delta-m.ts';
-import { defaultLambdaTop } from './grid.ts';
 import { binaryMetrics, regressionMetrics, type MetricTable, type TaskOutcome } from './metrics.ts';
+import { registryPlan } from './plans.ts';
 import { holm, pairedTest, type PairedTestName } from './stats.ts';
-import type { ComparisonResult, DatasetSummary, ModelComparison, Summary, TaskComparison } from './types.ts';
+import type { ComparisonResult, DatasetSummary, FitCounts, ModelComparison, ModelFailure, Summary, TaskComparison, UnconvergedFit } from './types.ts';
 
+/** The models compare() runs when none are named (those of them that are registered). */
 export const DEFAULT_MODELS = ['stl', 'pooled', 'mean', 'chain', 'l21', 'trace', 'cmtl', 'mtrl'] as const;
 
-/** How compare builds and tunes one model. The registry gives these for the real models
- * (registryPlan in plans.ts); tests inject their own. */
+/** How compare builds and tunes one model. registryPlan (plans.ts) gives these for every registered
+ * model of any engine; tests inject their own. */
 export interface ModelPlan {
   readonly name: string;
+  readonly engine?: string;
+  /** Set by registryPlan: the plan can be rebuilt by name in a worker thread. */
+  readonly registry?: boolean;
+  /** The single-task baseline of the model's family (default 'stl'). */
+  readonly baseline?: string;
   /** A fresh, unfitted estimator with these options. */
-  make(options: ModelOptions): Fittable;
-  /** What the CV tunes ([] = nothing). */
-  readonly params: readonly TunedParam[];
+  make(options: Options): Fittable;
+  /** What the CV tunes: parameter names or declarations ([] = nothing; default: the model's declared tunable ones). */
+  readonly params?: readonly (string | ParamDecl)[];
   /** Choose λ per task (tasks independent: stl). */
   readonly perTask?: boolean;
-  /** λ_max on a training part, where the model has one. */
-  lambdaMax?(train: MultiTaskDataset, options: ModelOptions): number | undefined;
-  /** The training part as the model will see it (e.g. standardised), for the data-scaled grid;
-   * default: as given. */
-  fittedData?(train: MultiTaskDataset, options: ModelOptions): MultiTaskDataset;
-}
-
-/** The fitted estimator's optional read-only state, used for the first split's fit summary. */
-interface Inspectable {
-  readonly W?: Matrix;
-  readonly info?: FitInfo;
-  readonly learned?: object;
+  /** The tops of the tuned grids on a training part (ModelDecl.paramMax). */
+  tops?(train: MultiTaskDataset, options: Options): Record<string, number>;
+  /** Seconds of one fit on this training part (ModelDecl.estimateSeconds), for workers: 'auto'. */
+  estimateSeconds?(train: MultiTaskDataset, options: Options): number;
 }
 
 export interface CompareProgress {
@@ -51,36 +49,44 @@ export interface CompareProgress {
 }
 
 export interface CompareOptions {
-  /** Model names (default DEFAULT_MODELS, restricted to the models `plans` can build); STL is always added. */
+  /** Model names (default DEFAULT_MODELS, restricted to the registered ones); the baseline (STL) is always added. */
   models?: readonly string[];
-  /** Builds a model's plan by name; throws OptionError for unknown names. */
-  plans: (name: string) => ModelPlan;
-  /** Given splits (per-task index arrays); otherwise `repeats` random splits. */
+  /** Builds a model's plan by name (default registryPlan: any registered model of any engine). */
+  plans?: (name: string) => ModelPlan;
+  /** Given splits (per-task index arrays); otherwise `repeats` random splits (default 10). */
   splits?: readonly Split[];
   repeats?: number;
+  /** Test part of each random split (default 0.25). */
   testRatio?: number;
   seed?: number;
+  /** CV folds inside each training part (default 5). */
   cvFolds?: number;
+  /** CV choice rule (default 'min'). */
   rule?: Rule;
+  /** Significance level of the transfer flags (default 0.05). */
   alpha?: number;
   /** Paired test over splits (default: the corrected resampled t-test). */
   test?: PairedTestName;
   /** Options passed to every model (loss, scale, intercept, tol, maxIter, ...). */
-  modelOptions?: ModelOptions;
+  modelOptions?: Options;
   /** Per-model overrides, by model name. */
-  perModelOptions?: Readonly<Record<string, ModelOptions>>;
+  perModelOptions?: Readonly<Record<string, Options>>;
   /** CV grid settings (points, decades, points2D, explicit grids). */
-  cv?: Pick<CVOptions, 'points' | 'decades' | 'points2D' | 'grid' | 'grid2'>;
+  cv?: Pick<CVOptions, 'points' | 'decades' | 'points2D' | 'grid' | 'grid2' | 'grids'>;
   onProgress?: (p: CompareProgress) => void;
 }
 
 /** One model's outcome on one split: plain data only (typed arrays, numbers, strings), so that a
- * worker thread can send it back by structured clone (src/eval/parallel.ts). */
+ * worker thread can send it back by structured clone (src/eval/parallel.ts). A unit that failed
+ * (its CV found no usable grid point, its refit threw, a bad split) has `failed` and no table. */
 export interface SplitOutcome {
-  readonly table: MetricTable;
-  readonly cv: CVResult;
+  readonly table?: MetricTable;
+  readonly cv?: CVResult;
+  /** The refit's diagnostics (null when it failed or the estimator reports none). */
+  readonly refit?: FitDiagnostics | null;
   /** The fitted model's summary; only computed on the first split (the report shows that one). */
   readonly fit?: ModelComparison['fit'];
+  readonly failed?: string;
   readonly seconds: number;
 }
 
@@ -121,14 +127,13 @@ function datasetSummary(ds: MultiTaskDataset): DatasetSummary {
   };
 }
 
-/** Test-set outcomes of a fitted estimator (binary: probabilities). */
+/** Test-set outcomes of a fitted estimator (on the response scale: probabilities, rates). */
 function outcomes(est: Fittable, ds: MultiTaskDataset, test: readonly Int32Array[]): TaskOutcome[] {
   return ds.tasks.map((t, k) => {
     const rows = test[k]!;
     const X = t.X.selectRows(rows);
     const y = Float64Array.from(rows, (i) => t.y[i]!);
-    const pred = ds.kind === 'binary' ? probabilities(est, X, t.name) : est.predict(X, t.name);
-    return { task: t.name, y, pred };
+    return { task: t.name, y, pred: responses(est, X, t.name, t.kind ?? ds.kind) };
   });
 }
 
@@ -140,29 +145,46 @@ export type SplitRunOptions = Pick<CompareOptions, 'modelOptions' | 'perModelOpt
 export const cvSeedOf = (seed: number, s: number): number => seed + 1000 + s;
 
 /** Runs one model on one split: CV on the training part only, refit, score on the test part.
- * `withFit`: also summarise the fitted model (first split only). */
+ * `withFit`: also summarise the fitted model (first split only). Never throws for a failing model:
+ * the failure is returned with its message (an abort still throws). */
 export function runSplit(plan: ModelPlan, ds: MultiTaskDataset, split: Split, opts: SplitRunOptions, cvSeed: number, withFit: boolean): SplitOutcome {
   const t0 = performance.now();
-  const options: ModelOptions = { ...opts.modelOptions, ...opts.perModelOptions?.[plan.name] };
-  const train = subsetDataset(ds, split.train);
-  const est = plan.make(options);
-  const lambdaMax = plan.params.includes('lambda') ? plan.lambdaMax?.(train, options) : undefined;
-  const defaultTop = defaultLambdaTop(plan.fittedData ? plan.fittedData(train, options) : train, options.scale ?? 'mean', options.loss);
-  const cv = crossValidate(est, train, {
-    ...opts.cv,
-    folds: opts.cvFolds ?? 5,
-    seed: cvSeed,
-    rule: opts.rule ?? 'min',
-    params: plan.params,
-    perTask: plan.perTask ?? false,
-    ...(lambdaMax !== undefined ? { lambdaMax } : {}),
-    defaultTop,
-  });
-  const fitted = withChoice(est, cv).fit(train);
-  const out = outcomes(fitted, ds, split.test);
-  const table = ds.kind === 'binary' ? binaryMetrics(out) : regressionMetrics(out);
-  const fit = withFit ? fitSummary(fitted) : undefined;
-  return { table, cv, ...(fit ? { fit } : {}), seconds: (performance.now() - t0) / 1000 };
+  let cv: CVResult | undefined;
+  try {
+    const options: Options = { ...opts.modelOptions, ...opts.perModelOptions?.[plan.name] };
+    const train = subsetDataset(ds, split.train);
+    const est = plan.make(options);
+    cv = crossValidate(est, train, {
+      ...opts.cv,
+      folds: opts.cvFolds ?? 5,
+      seed: cvSeed,
+      rule: opts.rule ?? 'min',
+      ...(plan.params !== undefined ? { params: plan.params } : {}),
+      perTask: plan.perTask ?? false,
+      tops: plan.tops?.(train, options) ?? {},
+    });
+    let fitted: Fittable;
+    try {
+      fitted = withChoice(est, cv).fit(train);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'AbortError') throw e;
+      return { cv, refit: null, failed: `refit with ${JSON.stringify(cv.chosen)}: ${e instanceof Error ? e.message : String(e)}`, seconds: (performance.now() - t0) / 1000 };
+    }
+    const out = outcomes(fitted, ds, split.test);
+    const table = ds.kind === 'binary' ? binaryMetrics(out) : regressionMetrics(out);
+    const fit = withFit ? fitSummary(fitted) : undefined;
+    return { table, cv, refit: fitted.diagnostics ?? null, ...(fit ? { fit } : {}), seconds: (performance.now() - t0) / 1000 };
+  } catch (e) {
+    if (e instanceof Error && e.name === 'AbortError') throw e;
+    return { ...(cv ? { cv } : {}), failed: e instanceof Error ? e.message : String(e), seconds: (performance.now() - t0) / 1000 };
+  }
+}
+
+/** The fitted estimator's optional read-only state (linear models), for the first split's fit summary. */
+interface Inspectable {
+  readonly W?: Matrix;
+  readonly info?: { readonly objectiveTrace: readonly number[]; readonly iterations: number; readonly converged: boolean; readonly seconds: number };
+  readonly learned?: object;
 }
 
 /** The fit summary of the first split (for the report). */
@@ -180,6 +202,7 @@ function fitSummary(est: Fittable): ModelComparison['fit'] {
 }
 
 export function resolveModels(opts: CompareOptions): ModelPlan[] {
+  const plans = opts.plans ?? ((n: string) => registryPlan(n));
   let names: string[];
   if (opts.models) {
     if (opts.models.length === 0) throw new OptionError('models', 'needs at least one model name');
@@ -188,7 +211,7 @@ export function resolveModels(opts: CompareOptions): ModelPlan[] {
     // The default list, without the models that are not available (explicit requests still fail).
     names = DEFAULT_MODELS.filter((n) => {
       try {
-        opts.plans(n);
+        plans(n);
         return true;
       } catch (e) {
         if (e instanceof OptionError) return false;
@@ -196,9 +219,11 @@ export function resolveModels(opts: CompareOptions): ModelPlan[] {
       }
     });
   }
-  names = ['stl', ...names.filter((n) => n !== 'stl')];
+  const first = plans(names[0]!);
+  const baseline = first.baseline ?? 'stl';
+  names = [baseline, ...names.filter((n) => n !== baseline)];
   const seen = new Set<string>();
-  return names.filter((n) => !seen.has(n) && seen.add(n)).map((n) => opts.plans(n));
+  return names.filter((n) => !seen.has(n) && seen.add(n)).map((n) => plans(n));
 }
 
 /** A validated comparison: the model plans (STL first) and the splits, before any fitting. */
@@ -230,6 +255,7 @@ export function prepareComparison(ds: MultiTaskDataset, opts: CompareOptions): P
 /** All models on split s, in plan order, reporting each finished model. */
 export function runAllModels(plans: readonly ModelPlan[], ds: MultiTaskDataset, split: Split, s: number, seed: number, opts: SplitRunOptions, onModelDone?: (model: string) => void): SplitOutcome[] {
   return plans.map((plan) => {
+    // runSplit records a failing model's error in its outcome; the comparison goes on.
     const r = runSplit(plan, ds, split, opts, cvSeedOf(seed, s), s === 0);
     onModelDone?.(plan.name);
     return r;
@@ -244,7 +270,7 @@ export function runAllModels(plans: readonly ModelPlan[], ds: MultiTaskDataset, 
  * Runs in the calling thread; compareAsync (parallel.ts) can run the splits on worker threads and
  * returns the same result.
  */
-export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonResult {
+export function compare(ds: MultiTaskDataset, opts: CompareOptions = {}): ComparisonResult {
   const prep = prepareComparison(ds, opts);
   const { plans, splits } = prep;
   // bySplit[s][m]
@@ -257,6 +283,63 @@ export function compare(ds: MultiTaskDataset, opts: CompareOptions): ComparisonR
     }),
   );
   return aggregateComparison(ds, opts, prep, bySplit);
+}
+
+/** Every fit of one model over the splits, counted: CV fits per split and fold, refits, failures,
+ * unconverged fits and the CV's edge warnings (ModelComparison's accounting fields). */
+export function fitAccounting(res: readonly SplitOutcome[]): Pick<ModelComparison, 'fits' | 'fits_per_split' | 'unconverged' | 'failures' | 'units_failed' | 'cv_warnings'> {
+  const counts = (t: FitTally, refit: FitDiagnostics | null | undefined, refitFailed: boolean): FitCounts => {
+    const opt = refit?.optimality ?? null;
+    const worst = t.worstOptimality === null ? opt : opt === null ? t.worstOptimality : Math.max(t.worstOptimality, opt);
+    const backends = new Set(t.backends);
+    if (refit) backends.add(refit.backend);
+    const hasRefit = refit !== undefined && refit !== null;
+    return {
+      total: t.fits + (hasRefit || refitFailed ? 1 : 0),
+      unconverged: t.unconverged + (hasRefit && !refit.converged ? 1 : 0),
+      failed: t.failed + (refitFailed ? 1 : 0),
+      worst_optimality: worst,
+      seconds: t.seconds + (refit?.seconds ?? 0),
+      backends: [...backends].sort(),
+    };
+  };
+  const empty = tally([], 0);
+  const perSplit = res.map((r, s) => {
+    const refitFailed = r.failed !== undefined && r.cv !== undefined && r.refit === null;
+    return {
+      split: s + 1,
+      ...counts(r.cv?.diagnostics ?? empty, r.refit, refitFailed),
+      per_fold: (r.cv?.diagnostics.perFold ?? []).map((f, i) => ({ fold: i + 1, ...f })),
+      refit: r.refit ? { converged: r.refit.converged, optimality: r.refit.optimality, iterations: r.refit.iterations, seconds: r.refit.seconds, backend: r.refit.backend } : null,
+    };
+  });
+  const unconverged: UnconvergedFit[] = [];
+  const failures: ModelFailure[] = [];
+  const warnings: { split: number; warning: string }[] = [];
+  res.forEach((r, s) => {
+    for (const u of r.cv?.diagnostics.unconvergedFits ?? []) unconverged.push({ split: s + 1, fold: u.fold, params: u.params, optimality: u.optimality, ...(u.message !== undefined ? { message: u.message } : {}) });
+    if (r.refit && !r.refit.converged) unconverged.push({ split: s + 1, fold: null, params: r.cv?.chosen ?? {}, optimality: r.refit.optimality, ...(r.refit.message !== undefined ? { message: r.refit.message } : {}) });
+    for (const f of r.cv?.failures ?? []) failures.push({ split: s + 1, fold: f.fold, stage: 'cv', params: f.params, message: f.message });
+    if (r.failed !== undefined) failures.push({ split: s + 1, fold: null, stage: r.cv && r.refit === null ? 'refit' : 'unit', message: r.failed });
+    for (const w of r.cv?.warnings ?? []) warnings.push({ split: s + 1, warning: w });
+  });
+  const sum = (k: 'total' | 'unconverged' | 'failed' | 'seconds'): number => perSplit.reduce((a, p) => a + p[k], 0);
+  const worsts = perSplit.map((p) => p.worst_optimality).filter((v): v is number => v !== null);
+  return {
+    fits: {
+      total: sum('total'),
+      unconverged: sum('unconverged'),
+      failed: sum('failed'),
+      worst_optimality: worsts.length > 0 ? Math.max(...worsts) : null,
+      seconds: sum('seconds'),
+      backends: [...new Set(perSplit.flatMap((p) => p.backends))].sort(),
+    },
+    fits_per_split: perSplit,
+    unconverged: unconverged.slice(0, 50),
+    failures,
+    units_failed: res.filter((r) => r.failed !== undefined).length,
+    cv_warnings: warnings,
+  };
 }
 
 /** The comparison result from every (split, model) outcome, bySplit[s][m] in plan order.
@@ -273,7 +356,8 @@ export function aggregateComparison(ds: MultiTaskDataset, opts: CompareOptions, 
   const ratio = ds.tasks.map((_, t) => splits.reduce((acc, sp) => acc + sp.test[t]!.length / sp.train[t]!.length, 0) / splits.length);
   const overallRatio = splits.reduce((acc, sp) => acc + sum(sp.test.map((a) => a.length)) / sum(sp.train.map((a) => a.length)), 0) / splits.length;
   const nTest = ds.tasks.map((_, t) => Math.round(splits.reduce((acc, sp) => acc + sp.test[t]!.length, 0) / splits.length));
-  const perTaskPrimary = (m: number, s: number): number[] => results[m]![s]!.table.perTask.map((p) => p.values[primary]!);
+  const perTaskPrimary = (m: number, s: number): number[] => results[m]![s]!.table?.perTask.map((p) => p.values[primary]!) ?? ds.tasks.map(() => Number.NaN);
+  const aggregateOf = (r: SplitOutcome, k: string): number => r.table?.aggregate[k] ?? Number.NaN;
   const stl = 0; // resolveModels puts STL first
   const keys = regression ? REGRESSION_KEYS : BINARY_KEYS;
   const oneSplit = splits.length < 2;
@@ -281,9 +365,9 @@ export function aggregateComparison(ds: MultiTaskDataset, opts: CompareOptions, 
   const models: ModelComparison[] = plans.map((plan, m) => {
     const res = results[m]!;
     const metrics: Record<string, Summary> = {};
-    for (const k of keys) metrics[k] = summary(res.map((r) => r.table.aggregate[k]!));
+    for (const k of keys) metrics[k] = summary(res.map((r) => aggregateOf(r, k)));
     const excluded: Record<string, number> = {};
-    for (const r of res) for (const e of r.table.excluded) excluded[e.metric] = (excluded[e.metric] ?? 0) + 1;
+    for (const r of res) for (const e of r.table?.excluded ?? []) excluded[e.metric] = (excluded[e.metric] ?? 0) + 1;
 
     const pRaw: number[] = [];
     const rows = ds.tasks.map((task, t) => {
@@ -313,21 +397,23 @@ export function aggregateComparison(ds: MultiTaskDataset, opts: CompareOptions, 
     const dm = res.map((_, s) => deltaM(perTaskPrimary(m, s), perTaskPrimary(stl, s), higherIsBetter).value);
     // Model-level test on the task-averaged primary metric, n_test/n_train over all tasks.
     const aggKey = `${primary}_task_avg`;
-    const aggDiff = res.map((r, s) => r.table.aggregate[aggKey]! - results[stl]![s]!.table.aggregate[aggKey]!);
+    const aggDiff = res.map((r, s) => aggregateOf(r, aggKey) - aggregateOf(results[stl]![s]!, aggKey));
     const aggP = m !== stl && aggDiff.length >= 2 && aggDiff.every(Number.isFinite) ? pairedTest(testName, aggDiff, overallRatio).p : Number.NaN;
     const first = res[0]!;
     const fit = first.fit;
+    const honesty = fitAccounting(res);
     const out: ModelComparison = {
       name: plan.name,
       metrics,
       tasks,
       delta_m: m === stl ? 0 : finiteOrNull(summary(dm).mean),
       vs_stl: { metric: aggKey, mean_difference: summary(aggDiff).mean, p_value: finiteOrNull(aggP) },
-      chosen: res.map((r) => r.cv.chosen),
-      ...(plan.perTask ? { chosenPerTask: res.map((r) => r.cv.perTaskLambda ?? {}) } : {}),
+      chosen: res.map((r) => r.cv?.chosen ?? {}),
+      ...(plan.perTask ? { chosenPerTask: res.map((r) => r.cv?.perTaskLambda ?? {}) } : {}),
       ...(Object.keys(excluded).length > 0 ? { excluded } : {}),
-      ...(first.cv.curve ? { cv: first.cv.curve } : {}),
+      ...(first.cv?.curve ? { cv: first.cv.curve } : {}),
       ...(fit ? { fit } : {}),
+      ...honesty,
       seconds: res.reduce((a, r) => a + r.seconds, 0),
     };
     return out;

@@ -55,6 +55,21 @@ export function mse(y: ArrayLike<number>, pred: ArrayLike<number>): number {
   return s / y.length;
 }
 
+/** Mean Poisson deviance 2·[y log(y/μ) − (y − μ)] (y log(y/μ) = 0 at y = 0) of rates μ > 0:
+ * the count analogue of the MSE (McCullagh & Nelder §2.3); a rate ≤ 0 gives +∞. */
+export function poissonDeviance(y: ArrayLike<number>, mu: ArrayLike<number>): number {
+  if (y.length !== mu.length) throw new ShapeError(`poissonDeviance: ${y.length} targets, ${mu.length} predictions`);
+  if (y.length === 0) return Number.NaN;
+  let s = 0;
+  for (let i = 0; i < y.length; i++) {
+    const yi = y[i]!;
+    const m = mu[i]!;
+    if (!(m > 0)) return Number.POSITIVE_INFINITY;
+    s += 2 * ((yi > 0 ? yi * Math.log(yi / m) : 0) - (yi - m));
+  }
+  return s / y.length;
+}
+
 export function rmse(y: ArrayLike<number>, pred: ArrayLike<number>): number {
   return Math.sqrt(mse(y, pred));
 }

@@ -30,10 +30,10 @@ import * as coreErrors from '../errors.ts';
 import * as dataErrors from '../data/errors.ts';
 import { OptionError } from '../errors.ts';
 import type { MultiTaskDataset, TaskData } from '../data/dataset.ts';
-import type { Split } from '../data/split.ts';
+import { subsetDataset, type Split } from '../data/split.ts';
 import { Matrix } from '../linalg/matrix.ts';
-import { aggregateComparison, compare, prepareComparison, type CompareOptions, type PreparedComparison, type SplitOutcome, type SplitRunOptions } from './compare.ts';
-import { registryPlan } from './plans.ts';
+import { aggregateComparison, compare, prepareComparison, type CompareOptions, type ModelPlan, type PreparedComparison, type SplitOutcome, type SplitRunOptions } from './compare.ts';
+import { SHIPPED_ENGINES } from '../engine-list.ts';
 import type { ComparisonResult } from './types.ts';
 
 /** Worker threads for compareAsync: a count (1 = the calling thread), or 'auto'. */
@@ -53,12 +53,9 @@ export interface AsyncCompareOptions extends CompareOptions {
 export const AUTO_MAX_WORKERS = 2;
 
 /**
- * The rough sequential cost model of 'auto': every fit costs SECONDS_PER_FIT plus
- * SECONDS_PER_FIT_ROW_FEATURE per training row × feature. Fitted to two measurements on this
- * 2-core machine (bench/cv-parallel.bench.ts, docs/evaluation.md): School (11 472 training rows
- * × 28 features, stl/pooled/mean/l21, 204 fits per split) takes ≈ 45 ms per fit; the demo (≈ 500
- * rows × 20, 2-D grids for cmtl/mtrl) ≈ 19 ms per fit, of which 5 ms is kept as the fixed part
- * (a conservative figure: iterative solvers on small data cost more, ridge-like ones less).
+ * Fallback cost of one fit for plans without ModelDecl.estimateSeconds (custom plans): SECONDS_PER_FIT
+ * plus SECONDS_PER_FIT_ROW_FEATURE per training row × feature (the linear engine's models measure
+ * their own: src/linear/fit-cost.ts, from bench/fit-cost.bench.ts).
  */
 export const SECONDS_PER_FIT = 0.005;
 export const SECONDS_PER_FIT_ROW_FEATURE = 1.2e-7;
@@ -71,25 +68,37 @@ export const SECONDS_PER_FIT_ROW_FEATURE = 1.2e-7;
  */
 export const AUTO_MIN_SECONDS = 3;
 
-/** Fits per (split, model) unit: CV folds × grid points, plus the refit (grid extensions at an
- * edge, up to 6 more λ, are not counted). */
-function fitsPerUnit(params: readonly string[], opts: CompareOptions): number {
+/** Fits per (split, model) unit: CV folds × the product grid, plus the refit (grid extensions at an
+ * edge are not counted). */
+export function fitsPerUnit(plan: ModelPlan, opts: CompareOptions): number {
+  const params = plan.params ?? [];
   if (params.length === 0) return 1;
   const folds = opts.cvFolds ?? 5;
-  const [p1, p2] = opts.cv?.points2D ?? [6, 5];
-  const oneD = opts.cv?.grid?.length ?? opts.cv?.points ?? 10;
-  const twoD = (opts.cv?.grid?.length ?? p1) * (opts.cv?.grid2?.length ?? p2);
-  return folds * (params.length === 2 ? twoD : oneD) + 1;
+  let points = 1;
+  params.forEach((p, k) => {
+    const name = typeof p === 'string' ? p : p.name;
+    const rule = typeof p === 'string' ? undefined : p.tune?.grid;
+    const explicit = opts.cv?.grids?.[name] ?? (k === 0 ? opts.cv?.grid : k === 1 ? opts.cv?.grid2 : undefined);
+    const declared = rule ? (rule.kind === 'fixed' ? rule.values.length : rule.points) : params.length === 1 ? 10 : k === 0 ? 6 : 5;
+    const n = explicit?.length ?? (params.length === 1 ? (opts.cv?.points ?? declared) : (opts.cv?.points2D?.[k] ?? declared));
+    points *= n;
+  });
+  return folds * points + 1;
 }
 
-/** Estimated sequential seconds of a comparison (the cost model above): a rough scale for the
- * 'auto' decision, not a prediction (iterative solvers vary ×10 between models). */
+/** Estimated sequential seconds of a comparison: fits per unit × the model's own seconds per fit
+ * (ModelDecl.estimateSeconds, measured per model) on each split's training part. */
 export function estimateSeconds(ds: MultiTaskDataset, prep: PreparedComparison, opts: CompareOptions): number {
   const d = ds.featureNames.length;
   let total = 0;
   for (const sp of prep.splits) {
     const n = sp.train.reduce((a, t) => a + t.length, 0);
-    for (const plan of prep.plans) total += fitsPerUnit(plan.params, opts) * (SECONDS_PER_FIT + SECONDS_PER_FIT_ROW_FEATURE * n * d);
+    const train = prep.plans.some((p) => p.estimateSeconds) ? subsetDataset(ds, sp.train) : ds;
+    for (const plan of prep.plans) {
+      const options = { ...opts.modelOptions, ...opts.perModelOptions?.[plan.name] };
+      const perFit = plan.estimateSeconds ? plan.estimateSeconds(train, options) : SECONDS_PER_FIT + SECONDS_PER_FIT_ROW_FEATURE * n * d;
+      total += fitsPerUnit(plan, opts) * perFit;
+    }
   }
   return total;
 }
@@ -152,6 +161,8 @@ export interface WorkerInit {
   readonly dataset: DatasetTransfer;
   readonly splits: readonly Split[];
   readonly models: readonly string[];
+  /** Per model: choose λ per task (registryPlan's perTaskLambda). */
+  readonly perTask: readonly boolean[];
   readonly seed: number;
   readonly run: SplitRunOptions;
 }
@@ -302,9 +313,13 @@ export async function runUnitsOnPool(init: WorkerInit, size: number, onUnitDone?
   }
 }
 
-/** Why the plans cannot be rebuilt in a worker, or null when they can. */
-function whyNotParallel(opts: CompareOptions): string | null {
-  if (opts.plans !== registryPlan) return 'custom model plans cannot be rebuilt in worker threads (only registryPlan can)';
+/** Why the plans cannot be rebuilt in a worker, or null when they can: workers rebuild registry
+ * plans by name, with the engines of src/engines.ts (SHIPPED_ENGINES) registered. */
+function whyNotParallel(plans: readonly ModelPlan[], opts: CompareOptions): string | null {
+  const custom = plans.find((p) => !p.registry);
+  if (custom) return `the plan of "${custom.name}" is not a registry plan and cannot be rebuilt in worker threads`;
+  const foreign = plans.find((p) => !SHIPPED_ENGINES.includes(p.engine ?? ''));
+  if (foreign) return `engine "${foreign.engine}" of "${foreign.name}" is not one of the engines worker threads load (${SHIPPED_ENGINES.join(', ')}; src/engines.ts)`;
   try {
     structuredClone({ modelOptions: opts.modelOptions, perModelOptions: opts.perModelOptions, cv: opts.cv });
   } catch {
@@ -327,7 +342,7 @@ export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptio
   const units = plans.length * splits.length;
   const size = chooseWorkers(requested, splits.length, units, estimateSeconds(ds, prep, opts));
   if (size < 2) return compare(ds, opts);
-  const blocked = whyNotParallel(opts);
+  const blocked = whyNotParallel(plans, opts);
   if (blocked) {
     const r = compare(ds, opts);
     if (requested === 'auto') return r;
@@ -338,6 +353,7 @@ export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptio
     dataset: datasetToTransfer(ds),
     splits,
     models: plans.map((p) => p.name),
+    perTask: plans.map((p) => p.perTask ?? false),
     seed: prep.seed,
     run: {
       ...(opts.modelOptions ? { modelOptions: opts.modelOptions } : {}),
@@ -351,7 +367,7 @@ export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptio
   // run does not end with one worker alone on a heavy unit; ties in split order.
   const order: UnitRequest[] = [];
   for (let s = 0; s < splits.length; s++) for (let m = 0; m < plans.length; m++) order.push({ split: s, model: m });
-  const cost = plans.map((p) => fitsPerUnit(p.params, opts));
+  const cost = plans.map((p) => fitsPerUnit(p, opts));
   order.sort((a, b) => cost[b.model]! - cost[a.model]! || a.split - b.split || a.model - b.model);
   let done = 0;
   const bySplit = await runUnitsOnPool(

@@ -14,12 +14,13 @@ export interface CVCurve {
   readonly grid: readonly number[];
   readonly mean: readonly number[]; // mean CV error per grid point (lower is better)
   readonly se: readonly number[]; // standard error over folds
-  readonly metric: string; // e.g. 'mse', 'logloss'
+  readonly metric: string; // e.g. 'mse', 'logloss', 'poisson_deviance'
   readonly bestIndex: number; // minimum mean
   readonly oneSeIndex: number; // most regularised within one SE of the minimum
   readonly chosenIndex: number; // by the rule in use
   readonly rule: 'min' | '1se';
-  /** Set when the minimum lies on an edge of the grid (the best value may lie beyond it). */
+  /** Set when the minimum lies on an edge of the grid of ANY tuned parameter (every such axis named;
+   * the best value may lie beyond it). */
   readonly warning?: string;
 }
 
@@ -63,13 +64,61 @@ export interface ModelComparison {
     readonly learned: Readonly<Record<string, unknown>>;
   };
   readonly seconds: number;
+  // ---- Nothing hidden: every fit of this model, counted (issue 9) ----
+  /** All fits of the model over all splits: CV fits (every fold and grid point) and refits. */
+  readonly fits: FitCounts;
+  /** The same per split, with the count per CV fold and the refit's diagnostics. */
+  readonly fits_per_split: readonly (FitCounts & {
+    readonly split: number; // 1-based
+    readonly per_fold: readonly { readonly fold: number; readonly fits: number; readonly unconverged: number; readonly failed: number }[];
+    readonly refit: { readonly converged: boolean; readonly optimality: number | null; readonly iterations: number; readonly seconds: number; readonly backend: string } | null;
+  })[];
+  /** The fits that stopped unconverged (fold null = the split's refit), at most 50 listed. */
+  readonly unconverged: readonly UnconvergedFit[];
+  /** Every failed fit or unit, with its message (the comparison went on without it). */
+  readonly failures: readonly ModelFailure[];
+  /** (split, model) units that failed as a whole (no test metrics on that split). */
+  readonly units_failed: number;
+  /** CV grid-edge warnings, every axis, every split. */
+  readonly cv_warnings: readonly { readonly split: number; readonly warning: string }[];
+}
+
+/** Counted diagnostics of a set of fits. */
+export interface FitCounts {
+  readonly total: number;
+  readonly unconverged: number;
+  readonly failed: number;
+  /** The largest final optimality measure (scale-free; ≤ tol when converged), null when none reported. */
+  readonly worst_optimality: number | null;
+  readonly seconds: number;
+  /** Kernel backends the fits ran on ('wasm', 'ts', 'native'). */
+  readonly backends: readonly string[];
+}
+
+export interface UnconvergedFit {
+  readonly split: number;
+  /** The CV fold (1-based), or null for the split's refit. */
+  readonly fold: number | null;
+  readonly params: Readonly<Record<string, number>>;
+  readonly optimality: number | null;
+  readonly message?: string;
+}
+
+export interface ModelFailure {
+  readonly split: number;
+  readonly fold: number | null;
+  /** 'cv': one CV fit; 'refit': the refit with the chosen values; 'unit': the whole (split, model) unit. */
+  readonly stage: 'cv' | 'refit' | 'unit';
+  readonly params?: Readonly<Record<string, number>>;
+  readonly message: string;
 }
 
 export interface DatasetSummary {
   readonly source: string;
-  readonly kind: 'regression' | 'binary';
+  readonly kind: 'regression' | 'binary' | 'count';
   readonly layout: 'per-task' | 'multi-output';
-  readonly tasks: readonly { readonly name: string; readonly n: number; readonly positives?: number }[];
+  /** kind: present when the task's kind differs from the data set's. */
+  readonly tasks: readonly { readonly name: string; readonly n: number; readonly positives?: number; readonly kind?: 'regression' | 'binary' | 'count' }[];
   readonly features: readonly string[];
 }
 

@@ -1,9 +1,11 @@
-// MTLEstimator: the one scikit-learn-like face of every linear MTL model.
+// MTLEstimator: the one scikit-learn-like face of every linear MTL model, and the linear engine's
+// implementation of the engine-neutral Estimator contract (src/estimator/contract.ts).
 //
-//   const est = new MTLEstimator('l21', { lambda: 0.1 });   // options validated here
-//   est.fit(ds);                                             // → this
-//   est.predict(X, 'task name');                             // regression value / logistic decision value
-//   est.predictProba(X, 'task name');                        // logistic only: P(y = +1)
+//   const est = new MTLEstimator('cmtl', { rho1: 1, rho2: 0.1 }); // every option validated here against the model's declarations
+//   est.fit(ds, { onProgress, signal });                     // → this (ctx optional; ctx.warm along a λ path)
+//   est.predict(X, 'task name');                             // linear predictor: value / logit / log-rate
+//   est.predictResponse(X, 'task name');                     // through the loss's link: value / P(y = +1) / rate
+//   est.predictProba(X, 'task name');                        // binary tasks only: P(y = +1)
 //   est.score(ds);                                           // task-averaged R² or accuracy
 //   const json = est.toJSON(); MTLEstimator.fromJSON(json);  // identical predictions
 //   est.clone({ lambda: 1 });                                // unfitted, merged options (CV)
@@ -18,111 +20,121 @@
 import {
   ConvergenceError, FeatureMismatchError, ModelFileError, NotFittedError, OptionError, UnknownTaskError, UnsupportedError,
 } from '../errors.ts';
-import type { LabelMap, MultiTaskDataset, TaskKind } from '../data/dataset.ts';
+import { taskKinds, type LabelMap, type MultiTaskDataset, type TaskKind } from '../data/dataset.ts';
 import {
   applyStandardizer, fitStandardizer, standardizeDataset, standardizerFromJSON, standardizerToJSON, type Standardizer,
 } from '../data/preprocess.ts';
+import type { Estimator, EstimatorJSON, FitContext, FitDiagnostics, Options } from '../estimator/contract.ts';
+import { validateOptions, withDefaults } from '../estimator/params.ts';
+import { backendName } from '../linalg/backend.ts';
 import { Matrix } from '../linalg/matrix.ts';
 import { VERSION } from '../version.ts';
-import { sigmoidNeg } from './loss/logistic.ts';
+import { getLoss, lossForKind } from './loss/registry.ts';
 import { buildProblem } from './problem.ts';
 import { getModelSpec } from './registry.ts';
-import { DEFAULT_MAX_ITER, DEFAULT_TOL } from './solver/fista.ts';
-import type { FitInfo, FitResult, LearnedStructure, ModelJSON, ModelName, ModelOptions, ModelSpec, WarmStart } from './types.ts';
+import type { FitInfo, FitResult, LearnedStructure, ModelJSON, ModelName, ModelOptions, ModelSpec, SolverHooks, StandardizerJSON, WarmStart } from './types.ts';
 
-const COMMON_KEYS = ['loss', 'scale', 'intercept', 'ridge', 'tol', 'maxIter', 'requireConvergence', 'seed', 'solver', 'standardize'] as const;
-const MODEL_KEYS = ['lambda', 'lambda2', 'clusters', 'graph', 'perTaskLambda', 'chain'] as const;
+/** The model-file format this version writes (2: the engine-neutral EstimatorJSON; 1 is still read). */
+export const FORMAT_VERSION = 2;
 
-function nonNegative(key: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new OptionError(key, `must be a finite number ≥ 0, got ${JSON.stringify(v)}`);
+/** Checks option names and values against the model's declarations; throws OptionError naming the
+ * option and its flag. */
+export function validateModelOptions(spec: ModelSpec, options: ModelOptions | Options): void {
+  validateOptions(spec.params, spec.name, options as Options);
 }
 
-/** Checks option names and values; throws OptionError naming the option. */
-export function validateOptions(spec: ModelSpec, options: ModelOptions): void {
-  for (const [key, v] of Object.entries(options)) {
-    if (v === undefined) continue;
-    if ((MODEL_KEYS as readonly string[]).includes(key)) {
-      if (!(spec.uses as readonly string[]).includes(key)) {
-        throw new OptionError(key, `model "${spec.name}" does not use this option (it uses: ${spec.uses.join(', ') || 'none'})`);
-      }
-    } else if (!(COMMON_KEYS as readonly string[]).includes(key)) {
-      throw new OptionError(key, `unknown option (known: ${[...COMMON_KEYS, ...spec.uses].join(', ')})`);
-    }
-    switch (key) {
-      case 'lambda':
-      case 'lambda2':
-      case 'ridge':
-      case 'chain':
-        nonNegative(key, v);
-        break;
-      case 'tol':
-        if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new OptionError(key, `must be a positive number, got ${JSON.stringify(v)}`);
-        break;
-      case 'maxIter':
-      case 'clusters':
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new OptionError(key, `must be a positive integer, got ${JSON.stringify(v)}`);
-        break;
-      case 'seed':
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new OptionError(key, `must be a finite number, got ${JSON.stringify(v)}`);
-        break;
-      case 'loss':
-        if (v !== 'squared' && v !== 'logistic') throw new OptionError(key, `must be "squared" or "logistic", got ${JSON.stringify(v)}`);
-        break;
-      case 'scale':
-        if (v !== 'sum' && v !== 'mean') throw new OptionError(key, `must be "sum" or "mean", got ${JSON.stringify(v)}`);
-        break;
-      case 'standardize':
-        if (v !== 'none' && v !== 'global' && v !== 'task') throw new OptionError(key, `must be "none", "global" or "task", got ${JSON.stringify(v)}`);
-        break;
-      case 'intercept':
-      case 'requireConvergence':
-        if (typeof v !== 'boolean') throw new OptionError(key, `must be true or false, got ${JSON.stringify(v)}`);
-        break;
-      case 'solver':
-        if (typeof v !== 'string') throw new OptionError(key, `must be a string, got ${JSON.stringify(v)}`);
-        break;
-      case 'perTaskLambda':
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new OptionError(key, 'must be an object mapping task names to weights');
-        for (const [t, w] of Object.entries(v as Record<string, unknown>)) nonNegative(`${key}.${t}`, w);
-        break;
-      case 'graph':
-        if (!Array.isArray(v)) throw new OptionError(key, 'must be an array of edges { from, to, weight? }');
-        (v as unknown[]).forEach((e, k) => {
-          const edge = e as { from?: unknown; to?: unknown; weight?: unknown } | null;
-          const isRef = (r: unknown): boolean => typeof r === 'string' || typeof r === 'number';
-          if (!edge || typeof edge !== 'object' || !isRef(edge.from) || !isRef(edge.to)) throw new OptionError(key, `edge ${k + 1} must be { from, to, weight? } with task names or indices`);
-          if (edge.weight !== undefined) nonNegative(`${key}[${k + 1}].weight`, edge.weight);
-        });
-        break;
-    }
-  }
+/** formatVersion 1 files stored every model's weights as lambda / lambda2; the papers' names since 2. */
+const V1_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  cmtl: { lambda: 'rho1', lambda2: 'rho2' },
+  relation: { lambda: 'alpha', lambda2: 'beta' },
+  mtrl: { lambda: 'lambda2', lambda2: 'lambda1' },
+  tgl: { lambda: 'theta2', lambda2: 'theta3' },
+  dirty: { lambda: 'lambdaP', lambda2: 'lambdaQ' },
+  'sparse-lowrank': { lambda: 'lambdaP', lambda2: 'lambdaQ' },
+  robust: { lambda: 'lambdaP', lambda2: 'lambdaQ' },
+  rmtfl: { lambda: 'lambdaP', lambda2: 'lambdaQ' },
+};
+
+/** The options of a formatVersion 1 model file under the current names. */
+export function optionsFromV1(model: string, options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const map = V1_NAMES[model] ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) out[map[k] ?? k] = v;
+  return out;
+}
+
+/** A formatVersion 1 payload (ModelJSON, validated by the caller) as a formatVersion 2 EstimatorJSON:
+ * option names mapped (optionsFromV1), the weights and fit record moved into `state`. */
+export function estimatorJSONFromV1(json: unknown): EstimatorJSON {
+  const j = json as ModelJSON;
+  const state: LinearState = {
+    loss: (j.options.loss as string | undefined) ?? lossForKind(j.kind).name,
+    ...(j.labelMap !== undefined ? { labelMap: j.labelMap } : {}),
+    ...(j.standardizer !== undefined ? { standardizer: j.standardizer } : {}),
+    W: j.W,
+    intercepts: j.intercepts,
+    info: j.info,
+    learned: j.learned,
+  };
+  return {
+    format: 'polytask-model',
+    formatVersion: FORMAT_VERSION,
+    polytaskVersion: j.polytaskVersion,
+    engine: 'linear',
+    model: j.model,
+    options: optionsFromV1(j.model, j.options as Record<string, unknown>) as Options,
+    taskNames: j.taskNames,
+    taskKinds: j.taskNames.map(() => j.kind),
+    featureNames: j.featureNames,
+    ...(j.labelMap !== undefined ? { labelMap: j.labelMap } : {}),
+    state,
+  };
+}
+
+/** The engine-specific state of a fitted linear model (EstimatorJSON.state). */
+export interface LinearState {
+  /** The loss that was fitted (its link turns predict into predictResponse). */
+  readonly loss: string;
+  readonly labelMap?: { readonly negative: string; readonly positive: string };
+  readonly standardizer?: StandardizerJSON;
+  readonly W: readonly (readonly number[])[]; // d rows × T columns
+  readonly intercepts: readonly number[];
+  readonly info: FitInfo;
+  readonly learned: Readonly<Record<string, unknown>>;
+  /** Kernel backend the fit ran on. */
+  readonly backend?: string;
 }
 
 interface Fitted {
   readonly result: FitResult;
   readonly warm?: WarmStart;
-  readonly kind: TaskKind;
+  readonly loss: string;
+  readonly kinds: readonly TaskKind[];
   readonly labelMap?: LabelMap;
   readonly taskNames: readonly string[];
   readonly featureNames: readonly string[];
   readonly standardizer?: Standardizer;
+  readonly backend: string;
 }
 
-export class MTLEstimator {
+export class MTLEstimator implements Estimator {
+  readonly engine = 'linear';
   readonly model: ModelName;
+  /** The options as given plus every declared default (what model files store). */
   readonly options: Readonly<ModelOptions>;
   private readonly spec: ModelSpec;
-  private fitted: Fitted | null = null;
+  private state: Fitted | null = null;
 
-  constructor(model: ModelName | string, options: ModelOptions = {}) {
+  constructor(model: ModelName | string, options: ModelOptions | Options = {}) {
     this.spec = getModelSpec(model);
     this.model = this.spec.name;
-    validateOptions(this.spec, options);
-    this.options = Object.freeze(structuredClone(options));
+    validateModelOptions(this.spec, options);
+    this.options = Object.freeze(structuredClone(withDefaults(this.spec.params, options as Options)) as ModelOptions);
   }
 
-  /** Fits on every sample of ds (warm: a previous fit's state, e.g. along a λ path). */
-  fit(ds: MultiTaskDataset, warm?: WarmStart): this {
+  /** Fits on every sample of ds. ctx.warm: a previous fit's warmStart (e.g. along a λ path);
+   * ctx.onProgress / ctx.signal: progress reports and cancellation inside the solver's loop. */
+  fit(ds: MultiTaskDataset, ctx: FitContext = {}): this {
     const mode = this.options.standardize ?? 'none';
     const standardizer = mode === 'none' ? undefined : fitStandardizer(ds, mode);
     const data = standardizer ? standardizeDataset(ds, standardizer) : ds;
@@ -131,28 +143,40 @@ export class MTLEstimator {
       ...(this.options.scale !== undefined && { scale: this.options.scale }),
       ...(this.options.intercept !== undefined && { intercept: this.options.intercept }),
     });
-    const opts = { ...this.spec.defaults, ...this.options, tol: this.options.tol ?? DEFAULT_TOL, maxIter: this.options.maxIter ?? DEFAULT_MAX_ITER };
-    const out = this.spec.fit(problem, opts, warm);
+    const onProgress = ctx.onProgress;
+    const hooks: SolverHooks | undefined = onProgress || ctx.signal
+      ? {
+          ...(onProgress ? { onProgress: (_iteration: number, _optimality: number, detail?: string) => onProgress({ detail: `${this.model}: ${detail ?? ''}` }) } : {}),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        }
+      : undefined;
+    const out = this.spec.fit(problem, this.options, ctx.warm as WarmStart | undefined, hooks);
     if (!out.info.converged && this.options.requireConvergence) throw new ConvergenceError(`${this.model}: ${out.info.message ?? 'did not converge'}`);
-    this.fitted = {
+    this.state = {
       result: { W: out.W.clone(), intercepts: Float64Array.from(out.intercepts), info: out.info, learned: out.learned },
       ...(out.warm !== undefined && { warm: out.warm }),
-      kind: ds.kind,
+      loss: problem.loss,
+      kinds: taskKinds(ds),
       ...(ds.labelMap !== undefined && { labelMap: ds.labelMap }),
       taskNames: ds.tasks.map((t) => t.name),
       featureNames: [...ds.featureNames],
       ...(standardizer !== undefined && { standardizer }),
+      backend: backendName(),
     };
     return this;
   }
 
   private need(what: string): Fitted {
-    if (!this.fitted) throw new NotFittedError(`${this.model}.${what}`);
-    return this.fitted;
+    if (!this.state) throw new NotFittedError(`${this.model}.${what}`);
+    return this.state;
+  }
+
+  get fitted(): boolean {
+    return this.state !== null;
   }
 
   get isFitted(): boolean {
-    return this.fitted !== null;
+    return this.state !== null;
   }
 
   /** W (d × T, rows = features, columns = tasks), a copy. */
@@ -168,6 +192,13 @@ export class MTLEstimator {
     return structuredClone(this.need('info').result.info);
   }
 
+  /** What the fit reports in the engine-neutral form (counted by cv and compare). */
+  get diagnostics(): FitDiagnostics {
+    const f = this.need('diagnostics');
+    const i = f.result.info;
+    return { converged: i.converged, optimality: Number.isFinite(i.optimality) ? i.optimality : null, iterations: i.iterations, seconds: i.seconds, backend: f.backend, ...(i.message !== undefined ? { message: i.message } : {}) };
+  }
+
   get learned(): LearnedStructure {
     return copyLearned(this.need('learned').result.learned);
   }
@@ -180,8 +211,19 @@ export class MTLEstimator {
     return [...this.need('featureNames').featureNames];
   }
 
+  /** The kind of every task the model was fitted on. */
+  get taskKinds(): TaskKind[] {
+    return [...this.need('taskKinds').kinds];
+  }
+
+  /** The fitted tasks' kind (the first task's when they differ). */
   get kind(): TaskKind {
-    return this.need('kind').kind;
+    return this.need('kind').kinds[0]!;
+  }
+
+  /** The loss that was fitted. */
+  get loss(): string {
+    return this.need('loss').loss;
   }
 
   get labelMap(): LabelMap | undefined {
@@ -200,7 +242,8 @@ export class MTLEstimator {
     return t;
   }
 
-  /** Regression values, or logistic decision values x_tᵀw_t + b_t, for the rows of X (raw features). */
+  /** The linear predictor x_tᵀw_t + b_t for the rows of X (raw features): regression values,
+   * logistic margins, Poisson log-rates. */
   predict(X: Matrix, task: string): Float64Array {
     const f = this.need('predict');
     const t = this.taskIndexOf(f, task);
@@ -221,11 +264,19 @@ export class MTLEstimator {
     return out;
   }
 
-  /** Logistic models only: P(y = +1 | x) = σ(decision value). */
+  /** Predictions on the response scale through the fitted loss's link: identity (regression),
+   * sigmoid (P(y = +1)), exp (the Poisson rate). */
+  predictResponse(X: Matrix, task: string): Float64Array {
+    const spec = getLoss(this.need('predictResponse').loss);
+    return this.predict(X, task).map(spec.response);
+  }
+
+  /** Binary models only: P(y = +1 | x) = σ(decision value). */
   predictProba(X: Matrix, task: string): Float64Array {
     const f = this.need('predictProba');
-    if (f.kind !== 'binary') throw new UnsupportedError(`predictProba: model "${this.model}" was fitted on regression data; use predict`);
-    return this.predict(X, task).map((z) => sigmoidNeg(-z));
+    const t = this.taskIndexOf(f, task);
+    if (f.kinds[t] !== 'binary') throw new UnsupportedError(`predictProba: task "${task}" of model "${this.model}" is ${f.kinds[t]}, not binary; use predict or predictResponse`);
+    return this.predictResponse(X, task);
   }
 
   /** predict for every task of ds (in ds's task order). */
@@ -233,110 +284,144 @@ export class MTLEstimator {
     return ds.tasks.map((t) => this.predict(t.X, t.name));
   }
 
-  /** Task-averaged R² (regression) or accuracy (binary); see the header. */
+  /** Task-averaged R² (regression, counts: on the response scale) or accuracy (binary); see the header. */
   score(ds: MultiTaskDataset): number {
     const f = this.need('score');
-    if (ds.kind !== f.kind) throw new UnsupportedError(`score: the model was fitted on ${f.kind} data, ${ds.source ?? 'this dataset'} is ${ds.kind}`);
     if (ds.tasks.length === 0) throw new UnsupportedError('score: the dataset has no tasks');
+    const kinds = taskKinds(ds);
     let total = 0;
-    for (const task of ds.tasks) {
-      const p = this.predict(task.X, task.name);
-      total += f.kind === 'binary' ? accuracy(task.y, p) : r2(task.y, p);
-    }
+    ds.tasks.forEach((task, k) => {
+      const t = this.taskIndexOf(f, task.name);
+      if ((kinds[k] === 'binary') !== (f.kinds[t] === 'binary')) throw new UnsupportedError(`score: task "${task.name}" was fitted as ${f.kinds[t]}, ${ds.source ?? 'this dataset'} has it as ${kinds[k]}`);
+      total += kinds[k] === 'binary' ? accuracy(task.y, this.predict(task.X, task.name)) : r2(task.y, this.predictResponse(task.X, task.name));
+    });
     return total / ds.tasks.length;
   }
 
   /** A new, unfitted estimator with the same model and the options merged with patch. */
-  clone(patch: ModelOptions = {}): MTLEstimator {
-    return new MTLEstimator(this.model, { ...this.options, ...patch });
+  clone(patch: ModelOptions | Options = {}): MTLEstimator {
+    return new MTLEstimator(this.model, { ...this.options, ...(patch as ModelOptions) });
   }
 
-  toJSON(): ModelJSON {
+  /** The model file payload (EstimatorJSON, formatVersion 2; docs/model-file.md). */
+  toJSON(): EstimatorJSON {
     const f = this.need('toJSON');
-    return {
-      format: 'polytask-model',
-      formatVersion: 1,
-      polytaskVersion: VERSION,
-      model: this.model,
-      options: structuredClone(this.options) as ModelOptions,
-      kind: f.kind,
+    const state: LinearState = {
+      loss: f.loss,
       ...(f.labelMap !== undefined && { labelMap: { ...f.labelMap } }),
-      taskNames: [...f.taskNames],
-      featureNames: [...f.featureNames],
       ...(f.standardizer !== undefined && { standardizer: standardizerToJSON(f.standardizer) }),
       W: f.result.W.toArray(),
       intercepts: Array.from(f.result.intercepts),
       info: { ...f.result.info, objectiveTrace: [...f.result.info.objectiveTrace] },
       learned: learnedToJSON(f.result.learned),
+      backend: f.backend,
+    };
+    return {
+      format: 'polytask-model',
+      formatVersion: FORMAT_VERSION,
+      polytaskVersion: VERSION,
+      engine: this.engine,
+      model: this.model,
+      options: structuredClone(this.options) as Options,
+      taskNames: [...f.taskNames],
+      taskKinds: [...f.kinds],
+      featureNames: [...f.featureNames],
+      ...(f.labelMap !== undefined ? { labelMap: { ...f.labelMap } } : {}),
+      state,
     };
   }
 
-  /** Validates a ModelJSON (e.g. parsed from a model file named `source`) and rebuilds the estimator. */
+  /** Validates a model file's payload (EstimatorJSON of formatVersion 2, or a formatVersion 1
+   * ModelJSON, whose option names are mapped to the current ones) and rebuilds the estimator. */
   static fromJSON(json: unknown, source = 'model JSON'): MTLEstimator {
     const bad = (msg: string): never => {
       throw new ModelFileError(source, msg);
     };
     if (json === null || typeof json !== 'object' || Array.isArray(json)) bad('not a JSON object');
-    const j = json as Partial<ModelJSON>;
-    if (j.format !== 'polytask-model') bad(`"format" must be "polytask-model", got ${JSON.stringify(j.format)}`);
-    if (j.formatVersion !== 1) bad(`unsupported formatVersion ${JSON.stringify(j.formatVersion)} (this polytask reads 1)`);
-    if (typeof j.model !== 'string') bad('"model" must be a model name');
-    if (j.kind !== 'regression' && j.kind !== 'binary') bad(`"kind" must be "regression" or "binary", got ${JSON.stringify(j.kind)}`);
+    const top = json as Record<string, unknown>;
+    if (top['format'] !== 'polytask-model') bad(`"format" must be "polytask-model", got ${JSON.stringify(top['format'])}`);
+    if (top['formatVersion'] !== 1 && top['formatVersion'] !== FORMAT_VERSION) bad(`unsupported formatVersion ${JSON.stringify(top['formatVersion'])} (this polytask reads 1 and ${FORMAT_VERSION})`);
+    if (typeof top['model'] !== 'string') bad('"model" must be a model name');
+    const v1 = top['formatVersion'] === 1;
+    if (!v1 && top['engine'] !== 'linear') bad(`"engine" must be "linear" for this loader, got ${JSON.stringify(top['engine'])}`);
+    const st = (v1 ? top : top['state']) as Partial<LinearState & ModelJSON> | undefined;
+    if (!st || typeof st !== 'object') bad('"state" must be an object');
     const names = (v: unknown, key: string): string[] => {
-      if (!Array.isArray(v) || v.length === 0 || !v.every((s) => typeof s === 'string')) bad(`"${key}" must be a non-empty array of strings`);
+      if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) bad(`"${key}" must be a non-empty array of strings`);
       return v as string[];
     };
-    const taskNames = names(j.taskNames, 'taskNames');
-    const featureNames = names(j.featureNames, 'featureNames');
+    const taskNames = names(top['taskNames'], 'taskNames');
+    const featureNames = names(top['featureNames'], 'featureNames');
     const d = featureNames.length;
     const T = taskNames.length;
-    if (!Array.isArray(j.W) || j.W.length !== d) bad(`"W" must have ${d} rows (one per feature)`);
+    let kinds: TaskKind[];
+    if (v1) {
+      if (st!.kind !== 'regression' && st!.kind !== 'binary') bad(`"kind" must be "regression" or "binary", got ${JSON.stringify(st!.kind)}`);
+      kinds = taskNames.map(() => st!.kind as TaskKind);
+    } else {
+      const k = top['taskKinds'];
+      if (!Array.isArray(k) || k.length !== T || !k.every((x) => x === 'regression' || x === 'binary' || x === 'count')) bad(`"taskKinds" must list ${T} of "regression", "binary", "count"`);
+      kinds = k as TaskKind[];
+    }
     const W = Matrix.zeros(d, T);
-    j.W!.forEach((row, r) => {
+    if (!Array.isArray(st!.W) || st!.W.length !== d) bad(`"W" must have ${d} rows (one per feature)`);
+    st!.W!.forEach((row, r) => {
       if (!Array.isArray(row) || row.length !== T) bad(`"W" row ${r + 1} must have ${T} entries (one per task)`);
       row.forEach((v, c) => {
         if (typeof v !== 'number' || !Number.isFinite(v)) bad(`"W"[${r}][${c}] = ${JSON.stringify(v)} is not a finite number`);
         W.data[r * T + c] = v;
       });
     });
-    if (!Array.isArray(j.intercepts) || j.intercepts.length !== T || !j.intercepts.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    if (!Array.isArray(st!.intercepts) || st!.intercepts.length !== T || !st!.intercepts.every((v) => typeof v === 'number' && Number.isFinite(v))) {
       bad(`"intercepts" must be ${T} finite numbers`);
     }
-    if (j.options === null || typeof j.options !== 'object') bad('"options" must be an object');
+    const rawOptions = top['options'];
+    if (rawOptions === null || typeof rawOptions !== 'object' || Array.isArray(rawOptions)) bad('"options" must be an object');
+    const options = v1 ? optionsFromV1(top['model'] as string, rawOptions as Record<string, unknown>) : (rawOptions as Record<string, unknown>);
     let est: MTLEstimator;
     try {
-      est = new MTLEstimator(j.model!, j.options!);
+      est = new MTLEstimator(top['model'] as string, options as Options);
     } catch (e) {
       if (e instanceof OptionError) bad(`invalid options: ${e.message}`);
       throw e;
     }
-    const info = j.info;
+    const lossName = v1 ? (est.options.loss ?? lossForKind(kinds[0]!).name) : st!.loss;
+    if (typeof lossName !== 'string') bad('"state.loss" must name a loss');
+    try {
+      getLoss(lossName!);
+    } catch (e) {
+      bad((e as Error).message);
+    }
+    const info = st!.info;
     if (!info || typeof info !== 'object' || typeof info.objective !== 'number' || typeof info.iterations !== 'number' || typeof info.converged !== 'boolean') {
       bad('"info" must hold objective, iterations and converged');
     }
     let standardizer: Standardizer | undefined;
-    if (j.standardizer !== undefined) {
+    if (st!.standardizer !== undefined) {
       try {
-        standardizer = standardizerFromJSON(j.standardizer);
+        standardizer = standardizerFromJSON(st!.standardizer);
       } catch (e) {
         bad(`"standardizer": ${(e as Error).message}`);
       }
       if (standardizer!.mean[0]!.length !== d) bad(`"standardizer" has ${standardizer!.mean[0]!.length} features, W has ${d}`);
       if (standardizer!.mode === 'task' && standardizer!.mean.length !== T) bad(`"standardizer" has ${standardizer!.mean.length} tasks, the model ${T}`);
     }
-    if (j.labelMap !== undefined && (typeof j.labelMap?.negative !== 'string' || typeof j.labelMap?.positive !== 'string')) bad('"labelMap" must be { negative, positive } strings');
-    est.fitted = {
+    const labelMap = st!.labelMap ?? (top['labelMap'] as LinearState['labelMap']);
+    if (labelMap !== undefined && (typeof labelMap?.negative !== 'string' || typeof labelMap?.positive !== 'string')) bad('"labelMap" must be { negative, positive } strings');
+    est.state = {
       result: {
         W,
-        intercepts: Float64Array.from(j.intercepts!),
+        intercepts: Float64Array.from(st!.intercepts!),
         info: { ...info!, objectiveTrace: Array.isArray(info!.objectiveTrace) ? [...info!.objectiveTrace] : [] },
-        learned: learnedFromJSON(j.learned ?? {}, bad),
+        learned: learnedFromJSON(st!.learned ?? {}, bad),
       },
-      kind: j.kind!,
-      ...(j.labelMap !== undefined && { labelMap: { ...j.labelMap } }),
+      loss: lossName!,
+      kinds,
+      ...(labelMap !== undefined && { labelMap: { ...labelMap } }),
       taskNames,
       featureNames,
       ...(standardizer !== undefined && { standardizer }),
+      backend: typeof st!.backend === 'string' ? st!.backend : 'unknown',
     };
     return est;
   }

@@ -8,14 +8,15 @@
 //       and must be treated as read-only).
 //   taskScale(problem, t): number          c_t for task t.
 //   sampleWeight(task, i): number          s_ti (1 when the task has no weights).
-//   defaultLoss(ds): LossName              'logistic' for binary data, 'squared' otherwise.
+//   defaultLoss(ds): LossName              the registered loss of the tasks' kind.
 //   problemFromTasks(tasks, opts)          the same checks for hand-built tasks (tests, synthetic data).
-import { DataError, OptionError } from '../errors.ts';
-import type { MultiTaskDataset } from '../data/dataset.ts';
+import { DataError, OptionError, UnsupportedError } from '../errors.ts';
+import { taskKinds, type MultiTaskDataset, type TaskKind } from '../data/dataset.ts';
+import { getLoss, lossForKind, type LossSpec } from './loss/registry.ts';
 import type { LossName, Problem, Scaling, TaskProblem } from './types.ts';
 
 export interface BuildOptions {
-  /** Default: 'logistic' for binary data, 'squared' for regression data. */
+  /** Default: the registered loss of the tasks' kind (squared, logistic, poisson). */
   loss?: LossName;
   /** Default 'mean' (c_t = 1/n_t), as RMTL and MALSAR's logistic solvers. */
   scale?: Scaling;
@@ -23,20 +24,31 @@ export interface BuildOptions {
   intercept?: boolean;
 }
 
-export function defaultLoss(ds: Pick<MultiTaskDataset, 'kind'>): LossName {
-  return ds.kind === 'binary' ? 'logistic' : 'squared';
+/** The loss of a data set's tasks: the default loss of their kind. The linear engine fits one loss
+ * for all tasks of a problem, so a data set mixing kinds needs an explicit choice it cannot make. */
+export function defaultLoss(ds: Pick<MultiTaskDataset, 'kind' | 'tasks' | 'source'>): LossName {
+  const kinds = [...new Set(taskKinds(ds))];
+  if (kinds.length > 1) {
+    throw new UnsupportedError(`${ds.source ?? 'dataset'} mixes ${kinds.join(' and ')} tasks; the linear engine fits one loss for all tasks of a model (fit the kinds separately)`);
+  }
+  return lossForKind(kinds[0] ?? ds.kind).name;
+}
+
+/** Regression and count targets are both numbers (a count loss checks each label); binary labels fit only binary losses. */
+function compatible(kind: TaskKind, spec: LossSpec): boolean {
+  return kind === 'binary' ? spec.labelKind === 'binary' : spec.labelKind !== 'binary';
 }
 
 /** Validates the dataset against the chosen loss and returns the solver's view of it. */
 export function buildProblem(ds: MultiTaskDataset, opts: BuildOptions = {}): Problem {
   const loss = opts.loss ?? defaultLoss(ds);
+  const spec = getLoss(loss);
   const src = ds.source ?? 'dataset';
-  if (loss === 'logistic' && ds.kind !== 'binary') {
-    throw new OptionError('loss', `"logistic" needs binary labels, but ${src} is a regression data set (use --loss squared)`);
-  }
-  if (loss === 'squared' && ds.kind !== 'regression') {
-    throw new OptionError('loss', `"squared" needs regression targets, but ${src} has binary labels (use --loss logistic)`);
-  }
+  taskKinds(ds).forEach((kind, t) => {
+    if (!compatible(kind, spec)) {
+      throw new OptionError('loss', `"${loss}" fits ${spec.labelKind} targets, but task "${ds.tasks[t]!.name}" of ${src} is ${kind} (use --loss ${lossForKind(kind).name})`);
+    }
+  });
   if (ds.featureNames.length === 0) throw new DataError(`${src}: no feature columns`);
   const p = problemFromTasks(ds.tasks, { ...opts, loss, source: src });
   if (ds.featureNames.length !== p.d) throw new DataError(`${src}: ${ds.featureNames.length} feature names for ${p.d} feature columns`);
@@ -52,19 +64,19 @@ export function problemFromTasks(
   const scale = opts.scale ?? 'mean';
   const intercept = opts.intercept ?? true;
   if (scale !== 'sum' && scale !== 'mean') throw new OptionError('scale', `must be "sum" or "mean", got "${String(scale)}"`);
-  if (opts.loss !== 'squared' && opts.loss !== 'logistic') throw new OptionError('loss', `must be "squared" or "logistic", got "${String(opts.loss)}"`);
+  const spec = getLoss(opts.loss);
   if (tasks.length === 0) throw new DataError(`${src}: no tasks`);
   const d = tasks[0]!.X.cols;
   const seen = new Set<string>();
   for (const t of tasks) {
     if (seen.has(t.name)) throw new DataError(`${src}: task "${t.name}" appears twice`);
     seen.add(t.name);
-    checkTask(t, d, opts.loss, src);
+    checkTask(t, d, spec, src);
   }
   return { tasks, d, loss: opts.loss, scale, intercept };
 }
 
-function checkTask(t: TaskProblem, d: number, loss: LossName, src: string): void {
+function checkTask(t: TaskProblem, d: number, spec: LossSpec, src: string): void {
   const n = t.y.length;
   if (t.X.cols !== d) throw new DataError(`${src}: task "${t.name}" has ${t.X.cols} features, task 0 has ${d}`);
   if (t.X.rows !== n) throw new DataError(`${src}: task "${t.name}" has ${t.X.rows} rows of X but ${n} targets`);
@@ -78,9 +90,8 @@ function checkTask(t: TaskProblem, d: number, loss: LossName, src: string): void
   for (let i = 0; i < n; i++) {
     const y = t.y[i]!;
     if (!Number.isFinite(y)) throw new DataError(`${src}: task "${t.name}", sample ${i}: target ${y} is not finite`);
-    if (loss === 'logistic' && y !== 1 && y !== -1) {
-      throw new DataError(`${src}: task "${t.name}", sample ${i}: logistic loss needs labels −1/+1, got ${y}`);
-    }
+    const why = spec.checkLabel(y);
+    if (why !== null) throw new DataError(`${src}: task "${t.name}", sample ${i}: ${why}`);
   }
   if (t.weights) {
     if (t.weights.length !== n) throw new DataError(`${src}: task "${t.name}" has ${t.weights.length} weights for ${n} samples`);

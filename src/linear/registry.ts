@@ -1,4 +1,5 @@
 // Model name → specification. Each model file registers here with one import line and one entry.
+// The linear engine (src/linear/engine.ts) exposes these to the engine-neutral registry.
 import { OptionError } from '../errors.ts';
 import type { ModelName, ModelSpec } from './types.ts';
 import { stlSpec } from './models/stl.ts';
@@ -18,8 +19,7 @@ import { cmtlSpec } from './models/cmtl.ts';
 import { mtrlSpec } from './models/mtrl.ts';
 import { relationSpec } from './models/relation.ts';
 
-const specs: Partial<Record<ModelName, ModelSpec>> = {
-  // models/*.ts entries, one line each, e.g.  l21: l21Spec,
+const specs: Record<ModelName, ModelSpec> = {
   stl: stlSpec,
   pooled: pooledSpec,
   chain: chainSpec,
@@ -44,15 +44,11 @@ export const ALL_MODEL_NAMES: readonly ModelName[] = [
 ];
 
 export function getModelSpec(name: string): ModelSpec {
-  const s = specs[name as ModelName];
-  if (!s) {
-    const known = Object.keys(specs).join(', ');
-    if ((ALL_MODEL_NAMES as readonly string[]).includes(name)) throw new OptionError('model', `"${name}" is not available yet (available: ${known})`);
-    throw new OptionError('model', `unknown model "${name}" (available: ${known})`);
-  }
+  const s = (specs as Partial<Record<string, ModelSpec>>)[name];
+  if (!s) throw new OptionError('model', `unknown linear model "${name}" (available: ${ALL_MODEL_NAMES.join(', ')})`);
   return s;
 }
 
 export function availableModels(): ModelName[] {
-  return Object.keys(specs) as ModelName[];
+  return [...ALL_MODEL_NAMES];
 }

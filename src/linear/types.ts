@@ -8,8 +8,10 @@
 // c_t = 1 ('sum') or 1/n_t ('mean'), ℓ squared ½(y − ŷ)² or logistic log(1 + e^(−yŷ)), b_t never
 // penalised; W is d × T (rows = features, columns = tasks).
 import type { Matrix } from '../linalg/matrix.ts';
+import type { ParamDecl } from '../estimator/contract.ts';
 
-export type LossName = 'squared' | 'logistic';
+/** A registered loss (src/linear/loss/registry.ts: squared, logistic, poisson, ...). */
+export type LossName = string;
 export type Scaling = 'sum' | 'mean';
 
 export type ModelName =
@@ -36,7 +38,7 @@ export interface Problem {
 }
 
 /** Options every model accepts; each model adds its own weights. Plain data, stored verbatim in model files. */
-export interface CommonOptions {
+export type CommonOptions = {
   loss?: LossName;
   scale?: Scaling;
   intercept?: boolean;
@@ -48,25 +50,49 @@ export interface CommonOptions {
   /** Throw ConvergenceError instead of returning converged: false. */
   requireConvergence?: boolean;
   seed?: number;
-}
+  /** Solver choice where a model offers more than one (declared per model: ModelSpec.solvers). */
+  solver?: string;
+  /** Estimator only: standardise features before fitting (fitted on the training data; stored in the model file). */
+  standardize?: 'none' | 'global' | 'task';
+};
 
-export interface ModelOptions extends CommonOptions {
-  /** The model's main weight (L1/L21/trace/chain/graph/mean weight; tgl: chain weight; cmtl: ρ1). */
+/** Every model's own options, with the papers' names (each model declares the ones it uses:
+ * ModelSpec.params; construction rejects the others). */
+export type ModelOptions = CommonOptions & {
+  /** The main weight of the one-weight models (stl, pooled, chain, graph, mean, lasso, l21, trace). */
   lambda?: number;
-  /** The second weight (tgl: L21; cmtl: ρ2; P+Q models: the weight on Q; mtrl: the ‖W‖² weight (the paper's λ1); relation: β). */
-  lambda2?: number;
-  /** cmtl: number of clusters k. */
+  /** cmtl (Zhou, Chen & Ye 2011): ρ1, ρ2 and the number of clusters k. */
+  rho1?: number;
+  rho2?: number;
   clusters?: number;
+  /** relation: α on ‖W − WR‖², β on ‖R‖². */
+  alpha?: number;
+  beta?: number;
+  /** mtrl (Zhang & Yeung 2010, problem (4)): λ1 on ‖W‖²_F, λ2 on tr(WΩ⁻¹Wᵀ). */
+  lambda1?: number;
+  lambda2?: number;
+  /** W = P + Q models (dirty, sparse-lowrank, robust, rmtfl): the weights on P and on Q. */
+  lambdaP?: number;
+  lambdaQ?: number;
+  /** tgl (Zhou et al. 2011): θ2 on the temporal smoothness Σ‖w_t − w_{t+1}‖², θ3 on ‖W‖_2,1 (θ1 is --ridge). */
+  theta2?: number;
+  theta3?: number;
   /** graph: weighted task edges (task names or 0-based indices). */
   graph?: readonly { readonly from: string | number; readonly to: string | number; readonly weight?: number }[];
   /** stl: per-task ridge weights, by task name (overrides lambda for those tasks). */
   perTaskLambda?: Readonly<Record<string, number>>;
   /** relation: also add the chain term with this weight. */
   chain?: number;
-  /** Solver choice where a model offers more than one (e.g. 'direct' | 'fista' | 'gd' | 'sgd'). */
-  solver?: string;
-  /** Estimator only: standardise features before fitting (fitted on the training data; stored in the model file). */
-  standardize?: 'none' | 'global' | 'task';
+};
+
+/** Options as a model's fit sees them: every declared default applied, tol and maxIter set. */
+export type FitOptions = ModelOptions & { readonly tol: number; readonly maxIter: number };
+
+/** Progress and cancellation for long solver runs (src/estimator/contract.ts FitContext, linear side). */
+export interface SolverHooks {
+  /** Called at most every ~200 ms with the iteration and the current optimality measure. */
+  readonly onProgress?: (iteration: number, optimality: number, detail?: string) => void;
+  readonly signal?: AbortSignal;
 }
 
 /** What a solver reports; never silent about non-convergence. */
@@ -85,7 +111,7 @@ export interface FitInfo {
 }
 
 /** Structures a model learns besides W, shown to the user. */
-export interface LearnedStructure {
+export type LearnedStructure = {
   /** MTRL: task covariance Ω (T×T, trace 1) and its correlation matrix. */
   readonly taskCovariance?: Matrix;
   readonly taskCorrelation?: Matrix;
@@ -103,7 +129,7 @@ export interface LearnedStructure {
   readonly selectedFeatures?: readonly string[];
   /** Numerical rank of W (trace, sparse-lowrank, robust). */
   readonly rank?: number;
-}
+};
 
 /** The result of fitting one model: the pure output of ModelSpec.fit. */
 export interface FitResult {
@@ -125,13 +151,12 @@ export interface ModelSpec {
   readonly name: ModelName;
   /** One line for --help and reports. */
   readonly summary: string;
-  /** Which of lambda / lambda2 / clusters / graph the model uses (others are rejected). */
-  readonly uses: readonly ('lambda' | 'lambda2' | 'clusters' | 'graph' | 'perTaskLambda' | 'chain')[];
-  readonly defaults: Readonly<ModelOptions>;
-  /** Pure: fits the problem; never mutates it. */
-  fit(problem: Problem, options: Required<Pick<ModelOptions, 'tol' | 'maxIter'>> & ModelOptions, warm?: WarmStart): FitResult & { readonly warm?: WarmStart };
-  /** The smallest lambda at which W = 0 (with lambda2 etc. fixed), where it exists. */
-  lambdaMax?(problem: Problem, options: ModelOptions): number;
+  /** Every option the model accepts, with defaults, ranges and CV grid rules (common options included). */
+  readonly params: readonly ParamDecl[];
+  /** Pure: fits the problem; never mutates it. Options are resolved against params first. */
+  fit(problem: Problem, options: ModelOptions, warm?: WarmStart, hooks?: SolverHooks): FitResult & { readonly warm?: WarmStart };
+  /** The data-dependent top of a tuned parameter's grid (λ_max where W = 0 becomes optimal), where it exists. */
+  paramMax?(param: string, problem: Problem, options: ModelOptions): number | undefined;
 }
 
 /** The serialised form of a fitted model (the model file's payload; src/cli/model-file.ts adds the

@@ -53,7 +53,7 @@ test('usage errors: unknown command, unknown flag, missing --data, bad --lambda,
   oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--lambda=-1'], dir), 2, /--lambda.*≥ 0/);
   oneLineError(await cli(['fit', ...LONG, '--model', 'nope'], dir), 2, /--model: unknown model "nope"/);
   // A flag the model does not use is named as the flag, not as the library option.
-  oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--clusters', '3'], dir), 2, /^polytask: --clusters: model "l21" does not use this option/);
+  oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--clusters', '3'], dir), 2, /^polytask: --clusters: model "l21" has no such option \(its own: --lambda/);
   oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--loss', 'hinge'], dir), 2, /--loss.*'hinge' is invalid/);
   oneLineError(await cli(['fit', '--data', data, '--model', 'l21'], dir), 2, /--task-col NAME and --target NAME/);
   oneLineError(await cli(['inspect', '--data', join(dir, 'x.xlsx')], dir), 2, /cannot tell the format/);
@@ -180,7 +180,7 @@ test('predict refuses unknown tasks, missing and unexpected feature columns, and
   const trunc = write('trunc.model.json', text.slice(0, text.length - 40));
   oneLineError(await cli(['predict', '--model', trunc, '--data', unk, '--task-col', 'task'], dir), 1, /trunc\.model\.json: the file is truncated/);
   const env = JSON.parse(text);
-  env.payload.intercepts[0] += 1;
+  env.payload.state.intercepts[0] += 1;
   const corrupt = write('corrupt.model.json', JSON.stringify(env));
   oneLineError(await cli(['predict', '--model', corrupt, '--data', unk, '--task-col', 'task'], dir), 1, /corrupt\.model\.json: checksum mismatch/);
   const fut = JSON.parse(text);
@@ -191,7 +191,7 @@ test('predict refuses unknown tasks, missing and unexpected feature columns, and
   mism.payload.featureNames = ['x1', 'x2', 'x3'];
   mism.sha256 = payloadChecksum(mism.payload);
   const mismatched = write('mismatch.model.json', JSON.stringify(mism));
-  oneLineError(await cli(['predict', '--model', mismatched, '--data', unk, '--task-col', 'task'], dir), 1, /mismatch\.model\.json: W \(expected 3 rows/);
+  oneLineError(await cli(['predict', '--model', mismatched, '--data', unk, '--task-col', 'task'], dir), 1, /mismatch\.model\.json: "W" must have 3 rows/);
 });
 
 test('binary data: predict writes the original labels and probabilities', async () => {

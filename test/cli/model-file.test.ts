@@ -17,11 +17,12 @@ import {
 import { ModelFileError } from '../../src/errors.ts';
 import { loadCsvSync } from '../../src/data/csv.ts';
 import { MTLEstimator } from '../../src/linear/estimator.ts';
-import type { ModelJSON } from '../../src/linear/types.ts';
+import type { EstimatorJSON } from '../../src/estimator/contract.ts';
+import type { LinearState } from '../../src/linear/estimator.ts';
 import { tempDir, writeLongCsv } from './helpers.ts';
 import * as fs from 'node:fs';
 
-function fitted(dir: string, model = 'l21', options = { lambda: 0.05 }): { est: MTLEstimator; json: ModelJSON; data: ReturnType<typeof loadCsvSync> } {
+function fitted(dir: string, model = 'l21', options: Record<string, number> = { lambda: 0.05 }): { est: MTLEstimator; json: EstimatorJSON; data: ReturnType<typeof loadCsvSync> } {
   const file = writeLongCsv(dir, 'train.csv', { T: 3, n: 25, d: 5, seed: 11 });
   const data = loadCsvSync(file, { taskCol: 'task', target: 'y' });
   const est = new MTLEstimator(model, { ...options, standardize: 'global' }).fit(data.dataset);
@@ -54,7 +55,10 @@ test('fit → save → load gives the same payload and bit-identical predictions
     writeModelFile(path, json);
     const loaded = readModelFile(path);
     assert.deepEqual(loaded, JSON.parse(JSON.stringify(json)));
-    assert.ok(loaded.standardizer, 'standardisation is stored with the weights');
+    assert.ok((loaded.state as LinearState).standardizer, 'standardisation is stored with the weights');
+    assert.equal(loaded.engine, 'linear');
+    assert.deepEqual(loaded.taskKinds, ['regression', 'regression', 'regression']);
+    assert.equal(loaded.options['tol'], 1e-6, 'the defaults used are stored');
     const again = MTLEstimator.fromJSON(loaded, path);
     for (const t of data.dataset.tasks) {
       const a = est.predict(t.X, t.name);
@@ -66,7 +70,7 @@ test('fit → save → load gives the same payload and bit-identical predictions
     // The file names the format, version and checksum in its envelope.
     const env = JSON.parse(readFileSync(path, 'utf8'));
     assert.equal(env.format, 'polytask-model');
-    assert.equal(env.formatVersion, 1);
+    assert.equal(env.formatVersion, 2);
     assert.equal(env.sha256, payloadChecksum(env.payload));
   } finally {
     cleanup();
@@ -78,7 +82,9 @@ test('every float64 of W survives the text round trip exactly', () => {
   try {
     const { json } = fitted(dir);
     const back = parseModelFile(serializeModelFile(json), 'mem');
-    json.W.forEach((row, i) => row.forEach((v, j) => assert.ok(Object.is(v, back.W[i]![j]!) || (v === 0 && back.W[i]![j] === 0))));
+    const W = (json.state as LinearState).W;
+    const W2 = (back.state as LinearState).W;
+    W.forEach((row, i) => row.forEach((v, j) => assert.ok(Object.is(v, W2[i]![j]!) || (v === 0 && W2[i]![j] === 0))));
   } finally {
     cleanup();
   }
@@ -106,20 +112,20 @@ test('loading rejects truncated, corrupted, future-version, wrong-format and mis
     expectModelFileError(() => parseModelFile('', 'empty.json'), /empty/, 'empty.json');
     // Corrupted: one digit of one weight changed, checksum left as it was.
     const env = JSON.parse(text);
-    env.payload.W[0][0] = env.payload.W[0][0] + 1e-9;
+    env.payload.state.W[0][0] = env.payload.state.W[0][0] + 1e-9;
     expectModelFileError(() => parseModelFile(JSON.stringify(env), 'bad.json'), /checksum mismatch/, 'bad.json');
     // Future version.
-    const future = { ...JSON.parse(text), formatVersion: 2, polytaskVersion: '9.0.0' };
-    expectModelFileError(() => parseModelFile(JSON.stringify(future), 'new.json'), /format version 2 .*upgrade polytask/, 'new.json');
+    const future = { ...JSON.parse(text), formatVersion: 3, polytaskVersion: '9.0.0' };
+    expectModelFileError(() => parseModelFile(JSON.stringify(future), 'new.json'), /format version 3 .*upgrade polytask/, 'new.json');
     // Wrong format.
     expectModelFileError(() => parseModelFile(JSON.stringify({ format: 'polytask-dataset', version: 1 }), 'ds.json'), /not a polytask model file/, 'ds.json');
     // Mismatched shapes with a valid checksum (as if written by a buggy writer).
     const mism = JSON.parse(text);
-    mism.payload.W = mism.payload.W.slice(1);
+    mism.payload.state.W = mism.payload.state.W.slice(1);
     mism.sha256 = payloadChecksum(mism.payload);
-    expectModelFileError(() => parseModelFile(JSON.stringify(mism), 'shape.json'), /W \(expected 5 rows/, 'shape.json');
+    expectModelFileError(() => parseModelFile(JSON.stringify(mism), 'shape.json'), /"W" must have 5 rows/, 'shape.json');
     const mism2 = JSON.parse(text);
-    mism2.payload.intercepts.push(0);
+    mism2.payload.state.intercepts.push(0);
     mism2.sha256 = payloadChecksum(mism2.payload);
     expectModelFileError(() => parseModelFile(JSON.stringify(mism2), 'b.json'), /intercepts/, 'b.json');
     const mism3 = JSON.parse(text);
@@ -194,10 +200,40 @@ test('writeModelFile refuses to write a payload it could not read back', () => {
   const { dir, cleanup } = tempDir();
   try {
     const { json } = fitted(dir);
-    const broken = { ...json, intercepts: [...json.intercepts, 1] } as ModelJSON;
+    const st = json.state as LinearState;
+    const broken: EstimatorJSON = { ...json, state: { ...st, intercepts: [...st.intercepts, 1] } };
     const dest = join(dir, 'broken.json');
     assert.throws(() => writeModelFile(dest, broken), ModelFileError);
     assert.equal(existsSync(dest), false);
+  } finally {
+    cleanup();
+  }
+});
+
+test('model files of formatVersion 1 (lambda / lambda2) still load, under the papers\' names, with identical predictions', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { est, json, data } = fitted(dir, 'cmtl', { rho1: 0.5, rho2: 0.2, clusters: 2, tol: 1e-4 });
+    const st = json.state as LinearState;
+    // The same fit as polytask 0.1 wrote it: formatVersion 1, ModelJSON payload, cmtl's ρ1/ρ2 as lambda/lambda2.
+    const { rho1, rho2, ...rest } = json.options as Record<string, unknown>;
+    const v1 = {
+      format: 'polytask-model', formatVersion: 1, polytaskVersion: '0.1.0', model: 'cmtl', options: { ...rest, lambda: rho1, lambda2: rho2 }, kind: 'regression',
+      taskNames: json.taskNames, featureNames: json.featureNames, standardizer: st.standardizer, W: st.W, intercepts: st.intercepts, info: st.info, learned: st.learned,
+    };
+    const text = JSON.stringify({ format: 'polytask-model', formatVersion: 1, polytaskVersion: '0.1.0', sha256: payloadChecksum(v1), payload: v1 });
+    const path = join(dir, 'old.model.json');
+    writeFileSync(path, text);
+    const loaded = readModelFile(path);
+    assert.equal(loaded.formatVersion, 2);
+    assert.equal(loaded.options['rho1'], 0.5);
+    assert.equal(loaded.options['rho2'], 0.2);
+    assert.equal(loaded.options['lambda'], undefined);
+    const back = MTLEstimator.fromJSON(loaded, path);
+    for (const t of data.dataset.tasks) assert.deepEqual(back.predict(t.X, t.name), est.predict(t.X, t.name));
+    // A tampered v1 payload is still caught by its checksum.
+    writeFileSync(path, text.replace('"lambda2":0.2', '"lambda2":0.3'));
+    expectModelFileError(() => readModelFile(path), /checksum mismatch/, path);
   } finally {
     cleanup();
   }

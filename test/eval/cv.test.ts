@@ -45,7 +45,7 @@ test('log grid: descending, log-spaced over the requested decades', () => {
 
 test('the λ grid starts at λ_max, and the path is fitted from the largest λ down with warm starts', () => {
   const ds = syntheticTasks({ T: 3, n: 20, d: 3, noise: 0.5, seed: 1 });
-  const { grid } = cvGrids(ds, { lambdaMax: 3.7, points: 5, decades: 2 });
+  const grid = cvGrids(new TestRidge('stl'), ds, { lambdaMax: 3.7, points: 5, decades: 2 })['lambda']!;
   assert.equal(grid[0], 3.7);
   assert.ok(Math.abs(grid[4]! - 0.037) < 1e-15);
   const log: FitLog = { lambdas: [], warmGiven: [] };
@@ -57,7 +57,7 @@ test('the λ grid starts at λ_max, and the path is fitted from the largest λ d
     assert.deepEqual(log.warmGiven.slice(5 * f, 5 * f + 5), [false, true, true, true, true], 'warm start from the previous λ');
   }
   // Without λ_max the top is data-scaled.
-  assert.equal(cvGrids(ds, {}).grid[0], defaultLambdaTop(ds));
+  assert.equal(cvGrids(new TestRidge('stl'), ds, {})['lambda']![0], defaultLambdaTop(ds));
 });
 
 test('CV curve: chosen index follows the rule; 1se is at least as regularised as min', () => {
@@ -110,18 +110,26 @@ test('CV never touches test rows: poisoning the test part changes nothing', () =
   assert.deepEqual(dirty.perTaskLambda, clean.perTaskLambda);
 });
 
-test('2-D grid: λ × λ2 table, λ2 fixed at the table minimum, nothing-to-tune returns no curve', () => {
+test('2-D grid: the product of both axes, the second at the grid minimum, nothing-to-tune returns no curve', () => {
   const ds = syntheticTasks({ T: 2, n: 20, d: 2, noise: 0.3, seed: 9 });
   const r = crossValidate(new TestRidge('pooled'), ds, { params: ['lambda', 'lambda2'], points2D: [3, 2], folds: 3, extendEdges: false });
   assert.equal(r.fits, 3 * 3 * 2);
-  assert.equal(r.table!.mean.length, 3);
-  assert.equal(r.table!.mean[0]!.length, 2);
-  assert.ok(r.table!.lambda2.includes(r.chosen['lambda2']!));
-  // With extension, the λ axis grows for every λ2 (the ridge-only test model prefers small λ).
+  assert.equal(r.points!.length, 3 * 2);
+  const l2 = [...new Set(r.points!.map((p) => p.params['lambda2']!))];
+  assert.equal(l2.length, 2);
+  assert.ok(l2.includes(r.chosen['lambda2']!));
+  const best = r.points!.reduce((a, b) => (b.mean < a.mean ? b : a));
+  assert.equal(r.chosen['lambda2'], best.params['lambda2']);
+  // With extension every axis whose minimum is on an edge grows once (the ridge-only test model
+  // prefers small λ; it ignores λ2, whose flat minimum sits on its top edge): the product is refitted.
   const x = crossValidate(new TestRidge('pooled'), ds, { params: ['lambda', 'lambda2'], points2D: [3, 2], folds: 3 });
-  assert.equal(x.table!.mean.length, x.table!.lambda.length);
-  assert.equal(x.fits, 3 * 2 * x.table!.lambda.length);
-  assert.ok(x.table!.lambda.length > 3);
+  const lam = [...new Set(x.points!.map((p) => p.params['lambda']!))];
+  const lam2 = [...new Set(x.points!.map((p) => p.params['lambda2']!))];
+  assert.equal(lam.length, 6);
+  assert.equal(lam2.length, 5);
+  assert.equal(x.points!.length, 30);
+  assert.equal(x.fits, 3 * 30);
+  assert.equal(x.diagnostics.fits, x.fits);
   const none = crossValidate(new TestRidge('pooled'), ds, { params: [] });
   assert.equal(none.curve, undefined);
   assert.deepEqual(none.chosen, {});

@@ -5,7 +5,8 @@ import type { MultiTaskDataset, TaskData } from '../../src/data/dataset.ts';
 import { cholesky, choleskySolve } from '../../src/linalg/decomp/cholesky.ts';
 import { Matrix } from '../../src/linalg/matrix.ts';
 import { Random } from '../../src/linalg/random.ts';
-import type { ModelOptions, WarmStart } from '../../src/linear/types.ts';
+import type { FitContext, FitDiagnostics, Options } from '../../src/estimator/contract.ts';
+import type { ModelOptions } from '../../src/linear/types.ts';
 import type { Fittable } from '../../src/eval/cv.ts';
 
 /** Solves (AᵀA/n + λI) w = Aᵀy/n on centred data; returns w and the intercept ȳ − x̄ᵀw. */
@@ -49,14 +50,14 @@ export class TestRidge implements Fittable {
     readonly log?: FitLog,
   ) {}
 
-  clone(patch: Partial<ModelOptions>): TestRidge {
-    return new TestRidge(this.mode, { ...this.options, ...patch }, this.log);
+  clone(patch: Options = {}): TestRidge {
+    return new TestRidge(this.mode, { ...this.options, ...(patch as ModelOptions) }, this.log);
   }
 
-  fit(ds: MultiTaskDataset, warm?: WarmStart): TestRidge {
+  fit(ds: MultiTaskDataset, ctx: FitContext = {}): TestRidge {
     const lam = this.options.lambda ?? 1e-3;
     this.log?.lambdas.push(lam);
-    this.log?.warmGiven.push(warm !== undefined);
+    this.log?.warmGiven.push(ctx.warm !== undefined);
     const coef = new Map<string, { w: Float64Array; b: number }>();
     if (this.mode === 'stl') {
       for (const t of ds.tasks) {
@@ -78,8 +79,13 @@ export class TestRidge implements Fittable {
     return out;
   }
 
-  get warmStart(): WarmStart | undefined {
+  get warmStart(): unknown {
     return this.coef ? { intercepts: new Float64Array([0]) } : undefined;
+  }
+
+  /** A closed-form solve: always converged. */
+  get diagnostics(): FitDiagnostics | undefined {
+    return this.coef ? { converged: true, optimality: 0, iterations: 1, seconds: 0, backend: 'ts' } : undefined;
   }
 
   predict(X: Matrix, task: string): Float64Array {

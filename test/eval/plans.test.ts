@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { registryPlan } from '../../src/eval/plans.ts';
+import '../../src/engines.ts';
 import { crossValidate } from '../../src/eval/cv.ts';
 import { compare } from '../../src/eval/compare.ts';
 import { MTLEstimator } from '../../src/linear/estimator.ts';
@@ -13,14 +14,16 @@ test('an unknown model is an OptionError listing the available models', () => {
 });
 
 test('plans follow the spec: STL per task on request, L21 tuned from its λ_max where W = 0', () => {
-  assert.deepEqual(registryPlan('stl').params, ['lambda']);
+  assert.deepEqual(registryPlan('stl').params!.map((p) => typeof p === 'string' ? p : p.name), ['lambda']);
+  assert.deepEqual(registryPlan('cmtl').params!.map((p) => typeof p === 'string' ? p : p.name), ['rho1', 'rho2']);
+  assert.deepEqual(registryPlan('mtrl').params!.map((p) => typeof p === 'string' ? p : p.name), ['lambda2', 'lambda1']);
   assert.equal(registryPlan('stl').perTask, false, 'one λ for all tasks by default');
   assert.equal(registryPlan('stl', { perTaskLambda: true }).perTask, true);
   assert.equal(registryPlan('l21', { perTaskLambda: true }).perTask, false, 'only models that accept perTaskLambda');
   const l21 = registryPlan('l21');
-  assert.deepEqual(l21.params, ['lambda']);
+  assert.deepEqual(l21.params!.map((p) => typeof p === 'string' ? p : p.name), ['lambda']);
   const ds = syntheticTasks({ T: 3, n: 20, d: 4, noise: 0.3, seed: 31 });
-  const lmax = l21.lambdaMax!(ds, {})!;
+  const lmax = l21.tops!(ds, {})['lambda']!;
   assert.ok(lmax > 0);
   // At λ_max the fit is W = 0; a little below it is not.
   const W0 = new MTLEstimator('l21', { lambda: lmax }).fit(ds).W;
@@ -29,6 +32,9 @@ test('plans follow the spec: STL per task on request, L21 tuned from its λ_max 
   assert.ok(W1.data.some((v) => v !== 0));
   const cv = crossValidate(l21.make({}), ds, { lambdaMax: lmax, points: 4, decades: 2, folds: 3 });
   assert.equal(cv.curve!.grid[0], lmax);
+  // Without tops, crossValidate finds the registered model's declaration and its λ_max itself.
+  const own = crossValidate(l21.make({}), ds, { points: 4, decades: 2, folds: 3 });
+  assert.deepEqual(own.curve!.grid, cv.curve!.grid);
   // The empty model at λ_max predicts the training means: clearly worse than a fitted λ.
   assert.ok(cv.curve!.mean[0]! > cv.curve!.mean[3]!);
 });

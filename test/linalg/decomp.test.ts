@@ -258,3 +258,46 @@ test('sqrtmPsd: S S = A, S symmetric PSD; clear error on an indefinite matrix', 
   assert.ok(relErr(matmul(sqrtmPsd(r1), sqrtmPsd(r1)), r1) < 1e-12);
   assert.throws(() => sqrtmPsd(Matrix.from([[1, 0], [0, -1]])), NumericError);
 });
+
+// Issue 9: `compare` on a real 42-task × 19-feature set died with "one-sided Jacobi did not converge in
+// 60 sweeps (42×19)". Column norms spanning hundreds of decades made ‖b_p‖²‖b_q‖² underflow in the
+// rotation test (and the Gram preconditioner's eigh divided by subnormals); these are the regressions.
+test('svd: 42×19 (and 19×42) at κ = 1e12 — graded, clustered, tiny and rank-deficient spectra', () => {
+  const n = 19;
+  const spectra: Record<string, number[]> = {
+    graded: geometric(n, 1e12),
+    clustered: Array.from({ length: n }, (_, i) => (i < 9 ? 1 + 1e-13 * i : 1e-12 * (1 + 1e-13 * i))),
+    tiny: Array.from({ length: n }, (_, i) => (i < 3 ? 1 : 1e-15 * (i + 1))),
+    rankDeficient: Array.from({ length: n }, (_, i) => (i < 5 ? 1 / (i + 1) : 0)),
+  };
+  for (const [label, s] of Object.entries(spectra)) {
+    const a = withSingularValues(42, n, s);
+    checkSvd(a, `42×19 ${label}`);
+    checkSvd(a.transpose(), `19×42 ${label}`);
+    const d = svd(a);
+    const want = [...s].sort((x, y) => y - x);
+    for (let k = 0; k < n; k++) assert.ok(Math.abs(d.s[k]! - want[k]!) < 1e-13, `${label} σ${k}: ${d.s[k]} vs ${want[k]}`);
+  }
+});
+
+test('svd: columns graded over hundreds of decades (scale 10^(−5j) … 10^(−20j)) converge with orthonormal factors', () => {
+  for (const step of [5, 10, 20]) {
+    const a = gaussian(42, 19);
+    for (let i = 0; i < 42; i++) for (let j = 0; j < 19; j++) a.data[i * 19 + j]! *= Math.pow(10, -step * j);
+    checkSvd(a, `graded 10^(-${step}j)`);
+    checkSvd(a.transpose(), `graded 10^(-${step}j)ᵀ`);
+    // The largest singular value is the first column's norm to within the (negligible) rest.
+    let c0 = 0;
+    for (let i = 0; i < 42; i++) c0 += a.data[i * 19]! ** 2;
+    assert.ok(Math.abs(svd(a).s[0]! - Math.sqrt(c0)) < 1e-12 * Math.sqrt(c0));
+  }
+});
+
+test('eigh: graded Gram matrices with subnormal entries converge', () => {
+  const a = gaussian(42, 19);
+  for (let i = 0; i < 42; i++) for (let j = 0; j < 19; j++) a.data[i * 19 + j]! *= Math.pow(10, -10 * j);
+  const G = matmul(a, a, { transA: true });
+  const e = eigh(G);
+  assert.ok(orthoErr(e.vectors) < 1e-12);
+  assert.ok(relErr(eighReconstruct(e.values, e.vectors), G) < 1e-12);
+});

@@ -5,7 +5,7 @@ import {
 } from '../../src/errors.ts';
 import type { MultiTaskDataset } from '../../src/data/dataset.ts';
 import { Matrix } from '../../src/linalg/matrix.ts';
-import { MTLEstimator } from '../../src/linear/estimator.ts';
+import { estimatorJSONFromV1, MTLEstimator, type LinearState } from '../../src/linear/estimator.ts';
 import { synthProblem } from './helpers.ts';
 
 function dataset(loss: 'squared' | 'logistic', seed: number): MultiTaskDataset {
@@ -29,7 +29,26 @@ test('options are validated at construction: unknown keys, unused model options,
   opt(() => new MTLEstimator('tgl', { maxIter: 2.5 }), 'maxIter');
   opt(() => new MTLEstimator('l21', { loss: 'hinge' as never }), 'loss');
   opt(() => new MTLEstimator('no-such-model'), 'model');
-  assert.doesNotThrow(() => new MTLEstimator('tgl', { lambda: 1, lambda2: 2, ridge: 0.1 }));
+  assert.doesNotThrow(() => new MTLEstimator('tgl', { theta2: 1, theta3: 2, ridge: 0.1 }));
+});
+
+test('every option is checked against the declarations at construction, naming the option and its flag', () => {
+  const err = (fn: () => unknown, name: string, text: RegExp) =>
+    assert.throws(fn, (e: unknown) => e instanceof OptionError && e.option === name && text.test(e.message));
+  err(() => new MTLEstimator('l21', { solver: 'bogus' }), 'solver', /"fista", "gd".*--solver/);
+  err(() => new MTLEstimator('cmtl', { rho1: 0 }), 'rho1', /> 0.*--rho1/);
+  err(() => new MTLEstimator('cmtl', { clusters: 2.5 }), 'clusters', /whole number.*--clusters/);
+  err(() => new MTLEstimator('cmtl', { lambda: 1 }), 'lambda', /has no option "lambda".*rho1, rho2, clusters/);
+  err(() => new MTLEstimator('dirty', { lambdaP: -1 }), 'lambdaP', /--lambda-p/);
+  err(() => new MTLEstimator('mtrl', { lambda1: 'x' as never }), 'lambda1', /--lambda1/);
+  err(() => new MTLEstimator('relation', { beta: Number.POSITIVE_INFINITY }), 'beta', /--beta/);
+  err(() => new MTLEstimator('stl', { intercept: 'no' as never }), 'intercept', /true or false/);
+  // The defaults used are part of the options (model files show them).
+  const c = new MTLEstimator('cmtl', { rho1: 2 });
+  assert.deepEqual([c.options.rho1, c.options.rho2, c.options.clusters, c.options.tol], [2, 1, 2, 1e-6]);
+  // clusters ≤ T needs the data: checked at fit time, with the option's name.
+  const ds = dataset('squared', 5);
+  assert.throws(() => new MTLEstimator('cmtl', { clusters: 999 }).fit(ds), (e: unknown) => e instanceof OptionError && e.option === 'clusters' && /--clusters/.test(e.message));
 });
 
 test('fit / predict / score on regression data; learned state is read-only', () => {
@@ -93,11 +112,42 @@ test('fromJSON rejects malformed model files with ModelFileError', () => {
   const bad = (patch: Record<string, unknown>, re: RegExp) =>
     assert.throws(() => MTLEstimator.fromJSON({ ...good, ...patch }, 'm.json'), (e: unknown) => e instanceof ModelFileError && /^m\.json: /.test(e.message) && re.test(e.message));
   bad({ format: 'other' }, /format/);
-  bad({ formatVersion: 2 }, /formatVersion/);
-  bad({ W: [[1, 2, 3]] }, /"W" must have 4 rows/);
-  bad({ intercepts: [0, 0] }, /intercepts/);
+  bad({ formatVersion: 3 }, /formatVersion/);
+  bad({ engine: 'neural' }, /engine/);
+  bad({ state: { ...(good.state as object), W: [[1, 2, 3]] } }, /"W" must have 4 rows/);
+  bad({ state: { ...(good.state as object), intercepts: [0, 0] } }, /intercepts/);
+  bad({ state: { ...(good.state as object), loss: 'hinge' } }, /unknown loss "hinge"/);
+  bad({ taskKinds: ['regression'] }, /taskKinds/);
   bad({ options: { lambda: -1 } }, /invalid options/);
   assert.throws(() => MTLEstimator.fromJSON(null, 'm.json'), ModelFileError);
+});
+
+test('formatVersion 1 payloads (lambda / lambda2) load under the papers\' names with identical predictions', () => {
+  const ds = dataset('squared', 167);
+  for (const [model, v1, v2] of [
+    ['cmtl', { lambda: 0.5, lambda2: 0.2, clusters: 2 }, { rho1: 0.5, rho2: 0.2, clusters: 2 }],
+    ['mtrl', { lambda: 0.5, lambda2: 0.2 }, { lambda2: 0.5, lambda1: 0.2 }],
+    ['dirty', { lambda: 0.05, lambda2: 0.02 }, { lambdaP: 0.05, lambdaQ: 0.02 }],
+    ['tgl', { lambda: 0.05, lambda2: 0.02 }, { theta2: 0.05, theta3: 0.02 }],
+    ['relation', { lambda: 0.5, lambda2: 0.2 }, { alpha: 0.5, beta: 0.2 }],
+    ['l21', { lambda: 0.05 }, { lambda: 0.05 }],
+  ] as const) {
+    const est = new MTLEstimator(model, { ...v2, tol: 1e-5, maxIter: 300 }).fit(ds);
+    const j = est.toJSON();
+    const st = j.state as LinearState;
+    // The formatVersion 1 layout of the same fit, as polytask 0.1 wrote it.
+    const old = {
+      format: 'polytask-model', formatVersion: 1, polytaskVersion: '0.1.0', model, options: { ...v1, tol: 1e-5, maxIter: 300 }, kind: 'regression',
+      taskNames: j.taskNames, featureNames: j.featureNames, W: st.W, intercepts: st.intercepts, info: st.info, learned: st.learned,
+    };
+    const back = MTLEstimator.fromJSON(old, 'old.json');
+    for (const [k, v] of Object.entries(v2)) assert.equal((back.options as Record<string, unknown>)[k], v, `${model}.${k}`);
+    assert.equal((back.options as Record<string, unknown>)['lambda2'] === undefined || model === 'mtrl', true);
+    const again = MTLEstimator.fromJSON(estimatorJSONFromV1(old), 'converted');
+    const X = ds.tasks[0]!.X;
+    assert.deepEqual(back.predict(X, ds.tasks[0]!.name), est.predict(X, ds.tasks[0]!.name));
+    assert.deepEqual(again.predict(X, ds.tasks[0]!.name), est.predict(X, ds.tasks[0]!.name));
+  }
 });
 
 test('clone merges options and is unfitted; requireConvergence turns a capped run into ConvergenceError', () => {
@@ -116,7 +166,7 @@ test('warm start along a λ path needs fewer iterations', () => {
   const ds = dataset('squared', 166);
   const first = new MTLEstimator('l21', { lambda: 0.05, tol: 1e-9 }).fit(ds);
   const cold = new MTLEstimator('l21', { lambda: 0.045, tol: 1e-9 }).fit(ds);
-  const warm = new MTLEstimator('l21', { lambda: 0.045, tol: 1e-9 }).fit(ds, first.warmStart);
+  const warm = new MTLEstimator('l21', { lambda: 0.045, tol: 1e-9 }).fit(ds, { warm: first.warmStart });
   assert.ok(warm.info.iterations < cold.info.iterations, `${warm.info.iterations} vs ${cold.info.iterations}`);
   assert.ok(Math.abs(warm.info.objective - cold.info.objective) <= 1e-7 * cold.info.objective);
 });

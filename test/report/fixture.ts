@@ -38,6 +38,12 @@ export function fixtureResult(seed = 7, opts: { T?: number; d?: number; withExtr
       delta_m: name === 'stl' ? 0 : taskRows.reduce((s, r) => s + r.gain_over_stl, 0) / T,
       chosen: Array.from({ length: splits }, (): Record<string, number> => (name === 'pooled' ? {} : { lambda: 0.1 })),
       seconds: 0.05 + rng.uniform() * 0.1,
+      fits: { total: splits * 21, unconverged: 0, failed: 0, worst_optimality: 1e-7, seconds: 0.05, backends: ['wasm'] },
+      fits_per_split: [],
+      unconverged: [],
+      failures: [],
+      units_failed: 0,
+      cv_warnings: [],
       ...extra,
     };
   };

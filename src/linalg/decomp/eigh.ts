@@ -19,6 +19,8 @@ export interface Eigh {
 }
 
 const EPS = 2.220446049250313e-16;
+/** Below this an entry of the matrix scaled to max |entry| = 1 is far under ε‖A‖ (LAPACK's safmin floor). */
+const TINY = 1e-290;
 
 /**
  * Reduces the symmetric n×n `a` (row-major, overwritten) to tridiagonal form: diagonal `d`,
@@ -38,8 +40,9 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
     for (let i = k + 2; i < n; i++) scale = Math.max(scale, Math.abs(a[k * n + i]!));
     const v = new Float64Array(m);
     vs.push(v);
-    if (scale === 0) {
-      // x is already a multiple of e₁: no reflection needed.
+    if (scale < TINY) {
+      // x is already a multiple of e₁ (up to entries far below ε‖A‖, whose reflector would divide by a
+      // subnormal and overflow): no reflection needed.
       e[k] = x0;
       taus[k] = 0;
       continue;
@@ -114,6 +117,17 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
   return Q;
 }
 
+
+/**
+ * Deflation test of G&VL eq. 8.3.6 with an absolute floor: without it an off-diagonal among
+ * subnormal diagonals (graded Gram matrices whose small entries underflow) is never "small relative
+ * to its neighbours" and the iteration ran out of steps (issue 9).
+ */
+function negligible(e: number, d0: number, d1: number): boolean {
+  const a = Math.abs(e);
+  return a <= EPS * (Math.abs(d0) + Math.abs(d1)) || a < TINY;
+}
+
 /**
  * Diagonalises the symmetric tridiagonal (d, e) in place by implicit QR steps with Wilkinson shift;
  * rotations are applied to the rows of Zt (row k = current vector k). On return d holds the eigenvalues.
@@ -124,19 +138,20 @@ function tridiagonalQR(d: Float64Array, e: Float64Array, Zt: Float64Array, n: nu
   let hi = n - 1;
   while (hi > 0) {
     // Deflate: an off-diagonal below rounding of its neighbours is set to zero (G&VL eq. 8.3.6).
-    if (Math.abs(e[hi - 1]!) <= EPS * (Math.abs(d[hi - 1]!) + Math.abs(d[hi]!))) {
+    if (negligible(e[hi - 1]!, d[hi - 1]!, d[hi]!)) {
       e[hi - 1] = 0;
       hi--;
       continue;
     }
     let lo = hi - 1;
-    while (lo > 0 && Math.abs(e[lo - 1]!) > EPS * (Math.abs(d[lo - 1]!) + Math.abs(d[lo]!))) lo--;
+    while (lo > 0 && !negligible(e[lo - 1]!, d[lo - 1]!, d[lo]!)) lo--;
     if (lo > 0) e[lo - 1] = 0;
     if (++steps > maxSteps) throw new NumericError(`eigh: the tridiagonal QR iteration did not converge in ${maxSteps} steps (n = ${n})`);
     // Wilkinson shift: the eigenvalue of the trailing 2×2 block closer to d[hi].
     const delta = 0.5 * (d[hi - 1]! - d[hi]!);
     const eh = e[hi - 1]!;
-    const mu = d[hi]! - (eh * eh) / (delta + (delta >= 0 ? 1 : -1) * Math.hypot(delta, eh));
+    // eh·(eh/…) rather than eh²/…: the square underflows for tiny (graded) blocks and the shift is lost.
+    const mu = d[hi]! - eh * (eh / (delta + (delta >= 0 ? 1 : -1) * Math.hypot(delta, eh)));
     let x = d[lo]! - mu;
     let z = e[lo]!;
     for (let k = lo; k < hi; k++) {

@@ -47,39 +47,104 @@ function rotateRows(a: Float64Array, p: number, q: number, len: number, c: numbe
   }
 }
 
+/** ‖x‖₂ of row `k` of a row-major array with rows of `len`, scaled so that it neither underflows nor overflows. */
+function rowNorm(a: Float64Array, k: number, len: number): number {
+  const o = k * len;
+  let big = 0;
+  for (let i = 0; i < len; i++) big = Math.max(big, Math.abs(a[o + i]!));
+  if (big === 0) return 0;
+  // 1/big overflows for subnormal big; an exact power of two does the scaling there.
+  const inv = big < 1e-300 ? 2 ** 1000 : 1 / big;
+  let s = 0;
+  for (let i = 0; i < len; i++) {
+    const v = a[o + i]! * inv;
+    s += v * v;
+  }
+  return Math.sqrt(s) / inv;
+}
+
+/** cos∠(x_p, x_q) for rows p, q with known norms np, nq > 0, each scaled first so that no product underflows. */
+function cosine(a: Float64Array, p: number, q: number, len: number, np: number, nq: number): number {
+  const op = p * len;
+  const oq = q * len;
+  // Fast path when no product of entries can underflow to a loss of precision (the common case).
+  if (np > 1e-140 && nq > 1e-140) return dotRows(a, op, a, oq, len) / np / nq;
+  const ip = 1 / np;
+  const iq = 1 / nq;
+  let s = 0;
+  for (let i = 0; i < len; i++) s += a[op + i]! * ip * (a[oq + i]! * iq);
+  return s;
+}
+
+/**
+ * tan θ of the Jacobi rotation that orthogonalises two columns with norms np, nq and cosine c
+ * (Golub & Van Loan Alg. 8.5.1 on the 2×2 Gram block [[np², c·np·nq], [c·np·nq, nq²]], the smaller
+ * angle), written in the ratio r = nq/np so that nothing is squared: ζ = (r − 1/r)/(2c). For very
+ * different norms ζ is huge and t = sign(ζ)/(|ζ| + √(1+ζ²)) = 1/(2ζ) + O(ζ⁻³), which is evaluated in the
+ * small ratio directly so that neither ζ nor 1/r overflows.
+ */
+function rotationTangent(np: number, nq: number, c: number): number {
+  if (np >= nq) {
+    const r = nq / np;
+    if (r < 1e-8) return (-c * r) / (1 - r * r);
+    const zeta = (r - 1 / r) / (2 * c);
+    return (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+  }
+  const r = np / nq;
+  if (r < 1e-8) return (c * r) / (1 - r * r);
+  const zeta = (1 / r - r) / (2 * c);
+  return (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+}
+
+/** Columns whose norm is below this (the input is scaled to max |entry| = 1) are rounding noise far under ε‖A‖: set to 0. */
+const NEGLIGIBLE = 1e-280;
+
 /**
  * One-sided Jacobi on the columns of B, stored transposed (Bt: n rows of length m), with the
- * rotations accumulated into Vt (n rows of length n). Returns the number of sweeps used.
+ * rotations accumulated into Vt (n rows of length n). Returns true when a sweep rotated nothing.
+ * Robust to graded columns (norms spanning 1 … 1e-280, issue 9: a 42×19 set stalled for 60 sweeps):
+ * the test and the angle use norms and a cosine of pre-scaled columns, never the products
+ * ‖b_p‖²‖b_q‖² that underflowed before, and both norms are recomputed after every rotation instead
+ * of being updated by a formula that cancels for nearly parallel columns (as LAPACK's dgesvj does,
+ * Drmač & Veselić, SIAM J. Matrix Anal. Appl. 29(4), 2008).
  */
-function jacobiSweeps(Bt: Float64Array, Vt: Float64Array, m: number, n: number): number {
+function jacobiSweeps(Bt: Float64Array, Vt: Float64Array, m: number, n: number, maxSweeps: number): boolean {
   const tol = Math.max(m, 1) * EPS;
   const norms = new Float64Array(n);
-  for (let sweep = 1; sweep <= MAX_SWEEPS; sweep++) {
-    for (let k = 0; k < n; k++) norms[k] = dotRows(Bt, k * m, Bt, k * m, m);
+  for (let k = 0; k < n; k++) {
+    norms[k] = rowNorm(Bt, k, m);
+    if (norms[k]! < NEGLIGIBLE) {
+      Bt.fill(0, k * m, (k + 1) * m);
+      norms[k] = 0;
+    }
+  }
+  for (let sweep = 1; sweep <= maxSweeps; sweep++) {
     let rotated = false;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
-        const alpha = norms[p]!;
-        const beta = norms[q]!;
-        if (alpha === 0 || beta === 0) continue;
-        const gamma = dotRows(Bt, p * m, Bt, q * m, m);
-        if (Math.abs(gamma) <= tol * Math.sqrt(alpha * beta)) continue;
+        const np = norms[p]!;
+        const nq = norms[q]!;
+        if (np === 0 || nq === 0) continue;
+        const c = cosine(Bt, p, q, m, np, nq);
+        if (!(Math.abs(c) > tol)) continue;
         rotated = true;
-        // The Jacobi rotation of the 2×2 Gram block [[α, γ], [γ, β]] (Golub & Van Loan Alg. 8.5.1),
-        // the smaller of the two angles, for convergence.
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
-        rotateRows(Bt, p, q, m, c, s);
-        rotateRows(Vt, p, q, n, c, s);
-        norms[p] = alpha - t * gamma;
-        norms[q] = beta + t * gamma;
+        const t = rotationTangent(np, nq, c);
+        const cs = 1 / Math.sqrt(1 + t * t);
+        const sn = cs * t;
+        rotateRows(Bt, p, q, m, cs, sn);
+        rotateRows(Vt, p, q, n, cs, sn);
+        for (const k of [p, q]) {
+          norms[k] = rowNorm(Bt, k, m);
+          if (norms[k]! < NEGLIGIBLE) {
+            Bt.fill(0, k * m, (k + 1) * m);
+            norms[k] = 0;
+          }
+        }
       }
     }
-    if (!rotated) return sweep;
+    if (!rotated) return true;
   }
-  throw new NumericError(`svd: one-sided Jacobi did not converge in ${MAX_SWEEPS} sweeps (${m}×${n})`);
+  return false;
 }
 
 /**
@@ -130,8 +195,10 @@ function svdTall(a: Matrix): SVD {
     const ai = i * n;
     for (let k = 0; k < n; k++) Bt[k * m + i] = dotRows(a.data, ai, Vt, k * n, n);
   }
-  jacobiSweeps(Bt, Vt, m, n);
-  const sig = Float64Array.from({ length: n }, (_, k) => Math.sqrt(dotRows(Bt, k * m, Bt, k * m, m)));
+  if (!jacobiSweeps(Bt, Vt, m, n, MAX_SWEEPS)) {
+    throw new NumericError(`svd: one-sided Jacobi did not converge in ${MAX_SWEEPS} sweeps (${m}×${n}); please report this matrix`);
+  }
+  const sig = Float64Array.from({ length: n }, (_, k) => rowNorm(Bt, k, m));
   const order = Array.from({ length: n }, (_, k) => k).sort((p, q) => sig[q]! - sig[p]!);
   const s = Float64Array.from(order, (k) => sig[k]!);
   const Ut = new Float64Array(n * m);

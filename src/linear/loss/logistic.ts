@@ -9,6 +9,7 @@ import { gemv, xtv } from '../../linalg/ops.ts';
 import { taskScale } from '../problem.ts';
 import type { Problem, TaskProblem } from '../types.ts';
 import { powerIteration } from './power.ts';
+import type { LossSpec } from './registry.ts';
 import type { DataLoss, LossEval } from './types.ts';
 
 /** log(1 + e^(−m)), stable for every m. */
@@ -25,8 +26,24 @@ export function sigmoidNeg(m: number): number {
   return 1 / (1 + Math.exp(m));
 }
 
+/** ℓ(y, z) = log(1 + e^(−yz)), sigmoid link, for ±1 labels. */
+export const logisticLoss: LossSpec = {
+  name: 'logistic',
+  link: 'sigmoid',
+  labelKind: 'binary',
+  defaultMetric: 'logloss',
+  quadratic: false,
+  curvatureBound: 0.25,
+  value: (y, z) => softplusNeg(y * z),
+  derivative: (y, z) => -y * sigmoidNeg(y * z),
+  response: (z) => sigmoidNeg(-z),
+  checkLabel: (y) => (y === 1 || y === -1 ? null : `logistic loss needs labels −1/+1, got ${y}`),
+  create: (problem) => new LogisticLoss(problem),
+};
+
 export class LogisticLoss implements DataLoss {
-  readonly name = 'logistic' as const;
+  readonly name = logisticLoss.name;
+  readonly spec = logisticLoss;
   readonly d: number;
   readonly T: number;
   readonly explicitIntercept: boolean;
@@ -35,7 +52,7 @@ export class LogisticLoss implements DataLoss {
   private lip: number | null = null;
 
   constructor(problem: Problem) {
-    if (problem.loss !== 'logistic') throw new Error(`LogisticLoss: problem has loss "${problem.loss}"`);
+    if (problem.loss !== logisticLoss.name) throw new Error(`LogisticLoss: problem has loss "${problem.loss}"`);
     this.d = problem.d;
     this.T = problem.tasks.length;
     this.tasks = problem.tasks;
@@ -132,7 +149,7 @@ export class LogisticLoss implements DataLoss {
         xtv(X, z, out.subarray(0, d) as Float64Array);
         if (this.explicitIntercept) out[d] = sumr;
       };
-      L = Math.max(L, 0.25 * this.c[t]! * powerIteration(apply, dim));
+      L = Math.max(L, logisticLoss.curvatureBound * this.c[t]! * powerIteration(apply, dim));
     }
     this.lip = L;
     return L;

@@ -15,7 +15,23 @@ import { taskScale } from '../problem.ts';
 import type { Problem, TaskProblem } from '../types.ts';
 import { getColumn } from './columns.ts';
 import { powerIteration } from './power.ts';
+import type { LossSpec } from './registry.ts';
 import type { DataLoss, LossEval, LossOptions } from './types.ts';
+
+/** ℓ(y, z) = ½(y − z)², identity link, for regression targets. */
+export const squaredLoss: LossSpec = {
+  name: 'squared',
+  link: 'identity',
+  labelKind: 'regression',
+  defaultMetric: 'mse',
+  quadratic: true,
+  curvatureBound: 1,
+  value: (y, z) => 0.5 * (y - z) ** 2,
+  derivative: (y, z) => z - y,
+  response: (z) => z,
+  checkLabel: (y) => (Number.isFinite(y) ? null : `target ${y} is not finite`),
+  create: (problem, opts) => new SquaredLoss(problem, opts),
+};
 
 interface SquaredTask {
   readonly c: number;
@@ -68,7 +84,8 @@ function prepareTask(problem: Problem, t: number, useGram: boolean): SquaredTask
 }
 
 export class SquaredLoss implements DataLoss {
-  readonly name = 'squared' as const;
+  readonly name = squaredLoss.name;
+  readonly spec = squaredLoss;
   readonly d: number;
   readonly T: number;
   readonly explicitIntercept = false;
@@ -77,7 +94,7 @@ export class SquaredLoss implements DataLoss {
   private lip: number | null = null;
 
   constructor(problem: Problem, opts: LossOptions = {}) {
-    if (problem.loss !== 'squared') throw new Error(`SquaredLoss: problem has loss "${problem.loss}"`);
+    if (problem.loss !== squaredLoss.name) throw new Error(`SquaredLoss: problem has loss "${problem.loss}"`);
     this.d = problem.d;
     this.T = problem.tasks.length;
     this.hasIntercept = problem.intercept;

@@ -17,6 +17,7 @@
 //   - zeroIntercepts() → the optimal intercepts at W = 0 (logistic: log-odds per task), for λ_max.
 import type { Matrix } from '../../linalg/matrix.ts';
 import type { LossName } from '../types.ts';
+import type { LossSpec } from './registry.ts';
 
 export interface LossEval {
   readonly value: number;
@@ -28,6 +29,8 @@ export interface LossEval {
 
 export interface DataLoss {
   readonly name: LossName;
+  /** The per-sample loss this data loss sums (link, derivative, curvature bound, label kind). */
+  readonly spec: LossSpec;
   readonly d: number;
   readonly T: number;
   readonly explicitIntercept: boolean;

@@ -2,7 +2,8 @@
 // structure optimization", NIPS 2011; MALSAR Least_CMTL / Logistic_CMTL with (ρ1, ρ2, k)):
 //
 //   min_{W, b, M}  L(W, b) + c·tr(W (ηI + M)⁻¹ Wᵀ) + ridge·‖W‖²_F
-//   s.t. tr M = k, 0 ⪯ M ⪯ I,     η = ρ2/ρ1, c = ρ1·η(1 + η),   --lambda = ρ1, --lambda2 = ρ2, --clusters = k.
+//   s.t. tr M = k, 0 ⪯ M ⪯ I,     η = ρ2/ρ1, c = ρ1·η(1 + η),   --rho1 = ρ1, --rho2 = ρ2, --clusters = k
+// (model files of formatVersion 1 stored ρ1 as lambda and ρ2 as lambda2).
 //
 // How we solve it (docs/models/cmtl.md): the problem is jointly convex in (W, M), and for fixed W the
 // minimiser over M has a closed form (structure/cmtl-m-step.ts: M* = V diag(γ) Vᵀ with V the right
@@ -29,17 +30,16 @@ import { ridgePenalty } from '../penalty/ridge.ts';
 import type { Penalty } from '../penalty/types.ts';
 import { linearObjective, solveLinear } from '../solver/composite.ts';
 import { proxGradientResidual } from '../solver/fista.ts';
-import type { FitInfo, ModelOptions, ModelSpec, Problem } from '../types.ts';
+import type { FitInfo, FitOptions, Problem } from '../types.ts';
 import { kmeans } from '../structure/clustering.ts';
 import { cmtlConstants, cmtlMResidual, cmtlOptimalM, cmtlReduced, type CmtlConstants } from '../structure/cmtl-m-step.ts';
-import { checkTolerances, resolveOptions, smoothPenalty, weight } from '../structure/model-kit.ts';
+import { linearModel, smoothPenalty, weight, weightParam } from './common.ts';
 
-const defaults: Readonly<ModelOptions> = { lambda: 1, lambda2: 1, clusters: 2 };
-
-function clusterCount(options: ModelOptions, T: number): number {
+/** k ≤ T needs the data, so it is checked at fit time (the declaration checks k ≥ 1 at construction). */
+function clusterCount(options: FitOptions, T: number): number {
   const k = options.clusters;
   if (k === undefined || !Number.isInteger(k) || k < 1 || k > T) {
-    throw new OptionError('clusters', `cmtl needs an integer number of clusters 1 ≤ k ≤ ${T} (the number of tasks), got ${String(k)}`);
+    throw new OptionError('clusters', `cmtl (--clusters) needs a whole number of clusters 1 ≤ k ≤ ${T} (the number of tasks), got ${String(k)}`);
   }
   return k;
 }
@@ -74,26 +74,28 @@ export interface CmtlCertificate {
   readonly mResidual: number;
 }
 
-export const cmtlSpec: ModelSpec = {
+export const cmtlSpec = linearModel({
   name: 'cmtl',
-  summary: 'clustered MTL, convex relaxation (Zhou, Chen & Ye 2011): lambda = ρ1, lambda2 = ρ2, clusters = k; learned cluster labels and M',
-  uses: ['lambda', 'lambda2', 'clusters'],
-  defaults,
-  fit(problem: Problem, options, warm) {
-    const o = resolveOptions(defaults, options);
-    checkTolerances(o);
+  summary: 'clustered MTL, convex relaxation (Zhou, Chen & Ye 2011): ρ1, ρ2, k clusters; learned cluster labels and M',
+  params: [
+    weightParam('rho1', 'ρ1, the weight of the cluster-structure term', 1, { positive: true, points: 6, decades: 4 }),
+    weightParam('rho2', 'ρ2, the weight of ‖W‖² inside the relaxation (η = ρ2/ρ1)', 1, { positive: true, points: 5, decades: 4 }),
+    { name: 'clusters', flag: '--clusters', type: 'integer', min: 1, default: 2, help: 'k, the number of task clusters (≤ number of tasks)' },
+  ],
+  solvers: ['fista', 'gd'],
+  solverHelp: 'fista (W with the M-block minimised exactly; default) | gd (textbook gradient, benchmark baseline)',
+  fit(problem: Problem, o, warm, hooks) {
     const T = problem.tasks.length;
-    const rho1 = weight(o, 'lambda', 'cmtl', true);
-    const rho2 = weight(o, 'lambda2', 'cmtl', true);
-    const ridge = weight(o, 'ridge', 'cmtl');
+    const rho1 = weight(o, 'rho1');
+    const rho2 = weight(o, 'rho2');
+    if (!(rho1 > 0) || !(rho2 > 0)) throw new OptionError(rho1 > 0 ? 'rho2' : 'rho1', 'cmtl needs ρ1 > 0 and ρ2 > 0 (--rho1, --rho2)');
+    const ridge = weight(o, 'ridge');
     const k = clusterCount(o, T);
     const consts = cmtlConstants(rho1, rho2);
     const smooth: Penalty[] = [cmtlReducedPenalty(k, consts)];
     if (ridge > 0) smooth.push(ridgePenalty(ridge));
     // 'gd': the textbook gradient method (no momentum, no Gram cache), kept as the benchmark baseline.
-    const solver = o.solver ?? 'fista';
-    if (solver !== 'fista' && solver !== 'gd') throw new OptionError('solver', `cmtl: "${solver}" is not one of fista, gd`);
-    const textbook = solver === 'gd';
+    const textbook = o.solver === 'gd';
     const sol = solveLinear(
       problem,
       { smooth },
@@ -104,6 +106,7 @@ export const cmtlSpec: ModelSpec = {
         accelerate: !textbook,
         gram: !textbook,
         solverName: `${textbook ? 'gd' : 'fista'} (cmtl: W with the M-block minimised exactly)`,
+        ...(hooks ? { hooks } : {}),
       },
       warm,
     );
@@ -133,4 +136,4 @@ export const cmtlSpec: ModelSpec = {
       warm: { W: sol.W, intercepts: sol.intercepts, extra: { M } },
     };
   },
-};
+});

@@ -4,8 +4,8 @@
 // (Evgeniou, Micchelli & Pontil, JMLR 2005, §3.1.2).
 import { OptionError } from '../../errors.ts';
 import { graphPenalty, type TaskEdge } from '../penalty/laplacian.ts';
-import type { ModelOptions, ModelSpec, Problem } from '../types.ts';
-import { fitSmooth, result, ridgeTerms, weight } from './common.ts';
+import type { ModelOptions, Problem } from '../types.ts';
+import { fitSmooth, linearModel, result, ridgeTerms, SMOOTH_SOLVER_HELP, SMOOTH_SOLVERS, weight, weightParam } from './common.ts';
 
 function resolveTask(problem: Problem, ref: string | number, k: number, end: 'from' | 'to'): number {
   const names = problem.tasks.map((t) => t.name);
@@ -32,14 +32,18 @@ export function graphEdges(problem: Problem, graph: ModelOptions['graph']): Task
   });
 }
 
-export const graphSpec: ModelSpec = {
+export const graphSpec = linearModel({
   name: 'graph',
   summary: 'task graph: λ Σ_(s,t) a_st ‖w_s − w_t‖² over a user-given weighted edge list',
-  uses: ['lambda', 'graph'],
-  defaults: { lambda: 0.1 },
-  fit(problem, opts, warm) {
+  params: [
+    weightParam('lambda', 'λ, the weight of Σ_(s,t) a_st ‖w_s − w_t‖²', 0.1),
+    { name: 'graph', flag: '--graph', type: 'json', help: 'task edges [{ from, to, weight? }] by task name or 0-based index (CLI: a CSV file from,to[,weight])' },
+  ],
+  solvers: SMOOTH_SOLVERS,
+  solverHelp: SMOOTH_SOLVER_HELP,
+  fit(problem, o, warm, hooks) {
     const T = problem.tasks.length;
-    const pen = [graphPenalty(weight(opts, 'lambda', 0.1), graphEdges(problem, opts.graph), T), ...ridgeTerms(opts)];
-    return result(fitSmooth(problem, pen, opts, warm));
+    const pen = [graphPenalty(weight(o, 'lambda'), graphEdges(problem, o.graph), T), ...ridgeTerms(o)];
+    return result(fitSmooth(problem, pen, o, warm, hooks));
   },
-};
+});

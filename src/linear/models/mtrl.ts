@@ -1,11 +1,12 @@
 // Multi-task relationship learning (Zhang & Yeung, "A convex formulation for learning task
 // relationships in multi-task learning", UAI 2010, problem (4)):
 //
-//   min_{W, b, Ω}  L(W, b) + (lambda2/2)·‖W‖²_F + ridge·‖W‖²_F + (lambda/2)·[tr(W Ω⁻¹ Wᵀ) + ε·tr(Ω⁻¹)]
+//   min_{W, b, Ω}  L(W, b) + (λ1/2)·‖W‖²_F + ridge·‖W‖²_F + (λ2/2)·[tr(W Ω⁻¹ Wᵀ) + ε·tr(Ω⁻¹)]
 //   s.t. Ω ≻ 0, tr Ω = 1.
 //
-// --lambda is the relationship weight λ on tr(WΩ⁻¹Wᵀ) (the model's main weight); --lambda2 is the
-// ‖W‖² weight (the paper's λ1). The ½ factors are the paper's and are written out, not hidden.
+// The paper's names: --lambda1 = λ1 on ‖W‖²_F, --lambda2 = λ2 on tr(WΩ⁻¹Wᵀ) (model files of
+// formatVersion 1 stored λ2 as lambda and λ1 as lambda2). The ½ factors are the paper's and are
+// written out, not hidden. In the code below, MtrlWeights.lambda is λ2 and MtrlWeights.lambda2 is λ1.
 // ε·tr(Ω⁻¹) keeps Ω⁻¹ finite when WᵀW is singular (d < T, or a zero column); for fixed W the optimal
 // Ω is then Ω_ε = (WᵀW + εI)^½ / tr((WᵀW + εI)^½) (structure/mtrl-omega.ts), and the bracket at Ω_ε
 // equals (tr (WᵀW + εI)^½)², i.e. the squared trace norm of [W; √ε I]: the objective we report is
@@ -30,21 +31,19 @@
 // relative to its value at W = 0, and ‖Ω − Ω_ε(W)‖_F for the Ω-block.
 import { Matrix } from '../../linalg/matrix.ts';
 import { matmul } from '../../linalg/ops.ts';
+import { OptionError } from '../../errors.ts';
 import { eigh, fromEigen } from '../../linalg/decomp/eigh.ts';
 import { createLoss } from '../loss/index.ts';
 import type { DataLoss } from '../loss/types.ts';
 import { fista, type CompositeObjective } from '../solver/fista.ts';
 import type { AlternatingProblem, BlockStep } from '../solver/alternating.ts';
-import { OptionError } from '../../errors.ts';
 import { ridgePenalty } from '../penalty/ridge.ts';
 import type { Penalty } from '../penalty/types.ts';
 import { solveLinear } from '../solver/composite.ts';
-import type { FitResult, ModelOptions, ModelSpec, Problem, WarmStart } from '../types.ts';
+import type { FitResult, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { squaredTraceProx, squaredTraceValue } from '../structure/squared-trace.ts';
-import { alternateModel, checkTolerances, frobenius, resolveOptions, warmIntercepts, warmMatrix, weight, type FitOptions } from '../structure/model-kit.ts';
+import { alternateModel, frobenius, linearModel, warmIntercepts, warmMatrix, weight, weightParam, type FitOptions } from './common.ts';
 import { covarianceToCorrelation, mtrlOmegaExact, mtrlOmegaStep, omegaPower, traceWOmegaInvWt } from '../structure/mtrl-omega.ts';
-
-const defaults: Readonly<ModelOptions> = { lambda: 1, lambda2: 0.1 };
 
 /** Relative size of ε: ε = EPS_REL · s², s = ‖∇L(0)‖_F / L_loss, the size of one gradient step from 0. */
 export const EPS_REL = 1e-8;
@@ -153,7 +152,7 @@ export function mtrlOptimality(loss: DataLoss, w: MtrlWeights, s: MtrlState): { 
   return { wResidual, omegaResidual: Math.sqrt(diff) / Math.max(frobenius(fresh), 1e-300) };
 }
 
-export function mtrlSteps(loss: DataLoss, w: MtrlWeights, maxIter: number): BlockStep<MtrlState>[] {
+export function mtrlSteps(loss: DataLoss, w: MtrlWeights, maxIter: number, hooks?: SolverHooks): BlockStep<MtrlState>[] {
   const wStep: BlockStep<MtrlState> = {
     name: 'W (FISTA in Z = WΩ^-½)',
     update(s, innerTol) {
@@ -161,7 +160,7 @@ export function mtrlSteps(loss: DataLoss, w: MtrlWeights, maxIter: number): Bloc
       const S = fromEigen(s.Om.vectors, s.Om.values.map(Math.sqrt));
       const x0 = [matmul(s.W, Sinv)];
       if (loss.explicitIntercept) x0.push(new Matrix(1, loss.T, Float64Array.from(s.b)));
-      const r = fista(zObjective(loss, w, s.Om), { x0, tol: innerTol, maxIter, solverName: 'fista (mtrl W-step)', trace: false });
+      const r = fista(zObjective(loss, w, s.Om), { x0, tol: innerTol, maxIter, solverName: 'fista (mtrl W-step)', trace: false, ...(hooks?.signal ? { hooks: { signal: hooks.signal } } : {}) });
       const next: MtrlState = { W: matmul(r.x[0]!, S), b: loss.explicitIntercept ? Float64Array.from(r.x[1]!.data) : s.b, Om: s.Om };
       // Never increase the objective (FISTA is not monotone; keep the start if it was better).
       const better = mtrlObjective(loss, w, next) <= mtrlObjective(loss, w, s);
@@ -188,20 +187,20 @@ function startState(problem: Problem, loss: DataLoss, warm: WarmStart | undefine
   return { W, b: loss.explicitIntercept ? warmIntercepts(warm, T) : new Float64Array(T), Om };
 }
 
-export const mtrlSpec: ModelSpec = {
+export const mtrlSpec = linearModel({
   name: 'mtrl',
-  summary: 'multi-task relationship learning (Zhang & Yeung 2010): (lambda/2)·tr(WΩ⁻¹Wᵀ) + (lambda2/2)·‖W‖²; learned task covariance Ω and correlation',
-  uses: ['lambda', 'lambda2'],
-  defaults,
-  fit(problem, options, warm) {
-    const o = resolveOptions(defaults, options);
-    checkTolerances(o);
-    const solver = o.solver ?? 'fista';
-    if (solver === 'fista') return fitProx(problem, o, warm);
-    if (solver === 'alternating') return fitAlternating(problem, o, warm);
-    throw new OptionError('solver', `mtrl: "${solver}" is not one of fista, alternating`);
+  summary: 'multi-task relationship learning (Zhang & Yeung 2010): (λ1/2)·‖W‖² + (λ2/2)·tr(WΩ⁻¹Wᵀ); learned task covariance Ω and correlation',
+  // λ2 first: CV runs its warm-started path along the first tuned parameter.
+  params: [
+    weightParam('lambda2', 'λ2, the weight of the task-relationship term tr(WΩ⁻¹Wᵀ) (halved)', 1, { positive: true, points: 6, decades: 4 }),
+    weightParam('lambda1', 'λ1, the weight of ‖W‖²_F (halved)', 0.1, { points: 5, decades: 4 }),
+  ],
+  solvers: ['fista', 'alternating'],
+  solverHelp: "fista (Ω eliminated exactly, squared-trace prox; default) | alternating (the paper's W/Ω scheme)",
+  fit(problem, o, warm, hooks) {
+    return o.solver === 'alternating' ? fitAlternating(problem, o, warm, hooks) : fitProx(problem, o, warm, hooks);
   },
-};
+});
 
 /** (λ/2)·‖W‖_*² as a prox penalty. */
 export function squaredTracePenalty(lambda: number): Penalty {
@@ -212,14 +211,20 @@ export function squaredTracePenalty(lambda: number): Penalty {
   };
 }
 
-function fitProx(problem: Problem, o: FitOptions, warm: WarmStart | undefined): FitResult & { readonly warm?: WarmStart } {
-  const lambda = weight(o, 'lambda', 'mtrl', true);
-  const quad = weight(o, 'lambda2', 'mtrl') / 2 + weight(o, 'ridge', 'mtrl');
+function positiveLambda2(o: FitOptions): number {
+  const v = weight(o, 'lambda2');
+  if (!(v > 0)) throw new OptionError('lambda2', 'mtrl needs λ2 > 0 (--lambda2)');
+  return v;
+}
+
+function fitProx(problem: Problem, o: FitOptions, warm: WarmStart | undefined, hooks?: SolverHooks): FitResult & { readonly warm?: WarmStart } {
+  const lambda = positiveLambda2(o);
+  const quad = weight(o, 'lambda1') / 2 + weight(o, 'ridge');
   const smooth: Penalty[] = quad > 0 ? [ridgePenalty(quad)] : [];
   const sol = solveLinear(
     problem,
     { smooth, prox: squaredTracePenalty(lambda) },
-    { tol: o.tol, maxIter: o.maxIter, requireConvergence: o.requireConvergence ?? false, solverName: 'fista (mtrl: Ω eliminated, squared trace norm prox)' },
+    { tol: o.tol, maxIter: o.maxIter, requireConvergence: o.requireConvergence ?? false, solverName: 'fista (mtrl: Ω eliminated, squared trace norm prox)', ...(hooks ? { hooks } : {}) },
     warm,
   );
   const omega = mtrlOmegaExact(sol.W);
@@ -232,26 +237,26 @@ function fitProx(problem: Problem, o: FitOptions, warm: WarmStart | undefined): 
   };
 }
 
-function fitAlternating(problem: Problem, o: FitOptions, warm: WarmStart | undefined): FitResult & { readonly warm?: WarmStart } {
+function fitAlternating(problem: Problem, o: FitOptions, warm: WarmStart | undefined, hooks?: SolverHooks): FitResult & { readonly warm?: WarmStart } {
   const loss = createLoss(problem);
   const w: MtrlWeights = {
-    lambda: weight(o, 'lambda', 'mtrl', true),
-    lambda2: weight(o, 'lambda2', 'mtrl'),
-    ridge: weight(o, 'ridge', 'mtrl'),
+    lambda: positiveLambda2(o),
+    lambda2: weight(o, 'lambda1'),
+    ridge: weight(o, 'ridge'),
     epsilon: epsilonFor(loss),
   };
   const alt: AlternatingProblem<MtrlState> = {
     objective: (s) => mtrlObjective(loss, w, s),
-    steps: mtrlSteps(loss, w, o.maxIter),
+    steps: mtrlSteps(loss, w, o.maxIter, hooks),
     optimality: (s) => {
       const r = mtrlOptimality(loss, w, s);
       return Math.max(r.wResidual, r.omegaResidual);
     },
   };
-  const r = alternateModel(loss, alt, startState(problem, loss, warm), o, 'alternating (mtrl: W by FISTA, Ω closed form)');
+  const r = alternateModel(loss, alt, startState(problem, loss, warm), o, 'alternating (mtrl: W by FISTA, Ω closed form)', hooks);
   const s = r.state;
   const intercepts = r.intercepts;
-  const info = { ...r.info, message: `${r.info.message}; ε = ${w.epsilon.toExponential(2)} (objective includes (lambda/2)·ε·tr Ω⁻¹)` };
+  const info = { ...r.info, message: `${r.info.message}; ε = ${w.epsilon.toExponential(2)} (objective includes (λ2/2)·ε·tr Ω⁻¹)` };
   return {
     W: s.W,
     intercepts,

@@ -8,8 +8,8 @@ import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
 import { createLoss, SquaredLoss, type DataLoss } from '../loss/index.ts';
 import { fista, type CompositeObjective } from '../solver/fista.ts';
 import { OptionError } from '../../errors.ts';
-import type { FitInfo, ModelSpec, Problem } from '../types.ts';
-import { weight, type FitOptions } from './common.ts';
+import type { FitInfo, Problem, SolverHooks } from '../types.ts';
+import { chooseSolver, linearModel, weight, weightParam, type FitOptions } from './common.ts';
 
 /** θ (d × 1) → W = θ1ᵀ (d × T). */
 function broadcast(theta: Matrix, T: number): Matrix {
@@ -37,7 +37,7 @@ export function pooledObjective(loss: DataLoss, T: number, mu: number): Composit
     prox: withB ? [undefined, undefined] : [undefined],
     nonsmoothValue: () => 0,
     lipschitz: T * loss.lipschitz() + 2 * mu,
-    quadratic: loss.name === 'squared',
+    quadratic: loss.spec.quadratic,
   };
 }
 
@@ -59,12 +59,11 @@ function solvePooledDirect(loss: SquaredLoss, d: number, T: number, mu: number):
   return choleskySolve(Lf, rhs);
 }
 
-export function fitPooled(problem: Problem, opts: FitOptions, warmTheta?: Matrix): { theta: Matrix; b: Float64Array; info: FitInfo } {
+export function fitPooled(problem: Problem, opts: FitOptions, warmTheta?: Matrix, hooks?: SolverHooks): { theta: Matrix; b: Float64Array; info: FitInfo } {
   const d = problem.d;
   const T = problem.tasks.length;
-  const mu = weight(opts, 'lambda', 0.1) + T * (opts.ridge ?? 0);
-  const solver = opts.solver ?? (problem.loss === 'squared' ? 'direct' : 'fista');
-  if (solver !== 'direct' && solver !== 'fista' && solver !== 'gd') throw new OptionError('solver', `"${solver}" is not available for pooled (choose direct, fista or gd)`);
+  const mu = weight(opts, 'lambda') + T * weight(opts, 'ridge');
+  const solver = chooseSolver(problem, opts, createLoss(problem).spec.quadratic ? 'direct' : 'fista');
   // 'gd' is the textbook method: no momentum and no Gram cache (solver/gradient.ts).
   const loss = createLoss(problem, { gram: solver !== 'gd' });
   const obj = pooledObjective(loss, T, mu);
@@ -89,21 +88,22 @@ export function fitPooled(problem: Problem, opts: FitOptions, warmTheta?: Matrix
   const x0 = [warmTheta && warmTheta.rows === d ? warmTheta.clone() : Matrix.zeros(d, 1)];
   if (loss.explicitIntercept) x0.push(new Matrix(1, T, new Float64Array(T)));
   const gd = solver === 'gd';
-  const r = fista(obj, { x0, tol: opts.tol, maxIter: opts.maxIter, requireConvergence: opts.requireConvergence ?? false, accelerate: !gd, stepIncrease: !gd, ...(gd && { solverName: 'gd' }) });
+  const r = fista(obj, { x0, tol: opts.tol, maxIter: opts.maxIter, requireConvergence: opts.requireConvergence ?? false, accelerate: !gd, stepIncrease: !gd, ...(gd && { solverName: 'gd' }), ...(hooks ? { hooks } : {}) });
   const theta = r.x[0]!;
   return { theta, b: loss.intercepts(broadcast(theta, T), loss.explicitIntercept ? r.x[1]!.data : undefined), info: r.info };
 }
 
-export const pooledSpec: ModelSpec = {
+export const pooledSpec = linearModel({
   name: 'pooled',
   summary: 'shared-parameter model: one θ for all tasks (w_t = θ) + λ‖θ‖², per-task intercepts',
-  uses: ['lambda'],
-  defaults: { lambda: 0.1 },
-  fit(problem, opts, warm) {
+  params: [weightParam('lambda', 'λ, the ridge weight on the shared θ', 0.1)],
+  solvers: ['direct', 'fista', 'gd'],
+  solverHelp: 'direct (Cholesky, squared loss; its default) | fista (default otherwise) | gd (textbook gradient)',
+  fit(problem, o, warm, hooks) {
     const T = problem.tasks.length;
     const warmTheta = warm?.W ? new Matrix(warm.W.rows, 1, Float64Array.from({ length: warm.W.rows }, (_, j) => warm.W!.data[j * warm.W!.cols]!)) : undefined;
-    const { theta, b, info } = fitPooled(problem, opts, warmTheta);
+    const { theta, b, info } = fitPooled(problem, o, warmTheta, hooks);
     const W = broadcast(theta, T);
     return { W, intercepts: b, info, learned: {}, warm: { W, intercepts: b } };
   },
-};
+});

@@ -4,11 +4,11 @@
 // solver's block-Jacobi preconditioner is exact: one Cholesky solve per task (Hoerl & Kennard 1970).
 import { OptionError } from '../../errors.ts';
 import { taskRidgePenalty } from '../penalty/ridge.ts';
-import type { ModelSpec, Problem } from '../types.ts';
-import { fitSmooth, result, ridgeTerms, weight, type FitOptions } from './common.ts';
+import type { Problem } from '../types.ts';
+import { fitSmooth, linearModel, result, ridgeTerms, SMOOTH_SOLVER_HELP, SMOOTH_SOLVERS, weight, weightParam, type FitOptions } from './common.ts';
 
 export function stlLambdas(problem: Problem, opts: FitOptions): Float64Array {
-  const lam = weight(opts, 'lambda', 0.1);
+  const lam = weight(opts, 'lambda');
   const per = opts.perTaskLambda ?? {};
   const names = problem.tasks.map((t) => t.name);
   for (const [k, v] of Object.entries(per)) {
@@ -18,13 +18,17 @@ export function stlLambdas(problem: Problem, opts: FitOptions): Float64Array {
   return Float64Array.from(names, (n) => per[n] ?? lam);
 }
 
-export const stlSpec: ModelSpec = {
+export const stlSpec = linearModel({
   name: 'stl',
   summary: 'single-task baseline: independent ridge per task, Σ_t λ_t‖w_t‖²',
-  uses: ['lambda', 'perTaskLambda'],
-  defaults: { lambda: 0.1 },
-  fit(problem, opts, warm) {
-    const pen = [taskRidgePenalty(stlLambdas(problem, opts)), ...ridgeTerms(opts)];
-    return result(fitSmooth(problem, pen, opts, warm));
+  params: [
+    weightParam('lambda', 'λ, the ridge weight of every task', 0.1),
+    { name: 'perTaskLambda', flag: '--per-task-lambda', type: 'json', help: 'λ_t per task name (overrides lambda for those tasks)' },
+  ],
+  solvers: SMOOTH_SOLVERS,
+  solverHelp: SMOOTH_SOLVER_HELP,
+  fit(problem, o, warm, hooks) {
+    const pen = [taskRidgePenalty(stlLambdas(problem, o)), ...ridgeTerms(o)];
+    return result(fitSmooth(problem, pen, o, warm, hooks));
   },
-};
+});

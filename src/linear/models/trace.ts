@@ -4,19 +4,19 @@
 // −∇L(0) ∈ λ·{‖·‖₂ ≤ 1}).
 import { svd } from '../../linalg/decomp/svd.ts';
 import { tracePenalty, numericalRank } from '../penalty/trace.ts';
-import type { ModelSpec } from '../types.ts';
-import { fitProx, gradientAtZero, result, ridgeTerms, weight } from './common.ts';
+import { fitProx, gradientAtZero, linearModel, PROX_SOLVER_HELP, PROX_SOLVERS, result, ridgeTerms, weight, weightParam } from './common.ts';
 
-export const traceSpec: ModelSpec = {
+export const traceSpec = linearModel({
   name: 'trace',
   summary: 'low rank: λ‖W‖_* (sum of singular values)',
-  uses: ['lambda'],
-  defaults: { lambda: 0.1 },
-  fit(problem, opts, warm) {
-    const sol = fitProx(problem, ridgeTerms(opts), tracePenalty(weight(opts, 'lambda', 0.1)), opts, warm);
+  params: [weightParam('lambda', 'λ, the weight of the trace norm ‖W‖_*', 0.1, { rule: 'from-max' })],
+  solvers: PROX_SOLVERS,
+  solverHelp: PROX_SOLVER_HELP,
+  fit(problem, o, warm, hooks) {
+    const sol = fitProx(problem, ridgeTerms(o), tracePenalty(weight(o, 'lambda')), o, warm, hooks);
     return result(sol, { rank: numericalRank(sol.W) });
   },
-  lambdaMax(problem) {
-    return svd(gradientAtZero(problem)).s[0] ?? 0;
+  paramMax(param, problem) {
+    return param === 'lambda' ? svd(gradientAtZero(problem)).s[0] ?? 0 : undefined;
   },
-};
+});

@@ -12,7 +12,8 @@
 //    inner solver saw), is ≤ tol.
 // Otherwise it stops at maxOuter and says so; `requireConvergence` turns that into a ConvergenceError.
 import { ConvergenceError, NumericError } from '../../errors.ts';
-import type { FitInfo } from '../types.ts';
+import type { FitInfo, SolverHooks } from '../types.ts';
+import { progressTicker } from './hooks.ts';
 
 export interface BlockStepResult<S> {
   /** The input state object itself when the step made no change (the solver detects a stall by identity). */
@@ -44,6 +45,7 @@ export interface AlternatingOptions {
   readonly innerTol?: number;
   readonly requireConvergence?: boolean;
   readonly solverName: string;
+  readonly hooks?: SolverHooks;
 }
 
 export interface AlternatingResult<S> {
@@ -69,6 +71,7 @@ export function alternate<S>(problem: AlternatingProblem<S>, start: S, opts: Alt
   let converged = false;
   let outer = 0;
   let innerAllConverged = true;
+  const tick = progressTicker(opts.hooks, solverName, 1);
   let stalled = 0; // consecutive outer iterations in which every step returned its input state
   while (outer < maxOuter) {
     outer++;
@@ -87,6 +90,7 @@ export function alternate<S>(problem: AlternatingProblem<S>, start: S, opts: Alt
     F = Fn;
     trace.push(F);
     optimality = problem.optimality(state);
+    tick(outer, optimality);
     if (change <= tol && optimality <= tol) {
       converged = true;
       break;

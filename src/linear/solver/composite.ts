@@ -11,7 +11,7 @@
 import { Matrix } from '../../linalg/matrix.ts';
 import { createLoss, type DataLoss } from '../loss/index.ts';
 import type { Penalty } from '../penalty/types.ts';
-import type { FitInfo, Problem, WarmStart } from '../types.ts';
+import type { FitInfo, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { fista, type CompositeObjective } from './fista.ts';
 
 export interface LinearPenalties {
@@ -28,6 +28,7 @@ export interface SolveOptions {
   /** false: no Gram cache for the squared loss (textbook baseline). */
   readonly gram?: boolean;
   readonly solverName?: string;
+  readonly hooks?: SolverHooks;
 }
 
 export interface LinearSolution {
@@ -60,7 +61,7 @@ export function linearObjective(loss: DataLoss, smooth: readonly Penalty[], prox
     },
     lipschitz: lip,
     // Squared loss + quadratic penalties: f is quadratic (the intercept-eliminated loss is too).
-    quadratic: loss.name === 'squared' && smooth.every((p) => p.taskMatrix !== undefined),
+    quadratic: loss.spec.quadratic && smooth.every((p) => p.taskMatrix !== undefined),
   };
 }
 
@@ -73,6 +74,8 @@ export function fullObjective(loss: DataLoss, penalties: readonly Penalty[], W: 
 export function solveLinear(problem: Problem, pen: LinearPenalties, opts: SolveOptions, warm?: WarmStart): LinearSolution {
   for (const p of pen.smooth) if (!p.gradient) throw new Error(`solveLinear: penalty "${p.name}" has no gradient`);
   if (pen.prox && !pen.prox.prox) throw new Error(`solveLinear: penalty "${pen.prox.name}" has no prox`);
+  // `seconds` times the whole fit, set-up (centring, Gram matrices) included (issue 17).
+  const started = performance.now();
   const loss = createLoss(problem, { gram: opts.gram ?? true });
   const T = problem.tasks.length;
   const obj = linearObjective(loss, pen.smooth, pen.prox);
@@ -91,8 +94,9 @@ export function solveLinear(problem: Problem, pen: LinearPenalties, opts: SolveO
     accelerate,
     stepIncrease: accelerate,
     solverName: opts.solverName ?? (accelerate ? 'fista' : 'ista'),
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   const W = r.x[0]!;
   const b = loss.explicitIntercept ? r.x[1]!.data : undefined;
-  return { W, intercepts: loss.intercepts(W, b), info: r.info, lipschitz: r.lipschitz };
+  return { W, intercepts: loss.intercepts(W, b), info: { ...r.info, seconds: (performance.now() - started) / 1000 }, lipschitz: r.lipschitz };
 }

@@ -18,14 +18,19 @@ import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
 import { gemv } from '../../linalg/ops.ts';
 import { createLoss, SquaredLoss } from '../loss/index.ts';
 import type { Penalty } from '../penalty/types.ts';
-import type { Problem } from '../types.ts';
+import type { Problem, SolverHooks } from '../types.ts';
+import { progressTicker } from './hooks.ts';
 import { getColumn, setColumn } from '../loss/columns.ts';
+import { getLoss } from '../loss/registry.ts';
 import { fullObjective, type LinearSolution } from './composite.ts';
 
 export interface DirectOptions {
   readonly tol: number;
   readonly maxIter: number;
   readonly requireConvergence?: boolean;
+  readonly hooks?: SolverHooks;
+  /** Start of PCG (warm start, e.g. the previous W-step of an alternating scheme); default 0. */
+  readonly x0?: Matrix;
 }
 
 /** Sum of the penalties' task matrices (T × T). */
@@ -55,7 +60,7 @@ function addWM(W: Matrix, M: Matrix, out: Matrix, alpha: number): void {
 
 export function solveDirect(problem: Problem, penalties: readonly Penalty[], opts: DirectOptions): LinearSolution {
   const started = performance.now();
-  if (problem.loss !== 'squared') throw new OptionError('solver', '"direct" needs the squared loss (use solver "fista" for logistic loss)');
+  if (!getLoss(problem.loss).quadratic) throw new OptionError('solver', `"direct" needs the squared loss (the loss is "${problem.loss}"; use solver "fista")`);
   const loss = createLoss(problem) as SquaredLoss;
   const d = problem.d;
   const T = problem.tasks.length;
@@ -88,17 +93,24 @@ export function solveDirect(problem: Problem, penalties: readonly Penalty[], opt
   const scale = Math.max(bNorm, 1e-300); // ‖∇F(0)‖ = ‖B‖
   // Exact solve: iterate to the rounding level, or the caller's tol when tighter.
   const tol = Math.min(opts.tol, 1e-10);
-  const W = Matrix.zeros(d, T);
+  const warm = opts.x0 && opts.x0.rows === d && opts.x0.cols === T ? opts.x0 : undefined;
+  const W = warm ? warm.clone() : Matrix.zeros(d, T);
   let R = B.clone(); // R = B − A W
+  if (warm) {
+    const AW0 = applyA(W);
+    for (let i = 0; i < R.data.length; i++) R.data[i]! -= AW0.data[i]!;
+  }
   let Z = applyPinv(R);
   let Pd = Z.clone();
   let rz = dotM(R, Z);
-  let optimality = bNorm / scale;
+  let optimality = Math.sqrt(dotM(R, R)) / scale;
   let iterations = 0;
   const trace: number[] = [];
   const maxIter = Math.min(opts.maxIter, 10 * d * T + 10);
+  const tick = progressTicker(opts.hooks, 'direct (PCG)');
   while (optimality > tol && iterations < maxIter) {
     iterations++;
+    tick(iterations, optimality);
     const AP = applyA(Pd);
     const pap = dotM(Pd, AP);
     if (!(pap > 0)) break; // direction of zero curvature: the residual is already in the null space

@@ -28,9 +28,10 @@
 //   L(y − x⁺) − ∇f(y) ∈ ∂g(x⁺)), so this bounds dist(0, ∂F(x⁺)) and hence the prox-gradient
 //   mapping ‖G_L(x⁺)‖ = L‖x⁺ − prox(x⁺ − ∇f(x⁺)/L)‖ from above; it certifies the returned point
 //   itself, not the extrapolated one. See docs/solvers.md.
+import { progressTicker } from './hooks.ts';
 import { ConvergenceError, NumericError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
-import type { FitInfo } from '../types.ts';
+import type { FitInfo, SolverHooks } from '../types.ts';
 
 export type ProxFn = (v: Matrix, step: number) => Matrix;
 
@@ -61,6 +62,8 @@ export interface FistaOptions {
   readonly solverName?: string;
   /** Record F at every iteration (default true). */
   readonly trace?: boolean;
+  /** Progress reports and cancellation (solver/hooks.ts). */
+  readonly hooks?: SolverHooks;
 }
 
 export interface FistaResult {
@@ -162,6 +165,7 @@ export function fista(obj: CompositeObjective, opts: FistaOptions): FistaResult 
   const solver = opts.solverName ?? (accelerate ? 'fista' : 'ista');
   const keepTrace = opts.trace ?? true;
   const scale = Math.max(gradNormAtZero(obj, opts.x0), TINY);
+  const tick = progressTicker(opts.hooks, solver);
 
   let x = opts.x0.map((m) => m.clone());
   let cur = obj.smooth(x);
@@ -231,6 +235,7 @@ export function fista(obj: CompositeObjective, opts: FistaOptions): FistaResult 
       }
     }
     optimality = Math.sqrt(r2) / scale;
+    tick(k, optimality);
     if (keepTrace) trace.push(Fn);
     if (optimality <= tol) {
       // Guard against a false certificate: when backtracking has driven L far above the starting

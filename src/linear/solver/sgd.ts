@@ -15,10 +15,10 @@ import { ConvergenceError, NumericError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { Random } from '../../linalg/random.ts';
 import { createLoss } from '../loss/index.ts';
-import { sigmoidNeg } from '../loss/logistic.ts';
 import type { Penalty } from '../penalty/types.ts';
 import { taskScale } from '../problem.ts';
-import type { Problem, WarmStart } from '../types.ts';
+import type { Problem, SolverHooks, WarmStart } from '../types.ts';
+import { progressTicker } from './hooks.ts';
 import { fullObjective, type LinearSolution } from './composite.ts';
 
 export interface SgdOptions {
@@ -28,6 +28,7 @@ export interface SgdOptions {
   readonly requireConvergence?: boolean;
   readonly seed?: number;
   readonly batchSize?: number;
+  readonly hooks?: SolverHooks;
 }
 
 export function sgd(problem: Problem, smooth: readonly Penalty[], opts: SgdOptions, warm?: WarmStart): LinearSolution {
@@ -35,6 +36,7 @@ export function sgd(problem: Problem, smooth: readonly Penalty[], opts: SgdOptio
   for (const p of smooth) if (!p.gradient) throw new Error(`sgd: penalty "${p.name}" is not smooth`);
   const rng = new Random(opts.seed ?? 0);
   const loss = createLoss(problem);
+  const spec = loss.spec;
   const d = problem.d;
   const T = problem.tasks.length;
   const batch = Math.max(1, Math.floor(opts.batchSize ?? 64));
@@ -55,12 +57,14 @@ export function sgd(problem: Problem, smooth: readonly Penalty[], opts: SgdOptio
   for (const p of smooth) Lfull += p.lipschitz ?? 0;
   // Per-sample curvature bound: c_t s ‖x‖² (·¼ for logistic); the stochastic estimate scales it by N/|B|.
   let Lsample = 0;
+  // The loss's curvature bound; without one (Poisson) the curvature at the start, as loss.lipschitz() does.
+  const curvature = Number.isFinite(loss.spec.curvatureBound) ? loss.spec.curvatureBound : loss.lipschitz() / Math.max(1e-300, maxRowGram(problem, c));
   problem.tasks.forEach((task, t) => {
     for (let i = 0; i < task.y.length; i++) {
       let xx = 1;
       for (let j = 0; j < d; j++) xx += task.X.data[i * d + j]! ** 2;
       const s = task.weights ? task.weights[i]! : 1;
-      Lsample = Math.max(Lsample, c[t]! * s * xx * (problem.loss === 'logistic' ? 0.25 : 1));
+      Lsample = Math.max(Lsample, c[t]! * s * xx * curvature);
     }
   });
   const eta0 = 1 / Math.max(Lfull, (N / batch) * Lsample, 1e-300);
@@ -87,6 +91,7 @@ export function sgd(problem: Problem, smooth: readonly Penalty[], opts: SgdOptio
   const trace: number[] = [];
   let optimality = Infinity;
   let epochs = 0;
+  const tick = progressTicker(opts.hooks, 'sgd', 1);
   for (let e = 0; e < opts.maxIter; e++) {
     epochs = e + 1;
     const eta = eta0 / (1 + e);
@@ -105,7 +110,7 @@ export function sgd(problem: Problem, smooth: readonly Penalty[], opts: SgdOptio
         for (let j = 0; j < d; j++) z += task.X.data[i * d + j]! * W.data[j * T + t]!;
         const y = task.y[i]!;
         const s = task.weights ? task.weights[i]! : 1;
-        const r = f * c[t]! * s * (problem.loss === 'squared' ? z - y : -y * sigmoidNeg(y * z));
+        const r = f * c[t]! * s * spec.derivative(y, z);
         for (let j = 0; j < d; j++) G.data[j * T + t]! += r * task.X.data[i * d + j]!;
         gb[t]! += r;
       }
@@ -114,9 +119,10 @@ export function sgd(problem: Problem, smooth: readonly Penalty[], opts: SgdOptio
       if (problem.intercept) for (let t = 0; t < T; t++) b[t]! -= eta * gb[t]!;
     }
     if (!W.data.every(Number.isFinite)) throw new NumericError(`sgd: non-finite weights in epoch ${epochs}`);
-    if (problem.loss === 'squared' && problem.intercept) b.set(loss.intercepts(W));
+    if (!loss.explicitIntercept && problem.intercept) b.set(loss.intercepts(W));
     trace.push(fullObjective(loss, smooth, W, b));
     optimality = gradNorm() / zeroScale;
+    tick(epochs, optimality);
     if (optimality <= opts.tol) break;
   }
   const converged = optimality <= opts.tol;
@@ -131,4 +137,16 @@ export function sgd(problem: Problem, smooth: readonly Penalty[], opts: SgdOptio
     info: { solver: 'sgd', iterations: epochs, converged, optimality, objective: fullObjective(loss, smooth, W, intercepts), objectiveTrace: trace, seconds: (performance.now() - started) / 1000, message },
     lipschitz: Lfull,
   };
+}
+
+/** max_t c_t ‖X_t‖²_F / n_t: a crude per-sample scale, used only to turn a loss's Lipschitz
+ * estimate into a curvature estimate when the loss has no curvature bound. */
+function maxRowGram(problem: Problem, c: Float64Array): number {
+  let m = 0;
+  problem.tasks.forEach((task, t) => {
+    let s = 0;
+    for (const v of task.X.data) s += v * v;
+    m = Math.max(m, (c[t]! * (s + task.y.length)) / Math.max(1, task.y.length));
+  });
+  return m;
 }

@@ -78,7 +78,7 @@ export function projectCappedSimplex(v: ArrayLike<number>, k: number): Float64Ar
 export function cmtlOptimalEigenvalues(sigma: ArrayLike<number>, k: number, eta: number): Float64Array {
   const n = sigma.length;
   checkK(n, k, 'cmtlOptimalEigenvalues');
-  if (!(eta > 0) || !Number.isFinite(eta)) throw new OptionError('lambda2', `CMTL needs η = ρ2/ρ1 > 0 and finite, got ${eta}`);
+  if (!(eta > 0) || !Number.isFinite(eta)) throw new OptionError('rho2', `CMTL needs η = ρ2/ρ1 > 0 and finite, got ${eta}`);
   const out = new Float64Array(n);
   let positive = 0;
   for (let i = 0; i < n; i++) {

@@ -23,7 +23,7 @@ export interface CmtlConstants {
 /** η = ρ2/ρ1 and c = ρ1·η(1 + η), exactly as MALSAR's Least_CMTL(ρ1, ρ2, k) defines them. */
 export function cmtlConstants(rho1: number, rho2: number): CmtlConstants {
   if (!(rho1 > 0) || !Number.isFinite(rho1)) throw new OptionError('lambda', `CMTL needs ρ1 > 0 (finite), got ${rho1}`);
-  if (!(rho2 > 0) || !Number.isFinite(rho2)) throw new OptionError('lambda2', `CMTL needs ρ2 > 0 (finite), got ${rho2}`);
+  if (!(rho2 > 0) || !Number.isFinite(rho2)) throw new OptionError('rho2', `CMTL needs ρ2 > 0 (finite), got ${rho2}`);
   const eta = rho2 / rho1;
   return { eta, c: rho1 * eta * (1 + eta) };
 }

@@ -12,7 +12,7 @@ import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
 
 export function relationRStep(W: Matrix, alpha: number, beta: number): Matrix {
   if (!(alpha > 0) || !Number.isFinite(alpha)) throw new OptionError('lambda', `relation model needs α > 0, got ${alpha}`);
-  if (!(beta > 0) || !Number.isFinite(beta)) throw new OptionError('lambda2', `relation model needs β > 0 (it keeps the R-step well posed), got ${beta}`);
+  if (!(beta > 0) || !Number.isFinite(beta)) throw new OptionError('beta', `relation model needs β > 0 (it keeps the R-step well posed), got ${beta}`);
   const T = W.cols;
   const A = matmul(W, W, { transA: true });
   for (let i = 0; i < T; i++) A.data[i * T + i]! += beta / alpha;

@@ -7,14 +7,13 @@
 // (KDD 2012, §3).
 // Lipschitz constant: ∇_(P,Q) f = [G; G] with G Lipschitz in W with constant L_W, and
 // ‖(ΔP + ΔQ)‖ ≤ √2‖(ΔP, ΔQ)‖, so 2·L_W bounds it (the solver backtracks from there anyway).
-import { OptionError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { createLoss } from '../loss/index.ts';
 import type { DataLoss } from '../loss/types.ts';
 import type { Penalty } from '../penalty/types.ts';
 import { fista, type CompositeObjective } from '../solver/fista.ts';
-import type { FitInfo, LearnedStructure, ModelName, ModelOptions, ModelSpec, Problem, WarmStart } from '../types.ts';
-import { checkTolerances, resolveOptions, warmIntercepts, warmMatrix, weight, type FitOptions } from './model-kit.ts';
+import type { FitInfo, LearnedStructure, ModelName, ModelSpec, Problem, SolverHooks, WarmStart } from '../types.ts';
+import { linearModel, PROX_SOLVER_HELP, PROX_SOLVERS, warmIntercepts, warmMatrix, weight, weightParam, type FitOptions } from '../models/common.ts';
 
 export interface TwoBlockSpec {
   readonly P: Penalty;
@@ -68,15 +67,9 @@ export function twoBlockObjective(loss: DataLoss, spec: TwoBlockSpec): Composite
 }
 
 /** 'fista' (default) or 'gd': the textbook proximal gradient (no momentum, no restart, no step
- * increase, no Gram cache), kept as the benchmark baseline. */
-export function twoBlockSolver(options: ModelOptions, model: string): 'fista' | 'gd' {
-  const s = options.solver ?? 'fista';
-  if (s !== 'fista' && s !== 'gd') throw new OptionError('solver', `${model}: "${s}" is not one of fista, gd`);
-  return s;
-}
-
-export function solveTwoBlock(problem: Problem, spec: TwoBlockSpec, options: FitOptions, solverName: string, warm?: WarmStart): TwoBlockSolution {
-  const textbook = twoBlockSolver(options, solverName) === 'gd'; // validated again here for direct callers
+ * increase, no Gram cache), kept as the benchmark baseline. Names are validated by the declaration. */
+export function solveTwoBlock(problem: Problem, spec: TwoBlockSpec, options: FitOptions, solverName: string, warm?: WarmStart, hooks?: SolverHooks): TwoBlockSolution {
+  const textbook = options.solver === 'gd';
   const loss = createLoss(problem, { gram: !textbook });
   const d = problem.d;
   const T = problem.tasks.length;
@@ -93,6 +86,7 @@ export function solveTwoBlock(problem: Problem, spec: TwoBlockSpec, options: Fit
     accelerate: !textbook,
     stepIncrease: !textbook,
     solverName,
+    ...(hooks ? { hooks } : {}),
   });
   const P = r.x[0]!;
   const Q = r.x[1]!;
@@ -105,29 +99,31 @@ export function solveTwoBlock(problem: Problem, spec: TwoBlockSpec, options: Fit
 export interface TwoBlockModel {
   readonly name: ModelName;
   readonly summary: string;
-  readonly defaults: Readonly<ModelOptions>;
-  /** Ω_P with weight --lambda, Ω_Q with weight --lambda2. */
-  penaltyP(lambda: number): Penalty;
-  penaltyQ(lambda2: number): Penalty;
+  /** Help for --lambda-p and --lambda-q, naming the paper's symbols. */
+  readonly helpP: string;
+  readonly helpQ: string;
+  /** Ω_P with weight lambdaP, Ω_Q with weight lambdaQ. */
+  penaltyP(lambdaP: number): Penalty;
+  penaltyQ(lambdaQ: number): Penalty;
   /** What the model exposes besides P and Q. */
   learned(problem: Problem, s: TwoBlockSolution): LearnedStructure;
 }
 
 export function twoBlockSpec(m: TwoBlockModel): ModelSpec {
-  return {
+  return linearModel({
     name: m.name,
     summary: m.summary,
-    uses: ['lambda', 'lambda2'],
-    defaults: m.defaults,
-    fit(problem, options, warm) {
-      const o = resolveOptions(m.defaults, options);
-      checkTolerances(o);
+    // Model files of formatVersion 1 stored lambdaP as lambda and lambdaQ as lambda2.
+    params: [weightParam('lambdaP', m.helpP, 0.1, { points: 6, decades: 4 }), weightParam('lambdaQ', m.helpQ, 0.1, { points: 5, decades: 4 })],
+    solvers: PROX_SOLVERS,
+    solverHelp: PROX_SOLVER_HELP,
+    fit(problem, o, warm, hooks) {
       const spec: TwoBlockSpec = {
-        P: m.penaltyP(weight(o, 'lambda', m.name)),
-        Q: m.penaltyQ(weight(o, 'lambda2', m.name)),
-        ridge: weight(o, 'ridge', m.name),
+        P: m.penaltyP(weight(o, 'lambdaP')),
+        Q: m.penaltyQ(weight(o, 'lambdaQ')),
+        ridge: weight(o, 'ridge'),
       };
-      const s = solveTwoBlock(problem, spec, o, `${twoBlockSolver(o, m.name) === 'gd' ? 'ista' : 'fista'} (${m.name}: blocks P, Q${problem.loss === 'logistic' && problem.intercept ? ', b' : ''})`, warm);
+      const s = solveTwoBlock(problem, spec, o, `${o.solver === 'gd' ? 'ista' : 'fista'} (${m.name}: blocks P, Q${createLoss(problem).explicitIntercept ? ', b' : ''})`, warm, hooks);
       return {
         W: s.W,
         intercepts: s.intercepts,
@@ -136,5 +132,5 @@ export function twoBlockSpec(m: TwoBlockModel): ModelSpec {
         warm: { W: s.W, intercepts: s.intercepts, extra: { P: s.P, Q: s.Q } },
       };
     },
-  };
+  });
 }

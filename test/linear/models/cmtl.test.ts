@@ -27,7 +27,7 @@ test('cmtl: recovers the planted clusters (adjusted Rand ≥ 0.9) and certifies 
   const { truth, problem } = planted(1);
   const rho1 = 0.1;
   const rho2 = 0.1;
-  const r = cmtlSpec.fit(problem, { tol: 1e-8, maxIter: 20000, lambda: rho1, lambda2: rho2, clusters: 3, seed: 4 });
+  const r = cmtlSpec.fit(problem, { tol: 1e-8, maxIter: 20000, rho1, rho2, clusters: 3, seed: 4 });
   assert.ok(r.info.converged, r.info.message);
   const ari = adjustedRandIndex(r.learned.clusters!, truth);
   assert.ok(ari >= 0.9, `adjusted Rand ${ari}`);
@@ -57,17 +57,17 @@ test('cmtl: recovers the planted clusters (adjusted Rand ≥ 0.9) and certifies 
 
 test('cmtl with logistic loss: clusters recovered; options are checked by name', () => {
   const { truth, problem } = planted(2, 'logistic');
-  const r = cmtlSpec.fit(problem, { tol: 1e-7, maxIter: 20000, lambda: 0.01, lambda2: 0.01, clusters: 3 });
+  const r = cmtlSpec.fit(problem, { tol: 1e-7, maxIter: 20000, rho1: 0.01, rho2: 0.01, clusters: 3 });
   assert.ok(r.info.converged, r.info.message);
   assert.ok(adjustedRandIndex(r.learned.clusters!, truth) >= 0.9);
   assert.throws(() => cmtlSpec.fit(problem, { tol: 1e-6, maxIter: 10, clusters: 13 }), /clusters.*1 ≤ k ≤ 12/);
   assert.throws(() => cmtlSpec.fit(problem, { tol: 1e-6, maxIter: 10, clusters: 2.5 }), /clusters/);
-  assert.throws(() => cmtlSpec.fit(problem, { tol: 1e-6, maxIter: 10, lambda: 0 }), /lambda/);
+  assert.throws(() => cmtlSpec.fit(problem, { tol: 1e-6, maxIter: 10, rho1: 0 }), /rho1/);
 });
 
 test('cmtl on School (sum scaling, no intercept, raw features): two different starts reach the same objective to 1e-6', { skip: !haveSchool && 'needs ../shared/data' }, () => {
   const problem = loadSchool({ scale: 'sum', intercept: false });
-  const opts = { tol: 1e-6, maxIter: 5000, lambda: 1000, lambda2: 1000, clusters: 3 };
+  const opts = { tol: 1e-6, maxIter: 5000, rho1: 1000, rho2: 1000, clusters: 3 };
   const a = cmtlSpec.fit(problem, opts);
   const rng = new Random(3);
   const W0 = new Matrix(problem.d, problem.tasks.length, rng.normals(problem.d * problem.tasks.length));

@@ -25,7 +25,7 @@ test('dirty: recovers the planted shared-row + task-specific support (F1 ≥ 0.9
   const { W, problem } = planted(5);
   const lambda = 1;
   const lambda2 = 0.2;
-  const r = dirtySpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambda, lambda2 });
+  const r = dirtySpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambdaP: lambda, lambdaQ: lambda2 });
   assert.ok(r.info.converged, r.info.message);
   const score = f1(entrySupport(r.W), entrySupport(W));
   assert.ok(score >= 0.9, `support F1 ${score}`);
@@ -37,7 +37,7 @@ test('dirty: recovers the planted shared-row + task-specific support (F1 ≥ 0.9
 
 test('dirty: ridge enters the objective; warm start from the solution stops at once; bad weights name the option', () => {
   const { problem } = planted(6);
-  const opts = { tol: 1e-9, maxIter: 20000, lambda: 0.5, lambda2: 0.1, ridge: 0.05 };
+  const opts = { tol: 1e-9, maxIter: 20000, lambdaP: 0.5, lambdaQ: 0.1, ridge: 0.05 };
   const r = dirtySpec.fit(problem, opts);
   const c = twoBlockCheck(problem, { P: l1InfPenalty(0.5), Q: lassoPenalty(0.1), ridge: 0.05 }, r);
   assert.ok(c.residual < 1e-7);
@@ -45,13 +45,13 @@ test('dirty: ridge enters the objective; warm start from the solution stops at o
   const again = dirtySpec.fit(problem, opts, r.warm);
   assert.ok(again.info.iterations <= 2, `warm start took ${again.info.iterations} iterations`);
   assert.ok(Math.abs(again.info.objective - r.info.objective) <= 1e-9 * r.info.objective);
-  assert.throws(() => dirtySpec.fit(problem, { ...opts, lambda: -1 }), /lambda/);
-  assert.throws(() => dirtySpec.fit(problem, { ...opts, lambda2: Number.NaN }), /lambda2/);
+  assert.throws(() => dirtySpec.fit(problem, { ...opts, lambdaP: -1 }), /lambdaP/);
+  assert.throws(() => dirtySpec.fit(problem, { ...opts, lambdaQ: Number.NaN }), /lambdaQ/);
 });
 
 test('dirty: the textbook proximal gradient (solver "gd") reaches the same optimum; unknown solvers are rejected', () => {
   const { problem } = planted(8);
-  const opts = { tol: 1e-8, maxIter: 50000, lambda: 1, lambda2: 0.2 };
+  const opts = { tol: 1e-8, maxIter: 50000, lambdaP: 1, lambdaQ: 0.2 };
   const fast = dirtySpec.fit(problem, opts);
   const slow = dirtySpec.fit(problem, { ...opts, solver: 'gd' });
   assert.ok(slow.info.converged, slow.info.message);

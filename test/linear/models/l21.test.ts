@@ -8,7 +8,7 @@ import { synthProblem } from '../helpers.ts';
 
 test('l21 (logistic): W = 0 exactly at λ ≥ λ_max and non-zero just below', () => {
   const { problem } = synthProblem({ T: 4, d: 6, n: 40, loss: 'logistic', seed: 131 });
-  const lmax = l21Spec.lambdaMax!(problem, {});
+  const lmax = l21Spec.paramMax!('lambda', problem, {})!;
   const above = l21Spec.fit(problem, { tol: 1e-9, maxIter: 10000, lambda: lmax * 1.0001 });
   assert.ok(above.W.data.every((v) => v === 0));
   assert.ok(above.info.converged);
@@ -24,7 +24,7 @@ test('l21 recovers a planted row support (F1 ≥ 0.9)', () => {
   const W = Matrix.zeros(d, T);
   for (const j of support) for (let t = 0; t < T; t++) W.data[j * T + t] = rng.normal(0, 1) + (rng.uniform() < 0.5 ? -1 : 1);
   const { problem } = synthProblem({ T, d, n: 40, W, noise: 0.5, seed: 133 });
-  const lmax = l21Spec.lambdaMax!(problem, {});
+  const lmax = l21Spec.paramMax!('lambda', problem, {})!;
   const r = l21Spec.fit(problem, { tol: 1e-8, maxIter: 20000, lambda: 0.1 * lmax });
   const found = new Set(Array.from(rowNorms(r.W)).flatMap((v, j) => (v > 0 ? [j] : [])));
   const tp = [...found].filter((j) => support.has(j)).length;

@@ -6,7 +6,7 @@ import { synthProblem } from '../helpers.ts';
 for (const loss of ['logistic', 'squared'] as const) {
   test(`lasso (${loss}): W = 0 exactly at λ ≥ λ_max (closed form) and non-zero just below`, () => {
     const { problem } = synthProblem({ T: 3, d: 6, n: [30, 50, 20], loss, seed: 121 });
-    const lmax = lassoSpec.lambdaMax!(problem, {});
+    const lmax = lassoSpec.paramMax!('lambda', problem, {})!;
     assert.ok(lmax > 0);
     const above = lassoSpec.fit(problem, { tol: 1e-9, maxIter: 10000, lambda: lmax * 1.0001 });
     assert.ok(above.W.data.every((v) => v === 0));

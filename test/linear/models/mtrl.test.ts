@@ -29,7 +29,7 @@ test('mtrl: recovers the sign pattern of the planted task correlations; Ω has t
   const { C, problem } = planted(3);
   const lambda = 0.1;
   const lambda2 = 0.01;
-  const r = mtrlSpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambda, lambda2 });
+  const r = mtrlSpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambda2: lambda, lambda1: lambda2 });
   assert.ok(r.info.converged, r.info.message);
   const R = r.learned.taskCorrelation!;
   for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) if (i !== j) assert.equal(Math.sign(R.get(i, j)), Math.sign(C.get(i, j)), `(${i}, ${j})`);
@@ -49,7 +49,7 @@ test('mtrl: recovers the sign pattern of the planted task correlations; Ω has t
 
 test('mtrl: the paper\'s alternating scheme decreases its objective monotonically and reaches the same optimum', () => {
   const { problem } = planted(3);
-  const opts = { tol: 1e-9, maxIter: 5000, lambda: 0.1, lambda2: 0.01 };
+  const opts = { tol: 1e-9, maxIter: 5000, lambda2: 0.1, lambda1: 0.01 };
   const prox = mtrlSpec.fit(problem, opts);
   // A looser tolerance for the alternating scheme: its block optimality bottoms out near 1e-9 here.
   const alt = mtrlSpec.fit(problem, { ...opts, tol: 1e-7, solver: 'alternating' });

@@ -22,7 +22,7 @@ function planted(seed: number, loss: 'squared' | 'logistic' = 'squared') {
 
 test('relation: objective decreases monotonically across outer iterations; block-stationary at the returned point', () => {
   const problem = planted(1);
-  const opts = { tol: 1e-7, maxIter: 2000, lambda: 0.5, lambda2: 0.05, chain: 0.01, ridge: 0.001 };
+  const opts = { tol: 1e-7, maxIter: 2000, alpha: 0.5, beta: 0.05, chain: 0.01, ridge: 0.001 };
   const r = relationSpec.fit(problem, opts);
   assert.ok(r.info.converged, r.info.message);
   const tr = r.info.objectiveTrace;
@@ -60,7 +60,7 @@ test('relation: the W-coupling gradient matches finite differences; bad options 
   assert.ok(gradientError((X) => p.value(X), G, W, rng) < 1e-7);
   assert.ok(Math.abs(p.value(W) - relationPenaltyValue(W, R, 0.7, 0)) < 1e-12 * p.value(W));
   const problem = planted(3);
-  assert.throws(() => relationSpec.fit(problem, { tol: 1e-6, maxIter: 10, lambda2: 0 }), /lambda2/);
+  assert.throws(() => relationSpec.fit(problem, { tol: 1e-6, maxIter: 10, beta: 0 }), /beta/);
   assert.throws(() => relationSpec.fit(problem, { tol: 1e-6, maxIter: 10, chain: -1 }), /chain/);
 });
 
@@ -68,7 +68,7 @@ test('relation with logistic loss: monotone and converged', () => {
   const problem = planted(4, 'logistic');
   // Without a ridge term the logistic relation model has no minimiser on separable data (W can grow
   // along directions that WR reproduces), so a small ridge is part of this test's setup.
-  const r = relationSpec.fit(problem, { tol: 1e-6, maxIter: 500, lambda: 0.05, lambda2: 0.01, ridge: 0.01 });
+  const r = relationSpec.fit(problem, { tol: 1e-6, maxIter: 500, alpha: 0.05, beta: 0.01, ridge: 0.01 });
   assert.ok(r.info.converged, r.info.message);
   const tr = r.info.objectiveTrace;
   for (let i = 1; i < tr.length; i++) assert.ok(tr[i]! <= tr[i - 1]! * (1 + 1e-14));

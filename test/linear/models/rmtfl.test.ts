@@ -5,7 +5,7 @@ import { Random } from '../../../src/linalg/random.ts';
 import { rmtflSpec } from '../../../src/linear/models/rmtfl.ts';
 import { l12ColumnsPenalty } from '../../../src/linear/penalty/l12.ts';
 import { l21Penalty } from '../../../src/linear/penalty/l21.ts';
-import { nonZeroRows } from '../../../src/linear/structure/model-kit.ts';
+import { nonZeroRows } from '../../../src/linear/models/common.ts';
 import { f1, plantedProblem, twoBlockCheck } from './planted.ts';
 
 // Planted: 8 regular tasks use features 0–3 only; tasks 1 and 4 are outliers with dense weights.
@@ -26,7 +26,7 @@ test('rmtfl: P selects the planted shared features (F1 ≥ 0.9) and Q marks exac
   const { problem } = planted(5);
   const lambda = 2;
   const lambda2 = 2.5;
-  const r = rmtflSpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambda, lambda2 });
+  const r = rmtflSpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambdaP: lambda, lambdaQ: lambda2 });
   assert.ok(r.info.converged, r.info.message);
   const score = f1(nonZeroRows(r.learned.P!), [0, 1, 2, 3]);
   assert.ok(score >= 0.9, `feature F1 ${score} (rows ${nonZeroRows(r.learned.P!)})`);
@@ -39,7 +39,7 @@ test('rmtfl: P selects the planted shared features (F1 ≥ 0.9) and Q marks exac
 test('rmtfl: the same weights recover the planted structure on other seeds', () => {
   for (const seed of [9, 13, 17]) {
     const { problem } = planted(seed);
-    const r = rmtflSpec.fit(problem, { tol: 1e-8, maxIter: 20000, lambda: 2, lambda2: 2.5 });
+    const r = rmtflSpec.fit(problem, { tol: 1e-8, maxIter: 20000, lambdaP: 2, lambdaQ: 2.5 });
     assert.deepEqual(nonZeroRows(r.learned.P!), [0, 1, 2, 3], `seed ${seed}`);
     assert.deepEqual(r.learned.outlierTasks, ['task1', 'task4'], `seed ${seed}`);
   }
@@ -49,7 +49,7 @@ test('rmtfl with logistic loss and intercepts: the intercept block is optimised 
   const { problem } = planted(7, 'logistic');
   const lambda = 0.02;
   const lambda2 = 0.05;
-  const r = rmtflSpec.fit(problem, { tol: 1e-8, maxIter: 20000, lambda, lambda2 });
+  const r = rmtflSpec.fit(problem, { tol: 1e-8, maxIter: 20000, lambdaP: lambda, lambdaQ: lambda2 });
   assert.ok(r.info.converged, r.info.message);
   assert.ok(r.intercepts.some((b) => b !== 0));
   const c = twoBlockCheck(problem, { P: l21Penalty(lambda), Q: l12ColumnsPenalty(lambda2), ridge: 0 }, r);

@@ -35,7 +35,7 @@ test('robust: finds exactly the planted outlier tasks, P has the planted rank 2,
   const { problem } = planted(5);
   const lambda = 1;
   const lambda2 = 0.75;
-  const r = robustSpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambda, lambda2 });
+  const r = robustSpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambdaP: lambda, lambdaQ: lambda2 });
   assert.ok(r.info.converged, r.info.message);
   assert.deepEqual(r.learned.outlierTasks, ['task2', 'task7']);
   assert.equal(r.learned.rank, 2);
@@ -47,7 +47,7 @@ test('robust: finds exactly the planted outlier tasks, P has the planted rank 2,
 test('robust: other seeds and a range of lambda2 still isolate the outliers', () => {
   for (const [seed, lambda2] of [[9, 0.7], [13, 0.8], [17, 0.75]] as const) {
     const { problem } = planted(seed);
-    const r = robustSpec.fit(problem, { tol: 1e-8, maxIter: 20000, lambda: 1, lambda2 });
+    const r = robustSpec.fit(problem, { tol: 1e-8, maxIter: 20000, lambdaP: 1, lambdaQ: lambda2 });
     assert.deepEqual(r.learned.outlierTasks, ['task2', 'task7'], `seed ${seed}, lambda2 = ${lambda2}`);
     assert.equal(r.learned.rank, 2);
   }

@@ -24,7 +24,7 @@ test('sparse-lowrank: optimal at the returned point; the low-rank part Q has the
   const { problem } = planted(3);
   const lambda = 0.5;
   const lambda2 = 1;
-  const r = sparseLowrankSpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambda, lambda2 });
+  const r = sparseLowrankSpec.fit(problem, { tol: 1e-9, maxIter: 20000, lambdaP: lambda, lambdaQ: lambda2 });
   assert.ok(r.info.converged, r.info.message);
   const c = twoBlockCheck(problem, { P: lassoPenalty(lambda), Q: tracePenalty(lambda2), ridge: 0 }, r);
   assert.ok(c.residual < 1e-7, `prox-gradient residual ${c.residual}`);

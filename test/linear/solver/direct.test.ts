@@ -74,3 +74,16 @@ test('direct: a chain (tridiagonal coupling) is solved exactly by the block-LU p
   assert.ok(sol.info.converged);
   assert.ok(sol.info.iterations <= 2, `${sol.info.iterations} PCG steps`);
 });
+
+test('direct: a warm start x0 reaches the same solution; started at the solution it takes no step', () => {
+  const { problem } = synthProblem({ T: 6, d: 5, n: 30, seed: 47 });
+  const pens = [graphPenalty(0.7, [{ s: 0, t: 3, weight: 1 }, { s: 1, t: 5, weight: 2 }, { s: 2, t: 4, weight: 1 }], 6), ridgePenalty(0.01)];
+  const cold = solveDirect(problem, pens, { tol: 1e-10, maxIter: 1000 });
+  const start = new Matrix(5, 6, Float64Array.from({ length: 30 }, (_, k) => Math.sin(k)));
+  const warm = solveDirect(problem, pens, { tol: 1e-10, maxIter: 1000, x0: start });
+  assert.ok(cold.info.converged && warm.info.converged);
+  assert.ok(relErr(warm.W.data, cold.W.data) < 1e-8);
+  const again = solveDirect(problem, pens, { tol: 1e-6, maxIter: 1000, x0: cold.W });
+  assert.equal(again.info.iterations, 0);
+  assert.ok(relDiff(again.info.objective, cold.info.objective) < 1e-12);
+});

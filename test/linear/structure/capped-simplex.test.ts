@@ -73,5 +73,5 @@ test('cmtlOptimalEigenvalues: minimises Σ σ²/(η+γ) over C_k (first-order op
 test('cmtlOptimalEigenvalues: fewer positive σ than k puts γ = 1 on them and spreads the rest', () => {
   const g = cmtlOptimalEigenvalues([3, 0, 0, 0, 2], 3, 0.5);
   assert.deepEqual(Array.from(g), [1, 1 / 3, 1 / 3, 1 / 3, 1]);
-  assert.throws(() => cmtlOptimalEigenvalues([1, 2], 1, 0), /lambda2/);
+  assert.throws(() => cmtlOptimalEigenvalues([1, 2], 1, 0), /rho2/);
 });

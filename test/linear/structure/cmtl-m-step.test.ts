@@ -25,7 +25,7 @@ test('cmtlConstants match MALSAR: η = ρ2/ρ1, c = ρ1·η(1+η); bad weights a
   assert.equal(k.eta, 1.5);
   assert.equal(k.c, 2 * 1.5 * 2.5);
   assert.throws(() => cmtlConstants(0, 1), /lambda/);
-  assert.throws(() => cmtlConstants(1, -1), /lambda2/);
+  assert.throws(() => cmtlConstants(1, -1), /rho2/);
 });
 
 test('CMTL penalty: W-gradient and the symmetric M-gradient agree with finite differences; MALSAR\'s asymmetric one does not', () => {

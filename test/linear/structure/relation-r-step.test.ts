@@ -49,7 +49,7 @@ test('relation R step equals T separate ridge regressions (zero diagonal) and mi
       assert.ok(relationPenaltyValue(W, P, alpha, beta) >= best);
     }
   }
-  assert.throws(() => relationRStep(randomMatrix(rng, 2, 3), 1, 0), /lambda2/);
+  assert.throws(() => relationRStep(randomMatrix(rng, 2, 3), 1, 0), /beta/);
 });
 
 test('relation W-gradient 2α·W(I−R)(I−R)ᵀ matches finite differences', () => {

@@ -1,0 +1,227 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Matrix } from '../../../src/linalg/matrix.ts';
+import { Random } from '../../../src/linalg/random.ts';
+import { createLoss } from '../../../src/linear/loss/index.ts';
+import { l21Penalty } from '../../../src/linear/penalty/l21.ts';
+import { lassoPenalty } from '../../../src/linear/penalty/lasso.ts';
+import { ridgePenalty } from '../../../src/linear/penalty/ridge.ts';
+import { chainPenalty } from '../../../src/linear/penalty/laplacian.ts';
+import { problemFromTasks } from '../../../src/linear/problem.ts';
+import { solveLinear, linearObjective } from '../../../src/linear/solver/composite.ts';
+import { proxGradientResidual } from '../../../src/linear/solver/fista.ts';
+import { bcd, groupSecular, tridiagonalSecular, type RowPenaltyKind } from '../../../src/linear/solver/bcd.ts';
+import { gramProblem, isSharedDesign } from '../../../src/linear/solver/gram-form.ts';
+import type { Penalty } from '../../../src/linear/penalty/types.ts';
+import type { Problem, TaskProblem } from '../../../src/linear/types.ts';
+import { hasSchool, loadSchoolTasks, relDiff } from '../helpers.ts';
+
+test('groupSecular and tridiagonalSecular solve the block optimality condition A u − b + λ u/‖u‖ = 0', () => {
+  const rng = new Random(5);
+  for (let rep = 0; rep < 20; rep++) {
+    const T = 1 + rng.int(12);
+    const a = Float64Array.from({ length: T }, () => Math.pow(10, 4 * rng.uniform() - 2) * (rng.uniform() < 0.15 ? 0 : 1));
+    const b = Float64Array.from({ length: T }, (_, t) => (a[t] === 0 ? 0 : rng.normal() * 10));
+    let nb = 0;
+    for (const v of b) nb += v * v;
+    const lambda = 0.3 * Math.sqrt(nb);
+    if (lambda === 0) continue;
+    const u = new Float64Array(T);
+    groupSecular(a, b, lambda, u);
+    const nu = Math.hypot(...u);
+    for (let t = 0; t < T; t++) assert.ok(Math.abs(a[t]! * u[t]! - b[t]! + (lambda * u[t]!) / nu) < 1e-10 * Math.sqrt(nb), `diag rep ${rep}`);
+    // Tridiagonal: A = diag(D) − 2κ (off-diagonals), D = a + 2κ·degree.
+    const kappa = rng.uniform() * 5;
+    const D = Float64Array.from(a, (v, t) => v + 2 * kappa * ((t > 0 ? 1 : 0) + (t + 1 < T ? 1 : 0)) + 1e-3);
+    const amin = Math.min(...Array.from(a, (v) => v + 1e-3));
+    const w = new Float64Array(T);
+    tridiagonalSecular(D, -2 * kappa, amin, b, lambda, w, [new Float64Array(T), new Float64Array(T)]);
+    const nw = Math.hypot(...w);
+    for (let t = 0; t < T; t++) {
+      let Aw = D[t]! * w[t]!;
+      if (t > 0) Aw -= 2 * kappa * w[t - 1]!;
+      if (t + 1 < T) Aw -= 2 * kappa * w[t + 1]!;
+      assert.ok(Math.abs(Aw - b[t]! + (lambda * w[t]!) / nw) < 1e-10 * Math.sqrt(nb), `tridiagonal rep ${rep}`);
+    }
+  }
+});
+
+/** Random tasks with the pathologies of issue 17: raw badly scaled columns, a duplicated feature, a task with n_t < d (rank-deficient X). */
+function hardProblem(seed: number, intercept: boolean): Problem {
+  const rng = new Random(seed);
+  const d = 12;
+  const T = 6;
+  const scales = Array.from({ length: d }, (_, j) => Math.pow(10, (j % 5) - 2));
+  const wTrue = Array.from({ length: d * T }, (_, k) => (Math.floor(k / T) % 3 === 0 ? rng.normal() : 0));
+  const tasks: TaskProblem[] = [];
+  for (let t = 0; t < T; t++) {
+    const n = t === 2 ? 7 : 25 + 10 * t;
+    const X = new Matrix(n, d, rng.normals(n * d));
+    for (let i = 0; i < n; i++) {
+      X.data[i * d + 5] = X.data[i * d + 4]!; // duplicated feature
+      for (let j = 0; j < d; j++) X.data[i * d + j]! *= scales[j]!;
+    }
+    const y = Float64Array.from({ length: n }, (_, i) => {
+      let z = 3;
+      for (let j = 0; j < d; j++) z += (X.data[i * d + j]! / scales[j]!) * wTrue[j * T + t]!;
+      return z + 0.3 * rng.normal();
+    });
+    tasks.push({ name: `t${t}`, X, y });
+  }
+  return problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept });
+}
+
+function fistaPenalties(kind: RowPenaltyKind, lambda: number, ridge: number, chain: number, T: number): { smooth: Penalty[]; prox: Penalty } {
+  const smooth: Penalty[] = [];
+  if (ridge > 0) smooth.push(ridgePenalty(ridge));
+  if (chain > 0) smooth.push(chainPenalty(chain, T));
+  return { smooth, prox: kind === 'lasso' ? lassoPenalty(lambda) : l21Penalty(lambda) };
+}
+
+/** λ_max of the row penalty at W = 0 (from the gradient at 0 = −c_t h_t). */
+function lambdaMax(problem: Problem, kind: RowPenaltyKind): number {
+  const G = createLoss(problem).evaluate(Matrix.zeros(problem.d, problem.tasks.length)).G;
+  let m = 0;
+  for (let j = 0; j < G.rows; j++) {
+    let s = 0;
+    for (let t = 0; t < G.cols; t++) {
+      const v = G.data[j * G.cols + t]!;
+      if (kind === 'lasso') m = Math.max(m, Math.abs(v));
+      s += v * v;
+    }
+    if (kind === 'l21') m = Math.max(m, Math.sqrt(s));
+  }
+  return m;
+}
+
+/** The minimum-norm subgradient of F over ALL features, from the loss object (independent of bcd's bookkeeping), relative to ‖∇f(0)‖. */
+function independentViolation(problem: Problem, kind: RowPenaltyKind, lambda: number, ridge: number, chain: number, W: Matrix): number {
+  const pen = fistaPenalties(kind, lambda, ridge, chain, W.cols);
+  const loss = createLoss(problem);
+  const G = loss.evaluate(W).G;
+  for (const p of pen.smooth) p.gradient!(W, G);
+  const G0 = loss.evaluate(Matrix.zeros(W.rows, W.cols)).G;
+  let s = 0;
+  for (let j = 0; j < W.rows; j++) {
+    const o = j * W.cols;
+    let nw = 0;
+    for (let t = 0; t < W.cols; t++) nw += W.data[o + t]! ** 2;
+    nw = Math.sqrt(nw);
+    let ng = 0;
+    for (let t = 0; t < W.cols; t++) ng += G.data[o + t]! ** 2;
+    for (let t = 0; t < W.cols; t++) {
+      const w = W.data[o + t]!;
+      const g = G.data[o + t]!;
+      if (kind === 'lasso') s += (w !== 0 ? g + lambda * Math.sign(w) : Math.max(0, Math.abs(g) - lambda)) ** 2;
+      else if (nw > 0) s += (g + (lambda * w) / nw) ** 2;
+    }
+    if (kind === 'l21' && nw === 0) s += Math.max(0, Math.sqrt(ng) - lambda) ** 2;
+  }
+  let g0 = 0;
+  for (const v of G0.data) g0 += v * v;
+  return Math.sqrt(s) / Math.sqrt(g0);
+}
+
+const cases: { kind: RowPenaltyKind; ridge: number; chain: number; label: string }[] = [
+  { kind: 'lasso', ridge: 0, chain: 0, label: 'lasso' },
+  { kind: 'l21', ridge: 0, chain: 0, label: 'L21' },
+  { kind: 'l21', ridge: 0.01, chain: 0, label: 'L21 + ridge' },
+  { kind: 'l21', ridge: 0, chain: 0.5, label: 'tgl (L21 + chain)' },
+];
+
+for (const c of cases) {
+  test(`bcd ${c.label}: agrees with FISTA to 1e-8 relative objective on badly scaled, duplicated, rank-deficient data; optimality holds on ALL features`, () => {
+    for (const [seed, intercept, frac] of [[71, true, 0.1], [72, false, 0.02]] as const) {
+      const problem = hardProblem(seed, intercept);
+      const lambda = frac * lambdaMax(problem, c.kind);
+      const gp = gramProblem(problem, { ridge: c.ridge, chain: c.chain });
+      const r = bcd(gp, { penalty: c.kind, lambda, tol: 1e-12, maxIter: 100000 });
+      assert.ok(r.info.converged, r.info.message);
+      const pen = fistaPenalties(c.kind, lambda, c.ridge, c.chain, problem.tasks.length);
+      const f = solveLinear(problem, pen, { tol: 1e-10, maxIter: 400000 });
+      assert.ok(f.info.converged, f.info.message);
+      // The reported objective is the objective at the returned W (recomputed by the loss object).
+      const loss = createLoss(problem);
+      let F = loss.value(r.W) + pen.prox.value(r.W);
+      for (const p of pen.smooth) F += p.value(r.W);
+      assert.ok(relDiff(F, r.info.objective) < 1e-11, `objective bookkeeping ${F} vs ${r.info.objective}`);
+      assert.ok(relDiff(F, f.info.objective) < 1e-8, `${c.label} seed ${seed}: bcd ${F} vs fista ${f.info.objective}`);
+      assert.ok(F <= f.info.objective * (1 + 1e-10), 'bcd is not worse than FISTA');
+      // Working sets never stop with a violated optimality condition outside the set: checked on all features.
+      const v = independentViolation(problem, c.kind, lambda, c.ridge, c.chain, r.W);
+      assert.ok(v < 1e-6, `violation ${v}`);
+      const obj = linearObjective(loss, pen.smooth, pen.prox);
+      assert.ok(proxGradientResidual(obj, [r.W], f.lipschitz) < 1e-6);
+    }
+  });
+}
+
+test('bcd: λ ≥ λ_max gives W = 0 certified at once; just below gives a non-zero W', () => {
+  const problem = hardProblem(73, true);
+  for (const kind of ['lasso', 'l21'] as const) {
+    const lmax = lambdaMax(problem, kind);
+    const gp = gramProblem(problem);
+    const r = bcd(gp, { penalty: kind, lambda: lmax * 1.0001, tol: 1e-10 });
+    assert.ok(r.info.converged);
+    assert.equal(r.info.iterations, 0);
+    assert.ok(r.W.data.every((v) => v === 0));
+    const s = bcd(gp, { penalty: kind, lambda: lmax * 0.99, tol: 1e-10 });
+    assert.ok(s.info.converged && s.W.data.some((v) => v !== 0));
+  }
+});
+
+test('bcd: greedy order, no Anderson and no working set reach the same optimum; warm start converges at once', () => {
+  const problem = hardProblem(74, true);
+  const lambda = 0.05 * lambdaMax(problem, 'l21');
+  const gp = gramProblem(problem);
+  const a = bcd(gp, { penalty: 'l21', lambda, tol: 1e-12 });
+  const b = bcd(gp, { penalty: 'l21', lambda, tol: 1e-12, order: 'greedy' });
+  const c = bcd(gp, { penalty: 'l21', lambda, tol: 1e-12, anderson: 0, workingSet: false });
+  for (const r of [a, b, c]) assert.ok(r.info.converged, r.info.message);
+  assert.ok(relDiff(a.info.objective, b.info.objective) < 1e-10);
+  assert.ok(relDiff(a.info.objective, c.info.objective) < 1e-10);
+  const warm = bcd(gp, { penalty: 'l21', lambda, tol: 1e-12, W0: a.W });
+  assert.equal(warm.info.iterations, 0);
+});
+
+test('bcd: hitting the cap is reported (converged false, message names maxIter)', () => {
+  const problem = hardProblem(75, false);
+  const r = bcd(gramProblem(problem), { penalty: 'l21', lambda: 0.001 * lambdaMax(problem, 'l21'), tol: 1e-14, maxIter: 3 });
+  assert.equal(r.info.converged, false);
+  assert.match(r.info.message ?? '', /maxIter = 3/);
+});
+
+test('shared design: one Gram matrix for all tasks (same array), same optimum as the per-task form', () => {
+  const rng = new Random(76);
+  const n = 60;
+  const d = 15;
+  const T = 5;
+  const X = new Matrix(n, d, rng.normals(n * d));
+  const tasks: TaskProblem[] = Array.from({ length: T }, (_, t) => ({ name: `o${t}`, X, y: rng.normals(n) }));
+  const shared = problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept: true });
+  assert.ok(isSharedDesign(shared));
+  const gp = gramProblem(shared);
+  assert.ok(gp.shared);
+  assert.ok(gp.H.every((H) => H === gp.H[0]), 'one Gram matrix, never T copies');
+  // Unit sample weights make the design "not shared" for the detector: the per-task path.
+  const perTask = problemFromTasks(tasks.map((t) => ({ ...t, weights: new Float64Array(n).fill(1) })), { loss: 'squared', scale: 'mean', intercept: true });
+  const gq = gramProblem(perTask);
+  assert.ok(!gq.shared);
+  const lambda = 0.1 * lambdaMax(shared, 'l21');
+  const a = bcd(gp, { penalty: 'l21', lambda, tol: 1e-12 });
+  const b = bcd(gq, { penalty: 'l21', lambda, tol: 1e-12 });
+  assert.ok(relDiff(a.info.objective, b.info.objective) < 1e-10);
+  for (let t = 0; t < T; t++) for (let j = 0; j < d; j++) assert.ok(Math.abs(gp.H[t]![j]! - gq.H[t]![j]!) < 1e-9);
+});
+
+test('bcd on real data (School, raw features, 20 tasks, MALSAR convention): same optimum as FISTA for lasso, L21, tgl', { skip: !hasSchool && 'needs ../shared/data' }, () => {
+  const problem = problemFromTasks(loadSchoolTasks().slice(0, 20), { loss: 'squared', scale: 'sum', intercept: false });
+  for (const c of [cases[0]!, cases[1]!, { kind: 'l21' as const, ridge: 0, chain: 10, label: 'tgl' }]) {
+    const lambda = 0.2 * lambdaMax(problem, c.kind);
+    const r = bcd(gramProblem(problem, { ridge: c.ridge, chain: c.chain }), { penalty: c.kind, lambda, tol: 1e-12, maxIter: 100000 });
+    assert.ok(r.info.converged, r.info.message);
+    const f = solveLinear(problem, fistaPenalties(c.kind, lambda, c.ridge, c.chain, 20), { tol: 1e-10, maxIter: 200000 });
+    assert.ok(relDiff(r.info.objective, f.info.objective) < 1e-8, `${c.label}: ${r.info.objective} vs ${f.info.objective}`);
+    assert.ok(independentViolation(problem, c.kind, lambda, c.ridge, c.chain, r.W) < 1e-6);
+  }
+});

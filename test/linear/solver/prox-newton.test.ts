@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Matrix } from '../../../src/linalg/matrix.ts';
+import { createLoss } from '../../../src/linear/loss/index.ts';
+import { l21Penalty } from '../../../src/linear/penalty/l21.ts';
+import { lassoPenalty } from '../../../src/linear/penalty/lasso.ts';
+import { ridgePenalty } from '../../../src/linear/penalty/ridge.ts';
+import { problemFromTasks } from '../../../src/linear/problem.ts';
+import { linearObjective, solveLinear } from '../../../src/linear/solver/composite.ts';
+import { proxGradientResidual } from '../../../src/linear/solver/fista.ts';
+import { minNormSubgradient, proxNewtonLogistic } from '../../../src/linear/solver/prox-newton.ts';
+import type { Problem, TaskProblem } from '../../../src/linear/types.ts';
+import { relDiff, synthProblem } from '../helpers.ts';
+
+const LANDMINE = join(process.cwd(), '..', 'shared', 'data', 'landmine', 'landmine.csv');
+
+/** Landmine (the first 10 fields, to keep the FISTA oracle fast). */
+function landmine(): Problem {
+  const lines = readFileSync(LANDMINE, 'utf8').trim().split('\n').slice(1);
+  const groups = new Map<number, { x: number[][]; y: number[] }>();
+  for (const line of lines) {
+    const f = line.split(',').map(Number);
+    let g = groups.get(f[0]!);
+    if (!g) groups.set(f[0]!, (g = { x: [], y: [] }));
+    g.y.push(f[1] === 1 ? 1 : -1);
+    g.x.push(f.slice(2));
+  }
+  const tasks: TaskProblem[] = [...groups.entries()].sort((a, b) => a[0] - b[0]).slice(0, 10).map(([t, g]) => ({ name: `m${t}`, X: Matrix.from(g.x), y: Float64Array.from(g.y) }));
+  return problemFromTasks(tasks, { loss: 'logistic', scale: 'mean', intercept: true });
+}
+
+/** λ_max of the row penalty (intercepts at their optimum for W = 0). */
+function lambdaMax(problem: Problem, kind: 'lasso' | 'l21'): number {
+  const loss = createLoss(problem);
+  const G = loss.evaluate(Matrix.zeros(problem.d, problem.tasks.length), loss.zeroIntercepts()).G;
+  let m = 0;
+  for (let j = 0; j < G.rows; j++) {
+    let s = 0;
+    for (let t = 0; t < G.cols; t++) {
+      const v = G.data[j * G.cols + t]!;
+      s += v * v;
+      if (kind === 'lasso') m = Math.max(m, Math.abs(v));
+    }
+    if (kind === 'l21') m = Math.max(m, Math.sqrt(s));
+  }
+  return m;
+}
+
+function check(problem: Problem, kind: 'lasso' | 'l21', lambda: number, ridge: number, label: string): void {
+  const r = proxNewtonLogistic(problem, { penalty: kind, lambda, ridge, tol: 1e-10, maxIter: 100 });
+  assert.ok(r.info.converged, r.info.message);
+  const prox = kind === 'l21' ? l21Penalty(lambda) : lassoPenalty(lambda);
+  const smooth = ridge > 0 ? [ridgePenalty(ridge)] : [];
+  const f = solveLinear(problem, { smooth, prox }, { tol: 1e-9, maxIter: 100000 });
+  assert.ok(f.info.converged, f.info.message);
+  assert.ok(relDiff(r.info.objective, f.info.objective) < 1e-8, `${label}: newton ${r.info.objective} vs fista ${f.info.objective}`);
+  // Independent certificate on all of (W, b): FISTA's prox-gradient mapping at the returned point.
+  const loss = createLoss(problem);
+  const obj = linearObjective(loss, smooth, prox);
+  const b = new Matrix(1, problem.tasks.length, r.intercepts);
+  const x = loss.explicitIntercept ? [r.W, b] : [r.W];
+  assert.ok(proxGradientResidual(obj, x, f.lipschitz) < 1e-8, `${label}: residual`);
+  // The reported objective is the objective at the returned point.
+  assert.ok(relDiff(obj.smooth(x).value + obj.nonsmoothValue(x), r.info.objective) < 1e-12);
+}
+
+test('minNormSubgradient is zero at a planted optimum and positive away from it', () => {
+  const W = Matrix.from([[0, 0], [3, 4]]);
+  const G = Matrix.from([[0.5, 0.5], [-0.6, -0.8]]); // row 2: G = −λ W/‖W‖ with λ = 1; row 1: ‖G‖ < 1
+  assert.ok(minNormSubgradient('l21', 1, W, G, null) < 1e-15);
+  assert.ok(Math.abs(minNormSubgradient('l21', 1, W, G, Float64Array.of(0.3, 0.4)) - 0.5) < 1e-15);
+  const G2 = Matrix.from([[2, 0], [-0.6, -0.8]]);
+  assert.ok(Math.abs(minNormSubgradient('l21', 1, W, G2, null) - 1) < 1e-15);
+});
+
+for (const kind of ['l21', 'lasso'] as const) {
+  test(`proximal Newton (logistic ${kind}): same optimum as FISTA to 1e-8, with and without intercepts and ridge`, () => {
+    for (const [seed, intercept, ridge] of [[91, true, 0], [92, false, 0.01]] as const) {
+      const { problem } = synthProblem({ T: 5, d: 8, n: [30, 60, 12, 45, 25], loss: 'logistic', intercept, seed });
+      // Columns scaled over two decades, as raw features (FISTA, the oracle, cannot go much further).
+      const scaled = problemFromTasks(
+        problem.tasks.map((t) => ({ ...t, X: new Matrix(t.X.rows, t.X.cols, t.X.data.map((v, k) => v * Math.pow(10, ((k % 8) - 4) / 4))) })),
+        { loss: 'logistic', scale: 'mean', intercept },
+      );
+      check(scaled, kind, 0.05 * lambdaMax(scaled, kind), ridge, `${kind} seed ${seed}`);
+    }
+  });
+}
+
+test('proximal Newton: λ ≥ λ_max gives W = 0 with the optimal intercepts', () => {
+  const { problem } = synthProblem({ T: 4, d: 6, n: 40, loss: 'logistic', seed: 93 });
+  const lmax = lambdaMax(problem, 'l21');
+  const r = proxNewtonLogistic(problem, { penalty: 'l21', lambda: lmax * 1.001, tol: 1e-10, maxIter: 50 });
+  assert.ok(r.info.converged, r.info.message);
+  assert.ok(r.W.data.every((v) => v === 0));
+  const b0 = createLoss(problem).zeroIntercepts();
+  for (let t = 0; t < 4; t++) assert.ok(Math.abs(r.intercepts[t]! - b0[t]!) < 1e-8);
+});
+
+test('proximal Newton on Landmine (10 fields, logistic L21, mean loss, intercepts, ρ = 0.01): same optimum as FISTA', { skip: !existsSync(LANDMINE) && 'needs ../shared/data' }, () => {
+  check(landmine(), 'l21', 0.01, 0, 'landmine');
+});

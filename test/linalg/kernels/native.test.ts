@@ -466,7 +466,7 @@ function dataset(seed: number): MultiTaskDataset {
 test('a linear fit (trace norm: SVD each step; MTRL: eigh each step) agrees across native, wasm and ts to 1e-9', { skip }, () => {
   const ds = dataset(1491);
   const others = availableBackends().filter((b) => b !== 'native');
-  for (const [model, opts] of [['trace', { lambda: 0.5 }], ['mtrl', { lambda: 0.1, lambda2: 0.1 }]] as const) {
+  for (const [model, opts] of [['trace', { lambda: 0.5 }], ['mtrl', { lambda1: 0.1, lambda2: 0.1 }]] as const) {
     const fitWith = (b: 'native' | 'wasm' | 'ts'): Matrix => {
       const before = backendName();
       setBackend(b);

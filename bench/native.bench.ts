@@ -266,12 +266,14 @@ function schoolSection(): void {
   console.log(`\n# School fits (T = ${problem.tasks.length}, d = ${problem.d}), tol 1e-6, wall time, one thread, native vs wasm alternating; load average ${load()}`);
   for (const name of ['stl', 'mean', 'lasso', 'l21', 'trace', 'tgl', 'mtrl', 'cmtl']) {
     const spec = getModelSpec(name);
-    const o: ModelOptions = { ...spec.defaults };
-    if (spec.lambdaMax) o.lambda = 0.1 * spec.lambdaMax(problem, {});
-    else if (spec.uses.includes('lambda')) o.lambda = 1000;
-    if (spec.uses.includes('lambda2')) o.lambda2 = name === 'tgl' ? 0.1 * getModelSpec('l21').lambdaMax!(problem, {}) : 1000;
-    if (name === 'tgl') o.ridge = 1000;
-    const opts = { ...o, tol: 1e-6, maxIter: 5000 };
+    // bench/linear.bench.ts schoolOptions: every tuned weight a tenth of its λ_max where the model has one, else 1000.
+    const o: Record<string, unknown> = {};
+    for (const p of spec.params.filter((q) => q.tune !== undefined)) {
+      const m = spec.paramMax?.(p.name, problem, {});
+      o[p.name] = m !== undefined ? 0.1 * m : 1000;
+    }
+    if (name === 'tgl') o['ridge'] = 1000;
+    const opts = { ...(o as ModelOptions), tol: 1e-6, maxIter: 5000 };
     const tn: number[] = [], tw: number[] = [];
     const iters: Record<string, number> = {};
     const run = (b: 'native' | 'wasm') => () => {

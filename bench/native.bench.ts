@@ -266,7 +266,7 @@ function schoolSection(): void {
   console.log(`\n# School fits (T = ${problem.tasks.length}, d = ${problem.d}), tol 1e-6, wall time, one thread, native vs wasm alternating; load average ${load()}`);
   for (const name of ['stl', 'mean', 'lasso', 'l21', 'trace', 'tgl', 'mtrl', 'cmtl']) {
     const spec = getModelSpec(name);
-    // Every tuned weight: a tenth of its λ_max where the model has one, else 1000 (as bench/linear.bench.ts).
+    // bench/linear.bench.ts schoolOptions: every tuned weight a tenth of its λ_max where the model has one, else 1000.
     const o: Record<string, unknown> = {};
     for (const p of spec.params.filter((q) => q.tune !== undefined)) {
       const m = spec.paramMax?.(p.name, problem, {});

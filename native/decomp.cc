@@ -12,6 +12,10 @@
 namespace {
 
 const double EPS = 2.220446049250313e-16;
+// eigh.ts TINY: below this an entry of the matrix scaled to max |entry| = 1 is far under ε‖A‖.
+const double TINY = 1e-290;
+// svd.ts NEGLIGIBLE: a column norm below this (input scaled to max |entry| = 1) is rounding noise: set to 0.
+const double NEGLIGIBLE = 1e-280;
 
 typedef double v4 __attribute__((vector_size(32)));
 typedef double v4u __attribute__((vector_size(32), aligned(8), may_alias));
@@ -42,7 +46,8 @@ __attribute__((noinline)) void tridiagonalize(double* a, long n, double* d, doub
     for (long i = k + 2; i < n; i++) scale = std::max(scale, std::fabs(a[k * n + i]));
     vs.emplace_back(m, 0.0);
     std::vector<double>& v = vs.back();
-    if (scale == 0) {
+    if (scale < TINY) {
+      // eigh.ts: entries far below ε‖A‖ would make the reflector divide by a subnormal and overflow.
       e[k] = x0;
       taus[k] = 0;
       continue;
@@ -222,6 +227,13 @@ inline double fastHypot(double x, double z) {
   return r > 1e-150 && r < 1e150 ? r : std::hypot(x, z);
 }
 
+// eigh.ts negligible(): G&VL eq. 8.3.6 with an absolute floor, so that an off-diagonal among
+// subnormal diagonals (graded Gram matrices) deflates instead of exhausting the step budget.
+inline bool negligible(double e, double d0, double d1) {
+  const double a = std::fabs(e);
+  return a <= EPS * (std::fabs(d0) + std::fabs(d1)) || a < TINY;
+}
+
 // Implicit symmetric QR with Wilkinson shift (eigh.ts tridiagonalQR); rotations on rows of Zt.
 __attribute__((noinline)) long tridiagonalQR(double* d, double* e, double* Zt, long n) {
   std::vector<double> cs;
@@ -229,18 +241,19 @@ __attribute__((noinline)) long tridiagonalQR(double* d, double* e, double* Zt, l
   long steps = 0;
   long hi = n - 1;
   while (hi > 0) {
-    if (std::fabs(e[hi - 1]) <= EPS * (std::fabs(d[hi - 1]) + std::fabs(d[hi]))) {
+    if (negligible(e[hi - 1], d[hi - 1], d[hi])) {
       e[hi - 1] = 0;
       hi--;
       continue;
     }
     long lo = hi - 1;
-    while (lo > 0 && std::fabs(e[lo - 1]) > EPS * (std::fabs(d[lo - 1]) + std::fabs(d[lo]))) lo--;
+    while (lo > 0 && !negligible(e[lo - 1], d[lo - 1], d[lo])) lo--;
     if (lo > 0) e[lo - 1] = 0;
     if (++steps > maxSteps) return -1;
     const double delta = 0.5 * (d[hi - 1] - d[hi]);
     const double eh = e[hi - 1];
-    const double mu = d[hi] - (eh * eh) / (delta + (delta >= 0 ? 1 : -1) * fastHypot(delta, eh));
+    // eh·(eh/…), not eh²/…: the square underflows for tiny (graded) blocks and the shift is lost.
+    const double mu = d[hi] - eh * (eh / (delta + (delta >= 0 ? 1 : -1) * fastHypot(delta, eh)));
     double x = d[lo] - mu;
     double z = e[lo];
     // The rotations of this sweep only depend on d and e, so they are computed first and then
@@ -304,28 +317,123 @@ inline void rotateRows(double* a, long p, long q, long len, double c, double s) 
   }
 }
 
-// svd.ts jacobiSweeps.
-long jacobiSweeps(double* Bt, double* Vt, long m, long n) {
+/**
+ * rotateRows that also returns the sums of squares of the two new rows (one pass instead of the
+ * three of rotate + two rowNorm; svd.ts recomputes both norms after every rotation).
+ */
+inline void rotateRowsSq(double* a, long p, long q, long len, double c, double s, double* ssp, double* ssq) {
+  double* __restrict xp = a + p * len;
+  double* __restrict xq = a + q * len;
+  // Four-lane partial sums by hand: GCC does not vectorise a floating-point reduction by itself
+  // (the fused loop was 15 % slower than rotate + dot when scalar).
+  v4 sp4 = (v4){}, sq4 = (v4){};
+  long i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const v4 x = *(const v4u*)(xp + i), y = *(const v4u*)(xq + i);
+    const v4 u = c * x - s * y, v = s * x + c * y;
+    *(v4u*)(xp + i) = u;
+    *(v4u*)(xq + i) = v;
+    sp4 += u * u;
+    sq4 += v * v;
+  }
+  double sp = (sp4[0] + sp4[1]) + (sp4[2] + sp4[3]), sq = (sq4[0] + sq4[1]) + (sq4[2] + sq4[3]);
+  for (; i < len; i++) {
+    const double x = xp[i], y = xq[i];
+    const double u = c * x - s * y, v = s * x + c * y;
+    xp[i] = u;
+    xq[i] = v;
+    sp += u * u;
+    sq += v * v;
+  }
+  *ssp = sp;
+  *ssq = sq;
+}
+
+/** svd.ts rowNorm: ‖x‖₂ scaled by max |x_i| (an exact power of two when that is subnormal). */
+double rowNormScaled(const double* x, long len) {
+  double big = 0;
+  for (long i = 0; i < len; i++) big = std::max(big, std::fabs(x[i]));
+  if (big == 0) return 0;
+  const double inv = big < 1e-300 ? 0x1p1000 : 1 / big;
+  double s = 0;
+  for (long i = 0; i < len; i++) {
+    const double v = x[i] * inv;
+    s += v * v;
+  }
+  return std::sqrt(s) / inv;
+}
+
+/**
+ * ‖x‖₂ from its plain sum of squares ss when that is safe, else rowNormScaled. Safe: ss > 1e-250
+ * means ‖x‖ > 1e-125, so entries whose squares underflow (|x_i| < 1e-154) change ‖x‖² by less than
+ * len·1e-308 / 1e-250 — far below rounding; no overflow since the input is scaled to max |entry| = 1.
+ * The result differs from svd.ts's scaled two-pass rowNorm only by rounding.
+ */
+inline double normFromSq(const double* x, long len, double ss) {
+  return ss > 1e-250 ? std::sqrt(ss) : rowNormScaled(x, len);
+}
+
+/** svd.ts cosine: cos∠(x_p, x_q) for known norms np, nq > 0, pre-scaled when a product could underflow. */
+inline double cosine(const double* xp, const double* xq, long len, double np, double nq) {
+  if (np > 1e-140 && nq > 1e-140) return dot(xp, xq, len) / np / nq;
+  const double ip = 1 / np, iq = 1 / nq;
+  double s = 0;
+  for (long i = 0; i < len; i++) s += xp[i] * ip * (xq[i] * iq);
+  return s;
+}
+
+/**
+ * svd.ts rotationTangent: tan θ of the Jacobi rotation for norms np, nq and cosine c, written in
+ * the ratio r of the norms so that nothing is squared (G&VL Alg. 8.5.1; see svd.ts).
+ */
+inline double rotationTangent(double np, double nq, double c) {
+  if (np >= nq) {
+    const double r = nq / np;
+    if (r < 1e-8) return (-c * r) / (1 - r * r);
+    const double zeta = (r - 1 / r) / (2 * c);
+    return (zeta >= 0 ? 1 : -1) / (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
+  }
+  const double r = np / nq;
+  if (r < 1e-8) return (c * r) / (1 - r * r);
+  const double zeta = (1 / r - r) / (2 * c);
+  return (zeta >= 0 ? 1 : -1) / (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
+}
+
+/**
+ * svd.ts jacobiSweeps (issue 9's robust version): the test and the angle from norms and the cosine
+ * of pre-scaled columns (never ‖b_p‖²‖b_q‖², which underflowed for graded columns), both norms
+ * recomputed after every rotation (Drmač & Veselić 2008), columns of norm < NEGLIGIBLE zeroed.
+ * Returns the number of sweeps, or −1 when 60 did not converge. On return norms[k] = ‖row k of Bt‖
+ * (current: recomputed after the last rotation that touched the row), which svd.ts recomputes as σ.
+ */
+long jacobiSweeps(double* Bt, double* Vt, long m, long n, std::vector<double>& norms) {
   const double tol = std::max(m, 1L) * EPS;
-  std::vector<double> norms(n);
+  norms.assign(n, 0.0);
+  auto setNorm = [&](long k, double nk) {
+    if (nk < NEGLIGIBLE) {
+      std::fill(Bt + k * m, Bt + (k + 1) * m, 0.0);
+      nk = 0;
+    }
+    norms[k] = nk;
+  };
+  for (long k = 0; k < n; k++) setNorm(k, normFromSq(Bt + k * m, m, dot(Bt + k * m, Bt + k * m, m)));
   for (long sweep = 1; sweep <= 60; sweep++) {
-    for (long k = 0; k < n; k++) norms[k] = dot(Bt + k * m, Bt + k * m, m);
     bool rotated = false;
     for (long p = 0; p < n - 1; p++) {
       for (long q = p + 1; q < n; q++) {
-        const double alpha = norms[p], beta = norms[q];
-        if (alpha == 0 || beta == 0) continue;
-        const double gamma = dot(Bt + p * m, Bt + q * m, m);
-        if (std::fabs(gamma) <= tol * std::sqrt(alpha * beta)) continue;
+        const double np = norms[p], nq = norms[q];
+        if (np == 0 || nq == 0) continue;
+        const double c = cosine(Bt + p * m, Bt + q * m, m, np, nq);
+        if (!(std::fabs(c) > tol)) continue;
         rotated = true;
-        const double zeta = (beta - alpha) / (2 * gamma);
-        const double t = (zeta >= 0 ? 1 : -1) / (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
-        const double c = 1 / std::sqrt(1 + t * t);
-        const double s = c * t;
-        rotateRows(Bt, p, q, m, c, s);
-        rotateRows(Vt, p, q, n, c, s);
-        norms[p] = alpha - t * gamma;
-        norms[q] = beta + t * gamma;
+        const double t = rotationTangent(np, nq, c);
+        const double cs = 1 / std::sqrt(1 + t * t);
+        const double sn = cs * t;
+        double ssp, ssq;
+        rotateRowsSq(Bt, p, q, m, cs, sn, &ssp, &ssq);
+        rotateRows(Vt, p, q, n, cs, sn);
+        setNorm(p, normFromSq(Bt + p * m, m, ssp));
+        setNorm(q, normFromSq(Bt + q * m, m, ssq));
       }
     }
     if (!rotated) return sweep;
@@ -412,10 +520,9 @@ long ptSvdTall(long m, long n, const double* A, double* U, double* s, double* V)
   // of dependent FMAs that took ~1 ms of the 1000×28 case here; the sums differ only in rounding.
   std::vector<double> Bt(n * m);
   ptDgemm(false, true, n, m, n, 1.0, Vt.data(), n, A, n, 0.0, Bt.data(), m);
-  const long sweeps = jacobiSweeps(Bt.data(), Vt.data(), m, n);
+  std::vector<double> sig;
+  const long sweeps = jacobiSweeps(Bt.data(), Vt.data(), m, n, sig);
   if (sweeps < 0) return -1;
-  std::vector<double> sig(n);
-  for (long k = 0; k < n; k++) sig[k] = std::sqrt(dot(Bt.data() + k * m, Bt.data() + k * m, m));
   std::vector<long> order(n);
   std::iota(order.begin(), order.end(), 0L);
   std::stable_sort(order.begin(), order.end(), [&](long p, long q) { return sig[p] > sig[q]; });

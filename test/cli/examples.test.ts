@@ -71,7 +71,8 @@ function tiny(argv: readonly string[]): string[] {
     case 'train':
       return [...argv, '--epochs', '1', ...(has('--checkpoint') && !has('--resume') ? ['--checkpoint-every', '1'] : []), '--hidden', '8', ...(has('--experts') ? ['--experts', '2'] : [])];
     case 'affinity':
-      return [...argv, '--max-iter', '5', '--folds', '2'];
+      // a neural model's affinity comes from one short training run; a fitted model's from fits
+      return has('--epochs') ? [...argv, '--epochs', '1', '--hidden', '8'] : [...argv, '--max-iter', '5', '--folds', '2'];
     case 'group':
       return [...argv, '--max-iter', '5', '--folds', '2', '--splits', '2', '--cv-folds', '2'];
     default:

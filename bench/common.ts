@@ -39,3 +39,17 @@ export function timeFit(problem: Problem, name: string, opts: ModelOptions & { t
   }
   return { seconds: median(times), r };
 }
+
+/** Weights on School: a tenth of λ_max where it exists, else a fixed moderate value (sum scaling). */
+export function schoolOptions(problem: Problem, name: string): ModelOptions {
+  const spec = getModelSpec(name);
+  const o: Record<string, unknown> = {};
+  // Every tuned weight: a tenth of its λ_max where the model has one (l21, lasso, trace, tgl's θ3), else 1000.
+  for (const p of spec.params.filter((q) => q.tune !== undefined)) {
+    const m = spec.paramMax?.(p.name, problem, {});
+    o[p.name] = m !== undefined ? 0.1 * m : 1000;
+  }
+  if (name === 'tgl') o['ridge'] = 1000;
+  if (spec.params.some((p) => p.name === 'graph')) o['graph'] = problem.tasks.slice(1).map((_, t) => ({ from: t, to: t + 1 }));
+  return o as ModelOptions;
+}

@@ -13,7 +13,7 @@ import { backendName } from '../src/linalg/backend.ts';
 import { problemFromTasks } from '../src/linear/problem.ts';
 import { availableModels, getModelSpec } from '../src/linear/registry.ts';
 import type { FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
-import { SCHOOL, fmt, loadSchool, median, timeFit as timeFitN } from './common.ts';
+import { SCHOOL, fmt, loadSchool, median, schoolOptions, timeFit as timeFitN } from './common.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TEXTBOOK_MAX_ITER = Number(process.env.BENCH_TEXTBOOK_MAX_ITER ?? 20000);
@@ -21,19 +21,6 @@ const TEXTBOOK_MAX_ITER = Number(process.env.BENCH_TEXTBOOK_MAX_ITER ?? 20000);
 /** timeFit with this bench's default repeat count. */
 const timeFit = (problem: Problem, name: string, opts: ModelOptions & { tol: number; maxIter: number }, repeats = REPEATS) => timeFitN(problem, name, opts, repeats);
 
-/** Weights on School: a tenth of λ_max where it exists, else a fixed moderate value (sum scaling). */
-function schoolOptions(problem: Problem, name: string): ModelOptions {
-  const spec = getModelSpec(name);
-  const o: Record<string, unknown> = {};
-  // Every tuned weight: a tenth of its λ_max where the model has one (l21, lasso, trace, tgl's θ3), else 1000.
-  for (const p of spec.params.filter((q) => q.tune !== undefined)) {
-    const m = spec.paramMax?.(p.name, problem, {});
-    o[p.name] = m !== undefined ? 0.1 * m : 1000;
-  }
-  if (name === 'tgl') o['ridge'] = 1000;
-  if (spec.params.some((p) => p.name === 'graph')) o['graph'] = problem.tasks.slice(1).map((_, t) => ({ from: t, to: t + 1 }));
-  return o as ModelOptions;
-}
 
 const SMOOTH = new Set(['stl', 'pooled', 'chain', 'graph', 'mean']);
 const MINE = new Set(['stl', 'pooled', 'chain', 'graph', 'mean', 'lasso', 'l21', 'trace', 'tgl']);

@@ -24,7 +24,7 @@ import { cholesky } from '../src/linalg/decomp/cholesky.ts';
 import { existsSync } from 'node:fs';
 import { getModelSpec } from '../src/linear/registry.ts';
 import type { ModelOptions } from '../src/linear/types.ts';
-import { SCHOOL, loadSchool } from './common.ts';
+import { SCHOOL, loadSchool, schoolOptions } from './common.ts';
 import type { Kernels } from '../src/linalg/kernels/types.ts';
 import type { FloatArray } from '../src/linalg/matrix.ts';
 
@@ -266,14 +266,8 @@ function schoolSection(): void {
   console.log(`\n# School fits (T = ${problem.tasks.length}, d = ${problem.d}), tol 1e-6, wall time, one thread, native vs wasm alternating; load average ${load()}`);
   for (const name of ['stl', 'mean', 'lasso', 'l21', 'trace', 'tgl', 'mtrl', 'cmtl']) {
     const spec = getModelSpec(name);
-    // bench/linear.bench.ts schoolOptions: every tuned weight a tenth of its λ_max where the model has one, else 1000.
-    const o: Record<string, unknown> = {};
-    for (const p of spec.params.filter((q) => q.tune !== undefined)) {
-      const m = spec.paramMax?.(p.name, problem, {});
-      o[p.name] = m !== undefined ? 0.1 * m : 1000;
-    }
-    if (name === 'tgl') o['ridge'] = 1000;
-    const opts = { ...(o as ModelOptions), tol: 1e-6, maxIter: 5000 };
+    const o = schoolOptions(problem, name);
+    const opts = { ...o, tol: 1e-6, maxIter: 5000 };
     const tn: number[] = [], tw: number[] = [];
     const iters: Record<string, number> = {};
     const run = (b: 'native' | 'wasm') => () => {

@@ -1,6 +1,6 @@
 // The human-readable tables of a comparison (compare and demo): one row per model, best first,
 // with the metric's direction and unit spelled out, then the plain-English verdict.
-import type { ComparisonResult } from '../eval/types.ts';
+import type { ComparisonResult, ModelComparison } from '../eval/types.ts';
 import { primaryKey, rankModels, verdict } from '../report/verdict.ts';
 import { diagnosticLines, failedCell, unconvergedCell } from '../report/diagnostics.ts';
 import { meanStd, num, percent, seconds, table } from './format.ts';
@@ -23,17 +23,22 @@ export function comparisonTable(r: ComparisonResult): string {
   const key = primaryKey(r);
   const sec = secondaryKey(r);
   const T = r.dataset.tasks.length;
+  // Linear and neural models are each measured against their own family's baseline (stl, stl-mlp).
+  const baseOf = (m: ModelComparison): string => m.baseline ?? r.baseline;
+  const families = new Set(r.models.map(baseOf)).size;
+  const vs = families > 1 ? 'own baseline' : r.baseline;
   const rows = rankModels(r).map((m) => {
     const p = m.metrics[key];
     const s = m.metrics[sec.key];
+    const isBase = baseOf(m) === m.name;
     return [
       m.name,
       p ? meanStd(p.mean, p.std) : '–',
       s ? meanStd(s.mean, s.std, 3) : '–',
-      m.name === r.baseline ? '(baseline)' : percent(m.delta_m, 2),
-      m.name === r.baseline ? '' : pValue(m.vs_stl?.p_value ?? null),
-      m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.positive_transfer).length}/${T}`,
-      m.name === r.baseline ? '' : `${m.tasks.filter((t) => t.negative_transfer).length}/${T}`,
+      isBase ? '(baseline)' : `${percent(m.delta_m, 2)}${families > 1 ? ` vs ${baseOf(m)}` : ''}`,
+      isBase ? '' : pValue(m.vs_stl?.p_value ?? null),
+      isBase ? '' : `${m.tasks.filter((t) => t.positive_transfer).length}/${T}`,
+      isBase ? '' : `${m.tasks.filter((t) => t.negative_transfer).length}/${T}`,
       unconvergedCell(m),
       failedCell(m),
       seconds(m.seconds / Math.max(1, r.protocol.splits)),
@@ -44,8 +49,8 @@ export function comparisonTable(r: ComparisonResult): string {
       { header: 'model' },
       { header: `${r.primaryMetric.toUpperCase()} task avg (${r.higherIsBetter ? '↑' : '↓'})`, align: 'right' },
       { header: sec.header, align: 'right' },
-      { header: `Δm vs ${r.baseline} (↑)`, align: 'right' },
-      { header: `p vs ${r.baseline}`, align: 'right' },
+      { header: `Δm vs ${vs} (↑)`, align: 'right' },
+      { header: `p vs ${vs}`, align: 'right' },
       { header: 'tasks better', align: 'right' },
       { header: 'tasks worse', align: 'right' },
       { header: 'unconverged fits', align: 'right' },

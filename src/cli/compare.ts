@@ -3,12 +3,12 @@
 // report.
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { allModels } from '../estimator/registry.ts';
 import { OptionError } from '../errors.ts';
 import { readFileSync } from 'node:fs';
 import { givenSplitsFromText } from '../data/split.ts';
 import { DEFAULT_MODELS } from '../eval/compare.ts';
 import type { WorkersOption } from '../eval/parallel.ts';
-import { ALL_MODEL_NAMES } from '../linear/registry.ts';
 import type { Rule } from '../eval/cv.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { printComparison } from './compare-print.ts';
@@ -59,9 +59,11 @@ function parseRatio(raw: string): number {
   return v;
 }
 
+/** Names of registered models of any engine (linear and neural share one table). */
 export function checkModelList(names: readonly string[]): string[] {
-  const unknown = names.filter((n) => !(ALL_MODEL_NAMES as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new OptionError('--models', `unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (models: ${ALL_MODEL_NAMES.join(', ')})`);
+  const known = allModels().map((m) => m.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) throw new OptionError('--models', `unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (models: ${known.join(', ')})`);
   return [...names];
 }
 

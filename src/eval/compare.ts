@@ -236,9 +236,10 @@ export function resolveModels(opts: CompareOptions): ModelPlan[] {
       }
     });
   }
-  const first = plans(names[0]!);
-  const baseline = first.baseline ?? 'stl';
-  names = [baseline, ...names.filter((n) => n !== baseline)];
+  // Every family's single-task baseline is compared too (stl for linear models, stl-mlp for
+  // neural ones), first model's family first.
+  const baselines = [...new Set(names.map((n) => plans(n).baseline ?? 'stl'))];
+  names = [...baselines, ...names.filter((n) => !baselines.includes(n))];
   const seen = new Set<string>();
   return names.filter((n) => !seen.has(n) && seen.add(n)).map((n) => plans(n));
 }
@@ -399,12 +400,15 @@ export function aggregateComparison(ds: MultiTaskDataset, opts: CompareOptions, 
   const nTest = ds.tasks.map((_, t) => Math.round(splits.reduce((acc, sp) => acc + sp.test[t]!.length, 0) / splits.length));
   const perTaskPrimary = (m: number, s: number): number[] => results[m]![s]!.table?.perTask.map((p) => p.values[primary]!) ?? ds.tasks.map(() => Number.NaN);
   const aggregateOf = (r: SplitOutcome, k: string): number => r.table?.aggregate[k] ?? Number.NaN;
-  const stl = 0; // resolveModels puts STL first
+  // Each model is judged against the single-task baseline of its own family (linear: stl, neural:
+  // stl-mlp); resolveModels puts every family's baseline first, so their rows are there.
+  const baseOf = (plan: ModelPlan): number => Math.max(0, plans.findIndex((p) => p.name === (plan.baseline ?? 'stl')));
   const keys = regression ? REGRESSION_KEYS : BINARY_KEYS;
   const oneSplit = splits.length < 2;
 
   const models: ModelComparison[] = plans.map((plan, m) => {
     const res = results[m]!;
+    const stl = baseOf(plan);
     const metrics: Record<string, Summary> = {};
     for (const k of keys) metrics[k] = summary(res.map((r) => aggregateOf(r, k)));
     const excluded: Record<string, number> = {};
@@ -448,6 +452,7 @@ export function aggregateComparison(ds: MultiTaskDataset, opts: CompareOptions, 
       metrics,
       tasks,
       delta_m: m === stl ? 0 : finiteOrNull(summary(dm).mean),
+      baseline: plans[stl]!.name,
       vs_stl: { metric: aggKey, mean_difference: summary(aggDiff).mean, p_value: finiteOrNull(aggP) },
       chosen: res.map((r) => r.cv?.chosen ?? {}),
       ...(plan.perTask ? { chosenPerTask: res.map((r) => r.cv?.perTaskLambda ?? {}) } : {}),
@@ -476,7 +481,7 @@ export function aggregateComparison(ds: MultiTaskDataset, opts: CompareOptions, 
     },
     primaryMetric: primary,
     higherIsBetter,
-    baseline: 'stl',
+    baseline: plans[0]!.name,
     models,
   };
 }

@@ -42,6 +42,9 @@ export interface ModelComparison {
   readonly tasks: readonly TaskComparison[];
   /** Δm% against STL (docs/metrics.md), mean over splits. */
   readonly delta_m: number | null;
+  /** The single-task baseline this model's gains, Δm and tests are measured against (its family's:
+   * stl for linear models, stl-mlp for neural ones). */
+  readonly baseline?: string;
   /** The same paired test over splits on the task-averaged primary metric (rmse_task_avg or
    * auc_task_avg) against STL: one test per model, no multiplicity over tasks. Null p with one split. */
   readonly vs_stl?: { readonly metric: string; readonly mean_difference: number; readonly p_value: number | null };

@@ -7,8 +7,10 @@
 // environment only. Two threads: wall time (CPU time adds both threads up), with the load average.
 // FLOPs: GEMM 2·m·n·k, XᵀX n·d·(d+1), GEMV 2·m·n. The decompositions are compared in time only
 // (LAPACK's flop counts differ by algorithm): native vs the TypeScript ones vs numpy.
-// Run: node --import tsx bench/native.bench.ts [peers] [threads] [crossover] [school] [linear]
-// (default: all but linear, which runs bench/linear.bench.ts in child processes and takes long)
+// Run: node --import tsx bench/native.bench.ts [peers] [threads] [crossover] [school] [linear] [baseline]
+// (default: all but linear, which runs bench/linear.bench.ts in child processes and takes long, and
+// baseline: BENCH_BASELINE_ADDON=<an older build's polytask_native.node> times its eigh/svd against
+// this build's on the same inputs in this process, alternating, CPU time)
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { Random } from '../src/linalg/random.ts';
@@ -22,6 +24,7 @@ import { eigh } from '../src/linalg/decomp/eigh.ts';
 import { svd } from '../src/linalg/decomp/svd.ts';
 import { cholesky } from '../src/linalg/decomp/cholesky.ts';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { getModelSpec } from '../src/linear/registry.ts';
 import type { ModelOptions } from '../src/linear/types.ts';
 import { SCHOOL, loadSchool, schoolOptions } from './common.ts';
@@ -290,8 +293,59 @@ function schoolSection(): void {
   nativeLoad.setThreads(0);
 }
 
+/** The raw decomposition entry points of an addon (src/linalg/kernels/native.ts NativeDecomp). */
+interface DecompAddon {
+  setThreads?(n: number): void;
+  eigh(n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): number;
+  svd(m: number, n: number, a: Float64Array, u: Float64Array, s: Float64Array, v: Float64Array): number;
+}
+
+/**
+ * This build's eigh/SVD against an older addon's (e.g. before issue 9's port), same inputs, one
+ * thread, CPU time, alternating per round: the after/before ratio is the figure to read.
+ */
+function baselineSection(): void {
+  const path = process.env.BENCH_BASELINE_ADDON;
+  if (!path || !existsSync(path)) {
+    console.log('\n# baseline: skipped (set BENCH_BASELINE_ADDON to an older build of polytask_native.node)');
+    return;
+  }
+  const req = createRequire(import.meta.url);
+  const before = req(path) as DecompAddon;
+  const after = req(new URL('../build/Release/polytask_native.node', import.meta.url).pathname) as DecompAddon;
+  for (const ad of [before, after]) ad.setThreads?.(1);
+  const mat = (m: number, k: number): Float64Array => randomArray(false, m * k) as Float64Array;
+  const s200 = sym(200).data as Float64Array;
+  const svdCase = (m: number, k: number, cond: number): [string, (ad: DecompAddon) => number] => {
+    const a = mat(m, k);
+    // κ ≈ cond by a nearly repeated column: the Jacobi sweeps then rotate.
+    if (cond > 1) for (let i = 0; i < m; i++) a[i * k + k - 1] = a[i * k]! + a[i * k + k - 1]! / cond;
+    const r = Math.min(m, k);
+    return [`svd ${m}x${k}${cond > 1 ? ` κ≈${cond.toExponential(0)}` : ''}`, (ad) => ad.svd(m, k, a, new Float64Array(m * r), new Float64Array(r), new Float64Array(k * r))];
+  };
+  const cases: [string, (ad: DecompAddon) => number][] = [
+    ['eigh 200', (ad) => ad.eigh(200, s200, new Float64Array(200), new Float64Array(40000))],
+    svdCase(1000, 28, 1), svdCase(139, 28, 1), svdCase(28, 139, 1), svdCase(60, 20, 1), svdCase(60, 20, 1e10), svdCase(1000, 28, 1e10),
+  ];
+  console.log(`\n# baseline ${path} vs this build, one thread, CPU time, median of ${3 * ROUNDS} alternating rounds; load average ${load()}`);
+  for (const [label, run] of cases) {
+    const reps = label.startsWith('eigh') ? 5 : 50;
+    const tb: number[] = [], ta: number[] = [];
+    for (let r = 0; r < 3 * ROUNDS; r++) {
+      for (const [ad, out] of [[before, tb], [after, ta]] as const) {
+        out.push(time(() => {
+          for (let i = 0; i < reps; i++) if (!(run(ad) >= 0)) throw new Error(`${label}: failed`);
+        }, 1) / reps);
+      }
+    }
+    const b = median(tb), a = median(ta);
+    console.log(`${label.padEnd(20)} before ${f(b * 1e3)} ms, after ${f(a * 1e3)} ms, after/before ${(a / b).toFixed(3)}`);
+  }
+}
+
 if (want('peers')) peersSection();
 if (want('threads')) threadsSection();
 if (want('crossover')) crossoverSection();
 if (want('school')) schoolSection();
 if (sections.includes('linear')) linearSection();
+if (sections.includes('baseline')) baselineSection();

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
+import '../../src/engines.ts';
 import { makeClusteredTasks } from '../../src/data/synthetic/clusters.ts';
 import { compare } from '../../src/eval/compare.ts';
 import { registryPlan } from '../../src/eval/plans.ts';

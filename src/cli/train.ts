@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OptionError } from '../errors.ts';
+import { getModel } from '../estimator/registry.ts';
 import { makeNeuralEstimator, NN_MODELS } from '../nn/estimator.ts';
 import { jsonLinesLogger } from '../nn/train/log.ts';
 import type { EpochRecord } from '../nn/train/types.ts';
@@ -12,10 +13,9 @@ import { writeFileAtomic } from './atomic.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { num, seconds } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
-import { payloadChecksum } from './model-file.ts';
+import { writeModelFile } from './model-file.ts';
 import { addDataFlags, addOutputFlags, parseNonNegative, parsePositive, parsePositiveInt, parseSeed, type CommonFlags, type DataFlags } from './options.ts';
 import { makeProgress } from './progress.ts';
-import { VERSION } from '../version.ts';
 
 interface TrainFlags extends DataFlags, MatFlags, CommonFlags {
   arch?: string;
@@ -40,10 +40,22 @@ interface TrainFlags extends DataFlags, MatFlags, CommonFlags {
   valRatio?: number;
   patience?: number;
   seed?: number;
+  weighting?: string;
+  aggregator?: string;
+  gradMode?: string;
+  cagradC?: number;
+  nashMaxNorm?: number;
+  fairgradAlpha?: number;
+  logConflictEvery?: number;
   log?: string;
   checkpoint?: string;
   checkpointEvery?: number;
   resume?: boolean;
+}
+
+/** The choices a neural option declares (for --help). */
+function choicesOf(name: string): string {
+  return getModel('hps').params.find((p) => p.name === name)?.choices?.join(', ') ?? '';
 }
 
 function parseWidths(raw: string): number[] {
@@ -54,7 +66,7 @@ function parseWidths(raw: string): number[] {
 /** The flags as estimator options (only the ones given, so the model's defaults apply otherwise). */
 export function trainOptions(f: TrainFlags): Options {
   const o: Record<string, Options[string]> = {};
-  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed'] as const;
+  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed', 'weighting', 'aggregator', 'gradMode', 'cagradC', 'nashMaxNorm', 'fairgradAlpha', 'logConflictEvery'] as const;
   for (const k of keys) if (f[k] !== undefined) o[k] = f[k];
   return o;
 }
@@ -92,6 +104,13 @@ export function registerTrain(program: Command, io: CliIO): void {
     .option('--val-ratio <x>', 'share of training rows held out for early stopping / model selection (default 0.1)', parseNonNegative)
     .option('--patience <n>', 'epochs without validation improvement before stopping (default 10; 0 = never)', (s) => (s.trim() === '0' ? 0 : parsePositiveInt(s)))
     .option('--seed <n>', 'seed of initialisation, shuffling, dropout and the validation split (default 0)', parseSeed)
+    .option('--weighting <name>', `loss weighting (src/balance, docs/balance.md): ${choicesOf('weighting')}`)
+    .option('--aggregator <name>', `gradient aggregation of the shared parameters: ${choicesOf('aggregator')}`)
+    .option('--grad-mode <mode>', `how per-task gradients are taken: ${choicesOf('gradMode')}`)
+    .option('--cagrad-c <x>', 'CAGrad: c (default 0.4)', parseNonNegative)
+    .option('--nash-max-norm <x>', 'Nash-MTL: max norm of the direction', parseNonNegative)
+    .option('--fairgrad-alpha <x>', 'FairGrad: α', parsePositive)
+    .option('--log-conflict-every <n>', 'log the task-gradient cosine matrix, conflicts and norm ratios every n steps (0 = off; default 10)', (s) => (s.trim() === '0' ? 0 : parsePositiveInt(s)))
     .option('--log <file.jsonl>', 'write one JSON line per epoch (per-task train/val loss and metric, task weights, seconds)')
     .option('--checkpoint <file>', 'checkpoint file (written atomically)')
     .option('--checkpoint-every <n>', 'write the checkpoint every n epochs (default 1 when --checkpoint is given)', parsePositiveInt)
@@ -130,12 +149,8 @@ Examples:
     });
     progress.stop();
     const json = fitted.toJSON();
-    if (flags.out) {
-      // The model-file envelope of docs/model-file.md around the engine-neutral EstimatorJSON.
-      const payload = JSON.parse(JSON.stringify(json)) as unknown;
-      const env = { format: 'polytask-model', formatVersion: 1, polytaskVersion: VERSION, sha256: payloadChecksum(payload), payload };
-      writeFileAtomic(resolve(io.cwd, flags.out), JSON.stringify(env));
-    }
+    // The model-file envelope of docs/model-file.md (checksum, version, atomic write), as `fit` writes it.
+    if (flags.out) writeModelFile(resolve(io.cwd, flags.out), json);
     const d = fitted.diagnostics!;
     const learned = fitted.learned as { bestEpoch: number; history: { epoch: number; trainLoss: number[]; valLoss: number[] | null }[] };
     if (flags.json) {

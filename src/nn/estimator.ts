@@ -344,7 +344,7 @@ export class NeuralEstimator implements Estimator {
     for (const p of f.net.parameters()) params[p.name] = Array.from(p.data);
     const state: NnState = { params, standardiser: f.st, bestEpoch: f.bestEpoch, history: f.history };
     return {
-      format: 'polytask-model', formatVersion: 1, polytaskVersion: VERSION, engine: NN_ENGINE, model: this.model,
+      format: 'polytask-model', formatVersion: 2, polytaskVersion: VERSION, engine: NN_ENGINE, model: this.model,
       options: this.options, taskNames: f.taskNames, taskKinds: f.taskKinds, featureNames: f.featureNames, state,
     };
   }

@@ -49,3 +49,22 @@ test('polytask train: bad flags are usage errors naming the flag', async () => {
     cleanup();
   }
 });
+
+test('polytask train with a gradient aggregator writes a model file that predict loads (engine nn)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const data = writeLongCsv(dir, 'data.csv', { T: 3, n: 30, d: 3 });
+    const t = await cli(['train', '--data', data, '--task-col', 'task', '--target', 'y', '--arch', 'hps', '--hidden', '8', '--epochs', '2', '--aggregator', 'upgrad', '--log-conflict-every', '1', '--out', 'm.json'], dir);
+    assert.equal(t.code, 0, t.stderr);
+    const env = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
+    assert.equal(env.payload.engine, 'nn');
+    assert.equal(env.payload.options.aggregator, 'upgrad');
+    const p = await cli(['predict', '--model', 'm.json', '--data', data, '--task-col', 'task', '--skip', 'y', '--out', 'p.csv'], dir);
+    assert.equal(p.code, 0, p.stderr);
+    const rows = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n');
+    assert.equal(rows.length, 1 + 90);
+    assert.ok(rows.slice(1).every((r) => Number.isFinite(Number(r.split(',')[2]))));
+  } finally {
+    cleanup();
+  }
+});

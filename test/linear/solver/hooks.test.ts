@@ -27,7 +27,10 @@ test('a long FISTA fit reports progress at most every ~200 ms, with iteration an
   // report is due (the clock is read every 16 iterations, a few ms here).
   if (est.info.seconds * 1000 > 2 * PROGRESS_MS) assert.ok(seen.length >= 1, `no progress in a ${(est.info.seconds * 1000).toFixed(0)} ms fit`);
   for (const s of seen) assert.match(s.p.detail, /^trace: .*iteration \d+, optimality \d\.\d\de[+-]\d+/);
-  for (let i = 1; i < seen.length; i++) assert.ok(seen[i]!.t - seen[i - 1]!.t >= PROGRESS_MS - 1, 'throttled');
+  // Throttled: the ticker's own clock reads are PROGRESS_MS apart; the callback's timestamps may lag
+  // its read by a scheduling delay on a loaded machine, so half an interval is the bound checked here
+  // (the exact rule is tested with a fake clock below).
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i]!.t - seen[i - 1]!.t >= PROGRESS_MS / 2, 'throttled');
   assert.ok(seen.length <= total / PROGRESS_MS + 1);
 });
 
@@ -62,7 +65,6 @@ for (const [model, options] of [
   ['trace', { lambda: 0.01 }],
   ['mtrl', { solver: 'alternating' }],
   ['chain', { solver: 'sgd' }],
-  ['mean', { solver: 'direct' }],
   ['cmtl', {}],
 ] as const) {
   test(`abort stops a ${model} fit (${(options as { solver?: string }).solver ?? 'default solver'}) between iterations; the estimator stays unfitted`, () => {
@@ -85,3 +87,14 @@ for (const [model, options] of [
     assert.throws(() => new MTLEstimator(model, options).fit(ds, { signal: pre.signal }), AbortError);
   });
 }
+
+// The direct solve (PCG) of a small smooth model ends in milliseconds, before a first progress
+// report could fire on a fast backend, so its abort is checked with a signal that has already fired.
+test('abort stops a mean fit (direct) before any work; the estimator stays unfitted', () => {
+  const ds = data(2);
+  const pre = new AbortController();
+  pre.abort();
+  const est = new MTLEstimator('mean', { solver: 'direct' });
+  assert.throws(() => est.fit(ds, { signal: pre.signal }), AbortError);
+  assert.throws(() => est.W, NotFittedError);
+});

@@ -12,10 +12,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ShapeError } from '../../errors.ts';
 import type { FloatArray } from '../matrix.ts';
-import { referenceKernels } from './reference.ts';
 import { THREADS_ENV } from './threads.ts';
 import { ACTIVATIONS, checkBiasAct, checkIm2col, referenceNn } from './nn-reference.ts';
 import type { Kernels, NnKernels } from './types.ts';
+import { smallToReference } from './dispatch.ts';
 
 /** The addon's exports (native/addon.cc). */
 interface Addon {
@@ -210,27 +210,9 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
     sgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(true, n, d, alpha, x, ldx, beta, c, ldc),
     nn: nnk.direct,
   };
-  const ref = referenceKernels;
   const kernels: Kernels = {
     name: 'native',
-    dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
-      (m * n * k < NATIVE_SMALL_GEMM_WORK ? ref : direct).dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    },
-    sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
-      (m * n * k < NATIVE_SMALL_GEMM_WORK ? ref : direct).sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    },
-    dgemv(trans, m, n, alpha, a, lda, x, beta, y) {
-      (m * n < NATIVE_SMALL_GEMV_WORK ? ref : direct).dgemv(trans, m, n, alpha, a, lda, x, beta, y);
-    },
-    sgemv(trans, m, n, alpha, a, lda, x, beta, y) {
-      (m * n < NATIVE_SMALL_GEMV_WORK ? ref : direct).sgemv(trans, m, n, alpha, a, lda, x, beta, y);
-    },
-    dgram(n, d, alpha, x, ldx, beta, c, ldc) {
-      (n * d * d < NATIVE_SMALL_GEMM_WORK ? ref : direct).dgram(n, d, alpha, x, ldx, beta, c, ldc);
-    },
-    sgram(n, d, alpha, x, ldx, beta, c, ldc) {
-      (n * d * d < NATIVE_SMALL_GEMM_WORK ? ref : direct).sgram(n, d, alpha, x, ldx, beta, c, ldc);
-    },
+    ...smallToReference(direct, NATIVE_SMALL_GEMM_WORK, NATIVE_SMALL_GEMV_WORK),
     nn: nnk.nn,
   };
   return { kernels, direct };

@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ShapeError, UnsupportedError } from '../../errors.ts';
 import type { FloatArray } from '../matrix.ts';
-import { referenceKernels } from './reference.ts';
 import { referenceNn } from './nn-reference.ts';
 import { GemmThreads, defaultThreadMode, secondCoreIdle, type ThreadMode } from './threads.ts';
 import type { Kernels } from './types.ts';
+import { smallToReference } from './dispatch.ts';
 
 /** The exports of build/kernels.wasm (addresses and leading dimensions as in assembly/f64.ts). */
 interface KernelExports {
@@ -457,28 +457,9 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     nn: referenceNn,
   };
 
-  // The registered backend: small problems go to the reference, where they are faster.
-  const ref = referenceKernels;
   const kernels: Kernels = {
     name: 'wasm',
-    dgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
-      (m * n * k < SMALL_GEMM_WORK ? ref : direct).dgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    },
-    sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
-      (m * n * k < SMALL_GEMM_WORK ? ref : direct).sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    },
-    dgemv(trans, m, n, alpha, a, lda, x, beta, y) {
-      (m * n < SMALL_GEMV_WORK ? ref : direct).dgemv(trans, m, n, alpha, a, lda, x, beta, y);
-    },
-    sgemv(trans, m, n, alpha, a, lda, x, beta, y) {
-      (m * n < SMALL_GEMV_WORK ? ref : direct).sgemv(trans, m, n, alpha, a, lda, x, beta, y);
-    },
-    dgram(n, d, alpha, x, ldx, beta, c, ldc) {
-      (n * d * d < SMALL_GEMM_WORK ? ref : direct).dgram(n, d, alpha, x, ldx, beta, c, ldc);
-    },
-    sgram(n, d, alpha, x, ldx, beta, c, ldc) {
-      (n * d * d < SMALL_GEMM_WORK ? ref : direct).sgram(n, d, alpha, x, ldx, beta, c, ldc);
-    },
+    ...smallToReference(direct, SMALL_GEMM_WORK, SMALL_GEMV_WORK),
     // One call covers all blocks, so the call and copy overhead is amortised: always SIMD.
     dsymvBatched: symvBatched,
     dgemvBatched: gemvBatched,

@@ -2,7 +2,7 @@
 // (src/select/affinity.ts), printed ordered so that mutually helpful tasks sit together, or as JSON.
 import { Option, type Command } from 'commander';
 import type { MultiTaskDataset } from '../data/dataset.ts';
-import { getModel } from '../estimator/registry.ts';
+import { modelInfo } from '../estimator/registry.ts';
 import { OptionError } from '../errors.ts';
 import { leaveOneOutAffinity, pairwiseAffinity, type Affinity } from '../select/affinity.ts';
 import { estimatorAffinity } from '../select/neural-affinity.ts';
@@ -27,7 +27,7 @@ const NEURAL_MEASURES = ['gradient-cosine', 'tag-lookahead'] as const;
 export function measureAffinity(io: CliIO, flags: AffinityFlags, ds: MultiTaskDataset, model: string): Affinity {
   const progress = makeProgress(io, flags);
   const T = ds.tasks.length;
-  if (getModel(model).engine === 'nn') return neuralAffinityOf(io, flags, ds, model);
+  if (modelInfo(model).engine === 'nn') return neuralAffinityOf(io, flags, ds, model);
   if ((NEURAL_MEASURES as readonly string[]).includes(flags.measure ?? '')) throw new OptionError('--measure', `${flags.measure} is measured during the training of a neural model; "${model}" is fitted, so use pairs or leave-one-out`);
   const pairs = (flags.measure ?? (T <= 60 ? 'pairs' : 'leave-one-out')) === 'pairs';
   progress.start((flags.folds ?? 3) * (pairs ? T + (T * (T - 1)) / 2 : T + 1), `affinity (${model}, ${T} tasks)`);

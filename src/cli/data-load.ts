@@ -6,9 +6,6 @@ import { statSync } from 'node:fs';
 import { OptionError, PolytaskError } from '../errors.ts';
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import { loadCsv, type CsvReport } from '../data/csv.ts';
-import { loadDatasetJson } from '../data/json.ts';
-import { loadMatCells } from '../data/mat.ts';
-import { loadColumnar } from '../data/columnar.ts';
 import type { DataFlags, DataFormat } from './options.ts';
 
 export interface Loaded {
@@ -66,6 +63,8 @@ export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promis
     if (forms > 1) throw new OptionError('--targets', 'use one of --task-col with --target (long form), --targets (wide form) or --one-vs-rest, not several');
     if (format !== 'csv') {
       if (flags.oneVsRest) throw new OptionError('--one-vs-rest', `is not supported for ${format} input (CSV only)`);
+      // The loaders of the other formats are imported when used (start-up time, issue 10).
+      const { loadColumnar } = await import('../data/columnar.ts');
       const { dataset } = await loadColumnar(file, {
         format,
         ...(flags.taskCol ? { taskCol: flags.taskCol } : {}),
@@ -86,7 +85,11 @@ export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promis
     });
     return { dataset: withSource(dataset, shown), file: shown, format, csvReport: report };
   }
-  if (format === 'json') return { dataset: withSource(loadDatasetJson(file), shown), file: shown, format };
+  if (format === 'json') {
+    const { loadDatasetJson } = await import('../data/json.ts');
+    return { dataset: withSource(loadDatasetJson(file), shown), file: shown, format };
+  }
+  const { loadMatCells } = await import('../data/mat.ts');
   const { dataset } = loadMatCells(file, { x: flags.matX ?? 'X', y: flags.matY ?? 'Y' });
   return { dataset: withSource(dataset, shown), file: shown, format };
 }

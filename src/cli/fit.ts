@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OptionError } from '../errors.ts';
 import type { Estimator, EstimatorJSON, Options } from '../estimator/contract.ts';
-import { allModels, getModel } from '../estimator/registry.ts';
+import { allModels, getModel, loadModels } from '../estimator/registry.ts';
 import type { LinearState } from '../linear/estimator.ts';
 import { taskKinds, type MultiTaskDataset } from '../data/dataset.ts';
 import { fitProgress } from './fit-progress.ts';
@@ -180,7 +180,9 @@ Examples:
     const loaded = await loadData(flags, io.cwd);
     checkMagnitudes(loaded.dataset, loaded.file, flags.standardize, flags.target);
     const options = modelOptions(flags, loaded.dataset, io.cwd, name);
-    // Construction checks every option against the model's declarations (OptionError, exit 2).
+    // The model's engine is imported now, not at start-up (src/engine-descriptors.ts). Construction
+    // checks every option against the model's declarations (OptionError, exit 2).
+    await loadModels([name]);
     const unfitted = getModel(name).make(options);
     // Solver iterations and optimality on stderr while it runs (src/cli/progress.ts).
     const progress = makeProgress(io, flags);

@@ -1,7 +1,8 @@
 // `--graph FILE`: the task graph of the graph model as a CSV edge list `from,to[,weight]` (a header
 // row with those names is optional). Endpoints are task names, or 0-based task indices when the
 // value is a whole number that is not itself a task name. Weight defaults to 1 and must be ≥ 0.
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type { parse as parseType } from 'csv-parse/sync';
 import { ParseError } from '../errors.ts';
 import type { ModelOptions } from '../linear/types.ts';
 import { readUserFile } from './io.ts';
@@ -17,6 +18,8 @@ export function parseGraphText(text: string, file: string, tasks: readonly strin
   // gives the line each record starts on.
   let lines: number[];
   try {
+    // Required on use: most fits have no graph file, and start-up should not load csv-parse.
+    const { parse } = createRequire(import.meta.url)('csv-parse/sync') as { parse: typeof parseType };
     const parsed = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as { record: string[]; info: { lines: number; raw?: string } }[];
     records = parsed.map((r) => r.record);
     // info.lines is the line a record ends on; a quoted field spanning lines starts it earlier.

@@ -2,22 +2,45 @@
 // call run(argv, io) with captured streams. Parsing is commander's (v12); each sub-command lives in
 // its own file and only parses, calls the library and prints — no maths here.
 // Exit codes are documented in exit.ts and docs/cli.md.
+//
+// Start-up (issue 10: ≤ 0.3 s CPU to the first solver iteration): a run imports only the module of
+// the sub-command it runs, and the engines by their descriptors (src/engine-descriptors.ts); a
+// command that may run any model loads every engine, `fit` only its model's. `bench/startup.bench.ts`
+// measures it.
 import { Command } from 'commander';
-import '../engines.ts';
+import { registerShippedEngines } from '../engine-descriptors.ts';
+import { loadAllEngines } from '../estimator/registry.ts';
 import * as backend from '../linalg/backend.ts';
 import { VERSION } from '../version.ts';
-import { registerAffinity } from './affinity.ts';
-import { registerCompare } from './compare.ts';
-import { registerCv } from './cv.ts';
-import { registerDemo } from './demo.ts';
 import { EXIT_OK, EXIT_USAGE, isCommanderError, reportError } from './exit.ts';
-import { registerFit } from './fit.ts';
-import { registerGroup } from './group.ts';
-import { registerInspect } from './inspect.ts';
 import { processIO, type CliIO } from './io.ts';
-import { registerPredict } from './predict.ts';
-import { registerReport } from './report.ts';
-import { registerTrain } from './train.ts';
+
+type Register = (program: Command, io: CliIO) => void;
+
+/** The sub-commands in `--help` order: the module that registers each, and whether it needs every
+ * engine loaded before it runs ('all': it may run any model or load any model file) or loads what it
+ * uses itself ('own': fit loads its model's engine, inspect needs none). */
+export const COMMANDS: readonly { readonly name: string; readonly engines: 'all' | 'own'; load(): Promise<Register> }[] = [
+  { name: 'demo', engines: 'all', load: async () => (await import('./demo.ts')).registerDemo },
+  { name: 'inspect', engines: 'own', load: async () => (await import('./inspect.ts')).registerInspect },
+  { name: 'fit', engines: 'own', load: async () => (await import('./fit.ts')).registerFit },
+  { name: 'predict', engines: 'all', load: async () => (await import('./predict.ts')).registerPredict },
+  { name: 'cv', engines: 'all', load: async () => (await import('./cv.ts')).registerCv },
+  { name: 'compare', engines: 'all', load: async () => (await import('./compare.ts')).registerCompare },
+  { name: 'report', engines: 'all', load: async () => (await import('./report.ts')).registerReport },
+  { name: 'train', engines: 'all', load: async () => (await import('./train.ts')).registerTrain },
+  { name: 'affinity', engines: 'all', load: async () => (await import('./affinity.ts')).registerAffinity },
+  { name: 'group', engines: 'all', load: async () => (await import('./group.ts')).registerGroup },
+];
+
+/** The sub-command an argument list runs: its first word (the program itself takes no option with a
+ * value), or the word after `help`; undefined for `--help`, `--version`, nothing or an unknown word
+ * (then every command is registered, for the full help and "did you mean" suggestions). */
+export function commandOf(argv: readonly string[]): (typeof COMMANDS)[number] | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.find((c) => c.name === name);
+}
 
 /** "kernel backend: native; native avx512 kernels, 2 threads (...)" or why native is not used. */
 export function backendLine(): string {
@@ -38,7 +61,8 @@ export function versionLine(): string {
   return `polytask ${VERSION} (${backendLine()})`;
 }
 
-export function buildProgram(io: CliIO): Command {
+/** The program with the given sub-commands registered (all of them by default). */
+export async function buildProgram(io: CliIO, commands: readonly (typeof COMMANDS)[number][] = COMMANDS): Promise<Command> {
   const program = new Command('polytask');
   program
     .description('Multi-task learning: fit, compare and report regularised linear MTL models against single-task learning.')
@@ -67,16 +91,12 @@ Start here:
 Exit codes: 0 success, 1 data or file problem, 2 usage error, 70 internal error.
 See docs/cli.md for every command and flag.`,
     );
-  registerDemo(program, io);
-  registerInspect(program, io);
-  registerFit(program, io);
-  registerPredict(program, io);
-  registerCv(program, io);
-  registerCompare(program, io);
-  registerReport(program, io);
-  registerTrain(program, io);
-  registerAffinity(program, io);
-  registerGroup(program, io);
+  if (commands.length === 0) return program;
+  await registerShippedEngines();
+  const registers = await Promise.all(commands.map((c) => c.load()));
+  for (const register of registers) register(program, io);
+  // The one command that runs may need every engine (the full help needs declarations only).
+  if (commands.length === 1 && commands[0]!.engines === 'all') await loadAllEngines();
   return program;
 }
 
@@ -88,7 +108,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     // Which kernels run, and why (e.g. "wasm — native addon not built (...)"): one line on stderr.
     if (verbose) io.stderr.write(`polytask: ${backendLine()}\n`);
     else if (slowFallback(io.env)) io.stderr.write(`polytask: warning: ${backendLine()} (20–45× slower than WebAssembly)\n`);
-    program = buildProgram(io);
+    const only = commandOf(argv);
+    // --version needs no command at all.
+    const versionOnly = !only && argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
+    program = await buildProgram(io, only ? [only] : versionOnly ? [] : COMMANDS);
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;
   } catch (e) {

@@ -17,7 +17,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ModelFileError } from '../errors.ts';
-import '../engines.ts';
 import type { EstimatorJSON } from '../estimator/contract.ts';
 import { loadEstimator } from '../estimator/registry.ts';
 import { estimatorJSONFromV1 } from '../linear/estimator.ts';

@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import { DataError, OptionError } from '../errors.ts';
 import type { Options } from '../estimator/contract.ts';
-import { getModel } from '../estimator/registry.ts';
-import { DEFAULT_MODELS } from '../eval/compare.ts';
+import { modelInfo } from '../estimator/registry.ts';
+import { DEFAULT_MODELS } from '../eval/default-models.ts';
 import { readGraphFile } from './graph-file.ts';
 import { modelOptionsFromFlags, type ModelFlags, type StandardizeMode } from './options.ts';
 
@@ -87,7 +87,7 @@ export function checkMagnitudes(ds: MultiTaskDataset, file: string, standardize:
  * compared model declares is an error naming it. */
 export function splitModelOptions(o: Options, models: readonly string[] | undefined): { modelOptions: Options; perModelOptions: Record<string, Options> } {
   const names = ['stl', ...(models ?? DEFAULT_MODELS)];
-  const decls = names.map((n) => getModel(n));
+  const decls = names.map((n) => modelInfo(n));
   const common: Record<string, Options[string]> = {};
   const per: Record<string, Record<string, Options[string]>> = {};
   for (const [k, v] of Object.entries(o)) {

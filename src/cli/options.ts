@@ -3,10 +3,9 @@
 // which commander turns into a usage error naming the flag (exit code 2).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OptionError } from '../errors.ts';
-import '../engines.ts';
 import type { Options, ParamDecl } from '../estimator/contract.ts';
 import { helpLines } from '../estimator/params.ts';
-import { allModels, getModel } from '../estimator/registry.ts';
+import { allModels, modelInfo } from '../estimator/registry.ts';
 import { lossNames } from '../linear/loss/registry.ts';
 import type { LossName, Scaling } from '../linear/types.ts';
 
@@ -170,7 +169,7 @@ export function addModelFlags(cmd: Command, opts: { withModel?: boolean; reserve
 
 /** `--help` text of one model: its summary and every option it declares. */
 export function modelHelp(name: string): string {
-  const m = getModel(name);
+  const m = modelInfo(name);
   return `\nModel ${m.name} (${m.engine}): ${m.summary}\nIts options:\n${helpLines(m.params).join('\n')}\n`;
 }
 
@@ -186,7 +185,7 @@ export function addOutputFlags(cmd: Command, opts: { out?: string | false } = {}
  * parameter flag that this model does not declare is an error naming the flag and the model's own. */
 export function modelOptionsFromFlags(f: ModelFlags, model?: string, reserved: readonly string[] = []): Record<string, Options[string]> {
   const o: Record<string, Options[string]> = {};
-  const decl = model ? getModel(model) : undefined;
+  const decl = model ? modelInfo(model) : undefined;
   for (const p of declaredModelParams()) {
     if (reserved.includes(p.flag)) continue;
     const v = f[p.name];

@@ -4,7 +4,8 @@
 //  - pipe or file: a plain line at most every few seconds while updates come, and a final line;
 //  - --quiet or --json: nothing at all.
 // The clock is injectable so that tests can drive the timing without sleeping.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import { seconds } from './format.ts';
 import type { CliIO, OutputFlags } from './io.ts';
 
@@ -106,8 +107,15 @@ class LineProgress implements Progress {
   }
 }
 
+// cli-progress (CommonJS) is required when a bar is first drawn, not at start-up: pipes, --quiet and
+// --json never load it (issue 10, start-up time).
+let barLib: typeof cliProgressModule | undefined;
+function cliProgress(): typeof cliProgressModule {
+  return (barLib ??= createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule);
+}
+
 class BarProgress implements Progress {
-  private bar: cliProgress.SingleBar | null = null;
+  private bar: cliProgressModule.SingleBar | null = null;
   private total = 0;
   private label = '';
   private unit = '';
@@ -130,7 +138,8 @@ class BarProgress implements Progress {
     if (!this.bar) {
       if (this.now() - this.t0 < this.delay) return;
       const counter = this.unit === '%' ? '{percentage} %' : `{value}/{total}${this.unit ? ` ${this.unit}` : ''}`;
-      this.bar = new cliProgress.SingleBar(
+      const lib = cliProgress();
+      this.bar = new lib.SingleBar(
         {
           // cli-progress only needs write/isTTY/columns/cursorTo-like calls on a real TTY stream.
           stream: this.io.stderr as unknown as NodeJS.WritableStream,
@@ -142,7 +151,7 @@ class BarProgress implements Progress {
           // A long detail must not wrap the line (a wrapped bar repaints as a scroll of lines).
           linewrap: false,
         },
-        cliProgress.Presets.shades_classic,
+        lib.Presets.shades_classic,
       );
       this.bar.start(this.total, 0, { detail: '' });
     }

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OptionError } from '../errors.ts';
-import { getModel } from '../estimator/registry.ts';
+import { modelInfo } from '../estimator/registry.ts';
 import { makeNeuralEstimator, NN_MODELS } from '../nn/estimator.ts';
 import { jsonLinesLogger } from '../nn/train/log.ts';
 import type { EpochRecord } from '../nn/train/types.ts';
@@ -55,7 +55,7 @@ interface TrainFlags extends DataFlags, MatFlags, CommonFlags {
 
 /** The choices a neural option declares (for --help). */
 function choicesOf(name: string): string {
-  return getModel('hps').params.find((p) => p.name === name)?.choices?.join(', ') ?? '';
+  return modelInfo('hps').params.find((p) => p.name === name)?.choices?.join(', ') ?? '';
 }
 
 function parseWidths(raw: string): number[] {

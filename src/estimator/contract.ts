@@ -116,8 +116,19 @@ export interface EstimatorJSON {
   readonly state: unknown;
 }
 
+/** What is known of a model before its engine's implementation is loaded: enough for `--help`,
+ * option validation and dispatch (engine descriptors, src/estimator/registry.ts). */
+export interface ModelInfo {
+  readonly engine: string;
+  readonly name: string;
+  readonly summary: string;
+  readonly params: readonly ParamDecl[];
+  /** The single-task baseline of this model's family ('stl' for linear, 'stl-mlp' for neural). */
+  readonly baseline: string;
+}
+
 /** One model an engine offers. */
-export interface ModelDecl {
+export interface ModelDecl extends ModelInfo {
   readonly engine: string;
   readonly name: string;
   readonly summary: string;
@@ -140,4 +151,13 @@ export interface EngineSpec {
   readonly models: readonly ModelDecl[];
   /** Rebuilds a fitted estimator from its saved JSON (model files, worker threads). */
   load(json: EstimatorJSON): Estimator;
+}
+
+/** An engine known by its declarations alone; its implementation module is imported on first use
+ * (the CLI starts without loading engines it does not run). `load` resolves to the full EngineSpec,
+ * whose models must declare exactly these `models`. */
+export interface EngineDescriptor {
+  readonly name: string;
+  readonly models: readonly ModelInfo[];
+  load(): Promise<EngineSpec>;
 }

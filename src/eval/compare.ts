@@ -18,7 +18,8 @@ import type { ComparisonResult, DatasetSummary, FitCounts, ModelComparison, Mode
 import { scopedContext, unitDescriber, withProgressListener, type ProgressEvent } from '../estimator/progress-scope.ts';
 
 /** The models compare() runs when none are named (those of them that are registered). */
-export const DEFAULT_MODELS = ['stl', 'pooled', 'mean', 'chain', 'l21', 'trace', 'cmtl', 'mtrl'] as const;
+import { DEFAULT_MODELS } from './default-models.ts';
+export { DEFAULT_MODELS };
 
 /** How compare builds and tunes one model. registryPlan (plans.ts) gives these for every registered
  * model of any engine; tests inject their own. */

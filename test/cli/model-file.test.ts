@@ -1,3 +1,4 @@
+import '../../src/engines.ts'; // model-file.ts leaves loading the engines to its caller (the CLI loads them lazily)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

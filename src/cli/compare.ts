@@ -37,7 +37,8 @@ export interface CompareFlags extends DataFlags, MatFlags, ModelFlags, CommonFla
   testRatio?: number;
   folds?: number;
   rule?: Rule;
-  alpha?: number;
+  /** The significance level of the tests (--significance); `--alpha` is relation's α, as in fit and cv. */
+  significance?: number;
   gridPoints?: number;
   workers?: WorkersOption;
   report?: string;
@@ -67,8 +68,9 @@ export function checkModelList(names: readonly string[]): string[] {
   return [...names];
 }
 
-/** Flags of compare's own that a model parameter also uses (--alpha: the significance level, not relation's α). */
-const COMPARE_RESERVED = ['--alpha'];
+/** Flags of compare's own that a model parameter also uses (none: the significance level is
+ * --significance, so that --alpha is relation's α in compare as in fit and cv — issue 10). */
+const COMPARE_RESERVED: readonly string[] = [];
 
 export function addCompareFlags(cmd: Command): Command {
   return cmd
@@ -79,7 +81,7 @@ export function addCompareFlags(cmd: Command): Command {
     .option('--split-cols <a,b,c>', 'with --splits-file: use only these split columns (default: all)', parseList)
     .option('--folds <k>', 'CV folds inside each training part (default 5)', parsePositiveInt)
     .addOption(new Option('--rule <rule>', 'CV choice rule: minimum mean error or one standard error').choices(['min', '1se']))
-    .option('--alpha <x>', 'significance level of the per-task tests (default 0.05)', parseRatio)
+    .option('--significance <x>', 'significance level α of the tests behind the per-task counts and the verdicts (default 0.05; --alpha is relation\'s α)', parseRatio)
     .option('--grid-points <n>', 'λ grid points per model (default 10)', parsePositiveInt)
     .option('--workers <n|auto>', WORKERS_HELP, parseWorkers, 'auto' as WorkersOption);
 }
@@ -104,6 +106,11 @@ Examples:
   cmd.action(async (flags: CompareFlags) => {
     checkOutputsAreNotInputs(io.cwd, [['--data', flags.data], ['--splits-file', flags.splitsFile], ['--graph', flags.graph]], [['--out', flags.out], ['--report', flags.report]]);
     const models = flags.models ? checkModelList(flags.models) : undefined;
+    // --alpha was compare's significance level before it became relation's α here as everywhere:
+    // an old command line must not silently mean something else.
+    if (flags['alpha'] !== undefined && !(models ?? (DEFAULT_MODELS as readonly string[])).includes('relation')) {
+      throw new OptionError('--alpha', `is relation's α, and relation is not compared (${['stl', ...(models ?? DEFAULT_MODELS)].join(', ')}); the significance level of the tests is --significance (default 0.05)`);
+    }
     const loaded = await loadData(flags, io.cwd);
     checkMagnitudes(loaded.dataset, loaded.file, flags.standardize, flags.target);
     const ds = loaded.dataset;
@@ -129,7 +136,7 @@ Examples:
       seed: flags.seed ?? 0,
       cvFolds: flags.folds ?? 5,
       rule: flags.rule ?? 'min',
-      alpha: flags.alpha ?? 0.05,
+      alpha: flags.significance ?? 0.05,
       ...splitModelOptions(modelOptions(flags, ds, io.cwd, undefined, COMPARE_RESERVED), models),
       // --grid-points sets every tuned axis (the 2-D grids of cmtl, mtrl, … too).
       ...(flags.gridPoints ? { cv: { points: flags.gridPoints, points2D: [flags.gridPoints, flags.gridPoints] as [number, number] } } : {}),

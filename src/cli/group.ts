@@ -4,14 +4,14 @@
 // runs the chosen grouping against all-in-one (the model on every task) and STL on repeated
 // splits of the evaluation part only — so no row that chose the groups also judges them.
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import { Command, Option } from 'commander';
 import { subsetDataset, trainTestSplit } from '../data/split.ts';
 import { OptionError } from '../errors.ts';
 import { compare } from '../eval/compare.ts';
 import { registryPlan } from '../eval/plans.ts';
 import { chooseGroups, type GroupingMethod } from '../select/grouping.ts';
 import { groupedPlan } from '../select/grouped.ts';
-import { affinityJSON, measureAffinity, type AffinityFlags } from './affinity.ts';
+import { affinityJSON, measureAffinity, registerAffinity, type AffinityFlags } from './affinity.ts';
 import { printComparison } from './compare-print.ts';
 import { loadData } from './data-load.ts';
 import { checkModelName } from './fit.ts';
@@ -33,11 +33,17 @@ interface GroupFlags extends AffinityFlags {
   report?: string;
 }
 
+function affinityCommand(io: CliIO): Command {
+  const scratch = new Command();
+  registerAffinity(scratch, io);
+  return scratch.commands[0]!;
+}
+
 export function registerGroup(program: Command, io: CliIO): void {
   const cmd = program.command('group').description('choose groups of tasks to learn together (budget of K models) and test them against all-in-one and STL');
   // The data, model and output flags are those of `affinity`.
-  const base = program.commands.find((c) => c.name() === 'affinity');
-  if (!base) throw new Error('register affinity before group');
+  // (main.ts registers only the command that runs: build affinity's flags on a scratch program then.)
+  const base = program.commands.find((c) => c.name() === 'affinity') ?? affinityCommand(io);
   for (const o of base.options) cmd.addOption(o);
   cmd
     .requiredOption('--budget <K>', 'at most K groups (models to train)', parsePositiveInt)

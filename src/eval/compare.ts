@@ -174,7 +174,9 @@ export function runSplit(plan: ModelPlan, ds: MultiTaskDataset, split: Split, op
       folds: opts.cvFolds ?? 5,
       seed: cvSeed,
       rule: opts.rule ?? 'min',
-      ...(plan.params !== undefined ? { params: plan.params } : {}),
+      // A hyper-parameter the caller set (e.g. `compare --alpha 2` for relation) is fixed: CV tunes
+      // only the others (issue 10: a given value was silently replaced by the grid's choice).
+      ...(plan.params !== undefined ? { params: plan.params.filter((p) => options[typeof p === 'string' ? p : p.name] === undefined) } : {}),
       perTask: plan.perTask ?? false,
       tops: plan.tops?.(train, options) ?? {},
     });

@@ -1,3 +1,4 @@
+import '../../src/engines.ts'; // registryPlan needs the shipped engines registered
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compare, prepareComparison, type CompareOptions, type ModelPlan } from '../../src/eval/compare.ts';

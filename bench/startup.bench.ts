@@ -10,6 +10,9 @@
 // (bin/polytask.mjs → dist/), as a user does: dist is rebuilt first (tsc -p tsconfig.build.json)
 // when it is missing or older than src/.
 //   node --import tsx bench/startup.bench.ts [repeats]        (default 9; at least 7)
+//   STARTUP_BASELINE=/path/to/other/checkout  also times that checkout's compiled CLI (its dist/ must
+//     be built; e.g. `git archive 462c790 | tar -x -C DIR`, node_modules and build/ linked or copied,
+//     tsc -p tsconfig.build.json there) in the same interleaved rounds: before/after side by side.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +61,14 @@ if (existsSync(LANDMINE)) {
   cases.push({ name: 'fit Landmine l21 --max-iter 1', args: [BIN, 'fit', '--data', LANDMINE, '--task-col', 'task', '--target', 'y', '--model', 'l21', '--max-iter', '1', '--quiet'] });
 } else {
   console.log(`skipping the Landmine fit: ${LANDMINE} is absent (needs ../shared/data)`);
+}
+
+const BASE = process.env.STARTUP_BASELINE;
+if (BASE) {
+  const bin = join(BASE, 'bin', 'polytask.mjs');
+  if (!existsSync(join(BASE, 'dist', 'cli', 'main.js'))) throw new Error(`STARTUP_BASELINE: ${BASE}/dist/cli/main.js is missing (build it there first)`);
+  cases.push({ name: 'baseline: polytask --version', args: [bin, '--version'] });
+  if (existsSync(LANDMINE)) cases.push({ name: 'baseline: fit Landmine l21', args: [bin, 'fit', '--data', LANDMINE, '--task-col', 'task', '--target', 'y', '--model', 'l21', '--max-iter', '1', '--quiet'] });
 }
 
 // Interleaved rounds (one run of each case per round), so that a change of machine load hits every

@@ -98,6 +98,9 @@ function decodeUtf8(buf: Uint8Array, s: number, e: number): string {
     let ascii = true;
     for (let i = s; i < e; i++) if (buf[i]! >= 128) { ascii = false; break; }
     if (ascii) {
+      // Node's Buffer slices ASCII natively (one flat string); a plain Uint8Array builds it here.
+      const latin1 = (buf as { latin1Slice?: (s: number, e: number) => string }).latin1Slice;
+      if (latin1 !== undefined) return latin1.call(buf, s, e);
       let out = '';
       for (let i = s; i < e; i++) out += String.fromCharCode(buf[i]!);
       return out;

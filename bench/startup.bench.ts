@@ -8,7 +8,7 @@
 //                                               start-up + Landmine load + one solver iteration
 // and prints them side by side with the differences to the floor. It runs the compiled CLI
 // (bin/polytask.mjs → dist/), as a user does: dist is rebuilt first (tsc -p tsconfig.build.json)
-// when it is missing or older than src/.
+// (STARTUP_NO_BUILD=1: only when missing or older than src/).
 //   node --import tsx bench/startup.bench.ts [repeats]        (default 9; at least 7)
 //   STARTUP_BASELINE=/path/to/other/checkout  also times that checkout's compiled CLI (its dist/ must
 //     be built; e.g. `git archive 462c790 | tar -x -C DIR`, node_modules and build/ linked or copied,
@@ -33,8 +33,10 @@ function newest(dir: string): number {
   return t;
 }
 
+// Always rebuilt (a build that was running while src changed leaves a fresh-looking stale dist);
+// STARTUP_NO_BUILD=1 skips it when dist is known to be current.
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newest(join(ROOT, 'src'))) {
+if (!existsSync(MAIN) || process.env.STARTUP_NO_BUILD !== '1' || statSync(MAIN).mtimeMs < newest(join(ROOT, 'src'))) {
   console.log('building dist/ (tsc -p tsconfig.build.json): the bench times the compiled CLI');
   const b = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   if (b.status !== 0) throw new Error('tsc failed');

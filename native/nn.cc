@@ -4,6 +4,7 @@
 // the two agree to the last bit or one rounding. The row loops vectorise (compiled for AVX2).
 #include "kernels.h"
 #include <cmath>
+#include "pool.h"
 
 namespace {
 
@@ -104,7 +105,122 @@ void im2colT(long N, long C, long H, long W, long kh, long kw, long stride, long
       }
 }
 
+template <typename T>
+void biasActGradT(long rows, long n, const T* go, const T* d, T* gx, T* gb) {
+  for (long r = 0; r < rows; r++) {
+    const T* g = go + r * n;
+    const T* dr = d ? d + r * n : nullptr;
+    T* xr = gx ? gx + r * n : nullptr;
+    if (dr) {
+      if (xr) for (long j = 0; j < n; j++) xr[j] += g[j] * dr[j];
+      if (gb) for (long j = 0; j < n; j++) gb[j] += g[j] * dr[j];
+    } else {
+      if (xr) for (long j = 0; j < n; j++) xr[j] += g[j];
+      if (gb) for (long j = 0; j < n; j++) gb[j] += g[j];
+    }
+  }
+}
+
+template <typename T>
+void mulAccT(long n, const T* a, const T* b, T* out) {
+  if (b) for (long i = 0; i < n; i++) out[i] += a[i] * b[i];
+  else for (long i = 0; i < n; i++) out[i] += a[i];
+}
+
+/** Σ_p x[p]·y[p] with 16 independent partial sums (so the compiler vectorises the reduction). */
+template <typename T>
+T dot(long k, const T* x, const T* y) {
+  T acc[16] = {};
+  long p = 0;
+  for (; p + 16 <= k; p += 16)
+    for (int q = 0; q < 16; q++) acc[q] += x[p + q] * y[p + q];
+  T s = 0;
+  for (int q = 0; q < 16; q++) s += acc[q];
+  for (; p < k; p++) s += x[p] * y[p];
+  return s;
+}
+
+template <typename T>
+struct BmmJob {
+  bool ta, tb;
+  long batch, m, n, k;
+  const T* A; long sa, lda;
+  const T* B; long sb, ldb;
+  T beta;
+  T* C; long sc, ldc;
+  int parts;
+};
+
+/** The products of examples [i0, i1): no packing (m, k are small: experts, tasks), inner loops over n vectorise. */
+template <typename T>
+void bmmRange(const BmmJob<T>& J, long i0, long i1) {
+  const long m = J.m, n = J.n, k = J.k;
+  for (long i = i0; i < i1; i++) {
+    const T* A = J.A + i * J.sa;
+    const T* B = J.B + i * J.sb;
+    T* C = J.C + i * J.sc;
+    for (long r = 0; r < m; r++) {
+      T* c = C + r * J.ldc;
+      if (J.beta == 0) for (long j = 0; j < n; j++) c[j] = 0;
+      else if (J.beta != 1) for (long j = 0; j < n; j++) c[j] *= J.beta;
+      if (!J.tb) {
+        for (long p = 0; p < k; p++) {
+          const T av = J.ta ? A[p * J.lda + r] : A[r * J.lda + p];
+          const T* b = B + p * J.ldb;
+          for (long j = 0; j < n; j++) c[j] += av * b[j];
+        }
+      } else if (!J.ta) {
+        for (long j = 0; j < n; j++) c[j] += dot<T>(k, A + r * J.lda, B + j * J.ldb);
+      } else {
+        for (long j = 0; j < n; j++) {
+          const T* b = B + j * J.ldb;
+          T s = 0;
+          for (long p = 0; p < k; p++) s += A[p * J.lda + r] * b[p];
+          c[j] += s;
+        }
+      }
+    }
+  }
+}
+
+template <typename T>
+void bmmPart(void* ctx, int t) {
+  const BmmJob<T>& J = *(const BmmJob<T>*)ctx;
+  const long per = (J.batch + J.parts - 1) / J.parts;
+  const long i0 = t * per, i1 = i0 + per < J.batch ? i0 + per : J.batch;
+  if (i0 < i1) bmmRange<T>(J, i0, i1);
+}
+
+template <typename T>
+void bmmT(bool ta, bool tb, long batch, long m, long n, long k, const T* A, long sa, long lda, const T* B, long sb, long ldb,
+          double beta, T* C, long sc, long ldc, int threads) {
+  BmmJob<T> J = { ta, tb, batch, m, n, k, A, sa, lda, B, sb, ldb, (T)beta, C, sc, ldc, 1 };
+  // Split over examples only when there is enough work to pay for the wake-up (as the GEMM: ~96³).
+  if (threads > 1 && batch > 1 && (double)batch * m * n * k >= 96.0 * 96 * 96) {
+    J.parts = ptAcquire(threads < batch ? threads : (int)batch);
+  }
+  if (J.parts <= 1) bmmRange<T>(J, 0, batch);
+  else {
+    ptParallel(J.parts, bmmPart<T>, &J);
+    ptRelease();
+  }
+}
+
 } // namespace
+
+void ptBiasActGrad(bool f32, long rows, long n, const void* go, const void* d, void* gx, void* gb) {
+  if (f32) biasActGradT<float>(rows, n, (const float*)go, (const float*)d, (float*)gx, (float*)gb);
+  else biasActGradT<double>(rows, n, (const double*)go, (const double*)d, (double*)gx, (double*)gb);
+}
+void ptMulAcc(bool f32, long n, const void* a, const void* b, void* out) {
+  if (f32) mulAccT<float>(n, (const float*)a, (const float*)b, (float*)out);
+  else mulAccT<double>(n, (const double*)a, (const double*)b, (double*)out);
+}
+void ptBmm(bool f32, bool ta, bool tb, long batch, long m, long n, long k, const void* A, long sa, long lda, const void* B, long sb,
+           long ldb, double beta, void* C, long sc, long ldc, int threads) {
+  if (f32) bmmT<float>(ta, tb, batch, m, n, k, (const float*)A, sa, lda, (const float*)B, sb, ldb, beta, (float*)C, sc, ldc, threads);
+  else bmmT<double>(ta, tb, batch, m, n, k, (const double*)A, sa, lda, (const double*)B, sb, ldb, beta, (double*)C, sc, ldc, threads);
+}
 
 void ptBiasAct(bool f32, int act, long rows, long n, const void* x, const void* bias, double slope, void* y, void* d) {
   if (f32) biasActDispatch<float>(act, rows, n, (const float*)x, (const float*)bias, slope, (float*)y, (float*)d);

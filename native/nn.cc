@@ -13,17 +13,28 @@ const double GELU_K1 = 0.044715;
 
 template <typename T, int ACT>
 void biasActT(long rows, long n, const T* x, const T* bias, double slope, T* y, T* d) {
+  const T sl = (T)slope;
   for (long r = 0; r < rows; r++) {
     const T* xr = x + r * n;
     T* yr = y + r * n;
     T* dr = d ? d + r * n : nullptr;
+    if (ACT <= 2) {
+      // identity, relu, leakyRelu: exact in the array's precision (x + b is one rounding either way),
+      // branch-free loops the compiler vectorises
+      if (bias) for (long j = 0; j < n; j++) yr[j] = xr[j] + bias[j];
+      else if (yr != xr) for (long j = 0; j < n; j++) yr[j] = xr[j];
+      if (ACT == 0) {
+        if (dr) for (long j = 0; j < n; j++) dr[j] = 1;
+      } else {
+        if (dr) for (long j = 0; j < n; j++) dr[j] = yr[j] > 0 ? (T)1 : (ACT == 1 ? (T)0 : sl);
+        for (long j = 0; j < n; j++) yr[j] = yr[j] > 0 ? yr[j] : (ACT == 1 ? (T)0 : sl * yr[j]);
+      }
+      continue;
+    }
     for (long j = 0; j < n; j++) {
       const double v = (double)xr[j] + (bias ? (double)bias[j] : 0.0);
       double out, der;
-      if (ACT == 0) { out = v; der = 1; }
-      else if (ACT == 1) { out = v > 0 ? v : 0; der = v > 0 ? 1 : 0; }
-      else if (ACT == 2) { out = v > 0 ? v : slope * v; der = v > 0 ? 1 : slope; }
-      else if (ACT == 3) {
+      if (ACT == 3) {
         const double t = std::tanh(GELU_K0 * (v + GELU_K1 * v * v * v));
         out = 0.5 * v * (1 + t);
         der = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_K0 * (1 + 3 * GELU_K1 * v * v);

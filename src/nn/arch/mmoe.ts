@@ -7,12 +7,11 @@
 import type { Random } from '../../linalg/random.ts';
 import { Linear, type Layer, type MLP } from '../module.ts';
 import { softmax } from '../ops/nn.ts';
-import { stack } from '../ops/shape.ts';
 import type { Tape } from '../tape.ts';
 import type { Param, Tensor } from '../tensor.ts';
 import {
   buildEncoder, buildHead, checkCommon, checkInput, encoderInShape, encoderOutDim, flat, flatSize, mixExperts,
-  positiveInt, requestedTasks, runStages, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
+  positiveInt, requestedTasks, runExperts, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
 } from './common.ts';
 
 export interface MmoeOptions extends ArchCommon {
@@ -47,7 +46,7 @@ export class MMoE implements MtlArchitecture {
   forward(g: Tape, x: Tensor, tasks?: readonly number[]): MtlOutput {
     checkInput(this, x);
     const want = requestedTasks(this.taskNames.length, tasks);
-    const E = stack(g, this.experts.map((e) => runStages(g, e, x)), 1); // [B, n, H]
+    const E = runExperts(g, this.experts, x); // [B, n, H]
     const xf = flat(g, x);
     const gates: GateRecord[] = [];
     const outputs = this.towers.map((tw, t) => {

@@ -7,6 +7,7 @@
 import type { Random } from '../../linalg/random.ts';
 import { Linear, type Layer, type MLP } from '../module.ts';
 import { softmax } from '../ops/nn.ts';
+import { taskRow, weightedSums } from '../ops/experts.ts';
 import type { Tape } from '../tape.ts';
 import type { Param, Tensor } from '../tensor.ts';
 import {
@@ -49,11 +50,20 @@ export class MMoE implements MtlArchitecture {
     const E = runExperts(g, this.experts, x); // [B, n, H]
     const xf = flat(g, x);
     const gates: GateRecord[] = [];
-    const outputs = this.towers.map((tw, t) => {
-      if (!want[t]) return null;
+    const ws: Tensor[] = [];
+    this.towers.forEach((_, t) => {
+      if (!want[t]) return;
       const w = softmax(g, this.gates[t]!.forward(g, xf));
       gates.push({ task: this.taskNames[t]!, level: 0, experts: this.expertNames, weights: w });
-      return tw.forward(g, mixExperts(g, E, w));
+      ws.push(w);
+    });
+    // all requested tasks' mixtures in one op (the experts are read once, not once per task)
+    const M = E.shape.length === 3 && ws.length > 1 ? weightedSums(g, E, ws) : null;
+    let k = 0;
+    const outputs = this.towers.map((tw, t) => {
+      if (!want[t]) return null;
+      const i = k++;
+      return tw.forward(g, M ? taskRow(g, M, i) : mixExperts(g, E, ws[i]!));
     });
     return { outputs, features: E, aux: this.towers.map(() => null), gates };
   }

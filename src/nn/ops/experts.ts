@@ -92,3 +92,80 @@ function expertsLinearBackward(g: Tape, o: Tensor, lanes: number): void {
     }
   }
 }
+
+/**
+ * The expert mixtures of T gates at once: out[t, b, :] = Σ_e w_t[b, e] · x[b, e, :] for stacked experts
+ * x [B, n, K] and T gate outputs w_t [B, n] → [T, B, K] (MMoE, Ma et al. 2018 eq. 5, all tasks). Per
+ * example it is ONE T×n by n×K product (the backend's bmm), so the experts are read once per pass
+ * instead of once per task (T weightedSum ops): forward, dx and the gates' gradients are one bmm each.
+ * Task t's mixture is `taskRow(g, out, t)`.
+ */
+export function weightedSums(g: Tape, x: Tensor, ws: readonly Tensor[]): Tensor {
+  const T = ws.length;
+  if (T === 0) throw new ShapeError('weightedSums: no gates');
+  if (x.shape.length !== 3) throw new ShapeError(`weightedSums: experts must be [B, n, K], got ${shapeStr(x.shape)}`);
+  const [B, n, K] = x.shape as [number, number, number];
+  for (let t = 0; t < T; t++) {
+    const w = ws[t]!;
+    if (w.shape.length !== 2 || w.shape[0] !== B || w.shape[1] !== n) {
+      throw new ShapeError(`weightedSums: gate ${t} has shape ${shapeStr(w.shape)}, expected [${B}, ${n}]`);
+    }
+  }
+  const o = g.out([T, B, K], [x, ...ws], weightedSumsBackward);
+  // the gates side by side per example, [B, T, n]: example b's T×n matrix is contiguous
+  const W = g.savedData(o, 0, B * T * n);
+  for (let t = 0; t < T; t++) {
+    const wd = ws[t]!.data;
+    for (let b = 0; b < B; b++) for (let e = 0; e < n; e++) W[(b * T + t) * n + e] = wd[b * n + e]!;
+  }
+  // C_b (T×K, rows B·K apart) = W_b (T×n) · X_b (n×K)
+  g.k.nn.bmm(false, false, B, T, K, n, W, T * n, n, x.data, n * K, K, 0, o.data, K, B * K);
+  return o;
+}
+
+function weightedSumsBackward(g: Tape, o: Tensor, lanes: number): void {
+  const x = o.inputs[0]!;
+  const [B, n, K] = x.shape as [number, number, number];
+  const T = o.inputs.length - 1;
+  const W = o.saved[0] as Data;
+  const gx = g.gradOf(x, lanes);
+  const gws = o.inputs.slice(1).map((w) => g.gradOf(w, lanes));
+  const anyW = gws.some((gw) => gw !== null);
+  const GW = anyW ? g.savedData(o, 1, B * T * n) : null;
+  for (let l = 0; l < lanes; l++) {
+    const go = lanes === 1 ? o.grad! : o.grad!.subarray(l * o.size, (l + 1) * o.size);
+    // dX_b (n×K) += W_bᵀ · dC_b
+    if (gx) g.k.nn.bmm(true, false, B, n, K, T, W, T * n, n, go, K, B * K, 1, lanes === 1 ? gx : gx.subarray(l * x.size, (l + 1) * x.size), n * K, K);
+    if (GW) {
+      // dW_b (T×n) = dC_b · X_bᵀ, then back to each gate's [B, n]
+      g.k.nn.bmm(false, true, B, T, n, K, go, K, B * K, x.data, n * K, K, 0, GW, T * n, n);
+      for (let t = 0; t < T; t++) {
+        const gw = gws[t];
+        if (!gw) continue;
+        const off = l * B * n;
+        for (let b = 0; b < B; b++) for (let e = 0; e < n; e++) gw[off + b * n + e] += GW[(b * T + t) * n + e]!;
+      }
+    }
+  }
+}
+
+/** x[t] for x [T, ...] → [...] (task t's row of weightedSums), one contiguous copy. */
+export function taskRow(g: Tape, x: Tensor, t: number): Tensor {
+  if (x.shape.length < 1 || !Number.isInteger(t) || t < 0 || t >= x.shape[0]!) {
+    throw new ShapeError(`taskRow: index ${t} is outside the first axis of ${shapeStr(x.shape)}`);
+  }
+  const o = g.out(x.shape.slice(1), [x], taskRowBackward);
+  o.aux.push(t);
+  o.data.set(x.data.subarray(t * o.size, (t + 1) * o.size));
+  return o;
+}
+
+function taskRowBackward(g: Tape, o: Tensor, lanes: number): void {
+  const x = o.inputs[0]!;
+  const gx = g.gradOf(x, lanes);
+  if (!gx) return;
+  const t = o.aux[0]!, n = o.size;
+  for (let l = 0; l < lanes; l++) {
+    g.k.nn.mulAcc(n, lanes === 1 ? o.grad! : o.grad!.subarray(l * n, (l + 1) * n), null, gx.subarray(l * x.size + t * n, l * x.size + (t + 1) * n));
+  }
+}

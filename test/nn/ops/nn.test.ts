@@ -61,28 +61,3 @@ test('weightedSum: gradients, and equal to mul + sum over the expert axis', () =
   }
   assert.throws(() => weightedSum(new Tape('float64'), randParam(rng, 'x', [2, 3, 4]), randParam(rng, 'w', [2, 4])), ShapeError);
 });
-
-test('expertsLinear: gradients (shared and per-expert inputs, with and without bias, every activation) and equal to per-expert linear + stack', async () => {
-  const { expertsLinear } = await import('../../../src/nn/ops/experts.ts');
-  const { biasAct } = await import('../../../src/nn/ops/elementwise.ts');
-  const { matmul } = await import('../../../src/nn/ops/matmul.ts');
-  const { stack } = await import('../../../src/nn/ops/shape.ts');
-  const rng = new Random(78);
-  for (const [B, n, Din, H] of [[1, 1, 1, 1], [3, 2, 4, 5], [2, 3, 5, 7]] as const) {
-    const ws = Array.from({ length: n }, (_, e) => randParam(rng, `w${e}`, [Din, H]));
-    const bs = Array.from({ length: n }, (_, e) => randParam(rng, `b${e}`, [H]));
-    const xs = randParam(rng, 'x', [B, Din]), xe = randParam(rng, 'xe', [B, n, Din]);
-    for (const act of ['identity', 'relu', 'tanh', 'gelu', 'sigmoid', 'leakyRelu'] as const) {
-      gradcheck(`expertsLinear shared ${act} ${B}/${n}/${Din}/${H}`, [xs, ...ws, ...bs], (g) => expertsLinear(g, xs, ws, bs, act));
-      gradcheck(`expertsLinear per-expert ${act} ${B}/${n}/${Din}/${H}`, [xe, ...ws], (g) => expertsLinear(g, xe, ws, null, act));
-    }
-    const g = new Tape('float64');
-    const fused = expertsLinear(g, xs, ws, bs, 'relu');
-    const plain = stack(g, ws.map((w, e) => biasAct(g, matmul(g, xs, w), bs[e]!, 'relu')), 1);
-    assert.deepEqual(fused.shape, plain.shape);
-    for (let i = 0; i < fused.size; i++) assert.ok(Math.abs(fused.data[i]! - plain.data[i]!) < 1e-12);
-  }
-  const g = new Tape('float64');
-  assert.throws(() => expertsLinear(g, randParam(rng, 'x', [2, 3, 4]), [randParam(rng, 'w', [4, 2])], null, 'relu'), /input must be \[B, D\] \(shared\) or \[B, 1, D\]/);
-  assert.throws(() => expertsLinear(g, randParam(rng, 'x', [2, 4]), [randParam(rng, 'w', [3, 2])], null, 'relu'), /weight of expert 0 has shape \[3, 2\], expected \[4, 2\]/);
-});

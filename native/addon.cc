@@ -331,6 +331,21 @@ napi_value mulAccFn(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// adam(n, g, m, v, b1, b2, bc1, sbc2, eps)
+napi_value adamFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 9)) return nullptr;
+  long n = integer(a, 0);
+  double b1 = num(a, 4), b2 = num(a, 5), bc1 = num(a, 6), sbc2 = num(a, 7), eps = num(a, 8);
+  int f32 = -1;
+  void* g = anyArr(a, 1, n, &f32, false);
+  void* m = anyArr(a, 2, n, &f32, false);
+  void* v = anyArr(a, 3, n, &f32, false);
+  if (!a.ok) return nullptr;
+  ptAdam(f32 == 1, n, g, m, v, b1, b2, bc1, sbc2, eps);
+  return undef(env);
+}
+
 long bspan(long batch, long stride, long rows, long cols, long ld) {
   return batch == 0 || rows == 0 || cols == 0 ? 0 : (batch - 1) * stride + (rows - 1) * ld + cols;
 }
@@ -408,7 +423,7 @@ NAPI_MODULE_INIT() {
     { "dgram", gram<double> }, { "sgram", gram<float> },
     { "cholesky", cholesky }, { "eigh", eighFn }, { "svd", svdFn },
     { "biasAct", biasActFn }, { "softmaxRows", softmaxFn }, { "colSums", colSumsFn }, { "im2col", im2colFn },
-    { "biasActGrad", biasActGradFn }, { "mulAcc", mulAccFn }, { "bmm", bmmFn },
+    { "biasActGrad", biasActGradFn }, { "mulAcc", mulAccFn }, { "adam", adamFn }, { "bmm", bmmFn },
     { "setThreads", setThreads }, { "setAvx2Only", setAvx2Only }, { "info", infoFn },
   };
   for (auto& f : fns) {

@@ -62,3 +62,5 @@ void ptMulAcc(bool f32, long n, const void* a, const void* b, void* out);
 /** Strided batched GEMM C_i = op(A_i)·op(B_i) + beta·C_i (see NnKernels.bmm), split over examples on `threads`. */
 void ptBmm(bool f32, bool ta, bool tb, long batch, long m, long n, long k, const void* A, long sa, long lda, const void* B, long sb,
            long ldb, double beta, void* C, long sc, long ldc, int threads);
+/** Adam moment update in place (see NnKernels.adam). */
+void ptAdam(bool f32, long n, void* g, void* m, void* v, double b1, double b2, double bc1, double sbc2, double eps);

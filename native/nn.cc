@@ -152,6 +152,18 @@ T dot(long k, const T* x, const T* y) {
 }
 
 template <typename T>
+void adamT(long n, T* g, T* m, T* v, double b1, double b2, double bc1, double sbc2, double eps) {
+  for (long i = 0; i < n; i++) {
+    const double gi = g[i];
+    const double mi = b1 * (double)m[i] + (1 - b1) * gi;
+    const double vi = b2 * (double)v[i] + (1 - b2) * gi * gi;
+    m[i] = (T)mi;
+    v[i] = (T)vi;
+    g[i] = (T)(mi / bc1 / (std::sqrt(vi) / sbc2 + eps));
+  }
+}
+
+template <typename T>
 struct BmmJob {
   bool ta, tb;
   long batch, m, n, k;
@@ -172,15 +184,34 @@ void bmmRange(const BmmJob<T>& J, long i0, long i1) {
     T* C = J.C + i * J.sc;
     for (long r = 0; r < m; r++) {
       T* c = C + r * J.ldc;
+      if (!J.tb) {
+        // a block of JB columns of the C row stays in registers over the whole sum (k is small:
+        // experts or tasks), so C is read and written once, not once per p
+        enum { JB = 64 };
+        long j0 = 0;
+        for (; j0 + JB <= n; j0 += JB) {
+          T acc[JB];
+          for (int q = 0; q < JB; q++) acc[q] = J.beta == 0 ? (T)0 : J.beta * c[j0 + q];
+          for (long p = 0; p < k; p++) {
+            const T av = J.ta ? A[p * J.lda + r] : A[r * J.lda + p];
+            const T* b = B + p * J.ldb + j0;
+            for (int q = 0; q < JB; q++) acc[q] += av * b[q];
+          }
+          for (int q = 0; q < JB; q++) c[j0 + q] = acc[q];
+        }
+        if (j0 < n) {
+          for (long j = j0; j < n; j++) c[j] = J.beta == 0 ? (T)0 : J.beta * c[j];
+          for (long p = 0; p < k; p++) {
+            const T av = J.ta ? A[p * J.lda + r] : A[r * J.lda + p];
+            const T* b = B + p * J.ldb;
+            for (long j = j0; j < n; j++) c[j] += av * b[j];
+          }
+        }
+        continue;
+      }
       if (J.beta == 0) for (long j = 0; j < n; j++) c[j] = 0;
       else if (J.beta != 1) for (long j = 0; j < n; j++) c[j] *= J.beta;
-      if (!J.tb) {
-        for (long p = 0; p < k; p++) {
-          const T av = J.ta ? A[p * J.lda + r] : A[r * J.lda + p];
-          const T* b = B + p * J.ldb;
-          for (long j = 0; j < n; j++) c[j] += av * b[j];
-        }
-      } else if (!J.ta) {
+      if (!J.ta) {
         for (long j = 0; j < n; j++) c[j] += dot<T>(k, A + r * J.lda, B + j * J.ldb);
       } else {
         for (long j = 0; j < n; j++) {
@@ -226,6 +257,10 @@ void ptBiasActGrad(bool f32, long rows, long n, const void* go, const void* d, v
 void ptMulAcc(bool f32, long n, const void* a, const void* b, void* out) {
   if (f32) mulAccT<float>(n, (const float*)a, (const float*)b, (float*)out);
   else mulAccT<double>(n, (const double*)a, (const double*)b, (double*)out);
+}
+void ptAdam(bool f32, long n, void* g, void* m, void* v, double b1, double b2, double bc1, double sbc2, double eps) {
+  if (f32) adamT<float>(n, (float*)g, (float*)m, (float*)v, b1, b2, bc1, sbc2, eps);
+  else adamT<double>(n, (double*)g, (double*)m, (double*)v, b1, b2, bc1, sbc2, eps);
 }
 void ptBmm(bool f32, bool ta, bool tb, long batch, long m, long n, long k, const void* A, long sa, long lda, const void* B, long sb,
            long ldb, double beta, void* C, long sc, long ldc, int threads) {

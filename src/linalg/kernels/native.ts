@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ShapeError } from '../../errors.ts';
 import type { FloatArray } from '../matrix.ts';
 import { THREADS_ENV } from './threads.ts';
-import { ACTIVATIONS, checkBiasAct, checkBiasActGrad, checkBmm, checkIm2col, checkMulAcc, referenceNn } from './nn-reference.ts';
+import { ACTIVATIONS, checkBiasAct, checkAdam, checkBiasActGrad, checkBmm, checkIm2col, checkMulAcc, referenceNn } from './nn-reference.ts';
 import type { Kernels, NnKernels } from './types.ts';
 import { smallToReference } from './dispatch.ts';
 
@@ -36,6 +36,7 @@ interface Addon {
   im2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): void;
   biasActGrad(rows: number, n: number, go: FloatArray, d: FloatArray | null, gx: FloatArray | null, gb: FloatArray | null): void;
   mulAcc(n: number, a: FloatArray, b: FloatArray | null, out: FloatArray): void;
+  adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void;
   bmm(ta: boolean, tb: boolean, batch: number, m: number, n: number, k: number, a: FloatArray, sa: number, lda: number,
     b: FloatArray, sb: number, ldb: number, beta: number, c: FloatArray, sc: number, ldc: number): void;
   setThreads(n: number): void;
@@ -168,6 +169,10 @@ function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
       checkMulAcc(n, a, b, out);
       ad.mulAcc(n, a, b, out);
     },
+    adam(n, g, m, v, b1, b2, bc1, sbc2, eps) {
+      checkAdam(n, g, m, v);
+      ad.adam(n, g, m, v, b1, b2, bc1, sbc2, eps);
+    },
     bmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, c, sc, ldc) {
       checkBmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, c, sc, ldc);
       const sC = bspan(batch, sc, m, n, ldc);
@@ -185,6 +190,7 @@ function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
       (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).im2col(N, C, H, W, kh, kw, stride, pad, x, cols),
     biasActGrad: (rows, n, go, d, gx, gb) => (rows * n < NATIVE_SMALL_NN ? ref : direct).biasActGrad(rows, n, go, d, gx, gb),
     mulAcc: (n, a, b, out) => (n < NATIVE_SMALL_NN ? ref : direct).mulAcc(n, a, b, out),
+    adam: (n, g, m, v, b1, b2, bc1, sbc2, eps) => (n < NATIVE_SMALL_NN ? ref : direct).adam(n, g, m, v, b1, b2, bc1, sbc2, eps),
     bmm: (ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, c, sc, ldc) =>
       (batch * m * n * k < NATIVE_SMALL_GEMM_WORK ? ref : direct).bmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, c, sc, ldc),
   };

@@ -171,6 +171,25 @@ function bmm(transA: boolean, transB: boolean, batch: number, m: number, n: numb
   }
 }
 
+function adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void {
+  checkAdam(n, g, m, v);
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const mi = b1 * m[i]! + (1 - b1) * gi;
+    const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    g[i] = mi / bc1 / (Math.sqrt(vi) / sbc2 + eps);
+  }
+}
+
+export function checkAdam(n: number, g: FloatArray, m: FloatArray, v: FloatArray): void {
+  dims('adam', { n });
+  need('adam', 'g', g, n);
+  need('adam', 'm', m, n);
+  need('adam', 'v', v, n);
+}
+
 export function checkBiasActGrad(rows: number, n: number, go: FloatArray, d: FloatArray | null, gx: FloatArray | null, gb: FloatArray | null): void {
   dims('biasActGrad', { rows, n });
   need('biasActGrad', 'go', go, rows * n);
@@ -205,4 +224,4 @@ export function checkBmm(transA: boolean, transB: boolean, batch: number, m: num
   need('bmm', 'c', c, bspan(batch, strideC, m, n, ldc));
 }
 
-export const referenceNn: NnKernels = { biasAct, softmaxRows, colSums, im2col, biasActGrad, mulAcc, bmm };
+export const referenceNn: NnKernels = { biasAct, softmaxRows, colSums, im2col, biasActGrad, mulAcc, adam, bmm };

@@ -48,6 +48,12 @@ export interface NnKernels {
    * (NaN ignored). The many small products of mixture-of-experts gates: one call, not one per example.
    * The C_i must not overlap each other or any A_i / B_i.
    */
+  /**
+   * One Adam moment update in place (Kingma & Ba 2015, Alg. 1, PyTorch's ε placement), for i < n:
+   * m ← b1·m + (1−b1)·g, v ← b2·v + (1−b2)·g², g ← (m / bc1) / (√v / sbc2 + eps), where
+   * bc1 = 1 − b1^t and sbc2 = √(1 − b2^t). Computed in double, stored in the arrays' precision.
+   */
+  adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void;
   bmm(transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number,
     a: FloatArray, strideA: number, lda: number, b: FloatArray, strideB: number, ldb: number,
     beta: number, c: FloatArray, strideC: number, ldc: number): void;

@@ -292,7 +292,7 @@ test('nn kernels: biasAct (every activation, with d), softmaxRows, colSums, im2c
   assert.throws(() => nnN.softmaxRows(2, 3, new Float32Array(5), new Float32Array(6)), ShapeError);
 });
 
-test('nn kernels: biasActGrad, mulAcc, bmm = reference on random shapes (1, odd, beyond the vector width), f32 and f64, 1–2 threads', { skip }, () => {
+test('nn kernels: biasActGrad, mulAcc, adam, bmm = reference on random shapes (1, odd, beyond the vector width), f32 and f64, 1–2 threads', { skip }, () => {
   const rng = new Random(1502);
   const nnN = direct.nn, nnR = ref.nn;
   for (const p of [F64, F32]) {
@@ -319,6 +319,17 @@ test('nn kernels: biasActGrad, mulAcc, bmm = reference on random shapes (1, odd,
       nnR.mulAcc(rows * n, go, null, o1);
       nnN.mulAcc(rows * n, go, null, o2);
       close(o2, o1, 4 * p.eps, 'mulAcc without b');
+      // adam: three steps in place on the same state, native = reference (both in double, one rounding to the array)
+      const gR = rand(rows * n), mR = rand(rows * n), vR = rand(rows * n).map(Math.abs);
+      const gN = gR.slice(), mN = mR.slice(), vN = vR.slice();
+      for (let t = 1; t <= 3; t++) {
+        const bc1 = 1 - 0.9 ** t, sbc2 = Math.sqrt(1 - 0.999 ** t);
+        nnR.adam(rows * n, gR, mR, vR, 0.9, 0.999, bc1, sbc2, 1e-8);
+        nnN.adam(rows * n, gN, mN, vN, 0.9, 0.999, bc1, sbc2, 1e-8);
+        close(mN, mR, 8 * p.eps, `adam m step ${t}`);
+        close(vN, vR, 8 * p.eps, `adam v step ${t}`);
+        close(gN, gR, 64 * p.eps, `adam update step ${t}`);
+      }
     }
     onEveryPath((label) => {
       for (const [batch, m, n, k] of [[1, 1, 1, 1], [3, 1, 17, 8], [5, 8, 33, 3], [7, 3, 5, 67], [2, 16, 1, 31], [300, 8, 40, 8]] as const) {

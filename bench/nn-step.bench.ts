@@ -9,7 +9,8 @@
 // First a parity check per model: the first 20 per-step losses of both (float32) agree to 1e-4
 // relative. Then medians of ms/step at 1 and 2 threads (polytask: the native pool's threads,
 // POLYTASK_THREADS; PyTorch: torch.set_num_threads); polytask is timed before and after the PyTorch
-// run (the machine is shared), all in this one run, so the ratios compare like with like.
+// run (the machine is shared), all in this one run, so the ratios compare like with like; at 1 thread
+// also process CPU time per step (on a loaded machine wall time is mostly the wait for a core).
 // PyTorch is skipped with a message when `python3 -c "import torch"` fails (Debian: python3-torch).
 // BENCH_NN=hps,mmoe,lenet picks the models (default all); BENCH_NN_REPEATS the timed repeats (default 5).
 import { spawnSync } from 'node:child_process';
@@ -147,15 +148,18 @@ function runCase(c: Case, py: string | null): void {
   const ours = Array.from({ length: STEPS }, (_, k) => step(k));
   const native = backendInfo().name === 'native';
   const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  const cpu1: number[] = [];
   const timeOurs = (): void => {
     for (const threads of [1, 2] as const) {
       if (native) nativeLoad.setThreads(threads);
       reinit();
       for (let k = 0; k < 3; k++) step(k);
       for (let r = 0; r < REPEATS; r++) {
-        const t0 = performance.now();
+        const t0 = performance.now(), c0 = process.cpuUsage();
         for (let k = 0; k < PER; k++) step(k);
         times[threads].push((performance.now() - t0) / PER);
+        const c = process.cpuUsage(c0);
+        if (threads === 1) cpu1.push((c.user + c.system) / 1000 / PER);
       }
     }
     if (native) nativeLoad.setThreads(0);
@@ -166,7 +170,7 @@ function runCase(c: Case, py: string | null): void {
   step(0);
   const steady = g.allocations === allocs0;
 
-  let peer: { losses: number[]; ms1: number; ms2: number } | null = null;
+  let peer: { losses: number[]; ms1: number; ms2: number; cpu1?: number } | null = null;
   if (py !== null) {
     const dir = mkdtempSync(join(tmpdir(), 'polytask-nn-bench-'));
     try {
@@ -178,7 +182,7 @@ function runCase(c: Case, py: string | null): void {
       }));
       const r = spawnSync(py, ['bench/peers/torch_hps.py', file], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (r.status !== 0) console.log(`${c.name}: pytorch failed: ${r.stderr.slice(-800)}`);
-      else peer = JSON.parse(r.stdout.trim().split('\n').pop()!) as { losses: number[]; ms1: number; ms2: number };
+      else peer = JSON.parse(r.stdout.trim().split('\n').pop()!) as { losses: number[]; ms1: number; ms2: number; cpu1?: number };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -197,6 +201,11 @@ function runCase(c: Case, py: string | null): void {
       (pt === null ? ', pytorch skipped' : `, pytorch ${pt.toFixed(2)} ms/step (${(pt / ms).toFixed(2)}x)`) +
       (native ? '' : ' [polytask single-threaded: not the native backend]') + ` [load ${load0} → ${load()}]`);
   }
+  // Wall time on a shared machine mostly measures the wait for a core; process CPU time at 1 thread
+  // counts only the work (both sides measured the same way).
+  const c1 = median(cpu1);
+  console.log(`${c.name} T=${T} b=${B} 1 thread, process CPU time: polytask ${c1.toFixed(2)} ms/step` +
+    (peer?.cpu1 === undefined ? ', pytorch skipped' : `, pytorch ${peer.cpu1.toFixed(2)} ms/step (${(peer.cpu1 / c1).toFixed(2)}x)`));
 }
 
 console.log(`backend: ${backendInfo().name} (${backendInfo().reason})`);

@@ -302,6 +302,23 @@ napi_value im2colFn(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// col2im(N, C, H, W, kh, kw, stride, pad, cols, x)
+napi_value col2imFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 10)) return nullptr;
+  long N = integer(a, 0), C = integer(a, 1), H = integer(a, 2), W = integer(a, 3), kh = integer(a, 4), kw = integer(a, 5);
+  long stride = integer(a, 6), pad = integer(a, 7);
+  if (!a.ok) return nullptr;
+  if (stride < 1 || kh < 1 || kw < 1 || H + 2 * pad < kh || W + 2 * pad < kw) return fail(env, "native col2im: bad geometry"), nullptr;
+  const long Ho = (H + 2 * pad - kh) / stride + 1, Wo = (W + 2 * pad - kw) / stride + 1;
+  int f32 = -1;
+  const void* cols = anyArr(a, 8, N * Ho * Wo * C * kh * kw, &f32, false);
+  void* x = anyArr(a, 9, N * C * H * W, &f32, false);
+  if (!a.ok) return nullptr;
+  ptCol2im(f32 == 1, N, C, H, W, kh, kw, stride, pad, cols, x);
+  return undef(env);
+}
+
 // biasActGrad(rows, n, go, d|null, gx|null, gb|null)
 napi_value biasActGradFn(napi_env env, napi_callback_info info) {
   Args a;
@@ -423,7 +440,7 @@ NAPI_MODULE_INIT() {
     { "dgram", gram<double> }, { "sgram", gram<float> },
     { "cholesky", cholesky }, { "eigh", eighFn }, { "svd", svdFn },
     { "biasAct", biasActFn }, { "softmaxRows", softmaxFn }, { "colSums", colSumsFn }, { "im2col", im2colFn },
-    { "biasActGrad", biasActGradFn }, { "mulAcc", mulAccFn }, { "adam", adamFn }, { "bmm", bmmFn },
+    { "col2im", col2imFn }, { "biasActGrad", biasActGradFn }, { "mulAcc", mulAccFn }, { "adam", adamFn }, { "bmm", bmmFn },
     { "setThreads", setThreads }, { "setAvx2Only", setAvx2Only }, { "info", infoFn },
   };
   for (auto& f : fns) {

@@ -64,3 +64,5 @@ void ptBmm(bool f32, bool ta, bool tb, long batch, long m, long n, long k, const
            long ldb, double beta, void* C, long sc, long ldc, int threads);
 /** Adam moment update in place (see NnKernels.adam). */
 void ptAdam(bool f32, long n, void* g, void* m, void* v, double b1, double b2, double bc1, double sbc2, double eps);
+/** x += the scatter-add of cols (the adjoint of ptIm2col; same geometry). */
+void ptCol2im(bool f32, long N, long C, long H, long W, long kh, long kw, long stride, long pad, const void* cols, void* x);

@@ -117,6 +117,33 @@ void im2colT(long N, long C, long H, long W, long kh, long kw, long stride, long
 }
 
 template <typename T>
+void col2imT(long N, long C, long H, long W, long kh, long kw, long stride, long pad, const T* cols, T* x) {
+  const long Ho = (H + 2 * pad - kh) / stride + 1, Wo = (W + 2 * pad - kw) / stride + 1;
+  const long P = Ho * Wo, K = C * kh * kw;
+  for (long b = 0; b < N; b++)
+    for (long ho = 0; ho < Ho; ho++)
+      for (long wo = 0; wo < Wo; wo++) {
+        const T* row = cols + (b * P + ho * Wo + wo) * K;
+        for (long c = 0; c < C; c++)
+          for (long i = 0; i < kh; i++) {
+            const long hi = ho * stride + i - pad;
+            if (hi < 0 || hi >= H) continue;
+            const T* src = row + (c * kh + i) * kw;
+            T* xrow = x + ((b * C + c) * H + hi) * W;
+            const long w0 = wo * stride - pad;
+            if (w0 >= 0 && w0 + kw <= W) {
+              for (long j = 0; j < kw; j++) xrow[w0 + j] += src[j];
+            } else {
+              for (long j = 0; j < kw; j++) {
+                const long wi = w0 + j;
+                if (wi >= 0 && wi < W) xrow[wi] += src[j];
+              }
+            }
+          }
+      }
+}
+
+template <typename T>
 void biasActGradT(long rows, long n, const T* go, const T* d, T* gx, T* gb) {
   for (long r = 0; r < rows; r++) {
     const T* g = go + r * n;
@@ -250,6 +277,10 @@ void bmmT(bool ta, bool tb, long batch, long m, long n, long k, const T* A, long
 
 } // namespace
 
+void ptCol2im(bool f32, long N, long C, long H, long W, long kh, long kw, long stride, long pad, const void* cols, void* x) {
+  if (f32) col2imT<float>(N, C, H, W, kh, kw, stride, pad, (const float*)cols, (float*)x);
+  else col2imT<double>(N, C, H, W, kh, kw, stride, pad, (const double*)cols, (double*)x);
+}
 void ptBiasActGrad(bool f32, long rows, long n, const void* go, const void* d, void* gx, void* gb) {
   if (f32) biasActGradT<float>(rows, n, (const float*)go, (const float*)d, (float*)gx, (float*)gb);
   else biasActGradT<double>(rows, n, (const double*)go, (const double*)d, (double*)gx, (double*)gb);

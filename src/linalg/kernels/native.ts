@@ -34,6 +34,7 @@ interface Addon {
   softmaxRows(rows: number, n: number, x: FloatArray, y: FloatArray): void;
   colSums(rows: number, n: number, x: FloatArray, beta: number, out: FloatArray): void;
   im2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): void;
+  col2im(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, cols: FloatArray, x: FloatArray): void;
   biasActGrad(rows: number, n: number, go: FloatArray, d: FloatArray | null, gx: FloatArray | null, gb: FloatArray | null): void;
   mulAcc(n: number, a: FloatArray, b: FloatArray | null, out: FloatArray): void;
   adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void;
@@ -157,6 +158,10 @@ function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
       checkIm2col(N, C, H, W, kh, kw, stride, pad, x, cols);
       ad.im2col(N, C, H, W, kh, kw, stride, pad, x, cols);
     },
+    col2im(N, C, H, W, kh, kw, stride, pad, cols, x) {
+      checkIm2col(N, C, H, W, kh, kw, stride, pad, x, cols);
+      ad.col2im(N, C, H, W, kh, kw, stride, pad, cols, x);
+    },
     biasActGrad(rows, n, go, d, gx, gb) {
       checkBiasActGrad(rows, n, go, d, gx, gb);
       // gx may be go itself (in place); gb is n long and must not read a changing go or d
@@ -188,6 +193,8 @@ function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
     colSums: (rows, n, x, beta, out) => (rows * n < NATIVE_SMALL_NN ? ref : direct).colSums(rows, n, x, beta, out),
     im2col: (N, C, H, W, kh, kw, stride, pad, x, cols) =>
       (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).im2col(N, C, H, W, kh, kw, stride, pad, x, cols),
+    col2im: (N, C, H, W, kh, kw, stride, pad, cols, x) =>
+      (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).col2im(N, C, H, W, kh, kw, stride, pad, cols, x),
     biasActGrad: (rows, n, go, d, gx, gb) => (rows * n < NATIVE_SMALL_NN ? ref : direct).biasActGrad(rows, n, go, d, gx, gb),
     mulAcc: (n, a, b, out) => (n < NATIVE_SMALL_NN ? ref : direct).mulAcc(n, a, b, out),
     adam: (n, g, m, v, b1, b2, bc1, sbc2, eps) => (n < NATIVE_SMALL_NN ? ref : direct).adam(n, g, m, v, b1, b2, bc1, sbc2, eps),

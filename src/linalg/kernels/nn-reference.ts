@@ -123,6 +123,29 @@ function im2col(N: number, C: number, H: number, W: number, kh: number, kw: numb
   }
 }
 
+function col2im(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, cols: FloatArray, x: FloatArray): void {
+  const { Ho, Wo } = checkIm2col(N, C, H, W, kh, kw, stride, pad, x, cols);
+  const P = Ho * Wo, K = C * kh * kw;
+  for (let b = 0; b < N; b++) {
+    for (let ho = 0; ho < Ho; ho++) {
+      for (let wo = 0; wo < Wo; wo++) {
+        const r = (b * P + ho * Wo + wo) * K;
+        for (let c = 0; c < C; c++) {
+          for (let i = 0; i < kh; i++) {
+            const hi = ho * stride + i - pad;
+            if (hi < 0 || hi >= H) continue;
+            const base = r + (c * kh + i) * kw, xrow = ((b * C + c) * H + hi) * W;
+            for (let j = 0; j < kw; j++) {
+              const wi = wo * stride + j - pad;
+              if (wi >= 0 && wi < W) x[xrow + wi]! += cols[base + j]!;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 function biasActGrad(rows: number, n: number, go: FloatArray, d: FloatArray | null, gx: FloatArray | null, gb: FloatArray | null): void {
   checkBiasActGrad(rows, n, go, d, gx, gb);
   for (let r = 0; r < rows; r++) {
@@ -224,4 +247,4 @@ export function checkBmm(transA: boolean, transB: boolean, batch: number, m: num
   need('bmm', 'c', c, bspan(batch, strideC, m, n, ldc));
 }
 
-export const referenceNn: NnKernels = { biasAct, softmaxRows, colSums, im2col, biasActGrad, mulAcc, adam, bmm };
+export const referenceNn: NnKernels = { biasAct, softmaxRows, colSums, im2col, col2im, biasActGrad, mulAcc, adam, bmm };

@@ -35,6 +35,11 @@ export interface NnKernels {
    */
   im2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): void;
   /**
+   * The adjoint of im2col (conv2d's input gradient): x [N, C, H, W] += the scatter-add of cols
+   * [N·Ho·Wo, C·kh·kw] (same layout and geometry as im2col; padding positions are dropped).
+   */
+  col2im(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, cols: FloatArray, x: FloatArray): void;
+  /**
    * The backward of biasAct: with t = go ⊙ d (d null: t = go), gx += t (gx may be null) and
    * gb += Σ_rows t (gb of length n, may be null); all rows×n except gb. One pass over go.
    */

@@ -73,27 +73,8 @@ function conv2dBackward(g: Tape, o: Tensor, lanes: number): void {
     }
     if (gx && dcols) {
       gemm(g, false, false, rows, K, O, 1, d2, O, w.data, K, 0, dcols, K);
-      // col2im: scatter-add back into the input gradient
-      const lx = l * x.size;
-      for (let n = 0; n < N; n++) {
-        for (let ho = 0; ho < Ho; ho++) {
-          for (let wo = 0; wo < Wo; wo++) {
-            const r = (n * P + ho * Wo + wo) * K;
-            for (let c = 0; c < C; c++) {
-              for (let i = 0; i < kh; i++) {
-                const hi = ho * stride + i - padding;
-                if (hi < 0 || hi >= H) continue;
-                const base = r + (c * kh + i) * kw;
-                const xrow = lx + ((n * C + c) * H + hi) * W;
-                for (let j = 0; j < kw; j++) {
-                  const wi = wo * stride + j - padding;
-                  if (wi >= 0 && wi < W) gx[xrow + wi] += dcols[base + j]!;
-                }
-              }
-            }
-          }
-        }
-      }
+      // col2im: scatter-add back into the input gradient (the adjoint of im2col)
+      g.k.nn.col2im(N, C, H, W, kh, kw, stride, padding, dcols, lanes === 1 ? gx : gx.subarray(l * x.size, (l + 1) * x.size));
     }
   }
 }

@@ -287,6 +287,15 @@ test('nn kernels: biasAct (every activation, with d), softmaxRows, colSums, im2c
     nnR.im2col(N, C, H, W, kh, kw, stride, pad, x, k1);
     nnN.im2col(N, C, H, W, kh, kw, stride, pad, x, k2);
     assert.deepEqual(k2, k1);
+    // col2im (the adjoint) on the same geometry and on 1 × 1 images with padding: accumulates into x
+    for (const [n2, c2, h2, w2, kh2, kw2, s2, p2] of [[N, C, H, W, kh, kw, stride, pad], [3, 2, 1, 1, 1, 1, 1, 1], [2, 5, 13, 11, 5, 5, 1, 0]] as const) {
+      const ho = Math.floor((h2 + 2 * p2 - kh2) / s2) + 1, wo = Math.floor((w2 + 2 * p2 - kw2) / s2) + 1;
+      const cc = randomStrided(rng, p, 1, n2 * ho * wo * c2 * kh2 * kw2, n2 * ho * wo * c2 * kh2 * kw2);
+      const x1 = randomStrided(rng, p, 1, n2 * c2 * h2 * w2, n2 * c2 * h2 * w2), x2 = x1.slice();
+      nnR.col2im(n2, c2, h2, w2, kh2, kw2, s2, p2, cc, x1);
+      nnN.col2im(n2, c2, h2, w2, kh2, kw2, s2, p2, cc, x2);
+      for (let i = 0; i < x1.length; i++) if (!(Math.abs(x2[i]! - x1[i]!) <= 32 * p.eps * 8)) assert.fail(`${p.name} col2im ${n2}/${c2}/${h2}×${w2}: [${i}] ${x2[i]} vs ${x1[i]}`);
+    }
   }
   assert.throws(() => nnN.biasAct('relu', 2, 3, new Float32Array(6), null, 0, new Float64Array(6), null), /share a precision/);
   assert.throws(() => nnN.softmaxRows(2, 3, new Float32Array(5), new Float32Array(6)), ShapeError);

@@ -133,3 +133,20 @@ test('bmm: each product equals one GEMM of the reference, every transpose, strid
   }
   assert.throws(() => nn.bmm(false, false, 2, 2, 2, 2, new Float64Array(7), 4, 2, new Float64Array(8), 4, 2, 0, new Float64Array(8), 4, 2), /bmm: a has 7 entries, needs 8/);
 });
+
+test('col2im is the adjoint of im2col: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩, and it accumulates', () => {
+  const rng = new Random(304);
+  for (const [N, C, H, W, kh, kw, stride, pad] of [[2, 3, 5, 6, 3, 2, 1, 1], [1, 2, 7, 7, 3, 3, 2, 0], [1, 1, 4, 4, 4, 4, 1, 2]] as const) {
+    const Ho = Math.floor((H + 2 * pad - kh) / stride) + 1, Wo = Math.floor((W + 2 * pad - kw) / stride) + 1;
+    const x = Float64Array.from({ length: N * C * H * W }, () => rng.uniformIn(-1, 1));
+    const c = Float64Array.from({ length: N * Ho * Wo * C * kh * kw }, () => rng.uniformIn(-1, 1));
+    const cols = new Float64Array(c.length);
+    nn.im2col(N, C, H, W, kh, kw, stride, pad, x, cols);
+    const x0 = Float64Array.from({ length: x.length }, () => rng.uniformIn(-1, 1)), back = x0.slice();
+    nn.col2im(N, C, H, W, kh, kw, stride, pad, c, back);
+    let lhs = 0, rhs = 0;
+    for (let i = 0; i < c.length; i++) lhs += cols[i]! * c[i]!;
+    for (let i = 0; i < x.length; i++) rhs += x[i]! * (back[i]! - x0[i]!);
+    assert.ok(Math.abs(lhs - rhs) < 1e-10, `adjoint: ${lhs} vs ${rhs}`);
+  }
+});

@@ -302,6 +302,92 @@ napi_value im2colFn(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// col2im(N, C, H, W, kh, kw, stride, pad, cols, x)
+napi_value col2imFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 10)) return nullptr;
+  long N = integer(a, 0), C = integer(a, 1), H = integer(a, 2), W = integer(a, 3), kh = integer(a, 4), kw = integer(a, 5);
+  long stride = integer(a, 6), pad = integer(a, 7);
+  if (!a.ok) return nullptr;
+  if (stride < 1 || kh < 1 || kw < 1 || H + 2 * pad < kh || W + 2 * pad < kw) return fail(env, "native col2im: bad geometry"), nullptr;
+  const long Ho = (H + 2 * pad - kh) / stride + 1, Wo = (W + 2 * pad - kw) / stride + 1;
+  int f32 = -1;
+  const void* cols = anyArr(a, 8, N * Ho * Wo * C * kh * kw, &f32, false);
+  void* x = anyArr(a, 9, N * C * H * W, &f32, false);
+  if (!a.ok) return nullptr;
+  ptCol2im(f32 == 1, N, C, H, W, kh, kw, stride, pad, cols, x);
+  return undef(env);
+}
+
+// biasActGrad(rows, n, go, d|null, gx|null, gb|null)
+napi_value biasActGradFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 6)) return nullptr;
+  long rows = integer(a, 0), n = integer(a, 1);
+  int f32 = -1;
+  const void* go = anyArr(a, 2, rows * n, &f32, false);
+  const void* d = anyArr(a, 3, rows * n, &f32, true);
+  void* gx = anyArr(a, 4, rows * n, &f32, true);
+  void* gb = anyArr(a, 5, n, &f32, true);
+  if (!a.ok) return nullptr;
+  ptBiasActGrad(f32 == 1, rows, n, go, d, gx, gb);
+  return undef(env);
+}
+
+// mulAcc(n, a, b|null, out)
+napi_value mulAccFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 4)) return nullptr;
+  long n = integer(a, 0);
+  int f32 = -1;
+  const void* x = anyArr(a, 1, n, &f32, false);
+  const void* y = anyArr(a, 2, n, &f32, true);
+  void* out = anyArr(a, 3, n, &f32, false);
+  if (!a.ok) return nullptr;
+  ptMulAcc(f32 == 1, n, x, y, out);
+  return undef(env);
+}
+
+// adam(n, g, m, v, b1, b2, bc1, sbc2, eps)
+napi_value adamFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 9)) return nullptr;
+  long n = integer(a, 0);
+  double b1 = num(a, 4), b2 = num(a, 5), bc1 = num(a, 6), sbc2 = num(a, 7), eps = num(a, 8);
+  int f32 = -1;
+  void* g = anyArr(a, 1, n, &f32, false);
+  void* m = anyArr(a, 2, n, &f32, false);
+  void* v = anyArr(a, 3, n, &f32, false);
+  if (!a.ok) return nullptr;
+  ptAdam(f32 == 1, n, g, m, v, b1, b2, bc1, sbc2, eps);
+  return undef(env);
+}
+
+long bspan(long batch, long stride, long rows, long cols, long ld) {
+  return batch == 0 || rows == 0 || cols == 0 ? 0 : (batch - 1) * stride + (rows - 1) * ld + cols;
+}
+
+// bmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, c, sc, ldc)
+napi_value bmmFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 16)) return nullptr;
+  bool ta = flag(a, 0), tb = flag(a, 1);
+  long batch = integer(a, 2), m = integer(a, 3), n = integer(a, 4), k = integer(a, 5);
+  long sa = integer(a, 7), lda = integer(a, 8), sb = integer(a, 10), ldb = integer(a, 11);
+  double beta = num(a, 12);
+  long sc = integer(a, 14), ldc = integer(a, 15);
+  if (!a.ok) return nullptr;
+  const long ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
+  if ((ac > lda && ar > 0) || (bc > ldb && br > 0) || (n > ldc && m > 0)) return fail(env, "native bmm: leading dimension too small"), nullptr;
+  int f32 = -1;
+  const void* A = anyArr(a, 6, bspan(batch, sa, ar, ac, lda), &f32, false);
+  const void* B = anyArr(a, 9, bspan(batch, sb, br, bc, ldb), &f32, false);
+  void* C = anyArr(a, 13, bspan(batch, sc, m, n, ldc), &f32, false);
+  if (!a.ok) return nullptr;
+  ptBmm(f32 == 1, ta, tb, batch, m, n, k, A, sa, lda, B, sb, ldb, beta, C, sc, ldc, threadsFor());
+  return undef(env);
+}
+
 // setThreads(n): threads for calls from this JavaScript thread (0: the pool size); grows the pool if needed
 napi_value setThreads(napi_env env, napi_callback_info info) {
   Args a;
@@ -354,6 +440,7 @@ NAPI_MODULE_INIT() {
     { "dgram", gram<double> }, { "sgram", gram<float> },
     { "cholesky", cholesky }, { "eigh", eighFn }, { "svd", svdFn },
     { "biasAct", biasActFn }, { "softmaxRows", softmaxFn }, { "colSums", colSumsFn }, { "im2col", im2colFn },
+    { "col2im", col2imFn }, { "biasActGrad", biasActGradFn }, { "mulAcc", mulAccFn }, { "adam", adamFn }, { "bmm", bmmFn },
     { "setThreads", setThreads }, { "setAvx2Only", setAvx2Only }, { "info", infoFn },
   };
   for (auto& f : fns) {

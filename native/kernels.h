@@ -55,3 +55,14 @@ void ptBiasAct(bool f32, int act, long rows, long n, const void* x, const void* 
 void ptSoftmax(bool f32, long rows, long n, const void* x, void* y);
 void ptColSums(bool f32, long rows, long n, const void* x, double beta, void* out);
 void ptIm2col(bool f32, long N, long C, long H, long W, long kh, long kw, long stride, long pad, const void* x, void* cols);
+/** gx += go ⊙ d, gb += column sums of go ⊙ d (d null: go); gx, gb may be null. */
+void ptBiasActGrad(bool f32, long rows, long n, const void* go, const void* d, void* gx, void* gb);
+/** out += a ⊙ b (b null: out += a). */
+void ptMulAcc(bool f32, long n, const void* a, const void* b, void* out);
+/** Strided batched GEMM C_i = op(A_i)·op(B_i) + beta·C_i (see NnKernels.bmm), split over examples on `threads`. */
+void ptBmm(bool f32, bool ta, bool tb, long batch, long m, long n, long k, const void* A, long sa, long lda, const void* B, long sb,
+           long ldb, double beta, void* C, long sc, long ldc, int threads);
+/** Adam moment update in place (see NnKernels.adam). */
+void ptAdam(bool f32, long n, void* g, void* m, void* v, double b1, double b2, double bc1, double sbc2, double eps);
+/** x += the scatter-add of cols (the adjoint of ptIm2col; same geometry). */
+void ptCol2im(bool f32, long N, long C, long H, long W, long kh, long kw, long stride, long pad, const void* cols, void* x);

@@ -5,7 +5,8 @@ import { OptionError } from '../errors.ts';
 import type { Random } from '../linalg/random.ts';
 import { initFill } from './init.ts';
 import type { InitName } from './init.ts';
-import { addBias, gelu, leakyRelu, relu, sigmoid, tanh } from './ops/elementwise.ts';
+import { addBias, biasAct, gelu, leakyRelu, relu, sigmoid, tanh } from './ops/elementwise.ts';
+import type { Activation as KernelActivation } from '../linalg/kernels/types.ts';
 import { matmul } from './ops/matmul.ts';
 import { dropout, gather, layerNorm } from './ops/nn.ts';
 import { conv2d, maxPool2d } from './ops/conv.ts';
@@ -36,6 +37,11 @@ export function activate(g: Tape, x: Tensor, a: Activation): Tensor {
     default: throw new OptionError('activation', `unknown activation "${String(a)}"; use one of ${ACTIVATIONS.join(', ')}`);
   }
 }
+
+/** The kernel name of a module activation ('none' → identity). */
+export const KERNEL_ACT: Record<Activation, KernelActivation> = {
+  'relu': 'relu', 'leaky-relu': 'leakyRelu', 'gelu': 'gelu', 'tanh': 'tanh', 'sigmoid': 'sigmoid', 'none': 'identity',
+};
 
 /** A parameter of the given shape, initialised in place. */
 export function makeParam(name: string, shape: readonly number[], dtype: DType, fill: (d: ReturnType<typeof makeData>) => void): Param {
@@ -68,6 +74,13 @@ export class Linear implements Layer {
   forward(g: Tape, x: Tensor): Tensor {
     const y = matmul(g, x, this.weight);
     return this.bias ? addBias(g, y, this.bias) : y;
+  }
+  /** act(x·W + b) with the bias and the activation in one fused op (one pass, forward and backward). */
+  forwardAct(g: Tape, x: Tensor, act: Activation): Tensor {
+    if (!(act in KERNEL_ACT)) return activate(g, this.forward(g, x), act); // the unknown-activation error
+    const y = matmul(g, x, this.weight);
+    if (!this.bias && act === 'none') return y;
+    return biasAct(g, y, this.bias, KERNEL_ACT[act]);
   }
 }
 
@@ -111,10 +124,11 @@ export class MLP implements Layer {
     let h = x;
     const L = this.layers.length;
     for (let i = 0; i < L; i++) {
-      h = this.layers[i]!.forward(g, h);
-      if (i < L - 1 || this.activateLast) {
-        if (this.norms[i]) h = this.norms[i]!.forward(g, h);
-        h = activate(g, h, this.activation);
+      const act = i < L - 1 || this.activateLast;
+      if (act && !this.norms[i]) h = this.layers[i]!.forwardAct(g, h, this.activation);
+      else h = this.layers[i]!.forward(g, h);
+      if (act) {
+        if (this.norms[i]) h = activate(g, this.norms[i]!.forward(g, h), this.activation);
         if (this.dropout > 0) h = dropout(g, h, this.dropout);
       }
     }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ShapeError } from '../../errors.ts';
 import type { FloatArray } from '../matrix.ts';
 import { THREADS_ENV } from './threads.ts';
-import { ACTIVATIONS, checkBiasAct, checkIm2col, referenceNn } from './nn-reference.ts';
+import { ACTIVATIONS, checkBiasAct, checkAdam, checkBiasActGrad, checkBmm, checkIm2col, checkMulAcc, referenceNn } from './nn-reference.ts';
 import type { Kernels, NnKernels } from './types.ts';
 import { smallToReference } from './dispatch.ts';
 
@@ -34,6 +34,12 @@ interface Addon {
   softmaxRows(rows: number, n: number, x: FloatArray, y: FloatArray): void;
   colSums(rows: number, n: number, x: FloatArray, beta: number, out: FloatArray): void;
   im2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): void;
+  col2im(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, cols: FloatArray, x: FloatArray): void;
+  biasActGrad(rows: number, n: number, go: FloatArray, d: FloatArray | null, gx: FloatArray | null, gb: FloatArray | null): void;
+  mulAcc(n: number, a: FloatArray, b: FloatArray | null, out: FloatArray): void;
+  adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void;
+  bmm(ta: boolean, tb: boolean, batch: number, m: number, n: number, k: number, a: FloatArray, sa: number, lda: number,
+    b: FloatArray, sb: number, ldb: number, beta: number, c: FloatArray, sc: number, ldc: number): void;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -83,6 +89,11 @@ export function cpuHasAvx2Fma(cpuinfo?: string): boolean | null {
   }
   const flags = /^flags\s*:(.*)$/m.exec(text)?.[1]?.split(/\s+/) ?? [];
   return flags.includes('avx2') && flags.includes('fma');
+}
+
+function bspan(batch: number, stride: number, rows: number, cols: number, ld: number): number {
+  const s = span(rows, cols, ld);
+  return batch === 0 || s === 0 ? 0 : (batch - 1) * stride + s;
 }
 
 function span(rows: number, cols: number, ld: number): number {
@@ -147,6 +158,33 @@ function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
       checkIm2col(N, C, H, W, kh, kw, stride, pad, x, cols);
       ad.im2col(N, C, H, W, kh, kw, stride, pad, x, cols);
     },
+    col2im(N, C, H, W, kh, kw, stride, pad, cols, x) {
+      checkIm2col(N, C, H, W, kh, kw, stride, pad, x, cols);
+      ad.col2im(N, C, H, W, kh, kw, stride, pad, cols, x);
+    },
+    biasActGrad(rows, n, go, d, gx, gb) {
+      checkBiasActGrad(rows, n, go, d, gx, gb);
+      // gx may be go itself (in place); gb is n long and must not read a changing go or d
+      const len = rows * n;
+      const go2 = gb ? unalias(go, len, gb, n) : go;
+      const d2 = d && gb ? unalias(d, len, gb, n) : d;
+      ad.biasActGrad(rows, n, go2, d2, gx, gb);
+    },
+    mulAcc(n, a, b, out) {
+      checkMulAcc(n, a, b, out);
+      ad.mulAcc(n, a, b, out);
+    },
+    adam(n, g, m, v, b1, b2, bc1, sbc2, eps) {
+      checkAdam(n, g, m, v);
+      ad.adam(n, g, m, v, b1, b2, bc1, sbc2, eps);
+    },
+    bmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, c, sc, ldc) {
+      checkBmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, c, sc, ldc);
+      const sC = bspan(batch, sc, m, n, ldc);
+      const a2 = unalias(a, bspan(batch, sa, ta ? k : m, ta ? m : k, lda), c, sC);
+      const b2 = unalias(b, bspan(batch, sb, tb ? n : k, tb ? k : n, ldb), c, sC);
+      ad.bmm(ta, tb, batch, m, n, k, a2, sa, lda, b2, sb, ldb, beta, c, sc, ldc);
+    },
   };
   const ref = referenceNn;
   const nn: NnKernels = {
@@ -155,6 +193,13 @@ function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
     colSums: (rows, n, x, beta, out) => (rows * n < NATIVE_SMALL_NN ? ref : direct).colSums(rows, n, x, beta, out),
     im2col: (N, C, H, W, kh, kw, stride, pad, x, cols) =>
       (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).im2col(N, C, H, W, kh, kw, stride, pad, x, cols),
+    col2im: (N, C, H, W, kh, kw, stride, pad, cols, x) =>
+      (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).col2im(N, C, H, W, kh, kw, stride, pad, cols, x),
+    biasActGrad: (rows, n, go, d, gx, gb) => (rows * n < NATIVE_SMALL_NN ? ref : direct).biasActGrad(rows, n, go, d, gx, gb),
+    mulAcc: (n, a, b, out) => (n < NATIVE_SMALL_NN ? ref : direct).mulAcc(n, a, b, out),
+    adam: (n, g, m, v, b1, b2, bc1, sbc2, eps) => (n < NATIVE_SMALL_NN ? ref : direct).adam(n, g, m, v, b1, b2, bc1, sbc2, eps),
+    bmm: (ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, c, sc, ldc) =>
+      (batch * m * n * k < NATIVE_SMALL_GEMM_WORK ? ref : direct).bmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, c, sc, ldc),
   };
   return { nn, direct };
 }

@@ -123,4 +123,128 @@ function im2col(N: number, C: number, H: number, W: number, kh: number, kw: numb
   }
 }
 
-export const referenceNn: NnKernels = { biasAct, softmaxRows, colSums, im2col };
+function col2im(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, cols: FloatArray, x: FloatArray): void {
+  const { Ho, Wo } = checkIm2col(N, C, H, W, kh, kw, stride, pad, x, cols);
+  const P = Ho * Wo, K = C * kh * kw;
+  for (let b = 0; b < N; b++) {
+    for (let ho = 0; ho < Ho; ho++) {
+      for (let wo = 0; wo < Wo; wo++) {
+        const r = (b * P + ho * Wo + wo) * K;
+        for (let c = 0; c < C; c++) {
+          for (let i = 0; i < kh; i++) {
+            const hi = ho * stride + i - pad;
+            if (hi < 0 || hi >= H) continue;
+            const base = r + (c * kh + i) * kw, xrow = ((b * C + c) * H + hi) * W;
+            for (let j = 0; j < kw; j++) {
+              const wi = wo * stride + j - pad;
+              if (wi >= 0 && wi < W) x[xrow + wi]! += cols[base + j]!;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function biasActGrad(rows: number, n: number, go: FloatArray, d: FloatArray | null, gx: FloatArray | null, gb: FloatArray | null): void {
+  checkBiasActGrad(rows, n, go, d, gx, gb);
+  for (let r = 0; r < rows; r++) {
+    const off = r * n;
+    for (let j = 0; j < n; j++) {
+      const t = d ? go[off + j]! * d[off + j]! : go[off + j]!;
+      if (gx) gx[off + j]! += t;
+      if (gb) gb[j]! += t;
+    }
+  }
+}
+
+function mulAcc(n: number, a: FloatArray, b: FloatArray | null, out: FloatArray): void {
+  checkMulAcc(n, a, b, out);
+  if (b) for (let i = 0; i < n; i++) out[i]! += a[i]! * b[i]!;
+  else for (let i = 0; i < n; i++) out[i]! += a[i]!;
+}
+
+function bmm(transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number,
+  a: FloatArray, strideA: number, lda: number, b: FloatArray, strideB: number, ldb: number,
+  beta: number, c: FloatArray, strideC: number, ldc: number): void {
+  checkBmm(transA, transB, batch, m, n, k, a, strideA, lda, b, strideB, ldb, c, strideC, ldc);
+  for (let i = 0; i < batch; i++) {
+    const ao = i * strideA, bo = i * strideB, co = i * strideC;
+    for (let r = 0; r < m; r++) {
+      const cr = co + r * ldc;
+      if (beta === 0) for (let j = 0; j < n; j++) c[cr + j] = 0;
+      else if (beta !== 1) for (let j = 0; j < n; j++) c[cr + j]! *= beta;
+      if (!transB) {
+        // c row += Σ_p op(A)[r, p] · B row p (contiguous inner loop)
+        for (let p = 0; p < k; p++) {
+          const av = transA ? a[ao + p * lda + r]! : a[ao + r * lda + p]!;
+          const br = bo + p * ldb;
+          for (let j = 0; j < n; j++) c[cr + j]! += av * b[br + j]!;
+        }
+      } else {
+        for (let j = 0; j < n; j++) {
+          const br = bo + j * ldb;
+          let s = 0;
+          if (transA) for (let p = 0; p < k; p++) s += a[ao + p * lda + r]! * b[br + p]!;
+          else for (let p = 0; p < k; p++) s += a[ao + r * lda + p]! * b[br + p]!;
+          c[cr + j]! += s;
+        }
+      }
+    }
+  }
+}
+
+function adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void {
+  checkAdam(n, g, m, v);
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const mi = b1 * m[i]! + (1 - b1) * gi;
+    const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    g[i] = mi / bc1 / (Math.sqrt(vi) / sbc2 + eps);
+  }
+}
+
+export function checkAdam(n: number, g: FloatArray, m: FloatArray, v: FloatArray): void {
+  dims('adam', { n });
+  need('adam', 'g', g, n);
+  need('adam', 'm', m, n);
+  need('adam', 'v', v, n);
+}
+
+export function checkBiasActGrad(rows: number, n: number, go: FloatArray, d: FloatArray | null, gx: FloatArray | null, gb: FloatArray | null): void {
+  dims('biasActGrad', { rows, n });
+  need('biasActGrad', 'go', go, rows * n);
+  need('biasActGrad', 'd', d, rows * n);
+  need('biasActGrad', 'gx', gx, rows * n);
+  need('biasActGrad', 'gb', gb, n);
+}
+
+export function checkMulAcc(n: number, a: FloatArray, b: FloatArray | null, out: FloatArray): void {
+  dims('mulAcc', { n });
+  need('mulAcc', 'a', a, n);
+  need('mulAcc', 'b', b, n);
+  need('mulAcc', 'out', out, n);
+}
+
+function bspan(batch: number, stride: number, rows: number, cols: number, ld: number): number {
+  return batch === 0 || rows === 0 || cols === 0 ? 0 : (batch - 1) * stride + (rows - 1) * ld + cols;
+}
+
+/** Shape checks of bmm shared by every backend: dimensions, leading dimensions, array lengths. */
+export function checkBmm(transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number,
+  a: FloatArray, strideA: number, lda: number, b: FloatArray, strideB: number, ldb: number,
+  c: FloatArray, strideC: number, ldc: number): void {
+  dims('bmm', { batch, m, n, k, strideA, lda, strideB, ldb, strideC, ldc });
+  const [ar, ac] = transA ? [k, m] : [m, k];
+  const [br, bc] = transB ? [n, k] : [k, n];
+  if (ac > 0 && ar > 0 && lda < ac) throw new ShapeError(`bmm: lda = ${lda} is smaller than A's ${ac} columns`);
+  if (bc > 0 && br > 0 && ldb < bc) throw new ShapeError(`bmm: ldb = ${ldb} is smaller than B's ${bc} columns`);
+  if (n > 0 && m > 0 && ldc < n) throw new ShapeError(`bmm: ldc = ${ldc} is smaller than C's ${n} columns`);
+  need('bmm', 'a', a, bspan(batch, strideA, ar, ac, lda));
+  need('bmm', 'b', b, bspan(batch, strideB, br, bc, ldb));
+  need('bmm', 'c', c, bspan(batch, strideC, m, n, ldc));
+}
+
+export const referenceNn: NnKernels = { biasAct, softmaxRows, colSums, im2col, col2im, biasActGrad, mulAcc, adam, bmm };

@@ -34,6 +34,34 @@ export interface NnKernels {
    * padding, Ho = ⌊(H + 2·pad − kh)/stride⌋ + 1 (the layout of src/nn/ops/conv.ts).
    */
   im2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): void;
+  /**
+   * The adjoint of im2col (conv2d's input gradient): x [N, C, H, W] += the scatter-add of cols
+   * [N·Ho·Wo, C·kh·kw] (same layout and geometry as im2col; padding positions are dropped).
+   */
+  col2im(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, cols: FloatArray, x: FloatArray): void;
+  /**
+   * The backward of biasAct: with t = go ⊙ d (d null: t = go), gx += t (gx may be null) and
+   * gb += Σ_rows t (gb of length n, may be null); all rows×n except gb. One pass over go.
+   */
+  biasActGrad(rows: number, n: number, go: FloatArray, d: FloatArray | null, gx: FloatArray | null, gb: FloatArray | null): void;
+  /** out[i] += a[i]·b[i] (b null: out[i] += a[i]) for i < n: the element-wise backward of unary ops. */
+  mulAcc(n: number, a: FloatArray, b: FloatArray | null, out: FloatArray): void;
+  /**
+   * Strided batched GEMM (torch.bmm): for i < batch, C_i = op(A_i)·op(B_i) + beta·C_i with
+   * A_i = a[i·strideA …] (leading dimension lda; op(A_i) is m×k, Aᵀ stored k×m when transA),
+   * B_i = b[i·strideB …] (op(B_i) k×n), C_i = c[i·strideC …] (m×n, ldc). beta = 0 overwrites C
+   * (NaN ignored). The many small products of mixture-of-experts gates: one call, not one per example.
+   * The C_i must not overlap each other or any A_i / B_i.
+   */
+  /**
+   * One Adam moment update in place (Kingma & Ba 2015, Alg. 1, PyTorch's ε placement), for i < n:
+   * m ← b1·m + (1−b1)·g, v ← b2·v + (1−b2)·g², g ← (m / bc1) / (√v / sbc2 + eps), where
+   * bc1 = 1 − b1^t and sbc2 = √(1 − b2^t). Computed in double, stored in the arrays' precision.
+   */
+  adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void;
+  bmm(transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number,
+    a: FloatArray, strideA: number, lda: number, b: FloatArray, strideB: number, ldb: number,
+    beta: number, c: FloatArray, strideC: number, ldc: number): void;
 }
 
 export interface Kernels {

@@ -8,12 +8,12 @@
 import type { Random } from '../../linalg/random.ts';
 import { Linear, type Layer, type MLP } from '../module.ts';
 import { softmax } from '../ops/nn.ts';
-import { concat, stack } from '../ops/shape.ts';
+import { concat } from '../ops/shape.ts';
 import type { Tape } from '../tape.ts';
 import type { Param, Tensor } from '../tensor.ts';
 import {
   buildEncoder, buildHead, checkCommon, checkInput, encoderInShape, encoderOutDim, flat, flatSize, mixExperts,
-  positiveInt, requestedTasks, runStages, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
+  positiveInt, requestedTasks, runExperts, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
 } from './common.ts';
 
 export interface CgcOptions extends ArchCommon {
@@ -51,12 +51,12 @@ export class CGC implements MtlArchitecture {
   forward(g: Tape, x: Tensor, tasks?: readonly number[]): MtlOutput {
     checkInput(this, x);
     const want = requestedTasks(this.taskNames.length, tasks);
-    const S = stack(g, this.shared.map((e) => runStages(g, e, x)), 1); // [B, m_s, H]
+    const S = runExperts(g, this.shared, x); // [B, m_s, H]
     const xf = flat(g, x);
     const gates: GateRecord[] = [];
     const outputs = this.towers.map((tw, t) => {
       if (!want[t]) return null;
-      const own = stack(g, this.own[t]!.map((e) => runStages(g, e, x)), 1);
+      const own = runExperts(g, this.own[t]!, x);
       const w = softmax(g, this.gates[t]!.forward(g, xf));
       gates.push({ task: this.taskNames[t]!, level: 0, experts: this.gateExperts[t]!, weights: w });
       return tw.forward(g, mixExperts(g, concat(g, [own, S], 1), w));

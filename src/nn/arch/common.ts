@@ -19,11 +19,13 @@
 // stage) can be written once for the MLP and the CNN (LeNet) forms.
 import { OptionError, ShapeError } from '../../errors.ts';
 import type { Random } from '../../linalg/random.ts';
-import { Conv2d, Linear, MLP, activate, type Activation, type Layer, type Module } from '../module.ts';
+import { Conv2d, KERNEL_ACT, Linear, MLP, activate, type Activation, type Layer, type Module } from '../module.ts';
+import type { Activation as KernelActivation } from '../../linalg/kernels/types.ts';
+import { expertsLinear } from '../ops/experts.ts';
 import { maxPool2d } from '../ops/conv.ts';
 import { mul } from '../ops/elementwise.ts';
 import { sum } from '../ops/reduce.ts';
-import { flatten, reshape } from '../ops/shape.ts';
+import { flatten, reshape, stack } from '../ops/shape.ts';
 import { weightedSum } from '../ops/nn.ts';
 import type { Tape } from '../tape.ts';
 import type { DType, Param, Tensor } from '../tensor.ts';
@@ -103,7 +105,12 @@ export function flatSize(shape: readonly number[]): number {
 
 /** A stage: a few layers applied in order, with its parameters. */
 class Stage implements Layer {
-  constructor(private readonly run: (g: Tape, x: Tensor) => Tensor, private readonly mods: readonly Module[]) {}
+  /**
+   * @param dense set when the stage is exactly act(x·W + b) (an MLP stage): parallel experts of such
+   *   stages then run as one expertsLinear op (runExperts).
+   */
+  constructor(private readonly run: (g: Tape, x: Tensor) => Tensor, private readonly mods: readonly Module[],
+    readonly dense: { readonly lin: Linear; readonly act: Activation } | null = null) {}
   parameters(): Param[] { return this.mods.flatMap((m) => m.parameters()); }
   forward(g: Tape, x: Tensor): Tensor { return this.run(g, x); }
 }
@@ -115,7 +122,7 @@ export function buildStage(spec: EncoderSpec, j: number, name: string, rng: Rand
     const inDim = j === 0 ? spec.input : spec.hidden[j - 1]!;
     const lin = new Linear(name, inDim, spec.hidden[j]!, rng, { dtype });
     const act = spec.activation ?? 'relu';
-    return new Stage((g, x) => activate(g, lin.forward(g, x), act), [lin]);
+    return new Stage((g, x) => lin.forwardAct(g, x, act), [lin], { lin, act });
   }
   if (j === 0 || j === 1) {
     const cin = j === 0 ? spec.channels : shapes[0]![0]!;
@@ -123,7 +130,7 @@ export function buildStage(spec: EncoderSpec, j: number, name: string, rng: Rand
     return new Stage((g, x) => activate(g, maxPool2d(g, conv.forward(g, x), 2), 'relu'), [conv]);
   }
   const lin = new Linear(name, flatSize(shapes[1]!), shapes[2]![0]!, rng, { dtype });
-  return new Stage((g, x) => activate(g, lin.forward(g, flatten(g, x)), 'relu'), [lin]);
+  return new Stage((g, x) => lin.forwardAct(g, flatten(g, x), 'relu'), [lin]);
 }
 
 export function buildEncoder(spec: EncoderSpec, name: string, rng: Random, dtype: DType): Layer[] {
@@ -134,6 +141,35 @@ export function runStages(g: Tape, stages: readonly Layer[], x: Tensor): Tensor 
   let h = x;
   for (const s of stages) h = s.forward(g, h);
   return h;
+}
+
+/** The dense (Linear + activation) form of stage j of every expert, or null when one is not dense. */
+function denseStage(experts: readonly (readonly Layer[])[], j: number): { weights: Param[]; biases: Param[] | null; act: KernelActivation } | null {
+  const ds = experts.map((e) => (e[j] instanceof Stage ? e[j].dense : null));
+  if (ds.some((d) => d === null)) return null;
+  const d0 = ds[0]!;
+  if (ds.some((d) => d!.act !== d0.act || (d!.lin.bias === null) !== (d0.lin.bias === null))) return null;
+  return {
+    weights: ds.map((d) => d!.lin.weight),
+    biases: d0.lin.bias ? ds.map((d) => d!.lin.bias!) : null,
+    act: KERNEL_ACT[d0.act],
+  };
+}
+
+/**
+ * The stacked outputs [B, n, H] of n parallel experts on one input x. MLP experts run layer by layer
+ * as ONE expertsLinear op over all experts (no per-expert ops, no stack copy; src/nn/ops/experts.ts);
+ * other encoders (LeNet) run one by one and are stacked. Same values and gradients either way.
+ */
+export function runExperts(g: Tape, experts: readonly (readonly Layer[])[], x: Tensor): Tensor {
+  const L = experts[0]!.length;
+  const dense = Array.from({ length: L }, (_, j) => denseStage(experts, j));
+  if (x.shape.length === 2 && experts.every((e) => e.length === L) && dense.every((d) => d !== null)) {
+    let h = x;
+    for (const d of dense) h = expertsLinear(g, h, d!.weights, d!.biases, d!.act);
+    return h;
+  }
+  return stack(g, experts.map((e) => runStages(g, e, x)), 1);
 }
 
 /** Output width of the encoder (its last stage must be flat). */

@@ -21,12 +21,12 @@ import { Linear, makeParam, type Layer, type MLP } from '../module.ts';
 import { add, addScalar, div, log, mul, relu, scale, square, sub } from '../ops/elementwise.ts';
 import { softmax } from '../ops/nn.ts';
 import { sum } from '../ops/reduce.ts';
-import { reshape, slice, stack } from '../ops/shape.ts';
+import { reshape, slice } from '../ops/shape.ts';
 import type { Tape } from '../tape.ts';
 import { makeData, type Data, type DType, type Param, type Tensor } from '../tensor.ts';
 import {
   buildEncoder, buildHead, checkCommon, checkInput, encoderInShape, encoderOutDim, flat, flatSize, mixExperts,
-  positiveInt, requestedTasks, runStages, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
+  positiveInt, requestedTasks, runExperts, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
 } from './common.ts';
 
 export interface DSelectKOptions extends ArchCommon {
@@ -169,7 +169,7 @@ export class DSelectK implements MtlArchitecture {
   forward(g: Tape, x: Tensor, tasks?: readonly number[]): MtlOutput {
     checkInput(this, x);
     const want = requestedTasks(this.taskNames.length, tasks);
-    const E = stack(g, this.experts.map((e) => runStages(g, e, x)), 1);
+    const E = runExperts(g, this.experts, x);
     const xf = flat(g, x);
     const gates: GateRecord[] = [];
     const aux: (Tensor | null)[] = this.taskNames.map(() => null);

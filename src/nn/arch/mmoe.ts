@@ -7,12 +7,12 @@
 import type { Random } from '../../linalg/random.ts';
 import { Linear, type Layer, type MLP } from '../module.ts';
 import { softmax } from '../ops/nn.ts';
-import { stack } from '../ops/shape.ts';
+import { taskRow, weightedSums } from '../ops/experts.ts';
 import type { Tape } from '../tape.ts';
 import type { Param, Tensor } from '../tensor.ts';
 import {
   buildEncoder, buildHead, checkCommon, checkInput, encoderInShape, encoderOutDim, flat, flatSize, mixExperts,
-  positiveInt, requestedTasks, runStages, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
+  positiveInt, requestedTasks, runExperts, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
 } from './common.ts';
 
 export interface MmoeOptions extends ArchCommon {
@@ -47,14 +47,23 @@ export class MMoE implements MtlArchitecture {
   forward(g: Tape, x: Tensor, tasks?: readonly number[]): MtlOutput {
     checkInput(this, x);
     const want = requestedTasks(this.taskNames.length, tasks);
-    const E = stack(g, this.experts.map((e) => runStages(g, e, x)), 1); // [B, n, H]
+    const E = runExperts(g, this.experts, x); // [B, n, H]
     const xf = flat(g, x);
     const gates: GateRecord[] = [];
-    const outputs = this.towers.map((tw, t) => {
-      if (!want[t]) return null;
+    const ws: Tensor[] = [];
+    this.towers.forEach((_, t) => {
+      if (!want[t]) return;
       const w = softmax(g, this.gates[t]!.forward(g, xf));
       gates.push({ task: this.taskNames[t]!, level: 0, experts: this.expertNames, weights: w });
-      return tw.forward(g, mixExperts(g, E, w));
+      ws.push(w);
+    });
+    // all requested tasks' mixtures in one op (the experts are read once, not once per task)
+    const M = E.shape.length === 3 && ws.length > 1 ? weightedSums(g, E, ws) : null;
+    let k = 0;
+    const outputs = this.towers.map((tw, t) => {
+      if (!want[t]) return null;
+      const i = k++;
+      return tw.forward(g, M ? taskRow(g, M, i) : mixExperts(g, E, ws[i]!));
     });
     return { outputs, features: E, aux: this.towers.map(() => null), gates };
   }

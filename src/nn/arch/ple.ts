@@ -19,12 +19,12 @@
 import type { Random } from '../../linalg/random.ts';
 import { Linear, type Layer, type MLP } from '../module.ts';
 import { softmax } from '../ops/nn.ts';
-import { concat, reshape, slice, stack } from '../ops/shape.ts';
+import { concat, reshape, slice } from '../ops/shape.ts';
 import type { Tape } from '../tape.ts';
 import type { Param, Tensor } from '../tensor.ts';
 import {
   buildHead, buildStage, checkCommon, checkInput, encoderInShape, encoderOutDim, flat, flatSize, mixExperts,
-  positiveInt, requestedTasks, stageShapes, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
+  positiveInt, requestedTasks, runExperts, stageShapes, type ArchCommon, type EncoderSpec, type GateRecord, type MtlArchitecture, type MtlOutput,
 } from './common.ts';
 
 export interface PleOptions extends ArchCommon {
@@ -87,8 +87,8 @@ export class PLE implements MtlArchitecture {
     let inShared = x;
     for (let j = 0; j < N - 1; j++) {
       const L = this.levels[j]!;
-      const own = L.own.map((es, t) => stack(g, es.map((e) => e.forward(g, inTask[t]!)), 1));
-      const sh = stack(g, L.shared.map((e) => e.forward(g, inShared)), 1);
+      const own = L.own.map((es, t) => runExperts(g, es.map((e) => [e]), inTask[t]!));
+      const sh = runExperts(g, L.shared.map((e) => [e]), inShared);
       const nextTask = this.taskNames.map((name, t) => {
         const w = softmax(g, L.taskGates[t]!.forward(g, flat(g, inTask[t]!)));
         gates.push({ task: name, level: j, experts: this.names(t), weights: w });
@@ -101,8 +101,8 @@ export class PLE implements MtlArchitecture {
     }
     const last = this.levels[N - 1]!;
     const experts = concat(g, [
-      ...last.own.map((es, t) => stack(g, es.map((e) => e.forward(g, inTask[t]!)), 1)),
-      stack(g, last.shared.map((e) => e.forward(g, inShared)), 1),
+      ...last.own.map((es, t) => runExperts(g, es.map((e) => [e]), inTask[t]!)),
+      runExperts(g, last.shared.map((e) => [e]), inShared),
     ], 1); // [B, T·m_k + m_s, ...]
     // The last task gates read the task branches, which depend on lower levels: the branches go into
     // the representation too, so that the gates stay after the cut.

@@ -27,26 +27,7 @@ export function conv2d(g: Tape, x: Tensor, w: Tensor, b: Tensor | null, stride =
   o.aux.push(stride, padding, Ho, Wo);
   const P = Ho * Wo, K = C * kh * kw, rows = N * P;
   const cols = g.savedData(o, 0, rows * K);
-  const xd = x.data;
-  for (let n = 0; n < N; n++) {
-    for (let ho = 0; ho < Ho; ho++) {
-      for (let wo = 0; wo < Wo; wo++) {
-        const r = (n * P + ho * Wo + wo) * K;
-        for (let c = 0; c < C; c++) {
-          for (let i = 0; i < kh; i++) {
-            const hi = ho * stride + i - padding;
-            const base = r + (c * kh + i) * kw;
-            if (hi < 0 || hi >= H) { for (let j = 0; j < kw; j++) cols[base + j] = 0; continue; }
-            const xrow = ((n * C + c) * H + hi) * W;
-            for (let j = 0; j < kw; j++) {
-              const wi = wo * stride + j - padding;
-              cols[base + j] = wi >= 0 && wi < W ? xd[xrow + wi]! : 0;
-            }
-          }
-        }
-      }
-    }
-  }
+  g.k.nn.im2col(N, C, H, W, kh, kw, stride, padding, x.data, cols);
   const tmp = g.savedData(o, 1, rows * O);
   gemm(g, false, true, rows, O, K, 1, cols, K, w.data, K, 0, tmp, O);
   const y = o.data, bd = b?.data;
@@ -80,9 +61,7 @@ function conv2dBackward(g: Tape, o: Tensor, lanes: number): void {
         for (let p = 0; p < P; p++) d2[(n * P + p) * O + oc] = go[src + p]!;
       }
     }
-    if (gb) {
-      for (let r = 0; r < rows; r++) for (let oc = 0; oc < O; oc++) gb[l * O + oc] += d2[r * O + oc]!;
-    }
+    if (gb) g.k.nn.colSums(rows, O, d2, 1, lanes === 1 ? gb : gb.subarray(l * O, (l + 1) * O));
     if (gw) {
       // dW (O×K) += d2ᵀ·cols
       if (lanes === 1) gemm(g, true, false, O, K, rows, 1, d2, O, cols, K, 1, gw, K);
@@ -94,27 +73,8 @@ function conv2dBackward(g: Tape, o: Tensor, lanes: number): void {
     }
     if (gx && dcols) {
       gemm(g, false, false, rows, K, O, 1, d2, O, w.data, K, 0, dcols, K);
-      // col2im: scatter-add back into the input gradient
-      const lx = l * x.size;
-      for (let n = 0; n < N; n++) {
-        for (let ho = 0; ho < Ho; ho++) {
-          for (let wo = 0; wo < Wo; wo++) {
-            const r = (n * P + ho * Wo + wo) * K;
-            for (let c = 0; c < C; c++) {
-              for (let i = 0; i < kh; i++) {
-                const hi = ho * stride + i - padding;
-                if (hi < 0 || hi >= H) continue;
-                const base = r + (c * kh + i) * kw;
-                const xrow = lx + ((n * C + c) * H + hi) * W;
-                for (let j = 0; j < kw; j++) {
-                  const wi = wo * stride + j - padding;
-                  if (wi >= 0 && wi < W) gx[xrow + wi] += dcols[base + j]!;
-                }
-              }
-            }
-          }
-        }
-      }
+      // col2im: scatter-add back into the input gradient (the adjoint of im2col)
+      g.k.nn.col2im(N, C, H, W, kh, kw, stride, padding, dcols, lanes === 1 ? gx : gx.subarray(l * x.size, (l + 1) * x.size));
     }
   }
 }

@@ -3,7 +3,8 @@
 // shared loop (gx += g·f'(x)); the extra store is cheaper than recomputing tanh/exp in backward.
 import { ShapeError } from '../../errors.ts';
 import type { Tape } from '../tape.ts';
-import type { Tensor } from '../tensor.ts';
+import type { Activation as KernelActivation } from '../../linalg/kernels/types.ts';
+import type { Data, Tensor } from '../tensor.ts';
 import { shapeStr } from '../tensor.ts';
 import { broadcastMap, broadcastShape, sameKey, sameShape } from './util.ts';
 
@@ -179,39 +180,46 @@ export function div(g: Tape, a: Tensor, b: Tensor): Tensor { return binary(g, DI
 
 /** x + b for x of shape [..., N] and a bias b of shape [N] (the fast path of a linear layer). */
 export function addBias(g: Tape, x: Tensor, b: Tensor): Tensor {
-  const N = b.size;
-  if (b.shape.length !== 1 || x.shape.length < 1 || x.shape[x.shape.length - 1] !== N) {
+  return biasAct(g, x, b, 'identity');
+}
+
+/**
+ * act(x + b) for x of shape [..., N] and a bias b of shape [N] (or null: act(x)) as ONE op on the
+ * backend's biasAct kernel (a linear layer's bias and activation in one pass over the data, forward
+ * and backward), instead of a bias op and an activation op each writing and re-reading [rows, N].
+ * The kernel also writes act′(x + b), which the backward multiplies by (biasActGrad: gx += go ⊙ d,
+ * gb += Σ_rows go ⊙ d). `slope` is leakyRelu's negative slope.
+ */
+export function biasAct(g: Tape, x: Tensor, b: Tensor | null, act: KernelActivation, slope = 0.01): Tensor {
+  const N = b ? b.size : x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1]!;
+  if (b && (b.shape.length !== 1 || x.shape.length < 1 || x.shape[x.shape.length - 1] !== N)) {
     throw new ShapeError(`addBias: bias ${shapeStr(b.shape)} does not match the last axis of ${shapeStr(x.shape)}`);
   }
-  const o = g.out(x.shape, [x, b], addBiasBackward);
-  const xd = x.data, bd = b.data, z = o.data, rows = N === 0 ? 0 : x.size / N;
-  for (let r = 0; r < rows; r++) {
-    const off = r * N;
-    for (let j = 0; j < N; j++) z[off + j] = xd[off + j]! + bd[j]!;
-  }
+  const o = g.out(x.shape, b ? [x, b] : [x], biasActBackward);
+  const rows = N === 0 ? 0 : x.size / N;
+  // the derivative buffer is only needed when a gradient will flow into x (identity: d = 1, none kept)
+  const d = act !== 'identity' && x.requiresGrad ? g.savedData(o, 0, x.size) : null;
+  o.aux.push(d ? 1 : 0);
+  g.k.nn.biasAct(act, rows, N, x.data, b ? b.data : null, slope, o.data, d);
   return o;
 }
 
-function addBiasBackward(g: Tape, o: Tensor, lanes: number): void {
-  const [x, b] = o.inputs as [Tensor, Tensor];
-  const go = o.grad!, n = o.size, N = b.size, rows = N === 0 ? 0 : n / N;
-  const gx = g.gradOf(x, lanes), gb = g.gradOf(b, lanes);
+function biasActBackward(g: Tape, o: Tensor, lanes: number): void {
+  const x = o.inputs[0]!, b = o.inputs.length > 1 ? o.inputs[1]! : null;
+  const go = o.grad!, n = o.size, N = b ? b.size : o.shape.length === 0 ? 1 : o.shape[o.shape.length - 1]!, rows = N === 0 ? 0 : n / N;
+  const d = o.aux[0] === 1 ? o.saved[0] as Data : null;
+  const gx = g.gradOf(x, lanes), gb = b ? g.gradOf(b, lanes) : null;
+  if (!gx && !gb) return;
+  if (lanes === 1) { g.k.nn.biasActGrad(rows, N, go, d, gx, gb); return; }
   for (let l = 0; l < lanes; l++) {
-    const off = l * n;
-    if (gx) for (let i = 0; i < n; i++) gx[off + i] += go[off + i]!;
-    if (gb) {
-      const ob = l * N;
-      for (let r = 0; r < rows; r++) {
-        const ro = off + r * N;
-        for (let j = 0; j < N; j++) gb[ob + j] += go[ro + j]!;
-      }
-    }
+    g.k.nn.biasActGrad(rows, N, go.subarray(l * n, (l + 1) * n), d,
+      gx ? gx.subarray(l * n, (l + 1) * n) : null, gb ? gb.subarray(l * N, (l + 1) * N) : null);
   }
 }
 
 // ---- unary ops -------------------------------------------------------------------------------
 
-const RELU = 0, LEAKY = 1, GELU = 2, TANH = 3, SIGMOID = 4, EXP = 5, LOG = 6, SCALE = 7, ADDS = 8, SQUARE = 9, SQRT = 10;
+const EXP = 5, LOG = 6, SCALE = 7, ADDS = 8, SQUARE = 9, SQRT = 10;
 
 function unary(g: Tape, x: Tensor, kind: number, c = 0): Tensor {
   const o = g.out(x.shape, [x], unaryBackward);
@@ -219,38 +227,6 @@ function unary(g: Tape, x: Tensor, kind: number, c = 0): Tensor {
   // the derivative buffer is only needed when a gradient will flow
   const d = x.requiresGrad ? g.savedData(o, 0, n) : null;
   switch (kind) {
-    case RELU:
-      for (let i = 0; i < n; i++) { const v = xd[i]!; y[i] = v > 0 ? v : 0; }
-      if (d) for (let i = 0; i < n; i++) d[i] = xd[i]! > 0 ? 1 : 0;
-      break;
-    case LEAKY:
-      for (let i = 0; i < n; i++) { const v = xd[i]!; y[i] = v > 0 ? v : c * v; }
-      if (d) for (let i = 0; i < n; i++) d[i] = xd[i]! > 0 ? 1 : c;
-      break;
-    case GELU: {
-      // tanh approximation (Hendrycks & Gimpel 2016, §2; PyTorch approximate='tanh'):
-      // y = ½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³)
-      const k0 = Math.sqrt(2 / Math.PI), k1 = 0.044715;
-      for (let i = 0; i < n; i++) {
-        const v = xd[i]!;
-        const t = Math.tanh(k0 * (v + k1 * v * v * v));
-        y[i] = 0.5 * v * (1 + t);
-        if (d) d[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * k0 * (1 + 3 * k1 * v * v);
-      }
-      break;
-    }
-    case TANH:
-      for (let i = 0; i < n; i++) { const t = Math.tanh(xd[i]!); y[i] = t; if (d) d[i] = 1 - t * t; }
-      break;
-    case SIGMOID:
-      for (let i = 0; i < n; i++) {
-        const v = xd[i]!;
-        // stable in both tails
-        const s = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
-        y[i] = s;
-        if (d) d[i] = s * (1 - s);
-      }
-      break;
     case EXP:
       for (let i = 0; i < n; i++) { const e = Math.exp(xd[i]!); y[i] = e; if (d) d[i] = e; }
       break;
@@ -281,22 +257,21 @@ function unaryBackward(g: Tape, o: Tensor, lanes: number): void {
   const x = o.inputs[0]!;
   const gx = g.gradOf(x, lanes);
   if (!gx) return;
-  const go = o.grad!, d = o.saved[0]!, n = o.size;
-  for (let l = 0; l < lanes; l++) {
-    const off = l * n;
-    for (let i = 0; i < n; i++) gx[off + i] += go[off + i]! * d[i]!;
-  }
+  const go = o.grad!, d = o.saved[0] as Data, n = o.size;
+  if (lanes === 1) g.k.nn.mulAcc(n, go, d, gx);
+  else for (let l = 0; l < lanes; l++) g.k.nn.mulAcc(n, go.subarray(l * n, (l + 1) * n), d, gx.subarray(l * n, (l + 1) * n));
 }
 
+// The activations run on the backend's biasAct kernel (no bias); unary() keeps the other maps.
 /** max(x, 0). */
-export function relu(g: Tape, x: Tensor): Tensor { return unary(g, x, RELU); }
+export function relu(g: Tape, x: Tensor): Tensor { return biasAct(g, x, null, 'relu'); }
 /** x for x > 0, slope·x otherwise (default slope 0.01 as in PyTorch). */
-export function leakyRelu(g: Tape, x: Tensor, slope = 0.01): Tensor { return unary(g, x, LEAKY, slope); }
+export function leakyRelu(g: Tape, x: Tensor, slope = 0.01): Tensor { return biasAct(g, x, null, 'leakyRelu', slope); }
 /** GELU, tanh approximation (Hendrycks & Gimpel 2016). */
-export function gelu(g: Tape, x: Tensor): Tensor { return unary(g, x, GELU); }
-export function tanh(g: Tape, x: Tensor): Tensor { return unary(g, x, TANH); }
+export function gelu(g: Tape, x: Tensor): Tensor { return biasAct(g, x, null, 'gelu'); }
+export function tanh(g: Tape, x: Tensor): Tensor { return biasAct(g, x, null, 'tanh'); }
 /** Logistic sigmoid, computed without overflow in either tail. */
-export function sigmoid(g: Tape, x: Tensor): Tensor { return unary(g, x, SIGMOID); }
+export function sigmoid(g: Tape, x: Tensor): Tensor { return biasAct(g, x, null, 'sigmoid'); }
 export function exp(g: Tape, x: Tensor): Tensor { return unary(g, x, EXP); }
 /** Natural log (x ≤ 0 gives −∞/NaN as in IEEE arithmetic; losses use stable fused forms). */
 export function log(g: Tape, x: Tensor): Tensor { return unary(g, x, LOG); }

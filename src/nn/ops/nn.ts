@@ -15,16 +15,7 @@ function lastAxis(op: string, x: Tensor): [number, number] {
 export function softmax(g: Tape, x: Tensor): Tensor {
   const [rows, D] = lastAxis('softmax', x);
   const o = g.out(x.shape, [x], softmaxBackward);
-  const xd = x.data, y = o.data;
-  for (let r = 0; r < rows; r++) {
-    const off = r * D;
-    let m = -Infinity;
-    for (let j = 0; j < D; j++) if (xd[off + j]! > m) m = xd[off + j]!;
-    let s = 0;
-    for (let j = 0; j < D; j++) { const e = Math.exp(xd[off + j]! - m); y[off + j] = e; s += e; }
-    const inv = 1 / s;
-    for (let j = 0; j < D; j++) y[off + j]! *= inv;
-  }
+  g.k.nn.softmaxRows(rows, D, x.data, o.data);
   return o;
 }
 
@@ -206,7 +197,9 @@ function gatherBackward(g: Tape, o: Tensor, lanes: number): void {
 /**
  * Σ_e w[b, e] · x[b, e, ...] for x [B, n, ...] and weights w [B, n] → [B, ...]: the expert mixture of
  * MMoE/CGC/PLE gates (Ma et al. 2018, eq. 5) as ONE op, instead of mul(x, reshape(w)) + sum(axis 1),
- * which writes and re-reads a [B, n, ...] intermediate (per task) — the cost that dominates MMoE steps.
+ * which writes and re-reads a [B, n, ...] intermediate (per task). Per example it is a 1×n by n×K
+ * product, so forward and both gradients are one strided batched GEMM each (the backend's bmm):
+ *   y_b = w_b·X_b,   dX_b += w_bᵀ·dy_b,   dw_b += dy_b·X_bᵀ.
  */
 export function weightedSum(g: Tape, x: Tensor, w: Tensor): Tensor {
   if (x.shape.length < 2 || w.shape.length !== 2 || w.shape[0] !== x.shape[0] || w.shape[1] !== x.shape[1]) {
@@ -216,15 +209,7 @@ export function weightedSum(g: Tape, x: Tensor, w: Tensor): Tensor {
   const shape = [B, ...x.shape.slice(2)];
   const o = g.out(shape, [x, w], weightedSumBackward);
   const K = B * n === 0 ? 0 : x.size / (B * n);
-  const xd = x.data, wd = w.data, y = o.data;
-  y.fill(0);
-  for (let b = 0; b < B; b++) {
-    const dst = b * K;
-    for (let e = 0; e < n; e++) {
-      const c = wd[b * n + e]!, src = (b * n + e) * K;
-      for (let j = 0; j < K; j++) y[dst + j] += c * xd[src + j]!;
-    }
-  }
+  g.k.nn.bmm(false, false, B, 1, K, n, w.data, n, n, x.data, n * K, K, 0, o.data, K, K);
   return o;
 }
 
@@ -232,23 +217,16 @@ function weightedSumBackward(g: Tape, o: Tensor, lanes: number): void {
   const [x, w] = o.inputs as [Tensor, Tensor];
   const B = x.shape[0]!, n = x.shape[1]!, K = B * n === 0 ? 0 : x.size / (B * n);
   const gx = g.gradOf(x, lanes), gw = g.gradOf(w, lanes);
-  const go = o.grad!, xd = x.data, wd = w.data;
+  const go = o.grad!;
   for (let l = 0; l < lanes; l++) {
-    const lo = l * o.size, lx = l * x.size, lw = l * w.size;
-    for (let b = 0; b < B; b++) {
-      const src = lo + b * K;
-      for (let e = 0; e < n; e++) {
-        const xo = (b * n + e) * K;
-        if (gx) {
-          const c = wd[b * n + e]!;
-          for (let j = 0; j < K; j++) gx[lx + xo + j] += c * go[src + j]!;
-        }
-        if (gw) {
-          let s = 0;
-          for (let j = 0; j < K; j++) s += xd[xo + j]! * go[src + j]!;
-          gw[lw + b * n + e] += s;
-        }
-      }
+    const gol = lanes === 1 ? go : go.subarray(l * o.size, (l + 1) * o.size);
+    if (gx) {
+      const gxl = lanes === 1 ? gx : gx.subarray(l * x.size, (l + 1) * x.size);
+      g.k.nn.bmm(true, false, B, n, K, 1, w.data, n, n, gol, K, K, 1, gxl, n * K, K);
+    }
+    if (gw) {
+      const gwl = lanes === 1 ? gw : gw.subarray(l * w.size, (l + 1) * w.size);
+      g.k.nn.bmm(false, true, B, 1, n, K, gol, K, K, x.data, n * K, K, 1, gwl, n, n);
     }
   }
 }

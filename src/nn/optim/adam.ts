@@ -2,6 +2,7 @@
 // form of PyTorch's implementation:  m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,
 // u = m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ);  p ← p − lr·u  (AdamW: p ← p − lr·(u + λp)).
 import { OptionError } from '../../errors.ts';
+import { kernels } from '../../linalg/backend.ts';
 import { addDecayedWeights, chain, emptyState, scaleByLearningRate, zerosLike } from './transform.ts';
 import type { GradientTransformation, Schedule } from './transform.ts';
 
@@ -20,17 +21,11 @@ export function scaleByAdam(b1 = 0.9, b2 = 0.999, eps = 1e-8): GradientTransform
       const bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
       const sbc2 = Math.sqrt(bc2);
       const ms = state.slots[0]!, vs = state.slots[1]!;
+      // one kernel call per parameter: the backend's adam, PyTorch's (m/bc1) / (√v/√bc2 + ε) in double
+      const k = kernels().nn;
       for (let j = 0; j < grads.length; j++) {
-        const g = grads[j]!, m = ms[j]!, v = vs[j]!;
-        for (let i = 0; i < g.length; i++) {
-          const gi = g[i]!;
-          const mi = b1 * m[i]! + (1 - b1) * gi;
-          const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          // PyTorch: (m/bc1) / (√v/√bc2 + ε)
-          g[i] = mi / bc1 / (Math.sqrt(vi) / sbc2 + eps);
-        }
+        const g = grads[j]!;
+        k.adam(g.length, g, ms[j]!, vs[j]!, b1, b2, bc1, sbc2, eps);
       }
       state.count = t;
     },

@@ -287,9 +287,96 @@ test('nn kernels: biasAct (every activation, with d), softmaxRows, colSums, im2c
     nnR.im2col(N, C, H, W, kh, kw, stride, pad, x, k1);
     nnN.im2col(N, C, H, W, kh, kw, stride, pad, x, k2);
     assert.deepEqual(k2, k1);
+    // col2im (the adjoint) on the same geometry and on 1 × 1 images with padding: accumulates into x
+    for (const [n2, c2, h2, w2, kh2, kw2, s2, p2] of [[N, C, H, W, kh, kw, stride, pad], [3, 2, 1, 1, 1, 1, 1, 1], [2, 5, 13, 11, 5, 5, 1, 0]] as const) {
+      const ho = Math.floor((h2 + 2 * p2 - kh2) / s2) + 1, wo = Math.floor((w2 + 2 * p2 - kw2) / s2) + 1;
+      const cc = randomStrided(rng, p, 1, n2 * ho * wo * c2 * kh2 * kw2, n2 * ho * wo * c2 * kh2 * kw2);
+      const x1 = randomStrided(rng, p, 1, n2 * c2 * h2 * w2, n2 * c2 * h2 * w2), x2 = x1.slice();
+      nnR.col2im(n2, c2, h2, w2, kh2, kw2, s2, p2, cc, x1);
+      nnN.col2im(n2, c2, h2, w2, kh2, kw2, s2, p2, cc, x2);
+      for (let i = 0; i < x1.length; i++) if (!(Math.abs(x2[i]! - x1[i]!) <= 32 * p.eps * 8)) assert.fail(`${p.name} col2im ${n2}/${c2}/${h2}×${w2}: [${i}] ${x2[i]} vs ${x1[i]}`);
+    }
   }
   assert.throws(() => nnN.biasAct('relu', 2, 3, new Float32Array(6), null, 0, new Float64Array(6), null), /share a precision/);
   assert.throws(() => nnN.softmaxRows(2, 3, new Float32Array(5), new Float32Array(6)), ShapeError);
+});
+
+test('nn kernels: biasActGrad, mulAcc, adam, bmm = reference on random shapes (1, odd, beyond the vector width), f32 and f64, 1–2 threads', { skip }, () => {
+  const rng = new Random(1502);
+  const nnN = direct.nn, nnR = ref.nn;
+  for (const p of [F64, F32]) {
+    const rand = (n: number): FloatArray => randomStrided(rng, p, 1, n, n);
+    const close = (got: FloatArray, want: FloatArray, tol: number, what: string): void => {
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[i]! - want[i]!) <= tol * Math.max(1, Math.abs(want[i]!)))) assert.fail(`${p.name} ${what}: [${i}] ${got[i]} vs ${want[i]}`);
+      }
+    };
+    for (const [rows, n] of [[1, 1], [1, 17], [3, 7], [33, 65], [5, 200]] as const) {
+      const go = rand(rows * n), d = rand(rows * n);
+      for (const [withD, withX, withB] of [[true, true, true], [false, true, true], [true, false, true], [true, true, false]] as const) {
+        const gx0 = rand(rows * n), gb0 = rand(n);
+        const gx1 = gx0.slice(), gb1 = gb0.slice(), gx2 = gx0.slice(), gb2 = gb0.slice();
+        nnR.biasActGrad(rows, n, go, withD ? d : null, withX ? gx1 : null, withB ? gb1 : null);
+        nnN.biasActGrad(rows, n, go, withD ? d : null, withX ? gx2 : null, withB ? gb2 : null);
+        close(gx2, gx1, 4 * p.eps, `biasActGrad gx rows=${rows} n=${n}`);
+        close(gb2, gb1, 4 * (rows + 2) * p.eps, `biasActGrad gb rows=${rows} n=${n}`);
+      }
+      const o1 = rand(rows * n), o2 = o1.slice();
+      nnR.mulAcc(rows * n, go, d, o1);
+      nnN.mulAcc(rows * n, go, d, o2);
+      close(o2, o1, 4 * p.eps, 'mulAcc');
+      nnR.mulAcc(rows * n, go, null, o1);
+      nnN.mulAcc(rows * n, go, null, o2);
+      close(o2, o1, 4 * p.eps, 'mulAcc without b');
+      // adam: three steps in place on the same state, native = reference (both in double, one rounding to the array)
+      const gR = rand(rows * n), mR = rand(rows * n), vR = rand(rows * n).map(Math.abs);
+      const gN = gR.slice(), mN = mR.slice(), vN = vR.slice();
+      for (let t = 1; t <= 3; t++) {
+        const bc1 = 1 - 0.9 ** t, sbc2 = Math.sqrt(1 - 0.999 ** t);
+        nnR.adam(rows * n, gR, mR, vR, 0.9, 0.999, bc1, sbc2, 1e-8);
+        nnN.adam(rows * n, gN, mN, vN, 0.9, 0.999, bc1, sbc2, 1e-8);
+        close(mN, mR, 8 * p.eps, `adam m step ${t}`);
+        close(vN, vR, 8 * p.eps, `adam v step ${t}`);
+        close(gN, gR, 64 * p.eps, `adam update step ${t}`);
+      }
+    }
+    onEveryPath((label) => {
+      for (const [batch, m, n, k] of [[1, 1, 1, 1], [3, 1, 17, 8], [5, 8, 33, 3], [7, 3, 5, 67], [2, 16, 1, 31], [300, 8, 40, 8]] as const) {
+        for (const ta of [false, true]) {
+          for (const tb of [false, true]) {
+            for (const beta of [0, 1, 0.5]) {
+              const pad = 1;
+              const [ar, ac] = ta ? [k, m] : [m, k];
+              const [br, bc] = tb ? [n, k] : [k, n];
+              const lda = ac + pad, ldb = bc + pad, ldc = n + pad;
+              const sa = ar * lda + 2, sb = br * ldb, sc = m * ldc + 3;
+              const a = rand(batch * sa), b = rand(batch * sb), c0 = rand(batch * sc);
+              if (beta === 0) c0.fill(NaN);
+              const want = c0.slice(), got = c0.slice();
+              nnR.bmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, want, sc, ldc);
+              nnN.bmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, got, sc, ldc);
+              for (let i = 0; i < batch; i++) {
+                for (let r = 0; r < m; r++) {
+                  for (let j = 0; j < ldc; j++) {
+                    const idx = i * sc + r * ldc + j;
+                    if (j >= n) { // gaps keep their (possibly NaN) contents
+                      if (!Object.is(got[idx], c0[idx])) assert.fail(`bmm ${label}: gap [${i},${r},${j}] written`);
+                      continue;
+                    }
+                    const tol = 2 * (k + 2) * p.eps * (k + 1);
+                    if (!(Math.abs(got[idx]! - want[idx]!) <= tol)) assert.fail(`${p.name} bmm ${label} batch=${batch} m=${m} n=${n} k=${k} ${ta ? 'T' : 'N'}${tb ? 'T' : 'N'} beta=${beta}: [${i},${r},${j}] ${got[idx]} vs ${want[idx]}`);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+  assert.throws(() => nnN.bmm(false, false, 2, 2, 2, 2, new Float32Array(7), 4, 2, new Float32Array(8), 4, 2, 0, new Float32Array(8), 4, 2), /bmm: a has 7 entries, needs 8/);
+  assert.throws(() => nnN.bmm(false, false, 1, 2, 2, 3, new Float32Array(6), 6, 2, new Float32Array(6), 6, 2, 0, new Float32Array(4), 4, 2), /bmm: lda = 2 is smaller than A's 3 columns/);
+  assert.throws(() => nnN.mulAcc(3, new Float32Array(3), null, new Float64Array(3)), /share a precision|needs/);
 });
 
 // ---------------------------------------------------------------------------------------------

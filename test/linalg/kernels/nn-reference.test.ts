@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { ShapeError } from '../../../src/errors.ts';
 import { Random } from '../../../src/linalg/random.ts';
 import { ACTIVATIONS, referenceNn as nn } from '../../../src/linalg/kernels/nn-reference.ts';
+import { referenceKernels } from '../../../src/linalg/kernels/reference.ts';
 
 test('biasAct: y = act(x + b) and d = act′(x + b) against central differences, every activation', () => {
   const rng = new Random(301);
@@ -90,4 +91,62 @@ test('im2col: the column matrix times the kernel is the direct convolution (stri
     }
   }
   assert.throws(() => nn.im2col(1, 1, 2, 2, 5, 5, 1, 0, new Float64Array(4), new Float64Array(1)), /im2col: kernel 5×5 does not fit input 2×2/);
+});
+
+test('biasActGrad and mulAcc: their definitions (go ⊙ d into gx, column sums into gb; out += a ⊙ b)', () => {
+  const go = new Float64Array([1, 2, 3, 4, 5, 6]), d = new Float64Array([0, 1, 2, 1, 0, -1]);
+  const gx = new Float64Array([10, 10, 10, 10, 10, 10]), gb = new Float64Array([1, 1, 1]);
+  nn.biasActGrad(2, 3, go, d, gx, gb);
+  assert.deepEqual(Array.from(gx), [10, 12, 16, 14, 10, 4]);
+  assert.deepEqual(Array.from(gb), [1 + 0 + 4, 1 + 2 + 0, 1 + 6 - 6]);
+  nn.biasActGrad(2, 3, go, null, null, gb);
+  assert.deepEqual(Array.from(gb), [10, 10, 10]);
+  const out = new Float64Array([1, 1, 1]);
+  nn.mulAcc(3, new Float64Array([1, 2, 3]), new Float64Array([4, 5, 6]), out);
+  assert.deepEqual(Array.from(out), [5, 11, 19]);
+  nn.mulAcc(3, new Float64Array([1, 2, 3]), null, out);
+  assert.deepEqual(Array.from(out), [6, 13, 22]);
+  assert.throws(() => nn.biasActGrad(2, 3, go, d, gx, new Float64Array(2)), /biasActGrad: gb has 2 entries, needs 3/);
+});
+
+test('bmm: each product equals one GEMM of the reference, every transpose, strides and padded leading dimensions', () => {
+  const rng = new Random(303);
+  for (const [batch, m, n, k] of [[1, 1, 1, 1], [3, 2, 5, 4], [4, 7, 1, 3], [2, 3, 6, 1], [0, 2, 2, 2]] as const) {
+    for (const ta of [false, true]) for (const tb of [false, true]) for (const beta of [0, 1, -0.5]) {
+      const [ar, ac] = ta ? [k, m] : [m, k];
+      const [br, bc] = tb ? [n, k] : [k, n];
+      const lda = ac + 1, ldb = bc + 2, ldc = n + 1;
+      const sa = ar * lda + 1, sb = br * ldb, sc = m * ldc + 2;
+      const a = Float64Array.from({ length: batch * sa }, () => rng.uniformIn(-1, 1));
+      const b = Float64Array.from({ length: batch * sb }, () => rng.uniformIn(-1, 1));
+      const c = Float64Array.from({ length: batch * sc }, () => (beta === 0 ? NaN : rng.uniformIn(-1, 1)));
+      const want = c.slice();
+      for (let i = 0; i < batch; i++) {
+        referenceKernels.dgemm(ta, tb, m, n, k, 1, a.subarray(i * sa), lda, b.subarray(i * sb), ldb, beta, want.subarray(i * sc), ldc);
+      }
+      nn.bmm(ta, tb, batch, m, n, k, a, sa, lda, b, sb, ldb, beta, c, sc, ldc);
+      for (let i = 0; i < c.length; i++) {
+        if (Number.isNaN(want[i]!)) assert.ok(Number.isNaN(c[i]!), 'gaps untouched');
+        else assert.ok(Math.abs(c[i]! - want[i]!) < 1e-13, `batch=${batch} m=${m} n=${n} k=${k} ${ta}/${tb} beta=${beta} at ${i}: ${c[i]} vs ${want[i]}`);
+      }
+    }
+  }
+  assert.throws(() => nn.bmm(false, false, 2, 2, 2, 2, new Float64Array(7), 4, 2, new Float64Array(8), 4, 2, 0, new Float64Array(8), 4, 2), /bmm: a has 7 entries, needs 8/);
+});
+
+test('col2im is the adjoint of im2col: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩, and it accumulates', () => {
+  const rng = new Random(304);
+  for (const [N, C, H, W, kh, kw, stride, pad] of [[2, 3, 5, 6, 3, 2, 1, 1], [1, 2, 7, 7, 3, 3, 2, 0], [1, 1, 4, 4, 4, 4, 1, 2]] as const) {
+    const Ho = Math.floor((H + 2 * pad - kh) / stride) + 1, Wo = Math.floor((W + 2 * pad - kw) / stride) + 1;
+    const x = Float64Array.from({ length: N * C * H * W }, () => rng.uniformIn(-1, 1));
+    const c = Float64Array.from({ length: N * Ho * Wo * C * kh * kw }, () => rng.uniformIn(-1, 1));
+    const cols = new Float64Array(c.length);
+    nn.im2col(N, C, H, W, kh, kw, stride, pad, x, cols);
+    const x0 = Float64Array.from({ length: x.length }, () => rng.uniformIn(-1, 1)), back = x0.slice();
+    nn.col2im(N, C, H, W, kh, kw, stride, pad, c, back);
+    let lhs = 0, rhs = 0;
+    for (let i = 0; i < c.length; i++) lhs += cols[i]! * c[i]!;
+    for (let i = 0; i < x.length; i++) rhs += x[i]! * (back[i]! - x0[i]!);
+    assert.ok(Math.abs(lhs - rhs) < 1e-10, `adjoint: ${lhs} vs ${rhs}`);
+  }
 });

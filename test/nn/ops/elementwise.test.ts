@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Random } from '../../../src/linalg/random.ts';
-import { add, addBias, addScalar, div, exp, gelu, leakyRelu, log, mul, relu, scale, sigmoid, sqrt, square, sub, tanh } from '../../../src/nn/ops/elementwise.ts';
+import { add, addBias, addScalar, biasAct, div, exp, gelu, leakyRelu, log, mul, relu, scale, sigmoid, sqrt, square, sub, tanh } from '../../../src/nn/ops/elementwise.ts';
 import { Tape } from '../../../src/nn/tape.ts';
 import { Tensor } from '../../../src/nn/tensor.ts';
 import { ShapeError } from '../../../src/errors.ts';
@@ -81,4 +81,22 @@ test('a reused tape slot rebuilds its broadcast maps when the shapes change (sam
   assert.deepEqual([...add(g, b, new Tensor([3, 1], Float64Array.from([10, 20, 30]))).data], [11, 12, 23, 24, 35, 36]);
   g.reset();
   assert.deepEqual([...add(g, b, new Tensor([3, 1], Float64Array.from([10, 20, 30]))).data], [11, 12, 23, 24, 35, 36]);
+});
+
+test('biasAct (fused bias + activation on the kernel backend): gradients of x and b for every activation, shapes with 1 and odd sizes', () => {
+  const rng = new Random(4242);
+  for (const s of [[1, 1], [3, 5], [2, 3, 7], [17]]) {
+    const N = s[s.length - 1]!;
+    const x = randParam(rng, 'x', s, -2, 2), b = randParam(rng, 'b', [N], -1, 1);
+    for (const act of ['identity', 'relu', 'leakyRelu', 'gelu', 'tanh', 'sigmoid'] as const) {
+      gradcheck(`biasAct ${act} ${JSON.stringify(s)}`, [x, b], (g) => biasAct(g, x, b, act, 0.2));
+      gradcheck(`biasAct ${act} no bias ${JSON.stringify(s)}`, [x], (g) => biasAct(g, x, null, act, 0.2));
+    }
+    // equals the unfused ops
+    const g = new Tape('float64');
+    const fused = biasAct(g, x, b, 'tanh');
+    const plain = tanh(g, addBias(g, x, b));
+    for (let i = 0; i < fused.size; i++) assert.equal(fused.data[i], plain.data[i]);
+  }
+  assert.throws(() => biasAct(new Tape('float64'), randParam(rng, 'x', [2, 3]), randParam(rng, 'b', [2]), 'relu'), /addBias: bias \[2\] does not match/);
 });

@@ -59,7 +59,7 @@ export function registerGroup(program: Command, io: CliIO): void {
 Examples:
   $ polytask group --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3
   $ polytask group --data school.csv --task-col task --target y --model mean --lambda 1 --standardize task --budget 4 --method beam
-  $ polytask group --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3 --out groups.json --report groups.html`,
+  $ polytask group --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3 --report groups.html`,
   );
   cmd.action(async (flags: GroupFlags) => {
     checkOutputsAreNotInputs(io.cwd, [['--data', flags.data]], [['--out', flags.out], ['--report', flags.report]]);

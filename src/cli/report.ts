@@ -97,9 +97,9 @@ export function registerReport(program: Command, io: CliIO): void {
 Examples:
   $ polytask compare --data school.csv --task-col task --target y --out result.json
   $ polytask report --from result.json --out school-report.html
-  $ polytask group --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3 --out groups.json
+  $ polytask group --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3 --measure leave-one-out --out groups.json
   $ polytask report --group groups.json --out groups.html
-  $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --epochs 5 --out mmoe.json
+  $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 4 --epochs 5 --out mmoe.json
   $ polytask report --model mmoe.json --out mmoe.html`,
   );
   cmd.action((flags: ReportFlags) => {

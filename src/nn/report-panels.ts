@@ -40,8 +40,8 @@ export const COMPETITION: PanelSection = {
   title: 'Task competition during training',
   intro:
     'How the tasks’ gradients on the shared parameters pulled against each other (Yu et al. 2020’s conflict: negative cosine), from the per-epoch log ' +
-    '(mean over the sampled steps of each epoch): the number of conflicting task pairs per epoch, each pair’s cosine over the epochs (rows: task pairs; blue = conflict), ' +
-    'the cosine matrix of the last epoch, and the task weights the loss weighting or aggregator gave each task.',
+    '(mean over the sampled steps of each epoch): the number of conflicting task pairs per epoch of every neural model in one chart, then per model each pair’s cosine over the epochs ' +
+    '(rows: task pairs; blue = conflict), the cosine matrix of the last epoch (more than two tasks), and the task weights the loss weighting or aggregator gave each task.',
 };
 
 type Rec = Record<string, unknown>;
@@ -242,6 +242,8 @@ function competitionPanels(epochs: readonly EpochView[], ctx: PanelContext): Rep
         xLabel: 'epoch',
         yLabel: 'conflicting pairs',
       },
+      // Every neural model's count in one chart: the methods compared side by side.
+      merge: { key: `nn-conflicts-${T}`, title: `Conflicting task pairs per epoch (of ${P}; mean over the sampled steps of each epoch), every neural model` },
     });
     let pairs = taskPairs(ctx.tasks);
     const cos = (e: EpochView, i: number, j: number): number => e.competition!.cosine[i * T + j] ?? Number.NaN;
@@ -266,7 +268,11 @@ function competitionPanels(epochs: readonly EpochView[], ctx: PanelContext): Rep
       },
     });
     const last = logged[logged.length - 1]!;
-    panels.push({
+    const lastNote = `${ctx.label}: ${fmt(last.competition!.conflicts)} of ${P} pairs conflicting in epoch ${last.epoch} (first logged epoch ${logged[0]!.epoch}: ${fmt(logged[0]!.competition!.conflicts)}); ` +
+      `cosines ${last.competition!.source === 'aggregator' ? 'from the Gramian the aggregator formed on every step' : `from an extra Jacobian on ${last.competition!.samples} sampled steps of the epoch`}.`;
+    // Two tasks: the strip above already is the whole (one-pair) matrix.
+    if (T === 2) panels.push({ section: COMPETITION, notes: [lastNote] });
+    else panels.push({
       section: COMPETITION,
       chart: {
         kind: 'heatmap',
@@ -281,10 +287,7 @@ function competitionPanels(epochs: readonly EpochView[], ctx: PanelContext): Rep
         xLabel: 'task',
         yLabel: 'task',
       },
-      notes: [
-        `${ctx.label}: ${fmt(last.competition!.conflicts)} of ${P} pairs conflicting in epoch ${last.epoch} (first logged epoch ${logged[0]!.epoch}: ${fmt(logged[0]!.competition!.conflicts)}); ` +
-          `cosines ${last.competition!.source === 'aggregator' ? 'from the Gramian the aggregator formed on every step' : `from an extra Jacobian on ${last.competition!.samples} sampled steps of the epoch`}.`,
-      ],
+      notes: [lastNote],
     });
   }
   const weighted = epochs.filter((e) => e.weights !== null);

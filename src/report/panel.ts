@@ -20,6 +20,12 @@ export interface ReportPanel {
   readonly chart?: ChartSpec;
   /** Lines of text shown under the section's intro (numbers the chart cannot show exactly). */
   readonly notes?: readonly string[];
+  /**
+   * Line charts of several models with the same key in one section are drawn as one chart, one
+   * line per model (e.g. conflicting pairs per epoch of hps:ew against hps:pcgrad); the title is
+   * the first panel's `mergeTitle`. Single-dataset charts only.
+   */
+  readonly merge?: { readonly key: string; readonly title: string };
 }
 
 export interface PanelContext {

@@ -6,7 +6,7 @@
 import { allModels } from '../estimator/registry.ts';
 import type { ComparisonResult } from '../eval/types.ts';
 import type { PanelContext, ReportPanel } from './panel.ts';
-import type { ChartSpec, Section } from './specs.ts';
+import type { ChartSpec, LineChart, Section } from './specs.ts';
 
 /** A fitted model to draw panels for: its name in the report, its declaration and learned record. */
 export interface PanelSource {
@@ -16,6 +16,9 @@ export interface PanelSource {
   readonly tasks: readonly string[];
   readonly learned: Readonly<Record<string, unknown>>;
 }
+
+/** One colour per model in merged charts (Okabe & Ito, then Tableau). */
+const MERGE_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#4E79A7', '#59A14F', '#B07AA1', '#9C755F'];
 
 /** A DOM-safe id fragment. */
 function slug(s: string): string {
@@ -62,7 +65,16 @@ export function engineSections(sources: readonly PanelSource[]): Section[] {
         bySection.set(p.section.id, s);
         order.push(p.section.id);
       }
-      if (p.chart) s.charts.push(p.chart);
+      if (p.chart && p.merge && p.chart.kind === 'line' && p.chart.datasets.length === 1) {
+        const id = `panel-merged-${slug(p.merge.key)}`;
+        const at = s.charts.findIndex((c) => c.id === id);
+        const line = { ...p.chart.datasets[0]!, label: src.label, color: MERGE_COLORS[k % MERGE_COLORS.length]! };
+        if (at < 0) s.charts.push({ ...p.chart, id, title: p.merge.title, datasets: [line] });
+        else {
+          const c = s.charts[at] as LineChart;
+          s.charts[at] = { ...c, datasets: [...c.datasets, line] };
+        }
+      } else if (p.chart) s.charts.push(p.chart);
       if (p.notes) s.notes.push(...p.notes);
     }
   });

@@ -90,7 +90,7 @@ export function affinitySection(g: GroupReport): Section {
   const amax = Math.max(1e-12, ...finite.map(Math.abs));
   const seMax = Math.max(0, ...se.flat().filter(Number.isFinite));
   const every = heatmapLayout(T, T).every;
-  const what = unit === 'cosine' ? 'gradient cosine of the row task with the column task' : 'gain of the row task (% of its error alone) when learned with the column task';
+  const what = unit === 'cosine' ? 'gradient cosine of the row task with the column task' : 'gain of the row task from the column task (% of its error; the measure below says how)';
   const charts: HeatmapChart[] = [
     { kind: 'heatmap', id: 'chart-affinity', title: `Task affinity (${a.model}): ${what}`, xLabels: names, yLabels: names, values: gain, scale: 'diverging', min: -amax, max: amax, xLabel: 'column task (helper)', yLabel: 'row task (helped)', labelEvery: every },
   ];

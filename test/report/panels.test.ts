@@ -116,7 +116,16 @@ test('a real comparison of neural models: the report embeds their gates, cross-s
   const saved = JSON.parse(JSON.stringify(r)) as ComparisonResult;
   const charts = embedded(renderReportHtml(saved, { assets: noAssets }));
   const ids = charts.map((c) => c.id);
-  for (const id of ['panel-mmoe-gates-0', 'panel-cross-stitch-cross-stitch-0', 'panel-hps-training', 'panel-mmoe-conflicts', 'panel-hps-cosine-last', 'chart-pareto']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+  for (const id of ['panel-mmoe-gates-0', 'panel-cross-stitch-cross-stitch-0', 'panel-hps-training', 'panel-merged-nn-conflicts-2', 'panel-hps-cosine-epochs', 'chart-pareto']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+  // Conflicting pairs of every neural model with shared parameters in one chart, one line each, from their logs.
+  const merged = charts.find((c) => c.id === 'panel-merged-nn-conflicts-2') as LineChart;
+  assert.deepEqual(merged.datasets.map((d) => d.label), ['hps', 'mmoe', 'cross-stitch']);
+  assert.equal(new Set(merged.datasets.map((d) => d.color)).size, 3);
+  for (const d of merged.datasets) {
+    const h = saved.models.find((m) => m.name === d.label)!.fit!.learned['history'] as { epoch: number; competition: { conflicts: number } }[];
+    assert.deepEqual(d.points, h.map((e) => ({ x: e.epoch, y: e.competition.conflicts })));
+  }
+  assert.ok(!ids.includes('panel-stl-mlp-cosine-epochs'), 'single-task networks share nothing, so nothing competes');
   const gates = charts.find((c) => c.id === 'panel-mmoe-gates-0') as HeatmapChart;
   const learnedGates = saved.models.find((m) => m.name === 'mmoe')!.fit!.learned['gates'] as { task: string; mean: number[] }[];
   assert.deepEqual(gates.yLabels, ['t1', 't2']);

@@ -41,7 +41,8 @@ export function engineSections(sources: readonly PanelSource[]): Section[] {
   const problems: string[] = [];
   const used = new Set<string>();
   sources.forEach((src, k) => {
-    const decl = allModels().find((d) => d.name === src.model && d.engine === src.engine);
+    // The declaration by name; a model spec `arch:method` (compare --models hps:pcgrad) falls back to its architecture's.
+    const decl = allModels().find((d) => d.name === src.model && d.engine === src.engine) ?? allModels().find((d) => d.name === src.model.split(':')[0] && d.engine === src.engine);
     if (!decl) {
       problems.push(`${src.label}: its model "${src.model}" (engine "${src.engine}") is not registered in this build, so its panels are not drawn.`);
       return;

@@ -72,11 +72,12 @@ test('a registered engine contributes its own section; unknown or failing declar
     pooled: { engine: 'toy-engine', model: 'toy-model', learned: { v: [3, 1, 2] } },
     l21: { engine: 'toy-engine', model: 'toy-broken', learned: {} },
     mtrl: { engine: 'gone', model: 'vanished', learned: {} },
+    cmtl: { engine: 'toy-engine', model: 'toy-model:variant', learned: { v: [5] } },
   });
   const rep = buildReport(r);
   const toy = rep.sections.find((s) => s.id === 'toy')!;
   assert.equal(toy.title, 'Toy panels');
-  assert.deepEqual(toy.notes, ['pooled has 3 tasks']);
+  assert.deepEqual(toy.notes, ['pooled has 3 tasks', 'cmtl has 3 tasks'], 'a model spec "name:variant" is drawn by its model\'s declaration');
   assert.deepEqual((toy.charts[0] as LineChart).datasets[0]!.points, [{ x: 0, y: 3 }, { x: 1, y: 1 }, { x: 2, y: 2 }]);
   assert.equal(toy.charts[0]!.id, 'panel-pooled-toy');
   const problems = rep.sections.find((s) => s.id === 'engine-panels')!;

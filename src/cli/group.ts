@@ -42,7 +42,7 @@ export function registerGroup(program: Command, io: CliIO): void {
   // The data, model and output flags are those of `affinity`.
   const base = program.commands.find((c) => c.name() === 'affinity');
   if (!base) throw new Error('register affinity before group');
-  for (const o of base.options) cmd.addOption(o);
+  for (const o of base.options) if (o.long !== '--report') cmd.addOption(o); // group's --report is its own
   cmd
     .requiredOption('--budget <K>', 'at most K groups (models to train)', parsePositiveInt)
     .addOption(new Option('--method <m>', 'search: exact (Standley\'s branch and bound, overlapping groups, T ≤ 16), greedy or beam (disjoint groups); default exact for T ≤ 12, else greedy').choices(['exact', 'greedy', 'beam']))

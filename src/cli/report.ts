@@ -1,6 +1,6 @@
 // `polytask report`: the HTML report of a saved comparison (`--from`, compare --json or --out), of a
 // saved task grouping (`--group`, group --out or --json: affinity, groups and their measured
-// result, then the comparison), and of model files (`--model`, e.g. from `polytask train --out`:
+// result, then the comparison), of an affinity matrix (`--affinity`, affinity --json), and of model files (`--model`, e.g. from `polytask train --out`:
 // the panels their engine draws — training curves, gates, task competition). Every input is
 // checked for the fields the report needs before anything is written.
 import { basename, resolve } from 'node:path';
@@ -8,9 +8,9 @@ import type { Command } from 'commander';
 import { DataError, OptionError, ParseError } from '../errors.ts';
 import { loadEstimator } from '../estimator/registry.ts';
 import { serialiseLearned } from '../eval/compare.ts';
-import { renderModelReportHtml } from '../report/html.ts';
+import { renderAffinityReportHtml, renderModelReportHtml } from '../report/html.ts';
 import type { PanelSource } from '../report/panels.ts';
-import { checkGroupReport } from '../report/selection.ts';
+import { checkAffinityReport, checkGroupReport } from '../report/selection.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { readModelFile } from './model-file.ts';
 import { parseList } from './options.ts';
@@ -78,6 +78,7 @@ export function modelPanelSource(path: string, shown: string): PanelSource {
 interface ReportFlags extends CommonFlags {
   from?: string;
   group?: string;
+  affinity?: string;
   model?: string[];
 }
 
@@ -87,6 +88,7 @@ export function registerReport(program: Command, io: CliIO): void {
     .description('write the self-contained HTML report of a saved comparison, task grouping or trained model')
     .option('--from <file>', 'a comparison result saved by `polytask compare --out FILE` (or its --json output)')
     .option('--group <file>', 'a task-grouping result saved by `polytask group --out FILE` (or its --json output)')
+    .option('--affinity <file>', 'a task-affinity matrix saved from `polytask affinity --json` (alone)')
     .option('--model <a.json,b.json>', 'model files (e.g. `polytask train --out`) whose training curves, gates and competition to draw', parseList)
     .option('--out <file>', 'the HTML file to write', 'polytask-report.html')
     .option('--verbose', 'stack traces on errors')
@@ -104,13 +106,16 @@ Examples:
   );
   cmd.action((flags: ReportFlags) => {
     const outFile = flags.out ?? 'polytask-report.html';
-    if (!flags.from && !flags.group && !flags.model) throw new OptionError('--from', 'give a comparison (--from), a grouping (--group) or model files (--model)');
+    if (!flags.from && !flags.group && !flags.model && !flags.affinity) throw new OptionError('--from', 'give a comparison (--from), a grouping (--group), an affinity (--affinity) or model files (--model)');
+    if (flags.affinity && (flags.from || flags.group || flags.model)) throw new OptionError('--affinity', 'draws an affinity matrix alone (a group result carries its affinity: use --group)');
     if (flags.from && flags.group) throw new OptionError('--group', 'a group result carries its own comparison: give --from or --group, not both');
-    const inputs: [string, string | undefined][] = [['--from', flags.from], ['--group', flags.group], ...(flags.model ?? []).map((m): [string, string] => ['--model', m])];
+    const inputs: [string, string | undefined][] = [['--from', flags.from], ['--group', flags.group], ['--affinity', flags.affinity], ...(flags.model ?? []).map((m): [string, string] => ['--model', m])];
     checkOutputsAreNotInputs(io.cwd, inputs, [['--out', outFile]]);
     const models = (flags.model ?? []).map((m) => modelPanelSource(resolve(io.cwd, m), m));
     const extras = models.length > 0 ? { panels: models } : {};
-    if (flags.group) {
+    if (flags.affinity) {
+      writeFileAtomic(resolve(io.cwd, outFile), renderAffinityReportHtml(checkAffinityReport(readJSON(resolve(io.cwd, flags.affinity), flags.affinity), flags.affinity)));
+    } else if (flags.group) {
       const g = checkGroupReport(readJSON(resolve(io.cwd, flags.group), flags.group), flags.group);
       const r = checkComparisonResult(g.comparison, `${flags.group} (its comparison)`);
       writeReport(resolve(io.cwd, outFile), r, { ...extras, group: g });

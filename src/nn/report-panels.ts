@@ -108,6 +108,7 @@ function trainingPanels(epochs: readonly EpochView[], bestEpoch: unknown, ctx: P
     title: `${ctx.label}: per-task loss per epoch (solid: training rows, dashed: validation rows)`,
     datasets,
     xLabel: 'epoch',
+    integerX: true,
     yLabel: 'loss',
   };
   const last = epochs[epochs.length - 1]!;
@@ -240,6 +241,7 @@ function competitionPanels(epochs: readonly EpochView[], ctx: PanelContext): Rep
         title: `${ctx.label}: conflicting task pairs per epoch (of ${P}; mean over sampled steps)`,
         datasets: [{ label: 'conflicting pairs (cos < 0)', points: pts(logged, (e) => e.competition!.conflicts), color: '#c0392b', pointRadius: 3 }],
         xLabel: 'epoch',
+        integerX: true,
         yLabel: 'conflicting pairs',
       },
       // Every neural model's count in one chart: the methods compared side by side.
@@ -304,6 +306,7 @@ function competitionPanels(epochs: readonly EpochView[], ctx: PanelContext): Rep
         title: `${ctx.label}: task weights per epoch (mean over the epoch's steps)`,
         datasets: ctx.tasks.map((task, t) => ({ label: task, points: pts(weighted, (e) => e.weights![t]), color: taskColor(t), pointRadius: 2 })),
         xLabel: 'epoch',
+        integerX: true,
         yLabel: 'task weight',
       },
     });

@@ -5,6 +5,7 @@ import { VERSION } from '../version.ts';
 import { reportAssets, type Asset } from './assets.ts';
 import { CLIENT_JS } from './client.ts';
 import { engineSections, type PanelSource } from './panels.ts';
+import { affinitySection, type AffinityReport } from './selection.ts';
 import { buildReport, heatmapLayout, type ChartSpec, type ReportContent, type ReportExtras, type Section } from './specs.ts';
 
 export interface RenderOptions {
@@ -145,6 +146,19 @@ export function renderModelReportHtml(sources: readonly PanelSource[], opts: Ren
     sections: sections.length > 0 ? sections : [{ id: 'panels', title: 'Model panels', intro: 'Panels the models’ engines draw.', charts: [], empty: 'These models record nothing their engine draws.' }],
   };
   return renderPage(content, { models: sources.map((s) => ({ label: s.label, engine: s.engine, model: s.model })) }, opts);
+}
+
+/** The report of a task-affinity matrix alone (`polytask affinity --report`, `report --affinity`). */
+export function renderAffinityReportHtml(a: AffinityReport, opts: RenderOptions = {}): string {
+  const content: ReportContent = {
+    title: opts.title ?? 'polytask task-affinity report',
+    subtitle: `${a.tasks.length} tasks, model ${a.model}.`,
+    verdict: ['Which tasks help which, estimated from the data given — an estimate, not a test: `polytask group` chooses groups from such a matrix and measures them on rows that did not choose them.'],
+    summaryHeader: [],
+    summary: [],
+    sections: [affinitySection(a)],
+  };
+  return renderPage(content, { affinity: a }, opts);
 }
 
 function renderPage(content: ReportContent, data: Record<string, unknown>, opts: RenderOptions): string {

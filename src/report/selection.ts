@@ -42,6 +42,26 @@ const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof
 const isMatrix = (v: unknown, T: number): boolean =>
   Array.isArray(v) && v.length === T && v.every((r) => Array.isArray(r) && r.length === T && r.every((x) => x === null || typeof x === 'number'));
 
+/** The checks of an affinity record (`affinity --json`, or a group result's `affinity`). */
+function checkAffinityFields(a: unknown, at: string, bad: (path: string, want: string) => never): AffinityReport {
+  if (!isObj(a)) return bad(at || 'the top level', 'an object');
+  const p = (k: string): string => (at ? `${at}.${k}` : k);
+  if (!Array.isArray(a['tasks']) || !a['tasks'].every((t) => typeof t === 'string')) bad(p('tasks'), 'a list of task names');
+  const T = (a['tasks'] as string[]).length;
+  if (typeof a['measure'] !== 'string') bad(p('measure'), 'a string');
+  if (typeof a['model'] !== 'string') bad(p('model'), 'a string');
+  if (!isMatrix(a['gain_percent'], T)) bad(p('gain_percent'), `a ${T} × ${T} matrix`);
+  if (!isMatrix(a['se'], T)) bad(p('se'), `a ${T} × ${T} matrix`);
+  return a as unknown as AffinityReport;
+}
+
+/** Structural check of a parsed `polytask affinity --json` result. */
+export function checkAffinityReport(v: unknown, file: string): AffinityReport {
+  return checkAffinityFields(v, '', (path, want) => {
+    throw new DataError(`${file}: not a polytask affinity result (${path} should be ${want}); produce one with \`polytask affinity … --json\``);
+  });
+}
+
 /** Structural check of a parsed group result; names the first missing or wrong field. */
 export function checkGroupReport(v: unknown, file: string): GroupReport {
   const bad = (path: string, want: string): never => {
@@ -49,16 +69,12 @@ export function checkGroupReport(v: unknown, file: string): GroupReport {
   };
   if (!isObj(v)) return bad('the top level', 'an object');
   const a = v['affinity'];
-  if (!isObj(a)) return bad('affinity', 'an object');
-  if (!Array.isArray(a['tasks']) || !a['tasks'].every((t) => typeof t === 'string')) bad('affinity.tasks', 'a list of task names');
-  const T = (a['tasks'] as string[]).length;
-  if (typeof a['measure'] !== 'string') bad('affinity.measure', 'a string');
-  if (typeof a['model'] !== 'string') bad('affinity.model', 'a string');
-  if (!isMatrix(a['gain_percent'], T)) bad('affinity.gain_percent', `a ${T} × ${T} matrix`);
-  if (!isMatrix(a['se'], T)) bad('affinity.se', `a ${T} × ${T} matrix`);
+  checkAffinityFields(a, 'affinity', bad);
+  const T = ((a as Record<string, unknown>)['tasks'] as string[]).length;
   const g = v['grouping'];
   if (!isObj(g)) return bad('grouping', 'an object');
-  if (!Array.isArray(g['groups']) || !g['groups'].every((G) => Array.isArray(G) && G.every((t) => typeof t === 'string' && (a['tasks'] as string[]).includes(t)))) bad('grouping.groups', 'lists of the affinity\'s task names');
+  const tasks = (a as Record<string, unknown>)['tasks'] as string[];
+  if (!Array.isArray(g['groups']) || !g['groups'].every((G) => Array.isArray(G) && G.every((t) => typeof t === 'string' && tasks.includes(t)))) bad('grouping.groups', 'lists of the affinity\'s task names');
   if (!isObj(g['serve'])) bad('grouping.serve', 'an object of task → group index');
   if (typeof g['estimated_gain_percent'] !== 'number') bad('grouping.estimated_gain_percent', 'a number');
   if (!Array.isArray(g['task_gains_percent']) || g['task_gains_percent'].length !== T) bad('grouping.task_gains_percent', `a list of ${T} numbers`);
@@ -77,8 +93,7 @@ export function affinityDisplayOrder(a: AffinityReport): number[] {
   return taskOrder(G);
 }
 
-export function affinitySection(g: GroupReport): Section {
-  const a = g.affinity;
+export function affinitySection(a: AffinityReport): Section {
   const T = a.tasks.length;
   const order = affinityDisplayOrder(a);
   const names = order.map((i) => a.tasks[i]!);
@@ -193,5 +208,5 @@ export function groupResultSection(g: GroupReport): Section {
 }
 
 export function selectionSections(g: GroupReport): Section[] {
-  return [affinitySection(g), groupsSection(g), groupResultSection(g)];
+  return [affinitySection(g.affinity), groupsSection(g), groupResultSection(g)];
 }

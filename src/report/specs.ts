@@ -52,6 +52,8 @@ export interface LineChart {
   readonly logY?: boolean;
   /** Names of the integer x positions 0, 1, … (a parallel-coordinates or per-task axis). */
   readonly xTicks?: readonly string[];
+  /** x takes integer values only (epochs): no ticks between them. */
+  readonly integerX?: boolean;
 }
 
 export interface HeatmapChart {

@@ -49,7 +49,7 @@ test('report needs an input, refuses a file that is not a model, and writes noth
   try {
     const none = await cli(['report', '--out', 'x.html'], dir);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /give a comparison \(--from\), a grouping \(--group\) or model files \(--model\)/);
+    assert.match(none.stderr, /give a comparison \(--from\), a grouping \(--group\), an affinity \(--affinity\) or model files \(--model\)/);
     writeFileSync(join(dir, 'not-model.json'), '{"a": 1}\n');
     const bad = await cli(['report', '--model', 'not-model.json', '--out', 'x.html'], dir);
     assert.equal(bad.code, 1);

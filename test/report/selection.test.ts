@@ -5,11 +5,11 @@
 // naming the field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../../src/errors.ts';
 import { Random } from '../../src/linalg/random.ts';
-import { affinityDisplayOrder, affinitySection, checkGroupReport, groupsSection, type GroupReport } from '../../src/report/selection.ts';
+import { affinityDisplayOrder, affinitySection, checkAffinityReport, checkGroupReport, groupsSection, type GroupReport } from '../../src/report/selection.ts';
 import type { BarChart, ChartSpec, HeatmapChart } from '../../src/report/specs.ts';
 import { cli, tempDir, writeLongCsv } from '../cli/helpers.ts';
 
@@ -72,6 +72,37 @@ test('group --out / --report and report --group: affinity, groups and measured r
   }
 });
 
+test('affinity --report and report --affinity draw the affinity alone, with the JSON\'s numbers', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const data = writeLongCsv(dir, 'data.csv', { T: 4, n: 24, d: 3 });
+    const base = ['affinity', '--data', data, '--task-col', 'task', '--target', 'y', '--model', 'pooled', '--lambda', '0.1', '--folds', '2'];
+    const j = await cli([...base, '--json'], dir);
+    assert.equal(j.code, 0, j.stderr);
+    writeFileSync(join(dir, 'a.json'), j.stdout);
+    const r = await cli(['report', '--affinity', 'a.json', '--out', 'a.html', '--quiet'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const direct = await cli([...base, '--report', 'b.html', '--quiet'], dir);
+    assert.equal(direct.code, 0, direct.stderr);
+    const a = checkAffinityReport(JSON.parse(j.stdout), 'a.json');
+    for (const f of ['a.html', 'b.html']) {
+      const html = readFileSync(join(dir, f), 'utf8');
+      assert.match(html, /<title>polytask task-affinity report<\/title>/);
+      const charts = embedded(html);
+      assert.deepEqual(charts.map((c) => c.id), ['chart-affinity', 'chart-affinity-se']);
+      const h = charts[0] as HeatmapChart;
+      const order = affinityDisplayOrder(a);
+      assert.deepEqual(h.yLabels, order.map((i) => a.tasks[i]));
+      assert.equal(h.values[0]![1], a.gain_percent[order[0]!]![order[1]!]);
+    }
+    const mixed = await cli(['report', '--affinity', 'a.json', '--model', 'm.json'], dir);
+    assert.equal(mixed.code, 2);
+    assert.throws(() => checkAffinityReport({ ...a, gain_percent: [[1]] }, 'a.json'), /a\.json: not a polytask affinity result \(gain_percent should be a 4 × 4 matrix\)/);
+  } finally {
+    cleanup();
+  }
+});
+
 /** A hand-made group result over T tasks with the given gain matrix. */
 function handMade(gain: number[][], groups: string[][], tasks: string[]): GroupReport {
   const T = tasks.length;
@@ -90,7 +121,7 @@ test('the affinity heatmap is ordered by clustering: planted blocks come out con
   const tasks = Array.from({ length: T }, (_, i) => `t${i}`);
   const gain = tasks.map((_, i) => tasks.map((__, j) => (block[i] === block[j] ? 5 + rng.uniform() : -2 + rng.uniform())));
   const g = handMade(gain, [0, 1, 2].map((b) => tasks.filter((_, i) => block[i] === b)), tasks);
-  const aff = affinitySection(g);
+  const aff = affinitySection(g.affinity);
   const groups = groupsSection(g);
   const h = aff.charts[0] as HeatmapChart;
   const seq = h.yLabels.map((name) => block[tasks.indexOf(name)]);

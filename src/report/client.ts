@@ -102,7 +102,7 @@ export const CLIENT_JS = String.raw`
           x: s.xTicks
             ? { type: 'linear', min: -0.25, max: s.xTicks.length - 0.75, title: axisTitle(s.xLabel),
                 ticks: { stepSize: 1, autoSkip: false, maxRotation: 90, callback: function (v) { return Number.isInteger(v) && s.xTicks[v] !== undefined ? s.xTicks[v] : ''; } } }
-            : { type: s.logX ? 'logarithmic' : 'linear', title: axisTitle(s.xLabel), ticks: s.logX ? logTicks() : s.integerX ? { precision: 0 } : {} },
+            : { type: s.logX ? 'logarithmic' : 'linear', title: axisTitle(s.xLabel), ticks: s.logX ? logTicks() : s.integerX ? { callback: function (v) { return Number.isInteger(v) ? String(v) : ''; } } : {} },
           y: { type: s.logY ? 'logarithmic' : 'linear', title: axisTitle(s.yLabel), ticks: s.logY ? logTicks() : {} }
         }
       }

@@ -80,7 +80,9 @@ figcaption { font-weight: 600; margin-bottom: 6px; }
 /** Canvas box size: tall enough for a heatmap's rows, wide enough for many bars. */
 function boxStyle(c: ChartSpec): { style: string; scroll: boolean } {
   if (c.kind === 'heatmap') {
-    const { width: w, height: h } = heatmapLayout(c.xLabels.length, c.yLabels.length);
+    const { width: w, height: layoutH } = heatmapLayout(c.xLabels.length, c.yLabels.length);
+    // A strip of one to four rows (a task pair over epochs, two tasks' gates) needs no 320 px.
+    const h = c.yLabels.length <= 4 ? Math.min(layoutH, 130 + 45 * c.yLabels.length) : layoutH;
     return { style: `height:${h}px;min-width:${w}px`, scroll: w > 1100 };
   }
   if (c.kind === 'bar') {

@@ -207,6 +207,10 @@ interface NnEpoch {
   readonly weights?: number[];
   /** Task competition of the epoch (src/nn/train/probe.ts CompetitionRecord; null when not logged). */
   readonly competition?: CompetitionRecord | null;
+  /** Per-task metric (its name per task: rmse, accuracy) on the training and validation rows (absent in older files). */
+  readonly metricName?: string[];
+  readonly trainMetric?: number[];
+  readonly valMetric?: number[] | null;
 }
 
 /** The learning rate as a schedule of the global step, given the steps per epoch. */
@@ -343,7 +347,10 @@ export class NeuralEstimator implements Estimator {
       logConflictEvery: o.logConflictEvery as number,
       onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });
-    const history: NnEpoch[] = r.history.map((h: EpochRecord) => ({ epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null, weights: h.weights, competition: h.competition ?? null }));
+    const history: NnEpoch[] = r.history.map((h: EpochRecord) => ({
+      epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null, weights: h.weights, competition: h.competition ?? null,
+      metricName: h.metricName, trainMetric: h.train.metric, valMetric: h.val ? h.val.metric : null,
+    }));
     const vl = r.history.map((h) => (h.val ? h.val.loss.reduce((a, b) => a + b, 0) / h.val.loss.length : NaN));
     const last = vl[vl.length - 1]!, prev = vl[vl.length - 2];
     const diag: FitDiagnostics = {

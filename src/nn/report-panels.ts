@@ -18,7 +18,8 @@ export const TRAINING: PanelSection = {
   title: 'Training curves',
   intro:
     'Per-task loss of each neural model per epoch, on the training rows (solid) and on the validation rows held out for early stopping (dashed); ' +
-    'the loss is the training objective of the task (MSE on standardised targets, or binary cross-entropy). The chosen epoch (best mean validation loss) is named below.',
+    'the loss is the training objective of the task (MSE on standardised targets, or binary cross-entropy), then the task metric the trainer logs (RMSE of the standardised targets, or accuracy). ' +
+    'The chosen epoch (best mean validation loss) is named below.',
 };
 export const GATES: PanelSection = {
   id: 'nn-gates',
@@ -57,6 +58,9 @@ export interface EpochView {
   readonly epoch: number;
   readonly trainLoss: (number | null)[];
   readonly valLoss: (number | null)[] | null;
+  readonly metricName: string[] | null;
+  readonly trainMetric: (number | null)[] | null;
+  readonly valMetric: (number | null)[] | null;
   readonly weights: (number | null)[] | null;
   readonly competition: { readonly cosine: (number | null)[]; readonly conflicts: number; readonly samples: number; readonly source: string } | null;
 }
@@ -79,7 +83,9 @@ export function readHistory(learned: Readonly<Rec>, T: number): EpochView[] {
       const cosine = nums(c['cosine'], T * T);
       if (cosine) competition = { cosine, conflicts: c['conflicts'], samples: typeof c['samples'] === 'number' ? c['samples'] : 0, source: typeof c['source'] === 'string' ? c['source'] : '' };
     }
-    out.push({ epoch: e['epoch'], trainLoss, valLoss: nums(e['valLoss'], T), weights: nums(e['weights'], T), competition });
+    const names = e['metricName'];
+    const metricName = Array.isArray(names) && names.length === T && names.every((x) => typeof x === 'string') ? (names as string[]) : null;
+    out.push({ epoch: e['epoch'], trainLoss, valLoss: nums(e['valLoss'], T), metricName, trainMetric: nums(e['trainMetric'], T), valMetric: nums(e['valMetric'], T), weights: nums(e['weights'], T), competition });
   }
   return out;
 }
@@ -116,7 +122,23 @@ function trainingPanels(epochs: readonly EpochView[], bestEpoch: unknown, ctx: P
   const shown = best ?? last;
   const per = ctx.tasks.map((task, t) => `${task} ${fmt(shown.valLoss?.[t] ?? shown.trainLoss[t] ?? NaN)}`).join(', ');
   const note = `${ctx.label}: ${epochs.length} epochs; ${best ? `chosen epoch ${best.epoch} (best mean validation loss)` : `last epoch ${last.epoch}`}, ${shown.valLoss ? 'validation' : 'training'} loss per task: ${per}.`;
-  return [{ section: TRAINING, chart, notes: [note] }];
+  const panels: ReportPanel[] = [{ section: TRAINING, chart, notes: [note] }];
+  // The per-task metric (rmse, accuracy) per epoch, when the history kept it.
+  const names = epochs.find((e) => e.metricName)?.metricName;
+  if (names && epochs.some((e) => e.trainMetric)) {
+    const ds: LineDataset[] = [];
+    ctx.tasks.forEach((task, t) => {
+      ds.push({ label: `${task} train`, points: pts(epochs, (e) => e.trainMetric?.[t]), color: taskColor(t), pointRadius: 2 });
+      const val = pts(epochs, (e) => e.valMetric?.[t]);
+      if (val.length > 0) ds.push({ label: `${task} validation`, points: val, color: taskColor(t), dashed: true, pointRadius: 2 });
+    });
+    const kinds = [...new Set(names)].join(' / ');
+    panels.push({
+      section: TRAINING,
+      chart: { kind: 'line', id: `${ctx.idPrefix}-training-metric`, title: `${ctx.label}: per-task ${kinds} per epoch (solid: training rows, dashed: validation rows)`, datasets: ds, xLabel: 'epoch', integerX: true, yLabel: kinds },
+    });
+  }
+  return panels;
 }
 
 /** Gate records of learned.gates (data-averaged) or, for static DSelect-k gates, of the structure. */

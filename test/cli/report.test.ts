@@ -24,8 +24,8 @@ test('report --model draws a trained model\'s curves, gates and competition; --f
     assert.match(html, /<title>polytask model report<\/title>/);
     assert.doesNotMatch(html, /<table id="summary">/, 'no comparison, no summary table');
     const charts = embedded(html);
-    assert.deepEqual(charts.map((c) => c.id), ['panel-m-training', 'panel-m-gates-0', 'panel-merged-nn-conflicts-3', 'panel-m-cosine-epochs', 'panel-m-cosine-last']);
-    const gates = charts[1] as HeatmapChart;
+    assert.deepEqual(charts.map((c) => c.id), ['panel-m-training', 'panel-m-training-metric', 'panel-m-gates-0', 'panel-merged-nn-conflicts-3', 'panel-m-cosine-epochs', 'panel-m-cosine-last']);
+    const gates = charts[2] as HeatmapChart;
     assert.deepEqual(gates.yLabels, ['a', 'b', 'c']);
     for (const row of gates.values) assert.ok(Math.abs(row.reduce((x, y) => x + y, 0) - 1) < 1e-5);
     // The curves are the model file's history.

@@ -43,6 +43,13 @@ test('training curves: one solid (training) and one dashed (validation) line per
   });
   assert.ok(c.datasets.every((d) => d.points.every((p) => Number.isFinite(p.y) && p.y > 0)));
   assert.match(panels.find((p) => p.section.id === 'nn-training')!.notes![0]!, /chosen epoch \d/);
+  // The per-task metric (RMSE for these regression tasks) per epoch, from the same history.
+  const m = chart<LineChart>(panels, 'p-hps-training-metric');
+  assert.equal(m.yLabel, 'rmse');
+  tasks.forEach((_, t) => {
+    assert.deepEqual(m.datasets[2 * t]!.points, hist.map((e) => ({ x: e.epoch, y: e.trainMetric![t] })));
+    assert.deepEqual(m.datasets[2 * t + 1]!.points, hist.map((e) => ({ x: e.epoch, y: e.valMetric![t] })));
+  });
   // HPS has no gates and no cross-stitch units.
   assert.ok(!panels.some((p) => p.section.id === 'nn-gates' || p.section.id === 'nn-cross-stitch'));
 });

@@ -290,6 +290,8 @@ function competitionPanels(epochs: readonly EpochView[], ctx: PanelContext): Rep
         xLabel: 'epoch',
         yLabel: 'task pair',
       },
+      // Two tasks: one pair, so every neural model's strip stacks into one heatmap (models × epochs).
+      ...(T === 2 ? { merge: { key: 'nn-cosine-pair', title: `Task-gradient cosine of ${ctx.tasks[0]} and ${ctx.tasks[1]} per epoch, every neural model (blue = conflict)` } } : {}),
     });
     const last = logged[logged.length - 1]!;
     const lastNote = `${ctx.label}: ${fmt(last.competition!.conflicts)} of ${P} pairs conflicting in epoch ${last.epoch} (first logged epoch ${logged[0]!.epoch}: ${fmt(logged[0]!.competition!.conflicts)}); ` +

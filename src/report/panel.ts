@@ -21,9 +21,9 @@ export interface ReportPanel {
   /** Lines of text shown under the section's intro (numbers the chart cannot show exactly). */
   readonly notes?: readonly string[];
   /**
-   * Line charts of several models with the same key in one section are drawn as one chart, one
-   * line per model (e.g. conflicting pairs per epoch of hps:ew against hps:pcgrad); the title is
-   * the first panel's `mergeTitle`. Single-dataset charts only.
+   * Charts of several models with the same key in one section are drawn as one chart (title
+   * `merge.title`): single-line charts as one line per model (e.g. conflicting pairs per epoch of
+   * hps:ew against hps:pcgrad), one-row heatmaps as one row per model.
    */
   readonly merge?: { readonly key: string; readonly title: string };
 }

@@ -6,7 +6,7 @@
 import { allModels } from '../estimator/registry.ts';
 import type { ComparisonResult } from '../eval/types.ts';
 import type { PanelContext, ReportPanel } from './panel.ts';
-import type { ChartSpec, LineChart, Section } from './specs.ts';
+import type { ChartSpec, HeatmapChart, LineChart, Section } from './specs.ts';
 
 /** A fitted model to draw panels for: its name in the report, its declaration and learned record. */
 export interface PanelSource {
@@ -40,6 +40,7 @@ export function engineSections(sources: readonly PanelSource[]): Section[] {
   const bySection = new Map<string, { id: string; title: string; intro: string; charts: ChartSpec[]; notes: string[] }>();
   const problems: string[] = [];
   const used = new Set<string>();
+  const merged = new Map<string, { label: string; x: readonly string[]; v: readonly number[] }[]>();
   sources.forEach((src, k) => {
     // The declaration by name; a model spec `arch:method` (compare --models hps:pcgrad) falls back to its architecture's.
     const decl = allModels().find((d) => d.name === src.model && d.engine === src.engine) ?? allModels().find((d) => d.name === src.model.split(':')[0] && d.engine === src.engine);
@@ -66,7 +67,29 @@ export function engineSections(sources: readonly PanelSource[]): Section[] {
         bySection.set(p.section.id, s);
         order.push(p.section.id);
       }
-      if (p.chart && p.merge && p.chart.kind === 'line' && p.chart.datasets.length === 1) {
+      if (p.chart && p.merge && p.chart.kind === 'heatmap' && p.chart.yLabels.length === 1) {
+        // One-row heatmaps (e.g. one task pair's cosine per epoch) stack into one: a row per model,
+        // columns the union of the models' columns (runs may stop at different epochs: empty cells).
+        const id = `panel-merged-${slug(p.merge.key)}`;
+        const at = s.charts.findIndex((c) => c.id === id);
+        const row = { label: src.label, x: p.chart.xLabels, v: p.chart.values[0]! };
+        const prev = at < 0 ? [] : (merged.get(id) ?? []);
+        const rows = [...prev, row];
+        merged.set(id, rows);
+        const xs = [...new Set(rows.flatMap((r) => r.x))];
+        if (xs.every((x) => /^-?\d+(\.\d+)?$/.test(x))) xs.sort((a, b) => Number(a) - Number(b));
+        const chart: HeatmapChart = {
+          ...p.chart,
+          id,
+          title: p.merge.title,
+          xLabels: xs,
+          yLabels: rows.map((r) => r.label),
+          values: rows.map((r) => xs.map((x) => { const k = r.x.indexOf(x); return k < 0 ? Number.NaN : r.v[k]!; })),
+          yLabel: 'model',
+        };
+        if (at < 0) s.charts.push(chart);
+        else s.charts[at] = chart;
+      } else if (p.chart && p.merge && p.chart.kind === 'line' && p.chart.datasets.length === 1) {
         const id = `panel-merged-${slug(p.merge.key)}`;
         const at = s.charts.findIndex((c) => c.id === id);
         const line = { ...p.chart.datasets[0]!, label: src.label, color: MERGE_COLORS[k % MERGE_COLORS.length]! };

@@ -38,6 +38,13 @@ const toyEngine: EngineSpec = {
           chart: { kind: 'line', id: `${ctx.idPrefix}-toy`, title: `${ctx.label}: toy`, datasets: [{ label: 'v', points: (learned['v'] as number[]).map((y, x) => ({ x, y })), color: '#000' }], xLabel: 'x', yLabel: 'y' },
           notes: [`${ctx.label} has ${ctx.tasks.length} tasks`],
         },
+        ...(Array.isArray(learned['x'])
+          ? [{
+              section: { id: 'toy', title: 'Toy panels', intro: 'drawn by the toy engine' },
+              chart: { kind: 'heatmap' as const, id: `${ctx.idPrefix}-strip`, title: 'one strip', xLabels: learned['x'] as string[], yLabels: ['pair'], values: [learned['h'] as number[]], scale: 'diverging' as const, min: -1, max: 1, xLabel: 'epoch', yLabel: 'pair' },
+              merge: { key: 'strip', title: 'strips of every model' },
+            }]
+          : []),
       ],
     },
     {
@@ -89,6 +96,19 @@ test('a registered engine contributes its own section; unknown or failing declar
   assert.match(html, /<canvas id="panel-pooled-toy"/);
 });
 
+test('merged one-row heatmaps: a row per model over the union of their columns, empty where a run had none', () => {
+  const tasks = ['a', 'b'];
+  const src = (label: string, x: string[], h: number[]) => ({ label, engine: 'toy-engine', model: 'toy-model', tasks, learned: { v: [1], x, h } });
+  const sections = engineSections([src('short', ['1', '2'], [0.5, -0.5]), src('long', ['1', '2', '10', '3'], [0.1, 0.2, 0.4, 0.3])]);
+  const toy = sections.find((s) => s.id === 'toy')!;
+  const strip = toy.charts.find((c) => c.id === 'panel-merged-strip') as HeatmapChart;
+  assert.equal(strip.title, 'strips of every model');
+  assert.deepEqual(strip.yLabels, ['short', 'long']);
+  assert.deepEqual(strip.xLabels, ['1', '2', '3', '10'], 'numeric columns in numeric order');
+  assert.deepEqual(strip.values, [[0.5, -0.5, Number.NaN, Number.NaN], [0.1, 0.2, 0.3, 0.4]]);
+  assert.equal(toy.charts.filter((c) => c.id !== 'panel-merged-strip' && c.id.endsWith('-strip')).length, 0, 'no per-model strip left beside the merged one');
+});
+
 /** The embedded chart specs of a rendered report. */
 function embedded(html: string): ChartSpec[] {
   const m = /<script type="application\/json" id="polytask-data">([\s\S]*?)<\/script>/.exec(html)!;
@@ -117,7 +137,7 @@ test('a real comparison of neural models: the report embeds their gates, cross-s
   const saved = JSON.parse(JSON.stringify(r)) as ComparisonResult;
   const charts = embedded(renderReportHtml(saved, { assets: noAssets }));
   const ids = charts.map((c) => c.id);
-  for (const id of ['panel-mmoe-gates-0', 'panel-cross-stitch-cross-stitch-0', 'panel-hps-training', 'panel-merged-nn-conflicts-2', 'panel-hps-cosine-epochs', 'chart-pareto']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+  for (const id of ['panel-mmoe-gates-0', 'panel-cross-stitch-cross-stitch-0', 'panel-hps-training', 'panel-merged-nn-conflicts-2', 'panel-merged-nn-cosine-pair', 'chart-pareto']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
   // Conflicting pairs of every neural model with shared parameters in one chart, one line each, from their logs.
   const merged = charts.find((c) => c.id === 'panel-merged-nn-conflicts-2') as LineChart;
   assert.deepEqual(merged.datasets.map((d) => d.label), ['hps', 'mmoe', 'cross-stitch']);
@@ -127,6 +147,14 @@ test('a real comparison of neural models: the report embeds their gates, cross-s
     assert.deepEqual(d.points, h.map((e) => ({ x: e.epoch, y: e.competition.conflicts })));
   }
   assert.ok(!ids.includes('panel-stl-mlp-cosine-epochs'), 'single-task networks share nothing, so nothing competes');
+  // Two tasks, one pair: the models' cosine strips stacked into one models × epochs heatmap.
+  const strip = charts.find((c) => c.id === 'panel-merged-nn-cosine-pair') as HeatmapChart;
+  assert.deepEqual(strip.yLabels, ['hps', 'mmoe', 'cross-stitch']);
+  strip.yLabels.forEach((name, r) => {
+    const h = saved.models.find((m) => m.name === name)!.fit!.learned['history'] as { epoch: number; competition: { cosine: number[] } }[];
+    assert.deepEqual(strip.xLabels, h.map((e) => String(e.epoch)));
+    assert.deepEqual(strip.values[r], h.map((e) => e.competition.cosine[1]));
+  });
   const gates = charts.find((c) => c.id === 'panel-mmoe-gates-0') as HeatmapChart;
   const learnedGates = saved.models.find((m) => m.name === 'mmoe')!.fit!.learned['gates'] as { task: string; mean: number[] }[];
   assert.deepEqual(gates.yLabels, ['t1', 't2']);

@@ -170,7 +170,8 @@ export function groupsSection(g: GroupReport): Section {
 
 export function groupResultSection(g: GroupReport): Section {
   const r = g.comparison;
-  const key = r.primaryMetric === 'rmse' ? 'rmse_task_avg' : 'auc_task_avg';
+  // rmse_task_avg, auc_task_avg (and accuracy_task_avg for multiclass tasks).
+  const key = `${r.primaryMetric}_task_avg`;
   const grouped = r.models.find((m) => m.name.startsWith('grouped-'));
   const allInOne = r.models.find((m) => m.name === g.affinity.model && m !== grouped);
   const stl = r.models.find((m) => m.name === r.baseline);

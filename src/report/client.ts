@@ -101,7 +101,7 @@ export const CLIENT_JS = String.raw`
         scales: {
           x: s.xTicks
             ? { type: 'linear', min: -0.25, max: s.xTicks.length - 0.75, title: axisTitle(s.xLabel),
-                ticks: { stepSize: 1, autoSkip: false, maxRotation: 90, callback: function (v) { return Number.isInteger(v) && s.xTicks[v] !== undefined ? s.xTicks[v] : ''; } } }
+                ticks: { stepSize: 1, autoSkip: s.xTicks.length > 40, maxRotation: 90, callback: function (v) { return Number.isInteger(v) && s.xTicks[v] !== undefined ? s.xTicks[v] : ''; } } }
             : { type: s.logX ? 'logarithmic' : 'linear', title: axisTitle(s.xLabel), ticks: s.logX ? logTicks() : s.integerX ? { callback: function (v) { return Number.isInteger(v) ? String(v) : ''; } } : {} },
           y: { type: s.logY ? 'logarithmic' : 'linear', title: axisTitle(s.yLabel), ticks: s.logY ? logTicks() : {} }
         }

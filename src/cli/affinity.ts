@@ -10,13 +10,19 @@ import { affinityOrder } from '../select/order.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { checkModelName } from './fit.ts';
 import { num, seconds } from './format.ts';
-import { out, type CliIO } from './io.ts';
+import { info, out, type CliIO } from './io.ts';
+import { resolve } from 'node:path';
+import { renderAffinityReportHtml } from '../report/html.ts';
+import { checkAffinityReport } from '../report/selection.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { checkOutputsAreNotInputs } from './paths.ts';
 import { modelOptions } from './model-setup.ts';
 import { addDataFlags, addModelFlags, addOutputFlags, parsePositiveInt, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
 import { makeProgress } from './progress.ts';
 
 export interface AffinityFlags extends DataFlags, MatFlags, ModelFlags, CommonFlags {
   folds?: number;
+  report?: string;
   measure?: 'pairs' | 'leave-one-out' | 'gradient-cosine' | 'tag-lookahead';
   every?: number;
 }
@@ -122,7 +128,8 @@ export function registerAffinity(program: Command, io: CliIO): void {
   cmd
     .option('--folds <k>', 'folds of every task\'s rows (default 3)', parsePositiveInt)
     .addOption(new Option('--measure <m>', 'linear models — pairs: every task pair against each task alone (T(T−1)/2 fits per fold); leave-one-out: each task left out of all the others (T + 1 fits per fold); default pairs up to 60 tasks. Neural models — tag-lookahead (default) or gradient-cosine, during one training run').choices(['pairs', 'leave-one-out', 'gradient-cosine', 'tag-lookahead']))
-    .option('--every <n>', 'neural models: measure every n-th training step (default 5)', parsePositiveInt);
+    .option('--every <n>', 'neural models: measure every n-th training step (default 5)', parsePositiveInt)
+    .option('--report <file>', 'also write the HTML heatmap (tasks ordered by clustering, standard errors beside it)');
   addOutputFlags(cmd, { out: false });
   cmd.addHelpText(
     'after',
@@ -133,12 +140,19 @@ the hyper-parameters given (or its defaults).
 Examples:
   $ polytask affinity --data landmine.csv --task-col task --target y --model pooled --lambda 0.1
   $ polytask affinity --data school.csv --task-col task --target y --model l21 --lambda 1 --standardize task --json
+  $ polytask affinity --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --report affinity.html
   $ polytask affinity --data landmine.csv --task-col task --target y --model hps --epochs 5 --measure tag-lookahead`,
   );
   cmd.action(async (flags: AffinityFlags) => {
+    // `group` shares these options (and has its own action): only affinity's own action writes this report.
+    checkOutputsAreNotInputs(io.cwd, [['--data', flags.data]], [['--report', flags.report]]);
     const name = checkModelName(flags.model);
     const { dataset } = await loadData(flags, io.cwd);
     const a = measureAffinity(io, flags, dataset, name);
+    if (flags.report) {
+      writeFileAtomic(resolve(io.cwd, flags.report), renderAffinityReportHtml(checkAffinityReport(JSON.parse(JSON.stringify(affinityJSON(a))), 'the affinity result')));
+      info(io, flags, `report written to ${flags.report}`);
+    }
     if (flags.json) out(io, JSON.stringify(affinityJSON(a)));
     else printAffinity(io, a);
   });

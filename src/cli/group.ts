@@ -21,6 +21,9 @@ import { modelOptions } from './model-setup.ts';
 import { parsePositive, parsePositiveInt } from './options.ts';
 import { makeProgress } from './progress.ts';
 import { writeReport } from './run-compare.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { checkOutputsAreNotInputs } from './paths.ts';
+import { checkGroupReport } from '../report/selection.ts';
 
 interface GroupFlags extends AffinityFlags {
   budget: number;
@@ -31,6 +34,7 @@ interface GroupFlags extends AffinityFlags {
   testRatio?: number;
   cvFolds?: number;
   report?: string;
+  out?: string;
 }
 
 function affinityCommand(io: CliIO): Command {
@@ -44,7 +48,7 @@ export function registerGroup(program: Command, io: CliIO): void {
   // The data, model and output flags are those of `affinity`.
   // (main.ts registers only the command that runs: build affinity's flags on a scratch program then.)
   const base = program.commands.find((c) => c.name() === 'affinity') ?? affinityCommand(io);
-  for (const o of base.options) cmd.addOption(o);
+  for (const o of base.options) if (o.long !== '--report') cmd.addOption(o); // group's --report is its own
   cmd
     .requiredOption('--budget <K>', 'at most K groups (models to train)', parsePositiveInt)
     .addOption(new Option('--method <m>', 'search: exact (Standley\'s branch and bound, overlapping groups, T ≤ 16), greedy or beam (disjoint groups); default exact for T ≤ 12, else greedy').choices(['exact', 'greedy', 'beam']))
@@ -53,15 +57,18 @@ export function registerGroup(program: Command, io: CliIO): void {
     .option('--splits <n>', 'random train/test splits of the evaluation part (default 5)', parsePositiveInt)
     .option('--test-ratio <r>', 'test share of each evaluation split (default 0.3)', parsePositive)
     .option('--cv-folds <k>', 'CV folds that tune every model inside each split (default 3)', parsePositiveInt)
-    .option('--report <file>', 'write the HTML report of the evaluation');
+    .option('--report <file>', 'write the HTML report: the affinity heatmap, the chosen groups and their measured result, then the comparison')
+    .option('--out <file>', 'also save the result (affinity, groups, comparison) as JSON here (input of `polytask report --group`)');
   cmd.addHelpText(
     'after',
     `
 Examples:
   $ polytask group --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3
-  $ polytask group --data school.csv --task-col task --target y --model mean --lambda 1 --standardize task --budget 4 --method beam`,
+  $ polytask group --data school.csv --task-col task --target y --model mean --lambda 1 --standardize task --budget 4 --method beam
+  $ polytask group --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3 --report groups.html`,
   );
   cmd.action(async (flags: GroupFlags) => {
+    checkOutputsAreNotInputs(io.cwd, [['--data', flags.data]], [['--out', flags.out], ['--report', flags.report]]);
     const name = checkModelName(flags.model);
     const ratio = flags.selectionRatio ?? 0.5;
     if (!(ratio > 0 && ratio < 1)) throw new OptionError('--selection-ratio', `must lie strictly between 0 and 1 (got ${ratio})`);
@@ -94,11 +101,13 @@ Examples:
       },
     });
     progress.stop();
-    if (flags.report) writeReport(resolve(io.cwd, flags.report), result);
+    const saved = { affinity: affinityJSON(aff), grouping: { method: g.method, budget: flags.budget, groups, serve, estimated_gain_percent: g.estimatedGain, task_gains_percent: g.taskGains, examined: g.examined }, comparison: result };
+    if (flags.out) writeFileAtomic(resolve(io.cwd, flags.out), JSON.stringify(saved) + '\n');
+    if (flags.report) writeReport(resolve(io.cwd, flags.report), result, { group: checkGroupReport(JSON.parse(JSON.stringify(saved)), 'the group result') });
     const measured = result.models.find((m) => m.name === grouped)!;
     const allInOne = result.models.find((m) => m.name === name);
     if (flags.json) {
-      out(io, JSON.stringify({ affinity: affinityJSON(aff), grouping: { method: g.method, budget: flags.budget, groups, serve, estimated_gain_percent: g.estimatedGain, task_gains_percent: g.taskGains, examined: g.examined }, comparison: result }));
+      out(io, JSON.stringify(saved));
       return;
     }
     out(io, `Groups chosen on ${Math.round(ratio * 100)} % of every task's rows (${g.method} search, budget ${flags.budget}, ${g.examined} candidates examined):`);

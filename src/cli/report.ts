@@ -1,8 +1,19 @@
-// `polytask report --from RESULT.json`: the HTML report of a saved comparison (compare --json or
-// compare --out). The JSON is checked for the fields the report needs before anything is written.
-import { resolve } from 'node:path';
+// `polytask report`: the HTML report of a saved comparison (`--from`, compare --json or --out), of a
+// saved task grouping (`--group`, group --out or --json: affinity, groups and their measured
+// result, then the comparison), of an affinity matrix (`--affinity`, affinity --json), and of model files (`--model`, e.g. from `polytask train --out`:
+// the panels their engine draws — training curves, gates, task competition). Every input is
+// checked for the fields the report needs before anything is written.
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DataError, ParseError } from '../errors.ts';
+import { DataError, OptionError, ParseError } from '../errors.ts';
+import { loadEstimator } from '../estimator/registry.ts';
+import { serialiseLearned } from '../eval/compare.ts';
+import { renderAffinityReportHtml, renderModelReportHtml } from '../report/html.ts';
+import type { PanelSource } from '../report/panels.ts';
+import { checkAffinityReport, checkGroupReport } from '../report/selection.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { readModelFile } from './model-file.ts';
+import { parseList } from './options.ts';
 import type { ComparisonResult } from '../eval/types.ts';
 import { info, readUserFile, type CliIO } from './io.ts';
 import { checkOutputsAreNotInputs } from './paths.ts';
@@ -46,11 +57,39 @@ export function readComparisonResult(path: string, shown: string): ComparisonRes
   return checkComparisonResult(v, shown);
 }
 
+function readJSON(path: string, shown: string): unknown {
+  const text = readUserFile(path, shown);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ParseError({ file: shown }, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** A model file as a panel source (its learned state rebuilt by its engine, as `predict` loads it). */
+export function modelPanelSource(path: string, shown: string): PanelSource {
+  const json = readModelFile(path);
+  const est = loadEstimator(json);
+  const learned = est.learned;
+  if (!learned) throw new DataError(`${shown}: model "${json.model}" (engine ${json.engine}) records no learned state to draw`);
+  return { label: basename(shown).replace(/\.json$/, ''), engine: json.engine, model: json.model, tasks: [...json.taskNames], learned: serialiseLearned(learned) };
+}
+
+interface ReportFlags extends CommonFlags {
+  from?: string;
+  group?: string;
+  affinity?: string;
+  model?: string[];
+}
+
 export function registerReport(program: Command, io: CliIO): void {
   const cmd = program
     .command('report')
-    .description('write the self-contained HTML report of a saved comparison')
-    .requiredOption('--from <file>', 'a comparison result saved by `polytask compare --out FILE` (or its --json output)')
+    .description('write the self-contained HTML report of a saved comparison, task grouping or trained model')
+    .option('--from <file>', 'a comparison result saved by `polytask compare --out FILE` (or its --json output)')
+    .option('--group <file>', 'a task-grouping result saved by `polytask group --out FILE` (or its --json output)')
+    .option('--affinity <file>', 'a task-affinity matrix saved from `polytask affinity --json` (alone)')
+    .option('--model <a.json,b.json>', 'model files (e.g. `polytask train --out`) whose training curves, gates and competition to draw', parseList)
     .option('--out <file>', 'the HTML file to write', 'polytask-report.html')
     .option('--verbose', 'stack traces on errors')
     .option('--quiet', 'no informational messages');
@@ -59,13 +98,32 @@ export function registerReport(program: Command, io: CliIO): void {
     `
 Examples:
   $ polytask compare --data school.csv --task-col task --target y --out result.json
-  $ polytask report --from result.json --out school-report.html`,
+  $ polytask report --from result.json --out school-report.html
+  $ polytask group --data landmine.csv --task-col task --target y --model pooled --lambda 0.1 --budget 3 --measure leave-one-out --out groups.json
+  $ polytask report --group groups.json --out groups.html
+  $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 4 --epochs 5 --out mmoe.json
+  $ polytask report --model mmoe.json --out mmoe.html`,
   );
-  cmd.action((flags: { from: string } & CommonFlags) => {
-    checkOutputsAreNotInputs(io.cwd, [['--from', flags.from]], [['--out', flags.out ?? 'polytask-report.html']]);
-    const r = readComparisonResult(resolve(io.cwd, flags.from), flags.from);
+  cmd.action((flags: ReportFlags) => {
     const outFile = flags.out ?? 'polytask-report.html';
-    writeReport(resolve(io.cwd, outFile), r);
+    if (!flags.from && !flags.group && !flags.model && !flags.affinity) throw new OptionError('--from', 'give a comparison (--from), a grouping (--group), an affinity (--affinity) or model files (--model)');
+    if (flags.affinity && (flags.from || flags.group || flags.model)) throw new OptionError('--affinity', 'draws an affinity matrix alone (a group result carries its affinity: use --group)');
+    if (flags.from && flags.group) throw new OptionError('--group', 'a group result carries its own comparison: give --from or --group, not both');
+    const inputs: [string, string | undefined][] = [['--from', flags.from], ['--group', flags.group], ['--affinity', flags.affinity], ...(flags.model ?? []).map((m): [string, string] => ['--model', m])];
+    checkOutputsAreNotInputs(io.cwd, inputs, [['--out', outFile]]);
+    const models = (flags.model ?? []).map((m) => modelPanelSource(resolve(io.cwd, m), m));
+    const extras = models.length > 0 ? { panels: models } : {};
+    if (flags.affinity) {
+      writeFileAtomic(resolve(io.cwd, outFile), renderAffinityReportHtml(checkAffinityReport(readJSON(resolve(io.cwd, flags.affinity), flags.affinity), flags.affinity)));
+    } else if (flags.group) {
+      const g = checkGroupReport(readJSON(resolve(io.cwd, flags.group), flags.group), flags.group);
+      const r = checkComparisonResult(g.comparison, `${flags.group} (its comparison)`);
+      writeReport(resolve(io.cwd, outFile), r, { ...extras, group: g });
+    } else if (flags.from) {
+      writeReport(resolve(io.cwd, outFile), readComparisonResult(resolve(io.cwd, flags.from), flags.from), extras);
+    } else {
+      writeFileAtomic(resolve(io.cwd, outFile), renderModelReportHtml(models));
+    }
     info(io, flags, `report written to ${outFile}`);
   });
 }

@@ -6,6 +6,7 @@ import { compareAsync, type WorkersOption } from '../eval/parallel.ts';
 import type { ComparisonResult } from '../eval/types.ts';
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import { renderReportHtml } from '../report/html.ts';
+import type { ReportExtras } from '../report/specs.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { registryPlan } from '../eval/plans.ts';
 import type { CliIO, OutputFlags } from './io.ts';
@@ -45,6 +46,6 @@ export async function runComparison(io: CliIO, flags: OutputFlags, ds: MultiTask
   }
 }
 
-export function writeReport(path: string, r: ComparisonResult): void {
-  writeFileAtomic(path, renderReportHtml(r));
+export function writeReport(path: string, r: ComparisonResult, extras?: ReportExtras): void {
+  writeFileAtomic(path, renderReportHtml(r, extras ? { extras, ...(extras.group ? { title: 'polytask task-grouping report' } : {}) } : {}));
 }

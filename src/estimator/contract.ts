@@ -7,6 +7,7 @@
 // a versioned state that loads back identically.
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import type { Matrix } from '../linalg/matrix.ts';
+import type { ReportPanelsFn } from '../report/panel.ts';
 
 /** An option value as stored verbatim in model files. */
 export type OptionValue = number | string | boolean | readonly number[] | readonly string[] | OptionRecord | readonly OptionRecord[];
@@ -143,6 +144,9 @@ export interface ModelDecl extends ModelInfo {
   readonly baseline: string;
   /** Relative cost of one fit, in seconds, for the worker-pool decision; calibrated by measurement. */
   estimateSeconds?(train: MultiTaskDataset, options: Options): number;
+  /** Panels of the HTML report drawn from a fitted model's `learned` record (src/report/panel.ts):
+   * how an engine shows what its models learned without edits to the report. */
+  readonly reportPanels?: ReportPanelsFn;
 }
 
 /** An engine registers its models and how to load its saved state. */

@@ -209,9 +209,17 @@ interface Inspectable {
 
 /** The fit summary of the first split (for the report). */
 function fitSummary(est: Fittable): ModelComparison['fit'] {
-  const e = est as Fittable & Inspectable;
-  if (!e.info || !e.W) return undefined;
+  const e = est as Fittable & Inspectable & { readonly engine?: string; readonly model?: string; readonly diagnostics?: FitDiagnostics };
+  const who = typeof e.engine === 'string' && typeof e.model === 'string' ? { engine: e.engine, model: e.model } : {};
+  if (!e.info || !e.W) {
+    // Models without a solver trace or a linear W (neural): their learned state (training history,
+    // gates, cross-stitch matrices) and diagnostics, for the report's engine panels.
+    if (!e.learned || !e.diagnostics) return undefined;
+    const d = e.diagnostics;
+    return { objectiveTrace: [], iterations: d.iterations, converged: d.converged, seconds: d.seconds, W: [], learned: serialiseLearned(e.learned), ...who };
+  }
   return {
+    ...who,
     objectiveTrace: e.info.objectiveTrace,
     iterations: e.info.iterations,
     converged: e.info.converged,

@@ -63,8 +63,12 @@ export interface ModelComparison {
     readonly iterations: number;
     readonly converged: boolean;
     readonly seconds: number;
-    readonly W: readonly (readonly number[])[]; // d × T
+    readonly W: readonly (readonly number[])[]; // d × T (empty for models without a linear W: neural)
     readonly learned: Readonly<Record<string, unknown>>;
+    /** The estimator's engine and model declaration (e.g. 'nn', 'mmoe'): the report asks that
+     * declaration for its panels (ModelDecl.reportPanels). Absent in results saved before. */
+    readonly engine?: string;
+    readonly model?: string;
   };
   readonly seconds: number;
   // ---- Nothing hidden: every fit of this model, counted (issue 9) ----

@@ -27,6 +27,9 @@ import { taskSpecs, toTrainData } from './train/from-dataset.ts';
 import { predictAll, train } from './train/trainer.ts';
 import type { EpochRecord, TrainConfig, TrainData } from './train/types.ts';
 import type { CompetitionRecord } from './train/probe.ts';
+import { gateUtilisation } from './arch/common.ts';
+import { Tape } from './tape.ts';
+import { nnReportPanels } from './report-panels.ts';
 
 export { NN_ENGINE, NN_MODELS } from './params.ts';
 /** Validate options against the declarations and fill defaults; unknown keys are refused. */
@@ -70,6 +73,47 @@ interface NnState {
   readonly standardiser: Standardiser;
   readonly bestEpoch: number;
   readonly history: readonly NnEpoch[];
+  /** Mean gate weights over the training rows (gated architectures; absent in older files). */
+  readonly gates?: readonly GateSummary[];
+}
+
+/** One gate's mean weights over a data set: `mean` sums to 1 over `experts`. */
+export interface GateSummary {
+  /** Task the gate serves, or null for PLE's shared-branch gate. */
+  readonly task: string | null;
+  readonly level: number;
+  readonly experts: readonly string[];
+  readonly mean: number[];
+  /** Rows averaged over. */
+  readonly rows: number;
+}
+
+const GATED: readonly ArchName[] = ['mmoe', 'cgc', 'ple', 'dselect-k'];
+
+/** Mean gate weights of a gated architecture over the (standardised) training rows, eval mode, for
+ * the report's expert-utilisation heatmaps (issue 11). Per-task data: task t's gate is averaged over
+ * task t's own rows (the rows it serves), a shared gate over every task's rows. */
+function gateSummary(net: MtlArchitecture, td: TrainData): GateSummary[] | undefined {
+  if (!GATED.includes(net.kind)) return undefined;
+  const g = new Tape('float32', 0);
+  if (td.layout === 'multi-output') return gateUtilisation(net, g, td.X, td.n).map((r) => ({ ...r, rows: td.n }));
+  const out: GateSummary[] = [];
+  const shared = new Map<number, GateSummary & { mean: number[] }>();
+  let total = 0;
+  td.tasks.forEach((s, t) => {
+    if (s.n === 0) return;
+    total += s.n;
+    for (const r of gateUtilisation(net, g, s.X, s.n)) {
+      if (r.task === net.taskNames[t]) out.push({ ...r, rows: s.n });
+      else if (r.task === null) {
+        const acc = shared.get(r.level) ?? { task: null, level: r.level, experts: r.experts, mean: r.mean.map(() => 0), rows: 0 };
+        r.mean.forEach((v, e) => (acc.mean[e]! += v * s.n));
+        shared.set(r.level, acc);
+      }
+    }
+  });
+  for (const acc of shared.values()) out.push({ ...acc, mean: acc.mean.map((v) => v / total), rows: total });
+  return out.sort((a, b) => a.level - b.level);
 }
 
 /** One epoch of the fitted model's history (model file and `learned.history`). */
@@ -81,6 +125,10 @@ interface NnEpoch {
   readonly weights?: number[];
   /** Task competition of the epoch (src/nn/train/probe.ts CompetitionRecord; null when not logged). */
   readonly competition?: CompetitionRecord | null;
+  /** Per-task metric (its name per task: rmse, accuracy) on the training and validation rows (absent in older files). */
+  readonly metricName?: string[];
+  readonly trainMetric?: number[];
+  readonly valMetric?: number[] | null;
 }
 
 /** The learning rate as a schedule of the global step, given the steps per epoch. */
@@ -178,12 +226,12 @@ export class NeuralEstimator implements Estimator {
   readonly learned?: Readonly<Record<string, unknown>>;
 
   constructor(readonly model: string, options: Options, private readonly fit_?: {
-    net: MtlArchitecture; st: Standardiser; taskNames: string[]; taskKinds: TaskKind[]; featureNames: string[]; bestEpoch: number; history: NnState['history'];
+    net: MtlArchitecture; st: Standardiser; taskNames: string[]; taskKinds: TaskKind[]; featureNames: string[]; bestEpoch: number; history: NnState['history']; gates?: NnState['gates'];
   }, diagnostics?: FitDiagnostics) {
     this.options = resolveOptions(model, options);
     this.fitted = fit_ !== undefined;
     this.diagnostics = diagnostics;
-    if (fit_) this.learned = { bestEpoch: fit_.bestEpoch, history: fit_.history, structure: fit_.net.structure() };
+    if (fit_) this.learned = { bestEpoch: fit_.bestEpoch, history: fit_.history, structure: fit_.net.structure(), ...(fit_.gates ? { gates: fit_.gates } : {}) };
   }
 
   clone(patch: Options = {}): Estimator {
@@ -217,7 +265,10 @@ export class NeuralEstimator implements Estimator {
       logConflictEvery: o.logConflictEvery as number,
       onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });
-    const history: NnEpoch[] = r.history.map((h: EpochRecord) => ({ epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null, weights: h.weights, competition: h.competition ?? null }));
+    const history: NnEpoch[] = r.history.map((h: EpochRecord) => ({
+      epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null, weights: h.weights, competition: h.competition ?? null,
+      metricName: h.metricName, trainMetric: h.train.metric, valMetric: h.val ? h.val.metric : null,
+    }));
     const vl = r.history.map((h) => (h.val ? h.val.loss.reduce((a, b) => a + b, 0) / h.val.loss.length : NaN));
     const last = vl[vl.length - 1]!, prev = vl[vl.length - 2];
     const diag: FitDiagnostics = {
@@ -228,7 +279,8 @@ export class NeuralEstimator implements Estimator {
       backend: backendName(),
       message: r.stoppedEarly ? `early stopping after epoch ${r.history.length}; best validation epoch ${r.bestEpoch}` : undefined,
     };
-    return new NeuralEstimator(this.model, o, { net, st, taskNames: names, taskKinds: kinds, featureNames: [...ds.featureNames], bestEpoch: r.bestEpoch, history }, diag);
+    const gates = gateSummary(net, td);
+    return new NeuralEstimator(this.model, o, { net, st, taskNames: names, taskKinds: kinds, featureNames: [...ds.featureNames], bestEpoch: r.bestEpoch, history, ...(gates ? { gates } : {}) }, diag);
   }
 
   private raw(X: Matrix, task: string): Float64Array {
@@ -260,7 +312,7 @@ export class NeuralEstimator implements Estimator {
     if (!f) throw new NotFittedError(`${this.model}.toJSON`);
     const params: Record<string, number[]> = {};
     for (const p of f.net.parameters()) params[p.name] = Array.from(p.data);
-    const state: NnState = { params, standardiser: f.st, bestEpoch: f.bestEpoch, history: f.history };
+    const state: NnState = { params, standardiser: f.st, bestEpoch: f.bestEpoch, history: f.history, ...(f.gates ? { gates: f.gates } : {}) };
     return {
       format: 'polytask-model', formatVersion: 2, polytaskVersion: VERSION, engine: NN_ENGINE, model: this.model,
       options: this.options, taskNames: f.taskNames, taskKinds: f.taskKinds, featureNames: f.featureNames, state,
@@ -280,7 +332,7 @@ export class NeuralEstimator implements Estimator {
       p.data.set(v);
     }
     return new NeuralEstimator(json.model, o, {
-      net, st: st.standardiser, taskNames: [...json.taskNames], taskKinds: [...json.taskKinds], featureNames: [...json.featureNames], bestEpoch: st.bestEpoch, history: st.history,
+      net, st: st.standardiser, taskNames: [...json.taskNames], taskKinds: [...json.taskKinds], featureNames: [...json.featureNames], bestEpoch: st.bestEpoch, history: st.history, ...(st.gates ? { gates: st.gates } : {}),
     });
   }
 }
@@ -293,6 +345,7 @@ function decl(name: string): ModelDecl {
     params: paramsOf(name),
     baseline: 'stl-mlp',
     make: (options) => new NeuralEstimator(name, options),
+    reportPanels: nnReportPanels,
   };
 }
 

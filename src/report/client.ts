@@ -36,7 +36,7 @@ export const CLIENT_JS = String.raw`
   function mix(c0, c1, t) { return [lerp(c0[0], c1[0], t), lerp(c0[1], c1[1], t), lerp(c0[2], c1[2], t)]; }
   var BLUE = [33, 102, 172], WHITE = [255, 255, 255], RED = [178, 24, 43], NAVY = [8, 48, 107];
   function colour(scale, v, min, max) {
-    if (!isFinite(v)) return 'rgb(200,200,200)';
+    if (v === null || v === undefined || !isFinite(v)) return 'rgb(200,200,200)';
     if (scale === 'diverging') {
       var m = Math.max(Math.abs(min), Math.abs(max)) || 1;
       var t = Math.max(-1, Math.min(1, v / m));
@@ -90,7 +90,8 @@ export const CLIENT_JS = String.raw`
           return {
             label: d.label, data: d.points, borderColor: d.color, backgroundColor: d.color,
             showLine: d.showLine !== false, borderDash: d.dashed ? [6, 4] : [], borderWidth: d.dashed ? 1 : 2,
-            pointRadius: d.pointRadius === undefined ? 2 : d.pointRadius
+            pointRadius: d.pointRadius === undefined ? 2 : d.pointRadius,
+            pointStyle: d.pointStyle || 'circle'
           };
         })
       },
@@ -98,7 +99,10 @@ export const CLIENT_JS = String.raw`
         animation: false, responsive: true, maintainAspectRatio: false,
         plugins: { legend: { display: true } },
         scales: {
-          x: { type: s.logX ? 'logarithmic' : 'linear', title: axisTitle(s.xLabel), ticks: s.logX ? logTicks() : {} },
+          x: s.xTicks
+            ? { type: 'linear', min: -0.25, max: s.xTicks.length - 0.75, title: axisTitle(s.xLabel),
+                ticks: { stepSize: 1, autoSkip: s.xTicks.length > 40, maxRotation: 90, callback: function (v) { return Number.isInteger(v) && s.xTicks[v] !== undefined ? s.xTicks[v] : ''; } } }
+            : { type: s.logX ? 'logarithmic' : 'linear', title: axisTitle(s.xLabel), ticks: s.logX ? logTicks() : s.integerX ? { callback: function (v) { return Number.isInteger(v) ? String(v) : ''; } } : {} },
           y: { type: s.logY ? 'logarithmic' : 'linear', title: axisTitle(s.yLabel), ticks: s.logY ? logTicks() : {} }
         }
       }

@@ -6,6 +6,9 @@ import type { ComparisonResult, ModelComparison } from '../eval/types.ts';
 import { permute, taskOrder, toGrid, toLabels, type Grid } from './learned.ts';
 import { primaryKey, rankModels, verdict } from './verdict.ts';
 import { diagnosticLines, failedCell, unconvergedCell } from './diagnostics.ts';
+import { engineSections, panelSources, type PanelSource } from './panels.ts';
+import { paretoSection } from './pareto.ts';
+import { selectionSections, type GroupReport } from './selection.ts';
 
 export interface BarDataset {
   readonly label: string;
@@ -34,6 +37,8 @@ export interface LineDataset {
   readonly dashed?: boolean;
   readonly showLine?: boolean;
   readonly pointRadius?: number;
+  /** Chart.js point style ('circle' default, 'rectRot', 'triangle', 'star', 'crossRot'). */
+  readonly pointStyle?: 'circle' | 'rectRot' | 'triangle' | 'star' | 'crossRot';
 }
 
 export interface LineChart {
@@ -45,6 +50,10 @@ export interface LineChart {
   readonly yLabel: string;
   readonly logX?: boolean;
   readonly logY?: boolean;
+  /** Names of the integer x positions 0, 1, … (a parallel-coordinates or per-task axis). */
+  readonly xTicks?: readonly string[];
+  /** x takes integer values only (epochs): no ticks between them. */
+  readonly integerX?: boolean;
 }
 
 export interface HeatmapChart {
@@ -455,7 +464,15 @@ export function summaryRows(r: ComparisonResult): SummaryRow[] {
   });
 }
 
-export function buildReport(r: ComparisonResult, title = 'polytask comparison report'): ReportContent {
+/** What a report may show beside the comparison. */
+export interface ReportExtras {
+  /** The result of `polytask group`: affinity, chosen groups and their measured result. */
+  readonly group?: GroupReport;
+  /** Further fitted models whose engine panels to draw (e.g. a model file from `polytask train`). */
+  readonly panels?: readonly PanelSource[];
+}
+
+export function buildReport(r: ComparisonResult, title = 'polytask comparison report', extras: ReportExtras = {}): ReportContent {
   const p = r.protocol;
   return {
     title,
@@ -478,6 +495,18 @@ export function buildReport(r: ComparisonResult, title = 'polytask comparison re
       'time/split',
     ],
     summary: summaryRows(r),
-    sections: [dataSection(r), perTaskSection(r), relationshipSection(r), cvSection(r), convergenceSection(r), sparsitySection(r)],
+    // Engine panels come from the models' own declarations (src/report/panels.ts), selection
+    // panels from a `polytask group` result.
+    sections: [
+      dataSection(r),
+      perTaskSection(r),
+      paretoSection(r),
+      ...(extras.group ? selectionSections(extras.group) : []),
+      relationshipSection(r),
+      ...engineSections([...panelSources(r), ...(extras.panels ?? [])]),
+      cvSection(r),
+      convergenceSection(r),
+      sparsitySection(r),
+    ],
   };
 }

@@ -114,7 +114,7 @@ const flagValue = (argv: readonly string[], f: string): string | undefined => {
 };
 
 /** Commands that write a file another example reads run first. */
-const ORDER = ['inspect', 'fit', 'cv', 'compare', 'predict', 'report', 'train', 'affinity', 'group'];
+const ORDER = ['inspect', 'fit', 'cv', 'compare', 'predict', 'train', 'affinity', 'group', 'report'];
 
 test('every example of --help and docs/cli.md runs on the shipped data', { skip, timeout: 300_000 }, async () => {
   const { dir, cleanup } = tempDir();
@@ -141,7 +141,7 @@ test('every example of --help and docs/cli.md runs on the shipped data', { skip,
     runnable.sort((a, b) => ORDER.indexOf(a.argv[0]!) - ORDER.indexOf(b.argv[0]!));
     // The files examples read (model files, saved results): an example that writes one that does
     // not exist yet runs to the end; every other example stops once it is computing.
-    const inputs = new Set(runnable.flatMap((e) => [flagValue(e.argv, '--from'), e.argv[0] === 'predict' ? flagValue(e.argv, '--model') : undefined, e.argv.includes('--resume') ? flagValue(e.argv, '--checkpoint') : undefined]).filter((f): f is string => f !== undefined));
+    const inputs = new Set(runnable.flatMap((e) => [flagValue(e.argv, '--from'), e.argv[0] === 'predict' || e.argv[0] === 'report' ? flagValue(e.argv, '--model') : undefined, e.argv[0] === 'report' ? flagValue(e.argv, '--group') : undefined, e.argv.includes('--resume') ? flagValue(e.argv, '--checkpoint') : undefined]).filter((f): f is string => f !== undefined));
     const produces = (argv: readonly string[]): boolean => {
       const written = [flagValue(argv, '--out'), argv.includes('--resume') ? undefined : flagValue(argv, '--checkpoint')];
       return written.some((o) => o !== undefined && inputs.has(o) && !existsSync(join(dir, o)));

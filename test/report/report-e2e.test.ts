@@ -1,7 +1,9 @@
 // End-to-end: reports open in a real headless Chromium (Debian's `chromium`, driven by
 // playwright-core); every chart renders (a Chart.js instance on each canvas, non-blank pixels),
-// no console errors, and no network request of any kind. Two reports: a hand-built comparison that
-// exercises every chart kind (test/report/fixture.ts), and one from a small real compare() run.
+// no console errors, and no network request of any kind. Reports: a hand-built comparison that
+// exercises every chart kind (test/report/fixture.ts), one from a small real compare() run, one of
+// small real neural models (their engine's panels), one of a real `group` run (selection panels)
+// and a model report (engine panels without a comparison).
 // A full-page screenshot of the first goes to test-output/report.png.
 // Outside CI a missing /usr/bin/chromium skips with a message; in CI (CI=true) it is a failure.
 import { test } from 'node:test';
@@ -17,8 +19,12 @@ import { compare } from '../../src/eval/compare.ts';
 import { registryPlan } from '../../src/eval/plans.ts';
 import type { ComparisonResult } from '../../src/eval/types.ts';
 import { availableModels } from '../../src/linear/registry.ts';
-import { renderReportHtml } from '../../src/report/html.ts';
-import { buildReport } from '../../src/report/specs.ts';
+import { renderModelReportHtml, renderReportHtml } from '../../src/report/html.ts';
+import { engineSections, panelSources } from '../../src/report/panels.ts';
+import { checkGroupReport, type GroupReport } from '../../src/report/selection.ts';
+import { buildReport, type ReportExtras } from '../../src/report/specs.ts';
+import { makeMmoeTasks } from '../../src/data/synthetic/mmoe.ts';
+import { cli, tempDir, writeLongCsv } from '../cli/helpers.ts';
 import { fixtureResult } from './fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -32,11 +38,16 @@ test('CI has Chromium for the report test', { skip: !inCI && 'not in CI' }, () =
 
 type Win = Window & { __polytask?: { rendered: string[]; errors: string[] }; Chart: { getChart(c: HTMLCanvasElement): { config: { type: string }; getDatasetMeta(i: number): { data: unknown[] } } | undefined } };
 
+/** A report to open: a comparison (with optional extras) or a model report's HTML and chart ids. */
+type ReportUnderTest = { result: ComparisonResult; extras?: ReportExtras } | { html: string; expectedIds: string[] };
+
 /** Opens one report and checks it; returns the page for a screenshot. */
-async function checkReport(context: BrowserContext, work: string, name: string, result: ComparisonResult, screenshot?: string): Promise<void> {
-  const expectedIds = buildReport(result).sections.flatMap((s) => s.charts.map((c) => c.id));
+async function checkReport(context: BrowserContext, work: string, name: string, input: ComparisonResult | ReportUnderTest, screenshot?: string): Promise<void> {
+  const what: ReportUnderTest = 'html' in input || 'result' in input ? input : { result: input };
+  const result = 'result' in what ? what.result : null;
+  const expectedIds = 'result' in what ? buildReport(what.result, undefined, what.extras).sections.flatMap((s) => s.charts.map((c) => c.id)) : what.expectedIds;
   const htmlPath = join(work, `${name}.html`);
-  writeFileSync(htmlPath, renderReportHtml(result, { generatedAt: new Date('2026-01-01T00:00:00Z') }));
+  writeFileSync(htmlPath, 'result' in what ? renderReportHtml(what.result, { generatedAt: new Date('2026-01-01T00:00:00Z'), ...(what.extras ? { extras: what.extras } : {}) }) : what.html);
   const fileUrl = pathToFileURL(htmlPath).href;
   const requests: string[] = [];
   const consoleErrors: string[] = [];
@@ -72,8 +83,10 @@ async function checkReport(context: BrowserContext, work: string, name: string, 
       assert.ok(c.inked > 500, `${name}/${c.id}: only ${c.inked} non-blank pixels`);
       if (c.type === 'matrix') assert.ok(c.cells! > 0, `${name}/${c.id}: heatmap without cells`);
     }
-    assert.match((await page.textContent('#verdict')) ?? '', /Best: /);
-    assert.equal(await page.locator('#summary tr').count(), result.models.length + 1);
+    if (result) {
+      assert.match((await page.textContent('#verdict')) ?? '', /Best: /);
+      assert.equal(await page.locator('#summary tr').count(), result.models.length + 1);
+    }
     assert.deepEqual(consoleErrors, [], `${name}: console errors`);
     assert.deepEqual(requests, [], `${name}: network requests`);
 
@@ -100,8 +113,34 @@ function smallRealComparison(): ComparisonResult {
   return compare(dataset, { models, plans: registryPlan, repeats: 2, testRatio: 0.3, seed: 1, cvFolds: 2, cv: { points: 3, points2D: [3, 2] } });
 }
 
+/** Two epochs of small neural models, no tuning: every neural panel kind. */
+function smallNeuralComparison(): ComparisonResult {
+  const { dataset } = makeMmoeTasks({ d: 5, n: 120, seed: 2 });
+  const common = { hidden: [6], epochs: 2, batchSize: 32, valRatio: 0.2, logConflictEvery: 1 };
+  return compare(dataset, {
+    models: ['hps', 'mmoe', 'cross-stitch'],
+    plans: (n) => ({ ...registryPlan(n), params: [] }),
+    repeats: 2, testRatio: 0.3, seed: 1, cvFolds: 2,
+    perModelOptions: { 'stl-mlp': common, hps: { ...common, weighting: 'uw' }, mmoe: { ...common, experts: 3 }, 'cross-stitch': common },
+  });
+}
+
+/** A small real `polytask group` run, its saved JSON. */
+async function smallGroupResult(): Promise<GroupReport> {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeLongCsv(dir, 'data.csv', { T: 4, n: 40, d: 3 });
+    const r = await cli(['group', '--data', 'data.csv', '--task-col', 'task', '--target', 'y', '--model', 'pooled', '--lambda', '0.1', '--folds', '2', '--budget', '2', '--splits', '2', '--cv-folds', '2', '--json'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    return checkGroupReport(JSON.parse(r.stdout), 'group --json');
+  } finally {
+    cleanup();
+  }
+}
+
 test('reports render every chart in headless Chromium, offline, without console errors', { skip, timeout: 120_000 }, async () => {
   const fixture = fixtureResult(11);
+  const groupResult = await smallGroupResult();
   assert.ok(buildReport(fixture).sections.every((s) => s.charts.length > 0), 'the fixture exercises every section');
   const real = smallRealComparison();
 
@@ -123,6 +162,12 @@ test('reports render every chart in headless Chromium, offline, without console 
     });
     await checkReport(context, work, 'fixture', fixture, resolve('test-output/report.png'));
     await checkReport(context, work, 'real', real);
+    // Neural models (gates, cross-stitch, curves, competition), a task grouping, and a model report.
+    const neural = smallNeuralComparison();
+    await checkReport(context, work, 'neural', neural);
+    await checkReport(context, work, 'group', { result: groupResult.comparison, extras: { group: groupResult } });
+    const sources = panelSources(neural).filter((s) => s.label === 'mmoe');
+    await checkReport(context, work, 'model', { html: renderModelReportHtml(sources), expectedIds: engineSections(sources).flatMap((s) => s.charts.map((c) => c.id)) });
     assert.deepEqual(routed, [], 'no request left the page');
   } finally {
     await context.close();

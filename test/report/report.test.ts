@@ -14,7 +14,7 @@ const noAssets = [{ name: 'stub', version: '0', code: 'window.Chart = undefined;
 test('every section gets charts from a full comparison', () => {
   const r = fixtureResult(3);
   const rep = buildReport(r);
-  assert.deepEqual(rep.sections.map((s) => s.id), ['data', 'per-task', 'relationships', 'cv', 'convergence', 'sparsity']);
+  assert.deepEqual(rep.sections.map((s) => s.id), ['data', 'per-task', 'pareto', 'relationships', 'cv', 'convergence', 'sparsity']);
   for (const s of rep.sections) assert.ok(s.charts.length > 0 && s.empty === undefined, `${s.id} has charts`);
   const ids = rep.sections.flatMap((s) => s.charts.map((c) => c.id));
   assert.equal(new Set(ids).size, ids.length, 'chart ids are unique');

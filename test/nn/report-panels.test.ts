@@ -1,0 +1,164 @@
+// The neural engine's report panels, drawn from real tiny training runs (2 epochs on synthetic
+// data): every number a panel shows is checked against the fitted model's learned record, and the
+// gate utilisation against an independent quantity (a static DSelect-k gate averaged over rows is
+// the gate itself; every gate row sums to 1).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeClusteredTasks } from '../../src/data/synthetic/clusters.ts';
+import { makeMmoeTasks } from '../../src/data/synthetic/mmoe.ts';
+import type { EstimatorJSON } from '../../src/estimator/contract.ts';
+import { getModel, loadEstimator } from '../../src/estimator/registry.ts';
+import { registerNeuralEngine } from '../../src/nn/estimator.ts';
+import { nnReportPanels, readGates, readHistory, taskPairs } from '../../src/nn/report-panels.ts';
+import type { HeatmapChart, LineChart } from '../../src/report/specs.ts';
+
+registerNeuralEngine();
+
+const tiny = { hidden: [8], epochs: 2, batchSize: 32, seed: 1, valRatio: 0.2, logConflictEvery: 1 };
+const ds2 = makeMmoeTasks({ d: 6, n: 160, seed: 3 }).dataset; // multi-output, 2 tasks
+const ds3 = makeClusteredTasks({ T: 3, d: 5, n: 40, seed: 2 }).dataset; // one data set per task
+
+function fitted(model: string, ds: typeof ds2, extra: Record<string, unknown> = {}) {
+  const est = getModel(model).make({ ...tiny, ...extra } as never).fit(ds);
+  const tasks = ds.tasks.map((t) => t.name);
+  const learned = est.learned!;
+  return { est, tasks, learned, panels: nnReportPanels(learned, { label: model, idPrefix: `p-${model}`, tasks }) };
+}
+const chart = <C>(panels: ReturnType<typeof nnReportPanels>, id: string): C => {
+  const p = panels.find((x) => x.chart?.id === id);
+  assert.ok(p, `panel ${id} among ${panels.map((x) => x.chart?.id).join(', ')}`);
+  return p.chart as C;
+};
+
+test('training curves: one solid (training) and one dashed (validation) line per task, the losses of the history', () => {
+  const { tasks, learned, panels } = fitted('hps', ds2);
+  const c = chart<LineChart>(panels, 'p-hps-training');
+  const hist = readHistory(learned, tasks.length);
+  assert.equal(hist.length, 2);
+  assert.deepEqual(c.datasets.map((d) => d.label), ['t1 train', 't1 validation', 't2 train', 't2 validation']);
+  assert.deepEqual(c.datasets.map((d) => !!d.dashed), [false, true, false, true]);
+  tasks.forEach((_, t) => {
+    assert.deepEqual(c.datasets[2 * t]!.points, hist.map((e) => ({ x: e.epoch, y: e.trainLoss[t] })));
+    assert.deepEqual(c.datasets[2 * t + 1]!.points, hist.map((e) => ({ x: e.epoch, y: e.valLoss![t] })));
+  });
+  assert.ok(c.datasets.every((d) => d.points.every((p) => Number.isFinite(p.y) && p.y > 0)));
+  assert.match(panels.find((p) => p.section.id === 'nn-training')!.notes![0]!, /chosen epoch \d/);
+  // The per-task metric (RMSE for these regression tasks) per epoch, from the same history.
+  const m = chart<LineChart>(panels, 'p-hps-training-metric');
+  assert.equal(m.yLabel, 'rmse');
+  tasks.forEach((_, t) => {
+    assert.deepEqual(m.datasets[2 * t]!.points, hist.map((e) => ({ x: e.epoch, y: e.trainMetric![t] })));
+    assert.deepEqual(m.datasets[2 * t + 1]!.points, hist.map((e) => ({ x: e.epoch, y: e.valMetric![t] })));
+  });
+  // HPS has no gates and no cross-stitch units.
+  assert.ok(!panels.some((p) => p.section.id === 'nn-gates' || p.section.id === 'nn-cross-stitch'));
+});
+
+test('MMoE gate utilisation: a task × expert heatmap whose rows are the data-averaged gates and sum to 1', () => {
+  const { est, tasks, learned, panels } = fitted('mmoe', ds2, { experts: 3 });
+  const gates = readGates(learned, tasks);
+  assert.deepEqual(gates.map((g) => g.task), tasks);
+  const h = chart<HeatmapChart>(panels, 'p-mmoe-gates-0');
+  assert.deepEqual(h.yLabels, tasks);
+  assert.deepEqual(h.xLabels, ['expert0', 'expert1', 'expert2']);
+  h.values.forEach((row, t) => {
+    assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5, `row ${t} sums to ${row.reduce((a, b) => a + b, 0)}`);
+    assert.ok(row.every((v) => v > 0 && v < 1));
+    assert.deepEqual(row, gates[t]!.mean);
+  });
+  assert.equal(h.min, 0);
+  assert.equal(h.max, 1);
+  // Kept in the model file: a reloaded model shows the same gates.
+  const back = loadEstimator(JSON.parse(JSON.stringify(est.toJSON())) as EstimatorJSON);
+  assert.deepEqual(readGates(back.learned!, tasks), gates);
+});
+
+test('a static DSelect-k gate averaged over the data is the gate itself (an independent check of the averaging)', () => {
+  const { tasks, learned, panels } = fitted('dselect-k', ds2, { experts: 4, k: 2, gate: 'static' });
+  const st = learned['structure'] as { staticGates: Record<string, number[]> };
+  const gates = readGates(learned, tasks);
+  assert.equal(gates.length, 2);
+  for (const g of gates) {
+    const q = st.staticGates[g.task!]!;
+    g.mean.forEach((v, e) => assert.ok(Math.abs(v - q[e]!) < 1e-5, `${g.task} expert ${e}: averaged ${v}, static ${q[e]}`));
+  }
+  const h = chart<HeatmapChart>(panels, 'p-dselect-k-gates-0');
+  h.values.forEach((row) => assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5));
+});
+
+test('CGC on per-task data: each task gate over its own rows; experts a gate cannot use are empty (NaN) cells', () => {
+  const { tasks, learned, panels } = fitted('cgc', ds3, { sharedExperts: 2, taskExperts: 1 });
+  const gates = readGates(learned, tasks);
+  assert.deepEqual(gates.map((g) => g.task), tasks);
+  assert.deepEqual((learned['gates'] as { rows: number }[]).map((g) => g.rows), ds3.tasks.map((t) => t.y.length));
+  const h = chart<HeatmapChart>(panels, 'p-cgc-gates-0');
+  h.values.forEach((row, t) => {
+    const finite = row.filter(Number.isFinite);
+    assert.equal(finite.length, 3, 'own expert + 2 shared');
+    assert.ok(Math.abs(finite.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    // The other tasks' own experts are NaN in this task's row.
+    gates.forEach((g, u) => {
+      if (u === t) return;
+      const own = g.experts.filter((e) => !e.startsWith('shared'));
+      for (const e of own) assert.ok(Number.isNaN(row[h.xLabels.indexOf(e)]!), `${tasks[t]} cannot use ${e}`);
+    });
+  });
+});
+
+test('cross-stitch: one T × T heatmap per layer, equal to the learned α (rows: receiving task)', () => {
+  const { tasks, learned, panels } = fitted('cross-stitch', ds3, { hidden: [6, 4], alphaSelf: 0.8 });
+  const units = (learned['structure'] as { crossStitch: { layer: number; alpha: number[] }[] }).crossStitch;
+  assert.equal(units.length, 2);
+  const T = tasks.length;
+  for (const u of units) {
+    const h = chart<HeatmapChart>(panels, `p-cross-stitch-cross-stitch-${u.layer}`);
+    assert.deepEqual(h.values, Array.from({ length: T }, (_, i) => u.alpha.slice(i * T, (i + 1) * T)));
+    // Two epochs barely move α from its initialisation (α_S = 0.8 on the diagonal, Misra et al. §4.2).
+    h.values.forEach((row, i) => assert.ok(Math.abs(row[i]! - 0.8) < 0.1, `diagonal ${row[i]}`));
+    assert.equal(h.min, -h.max);
+  }
+});
+
+test('competition: conflicts per epoch, the pair × epoch cosine strip and the last cosine matrix, from the log', () => {
+  const { tasks, learned, panels } = fitted('hps', ds3, { weighting: 'uw' });
+  const hist = readHistory(learned, tasks.length).filter((e) => e.competition);
+  assert.equal(hist.length, 2);
+  const T = tasks.length;
+  const conflicts = chart<LineChart>(panels, 'p-hps-conflicts');
+  assert.deepEqual(conflicts.datasets[0]!.points, hist.map((e) => ({ x: e.epoch, y: e.competition!.conflicts })));
+  const strip = chart<HeatmapChart>(panels, 'p-hps-cosine-epochs');
+  const pairs = taskPairs(tasks);
+  assert.deepEqual(strip.yLabels, pairs.map((p) => p.name));
+  assert.deepEqual(strip.xLabels, hist.map((e) => String(e.epoch)));
+  pairs.forEach((p, k) => assert.deepEqual(strip.values[k], hist.map((e) => e.competition!.cosine[p.i * T + p.j])));
+  const last = chart<HeatmapChart>(panels, 'p-hps-cosine-last');
+  last.values.forEach((row, i) => assert.ok(Math.abs(row[i]! - 1) < 1e-9, 'a gradient has cosine 1 with itself'));
+  assert.ok(last.values.flat().every((v) => v >= -1 - 1e-9 && v <= 1 + 1e-9));
+  // The conflicting-pair count is the number of negative mean cosines or fewer/more (it is a mean over
+  // steps), but bounded by the number of pairs.
+  assert.ok(hist.every((e) => e.competition!.conflicts >= 0 && e.competition!.conflicts <= pairs.length));
+  // Uncertainty weighting (Kendall et al. 2018) learns the weights: a trajectory per task, the logged weights.
+  const w = chart<LineChart>(panels, 'p-hps-weights');
+  assert.deepEqual(w.datasets.map((d) => d.label), tasks);
+  const wh = readHistory(learned, T);
+  tasks.forEach((_, t) => assert.deepEqual(w.datasets[t]!.points, wh.map((e) => ({ x: e.epoch, y: e.weights![t] }))));
+});
+
+test('equal weighting gets a note instead of flat lines; single-task networks get no competition panels', () => {
+  const ew = fitted('hps', ds2);
+  assert.ok(!ew.panels.some((p) => p.chart?.id === 'p-hps-weights'));
+  assert.ok(ew.panels.some((p) => p.notes?.some((n) => /every task weight was 1 in every epoch/.test(n))));
+  const stl = fitted('stl-mlp', ds2);
+  assert.ok(!stl.panels.some((p) => p.section.id === 'nn-competition'), 'nothing is shared, so nothing competes');
+  assert.ok(stl.panels.some((p) => p.chart?.id === 'p-stl-mlp-training'));
+});
+
+test('malformed learned records are skipped, never trusted', () => {
+  const tasks = ['a', 'b'];
+  const ctx = { label: 'x', idPrefix: 'x', tasks };
+  assert.deepEqual(nnReportPanels({}, ctx), []);
+  assert.deepEqual(nnReportPanels({ history: 'no', gates: [{ experts: ['e'], mean: [1, 2] }], structure: { crossStitch: [{ alpha: [1, 2, 3] }] } }, ctx), []);
+  const one = nnReportPanels({ history: [{ epoch: 1, trainLoss: [1, 2], valLoss: null }, { epoch: 2, trainLoss: [1] }] }, ctx);
+  assert.equal(one.length, 1);
+  assert.equal((one[0]!.chart as LineChart).datasets.length, 2, 'training lines only: no validation recorded');
+});

@@ -54,21 +54,23 @@ function whyNotParallel(model: string, options: Options): string | null {
   return null;
 }
 
-/** The pairwise or leave-one-out affinity, its fits on `workers` threads. */
-export async function fitAffinity(ds: MultiTaskDataset, measure: FitMeasure, opts: PoolAffinityOptions, cache?: GroupFitCache): Promise<Affinity> {
-  const t0 = performance.now();
+/** Runs the jobs not yet in `fits` (on workers when asked or when that pays) and stores their
+ * outcomes in job order; returns the number of threads used. */
+export async function runFitJobs(
+  fits: GroupFitCache,
+  all: readonly FitJob[],
+  opts: { readonly workers?: WorkersOption; readonly onProgress?: (done: number, total: number) => void; readonly signal?: AbortSignal },
+): Promise<number> {
   const requested = opts.workers ?? 'auto';
   if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1)) throw new OptionError('--workers', `must be a positive integer or "auto", got ${String(requested)}`);
-  const { folds, fits, gain } = prepareAffinity(ds, opts, measure, cache);
-  const jobs = affinityJobs(ds.tasks.length, folds, measure).filter((j) => !fits.has(j.fold, j.tasks));
-  const options = opts.options ?? {};
+  const jobs = all.filter((j) => !fits.has(j.fold, j.tasks));
   let size = 1;
   if (requested === 'auto') {
     const cores = Math.min(AUTO_MAX_WORKERS, availableParallelism());
-    if (cores >= 2 && jobs.length >= 2 && estimateAffinitySeconds(ds, fits.splits, opts.model, options, jobs) >= AUTO_MIN_SECONDS) size = cores;
+    if (cores >= 2 && jobs.length >= 2 && estimateAffinitySeconds(fits.ds, fits.splits, fits.model, fits.options, jobs) >= AUTO_MIN_SECONDS) size = cores;
   } else size = Math.min(requested, Math.max(1, jobs.length));
-  if (size >= 2 && whyNotParallel(opts.model, options) === null) {
-    const init: FitWorkerInit = { dataset: datasetToTransfer(ds), splits: fits.splits, model: opts.model, options };
+  if (size >= 2 && whyNotParallel(fits.model, fits.options) === null) {
+    const init: FitWorkerInit = { dataset: datasetToTransfer(fits.ds), splits: fits.splits, model: fits.model, options: fits.options };
     const outcomes = await runJobsOnPool<FitJob, FitOutcome>({
       module: workerModule(new URL('./fit-worker.ts', import.meta.url), import.meta.url),
       init,
@@ -79,14 +81,21 @@ export async function fitAffinity(ds: MultiTaskDataset, measure: FitMeasure, opt
     });
     // Into the cache in job order (failures listed in that order too), whatever the completion order.
     jobs.forEach((job, k) => fits.put(job, outcomes[k]!));
-  } else {
-    size = 1;
-    let done = 0;
-    for (const job of jobs) {
-      if (opts.signal?.aborted) throw new PolytaskError('ABORTED', 'affinity: stopped by the caller (abort signal)');
-      fits.errors(job.fold, job.tasks);
-      opts.onProgress?.(++done, jobs.length);
-    }
+    return size;
   }
+  let done = 0;
+  for (const job of jobs) {
+    if (opts.signal?.aborted) throw new PolytaskError('ABORTED', 'affinity: stopped by the caller (abort signal)');
+    fits.errors(job.fold, job.tasks);
+    opts.onProgress?.(++done, jobs.length);
+  }
+  return 1;
+}
+
+/** The pairwise or leave-one-out affinity, its fits on `workers` threads. */
+export async function fitAffinity(ds: MultiTaskDataset, measure: FitMeasure, opts: PoolAffinityOptions, cache?: GroupFitCache): Promise<Affinity> {
+  const t0 = performance.now();
+  const { folds, fits, gain } = prepareAffinity(ds, opts, measure, cache);
+  const size = await runFitJobs(fits, affinityJobs(ds.tasks.length, folds, measure), opts);
   return assembleAffinity(ds, fits, measure, folds, gain, opts.model, (performance.now() - t0) / 1000, size);
 }

@@ -16,7 +16,7 @@ export const GAIN_KINDS = ['relative', 'log-ratio', 'pooled'] as const;
 export type GainKind = (typeof GAIN_KINDS)[number];
 
 /** The default gain of the fit-based affinities, chosen by the measurements of docs/selection.md. */
-export const DEFAULT_GAIN: GainKind = 'relative';
+export const DEFAULT_GAIN: GainKind = 'pooled';
 
 export function checkGainKind(kind: string): GainKind {
   if (!(GAIN_KINDS as readonly string[]).includes(kind)) throw new OptionError('--gain', `unknown gain "${kind}" (${GAIN_KINDS.join(', ')})`);

@@ -4,10 +4,15 @@ import { Option, type Command } from 'commander';
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import { modelInfo } from '../estimator/registry.ts';
 import { OptionError } from '../errors.ts';
-import { leaveOneOutAffinity, pairwiseAffinity, type Affinity } from '../select/affinity.ts';
+import type { WorkersOption } from '../eval/parallel.ts';
+import { foldsFor, GroupFitCache, type Affinity } from '../select/affinity.ts';
+import { fitAffinity, runFitJobs } from '../select/affinity-pool.ts';
+import { assessHoa, checkGroups, hoaCheckJobs, type HoaCheck } from '../select/hoa-check.ts';
+import { DEFAULT_GAIN, GAIN_KINDS, type GainKind } from '../select/gain.ts';
 import { estimatorAffinity } from '../select/neural-affinity.ts';
 import { affinityOrder } from '../select/order.ts';
 import { loadData, type MatFlags } from './data-load.ts';
+import { parseWorkers } from './compare.ts';
 import { checkModelName } from './fit.ts';
 import { num, seconds } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
@@ -25,29 +30,72 @@ export interface AffinityFlags extends DataFlags, MatFlags, ModelFlags, CommonFl
   report?: string;
   measure?: 'pairs' | 'leave-one-out' | 'gradient-cosine' | 'tag-lookahead';
   every?: number;
+  gain?: GainKind;
+  workers?: WorkersOption;
+  checkHoa?: number;
 }
 
 const NEURAL_MEASURES = ['gradient-cosine', 'tag-lookahead'] as const;
 
-/** The affinity of `ds` with a progress line on stderr while the O(T²) fits run. */
-export function measureAffinity(io: CliIO, flags: AffinityFlags, ds: MultiTaskDataset, model: string): Affinity {
+/** The affinity of `ds` with a progress line on stderr while the O(T²) fits run (on worker
+ * threads when that pays, --workers). */
+export async function measureAffinity(io: CliIO, flags: AffinityFlags, ds: MultiTaskDataset, model: string, cache?: GroupFitCache): Promise<Affinity> {
   const progress = makeProgress(io, flags);
   const T = ds.tasks.length;
-  if (modelInfo(model).engine === 'nn') return neuralAffinityOf(io, flags, ds, model);
+  if (modelInfo(model).engine === 'nn') {
+    if (flags.gain !== undefined) throw new OptionError('--gain', `"${model}" is a neural model: its affinity is TAG's relative loss change or a gradient cosine; --gain applies to fitted models`);
+    return neuralAffinityOf(io, flags, ds, model);
+  }
   if ((NEURAL_MEASURES as readonly string[]).includes(flags.measure ?? '')) throw new OptionError('--measure', `${flags.measure} is measured during the training of a neural model; "${model}" is fitted, so use pairs or leave-one-out`);
   const pairs = (flags.measure ?? (T <= 60 ? 'pairs' : 'leave-one-out')) === 'pairs';
   progress.start((flags.folds ?? 3) * (pairs ? T + (T * (T - 1)) / 2 : T + 1), `affinity (${model}, ${T} tasks)`);
   try {
-    return (pairs ? pairwiseAffinity : leaveOneOutAffinity)(ds, {
+    return await fitAffinity(ds, pairs ? 'pairs' : 'leave-one-out', {
       model,
       options: modelOptions(flags, ds, io.cwd, model),
       folds: flags.folds ?? 3,
       seed: flags.seed ?? 0,
+      gain: flags.gain ?? DEFAULT_GAIN,
+      workers: flags.workers ?? 'auto',
       onProgress: (done) => progress.update(done, `${done} fits`),
-    });
+    }, cache);
   } finally {
     progress.stop();
   }
+}
+
+/** --check-hoa n: fits up to n groups of 3 and n of 4 tasks on the affinity's folds and compares
+ * their measured gains with HOA's estimates from the pairs (src/select/hoa-check.ts). */
+async function hoaCheckOf(io: CliIO, flags: AffinityFlags, aff: Affinity, cache: GroupFitCache): Promise<HoaCheck> {
+  const sizes = [3, 4].filter((k) => k <= aff.T);
+  if (sizes.length === 0) throw new OptionError('--check-hoa', `needs at least 3 tasks (got ${aff.T})`);
+  const groups = checkGroups(aff.T, sizes, flags.checkHoa!, (flags.seed ?? 0) + 13);
+  const jobs = hoaCheckJobs(groups, aff.folds);
+  const progress = makeProgress(io, flags);
+  progress.start(jobs.length, `HOA check (${groups.length} groups)`);
+  try {
+    await runFitJobs(cache, jobs, { workers: flags.workers ?? 'auto', onProgress: (done) => progress.update(done, `${done} group fits`) });
+  } finally {
+    progress.stop();
+  }
+  return assessHoa(aff, cache, groups);
+}
+
+export function hoaCheckJSON(a: Affinity, h: HoaCheck): Record<string, unknown> {
+  return {
+    summaries: h.summaries.map((s) => ({ size: s.size, groups: s.groups, spearman: s.spearman, mae_per_task: s.maePerTask, sign_agreement: s.signAgreement })),
+    groups: h.groups.map((g) => ({ tasks: g.tasks.map((i) => a.tasks[i]), estimated: g.estimated, measured: g.measured })),
+    fits: h.fits,
+  };
+}
+
+export function printHoaCheck(io: CliIO, a: Affinity, h: HoaCheck): void {
+  out(io);
+  out(io, `HOA (group gain = mean of pairwise gains) against ${h.groups.length} fitted groups (${h.fits} fits, same folds, same gain):`);
+  out(io, '  size  groups  Spearman  |error| per task  sign right');
+  for (const s of h.summaries) out(io, `  ${String(s.size).padEnd(4)}  ${String(s.groups).padStart(6)}  ${num(s.spearman, 3).padStart(8)}  ${num(s.maePerTask, 3).padStart(16)}  ${`${(100 * s.signAgreement).toFixed(0)} %`.padStart(10)}`);
+  const worst = [...h.groups].sort((x, y) => Math.abs(y.estimated - y.measured) - Math.abs(x.estimated - x.measured)).slice(0, 3);
+  out(io, `  largest misses: ${worst.map((g) => `{${g.tasks.map((i) => a.tasks[i]).join(', ')}} estimated ${num(g.estimated, 3)}, measured ${num(g.measured, 3)}`).join('; ')}`);
 }
 
 /** A neural model's affinity from one training run (TAG lookahead by default, Fifty et al. 2021),
@@ -87,12 +135,14 @@ export function affinityJSON(a: Affinity): Record<string, unknown> {
     tasks: a.tasks,
     order: affinityOrder(a).map((i) => a.tasks[i]),
     unit: a.unit ?? '%',
+    ...(a.gainKind ? { gain: a.gainKind } : {}),
     gain_percent: rows(a.gain),
     se: rows(a.se),
     alone_error: [...a.aloneError],
     fits: a.fits,
     failures: a.failures,
     seconds: a.seconds,
+    ...(a.workers !== undefined ? { workers: a.workers } : {}),
   };
 }
 
@@ -129,7 +179,10 @@ export function registerAffinity(program: Command, io: CliIO): void {
     .option('--folds <k>', 'folds of every task\'s rows (default 3)', parsePositiveInt)
     .addOption(new Option('--measure <m>', 'linear models — pairs: every task pair against each task alone (T(T−1)/2 fits per fold); leave-one-out: each task left out of all the others (T + 1 fits per fold); default pairs up to 60 tasks. Neural models — tag-lookahead (default) or gradient-cosine, during one training run').choices(['pairs', 'leave-one-out', 'gradient-cosine', 'tag-lookahead']))
     .option('--every <n>', 'neural models: measure every n-th training step (default 5)', parsePositiveInt)
-    .option('--report <file>', 'also write the HTML heatmap (tasks ordered by clustering, standard errors beside it)');
+    .option('--report <file>', 'also write the HTML heatmap (tasks ordered by clustering, standard errors beside it)')
+    .addOption(new Option('--gain <g>', `fitted models: how two held-out errors become a gain — relative: 100·(e_alone − e_joint)/e_alone (Standley); log-ratio: 100·ln(e_alone/e_joint); pooled: the error change in % of the mean error of all tasks (default ${DEFAULT_GAIN}; docs/selection.md)`).choices([...GAIN_KINDS]))
+    .option('--check-hoa <n>', 'pairs only: also fit up to n groups of 3 and n of 4 tasks (all of them when fewer) and compare their measured gains with HOA\'s estimates from the pairs', parsePositiveInt)
+    .option('--workers <n|auto>', 'fitted models: worker threads for the fits, a number (1 = no threads) or auto (2 when the estimated work pays for the start-up); the matrix is the same for any number', parseWorkers);
   addOutputFlags(cmd, { out: false });
   cmd.addHelpText(
     'after',
@@ -148,12 +201,21 @@ Examples:
     checkOutputsAreNotInputs(io.cwd, [['--data', flags.data]], [['--report', flags.report]]);
     const name = checkModelName(flags.model);
     const { dataset } = await loadData(flags, io.cwd);
-    const a = measureAffinity(io, flags, dataset, name);
+    let cache: GroupFitCache | undefined;
+    if (flags.checkHoa !== undefined) {
+      if (modelInfo(name).engine === 'nn' || flags.measure === 'leave-one-out') throw new OptionError('--check-hoa', 'HOA is checked against the pairwise measure of a fitted model (--measure pairs)');
+      cache = new GroupFitCache(dataset, foldsFor(dataset, flags.folds ?? 3, flags.seed ?? 0), name, modelOptions(flags, dataset, io.cwd, name));
+    }
+    const a = await measureAffinity(io, { ...flags, ...(cache ? { measure: 'pairs' as const } : {}) }, dataset, name, cache);
+    const h = cache ? await hoaCheckOf(io, flags, a, cache) : undefined;
     if (flags.report) {
       writeFileAtomic(resolve(io.cwd, flags.report), renderAffinityReportHtml(checkAffinityReport(JSON.parse(JSON.stringify(affinityJSON(a))), 'the affinity result')));
       info(io, flags, `report written to ${flags.report}`);
     }
-    if (flags.json) out(io, JSON.stringify(affinityJSON(a)));
-    else printAffinity(io, a);
+    if (flags.json) out(io, JSON.stringify({ ...affinityJSON(a), ...(h ? { hoa_check: hoaCheckJSON(a, h) } : {}) }));
+    else {
+      printAffinity(io, a);
+      if (h) printHoaCheck(io, a, h);
+    }
   });
 }

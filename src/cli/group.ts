@@ -70,6 +70,7 @@ Examples:
   cmd.action(async (flags: GroupFlags) => {
     checkOutputsAreNotInputs(io.cwd, [['--data', flags.data]], [['--out', flags.out], ['--report', flags.report]]);
     const name = checkModelName(flags.model);
+    if (flags.checkHoa !== undefined) throw new OptionError('--check-hoa', 'belongs to `polytask affinity` (it fits groups to check HOA); `group` tests its chosen groups with compare');
     const ratio = flags.selectionRatio ?? 0.5;
     if (!(ratio > 0 && ratio < 1)) throw new OptionError('--selection-ratio', `must lie strictly between 0 and 1 (got ${ratio})`);
     const { dataset } = await loadData(flags, io.cwd);
@@ -77,7 +78,7 @@ Examples:
     const part = trainTestSplit(dataset, { testRatio: 1 - ratio, seed: seed + 7 });
     const selection = subsetDataset(dataset, part.train);
     const evaluation = subsetDataset(dataset, part.test);
-    const aff = measureAffinity(io, flags, selection, name);
+    const aff = await measureAffinity(io, flags, selection, name);
     const g = chooseGroups(aff, { budget: flags.budget, ...(flags.method ? { method: flags.method } : {}), ...(flags.beamWidth ? { beamWidth: flags.beamWidth } : {}) });
     const groups = g.groups.map((G) => G.map((i) => aff.tasks[i]!));
     const serve = Object.fromEntries(aff.tasks.map((t, i) => [t, g.serve[i]!]));

@@ -4,17 +4,24 @@
 // For each fold f of a k-fold split of every task's rows, and each task i:
 //   e_i       = held-out error of the model fitted on task i alone,
 //   e_i(j)    = held-out error of task i from the model fitted on the pair {i, j};
-//   gain[i][j] = mean over folds of 100 · (e_i − e_i(j)) / e_i   (%; > 0: j helps i).
+//   gain[i][j] = mean over folds of g(e_i, e_i(j))   (> 0: j helps i),
+// with g the gain of gain.ts (relative %, log-ratio or pooled; `gain` option).
 // The hyper-parameters are held fixed (the user's or the model's defaults): affinity compares
 // training sets, not tuning. The matrix is asymmetric — j may help i and not the reverse.
 // Cost: T + T(T − 1)/2 fits per fold; every fit is cached by (fold, task set), so callers that
 // ask for group fits on the same folds reuse them.
+//
+// The work is a list of independent fits (fold, task set) → held-out errors (affinityJobs); it
+// runs in the calling thread (pairwiseAffinity) or on worker threads (affinity-pool.ts), and the
+// matrix is then assembled from the filled cache in one fixed order — so the result does not
+// depend on the number of workers or the order in which fits finish.
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import { kFold, subsetDataset, type Split } from '../data/split.ts';
 import type { Options } from '../estimator/contract.ts';
 import { getModel } from '../estimator/registry.ts';
 import { heldOutErrors } from '../eval/cv.ts';
 import { OptionError, PolytaskError } from '../errors.ts';
+import { checkGainKind, DEFAULT_GAIN, describeGain, gainOf, pooledScale, type GainKind } from './gain.ts';
 import type { GainMatrix } from './hoa.ts';
 import { selectTasks } from './tasks.ts';
 
@@ -25,10 +32,14 @@ export interface AffinityOptions {
   /** Folds of the rows of every task (default 3). */
   readonly folds?: number;
   readonly seed?: number;
+  /** How two errors become a gain (gain.ts; default DEFAULT_GAIN). */
+  readonly gain?: GainKind;
   /** Called after every fit: done and total fits. */
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
 }
+
+export type FitMeasure = 'pairs' | 'leave-one-out';
 
 export interface Affinity extends GainMatrix {
   readonly tasks: readonly string[];
@@ -40,54 +51,97 @@ export interface Affinity extends GainMatrix {
   readonly measure: string;
   /** Unit of the entries: % change of the row task's error or loss (default), or a cosine. */
   readonly unit?: '%' | 'cosine';
+  /** The gain of a fit-based measure (gain.ts); absent for the neural measures. */
+  readonly gainKind?: GainKind;
   readonly model: string;
   readonly folds: number;
   readonly fits: number;
   /** Fits that failed (their pairs are NaN in the folds they failed in), with messages. */
-  readonly failures: readonly { readonly tasks: readonly string[]; readonly fold: number; readonly message: string }[];
+  readonly failures: readonly FitFailure[];
   readonly seconds: number;
+  /** Worker threads that ran the fits (1: the calling thread). */
+  readonly workers?: number;
+}
+
+export interface FitFailure {
+  readonly tasks: readonly string[];
+  readonly fold: number;
+  readonly message: string;
+}
+
+/** One unit of affinity work: fit the model on `tasks` (indices, ascending) of fold `fold`'s
+ * training part, score them on its test part. */
+export interface FitJob {
+  readonly fold: number;
+  readonly tasks: readonly number[];
+}
+
+/** The outcome of one fit: held-out errors of its tasks (in job order), or NaNs and a message. */
+export interface FitOutcome {
+  readonly errors: Float64Array;
+  readonly failure?: string;
+}
+
+/** Fits `model` on the tasks of one job and scores them: the same code in the calling thread and
+ * in a worker (fit-worker.ts). A user-level failure of the fit (PolytaskError, RangeError) gives
+ * NaN errors and its message; anything else is a bug and propagates. */
+export function runFitJob(ds: MultiTaskDataset, splits: readonly Split[], model: string, options: Options, job: FitJob): FitOutcome {
+  const split = splits[job.fold]!;
+  const train = selectTasks(subsetDataset(ds, split.train), job.tasks);
+  const test = job.tasks.map((t) => split.test[t]!);
+  const testDs = selectTasks(ds, job.tasks);
+  try {
+    const est = getModel(model).make(options).fit(train);
+    return { errors: heldOutErrors(est, testDs, test) };
+  } catch (e) {
+    if (!(e instanceof PolytaskError) && !(e instanceof RangeError)) throw e;
+    return { errors: new Float64Array(job.tasks.length).fill(Number.NaN), failure: e.message };
+  }
 }
 
 /** Fits the model on a subset of tasks of a fold's training part and returns the held-out errors
  * of those tasks on the fold's test part (NaN for every task when the fit fails). */
 export class GroupFitCache {
   private readonly cache = new Map<string, Float64Array>();
-  readonly failures: { tasks: string[]; fold: number; message: string }[] = [];
+  readonly failures: FitFailure[] = [];
   fits = 0;
   constructor(
-    private readonly ds: MultiTaskDataset,
-    private readonly splits: readonly Split[],
-    private readonly model: string,
-    private readonly options: Options,
+    readonly ds: MultiTaskDataset,
+    readonly splits: readonly Split[],
+    readonly model: string,
+    readonly options: Options,
   ) {}
+
+  private static key(f: number, sorted: readonly number[]): string {
+    return `${f}:${sorted.join(',')}`;
+  }
+
+  has(f: number, tasks: readonly number[]): boolean {
+    return this.cache.has(GroupFitCache.key(f, [...tasks].sort((a, b) => a - b)));
+  }
+
+  /** Stores the outcome of a fit run elsewhere (a worker) as if it had been run here. */
+  put(job: FitJob, outcome: FitOutcome): void {
+    const sorted = [...job.tasks].sort((a, b) => a - b);
+    const errs = reorder(outcome.errors, job.tasks, sorted);
+    if (outcome.failure !== undefined) this.failures.push({ tasks: sorted.map((t) => this.ds.tasks[t]!.name), fold: job.fold, message: outcome.failure });
+    this.fits++;
+    this.cache.set(GroupFitCache.key(job.fold, sorted), errs);
+  }
 
   /** Held-out errors of `tasks` (indices into ds) when learned together, on fold f. */
   errors(f: number, tasks: readonly number[]): Float64Array {
-    const key = `${f}:${[...tasks].sort((a, b) => a - b).join(',')}`;
-    const hit = this.cache.get(key);
-    if (hit) return reorder(hit, [...tasks].sort((a, b) => a - b), tasks);
     const sorted = [...tasks].sort((a, b) => a - b);
-    const split = this.splits[f]!;
-    const train = selectTasks(subsetDataset(this.ds, split.train), sorted);
-    const test = sorted.map((t) => split.test[t]!);
-    const testDs = selectTasks(this.ds, sorted);
-    let errs: Float64Array;
-    try {
-      const est = getModel(this.model).make(this.options).fit(train);
-      errs = heldOutErrors(est, testDs, test);
-    } catch (e) {
-      if (!(e instanceof PolytaskError) && !(e instanceof RangeError)) throw e;
-      errs = new Float64Array(sorted.length).fill(Number.NaN);
-      this.failures.push({ tasks: sorted.map((t) => this.ds.tasks[t]!.name), fold: f, message: e.message });
-    }
-    this.fits++;
-    this.cache.set(key, errs);
-    return reorder(errs, sorted, tasks);
+    const hit = this.cache.get(GroupFitCache.key(f, sorted));
+    if (hit) return reorder(hit, sorted, tasks);
+    const job = { fold: f, tasks: sorted };
+    this.put(job, runFitJob(this.ds, this.splits, this.model, this.options, job));
+    return reorder(this.cache.get(GroupFitCache.key(f, sorted))!, sorted, tasks);
   }
 }
 
-function reorder(errs: Float64Array, sorted: readonly number[], wanted: readonly number[]): Float64Array {
-  return Float64Array.from(wanted, (t) => errs[sorted.indexOf(t)]!);
+function reorder(errs: Float64Array, from: readonly number[], wanted: readonly number[]): Float64Array {
+  return Float64Array.from(wanted, (t) => errs[from.indexOf(t)]!);
 }
 
 export function foldsFor(ds: MultiTaskDataset, folds: number, seed: number): Split[] {
@@ -98,107 +152,117 @@ export function foldsFor(ds: MultiTaskDataset, folds: number, seed: number): Spl
   return kFold(ds, folds, { seed });
 }
 
-export function pairwiseAffinity(ds: MultiTaskDataset, opts: AffinityOptions, cache?: GroupFitCache): Affinity {
-  const t0 = performance.now();
-  const T = ds.tasks.length;
-  if (T < 2) throw new OptionError('data', `affinity needs at least two tasks (got ${T})`);
-  getModel(opts.model); // unknown names fail before any work
-  const folds = opts.folds ?? 3;
-  const splits = foldsFor(ds, folds, opts.seed ?? 0);
-  const fits = cache ?? new GroupFitCache(ds, splits, opts.model, opts.options ?? {});
-  const total = folds * (T + (T * (T - 1)) / 2);
-  let done = 0;
-  const tick = (): void => {
-    done++;
-    if (opts.signal?.aborted) throw new PolytaskError('ABORTED', 'affinity: stopped by the caller (abort signal)');
-    opts.onProgress?.(done, total);
-  };
-  // per fold: alone errors, then pair errors
-  const gains: Float64Array[] = Array.from({ length: T * T }, () => new Float64Array(folds).fill(Number.NaN));
-  const alone = Array.from({ length: T }, () => new Float64Array(folds));
+/** Every fit a measure needs, fold by fold, in the order the sequential path runs them. */
+export function affinityJobs(T: number, folds: number, measure: FitMeasure): FitJob[] {
+  const jobs: FitJob[] = [];
+  const all = [...Array(T).keys()];
   for (let f = 0; f < folds; f++) {
-    for (let i = 0; i < T; i++) {
-      alone[i]![f] = fits.errors(f, [i])[0]!;
-      tick();
-    }
-    for (let i = 0; i < T; i++) {
-      for (let j = i + 1; j < T; j++) {
-        const e = fits.errors(f, [i, j]);
-        gains[i * T + j]![f] = relGain(alone[i]![f]!, e[0]!);
-        gains[j * T + i]![f] = relGain(alone[j]![f]!, e[1]!);
-        tick();
-      }
+    if (measure === 'pairs') {
+      for (let i = 0; i < T; i++) jobs.push({ fold: f, tasks: [i] });
+      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) jobs.push({ fold: f, tasks: [i, j] });
+    } else {
+      jobs.push({ fold: f, tasks: all });
+      for (let j = 0; j < T; j++) jobs.push({ fold: f, tasks: all.filter((k) => k !== j) });
     }
   }
-  const { gain, se } = foldStats(gains, T);
-  const aloneError = Float64Array.from(alone, (a) => a.reduce((s, x) => s + x, 0) / folds);
-  return {
-    T,
-    gain,
-    se,
-    aloneError,
-    tasks: ds.tasks.map((t) => t.name),
-    measure: `pairwise transfer: % change of each task's held-out error (${folds}-fold) when fitted with one other task, against alone`,
-    model: opts.model,
-    folds,
-    fits: fits.fits,
-    failures: fits.failures,
-    seconds: (performance.now() - t0) / 1000,
-  };
+  return jobs;
+}
+
+/** Checks shared by both measures; returns the folds, the splits, the cache and the gain. */
+export function prepareAffinity(ds: MultiTaskDataset, opts: AffinityOptions, measure: FitMeasure, cache?: GroupFitCache): { folds: number; fits: GroupFitCache; gain: GainKind } {
+  const T = ds.tasks.length;
+  if (measure === 'pairs' && T < 2) throw new OptionError('data', `affinity needs at least two tasks (got ${T})`);
+  if (measure === 'leave-one-out' && T < 3) throw new OptionError('data', `leave-one-out affinity needs at least three tasks (got ${T}); use the pairwise measure`);
+  getModel(opts.model); // unknown names fail before any work
+  const gain = checkGainKind(opts.gain ?? DEFAULT_GAIN);
+  const folds = opts.folds ?? 3;
+  const fits = cache ?? new GroupFitCache(ds, foldsFor(ds, folds, opts.seed ?? 0), opts.model, opts.options ?? {});
+  if (fits.splits.length !== folds) throw new OptionError('folds', `the fit cache holds ${fits.splits.length} folds, not ${folds}`);
+  return { folds, fits, gain };
+}
+
+/** Runs the jobs not yet in the cache, in the calling thread, with progress and abort. */
+function runJobs(fits: GroupFitCache, jobs: readonly FitJob[], opts: AffinityOptions): void {
+  let done = 0;
+  for (const job of jobs) {
+    if (opts.signal?.aborted) throw new PolytaskError('ABORTED', 'affinity: stopped by the caller (abort signal)');
+    fits.errors(job.fold, job.tasks);
+    opts.onProgress?.(++done, jobs.length);
+  }
+}
+
+export function pairwiseAffinity(ds: MultiTaskDataset, opts: AffinityOptions, cache?: GroupFitCache): Affinity {
+  const t0 = performance.now();
+  const { folds, fits, gain } = prepareAffinity(ds, opts, 'pairs', cache);
+  runJobs(fits, affinityJobs(ds.tasks.length, folds, 'pairs'), opts);
+  return assembleAffinity(ds, fits, 'pairs', folds, gain, opts.model, (performance.now() - t0) / 1000);
 }
 
 /**
  * The affinity that scales: O(T) fits per fold instead of O(T²). With e_i(S) the held-out error of
  * task i from the model fitted on the task set S and A all tasks,
- *   gain[i][j] = mean over folds of 100 · (e_i(A \ {j}) − e_i(A)) / e_i(A \ {j})   (i ≠ j),
- * the % by which adding task j to all the others lowers task i's error: j's marginal contribution
+ *   gain[i][j] = mean over folds of g(e_i(A \ {j}), e_i(A))   (i ≠ j),
+ * how much adding task j to all the others lowers task i's error: j's marginal contribution
  * to i inside the full group, where the pairwise measure asks about j alone with i. T + 1 fits per
  * fold (the full set, and each set with one task left out).
  */
 export function leaveOneOutAffinity(ds: MultiTaskDataset, opts: AffinityOptions, cache?: GroupFitCache): Affinity {
   const t0 = performance.now();
+  const { folds, fits, gain } = prepareAffinity(ds, opts, 'leave-one-out', cache);
+  runJobs(fits, affinityJobs(ds.tasks.length, folds, 'leave-one-out'), opts);
+  return assembleAffinity(ds, fits, 'leave-one-out', folds, gain, opts.model, (performance.now() - t0) / 1000);
+}
+
+/** The matrix from a cache that holds every fit of the measure (read in a fixed order). */
+export function assembleAffinity(ds: MultiTaskDataset, fits: GroupFitCache, measure: FitMeasure, folds: number, kind: GainKind, model: string, seconds: number, workers = 1): Affinity {
   const T = ds.tasks.length;
-  if (T < 3) throw new OptionError('data', `leave-one-out affinity needs at least three tasks (got ${T}); use the pairwise measure`);
-  getModel(opts.model);
-  const folds = opts.folds ?? 3;
-  const splits = foldsFor(ds, folds, opts.seed ?? 0);
-  const fits = cache ?? new GroupFitCache(ds, splits, opts.model, opts.options ?? {});
-  const total = folds * (T + 1);
-  let done = 0;
-  const tick = (): void => {
-    done++;
-    if (opts.signal?.aborted) throw new PolytaskError('ABORTED', 'affinity: stopped by the caller (abort signal)');
-    opts.onProgress?.(done, total);
-  };
-  const all = [...Array(T).keys()];
   const gains: Float64Array[] = Array.from({ length: T * T }, () => new Float64Array(folds).fill(Number.NaN));
-  const fullErr = Array.from({ length: T }, () => new Float64Array(folds));
+  // The reference error of each task per fold: alone (pairs) or in the full group (leave-one-out).
+  const base = Array.from({ length: T }, () => new Float64Array(folds));
+  const all = [...Array(T).keys()];
   for (let f = 0; f < folds; f++) {
-    const full = fits.errors(f, all);
-    for (let i = 0; i < T; i++) fullErr[i]![f] = full[i]!;
-    tick();
-    for (let j = 0; j < T; j++) {
-      const rest = all.filter((k) => k !== j);
-      const e = fits.errors(f, rest);
-      rest.forEach((i, k) => {
-        gains[i * T + j]![f] = relGain(e[k]!, full[i]!);
-      });
-      tick();
+    if (measure === 'pairs') {
+      for (let i = 0; i < T; i++) base[i]![f] = fits.errors(f, [i])[0]!;
+      const scale = pooledScale(base.map((b) => b[f]!));
+      for (let i = 0; i < T; i++) {
+        for (let j = i + 1; j < T; j++) {
+          const e = fits.errors(f, [i, j]);
+          gains[i * T + j]![f] = gainOf(kind, base[i]![f]!, e[0]!, scale);
+          gains[j * T + i]![f] = gainOf(kind, base[j]![f]!, e[1]!, scale);
+        }
+      }
+    } else {
+      const full = fits.errors(f, all);
+      for (let i = 0; i < T; i++) base[i]![f] = full[i]!;
+      const scale = pooledScale(full);
+      for (let j = 0; j < T; j++) {
+        const rest = all.filter((k) => k !== j);
+        const e = fits.errors(f, rest);
+        rest.forEach((i, k) => {
+          gains[i * T + j]![f] = gainOf(kind, e[k]!, full[i]!, scale);
+        });
+      }
     }
   }
   const { gain, se } = foldStats(gains, T);
+  const what = describeGain(kind);
   return {
     T,
     gain,
     se,
-    aloneError: Float64Array.from(fullErr, (a) => a.reduce((s, x) => s + x, 0) / folds),
+    aloneError: Float64Array.from(base, (a) => a.reduce((s, x) => s + x, 0) / folds),
     tasks: ds.tasks.map((t) => t.name),
-    measure: `leave-one-out transfer: % change of each task's held-out error (${folds}-fold) when one other task is added to all the rest`,
-    model: opts.model,
+    measure:
+      measure === 'pairs'
+        ? `pairwise transfer: ${what} (${folds}-fold) when fitted with one other task, against alone`
+        : `leave-one-out transfer: ${what} (${folds}-fold) when one other task is added to all the rest`,
+    gainKind: kind,
+    model,
     folds,
     fits: fits.fits,
     failures: fits.failures,
-    seconds: (performance.now() - t0) / 1000,
+    seconds,
+    workers,
   };
 }
 
@@ -216,9 +280,4 @@ function foldStats(gains: readonly Float64Array[], T: number): { gain: Float64Ar
     }
   }
   return { gain, se };
-}
-
-function relGain(alone: number, together: number): number {
-  if (!Number.isFinite(alone) || !Number.isFinite(together) || alone <= 0) return Number.NaN;
-  return (100 * (alone - together)) / alone;
 }

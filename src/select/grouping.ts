@@ -53,7 +53,7 @@ export function chooseGroups(g: GainMatrix, opts: GroupingOptions): Grouping {
   const budget = Math.min(opts.budget, T);
   const method = opts.method ?? (T <= 12 ? 'exact' : 'greedy');
   if (method === 'exact') return exactGrouping(g, budget);
-  if (method === 'greedy') return beamGrouping(g, budget, 1, 'greedy');
+  if (method === 'greedy') return greedyGrouping(g, budget);
   if (method === 'beam') {
     // A beam can drop greedy's path (it keeps the B best partitions of a level, not of a path),
     // so the greedy result is kept as a floor: beam is never worse than greedy.
@@ -194,6 +194,51 @@ function merged(p: Partition, a: number, b: number): Partition {
     X[(m - 1) * m + u] = x;
   }
   return { groups, W, X, total: p.total + mergeDelta(p, a, b) };
+}
+
+/**
+ * Greedy agglomerative merging in place (the beam with B = 1 without copying the cross-sum matrix
+ * at every merge: O(T³/3) merge evaluations and O(T²) memory in all; T = 1000 in seconds). Merges
+ * while more than K groups remain or a merge raises the estimate; ties go to the first pair in the
+ * order of the groups' first tasks.
+ */
+function greedyGrouping(g: GainMatrix, K: number): Grouping {
+  const T = g.T;
+  const X = new Float64Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) if (i !== j) X[i * T + j] = g.gain[i * T + j]! + g.gain[j * T + i]!;
+  const W = new Float64Array(T);
+  const size = new Int32Array(T).fill(1);
+  const members: number[][] = Array.from({ length: T }, (_, i) => [i]);
+  const alive: number[] = [...Array(T).keys()]; // slot ids, ascending by first task (slot a holds task a first)
+  let examined = 0;
+  while (alive.length > 1) {
+    let bestD = -Infinity;
+    let ba = -1;
+    let bb = -1;
+    for (let x = 0; x < alive.length; x++) {
+      const a = alive[x]!;
+      const va = value(W[a]!, size[a]!);
+      for (let y = x + 1; y < alive.length; y++) {
+        const b = alive[y]!;
+        examined++;
+        const d = value(W[a]! + W[b]! + X[a * T + b]!, size[a]! + size[b]!) - va - value(W[b]!, size[b]!);
+        if (d > bestD) [bestD, ba, bb] = [d, a, b];
+      }
+    }
+    if (alive.length <= K && !(bestD > 1e-12)) break;
+    // merge bb into ba (ba < bb: the merged group keeps the smaller first task's slot)
+    W[ba] = W[ba]! + W[bb]! + X[ba * T + bb]!;
+    size[ba] = size[ba]! + size[bb]!;
+    members[ba]!.push(...members[bb]!);
+    for (const c of alive) {
+      if (c === ba || c === bb) continue;
+      const v = X[ba * T + c]! + X[bb * T + c]!;
+      X[ba * T + c] = v;
+      X[c * T + ba] = v;
+    }
+    alive.splice(alive.indexOf(bb), 1);
+  }
+  return finish(g, alive.map((a) => members[a]!), 'greedy', examined);
 }
 
 /** Agglomerative merging with a beam of B partitions (B = 1: greedy). */

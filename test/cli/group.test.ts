@@ -26,6 +26,34 @@ test('affinity --json gives a T × T matrix with its measure, order and fit coun
   }
 });
 
+test('affinity --gain, --workers and --check-hoa: the gain kind and HOA check in the JSON; misuse named', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const data = writeLongCsv(dir, 'data.csv', { T: 4, n: 24, d: 3 });
+    const base = ['--data', data, '--task-col', 'task', '--target', 'y', '--model', 'pooled', '--lambda', '0.1', '--folds', '2'];
+    const r = await cli(['affinity', ...base, '--gain', 'log-ratio', '--workers', '1', '--check-hoa', '3', '--json'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.gain, 'log-ratio');
+    assert.equal(j.workers, 1);
+    // T = 4: all 4 groups of 3 (≤ 3 asked: a sample of 3) and the one group of 4
+    assert.equal(j.hoa_check.groups.length, 3 + 1);
+    assert.equal(j.hoa_check.fits, 4 * 2);
+    assert.ok(j.hoa_check.groups.every((g: { estimated: number; measured: number }) => Number.isFinite(g.estimated) && Number.isFinite(g.measured)));
+    assert.ok(j.hoa_check.summaries.some((s: { size: number | string }) => s.size === 'all'));
+    const def = JSON.parse((await cli(['affinity', ...base, '--json'], dir)).stdout);
+    assert.equal(def.gain, 'pooled');
+    const badGain = await cli(['affinity', ...base, '--gain', 'ratio'], dir);
+    assert.equal(badGain.code, 2);
+    assert.match(badGain.stderr, /gain/);
+    const inGroup = await cli(['group', ...base, '--budget', '2', '--check-hoa', '3'], dir);
+    assert.equal(inGroup.code, 2);
+    assert.match(inGroup.stderr, /check-hoa/);
+  } finally {
+    cleanup();
+  }
+});
+
 test('group chooses groups on the selection part and compares them with all-in-one and STL on the rest', async () => {
   const { dir, cleanup } = tempDir();
   try {

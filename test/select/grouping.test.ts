@@ -101,3 +101,15 @@ test('bad budgets and non-finite gains are refused by name', () => {
   assert.throws(() => chooseGroups(bad, { budget: 1 }), /not finite/);
   assert.throws(() => chooseGroups(randomGains(17, 1), { budget: 2, method: 'exact' }), /greedy or beam/);
 });
+
+test('the in-place greedy search equals the beam of width 1 (the copying implementation) on random gains', () => {
+  for (let seed = 1; seed <= 6; seed++) {
+    const g = randomGains(25, seed);
+    for (const K of [1, 4, 9]) {
+      const greedy = chooseGroups(g, { budget: K, method: 'greedy' });
+      const beam1 = chooseGroups(g, { budget: K, method: 'beam', beamWidth: 1 });
+      assert.deepEqual(greedy.groups, beam1.groups, `seed ${seed} K ${K}`);
+      assert.ok(Math.abs(greedy.estimatedGain - beam1.estimatedGain) < 1e-9);
+    }
+  }
+});

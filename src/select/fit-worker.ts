@@ -1,0 +1,25 @@
+// A worker thread of the affinity's pool (affinity-pool.ts over src/eval/job-pool.ts): holds the
+// dataset, the folds, the model and its options (workerData), and runs fit jobs (fold, task set)
+// on request with exactly the code of the calling-thread path (affinity.ts runFitJob).
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { JobRequest, JobWorkerMessage } from '../eval/job-pool.ts';
+import { datasetFromTransfer, errorToData } from '../eval/parallel.ts';
+import { runFitJob, type FitJob, type FitOutcome } from './affinity.ts';
+import type { FitWorkerInit } from './affinity-pool.ts';
+import '../engines.ts'; // every shipped engine, so that any registered model can be fitted here
+
+if (isMainThread || !parentPort) throw new Error('src/select/fit-worker.ts is the entry of an affinity worker thread; it is not meant to be imported');
+
+const port = parentPort;
+const init = workerData as FitWorkerInit;
+const ds = datasetFromTransfer(init.dataset);
+const send = (m: JobWorkerMessage<FitOutcome>): void => port.postMessage(m);
+
+port.on('message', (req: JobRequest<FitJob>) => {
+  try {
+    send({ type: 'done', id: req.id, result: runFitJob(ds, init.splits, init.model, init.options, req.job) });
+  } catch (e) {
+    send({ type: 'error', id: req.id, error: errorToData(e) });
+  }
+});
+send({ type: 'ready' });

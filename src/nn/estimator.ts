@@ -27,7 +27,7 @@ import { taskSpecs, toTrainData } from './train/from-dataset.ts';
 import { predictAll, train } from './train/trainer.ts';
 import type { EpochRecord, TrainConfig, TrainData } from './train/types.ts';
 import type { CompetitionRecord } from './train/probe.ts';
-import { gateUtilisation } from './arch/common.ts';
+import { gateUtilisation, type ArchName } from './arch/common.ts';
 import { Tape } from './tape.ts';
 import { nnReportPanels } from './report-panels.ts';
 

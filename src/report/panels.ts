@@ -3,7 +3,8 @@
 // src/report/panel.ts). The report groups them into sections and draws them; which panels exist is
 // the engines' business. A model whose declaration is not registered in this build, or whose panel
 // function throws, gets a note instead of a broken report.
-import { allModels } from '../estimator/registry.ts';
+import { allModels, getModel } from '../estimator/registry.ts';
+import type { ModelDecl } from '../estimator/contract.ts';
 import type { ComparisonResult } from '../eval/types.ts';
 import type { PanelContext, ReportPanel } from './panel.ts';
 import type { ChartSpec, HeatmapChart, LineChart, Section } from './specs.ts';
@@ -43,7 +44,9 @@ export function engineSections(sources: readonly PanelSource[]): Section[] {
   const merged = new Map<string, { label: string; x: readonly string[]; v: readonly number[] }[]>();
   sources.forEach((src, k) => {
     // The declaration by name; a model spec `arch:method` (compare --models hps:pcgrad) falls back to its architecture's.
-    const decl = allModels().find((d) => d.name === src.model && d.engine === src.engine) ?? allModels().find((d) => d.name === src.model.split(':')[0] && d.engine === src.engine);
+    const info = allModels().find((d) => d.name === src.model && d.engine === src.engine) ?? allModels().find((d) => d.name === src.model.split(':')[0] && d.engine === src.engine);
+    // The panels are the engine's implementation: its declaration once the engine is loaded.
+    const decl = info ? loadedDecl(info.name) : undefined;
     if (!decl) {
       problems.push(`${src.label}: its model "${src.model}" (engine "${src.engine}") is not registered in this build, so its panels are not drawn.`);
       return;
@@ -110,4 +113,13 @@ export function engineSections(sources: readonly PanelSource[]): Section[] {
     sections.push({ id: 'engine-panels', title: 'Model panels not drawn', intro: 'Some models recorded learned state that this build cannot draw.', charts: [], notes: problems, empty: 'See the notes above.' });
   }
   return sections;
+}
+
+/** The full declaration of a model whose engine is loaded; undefined when only its descriptor is known. */
+function loadedDecl(name: string): ModelDecl | undefined {
+  try {
+    return getModel(name);
+  } catch {
+    return undefined;
+  }
 }

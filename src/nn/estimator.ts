@@ -99,6 +99,7 @@ const CROSS_STITCH: readonly ParamDecl[] = [
 const ESMM_PARAMS: readonly ParamDecl[] = [
   { name: 'embedding', flag: '--embedding', type: 'integer', help: 'embedding width', default: 16, min: 1 },
   { name: 'towerHidden', flag: '--tower-hidden', type: 'number-list', help: 'hidden widths of the CTR and CVR towers (default: --head-hidden, then --hidden)' },
+  { name: 'ctrTask', flag: '--ctr-task', type: 'string', help: 'the click task (CTR, pCTR); the other task is click-and-convert (CTCVR = pCTR × pCVR). Default: the first task' },
 ];
 
 function paramsOf(model: string): readonly ParamDecl[] {
@@ -134,6 +135,8 @@ export function resolveOptions(model: string, options: Options): Options {
       if (typeof v !== 'string' || !d.choices!.includes(v)) bad(`must be one of ${d.choices!.join(', ')}`);
     } else if (d.type === 'number-list') {
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 1)) bad('must be a list of positive integers');
+    } else if (d.type === 'string') {
+      if (typeof v !== 'string' || v === '') bad('must be a non-empty string');
     }
     out[d.name] = v;
   }
@@ -191,6 +194,15 @@ function optimizerOf(o: Options, schedule: Schedule): GradientTransformation {
   return (o.clipNorm as number) > 0 ? chain(clipByGlobalNorm(o.clipNorm as number), base) : base;
 }
 
+/** ESMM: the index of the CTR task among the data's two tasks (--ctr-task; default the first). */
+function ctrIndexOf(o: Options, taskNames: readonly string[]): 0 | 1 | undefined {
+  const name = o.ctrTask as string | undefined;
+  if (name === undefined) return undefined;
+  const i = taskNames.indexOf(name);
+  if (i < 0 || i > 1 || taskNames.length !== 2) throw new OptionError('--ctr-task', `"${name}" is not one of the data's tasks (${taskNames.join(', ')}); ESMM takes exactly two binary tasks, CTR and CTCVR`);
+  return i as 0 | 1;
+}
+
 function buildNet(model: string, o: Options, taskNames: readonly string[], d: number): MtlArchitecture {
   const arch = NN_MODELS[model];
   if (!arch) throw new OptionError('model', `unknown neural model "${model}"`);
@@ -210,6 +222,7 @@ function buildNet(model: string, o: Options, taskNames: readonly string[], d: nu
     mixScale: o.mixScale as number | undefined,
     embedding: o.embedding as number | undefined,
     towerHidden: o.towerHidden as number[] | undefined,
+    ...(arch === 'esmm' ? { ctrIndex: ctrIndexOf(o, taskNames) } : {}),
   }, new Random(o.seed as number));
 }
 

@@ -38,9 +38,9 @@ test('registryPlan of a spec: named by the spec, builds the model with the metho
   assert.equal(p.baseline, 'stl-mlp');
   const est = p.make({ epochs: 2 });
   assert.equal(est.model, 'hps');
-  assert.equal(est.options['aggregator'], 'pcgrad');
-  assert.equal(est.options['epochs'], 2);
-  assert.equal(registryPlan('hps:uw').make({}).options['weighting'], 'uw');
+  assert.equal(est.options!['aggregator'], 'pcgrad');
+  assert.equal(est.options!['epochs'], 2);
+  assert.equal(registryPlan('hps:uw').make({}).options!['weighting'], 'uw');
 });
 
 test('compare --models hps:ew,hps:pcgrad,mmoe:nash end to end: rows named by the spec, each trained with its method; errors name the spec', async () => {

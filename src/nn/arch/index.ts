@@ -28,6 +28,8 @@ export interface ArchOptions extends ArchCommon {
   readonly mixScale?: number;
   readonly embedding?: number;
   readonly towerHidden?: readonly number[];
+  /** ESMM: index of the CTR task (the other is CTCVR). */
+  readonly ctrIndex?: 0 | 1;
 }
 
 export function buildArchitecture(name: ArchName, o: ArchOptions, rng: Random): MtlArchitecture {

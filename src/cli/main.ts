@@ -14,6 +14,7 @@ import { EXIT_OK, EXIT_USAGE, isCommanderError, reportError } from './exit.ts';
 import { registerFit } from './fit.ts';
 import { registerGroup } from './group.ts';
 import { registerInspect } from './inspect.ts';
+import { registerMakeData } from './make-data.ts';
 import { processIO, type CliIO } from './io.ts';
 import { registerPredict } from './predict.ts';
 import { registerReport } from './report.ts';
@@ -77,6 +78,7 @@ See docs/cli.md for every command and flag.`,
   registerTrain(program, io);
   registerAffinity(program, io);
   registerGroup(program, io);
+  registerMakeData(program, io);
   return program;
 }
 

@@ -30,6 +30,7 @@ interface TrainFlags extends DataFlags, MatFlags, CommonFlags {
   gamma?: number;
   entropyReg?: number;
   gate?: string;
+  distinctReg?: number;
   alphaSelf?: number;
   mixScale?: number;
   embedding?: number;
@@ -75,7 +76,7 @@ function parseWidths(raw: string): number[] {
 /** The flags as estimator options (only the ones given, so the model's defaults apply otherwise). */
 export function trainOptions(f: TrainFlags): Options {
   const o: Record<string, Options[string]> = {};
-  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'gamma', 'entropyReg', 'gate', 'alphaSelf', 'mixScale', 'embedding', 'towerHidden', 'ctrTask', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed', 'weighting', 'aggregator', 'gradMode', 'cagradC', 'nashMaxNorm', 'fairgradAlpha', 'logConflictEvery'] as const;
+  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'gamma', 'entropyReg', 'gate', 'distinctReg', 'alphaSelf', 'mixScale', 'embedding', 'towerHidden', 'ctrTask', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed', 'weighting', 'aggregator', 'gradMode', 'cagradC', 'nashMaxNorm', 'fairgradAlpha', 'logConflictEvery'] as const;
   for (const k of keys) if (f[k] !== undefined) o[k] = f[k];
   return o;
 }
@@ -100,8 +101,9 @@ export function registerTrain(program: Command, io: CliIO): void {
     .option('--task-experts <n>', 'cgc / ple: experts per task and level', parsePositiveInt)
     .option('--k <n>', 'dselect-k: experts selected per task (default 2)', parsePositiveInt)
     .option('--gamma <x>', 'dselect-k: smooth-step width γ (Hazimeh et al. 2021, eq. 2; default 1)', parsePositive)
-    .option('--entropy-reg <x>', 'dselect-k: weight λ of the selectors\' entropy regulariser (section 3.3; default 1e-3)', parseNonNegative)
+    .option('--entropy-reg <x>', 'dselect-k: weight λ of the selectors\' entropy regulariser (section 3.3; default 0.1)', parseNonNegative)
     .option('--gate <kind>', 'dselect-k: static (one selection per task) or per-example (default)')
+    .option('--distinct-reg <x>', 'dselect-k: weight μ of the penalty on selectors picking the same expert, so that exactly k experts carry weight (default 1; 0 = the paper\'s gate, at most k)', parseNonNegative)
     .option('--alpha-self <x>', 'cross-stitch: initial self weight α_S of the units, α_D = 1 − α_S split over the other tasks (Misra et al. 2016, §4.2; default 0.9)', parseNonNegative)
     .option('--mix-scale <x>', 'cross-stitch: learning-rate boost of the mixing weights (default 1)', parsePositive)
     .option('--embedding <n>', 'esmm: shared embedding width (default 16)', parsePositiveInt)

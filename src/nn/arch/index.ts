@@ -24,6 +24,7 @@ export interface ArchOptions extends ArchCommon {
   readonly gamma?: number;
   readonly entropyReg?: number;
   readonly gate?: 'static' | 'per-example';
+  readonly distinctReg?: number;
   readonly alphaSelf?: number;
   readonly mixScale?: number;
   readonly embedding?: number;

@@ -147,7 +147,9 @@ Examples:
   $ polytask train --data landmine.csv --task-col task --target y --arch ple --shared-experts 2 --task-experts 1 --hidden 32,16 --epochs 20     # one extraction level per --hidden width
   $ polytask train --data landmine.csv --task-col task --target y --arch cgc --shared-experts 4 --task-experts 2 --hidden 32 --epochs 20
   $ polytask train --data school.csv --task-col task --target y --arch mtan --hidden 32,32 --epochs 20     # one attention mask per task and layer
-  $ polytask train --data landmine.csv --task-col task --target y --arch hps:pcgrad --hidden 32 --epochs 20     # a balancing method after the colon`,
+  $ polytask train --data landmine.csv --task-col task --target y --arch hps:pcgrad --hidden 32 --epochs 20     # a balancing method after the colon
+  $ polytask train --data esmm.csv --targets click,buy --arch esmm --ctr-task click --embedding 8 --tower-hidden 8 --epochs 10     # esmm.csv: polytask make-data esmm --out esmm.csv
+  $ polytask train --data multifashion.csv --targets left,right --classes 10 --arch mmoe --experts 4 --hidden 64 --epochs 10     # multifashion.csv: polytask make-data multifashion --out multifashion.csv`,
   );
   cmd.action(async (flags: TrainFlags) => {
     const spec = flags.arch ?? 'hps';

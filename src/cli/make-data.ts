@@ -76,7 +76,7 @@ export function registerMakeData(program: Command, io: CliIO): void {
     'after',
     `
 Examples:
-  $ polytask make-data multifashion --n 2000 --size 18 --seed 1 --out multifashion.csv
+  $ polytask make-data multifashion --n 2000 --size 18 --seed 1 --split test --out multifashion.csv
   $ polytask compare --data multifashion.csv --targets left,right --classes 10 --models stl-mlp,hps,mmoe --hidden 64 --epochs 10 --splits 3
   $ polytask make-data esmm --n 5000 --seed 1 --out esmm.csv
   $ polytask train --data esmm.csv --targets click,buy --arch esmm --ctr-task click --embedding 8 --tower-hidden 8 --epochs 10

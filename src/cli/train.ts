@@ -143,7 +143,7 @@ Examples:
   $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 8 --hidden 256,256 --batch-size 256 --lr 1e-3 --val-ratio 0.1 --log train.jsonl --checkpoint run.ckpt --checkpoint-every 5
   $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 8 --hidden 256,256 --batch-size 256 --lr 1e-3 --val-ratio 0.1 --checkpoint run.ckpt --resume     # continue an interrupted run (same settings)
   $ polytask train --data landmine.csv --task-col task --target y --arch cross-stitch --alpha-self 0.9 --hidden 32,32 --epochs 20
-  $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch dselect-k --experts 8 --k 2 --gamma 1 --entropy-reg 0.01 --gate static --epochs 20
+  $ polytask train --data landmine.csv --task-col task --target y --arch dselect-k --experts 8 --k 2 --gamma 1 --entropy-reg 0.1 --distinct-reg 1 --gate static --epochs 20
   $ polytask train --data landmine.csv --task-col task --target y --arch ple --shared-experts 2 --task-experts 1 --hidden 32,16 --epochs 20     # one extraction level per --hidden width
   $ polytask train --data landmine.csv --task-col task --target y --arch cgc --shared-experts 4 --task-experts 2 --hidden 32 --epochs 20
   $ polytask train --data school.csv --task-col task --target y --arch mtan --hidden 32,32 --epochs 20     # one attention mask per task and layer

@@ -36,3 +36,11 @@ test('toMulticlass: non-integer, negative and too-large labels, one-class tasks 
   assert.throws(() => toMulticlass(ds([[0, 1]]), 1), OptionError);
   assert.throws(() => toMulticlass({ ...ds([[1, -1]]), kind: 'binary' }, 2), /read as binary labels/);
 });
+
+test('worker-thread transfer keeps a multiclass task\'s kind and classes (compare --workers)', async () => {
+  const { datasetToTransfer, datasetFromTransfer } = await import('../../src/eval/parallel.ts');
+  const m = toMulticlass(ds([[0, 2, 1], [1, 0]]), 3);
+  const back = datasetFromTransfer(structuredClone(datasetToTransfer(m)));
+  assert.equal(back.kind, 'multiclass');
+  assert.deepEqual(back.tasks.map((t) => [t.kind, t.classes]), [['multiclass', ['0', '1', '2']], ['multiclass', ['0', '1', '2']]]);
+});

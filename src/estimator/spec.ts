@@ -12,7 +12,7 @@ import { getModel } from './registry.ts';
 /** Short names of the literature for methods the engine spells in full. */
 const ALIASES: Readonly<Record<string, string>> = { nash: 'nash-mtl', imtl: 'imtl-g', aligned: 'aligned-mtl', dbmtl: 'db-mtl' };
 
-export interface ModelSpec {
+export interface ParsedModelSpec {
   /** The spec as written (the row's name): 'hps:pcgrad'. */
   readonly spec: string;
   /** The registered model: 'hps'. */
@@ -32,7 +32,7 @@ function choices(decl: ModelDecl, name: string): readonly string[] {
  * a model that takes no balancing method (the linear engine's), an unknown method (listing the
  * model's weightings and aggregators).
  */
-export function parseModelSpec(spec: string, flag = '--models'): ModelSpec {
+export function parseModelSpec(spec: string, flag = '--models'): ParsedModelSpec {
   const parts = spec.split(':');
   if (parts.length > 2 || parts.some((p) => p.trim() === '')) throw new OptionError(flag, `"${spec}": a model spec is a model name, optionally followed by one balancing method after a colon (e.g. hps:pcgrad)`);
   const model = parts[0]!.trim();
@@ -60,6 +60,6 @@ export function parseModelSpec(spec: string, flag = '--models'): ModelSpec {
 
 /** The spec's model with its method fixed on top of the given options (the spec wins over a global
  * --weighting / --aggregator given to every model). */
-export function specOptions(s: ModelSpec, options: Options): Options {
+export function specOptions(s: ParsedModelSpec, options: Options): Options {
   return { ...options, ...s.options };
 }

@@ -24,6 +24,8 @@ export { saveDatasetJson, loadDatasetJson, datasetToJSON, datasetFromJSON } from
 export { fitStandardizer, applyStandardizer, standardizeDataset, type Standardizer } from './data/preprocess.ts';
 export { trainTestSplit, repeatedSplits, kFold, givenSplits, subsetDataset, type Split } from './data/split.ts';
 export * as synthetic from './data/synthetic/index.ts';
+export { toMulticlass, integerClasses } from './data/multiclass.ts';
+export { parseModelSpec, type ParsedModelSpec } from './estimator/spec.ts';
 
 // The estimator contract and the engine registry (every shipped engine is registered on import)
 import './engines.ts';

@@ -95,7 +95,9 @@ export function printComparison(io: CliIO, r: ComparisonResult, verbose: boolean
   out(io);
   out(io, comparisonTable(r));
   out(io);
-  out(io, `gain and Δm are relative to ${r.baseline} in %, positive = better; "p vs ${r.baseline}": paired test of the task-averaged metric over splits; "tasks better/worse" = significantly, per task (${p.test}, α = ${p.alpha}).`);
+  const own = new Set(r.models.map((m) => m.baseline ?? r.baseline)).size > 1;
+  const rel = own ? 'each model\'s own baseline (stl for linear, stl-mlp for neural models)' : r.baseline;
+  out(io, `gain and Δm are relative to ${rel} in %, positive = better; "p vs ${own ? 'own baseline' : r.baseline}": paired test of the task-averaged metric over splits; "tasks better/worse" = significantly, per task (${p.test}, α = ${p.alpha}).`);
   out(io, timeLine(r));
   const diag = diagnosticLines(r);
   if (diag.length > 0) {

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { allModels } from '../estimator/registry.ts';
+import { parseModelSpec } from '../estimator/spec.ts';
 import { OptionError } from '../errors.ts';
 import { readFileSync } from 'node:fs';
 import { givenSplitsFromText } from '../data/split.ts';
@@ -63,8 +64,10 @@ function parseRatio(raw: string): number {
 /** Names of registered models of any engine (linear and neural share one table). */
 export function checkModelList(names: readonly string[]): string[] {
   const known = allModels().map((m) => m.name);
-  const unknown = names.filter((n) => !known.includes(n));
+  const unknown = names.filter((n) => !known.includes(n.split(':')[0]!));
   if (unknown.length > 0) throw new OptionError('--models', `unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (models: ${known.join(', ')})`);
+  // model:method specs (hps:pcgrad): the method must be one the model declares (src/estimator/spec.ts).
+  for (const n of names) parseModelSpec(n);
   return [...names];
 }
 

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { OptionError, PolytaskError } from '../errors.ts';
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import { loadCsv, type CsvReport } from '../data/csv.ts';
+import { toMulticlass } from '../data/multiclass.ts';
 import type { DataFlags, DataFormat } from './options.ts';
 
 export interface Loaded {
@@ -45,6 +46,14 @@ export function checkReadable(file: string): void {
 }
 
 export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promise<Loaded> {
+  const loaded = await loadFile(flags, cwd);
+  if (flags.classes === undefined) return loaded;
+  // --classes K: the targets, read as numbers, are class labels 0..K−1 (src/data/multiclass.ts).
+  const what = flags.target !== undefined ? `target "${flags.target}"` : flags.targets !== undefined ? 'the target' : 'the label';
+  return { ...loaded, dataset: toMulticlass(loaded.dataset, flags.classes, what) };
+}
+
+async function loadFile(flags: DataFlags & MatFlags, cwd: string): Promise<Loaded> {
   if (!flags.data) throw new OptionError('--data', 'is required');
   // Loaders name the path they were given in every message: give them the path as the user typed it
   // whenever that resolves to the same file (always, in the real CLI).
@@ -61,6 +70,7 @@ export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promis
       );
     }
     if (forms > 1) throw new OptionError('--targets', 'use one of --task-col with --target (long form), --targets (wide form) or --one-vs-rest, not several');
+    if (flags.classes !== undefined && flags.oneVsRest !== undefined) throw new OptionError('--classes', 'makes multiclass tasks; --one-vs-rest makes binary ones: use one of them');
     if (format !== 'csv') {
       if (flags.oneVsRest) throw new OptionError('--one-vs-rest', `is not supported for ${format} input (CSV only)`);
       // The loaders of the other formats are imported when used (start-up time, issue 10).
@@ -72,6 +82,7 @@ export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promis
         ...(flags.targets ? { targets: flags.targets } : {}),
         ...(flags.features ? { features: flags.features } : {}),
         ...(flags.skip ? { skip: flags.skip } : {}),
+        ...(flags.classes !== undefined ? { kind: 'regression' as const } : {}),
       });
       return { dataset: withSource(dataset, shown), file: shown, format };
     }
@@ -82,9 +93,12 @@ export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promis
       ...(flags.oneVsRest ? { oneVsRest: flags.oneVsRest } : {}),
       ...(flags.features ? { features: flags.features } : {}),
       ...(flags.skip ? { skip: flags.skip } : {}),
+      // class labels are read as numbers (a two-class column would otherwise become ±1 labels)
+      ...(flags.classes !== undefined ? { kind: 'regression' as const } : {}),
     });
     return { dataset: withSource(dataset, shown), file: shown, format, csvReport: report };
   }
+  if (flags.classes !== undefined) throw new OptionError('--classes', `is supported for CSV, Arrow and Parquet input, not ${format}`);
   if (format === 'json') {
     const { loadDatasetJson } = await import('../data/json.ts');
     return { dataset: withSource(loadDatasetJson(file), shown), file: shown, format };

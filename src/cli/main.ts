@@ -31,6 +31,7 @@ export const COMMANDS: readonly { readonly name: string; readonly engines: 'all'
   { name: 'train', engines: 'all', load: async () => (await import('./train.ts')).registerTrain },
   { name: 'affinity', engines: 'all', load: async () => (await import('./affinity.ts')).registerAffinity },
   { name: 'group', engines: 'all', load: async () => (await import('./group.ts')).registerGroup },
+  { name: 'make-data', engines: 'own', load: async () => (await import('./make-data.ts')).registerMakeData },
 ];
 
 /** The sub-command an argument list runs: its first word (the program itself takes no option with a

@@ -199,8 +199,14 @@ function validatePayload(p: Obj, version: number, fail: (msg: string) => never):
   const tasks = stringList(p.taskNames, 'taskNames', fail);
   stringList(p.featureNames, 'featureNames', fail);
   if (tasks.length === 0) fail('payload.taskNames is empty');
-  if (!Array.isArray(p.taskKinds) || p.taskKinds.length !== tasks.length || !p.taskKinds.every((k) => k === 'regression' || k === 'binary' || k === 'count')) {
-    fail(`payload.taskKinds must list one of "regression", "binary", "count" per task (${tasks.length})`);
+  if (!Array.isArray(p.taskKinds) || p.taskKinds.length !== tasks.length || !p.taskKinds.every((k) => k === 'regression' || k === 'binary' || k === 'count' || k === 'multiclass')) {
+    fail(`payload.taskKinds must list one of "regression", "binary", "count", "multiclass" per task (${tasks.length})`);
+  }
+  if (p.taskKinds.includes('multiclass')) {
+    const cl = p.classes;
+    if (!Array.isArray(cl) || cl.length !== tasks.length || !cl.every((c, t) => (p.taskKinds as unknown[])[t] === 'multiclass' ? Array.isArray(c) && c.length >= 2 && c.every((x) => typeof x === 'string') : c === null)) {
+      fail('payload.classes must list, per task, the class labels of a multiclass task (at least two strings) and null for the other tasks');
+    }
   }
   if (!isObj(p.state)) fail('payload.state must be an object');
 }

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import { DataError, OptionError } from '../errors.ts';
 import type { Options } from '../estimator/contract.ts';
-import { modelInfo } from '../estimator/registry.ts';
+import { parseModelSpec } from '../estimator/spec.ts';
 import { DEFAULT_MODELS } from '../eval/default-models.ts';
 import { readGraphFile } from './graph-file.ts';
 import { modelOptionsFromFlags, type ModelFlags, type StandardizeMode } from './options.ts';
@@ -86,12 +86,17 @@ export function checkMagnitudes(ds: MultiTaskDataset, file: string, standardize:
  * (--rho1, --lambda-p, ...) only to the models that declare it (perModelOptions); an option no
  * compared model declares is an error naming it. */
 export function splitModelOptions(o: Options, models: readonly string[] | undefined): { modelOptions: Options; perModelOptions: Record<string, Options> } {
-  const names = ['stl', ...(models ?? DEFAULT_MODELS)];
-  const decls = names.map((n) => modelInfo(n));
+  const listed = [...(models ?? DEFAULT_MODELS)];
+  // Every family's single-task baseline is compared too (compare adds stl-mlp for neural models):
+  // it gets the options of its family (--epochs, --hidden, ...) like the models it is the baseline of.
+  const baselines = listed.map((n) => parseModelSpec(n).decl.baseline);
+  const names = [...new Set(['stl', ...baselines, ...listed])];
+  // Keyed by the spec as named (hps:pcgrad is its own row, with its own options).
+  const decls = names.map((n) => ({ name: n, decl: parseModelSpec(n).decl }));
   const common: Record<string, Options[string]> = {};
   const per: Record<string, Record<string, Options[string]>> = {};
   for (const [k, v] of Object.entries(o)) {
-    const owners = decls.filter((d) => d.params.some((p) => p.name === k));
+    const owners = decls.filter((d) => d.decl.params.some((p) => p.name === k));
     if (owners.length === decls.length) common[k] = v;
     else if (owners.length === 0) throw new OptionError(k, `none of the compared models (${names.join(', ')}) has this option`);
     else for (const d of owners) (per[d.name] ??= {})[k] = v;

@@ -74,6 +74,7 @@ export interface DataFlags {
   features?: string[];
   skip?: string[];
   oneVsRest?: string;
+  classes?: number;
   standardize?: StandardizeMode;
 }
 
@@ -109,6 +110,7 @@ export function addDataFlags(cmd: Command, opts: { requireData?: boolean } = {})
     .option('--features <a,b,c>', 'use only these feature columns', parseList)
     .option('--skip <a,b,c>', 'ignore these columns', parseList)
     .option('--one-vs-rest <col>', 'wide CSV: one binary task per value of this class column (this value vs the rest)')
+    .option('--classes <K>', 'multiclass tasks: the targets are class labels 0..K−1 (neural models: softmax heads, accuracy)', parsePositiveInt)
     .addOption(new Option('--standardize <mode>', 'feature standardisation').choices(['none', 'global', 'task']).default('none'));
 }
 

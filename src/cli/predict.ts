@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
-import { DataError, FeatureMismatchError, OptionError, ParseError, PolytaskError, UnknownTaskError } from '../errors.ts';
+import { DataError, FeatureMismatchError, OptionError, ParseError, PolytaskError, UnknownTaskError, UnsupportedError } from '../errors.ts';
 import { classifyCell } from '../data/csv.ts';
 import { MissingCellError, NonFiniteCellError, NonNumericCellError } from '../data/errors.ts';
 import { Matrix } from '../linalg/matrix.ts';
@@ -113,7 +113,10 @@ export interface Prediction {
   readonly row: number;
   readonly task: string;
   readonly prediction: number | string;
+  /** Binary: P(y = +1); multiclass: the probability of the predicted class. */
   readonly probability?: number;
+  /** Multiclass: the probability of every class, in the order of the model's class labels. */
+  readonly probabilities?: readonly number[];
 }
 
 /** Predictions for grouped rows of raw features, for a model of any engine (the estimator applies
@@ -124,6 +127,20 @@ export function predictRows(est: Estimator, model: EstimatorJSON, groups: readon
   for (const g of groups) {
     const X = g.X;
     const kind = model.taskKinds[model.taskNames.indexOf(g.task)] ?? model.taskKinds[0];
+    if (kind === 'multiclass') {
+      // The most probable class (its label) and its probability; --json adds every class's.
+      const labels = model.classes?.[model.taskNames.indexOf(g.task)] ?? [];
+      if (!est.classProbabilities) throw new UnsupportedError(`model "${model.model}" gives no class probabilities for the multiclass task "${g.task}"`);
+      const P = est.classProbabilities(X, g.task);
+      const K = P.cols;
+      g.rows.forEach((row, i) => {
+        const p = Array.from(P.data.subarray(i * K, (i + 1) * K));
+        let best = 0;
+        for (let c = 1; c < K; c++) if (p[c]! > p[best]!) best = c;
+        out.push({ row, task: g.task, prediction: labels[best] ?? String(best), probability: p[best]!, probabilities: p });
+      });
+      continue;
+    }
     const z = est.predictResponse ? est.predictResponse(X, g.task) : est.predict(X, g.task);
     if (kind === 'binary') {
       const p = est.predictResponse ? z : z.map((v) => 1 / (1 + Math.exp(-v)));
@@ -160,7 +177,7 @@ export function predictionsCsv(preds: readonly Prediction[], binary: boolean): s
   const lines = [binary ? 'row,task,prediction,probability' : 'row,task,prediction'];
   for (const p of preds) {
     const base = `${p.row},${csvCell(p.task)},${typeof p.prediction === 'string' ? csvCell(p.prediction) : String(p.prediction)}`;
-    lines.push(binary ? `${base},${String(p.probability)}` : base);
+    lines.push(binary ? `${base},${p.probability === undefined ? "" : String(p.probability)}` : base);
   }
   return lines.join('\n') + '\n';
 }
@@ -168,7 +185,7 @@ export function predictionsCsv(preds: readonly Prediction[], binary: boolean): s
 export function registerPredict(program: Command, io: CliIO): void {
   const cmd = program
     .command('predict')
-    .description('predict new rows with a saved model; writes CSV row,task,prediction[,probability]')
+    .description('predict new rows with a saved model; writes CSV row,task,prediction[,probability] (multiclass: the most probable class and its probability; --json adds every class\'s)')
     .requiredOption('--model <file>', 'a model file written by `polytask fit --out`')
     .requiredOption('--data <file>', 'CSV of new rows with the model\'s feature columns (by name)')
     .option('--task-col <name>', 'the column naming each row\'s task (without it: every task for every row)')
@@ -198,7 +215,7 @@ Examples:
     const groups = readPredictCsv(text, flags.data!, model, flags);
     const preds = predictRows(est, model, groups);
     checkFinitePredictions(preds, flags.data!, flags.model!);
-    const csv = predictionsCsv(preds, model.taskKinds.includes('binary'));
+    const csv = predictionsCsv(preds, model.taskKinds.includes('binary') || model.taskKinds.includes('multiclass'));
     if (flags.json) {
       io.stdout.write(JSON.stringify({ model: model.model, predictions: preds }) + '\n');
     } else if (flags.out) {

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OptionError } from '../errors.ts';
 import { modelInfo } from '../estimator/registry.ts';
+import { parseModelSpec } from '../estimator/spec.ts';
 import { makeNeuralEstimator, NN_MODELS } from '../nn/estimator.ts';
 import { jsonLinesLogger } from '../nn/train/log.ts';
 import type { EpochRecord } from '../nn/train/types.ts';
@@ -26,6 +27,15 @@ interface TrainFlags extends DataFlags, MatFlags, CommonFlags {
   sharedExperts?: number;
   taskExperts?: number;
   k?: number;
+  gamma?: number;
+  entropyReg?: number;
+  gate?: string;
+  distinctReg?: number;
+  alphaSelf?: number;
+  mixScale?: number;
+  embedding?: number;
+  towerHidden?: number[];
+  ctrTask?: string;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -66,7 +76,7 @@ function parseWidths(raw: string): number[] {
 /** The flags as estimator options (only the ones given, so the model's defaults apply otherwise). */
 export function trainOptions(f: TrainFlags): Options {
   const o: Record<string, Options[string]> = {};
-  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed', 'weighting', 'aggregator', 'gradMode', 'cagradC', 'nashMaxNorm', 'fairgradAlpha', 'logConflictEvery'] as const;
+  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'gamma', 'entropyReg', 'gate', 'distinctReg', 'alphaSelf', 'mixScale', 'embedding', 'towerHidden', 'ctrTask', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed', 'weighting', 'aggregator', 'gradMode', 'cagradC', 'nashMaxNorm', 'fairgradAlpha', 'logConflictEvery'] as const;
   for (const k of keys) if (f[k] !== undefined) o[k] = f[k];
   return o;
 }
@@ -82,14 +92,23 @@ export function registerTrain(program: Command, io: CliIO): void {
   addDataFlags(cmd);
   cmd.option('--mat-x <name>', 'MAT file: the cell array of per-task feature matrices', 'X').option('--mat-y <name>', 'MAT file: the cell array of per-task targets', 'Y');
   cmd
-    .option('--arch <name>', `architecture: ${Object.keys(NN_MODELS).join(', ')}`, 'hps')
+    .option('--arch <name>', `architecture: ${Object.keys(NN_MODELS).join(', ')}; optionally :method, a loss weighting or gradient aggregator (hps:pcgrad, mmoe:nash)`, 'hps')
     .option('--hidden <w1,w2>', 'shared trunk (encoder) widths, e.g. 256,256', parseWidths)
     .option('--head-hidden <w1,..>', 'hidden widths of each task head (default: linear heads)', parseWidths)
     .option('--activation <name>', 'relu, leaky-relu, gelu, tanh or sigmoid')
     .option('--experts <n>', 'mmoe / dselect-k: number of experts', parsePositiveInt)
     .option('--shared-experts <n>', 'cgc / ple: shared experts per level', parsePositiveInt)
     .option('--task-experts <n>', 'cgc / ple: experts per task and level', parsePositiveInt)
-    .option('--k <n>', 'dselect-k: experts selected per task', parsePositiveInt)
+    .option('--k <n>', 'dselect-k: experts selected per task (default 2)', parsePositiveInt)
+    .option('--gamma <x>', 'dselect-k: smooth-step width γ (Hazimeh et al. 2021, eq. 2; default 1)', parsePositive)
+    .option('--entropy-reg <x>', 'dselect-k: weight λ of the selectors\' entropy regulariser (section 3.3; default 0.1)', parseNonNegative)
+    .option('--gate <kind>', 'dselect-k: static (one selection per task) or per-example (default)')
+    .option('--distinct-reg <x>', 'dselect-k: weight μ of the penalty on selectors picking the same expert, so that exactly k experts carry weight (default 1; 0 = the paper\'s gate, at most k)', parseNonNegative)
+    .option('--alpha-self <x>', 'cross-stitch: initial self weight α_S of the units, α_D = 1 − α_S split over the other tasks (Misra et al. 2016, §4.2; default 0.9)', parseNonNegative)
+    .option('--mix-scale <x>', 'cross-stitch: learning-rate boost of the mixing weights (default 1)', parsePositive)
+    .option('--embedding <n>', 'esmm: shared embedding width (default 16)', parsePositiveInt)
+    .option('--tower-hidden <w1,..>', 'esmm: hidden widths of the CTR and CVR towers', parseWidths)
+    .option('--ctr-task <name>', 'esmm: the click task (CTR); the other task is click-and-convert (CTCVR = CTR × CVR). Default: the first task')
     .option('--epochs <n>', 'training epochs (default 50)', parsePositiveInt)
     .option('--batch-size <n>', 'mini-batch size (default 64; per task for per-task data)', parsePositiveInt)
     .option('--lr <x>', 'learning rate (default 1e-3)', parsePositive)
@@ -122,14 +141,29 @@ export function registerTrain(program: Command, io: CliIO): void {
 Examples:
   $ polytask train --data school.csv --task-col task --target y --arch hps --hidden 64,64 --epochs 50 --out hps.model.json
   $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 8 --hidden 256,256 --batch-size 256 --lr 1e-3 --val-ratio 0.1 --log train.jsonl --checkpoint run.ckpt --checkpoint-every 5
-  $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 8 --hidden 256,256 --batch-size 256 --lr 1e-3 --val-ratio 0.1 --checkpoint run.ckpt --resume     # continue an interrupted run (same settings)`,
+  $ polytask train --data usps.csv --one-vs-rest digit --skip set --arch mmoe --experts 8 --hidden 256,256 --batch-size 256 --lr 1e-3 --val-ratio 0.1 --checkpoint run.ckpt --resume     # continue an interrupted run (same settings)
+  $ polytask train --data landmine.csv --task-col task --target y --arch cross-stitch --alpha-self 0.9 --hidden 32,32 --epochs 20
+  $ polytask train --data landmine.csv --task-col task --target y --arch dselect-k --experts 8 --k 2 --gamma 1 --entropy-reg 0.1 --distinct-reg 1 --gate static --epochs 20
+  $ polytask train --data landmine.csv --task-col task --target y --arch ple --shared-experts 2 --task-experts 1 --hidden 32,16 --epochs 20     # one extraction level per --hidden width
+  $ polytask train --data landmine.csv --task-col task --target y --arch cgc --shared-experts 4 --task-experts 2 --hidden 32 --epochs 20
+  $ polytask train --data school.csv --task-col task --target y --arch mtan --hidden 32,32 --epochs 20     # one attention mask per task and layer
+  $ polytask train --data landmine.csv --task-col task --target y --arch hps:pcgrad --hidden 32 --epochs 20     # a balancing method after the colon
+  $ polytask train --data esmm.csv --targets click,buy --arch esmm --ctr-task click --embedding 8 --tower-hidden 8 --epochs 10     # esmm.csv: polytask make-data esmm --out esmm.csv
+  $ polytask train --data multifashion.csv --targets left,right --classes 10 --arch mmoe --experts 4 --hidden 64 --epochs 10     # multifashion.csv: polytask make-data multifashion --out multifashion.csv`,
   );
   cmd.action(async (flags: TrainFlags) => {
-    const arch = flags.arch ?? 'hps';
+    const spec = flags.arch ?? 'hps';
+    const arch = spec.split(':')[0]!;
     if (!NN_MODELS[arch]) throw new OptionError('--arch', `unknown architecture "${arch}" (available: ${Object.keys(NN_MODELS).join(', ')})`);
+    // hps:pcgrad — a balancing method after the colon (src/estimator/spec.ts); it must not contradict --weighting/--aggregator.
+    const fixed = parseModelSpec(spec, '--arch').options;
+    for (const [k, v] of Object.entries(fixed)) {
+      const given = (flags as Record<string, unknown>)[k];
+      if (given !== undefined && given !== v) throw new OptionError('--arch', `"${spec}" fixes --${k} ${String(v)}, but --${k} ${String(given)} was also given`);
+    }
     if (flags.resume && !flags.checkpoint) throw new OptionError('--resume', 'needs --checkpoint <file>');
     if (flags.checkpointEvery !== undefined && !flags.checkpoint) throw new OptionError('--checkpoint-every', 'needs --checkpoint <file>');
-    const est = makeNeuralEstimator(arch, trainOptions(flags));
+    const est = makeNeuralEstimator(arch, { ...trainOptions(flags), ...fixed });
     const loaded = await loadData(flags, io.cwd);
     const ds = loaded.dataset;
     const tasks = ds.tasks.map((t) => t.name);

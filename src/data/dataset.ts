@@ -10,12 +10,13 @@
 //
 // Labels: regression targets are stored as given. Binary labels are stored as −1/+1, and
 // `labelMap` records which original value became which (0/1, ±1 or two strings), so that it can
-// be reported and inverted for predictions.
+// be reported and inverted for predictions. Multiclass labels (src/data/multiclass.ts) are stored as
+// the class index 0..K−1, and the task's `classes` names the K classes in that order.
 import { DataError } from '../errors.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 
-/** Kind of a task's target (estimator/contract.ts): regression values, ±1 labels or counts. */
-export type TaskKind = 'regression' | 'binary' | 'count';
+/** Kind of a task's target (estimator/contract.ts): regression values, ±1 labels, counts, or one of K classes. */
+export type TaskKind = 'regression' | 'binary' | 'count' | 'multiclass';
 
 export interface LabelMap {
   /** The original label mapped to −1. */
@@ -36,6 +37,8 @@ export interface TaskData {
   readonly rows: Int32Array;
   /** This task's kind when it differs from the data set's (a data set may mix kinds). */
   readonly kind?: TaskKind;
+  /** Multiclass tasks: the K class labels; y holds the index of the class (0..K−1). */
+  readonly classes?: readonly string[];
 }
 
 export interface MultiTaskDataset {
@@ -73,4 +76,9 @@ export function taskKind(ds: Pick<MultiTaskDataset, 'kind' | 'tasks'>, t: number
 /** The kinds of all tasks, in order. */
 export function taskKinds(ds: Pick<MultiTaskDataset, 'kind' | 'tasks'>): TaskKind[] {
   return ds.tasks.map((_, t) => taskKind(ds, t));
+}
+
+/** The number of classes K of a multiclass task (0 for other kinds). */
+export function classCount(ds: Pick<MultiTaskDataset, 'kind' | 'tasks'>, t: number): number {
+  return taskKind(ds, t) === 'multiclass' ? ds.tasks[t]!.classes?.length ?? 0 : 0;
 }

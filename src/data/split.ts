@@ -244,7 +244,9 @@ export function subsetDataset(ds: MultiTaskDataset, idx: readonly ArrayLike<numb
       }
       return out;
     };
-    const base = { name: t.name, X: t.X.selectRows(id), y: pick(t.y, (m) => new Float64Array(m)), rows: pick(t.rows, (m) => new Int32Array(m)) };
+    // the task's own kind and classes travel with its rows (a multiclass task keeps its K classes
+    // even when a part holds fewer of them)
+    const base = { name: t.name, X: t.X.selectRows(id), y: pick(t.y, (m) => new Float64Array(m)), rows: pick(t.rows, (m) => new Int32Array(m)), ...(t.kind ? { kind: t.kind } : {}), ...(t.classes ? { classes: t.classes } : {}) };
     return t.weights ? { ...base, weights: pick(t.weights, (m) => new Float64Array(m)) } : base;
   });
   const { shared: _shared, ...rest } = ds;

@@ -42,8 +42,10 @@ export interface ParamDecl {
   readonly tune?: { readonly scale: 'log' | 'linear'; readonly grid: GridRule };
 }
 
-/** Kind of a task's target; a data set may mix kinds (each task carries its own). */
-export type TaskKind = 'regression' | 'binary' | 'count';
+/** Kind of a task's target; a data set may mix kinds (each task carries its own). Multiclass: one
+ * of K classes (labels stored as the class index; only engines that declare it fit it, the linear
+ * engine refuses it). */
+export type TaskKind = 'regression' | 'binary' | 'count' | 'multiclass';
 
 /** What one fit reports; counted per model, split and fold by the evaluation (never hidden). */
 export interface FitDiagnostics {
@@ -87,10 +89,14 @@ export interface Estimator {
   readonly fitted: boolean;
   clone(patch?: Options): Estimator;
   fit(ds: MultiTaskDataset, ctx?: FitContext): Estimator;
-  /** Regression value, binary margin (logit) or count log-rate, per row of X, for the named task. */
+  /** Regression value, binary margin (logit), count log-rate or multiclass class index (the most
+   * probable class, 0..K−1), per row of X, for the named task. */
   predict(X: Matrix, task: string): Float64Array;
-  /** Predictions on the response scale through the task's link (identity, sigmoid, exp). */
+  /** Predictions on the response scale through the task's link (identity, sigmoid, exp; multiclass:
+   * the class index, as predict). */
   predictResponse?(X: Matrix, task: string): Float64Array;
+  /** Multiclass tasks: the n × K class probabilities (softmax of the K logits), rows summing to 1. */
+  classProbabilities?(X: Matrix, task: string): Matrix;
   /** State to warm-start the next fit of a path from (CV λ paths). */
   readonly warmStart?: unknown;
   readonly diagnostics?: FitDiagnostics;
@@ -113,6 +119,8 @@ export interface EstimatorJSON {
   readonly featureNames: readonly string[];
   /** Binary tasks: the original labels that became −1 and +1 (for `predict` output). */
   readonly labelMap?: { readonly negative: string; readonly positive: string };
+  /** Multiclass tasks: the class labels of each task in index order (null for other tasks). */
+  readonly classes?: readonly (readonly string[] | null)[];
   /** Engine-specific learned state (weights, standardiser, ...). */
   readonly state: unknown;
 }

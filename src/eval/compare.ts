@@ -11,7 +11,7 @@ import type { FitDiagnostics, Options, ParamDecl } from '../estimator/contract.t
 import { Matrix } from '../linalg/matrix.ts';
 import { crossValidate, CVFailedError, responses, tally, withChoice, type CVOptions, type CVResult, type FitTally, type Fittable, type Rule } from './cv.ts';
 import { deltaM, relativeGain } from './delta-m.ts';
-import { binaryMetrics, regressionMetrics, type MetricTable, type TaskOutcome } from './metrics.ts';
+import { binaryMetrics, multiclassMetrics, regressionMetrics, type MetricTable, type TaskOutcome } from './metrics.ts';
 import { registryPlan } from './plans.ts';
 import { holm, pairedTest, type PairedTestName } from './stats.ts';
 import type { ComparisonResult, DatasetSummary, FitCounts, ModelComparison, ModelFailure, Summary, TaskComparison, UnconvergedFit } from './types.ts';
@@ -106,6 +106,7 @@ export interface SplitOutcome {
 }
 
 const REGRESSION_KEYS = ['rmse_task_avg', 'rmse', 'mae', 'nmse', 'explained_variance', 'mse', 'mse_task_avg', 'mae_task_avg', 'nmse_task_avg', 'explained_variance_task_avg'];
+const MULTICLASS_KEYS = ['accuracy_task_avg', 'accuracy', 'macro_f1_task_avg'];
 const BINARY_KEYS = ['auc_task_avg', 'auc', 'accuracy', 'logloss', 'f1', 'accuracy_task_avg', 'logloss_task_avg', 'f1_task_avg'];
 
 function summary(values: readonly number[]): Summary {
@@ -137,7 +138,8 @@ function datasetSummary(ds: MultiTaskDataset): DatasetSummary {
     source: ds.source ?? 'dataset',
     kind: ds.kind,
     layout: ds.layout,
-    tasks: ds.tasks.map((t) => (ds.kind === 'binary' ? { name: t.name, n: t.y.length, positives: t.y.filter((v) => v > 0).length } : { name: t.name, n: t.y.length })),
+    tasks: ds.tasks.map((t) => (ds.kind === 'binary' ? { name: t.name, n: t.y.length, positives: t.y.filter((v) => v > 0).length }
+      : ds.kind === 'multiclass' ? { name: t.name, n: t.y.length, classes: t.classes?.length ?? 0 } : { name: t.name, n: t.y.length })),
     features: ds.featureNames,
   };
 }
@@ -188,7 +190,7 @@ export function runSplit(plan: ModelPlan, ds: MultiTaskDataset, split: Split, op
       return { cv, refit: null, failed: `refit with ${JSON.stringify(cv.chosen)}: ${e instanceof Error ? e.message : String(e)}`, seconds: (performance.now() - t0) / 1000 };
     }
     const out = outcomes(fitted, ds, split.test);
-    const table = ds.kind === 'binary' ? binaryMetrics(out) : regressionMetrics(out);
+    const table = ds.kind === 'binary' ? binaryMetrics(out) : ds.kind === 'multiclass' ? multiclassMetrics(out) : regressionMetrics(out);
     const fit = withFit ? fitSummary(fitted) : undefined;
     return { table, cv, refit: fitted.diagnostics ?? null, ...(fit ? { fit } : {}), seconds: (performance.now() - t0) / 1000 };
   } catch (e) {
@@ -399,8 +401,10 @@ export function fitAccounting(res: readonly SplitOutcome[]): Pick<ModelCompariso
  * `note`: an extra protocol caveat (e.g. why worker threads were not used). */
 export function aggregateComparison(ds: MultiTaskDataset, opts: CompareOptions, prep: PreparedComparison, bySplit: readonly (readonly SplitOutcome[])[], note?: string): ComparisonResult {
   const { plans, splits, given, seed, alpha, testName } = prep;
-  const regression = ds.kind !== 'binary';
-  const primary: 'rmse' | 'auc' = regression ? 'rmse' : 'auc';
+  // Multiclass: accuracy, higher is better (its Δm sign as AUC's: delta-m.ts).
+  const multiclass = ds.kind === 'multiclass';
+  const regression = ds.kind !== 'binary' && !multiclass;
+  const primary: 'rmse' | 'auc' | 'accuracy' = multiclass ? 'accuracy' : regression ? 'rmse' : 'auc';
   const higherIsBetter = !regression;
   // results[m][s]
   const results: SplitOutcome[][] = plans.map((_, m) => bySplit.map((row) => row[m]!));
@@ -414,7 +418,7 @@ export function aggregateComparison(ds: MultiTaskDataset, opts: CompareOptions, 
   // Each model is judged against the single-task baseline of its own family (linear: stl, neural:
   // stl-mlp); resolveModels puts every family's baseline first, so their rows are there.
   const baseOf = (plan: ModelPlan): number => Math.max(0, plans.findIndex((p) => p.name === (plan.baseline ?? 'stl')));
-  const keys = regression ? REGRESSION_KEYS : BINARY_KEYS;
+  const keys = multiclass ? MULTICLASS_KEYS : regression ? REGRESSION_KEYS : BINARY_KEYS;
   const oneSplit = splits.length < 2;
 
   const models: ModelComparison[] = plans.map((plan, m) => {

@@ -40,7 +40,7 @@ import { getModel } from '../estimator/registry.ts';
 import type { Matrix } from '../linalg/matrix.ts';
 import type { CVCurve } from './types.ts';
 import { defaultLambdaTop, logGrid } from './grid.ts';
-import { logloss, mse, poissonDeviance, sigmoid } from './metrics.ts';
+import { crossEntropy, logloss, mse, poissonDeviance, sigmoid } from './metrics.ts';
 import { listening, reportProgress, scopedContext } from '../estimator/progress-scope.ts';
 
 /**
@@ -58,6 +58,8 @@ export interface Fittable {
   fit(ds: MultiTaskDataset, ctx?: FitContext): Fittable;
   predict(X: Matrix, task: string): Float64Array;
   predictResponse?(X: Matrix, task: string): Float64Array;
+  /** Multiclass tasks: n × K class probabilities (contract.ts). */
+  classProbabilities?(X: Matrix, task: string): Matrix;
   readonly warmStart?: unknown;
   readonly diagnostics?: FitDiagnostics;
 }
@@ -164,9 +166,10 @@ export interface CVResult {
 // ---------------------------------------------------------------------------------------------
 // Metrics per task kind
 
-/** The CV metric of a task kind (lower is better). */
-export function kindMetric(kind: TaskKind): 'mse' | 'logloss' | 'poisson_deviance' {
-  return kind === 'binary' ? 'logloss' : kind === 'count' ? 'poisson_deviance' : 'mse';
+/** The CV metric of a task kind (lower is better). Multiclass: the mean cross-entropy of the class
+ * probabilities (a proper scoring rule, smooth in the hyper-parameters, unlike the error rate). */
+export function kindMetric(kind: TaskKind): 'mse' | 'logloss' | 'poisson_deviance' | 'cross_entropy' {
+  return kind === 'binary' ? 'logloss' : kind === 'count' ? 'poisson_deviance' : kind === 'multiclass' ? 'cross_entropy' : 'mse';
 }
 
 /** The metric name of a data set's CV curve: its tasks' metric, or 'task-averaged mixed' when kinds differ. */
@@ -200,6 +203,12 @@ export function heldOutErrors(est: Fittable, ds: MultiTaskDataset, idx: readonly
     }
     const X = t.X.selectRows(rows);
     const y = Float64Array.from(rows, (i) => t.y[i]!);
+    if (kinds[k] === 'multiclass') {
+      if (!est.classProbabilities) throw new OptionError('model', `${est.model ?? 'this model'} gives no class probabilities; it cannot be cross-validated on the multiclass task "${t.name}"`);
+      const P = est.classProbabilities(X, t.name);
+      errs[k] = crossEntropy(y, P.data, P.cols);
+      return;
+    }
     const r = responses(est, X, t.name, kinds[k]!);
     const m = kindMetric(kinds[k]!);
     errs[k] = m === 'logloss' ? logloss(y, r) : m === 'poisson_deviance' ? poissonDeviance(y, r) : mse(y, r);

@@ -292,3 +292,68 @@ export function binaryMetrics(outcomes: readonly TaskOutcome[]): MetricTable {
   agg['tasks_excluded_auc'] = excluded.filter((e) => e.metric === 'auc').length;
   return { perTask, aggregate: agg, excluded };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Multiclass (src/data/multiclass.ts): y and pred are class indices 0..K−1.
+
+/** Share of rows whose predicted class is the true class. */
+export function classAccuracy(y: ArrayLike<number>, pred: ArrayLike<number>): number {
+  checkPair(y, pred, 'classAccuracy');
+  let ok = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === pred[i]) ok++;
+  return ok / y.length;
+}
+
+/**
+ * Macro-F1: the mean over classes of F1_c = 2·TP_c / (2·TP_c + FP_c + FN_c), over the classes that
+ * occur in y or in pred (a class absent from both has no F1; scikit-learn's `average='macro'` with
+ * labels = the classes present). NaN only without rows.
+ */
+export function macroF1(y: ArrayLike<number>, pred: ArrayLike<number>): number {
+  checkPair(y, pred, 'macroF1');
+  const tp = new Map<number, number>(), fp = new Map<number, number>(), fn = new Map<number, number>();
+  const add = (m: Map<number, number>, c: number): void => { m.set(c, (m.get(c) ?? 0) + 1); };
+  for (let i = 0; i < y.length; i++) {
+    const a = y[i]!, b = pred[i]!;
+    if (a === b) add(tp, a);
+    else {
+      add(fp, b);
+      add(fn, a);
+    }
+  }
+  const classes = new Set([...tp.keys(), ...fp.keys(), ...fn.keys()]);
+  let s = 0;
+  for (const c of classes) {
+    const t = tp.get(c) ?? 0;
+    s += (2 * t) / (2 * t + (fp.get(c) ?? 0) + (fn.get(c) ?? 0));
+  }
+  return s / classes.size;
+}
+
+/** Mean cross-entropy −(1/n) Σ log p_i[y_i] of row-major n × K class probabilities (clipped at 1e-15). */
+export function crossEntropy(y: ArrayLike<number>, probs: ArrayLike<number>, K: number): number {
+  const n = y.length;
+  if (probs.length !== n * K) throw new ShapeError(`crossEntropy: ${n} targets but ${probs.length} probabilities for ${K} classes`);
+  if (n === 0) throw new DataError('crossEntropy: no samples');
+  let s = 0;
+  for (let i = 0; i < n; i++) s -= Math.log(Math.max(probs[i * K + y[i]!]!, 1e-15));
+  return s / n;
+}
+
+/**
+ * Multiclass metrics from predicted classes. Per task: accuracy, macro_f1. Aggregates: accuracy
+ * pooled over all test samples; *_task_avg the plain means of the per-task values (macro-F1 has no
+ * pooled form across tasks whose classes differ in meaning).
+ */
+export function multiclassMetrics(outcomes: readonly TaskOutcome[]): MetricTable {
+  if (outcomes.length === 0) throw new DataError('multiclassMetrics: no tasks');
+  const perTask = perTaskValues(outcomes, { accuracy: classAccuracy, macro_f1: macroF1 });
+  const excluded: Exclusion[] = [];
+  const { y, p } = pooled(outcomes);
+  const agg: Record<string, number> = {
+    accuracy: classAccuracy(y, p),
+    accuracy_task_avg: aggregateKey(perTask, 'accuracy', excluded, 'not finite').taskAvg,
+    macro_f1_task_avg: aggregateKey(perTask, 'macro_f1', excluded, 'not finite').taskAvg,
+  };
+  return { perTask, aggregate: agg, excluded };
+}

@@ -125,7 +125,7 @@ export interface DatasetTransfer {
   readonly featureNames: readonly string[];
   readonly labelMap?: MultiTaskDataset['labelMap'];
   readonly source?: string;
-  readonly tasks: readonly { name: string; n: number; d: number; X: Float64Array; y: Float64Array; weights?: Float64Array; rows: Int32Array }[];
+  readonly tasks: readonly { name: string; n: number; d: number; X: Float64Array; y: Float64Array; weights?: Float64Array; rows: Int32Array; kind?: TaskData['kind']; classes?: string[] }[];
   readonly shared?: { n: number; d: number; T: number; X: Float64Array; Y: Float64Array };
 }
 
@@ -136,13 +136,13 @@ export function datasetToTransfer(ds: MultiTaskDataset): DatasetTransfer {
     featureNames: [...ds.featureNames],
     ...(ds.labelMap ? { labelMap: { negative: ds.labelMap.negative, positive: ds.labelMap.positive } } : {}),
     ...(ds.source !== undefined ? { source: ds.source } : {}),
-    tasks: ds.tasks.map((t) => ({ name: t.name, n: t.X.rows, d: t.X.cols, X: t.X.data, y: t.y, ...(t.weights ? { weights: t.weights } : {}), rows: t.rows })),
+    tasks: ds.tasks.map((t) => ({ name: t.name, n: t.X.rows, d: t.X.cols, X: t.X.data, y: t.y, ...(t.weights ? { weights: t.weights } : {}), rows: t.rows, ...(t.kind ? { kind: t.kind } : {}), ...(t.classes ? { classes: [...t.classes] } : {}) })),
     ...(ds.shared ? { shared: { n: ds.shared.X.rows, d: ds.shared.X.cols, T: ds.shared.Y.cols, X: ds.shared.X.data, Y: ds.shared.Y.data } } : {}),
   };
 }
 
 export function datasetFromTransfer(x: DatasetTransfer): MultiTaskDataset {
-  const tasks: TaskData[] = x.tasks.map((t) => ({ name: t.name, X: new Matrix(t.n, t.d, t.X), y: t.y, ...(t.weights ? { weights: t.weights } : {}), rows: t.rows }));
+  const tasks: TaskData[] = x.tasks.map((t) => ({ name: t.name, X: new Matrix(t.n, t.d, t.X), y: t.y, ...(t.weights ? { weights: t.weights } : {}), rows: t.rows, ...(t.kind ? { kind: t.kind } : {}), ...(t.classes ? { classes: t.classes } : {}) }));
   return {
     layout: x.layout,
     kind: x.kind,

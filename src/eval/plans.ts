@@ -6,7 +6,7 @@
 // the estimator will fit.
 import type { MultiTaskDataset } from '../data/dataset.ts';
 import type { Options } from '../estimator/contract.ts';
-import { getModel } from '../estimator/registry.ts';
+import { parseModelSpec, specOptions } from '../estimator/spec.ts';
 import type { ModelPlan } from './compare.ts';
 
 /** The plan of a registered model; an unknown name throws the registry's OptionError, which lists
@@ -16,14 +16,17 @@ import type { ModelPlan } from './compare.ts';
  * fold) is so noisy that it loses to one λ chosen for all tasks (task-averaged RMSE 10.25 ± 0.13
  * against 10.16 ± 0.11 over the 10 splits; docs/evaluation.md). */
 export function registryPlan(name: string, opts: { perTaskLambda?: boolean } = {}): ModelPlan {
-  const decl = getModel(name);
+  // A spec 'model:method' (src/estimator/spec.ts) is the model with its balancing method fixed; the
+  // plan keeps the spec as its name (the row of the table, JSON and report; workers rebuild it by it).
+  const spec = parseModelSpec(name, 'models');
+  const decl = spec.decl;
   const tuned = decl.params.filter((p) => p.tune !== undefined);
   return {
-    name: decl.name,
+    name: spec.spec,
     engine: decl.engine,
     registry: true,
     baseline: decl.baseline,
-    make: (options: Options) => decl.make(options),
+    make: (options: Options) => decl.make(specOptions(spec, options)),
     params: tuned,
     perTask: (opts.perTaskLambda ?? false) && decl.params.some((p) => p.name === 'perTaskLambda') && tuned.length === 1,
     tops(train: MultiTaskDataset, options: Options): Record<string, number> {
@@ -31,11 +34,11 @@ export function registryPlan(name: string, opts: { perTaskLambda?: boolean } = {
       if (!decl.paramMax) return out;
       for (const p of tuned) {
         if (p.tune?.grid.kind === 'fixed') continue;
-        const v = decl.paramMax(p.name, train, options);
+        const v = decl.paramMax(p.name, train, specOptions(spec, options));
         if (v !== undefined && v > 0 && Number.isFinite(v)) out[p.name] = v;
       }
       return out;
     },
-    ...(decl.estimateSeconds ? { estimateSeconds: decl.estimateSeconds.bind(decl) } : {}),
+    ...(decl.estimateSeconds ? { estimateSeconds: (train: MultiTaskDataset, options: Options) => decl.estimateSeconds!(train, specOptions(spec, options)) } : {}),
   };
 }

@@ -122,10 +122,10 @@ export interface ModelFailure {
 
 export interface DatasetSummary {
   readonly source: string;
-  readonly kind: 'regression' | 'binary' | 'count';
+  readonly kind: 'regression' | 'binary' | 'count' | 'multiclass';
   readonly layout: 'per-task' | 'multi-output';
   /** kind: present when the task's kind differs from the data set's. */
-  readonly tasks: readonly { readonly name: string; readonly n: number; readonly positives?: number; readonly kind?: 'regression' | 'binary' | 'count' }[];
+  readonly tasks: readonly { readonly name: string; readonly n: number; readonly positives?: number; readonly kind?: 'regression' | 'binary' | 'count' | 'multiclass'; readonly classes?: number }[];
   readonly features: readonly string[];
 }
 
@@ -143,7 +143,8 @@ export interface ComparisonResult {
     /** Why significance could not be assessed (one split), or other caveats of the protocol. */
     readonly note?: string;
   };
-  readonly primaryMetric: 'rmse' | 'auc';
+  /** rmse (regression, lower is better), auc (binary), accuracy (multiclass; both higher is better). */
+  readonly primaryMetric: 'rmse' | 'auc' | 'accuracy';
   readonly higherIsBetter: boolean;
   readonly baseline: string; // 'stl'
   readonly models: readonly ModelComparison[];

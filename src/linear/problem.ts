@@ -27,6 +27,7 @@ export interface BuildOptions {
 /** The loss of a data set's tasks: the default loss of their kind. The linear engine fits one loss
  * for all tasks of a problem, so a data set mixing kinds needs an explicit choice it cannot make. */
 export function defaultLoss(ds: Pick<MultiTaskDataset, 'kind' | 'tasks' | 'source'>): LossName {
+  refuseMulticlass(ds);
   const kinds = [...new Set(taskKinds(ds))];
   if (kinds.length > 1) {
     throw new UnsupportedError(`${ds.source ?? 'dataset'} mixes ${kinds.join(' and ')} tasks; the linear engine fits one loss for all tasks of a model (fit the kinds separately)`);
@@ -39,8 +40,17 @@ function compatible(kind: TaskKind, spec: LossSpec): boolean {
   return kind === 'binary' ? spec.labelKind === 'binary' : spec.labelKind !== 'binary';
 }
 
+/** The linear engine fits one weight vector per task: a K-class target has no linear loss here. */
+function refuseMulticlass(ds: Pick<MultiTaskDataset, 'kind' | 'tasks' | 'source'>): void {
+  const t = taskKinds(ds).indexOf('multiclass');
+  if (t >= 0) {
+    throw new UnsupportedError(`task "${ds.tasks[t]!.name}" of ${ds.source ?? 'dataset'} is multiclass (${ds.tasks[t]!.classes?.length ?? '?'} classes): the linear engine does not fit multiclass tasks; use a neural model (stl-mlp, hps, mmoe, …) or one binary task per class (--one-vs-rest)`);
+  }
+}
+
 /** Validates the dataset against the chosen loss and returns the solver's view of it. */
 export function buildProblem(ds: MultiTaskDataset, opts: BuildOptions = {}): Problem {
+  refuseMulticlass(ds);
   const loss = opts.loss ?? defaultLoss(ds);
   const spec = getLoss(loss);
   const src = ds.source ?? 'dataset';

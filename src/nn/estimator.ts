@@ -8,9 +8,9 @@ import type { MultiTaskDataset } from '../data/dataset.ts';
 import type { Estimator, EstimatorJSON, EngineSpec, FitContext, FitDiagnostics, ModelDecl, OptionValue, Options, TaskKind } from '../estimator/contract.ts';
 import { registerEngine } from '../estimator/registry.ts';
 import { NN_ENGINE, NN_MODELS, NN_SUMMARIES, paramsOf } from './params.ts';
-import { FeatureMismatchError, ModelFileError, NotFittedError, OptionError, UnknownTaskError } from '../errors.ts';
+import { FeatureMismatchError, ModelFileError, NotFittedError, OptionError, UnknownTaskError, UnsupportedError } from '../errors.ts';
 import { backendName } from '../linalg/backend.ts';
-import type { Matrix } from '../linalg/matrix.ts';
+import { Matrix } from '../linalg/matrix.ts';
 import { Random } from '../linalg/random.ts';
 import { VERSION } from '../version.ts';
 import { trainerAggregator, trainerWeighting } from '../balance/nn-hooks.ts';
@@ -55,6 +55,8 @@ export function resolveOptions(model: string, options: Options): Options {
       if (typeof v !== 'string' || !d.choices!.includes(v)) bad(`must be one of ${d.choices!.join(', ')}`);
     } else if (d.type === 'number-list') {
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 1)) bad('must be a list of positive integers');
+    } else if (d.type === 'string') {
+      if (typeof v !== 'string' || v === '') bad('must be a non-empty string');
     }
     out[d.name] = v;
   }
@@ -116,6 +118,11 @@ function gateSummary(net: MtlArchitecture, td: TrainData): GateSummary[] | undef
   return out.sort((a, b) => a.level - b.level);
 }
 
+/** Output width of each task: K logits for a K-class task, else 1. */
+function outDimsOf(kinds: readonly TaskKind[], classes: readonly (readonly string[] | null)[]): number[] {
+  return kinds.map((k, t) => (k === 'multiclass' ? classes[t]?.length ?? 0 : 1));
+}
+
 /** One epoch of the fitted model's history (model file and `learned.history`). */
 interface NnEpoch {
   readonly epoch: number;
@@ -157,12 +164,22 @@ function optimizerOf(o: Options, schedule: Schedule): GradientTransformation {
   return (o.clipNorm as number) > 0 ? chain(clipByGlobalNorm(o.clipNorm as number), base) : base;
 }
 
-function buildNet(model: string, o: Options, taskNames: readonly string[], d: number): MtlArchitecture {
+/** ESMM: the index of the CTR task among the data's two tasks (--ctr-task; default the first). */
+function ctrIndexOf(o: Options, taskNames: readonly string[]): 0 | 1 | undefined {
+  const name = o.ctrTask as string | undefined;
+  if (name === undefined) return undefined;
+  const i = taskNames.indexOf(name);
+  if (i < 0 || i > 1 || taskNames.length !== 2) throw new OptionError('--ctr-task', `"${name}" is not one of the data's tasks (${taskNames.join(', ')}); ESMM takes exactly two binary tasks, CTR and CTCVR`);
+  return i as 0 | 1;
+}
+
+/** `outDims`: one logit per task, K for a K-class task. */
+function buildNet(model: string, o: Options, taskNames: readonly string[], d: number, outDims: readonly number[] = taskNames.map(() => 1)): MtlArchitecture {
   const arch = NN_MODELS[model];
   if (!arch) throw new OptionError('model', `unknown neural model "${model}"`);
   return buildArchitecture(arch, {
     taskNames,
-    outDims: taskNames.map(() => 1),
+    outDims,
     encoder: { kind: 'mlp', input: d, hidden: o.hidden as number[], activation: o.activation as Activation },
     headHidden: o.headHidden as number[],
     experts: o.experts as number | undefined,
@@ -172,10 +189,12 @@ function buildNet(model: string, o: Options, taskNames: readonly string[], d: nu
     gamma: o.gamma as number | undefined,
     entropyReg: o.entropyReg as number | undefined,
     gate: o.gate as 'static' | 'per-example' | undefined,
+    distinctReg: o.distinctReg as number | undefined,
     alphaSelf: o.alphaSelf as number | undefined,
     mixScale: o.mixScale as number | undefined,
     embedding: o.embedding as number | undefined,
     towerHidden: o.towerHidden as number[] | undefined,
+    ...(arch === 'esmm' ? { ctrIndex: ctrIndexOf(o, taskNames) } : {}),
   }, new Random(o.seed as number));
 }
 
@@ -226,7 +245,7 @@ export class NeuralEstimator implements Estimator {
   readonly learned?: Readonly<Record<string, unknown>>;
 
   constructor(readonly model: string, options: Options, private readonly fit_?: {
-    net: MtlArchitecture; st: Standardiser; taskNames: string[]; taskKinds: TaskKind[]; featureNames: string[]; bestEpoch: number; history: NnState['history']; gates?: NnState['gates'];
+    net: MtlArchitecture; st: Standardiser; taskNames: string[]; taskKinds: TaskKind[]; classes: (readonly string[] | null)[]; featureNames: string[]; bestEpoch: number; history: NnState['history']; gates?: NnState['gates'];
   }, diagnostics?: FitDiagnostics) {
     this.options = resolveOptions(model, options);
     this.fitted = fit_ !== undefined;
@@ -247,12 +266,13 @@ export class NeuralEstimator implements Estimator {
     const t0 = performance.now();
     const o = this.options;
     const specs = taskSpecs(ds);
-    const kinds: TaskKind[] = specs.map((s) => (s.kind === 'binary' ? 'binary' : 'regression'));
+    const kinds: TaskKind[] = specs.map((s) => s.kind);
+    const classes = ds.tasks.map((t, i) => (kinds[i] === 'multiclass' ? [...(t.classes ?? [])] : null));
     const td = toTrainData(ds);
     const st = fitStandardiser(td, kinds);
     standardise(td, st);
     const names = ds.tasks.map((t) => t.name);
-    const net = buildNet(this.model, o, names, ds.featureNames.length);
+    const net = buildNet(this.model, o, names, ds.featureNames.length, outDimsOf(kinds, classes));
     const gradMode = o.gradMode as GradMode;
     const weighting = trainerWeighting(o.weighting as string, { seed: o.seed as number, tau: o.dwaTau as number, mu: o.stchMu as number }, gradMode);
     const aggregator = o.aggregator === 'none' ? undefined
@@ -280,9 +300,10 @@ export class NeuralEstimator implements Estimator {
       message: r.stoppedEarly ? `early stopping after epoch ${r.history.length}; best validation epoch ${r.bestEpoch}` : undefined,
     };
     const gates = gateSummary(net, td);
-    return new NeuralEstimator(this.model, o, { net, st, taskNames: names, taskKinds: kinds, featureNames: [...ds.featureNames], bestEpoch: r.bestEpoch, history, ...(gates ? { gates } : {}) }, diag);
+    return new NeuralEstimator(this.model, o, { net, st, taskNames: names, taskKinds: kinds, classes, featureNames: [...ds.featureNames], bestEpoch: r.bestEpoch, history, ...(gates ? { gates } : {}) }, diag);
   }
 
+  /** The network's output for the task: n values (n × K logits, row-major, for a K-class task). */
   private raw(X: Matrix, task: string): Float64Array {
     const f = this.fit_;
     if (!f) throw new NotFittedError(`${this.model}.predict`);
@@ -293,18 +314,52 @@ export class NeuralEstimator implements Estimator {
     const Xf = new Float32Array(X.rows * d);
     for (let i = 0; i < X.rows; i++) for (let j = 0; j < d; j++) Xf[i * d + j] = (X.data[i * X.cols + j]! - f.st.xMean[j]!) / f.st.xStd[j]!;
     const out = predictAll(f.net, Xf, X.rows, d)[t]!;
+    if (f.taskKinds[t] === 'multiclass') return Float64Array.from(out);
     return Float64Array.from(out, (v) => v * f.st.yStd[t]! + f.st.yMean[t]!);
   }
 
+  private classesOf(task: string): number {
+    const f = this.fit_!;
+    const t = f.taskNames.indexOf(task);
+    return f.taskKinds[t] === 'multiclass' ? f.classes[t]!.length : 0;
+  }
+
+  /** Regression value, binary logit, or for a multiclass task the most probable class index. */
   predict(X: Matrix, task: string): Float64Array {
-    return this.raw(X, task);
+    const z = this.raw(X, task);
+    const K = this.classesOf(task);
+    if (K === 0) return z;
+    const out = new Float64Array(X.rows);
+    for (let i = 0; i < X.rows; i++) {
+      let best = 0;
+      for (let c = 1; c < K; c++) if (z[i * K + c]! > z[i * K + best]!) best = c;
+      out[i] = best;
+    }
+    return out;
   }
 
   predictResponse(X: Matrix, task: string): Float64Array {
     const f = this.fit_;
+    if (this.classesOf(task) > 0) return this.predict(X, task);
     const z = this.raw(X, task);
     if (f && f.taskKinds[f.taskNames.indexOf(task)] === 'binary') return z.map((v) => 1 / (1 + Math.exp(-v)));
     return z;
+  }
+
+  /** Multiclass task: n × K softmax probabilities of the K logits (max-shifted for stability). */
+  classProbabilities(X: Matrix, task: string): Matrix {
+    const z = this.raw(X, task);
+    const K = this.classesOf(task);
+    if (K === 0) throw new UnsupportedError(`classProbabilities: task "${task}" of model "${this.model}" is ${this.fit_!.taskKinds[this.fit_!.taskNames.indexOf(task)]}, not multiclass`);
+    const P = new Float64Array(X.rows * K);
+    for (let i = 0; i < X.rows; i++) {
+      let m = -Infinity;
+      for (let c = 0; c < K; c++) m = Math.max(m, z[i * K + c]!);
+      let s = 0;
+      for (let c = 0; c < K; c++) s += (P[i * K + c] = Math.exp(z[i * K + c]! - m));
+      for (let c = 0; c < K; c++) P[i * K + c]! /= s;
+    }
+    return new Matrix(X.rows, K, P);
   }
 
   toJSON(): EstimatorJSON {
@@ -316,6 +371,7 @@ export class NeuralEstimator implements Estimator {
     return {
       format: 'polytask-model', formatVersion: 2, polytaskVersion: VERSION, engine: NN_ENGINE, model: this.model,
       options: this.options, taskNames: f.taskNames, taskKinds: f.taskKinds, featureNames: f.featureNames, state,
+      ...(f.taskKinds.includes('multiclass') ? { classes: f.classes } : {}),
     };
   }
 
@@ -325,14 +381,18 @@ export class NeuralEstimator implements Estimator {
     const where = `model "${json.model}"`;
     if (!st || typeof st !== 'object' || !st.params || !st.standardiser) throw new ModelFileError(where, 'neural state is missing its parameters or standardiser');
     const o = resolveOptions(json.model, json.options);
-    const net = buildNet(json.model, o, json.taskNames, json.featureNames.length);
+    const classes = json.taskNames.map((_, t) => (json.taskKinds[t] === 'multiclass' ? json.classes?.[t] ?? null : null));
+    json.taskKinds.forEach((k, t) => {
+      if (k === 'multiclass' && !(classes[t] && classes[t]!.length >= 2)) throw new ModelFileError(where, `multiclass task "${json.taskNames[t]}" has no class labels`);
+    });
+    const net = buildNet(json.model, o, json.taskNames, json.featureNames.length, outDimsOf(json.taskKinds, classes));
     for (const p of net.parameters()) {
       const v = st.params[p.name];
       if (!v || v.length !== p.size) throw new ModelFileError(where, `parameter "${p.name}" is missing or has the wrong size`);
       p.data.set(v);
     }
     return new NeuralEstimator(json.model, o, {
-      net, st: st.standardiser, taskNames: [...json.taskNames], taskKinds: [...json.taskKinds], featureNames: [...json.featureNames], bestEpoch: st.bestEpoch, history: st.history, ...(st.gates ? { gates: st.gates } : {}),
+      net, st: st.standardiser, taskNames: [...json.taskNames], taskKinds: [...json.taskKinds], classes, featureNames: [...json.featureNames], bestEpoch: st.bestEpoch, history: st.history, ...(st.gates ? { gates: st.gates } : {}),
     });
   }
 }

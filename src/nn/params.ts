@@ -74,8 +74,9 @@ const CGC_PARAMS: readonly ParamDecl[] = [
 const DSELECT: readonly ParamDecl[] = [
   { name: 'k', flag: '--k', type: 'integer', help: 'experts selected per task k', default: 2, min: 1 },
   { name: 'gamma', flag: '--gamma', type: 'number', help: 'smooth-step width γ', default: 1, min: 0, exclusiveMin: true },
-  { name: 'entropyReg', flag: '--entropy-reg', type: 'number', help: 'entropy regulariser weight λ of the selectors', default: 1e-3, min: 0 },
+  { name: 'entropyReg', flag: '--entropy-reg', type: 'number', help: 'entropy regulariser weight λ of the selectors (Hazimeh et al. 2021, section 3.3)', default: 0.1, min: 0 },
   { name: 'gate', flag: '--gate', type: 'enum', help: 'static (one selection per task) or per-example gates', default: 'per-example', choices: ['static', 'per-example'] },
+  { name: 'distinctReg', flag: '--distinct-reg', type: 'number', help: 'weight μ of the penalty on selectors that pick the same expert, so that exactly k experts are used (0: the paper\'s gate, at most k; docs/nn/architectures.md)', default: 1, min: 0 },
 ];
 const CROSS_STITCH: readonly ParamDecl[] = [
   { name: 'alphaSelf', flag: '--alpha-self', type: 'number', help: 'initial self weight α_S of the cross-stitch units (Misra et al. 2016, §4.2)', default: 0.9, min: 0, max: 1 },
@@ -84,6 +85,7 @@ const CROSS_STITCH: readonly ParamDecl[] = [
 const ESMM_PARAMS: readonly ParamDecl[] = [
   { name: 'embedding', flag: '--embedding', type: 'integer', help: 'embedding width', default: 16, min: 1 },
   { name: 'towerHidden', flag: '--tower-hidden', type: 'number-list', help: 'hidden widths of the CTR and CVR towers (default: --head-hidden, then --hidden)' },
+  { name: 'ctrTask', flag: '--ctr-task', type: 'string', help: 'the click task (CTR, pCTR); the other task is click-and-convert (CTCVR = pCTR × pCVR). Default: the first task' },
 ];
 
 export function paramsOf(model: string): readonly ParamDecl[] {

@@ -73,17 +73,22 @@ export function verdict(r: ComparisonResult): Verdict {
   const ranked = rankModels(r);
   const best = ranked[0];
   if (!best) return { best: null, lines: ['No models were compared.'], transfer };
-  const base = r.models.find((m) => m.name === r.baseline);
+  // Each model is measured against its own family's baseline (stl for linear, stl-mlp for neural
+  // models: ModelComparison.baseline); r.baseline is only the first family's.
+  const baseName = (m: ModelComparison): string => m.baseline ?? r.baseline;
+  const isBaseline = (m: ModelComparison): boolean => r.models.some((x) => baseName(x) === m.name);
+  const ref = baseName(best);
+  const base = r.models.find((m) => m.name === ref);
   const metric = `task-averaged ${r.primaryMetric.toUpperCase()} (${r.higherIsBetter ? 'higher' : 'lower'} is better)`;
   const T = r.dataset.tasks.length;
   const lines: string[] = [];
   const bs = primarySummary(r, best);
   const ss = base ? primarySummary(r, base) : undefined;
-  if (best.name === r.baseline) {
+  if (isBaseline(best)) {
     lines.push(`Best: ${best.name} — no multi-task model beat the single-task baseline on ${metric}${bs ? ` (${fmt(bs.mean)} ± ${fmt(bs.std, 2)})` : ''}. Keep learning the tasks separately.`);
   } else {
-    const vs = bs && ss ? `: ${fmt(bs.mean)} ± ${fmt(bs.std, 2)} vs ${r.baseline} ${fmt(ss.mean)} ± ${fmt(ss.std, 2)}` : '';
-    const dm = best.delta_m !== null && Number.isFinite(best.delta_m) ? `, Δm = ${best.delta_m >= 0 ? '+' : '−'}${Math.abs(best.delta_m).toFixed(1)} % vs ${r.baseline}` : '';
+    const vs = bs && ss ? `: ${fmt(bs.mean)} ± ${fmt(bs.std, 2)} vs ${ref} ${fmt(ss.mean)} ± ${fmt(ss.std, 2)}` : '';
+    const dm = best.delta_m !== null && Number.isFinite(best.delta_m) ? `, Δm = ${best.delta_m >= 0 ? '+' : '−'}${Math.abs(best.delta_m).toFixed(1)} % vs ${ref}` : '';
     lines.push(`Best: ${best.name} on ${metric}${vs}${dm}.`);
     const overall = best.vs_stl?.p_value;
     const tested = overall !== undefined && overall !== null && Number.isFinite(overall);
@@ -91,15 +96,15 @@ export function verdict(r: ComparisonResult): Verdict {
     if (tested) {
       lines.push(
         significant
-          ? `Over all tasks together, ${best.name} is significantly better than ${r.baseline} (p = ${fmt(overall, 2)}, ${r.protocol.test.split(',')[0]}, on the task-averaged metric).`
-          : `Over all tasks together, the difference from ${r.baseline} is not significant (p = ${fmt(overall, 2)} ≥ α = ${r.protocol.alpha}): it may be noise; more splits or data are needed to tell.`,
+          ? `Over all tasks together, ${best.name} is significantly better than ${ref} (p = ${fmt(overall, 2)}, ${r.protocol.test.split(',')[0]}, on the task-averaged metric).`
+          : `Over all tasks together, the difference from ${ref} is not significant (p = ${fmt(overall, 2)} ≥ α = ${r.protocol.alpha}): it may be noise; more splits or data are needed to tell.`,
       );
     } else {
-      lines.push(`No significance test of the task-averaged metric was possible (${r.protocol.splits < 2 ? 'one split' : 'no p-value'}): the difference from ${r.baseline} may be noise.`);
+      lines.push(`No significance test of the task-averaged metric was possible (${r.protocol.splits < 2 ? 'one split' : 'no p-value'}): the difference from ${ref} may be noise.`);
     }
     const tr = transfer.find((x) => x.model === best.name)!;
     lines.push(
-      `${best.name} is significantly better than ${r.baseline} on ${tr.helped.length} of ${T} tasks and significantly worse on ${tr.hurt.length}` +
+      `${best.name} is significantly better than ${ref} on ${tr.helped.length} of ${T} tasks and significantly worse on ${tr.hurt.length}` +
         (tr.hurt.length > 0 ? ` (${taskList(tr.hurt)})` : '') +
         ` (${r.protocol.test}, α = ${r.protocol.alpha}, over ${r.protocol.splits} splits).`,
     );
@@ -109,11 +114,14 @@ export function verdict(r: ComparisonResult): Verdict {
     if (why && significant) lines.push(`Why (the structure ${best.name} assumes): ${why}.`);
     else if (why) lines.push(`No explanation is offered for a difference that is not significant; if it is real, it would suggest that ${why}.`);
   }
-  const negatives = transfer.filter((x) => x.hurt.length > 0 && x.model !== r.baseline);
+  const negatives = transfer.filter((x) => x.hurt.length > 0 && !isBaseline(r.models.find((m) => m.name === x.model)!));
+  const families = [...new Set(r.models.map(baseName))];
+  const against = families.length > 1 ? 'its own baseline' : r.baseline;
+  const of = (model: string): string => (families.length > 1 ? ` (vs ${baseName(r.models.find((m) => m.name === model)!)})` : '');
   if (negatives.length > 0) {
-    lines.push(`Negative transfer (significantly worse than ${r.baseline}): ${negatives.map((x) => `${x.model} on ${taskList(x.hurt, 4)}`).join('; ')}.`);
+    lines.push(`Negative transfer (significantly worse than ${against}): ${negatives.map((x) => `${x.model}${of(x.model)} on ${taskList(x.hurt, 4)}`).join('; ')}.`);
   } else {
-    lines.push(`No model is significantly worse than ${r.baseline} on any task.`);
+    lines.push(`No model is significantly worse than ${against} on any task.`);
   }
   return { best: best.name, lines, transfer };
 }

@@ -68,3 +68,38 @@ test('polytask train with a gradient aggregator writes a model file that predict
     cleanup();
   }
 });
+
+test('polytask train: architecture flags reach the model (cross-stitch α, DSelect-k k/γ/λ/gate, ESMM towers and CTR task, CGC experts, hps:method)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const data = writeLongCsv(dir, 'data.csv', { T: 2, n: 30, d: 3, binary: true });
+    type Env = { payload: { model: string; options: Record<string, unknown>; state: { params: Record<string, number[]> } } };
+    const train = async (args: string[]): Promise<Env> => {
+      const r = await cli(['train', '--data', data, '--task-col', 'task', '--target', 'y', '--hidden', '4', '--epochs', '1', '--quiet', '--out', 'm.json', ...args], dir);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')) as Env;
+    };
+    const cs = await train(['--arch', 'cross-stitch', '--alpha-self', '0.7', '--mix-scale', '2']);
+    assert.equal(cs.payload.options['alphaSelf'], 0.7);
+    assert.equal(cs.payload.options['mixScale'], 2);
+    const ds = await train(['--arch', 'dselect-k', '--experts', '4', '--k', '3', '--gamma', '0.5', '--entropy-reg', '0.02', '--gate', 'static']);
+    assert.deepEqual([ds.payload.options['k'], ds.payload.options['gamma'], ds.payload.options['entropyReg'], ds.payload.options['gate']], [3, 0.5, 0.02, 'static']);
+    assert.deepEqual(ds.payload.state.params['gate.a.z']!.length, 3 * 2, 'static gate: k × ⌈log₂ n⌉ selector logits');
+    const es = await train(['--arch', 'esmm', '--ctr-task', 'b', '--embedding', '5', '--tower-hidden', '3']);
+    assert.equal(es.payload.options['ctrTask'], 'b');
+    assert.equal(es.payload.state.params['embedding.weight']!.length, 3 * 5);
+    const cg = await train(['--arch', 'cgc', '--shared-experts', '3', '--task-experts', '2']);
+    assert.deepEqual([cg.payload.options['sharedExperts'], cg.payload.options['taskExperts']], [3, 2]);
+    const hp = await train(['--arch', 'hps:pcgrad']);
+    assert.equal(hp.payload.model, 'hps');
+    assert.equal(hp.payload.options['aggregator'], 'pcgrad');
+    const bad = await cli(['train', '--data', data, '--task-col', 'task', '--target', 'y', '--arch', 'esmm', '--ctr-task', 'zz', '--epochs', '1'], dir);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--ctr-task.*"zz" is not one of the data's tasks/);
+    const clash = await cli(['train', '--data', data, '--task-col', 'task', '--target', 'y', '--arch', 'hps:pcgrad', '--aggregator', 'upgrad', '--epochs', '1'], dir);
+    assert.notEqual(clash.code, 0);
+    assert.match(clash.stderr, /"hps:pcgrad" fixes --aggregator pcgrad/);
+  } finally {
+    cleanup();
+  }
+});

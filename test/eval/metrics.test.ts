@@ -79,3 +79,18 @@ test('Δm: positive = better than the baseline, sign flips with the metric direc
   close(r2_.value, 10);
   assert.equal(r2_.excludedTasks, 2);
 });
+
+test('multiclass metrics: accuracy, macro-F1 by hand, cross-entropy, pooled and task-averaged aggregates', async () => {
+  const { classAccuracy, macroF1, crossEntropy, multiclassMetrics } = await import('../../src/eval/metrics.ts');
+  const y = [0, 0, 1, 1, 2, 2], p = [0, 1, 1, 1, 2, 0];
+  assert.equal(classAccuracy(y, p), 4 / 6);
+  // class 0: TP 1, FP 1, FN 1 → 2/4; class 1: TP 2, FP 1, FN 0 → 4/5; class 2: TP 1, FP 0, FN 1 → 2/3
+  assert.ok(Math.abs(macroF1(y, p) - (0.5 + 0.8 + 2 / 3) / 3) < 1e-15);
+  assert.equal(macroF1([3, 3], [3, 3]), 1);
+  const P = [0.5, 0.25, 0.25, 0.1, 0.8, 0.1];
+  assert.ok(Math.abs(crossEntropy([0, 1], P, 3) - -(Math.log(0.5) + Math.log(0.8)) / 2) < 1e-15);
+  const t = multiclassMetrics([{ task: 'a', y, pred: p }, { task: 'b', y: [1, 1], pred: [1, 0] }]);
+  assert.equal(t.aggregate['accuracy'], 5 / 8);
+  assert.equal(t.aggregate['accuracy_task_avg'], (4 / 6 + 1 / 2) / 2);
+  assert.equal(t.perTask[1]!.values['macro_f1'], (2 / 3 + 0) / 2);
+});

@@ -214,3 +214,21 @@ test('negative transfer names tasks, never a bare number that reads as a count',
   assert.match(line, /pooled on task 28\b/);
   assert.doesNotMatch(line, /pooled on 28/);
 });
+
+test('the verdict with two families (stl-mlp first): the best linear model is measured against stl, negative transfer names each model\'s own baseline', () => {
+  const r = fixtureResult(3);
+  // stl-mlp (neural baseline) listed first, a neural model worse than it on the last task; the linear models keep stl
+  const stlMlp = { ...r.models.find((m) => m.name === 'stl')!, name: 'stl-mlp', baseline: 'stl-mlp', metrics: { rmse_task_avg: { mean: 9, std: 0.1, values: [9] } } };
+  const hps = { ...r.models.find((m) => m.name === 'pooled')!, name: 'hps', baseline: 'stl-mlp', metrics: { rmse_task_avg: { mean: 8, std: 0.1, values: [8] } } };
+  const linear = r.models.map((m) => ({ ...m, baseline: 'stl' }));
+  const mixed = { ...r, baseline: 'stl-mlp', models: [stlMlp, hps, ...linear] };
+  const v = verdict(mixed);
+  assert.equal(v.best, 'mtrl');
+  assert.match(v.lines[0]!, / vs stl \d.*Δm = \+[\d.]+ % vs stl\.$/);
+  assert.doesNotMatch(v.lines[0]!, /stl-mlp/);
+  const neg = v.lines.find((l) => l.startsWith('Negative transfer'))!;
+  assert.match(neg, /^Negative transfer \(significantly worse than its own baseline\): hps \(vs stl-mlp\) on task unrelated; pooled \(vs stl\) on task unrelated/);
+  // the neural baseline winning is not "a multi-task model"
+  const mlpWins = { ...mixed, models: mixed.models.map((m) => (m.name === 'stl-mlp' ? { ...m, metrics: { rmse_task_avg: { mean: 0.01, std: 0, values: [0.01] } } } : m)) };
+  assert.match(verdict(mlpWins).lines[0]!, /^Best: stl-mlp — no multi-task model beat the single-task baseline/);
+});

@@ -14,6 +14,17 @@
 // pushed back by the penalty Σ_i 1/Σ_e r(z^(i))_e (as in the authors' TensorFlow code, which LibMTL
 // ports). Both are returned per task as `aux` (added to that task's loss) and involve only that
 // task's gate. Initialisation as the authors': z ~ U(−γ/100, γ/100), α ~ U(−0.05, 0.05).
+//
+// Exactly k. The paper's gate has AT MOST k non-zeros (its cardinality constraint ‖q‖₀ ≤ k, eq. 1):
+// binary selectors that settle on the same expert leave fewer. Since softmax(α) never vanishes,
+// q has exactly k non-zeros iff the k binary selectors name k distinct experts. To reach that
+// (issue 11: "exactly k experts per task at convergence") we add, beside the entropy term, a
+// distinctness penalty — our addition, not in the paper — μ Σ_{i<j} ⟨r(z^(i)), r(z^(j))⟩: the
+// probability that selectors i and j pick the same expert, 1 for two binary selectors on one expert
+// and 0 for distinct ones, so it vanishes exactly at the wanted solutions and leaves their loss
+// unchanged. It acts while the selectors are still soft (the smooth-step is flat, with zero gradient,
+// once |z_j| ≥ γ/2), i.e. it decides which experts the selectors settle on, before the entropy term
+// makes them binary. μ = 0 gives the paper's gate.
 // Experts, representation and towers as in MMoE (src/nn/arch/mmoe.ts).
 import { OptionError } from '../../errors.ts';
 import type { Random } from '../../linalg/random.ts';
@@ -37,10 +48,12 @@ export interface DSelectKOptions extends ArchCommon {
   readonly k?: number;
   /** Smooth-step width γ (default 1). */
   readonly gamma?: number;
-  /** Entropy regularisation weight λ (default 1e-3). */
+  /** Entropy regularisation weight λ (default 0.1: binary selectors within tens of epochs, measured in docs/nn/architectures.md). */
   readonly entropyReg?: number;
   /** 'static' (one gate per task) or 'per-example' (default). */
   readonly gate?: 'static' | 'per-example';
+  /** Weight μ of the distinct-selector penalty (0: the paper's gate, at most k experts). Default 1. */
+  readonly distinctReg?: number;
 }
 
 /** The smooth-step S(t) of eq. 2 as ops: clamp t to [−γ/2, γ/2], then the cubic (flat at both ends). */
@@ -71,6 +84,7 @@ export class DSelectK implements MtlArchitecture {
   readonly m: number;
   readonly gamma: number;
   readonly entropyReg: number;
+  readonly distinctReg: number;
   readonly gateKind: 'static' | 'per-example';
   /** Static: z [k, m] and α [k] per task. Per-example: linear maps from x. */
   readonly zStatic: Param[] = [];
@@ -87,8 +101,10 @@ export class DSelectK implements MtlArchitecture {
     if (this.k > this.n) throw new OptionError('k', `must be at most the number of experts (${this.n}), got ${this.k}`);
     this.gamma = o.gamma ?? 1;
     if (!(this.gamma > 0) || !Number.isFinite(this.gamma)) throw new OptionError('gamma', `must be positive, got ${this.gamma}`);
-    this.entropyReg = o.entropyReg ?? 1e-3;
+    this.entropyReg = o.entropyReg ?? 0.1;
     if (!(this.entropyReg >= 0)) throw new OptionError('entropyReg', `must be ≥ 0, got ${this.entropyReg}`);
+    this.distinctReg = o.distinctReg ?? 1;
+    if (!(this.distinctReg >= 0) || !Number.isFinite(this.distinctReg)) throw new OptionError('distinctReg', `must be ≥ 0, got ${this.distinctReg}`);
     this.gateKind = o.gate ?? 'per-example';
     if (this.gateKind !== 'static' && this.gateKind !== 'per-example') throw new OptionError('gate', `must be "static" or "per-example", got "${String(this.gateKind)}"`);
     this.m = Math.ceil(Math.log2(this.n));
@@ -158,6 +174,19 @@ export class DSelectK implements MtlArchitecture {
       const ent = sum(g, mul(g, r, log(g, addScalar(g, r, 1e-6)))); // −Σ H
       reg = scale(g, ent, -this.entropyReg / rows);
     }
+    if (this.distinctReg > 0 && this.k > 1) {
+      // μ Σ_{i<j} Σ_e r_ie r_je, summed over the R rows and averaged
+      let overlap: Tensor | null = null;
+      const sel = Array.from({ length: this.k }, (_, i) => slice(g, r, 1, i, i + 1)); // [R, 1, n]
+      for (let i = 0; i < this.k; i++) {
+        for (let j = i + 1; j < this.k; j++) {
+          const o = sum(g, mul(g, sel[i]!, sel[j]!));
+          overlap = overlap === null ? o : add(g, overlap, o);
+        }
+      }
+      const pen = scale(g, overlap!, this.distinctReg / rows);
+      reg = reg === null ? pen : add(g, reg, pen);
+    }
     if (!powerOfTwo) {
       const mass = sum(g, r, [2]); // [R, k]
       const pen = scale(g, sum(g, div(g, g.full(mass.shape, 1), mass)), 1 / rows);
@@ -214,6 +243,6 @@ export class DSelectK implements MtlArchitecture {
   parameters(): Param[] { return [...this.sharedParameters(), ...this.taskNames.flatMap((_, t) => this.taskParameters(t))]; }
   structure(): Record<string, unknown> {
     const q = this.staticGates();
-    return { experts: this.expertNames, k: this.k, gate: this.gateKind, ...(q ? { staticGates: Object.fromEntries(this.taskNames.map((n, t) => [n, q[t]])) } : {}) };
+    return { experts: this.expertNames, k: this.k, gate: this.gateKind, distinctReg: this.distinctReg, ...(q ? { staticGates: Object.fromEntries(this.taskNames.map((n, t) => [n, q[t]])) } : {}) };
   }
 }

@@ -29,6 +29,8 @@ export interface EsmmOptions extends ArchCommon {
   readonly embedding?: number;
   /** Hidden layers of each tower (default [32]); headHidden is not used. */
   readonly towerHidden?: readonly number[];
+  /** Which of the two tasks is the click task (CTR); the other is click-and-convert (CTCVR). Default 0. */
+  readonly ctrIndex?: 0 | 1;
 }
 
 export class ESMM implements MtlArchitecture {
@@ -40,6 +42,8 @@ export class ESMM implements MtlArchitecture {
   readonly ctrTower: MLP;
   readonly cvrTower: MLP;
   readonly embDim: number;
+  /** Task index of CTR (the other index is CTCVR). */
+  readonly ctrIndex: 0 | 1;
   constructor(o: EsmmOptions, rng: Random) {
     checkCommon(o);
     if (o.taskNames.length !== 2) throw new OptionError('tasks', `ESMM needs exactly two binary tasks, CTR then CTCVR (click, click-and-convert), got ${o.taskNames.length}: ${o.taskNames.join(', ')}`);
@@ -47,6 +51,8 @@ export class ESMM implements MtlArchitecture {
     const dtype = o.dtype ?? 'float32';
     this.taskNames = [...o.taskNames];
     this.outDims = [1, 1];
+    this.ctrIndex = o.ctrIndex ?? 0;
+    if (this.ctrIndex !== 0 && this.ctrIndex !== 1) throw new OptionError('ctrTask', `ESMM: the CTR task is task 0 or 1, got ${String(o.ctrIndex)}`);
     const d = positiveInt('input', o.input, 1);
     this.inShape = [d];
     this.embDim = positiveInt('embedding', o.embedding, 16);
@@ -68,10 +74,10 @@ export class ESMM implements MtlArchitecture {
   }
   forward(g: Tape, x: Tensor): MtlOutput {
     const { ctr, ctcvr, features } = this.logits(g, x);
-    return { outputs: [ctr, ctcvr], features, aux: [null, null], gates: [] };
+    return { outputs: this.ctrIndex === 0 ? [ctr, ctcvr] : [ctcvr, ctr], features, aux: [null, null], gates: [] };
   }
   sharedParameters(): Param[] { return [...this.embedding.parameters(), ...this.ctrTower.parameters()]; }
-  taskParameters(t: number): Param[] { return t === 1 ? this.cvrTower.parameters() : []; }
+  taskParameters(t: number): Param[] { return t !== this.ctrIndex ? this.cvrTower.parameters() : []; }
   parameters(): Param[] { return [...this.sharedParameters(), ...this.cvrTower.parameters()]; }
-  structure(): Record<string, unknown> { return { tasks: { ctr: this.taskNames[0], ctcvr: this.taskNames[1] } }; }
+  structure(): Record<string, unknown> { return { tasks: { ctr: this.taskNames[this.ctrIndex], ctcvr: this.taskNames[1 - this.ctrIndex] } }; }
 }

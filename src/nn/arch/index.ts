@@ -24,10 +24,13 @@ export interface ArchOptions extends ArchCommon {
   readonly gamma?: number;
   readonly entropyReg?: number;
   readonly gate?: 'static' | 'per-example';
+  readonly distinctReg?: number;
   readonly alphaSelf?: number;
   readonly mixScale?: number;
   readonly embedding?: number;
   readonly towerHidden?: readonly number[];
+  /** ESMM: index of the CTR task (the other is CTCVR). */
+  readonly ctrIndex?: 0 | 1;
 }
 
 export function buildArchitecture(name: ArchName, o: ArchOptions, rng: Random): MtlArchitecture {

@@ -1,11 +1,16 @@
 // MultiTaskDataset (src/data) → the trainer's data layouts. Per-task data become the multi-input
 // layout (one data set per task, LibMTL multi_input); multi-output data keep their shared rows with
-// NaN for missing labels. Binary labels (stored −1/+1) become 0/1 for the BCE-with-logits loss.
-import type { MultiTaskDataset } from '../../data/dataset.ts';
+// NaN for missing labels. Binary labels (stored −1/+1) become 0/1 for the BCE-with-logits loss;
+// multiclass labels are class indices already (softmax cross-entropy over K logits).
+import { classCount, taskKind, type MultiTaskDataset } from '../../data/dataset.ts';
 import type { MultiInputData, MultiOutputData, TaskSpec, TrainData } from './types.ts';
 
 export function taskSpecs(ds: MultiTaskDataset): TaskSpec[] {
-  return ds.tasks.map((t) => ({ name: t.name, kind: ds.kind === 'binary' ? 'binary' : 'regression' }));
+  return ds.tasks.map((t, i) => {
+    const kind = taskKind(ds, i);
+    if (kind === 'multiclass') return { name: t.name, kind, classes: classCount(ds, i) };
+    return { name: t.name, kind: kind === 'binary' ? 'binary' : 'regression' };
+  });
 }
 
 function label(kind: MultiTaskDataset['kind'], v: number): number {

@@ -5,6 +5,7 @@ import { DSelectK, gateUtilisation } from '../../../src/nn/arch/index.ts';
 import { smoothStep, smoothStepValue } from '../../../src/nn/arch/dselect-k.ts';
 import { Tape } from '../../../src/nn/tape.ts';
 import { fitPlain } from './helpers.ts';
+import { gradcheck } from '../gradcheck.ts';
 
 test('smooth-step (eq. 2): 0 and 1 exactly outside [−γ/2, γ/2], ½ at 0, C¹ at the joins; the op matches', () => {
   for (const gamma of [1, 0.3]) {
@@ -39,7 +40,7 @@ test('binary selectors: the static gate has at most k non-zeros, exactly k for d
   }
 });
 
-test('training with the entropy regulariser makes every selector binary: exact zeros outside ≤ k experts, which alone drive the output', () => {
+test('paper\'s gate (μ = 0): training with the entropy regulariser makes every selector binary: exact zeros outside ≤ k experts, which alone drive the output', () => {
   const seed = 1, n = 600, D = 8;
   const rng = new Random(seed);
   const X = new Float32Array(n * D), Y1 = new Float32Array(n), Y2 = new Float32Array(n);
@@ -50,7 +51,7 @@ test('training with the entropy regulariser makes every selector binary: exact z
     Y2[i] = relu(X[i * D + 2]!) + relu(X[i * D + 3]!);
   }
   for (const gate of ['static'] as const) {
-    const arch = new DSelectK({ taskNames: ['t1', 't2'], outDims: [1, 1], encoder: { kind: 'mlp', input: D, hidden: [2] }, experts: 8, k: 2, gate, entropyReg: 0.01 }, new Random(seed + 100));
+    const arch = new DSelectK({ taskNames: ['t1', 't2'], outDims: [1, 1], encoder: { kind: 'mlp', input: D, hidden: [2] }, experts: 8, k: 2, gate, entropyReg: 0.01, distinctReg: 0 }, new Random(seed + 100));
     const q0 = gateUtilisation(arch, new Tape('float32'), X, n);
     for (const r of q0) assert.ok(r.mean.every((v) => v > 0), 'at initialisation every expert has weight (z ≈ 0: soft selectors)');
     const hist = fitPlain(arch, X, n, [{ kind: 'regression', y: Y1 }, { kind: 'regression', y: Y2 }], { epochs: 20, batchSize: 50, lr: 0.05, seed });
@@ -74,4 +75,55 @@ test('training with the entropy regulariser makes every selector binary: exact z
       assert.deepEqual(after, before);
     }
   }
+});
+
+/** The planted problem of the tests above: two tasks reading disjoint pairs of inputs. */
+function planted(seed: number, n = 400, D = 8): { X: Float32Array; Y1: Float32Array; Y2: Float32Array } {
+  const rng = new Random(seed);
+  const X = new Float32Array(n * D), Y1 = new Float32Array(n), Y2 = new Float32Array(n);
+  const relu = (v: number) => Math.max(0, v);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < D; j++) X[i * D + j] = rng.normal();
+    Y1[i] = relu(X[i * D]!) + relu(X[i * D + 1]!);
+    Y2[i] = relu(X[i * D + 2]!) + relu(X[i * D + 3]!);
+  }
+  return { X, Y1, Y2 };
+}
+
+test('exactly k: with the distinct-selector penalty (defaults λ = 0.1, μ = 1) every task\'s static gate has exactly k non-zero weights after training (n = 8, k = 2 and 3; 2 seeds)', () => {
+  const n = 400, D = 8;
+  for (const k of [2, 3]) {
+    for (const seed of [1, 2]) {
+      const { X, Y1, Y2 } = planted(seed, n, D);
+      const arch = new DSelectK({ taskNames: ['t1', 't2'], outDims: [1, 1], encoder: { kind: 'mlp', input: D, hidden: [2] }, experts: 8, k, gate: 'static' }, new Random(seed + 100));
+      assert.equal(arch.entropyReg, 0.1);
+      assert.equal(arch.distinctReg, 1);
+      fitPlain(arch, X, n, [{ kind: 'regression', y: Y1 }, { kind: 'regression', y: Y2 }], { epochs: 30, batchSize: 50, lr: 0.05, seed });
+      for (const [t, q] of arch.staticGates()!.entries()) {
+        const support = q.filter((v) => v !== 0).length;
+        assert.equal(support, k, `k=${k} seed ${seed} task ${t}: ${support} experts carry weight (${q.map((v) => v.toFixed(3))})`);
+        assert.ok(Math.abs(q.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+      }
+      // binary selectors on k distinct codes: every |z| ≥ γ/2
+      for (const z of arch.zStatic) assert.ok(Array.from(z.data).every((v) => Math.abs(v) >= arch.gamma / 2));
+    }
+  }
+});
+
+test('distinct-selector penalty: μ·Σ_{i<j}⟨r_i, r_j⟩ — 1 per pair on one expert, 0 on distinct experts; gradient of the regulariser matches central differences', () => {
+  const mk = (mu: number) => new DSelectK({ taskNames: ['a'], outDims: [1], encoder: { kind: 'mlp', input: 3, hidden: [2] }, experts: 4, k: 2, gate: 'static', entropyReg: 0, distinctReg: mu, dtype: 'float64' }, new Random(7));
+  const X = Float64Array.from({ length: 2 * 3 }, (_, i) => Math.sin(i));
+  const aux = (arch: DSelectK, g: Tape) => { g.reset(); return arch.forward(g, g.input(X, [2, 3])).aux![0]!; };
+  const arch = mk(0.5);
+  const z = arch.zStatic[0]!.data;
+  const g = new Tape('float64');
+  z.set([1, 1, 1, 1]); // both selectors on expert 3 (binary): overlap 1
+  assert.ok(Math.abs(aux(arch, g)!.data[0]! - 0.5) < 1e-12);
+  z.set([1, 1, -1, 1]); // experts 3 and 2: overlap 0
+  assert.equal(aux(arch, g)!.data[0], 0);
+  assert.equal(aux(mk(0), g), null, 'μ = 0, λ = 0, n a power of two: no regulariser (the paper\'s gate without entropy)');
+  // soft selectors: the analytic gradient of λ·entropy + μ·overlap w.r.t. z and α
+  const soft = new DSelectK({ taskNames: ['a'], outDims: [1], encoder: { kind: 'mlp', input: 3, hidden: [2] }, experts: 4, k: 3, gate: 'static', entropyReg: 0.3, distinctReg: 0.7, dtype: 'float64' }, new Random(8));
+  soft.zStatic[0]!.data.set([0.1, -0.2, 0.05, 0.3, -0.15, 0.2]);
+  gradcheck('dselect-k regulariser', [soft.zStatic[0]!, soft.aStatic[0]!], (t) => soft.forward(t, t.input(X, [2, 3])).aux![0]!, { tol: 1e-6 });
 });

@@ -48,3 +48,18 @@ test('ESMM recovers a planted post-click conversion rate over the entire space f
   assert.ok(corr > 0.9, `correlation of learned and true pCVR ${corr}`);
   assert.ok(mae < 0.1, `mean absolute error of pCVR ${mae}`);
 });
+
+test('ESMM with the CTR task second (ctrIndex 1, --ctr-task): outputs follow the task order, the CVR tower belongs to the CTCVR task', () => {
+  const o = { taskNames: ['buy', 'click'], outDims: [1, 1], input: 4, embedding: 6, towerHidden: [5], dtype: 'float64' as const };
+  const a = new ESMM(o, new Random(2));
+  const b = new ESMM({ ...o, ctrIndex: 1 }, new Random(2));
+  const X = Float64Array.from({ length: 3 * 4 }, (_, i) => Math.cos(i));
+  const g = new Tape('float64');
+  const la = a.logits(g, g.input(X, [3, 4]));
+  const ob = b.forward(g, g.input(X, [3, 4])).outputs;
+  assert.deepEqual(Array.from(ob[1]!.data), Array.from(la.ctr.data), 'task 1 (click) gets the CTR logit');
+  assert.deepEqual(Array.from(ob[0]!.data), Array.from(la.ctcvr.data), 'task 0 (buy) gets the CTCVR logit');
+  assert.deepEqual(b.taskParameters(0), b.cvrTower.parameters());
+  assert.deepEqual(b.taskParameters(1), []);
+  assert.deepEqual(b.structure(), { tasks: { ctr: 'click', ctcvr: 'buy' } });
+});

@@ -69,7 +69,7 @@ const COMMON: readonly ParamDecl[] = [
   // parameters, and how the per-task gradients are taken.
   { name: 'weighting', flag: '--weighting', type: 'enum', help: 'loss weighting (docs/balance.md)', default: 'ew', choices: TRAINER_WEIGHTINGS },
   { name: 'aggregator', flag: '--aggregator', type: 'enum', help: 'gradient aggregation of the shared parameters (none: backward of the weighted loss)', default: 'none', choices: ['none', ...TRAINER_AGGREGATORS] },
-  { name: 'gradMode', flag: '--grad-mode', type: 'enum', help: 'per-task gradients for the aggregator: jacobian (one batched backward), backward (T backwards), rep (representation gradients)', default: 'jacobian', choices: ['jacobian', 'backward', 'rep'] },
+  { name: 'gradMode', flag: '--grad-mode', type: 'enum', help: 'per-task gradients for the aggregator (and for GradNorm / ExcessMTL): jacobian (one batched backward), backward (T backwards), rep (representation gradients)', default: 'jacobian', choices: ['jacobian', 'backward', 'rep'] },
   { name: 'cagradC', flag: '--cagrad-c', type: 'number', help: 'CAGrad: radius c of the ball around the mean gradient', default: 0.5, min: 0 },
   { name: 'nashMaxNorm', flag: '--nash-max-norm', type: 'number', help: 'Nash-MTL: clip of the update norm (0: off)', default: 1, min: 0 },
   { name: 'fairgradAlpha', flag: '--fairgrad-alpha', type: 'number', help: 'FairGrad: fairness α', default: 1, min: 0, exclusiveMin: true },
@@ -77,6 +77,7 @@ const COMMON: readonly ParamDecl[] = [
   { name: 'dwaTau', flag: '--dwa-tau', type: 'number', help: 'DWA temperature τ', default: 2, min: 0, exclusiveMin: true },
   { name: 'logConflictEvery', flag: '--log-conflict-every', type: 'integer', help: 'log task-gradient cosines, conflicting pairs and norm ratios every N steps (0: off; free every step with an aggregator in jacobian/backward mode, else one extra Jacobian per logged step)', default: 10, min: 0 },
   { name: 'stchMu', flag: '--stch-mu', type: 'number', help: 'STCH smoothing μ', default: 1, min: 0, exclusiveMin: true },
+  { name: 'gradnormAlpha', flag: '--gradnorm-alpha', type: 'number', help: 'GradNorm: asymmetry α of the target gradient norms (0: equal norms)', default: 1.5, min: 0 },
 ];
 
 const EXPERTS: readonly ParamDecl[] = [
@@ -288,14 +289,14 @@ export class NeuralEstimator implements Estimator {
     const names = ds.tasks.map((t) => t.name);
     const net = buildNet(this.model, o, names, ds.featureNames.length);
     const gradMode = o.gradMode as GradMode;
-    const weighting = trainerWeighting(o.weighting as string, { seed: o.seed as number, tau: o.dwaTau as number, mu: o.stchMu as number }, gradMode);
+    const weighting = trainerWeighting(o.weighting as string, { seed: o.seed as number, tau: o.dwaTau as number, mu: o.stchMu as number, alpha: o.gradnormAlpha as number }, gradMode);
     const aggregator = o.aggregator === 'none' ? undefined
       : trainerAggregator(o.aggregator as string, { seed: o.seed as number, c: o.cagradC as number, maxNorm: o.nashMaxNorm as number, alpha: o.fairgradAlpha as number, normalisation: o.mgdaNormalisation as string });
     const schedule = scheduleOf(o, stepsPerEpoch(td, o));
     const r = train(net, td, {
       tasks: specs, epochs: o.epochs as number, batchSize: o.batchSize as number, seed: o.seed as number,
       optimizer: optimizerOf(o, schedule), lrSchedule: schedule, valRatio: o.valRatio as number, patience: o.patience as number,
-      weighting, ...(aggregator ? { aggregator, gradMode } : {}),
+      weighting, gradMode, ...(aggregator ? { aggregator } : {}),
       logConflictEvery: o.logConflictEvery as number,
       onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });

@@ -10,7 +10,7 @@
 // accuracy (higher is better) so positive Δm is better than STL. The STL reference M_stl,t is the
 // mean over the three seeds; each method's Δm is computed per seed, then mean ± std over seeds.
 // Validation: 10 % of the training rows (the test split is never used for selection), best epoch kept.
-// Sizes (environment): BR_MF_TRAIN (2000), BR_MF_TEST (1000), BR_MF_EPOCHS (4), BR_USPS_EPOCHS (30),
+// Sizes (environment): BR_MF_TRAIN (1000), BR_MF_TEST (1000), BR_MF_EPOCHS (3), BR_MF_LR (3e-3), BR_USPS_EPOCHS (30),
 // BR_METHODS (comma-separated labels to run, default all), BR_SETS (usps,multifashion).
 // Run: nice node --import tsx bench/balance-results.bench.ts
 import { existsSync, readFileSync } from 'node:fs';
@@ -138,7 +138,7 @@ function multiFashion(): Problem | null {
     console.log('\n### MultiFashion: skipped (needs Debian dataset-fashion-mnist or POLYTASK_FASHION_MNIST)');
     return null;
   }
-  const nTrain = env('BR_MF_TRAIN', 2000), nTest = env('BR_MF_TEST', 1000), epochs = env('BR_MF_EPOCHS', 4);
+  const nTrain = env('BR_MF_TRAIN', 1000), nTest = env('BR_MF_TEST', 1000), epochs = env('BR_MF_EPOCHS', 3), lr = env('BR_MF_LR', 3e-3);
   const tr = makeMultiFashion(loadFashionMnist('train', { limit: 20000 }), { n: nTrain, seed: 1, size: 28 });
   const te = makeMultiFashion(loadFashionMnist('test'), { n: nTest, seed: 2, size: 28 });
   const d = tr.height * tr.width;
@@ -148,8 +148,8 @@ function multiFashion(): Problem | null {
     train: { layout: 'multi-output', X: tr.images, n: tr.n, d, targets: [Float32Array.from(tr.left), Float32Array.from(tr.right)] },
     testX: te.images, testN: te.n, testY: [Float32Array.from(te.left), Float32Array.from(te.right)],
     arch: (kind, seed) => buildArchitecture(kind, { taskNames: ['left', 'right'], outDims: [10, 10], headHidden: [50], encoder: { kind: 'lenet', channels: 1, height: tr.height, width: tr.width } } as ArchOptions, new Random(seed)),
-    epochs, batch: 64, lr: 1e-3,
-    describe: `train ${nTrain} composites (from the first 20 000 training items), test ${nTest} (test split), 28 × 28, ${epochs} epochs, batch 64, Adam lr 1e-3; HPS-LeNet c1=10 c2=20 fc=50, heads 50 → 10; STL = two LeNets`,
+    epochs, batch: 64, lr,
+    describe: `train ${nTrain} composites (from the first 20 000 training items), test ${nTest} (test split), 28 × 28, ${epochs} epochs, batch 64, Adam lr ${lr}; HPS-LeNet c1=10 c2=20 fc=50, heads 50 → 10; STL = two LeNets`,
   };
 }
 

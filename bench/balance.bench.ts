@@ -188,8 +188,9 @@ function partC(): void {
       const t = median(times[k]!);
       (table[`${m.label} (${m.mode === 'rep' ? 'rep' : m.aggregator || m.weighting === 'gradnorm' || m.weighting === 'excess-mtl' ? 'jacobian' : 'loss'})`] ??= []).push(`${t.toFixed(1)} ms (×${(t / ew).toFixed(2)})`);
     });
-    process.stderr.write(`C: T = ${T} done\n`);
+    // the table so far after every T (the T = 128 column takes long on a loaded machine)
+    const done = Ts.slice(0, Ts.indexOf(T) + 1);
+    console.log(`| method (grad mode) | ${done.map((t) => `T = ${t}`).join(' | ')} |\n|---|${done.map(() => '---').join('|')}|`);
+    for (const [k, v] of Object.entries(table)) console.log(`| ${k} | ${v.join(' | ')} |`);
   }
-  console.log(`| method (grad mode) | ${Ts.map((t) => `T = ${t}`).join(' | ')} |\n|---|${Ts.map(() => '---').join('|')}|`);
-  for (const [k, v] of Object.entries(table)) console.log(`| ${k} | ${v.join(' | ')} |`);
 }

@@ -125,6 +125,8 @@ export function makeNnqpSolver(Q: Float64Array, n: number, opts: NnqpOptions = {
   const native = nativeDecomp();
   const idx = new Int32Array(n);
   const inSet = new Uint8Array(n);
+  const FAILS_OFF = 3;
+  let pdasFails = 0;
 
   /**
    * The PDAS fast path from `start`: returns the certified solution, or the positive part of the
@@ -196,10 +198,14 @@ export function makeNnqpSolver(Q: Float64Array, n: number, opts: NnqpOptions = {
     if (q.length !== n) throw new ShapeError(`nnqp: q has length ${q.length}, Q is ${n}×${n}`);
     let qInf = 0;
     for (let i = 0; i < n; i++) qInf = Math.max(qInf, Math.abs(q[i]!));
-    if (start && start.length > 0 && pdasSteps > 0) {
+    // Adaptive: once the fast path has failed FAILS_OFF times in a row on this Q (it cycles on
+    // strongly non-M-matrix problems such as rank-deficient Gramians), later calls go straight to
+    // Lawson–Hanson from their own warm start.
+    if (start && start.length > 0 && pdasSteps > 0 && pdasFails < FAILS_OFF) {
       const fb: number[] = [];
       const r = pdas(q, qInf, start, fb);
-      if (r) return r;
+      if (r) { pdasFails = 0; return r; }
+      pdasFails++;
       if (fb.length > 0) start = fb;
     }
     const x = new Float64Array(n);

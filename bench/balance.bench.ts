@@ -3,7 +3,13 @@
 //     Gaussian gradients in P = 100 000 dimensions (nearly orthogonal, ~half the pairs conflicting
 //     weakly) and rank-64 gradients (P = 64: strongly conflicting, singular K);
 //  B. per-call cost of every aggregator at T = 2, 8, 32, 128 with P = 100 000: the Gramian K = GGᵀ
-//     (shared by all Gramian-based methods), the method itself, and the direction wᵀG.
+//     (shared by all Gramian-based methods), the method itself, and the direction wᵀG;
+//  C. per-step overhead over EW of every method (weightings and aggregators, each in its first grad
+//     mode) inside the trainer at T = 2, 8, 32, 128: an HPS MLP 32 → 64 → 64 ReLU with T linear
+//     heads, batch 64, 8 steps per epoch (BENCH_STEP_BATCHES), Adam; ms per training step (median over repeats of one
+//     epoch, all methods interleaved per repeat) and the ratio to EW measured in the same run.
+// Parts: BENCH_PART=solvers (A), calls (B), step (C); default all. C's task counts: BENCH_STEP_T
+// (default 2,8,32,128), repeats BENCH_STEP_REPEATS (3).
 // A plain 128³ multiply-add loop is timed in the same run as a machine-speed reference (the machine
 // is shared: compare ratios, not absolute times).
 import { median, fmt } from './common.ts';
@@ -16,8 +22,15 @@ import { nashAlpha } from '../src/balance/aggregator/nash-mtl.ts';
 import { regularisedGramian, upgradWeights } from '../src/balance/aggregator/upgrad.ts';
 import { solveCagradDual } from '../src/balance/solvers/cagrad-dual.ts';
 import { solvePowerEquation } from '../src/balance/solvers/power-equation.ts';
-import type { AggregatorInput } from '../src/balance/types.ts';
+import type { AggregatorInput, GradMode } from '../src/balance/types.ts';
+import { TRAINER_AGGREGATORS, TRAINER_WEIGHTINGS, trainerAggregator, trainerWeighting } from '../src/balance/nn-hooks.ts';
+import { buildArchitecture } from '../src/nn/arch/index.ts';
+import { adam } from '../src/nn/optim/adam.ts';
+import { train } from '../src/nn/train/trainer.ts';
+import type { MultiOutputData, TrainConfig } from '../src/nn/train/types.ts';
 
+/** The fastest of the last time() call's runs (on a loaded machine the median includes descheduling). */
+let lastMin = NaN;
 function time(f: () => unknown, repeats: number, warm = 1): number {
   for (let i = 0; i < warm; i++) f();
   const t: number[] = [];
@@ -26,6 +39,7 @@ function time(f: () => unknown, repeats: number, warm = 1): number {
     f();
     t.push((performance.now() - t0) / 1000);
   }
+  lastMin = Math.min(...t);
   return median(t);
 }
 
@@ -44,49 +58,62 @@ function reference(n: number): number {
 
 const rng = new Random(2026);
 const ref = reference(128);
+const refMin0 = lastMin;
 console.log(`machine reference: plain 128³ multiply-add loop ${fmt(ref)}`);
 
 // ---- A. solvers on 128 × 128 Gramians ----
 const T = 128;
-for (const [label, P] of [['Gaussian, P = 100 000', 100000], ['rank 64 (P = 64)', 64]] as const) {
+if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 'solvers') for (const [label, P] of [['Gaussian, P = 100 000', 100000], ['rank 64 (P = 64)', 64]] as const) {
   const G = new Matrix(T, P, rng.normals(T * P));
   const K = gramianOf(G);
   const pref = new Float64Array(T).fill(1 / T);
   const A = regularisedGramian(K, 1e-4, 1e-4)!;
   let g0 = 0;
   for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) g0 += K.data[i * T + j]! / (T * T);
-  const rows: [string, number, string][] = [];
+  const rows: [string, number, string, number][] = [];
+  const push = (name: string, s: number, note: string): void => { rows.push([name, s, note, lastMin]); };
   const refHere = reference(128);
+  const refHereMin = lastMin;
   const mn = minNormPoint(K);
-  rows.push(['MGDA min-norm (active set, certified)', time(() => minNormPoint(K), 7), `KKT gap ${mn.kktGap.toExponential(1)}`]);
+  push('MGDA min-norm (active set, certified)', time(() => minNormPoint(K), 7), `KKT gap ${mn.kktGap.toExponential(1)}`);
   const fw = frankWolfeMinNorm(K);
-  rows.push(['MGDA Frank-Wolfe (250 it., baseline)', time(() => frankWolfeMinNorm(K), 7), `KKT gap ${fw.kktGap.toExponential(1)}, ‖d‖² ${fw.normSq.toExponential(2)} vs optimum ${mn.normSq.toExponential(2)}`]);
+  push('MGDA Frank-Wolfe (250 it., baseline)', time(() => frankWolfeMinNorm(K), 7), `KKT gap ${fw.kktGap.toExponential(1)}, ‖d‖² ${fw.normSq.toExponential(2)} vs optimum ${mn.normSq.toExponential(2)}`);
   const up = upgradWeights(A, T, pref);
-  rows.push(['UPGrad (128 NNQPs)', time(() => upgradWeights(A, T, pref), 5), `${up.iterations} active-set steps, converged ${up.converged}`]);
+  push('UPGrad (128 NNQPs)', time(() => upgradWeights(A, T, pref), 5), `${up.iterations} active-set steps, converged ${up.converged}`);
   // A training step later: K changed a little (0.1 %), the previous active sets as the warm start.
   const A2 = A.map((v, i) => v * (1 + 1e-3 * Math.sin(i % T) * Math.sin(Math.floor(i / T))));
   const up2 = upgradWeights(A2, T, pref, up.sets);
-  rows.push(['UPGrad, next step (K ±0.1 %, warm sets)', time(() => upgradWeights(A2, T, pref, up.sets), 5), `${up2.iterations} active-set steps, converged ${up2.converged}`]);
+  push('UPGrad, next step (K ±0.1 %, warm sets)', time(() => upgradWeights(A2, T, pref, up.sets), 5), `${up2.iterations} active-set steps, converged ${up2.converged}`);
   const na = nashAlpha(K);
-  rows.push(['Nash-MTL K α = 1/α (Newton)', time(() => nashAlpha(K), 7), `ridge ${na.ridge}, residual ${na.residual.toExponential(1)}, ${na.iterations} Newton steps`]);
+  push('Nash-MTL K α = 1/α (Newton)', time(() => nashAlpha(K), 7), `ridge ${na.ridge}, residual ${na.residual.toExponential(1)}, ${na.iterations} Newton steps`);
+  const K2 = new Matrix(T, T, K.data.map((v, i) => v * (1 + 1e-3 * Math.sin(i % T) * Math.sin(Math.floor(i / T)))));
+  const na2 = nashAlpha(K2, na.alpha, na.ridge);
+  push('Nash-MTL, next step (K ±0.1 %, warm α)', time(() => nashAlpha(K2, na.alpha, na.ridge), 7), `ridge ${na2.ridge}, residual ${na2.residual.toExponential(1)}, ${na2.iterations} Newton steps`);
   if (P > T) {
     const fg = solvePowerEquation(K, 0.5);
-    rows.push(['FairGrad K w = w^(−2) (Newton)', time(() => solvePowerEquation(K, 0.5), 7), `residual ${fg.residual.toExponential(1)}`]);
+    push('FairGrad K w = w^(−2) (Newton)', time(() => solvePowerEquation(K, 0.5), 7), `residual ${fg.residual.toExponential(1)}`);
   }
   const cg = solveCagradDual(K, pref, 0.5 * Math.sqrt(g0));
-  rows.push(['CAGrad dual (c = 0.5)', time(() => solveCagradDual(K, pref, 0.5 * Math.sqrt(g0)), 3), `KKT gap ${cg.kktGap.toExponential(1)}, ${cg.iterations} root steps`]);
+  push('CAGrad dual (c = 0.5)', time(() => solveCagradDual(K, pref, 0.5 * Math.sqrt(g0)), 3), `KKT gap ${cg.kktGap.toExponential(1)}, ${cg.iterations} root steps`);
   for (const name of ['pcgrad', 'imtl-g', 'aligned-mtl', 'config', 'dualproj']) {
     const agg = AGGREGATORS[name]!({});
-    rows.push([name, time(() => agg.aggregate({ mode: 'jacobian', gramian: K }, agg.init(T)), 5), '']);
+    push(name, time(() => agg.aggregate({ mode: 'jacobian', gramian: K }, agg.init(T)), 5), '');
   }
   const refAfter = reference(128);
+  const refAfterMin = lastMin;
   const r = median([ref, refHere, refAfter]);
   console.log(`\nA. solvers on a 128 × 128 Gramian (${label}); median of 3–7 runs; 128³ loop ${fmt(refHere)} before, ${fmt(refAfter)} after`);
-  console.log('| solver | median | × 128³ loop | certificate |\n|---|---|---|---|');
-  for (const [n, s, note] of rows) console.log(`| ${n} | ${fmt(s)} | ${(s / r).toFixed(2)} | ${note} |`);
+  const rMin = Math.min(refMin0, refHereMin, refAfterMin);
+  console.log('| solver | median | × 128³ loop | fastest run | × fastest loop | certificate |\n|---|---|---|---|---|---|');
+  for (const [n, s, note, lo] of rows) console.log(`| ${n} | ${fmt(s)} | ${(s / r).toFixed(2)} | ${fmt(lo)} | ${(lo / rMin).toFixed(2)} | ${note} |`);
 }
 
 // ---- B. per-call cost at P = 100 000 ----
+const part = process.env.BENCH_PART ?? 'all';
+if (part === 'all' || part === 'calls') partB();
+if (part === 'all' || part === 'step') partC();
+
+function partB(): void {
 const P = 100000;
 console.log(`\nB. per call at P = ${P} (medians): Gramian K = GGᵀ once, then each method (given K or G) plus the direction wᵀG`);
 const names = Object.keys(AGGREGATORS).filter((n) => n !== 'mgda-ub');
@@ -118,3 +145,52 @@ for (const t of [2, 8, 32, 128]) {
 }
 console.log(`| method (excl. Gramian) | ${header.join(' | ')} |\n|---|${header.map(() => '---').join('|')}|`);
 for (const [k, v] of Object.entries(table)) console.log(`| ${k} | ${v.join(' | ')} |`);
+}
+
+// ---- C. per-step overhead over EW inside the trainer ----
+function partC(): void {
+  const D = 32, H = 64, B = 64, NB = Number(process.env.BENCH_STEP_BATCHES ?? 8);
+  const Ts = (process.env.BENCH_STEP_T ?? '2,8,32,128').split(',').map(Number);
+  const repeats = Number(process.env.BENCH_STEP_REPEATS ?? 3);
+  const methods: { label: string; weighting?: string; aggregator?: string; mode: GradMode }[] = [
+    { label: 'ew', mode: 'jacobian' },
+    ...TRAINER_WEIGHTINGS.filter((w) => w !== 'ew').map((w) => ({ label: w, weighting: w, mode: 'jacobian' as GradMode })),
+    ...TRAINER_AGGREGATORS.map((a) => ({ label: a, aggregator: a, mode: (a === 'graddrop' || a === 'mgda-ub' ? 'rep' : 'jacobian') as GradMode })),
+  ];
+  console.log(`\nC. ms per training step (HPS MLP ${D} → ${H} → ${H}, batch ${B}, ${NB} steps per epoch, Adam; median of ${repeats} epochs, methods interleaved) and ×EW in the same run; competition log off`);
+  const table: Record<string, string[]> = {};
+  for (const T of Ts) {
+    const rng = new Random(7);
+    const n = NB * B;
+    const X = Float32Array.from({ length: n * D }, () => rng.normal());
+    const targets = Array.from({ length: T }, () => {
+      const w = rng.normals(D).map((v) => v / 6);
+      return Float32Array.from({ length: n }, (_, i) => { let s = 0; for (let j = 0; j < D; j++) s += X[i * D + j]! * w[j]!; return Math.tanh(s); });
+    });
+    const data: MultiOutputData = { layout: 'multi-output', X, n, d: D, targets };
+    const tasks = Array.from({ length: T }, (_, t) => ({ name: `t${t}`, kind: 'regression' as const }));
+    const run = (m: (typeof methods)[number]): number => {
+      const net = buildArchitecture('hps', { taskNames: tasks.map((t) => t.name), outDims: new Array<number>(T).fill(1), encoder: { kind: 'mlp', input: D, hidden: [H, H] } }, new Random(1));
+      const cfg: TrainConfig = {
+        tasks, epochs: 1, batchSize: B, seed: 1, optimizer: adam({ lr: 1e-3 }), valRatio: 0, logConflictEvery: 0, gradMode: m.mode,
+        weighting: trainerWeighting(m.weighting ?? 'ew', {}, m.mode),
+        ...(m.aggregator ? { aggregator: trainerAggregator(m.aggregator, {}) } : {}),
+      };
+      const t0 = performance.now();
+      train(net, data, cfg);
+      return (performance.now() - t0) / NB;
+    };
+    for (const m of methods) run(m); // warm-up
+    const times = methods.map(() => [] as number[]);
+    for (let r = 0; r < repeats; r++) methods.forEach((m, k) => times[k]!.push(run(m)));
+    const ew = median(times[0]!);
+    methods.forEach((m, k) => {
+      const t = median(times[k]!);
+      (table[`${m.label} (${m.mode === 'rep' ? 'rep' : m.aggregator || m.weighting === 'gradnorm' || m.weighting === 'excess-mtl' ? 'jacobian' : 'loss'})`] ??= []).push(`${t.toFixed(1)} ms (×${(t / ew).toFixed(2)})`);
+    });
+    // the table so far after every T (the T = 128 column takes long on a loaded machine)
+    const done = Ts.slice(0, Ts.indexOf(T) + 1);
+    console.log(`| method (grad mode) | ${done.map((t) => `T = ${t}`).join(' | ')} |\n|---|${done.map(() => '---').join('|')}|`);
+    for (const [k, v] of Object.entries(table)) console.log(`| ${k} | ${v.join(' | ')} |`);
+  }
+}

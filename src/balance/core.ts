@@ -7,6 +7,7 @@ import { Matrix, type FloatArray } from '../linalg/matrix.ts';
 import { gemv, matmul } from '../linalg/ops.ts';
 import { Random } from '../linalg/random.ts';
 import { eigh, fromEigen } from '../linalg/decomp/eigh.ts';
+import { nativeDecomp } from '../linalg/backend.ts';
 import type { Aggregator, AggregatorInput, AggregatorOutput, GradMode, Weighting, WeightingInput } from './types.ts';
 
 export function assertMode(what: 'aggregator' | 'weighting', m: Pick<Aggregator | Weighting, 'name' | 'modes' | 'modeNote'>, mode: GradMode): void {
@@ -131,6 +132,15 @@ export function traceOf(K: Float64Array, n: number): number {
  * Returns false when a pivot is not positive.
  */
 export function choleskyInPlace(A: Float64Array, n: number): boolean {
+  const native = n >= 24 ? nativeDecomp() : null;
+  if (native) {
+    // The addon's Cholesky (the same algorithm compiled; Nash-MTL / FairGrad factor a T × T matrix
+    // per Newton step): it reads the full symmetric A and writes L with zeros above the diagonal.
+    const L = new Float64Array(n * n);
+    if (native.cholesky(n, A, L)) return false;
+    A.set(L);
+    return true;
+  }
   for (let j = 0; j < n; j++) {
     const rj = j * n;
     let d = A[rj + j]!;

@@ -56,6 +56,7 @@ interface TrainFlags extends DataFlags, MatFlags, CommonFlags {
   cagradC?: number;
   nashMaxNorm?: number;
   fairgradAlpha?: number;
+  gradnormAlpha?: number;
   logConflictEvery?: number;
   log?: string;
   checkpoint?: string;
@@ -76,7 +77,7 @@ function parseWidths(raw: string): number[] {
 /** The flags as estimator options (only the ones given, so the model's defaults apply otherwise). */
 export function trainOptions(f: TrainFlags): Options {
   const o: Record<string, Options[string]> = {};
-  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'gamma', 'entropyReg', 'gate', 'distinctReg', 'alphaSelf', 'mixScale', 'embedding', 'towerHidden', 'ctrTask', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed', 'weighting', 'aggregator', 'gradMode', 'cagradC', 'nashMaxNorm', 'fairgradAlpha', 'logConflictEvery'] as const;
+  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'gamma', 'entropyReg', 'gate', 'distinctReg', 'alphaSelf', 'mixScale', 'embedding', 'towerHidden', 'ctrTask', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed', 'weighting', 'aggregator', 'gradMode', 'cagradC', 'nashMaxNorm', 'fairgradAlpha', 'gradnormAlpha', 'logConflictEvery'] as const;
   for (const k of keys) if (f[k] !== undefined) o[k] = f[k];
   return o;
 }
@@ -129,6 +130,7 @@ export function registerTrain(program: Command, io: CliIO): void {
     .option('--cagrad-c <x>', 'CAGrad: c (default 0.4)', parseNonNegative)
     .option('--nash-max-norm <x>', 'Nash-MTL: max norm of the direction', parseNonNegative)
     .option('--fairgrad-alpha <x>', 'FairGrad: α', parsePositive)
+    .option('--gradnorm-alpha <x>', 'GradNorm: asymmetry α (default 1.5)', parseNonNegative)
     .option('--log-conflict-every <n>', 'log the task-gradient cosine matrix, conflicts and norm ratios every n steps (0 = off; default 10)', (s) => (s.trim() === '0' ? 0 : parsePositiveInt(s)))
     .option('--log <file.jsonl>', 'write one JSON line per epoch (per-task train/val loss and metric, task weights, seconds)')
     .option('--checkpoint <file>', 'checkpoint file (written atomically)')

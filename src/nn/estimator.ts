@@ -274,14 +274,14 @@ export class NeuralEstimator implements Estimator {
     const names = ds.tasks.map((t) => t.name);
     const net = buildNet(this.model, o, names, ds.featureNames.length, outDimsOf(kinds, classes));
     const gradMode = o.gradMode as GradMode;
-    const weighting = trainerWeighting(o.weighting as string, { seed: o.seed as number, tau: o.dwaTau as number, mu: o.stchMu as number }, gradMode);
+    const weighting = trainerWeighting(o.weighting as string, { seed: o.seed as number, tau: o.dwaTau as number, mu: o.stchMu as number, alpha: o.gradnormAlpha as number }, gradMode);
     const aggregator = o.aggregator === 'none' ? undefined
       : trainerAggregator(o.aggregator as string, { seed: o.seed as number, c: o.cagradC as number, maxNorm: o.nashMaxNorm as number, alpha: o.fairgradAlpha as number, normalisation: o.mgdaNormalisation as string });
     const schedule = scheduleOf(o, stepsPerEpoch(td, o));
     const r = train(net, td, {
       tasks: specs, epochs: o.epochs as number, batchSize: o.batchSize as number, seed: o.seed as number,
       optimizer: optimizerOf(o, schedule), lrSchedule: schedule, valRatio: o.valRatio as number, patience: o.patience as number,
-      weighting, ...(aggregator ? { aggregator, gradMode } : {}),
+      weighting, gradMode, ...(aggregator ? { aggregator } : {}),
       logConflictEvery: o.logConflictEvery as number,
       onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });

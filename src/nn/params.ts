@@ -7,9 +7,9 @@ import type { ModelInfo, ParamDecl } from '../estimator/contract.ts';
 import type { ArchName } from './arch/common.ts';
 
 /** Loss weightings the trainer runs (balance/nn-hooks.ts TRAINER_WEIGHTINGS). */
-export const NN_WEIGHTINGS: readonly string[] = ['ew', 'uw', 'dwa', 'gls', 'rlw', 'stch', 'imtl-l'];
+export const NN_WEIGHTINGS: readonly string[] = ['ew', 'uw', 'dwa', 'gls', 'rlw', 'stch', 'imtl-l', 'gradnorm', 'famo', 'excess-mtl'];
 /** Gradient aggregators the trainer runs (balance/nn-hooks.ts TRAINER_AGGREGATORS). */
-export const NN_AGGREGATORS: readonly string[] = ['mean', 'sum', 'mgda', 'mgda-ub', 'pcgrad', 'gradvac', 'cagrad', 'nash-mtl', 'imtl-g', 'aligned-mtl', 'upgrad', 'dualproj', 'fairgrad', 'config', 'db-mtl', 'moco', 'random'];
+export const NN_AGGREGATORS: readonly string[] = ['mean', 'sum', 'mgda', 'mgda-ub', 'pcgrad', 'gradvac', 'cagrad', 'nash-mtl', 'imtl-g', 'aligned-mtl', 'upgrad', 'dualproj', 'fairgrad', 'config', 'db-mtl', 'moco', 'graddrop', 'random'];
 /** Hidden activations (nn/module.ts ACTIVATIONS without 'none'). */
 export const NN_ACTIVATIONS: readonly string[] = ['relu', 'leaky-relu', 'gelu', 'tanh', 'sigmoid'];
 
@@ -54,7 +54,7 @@ const COMMON: readonly ParamDecl[] = [
   // parameters, and how the per-task gradients are taken.
   { name: 'weighting', flag: '--weighting', type: 'enum', help: 'loss weighting (docs/balance.md)', default: 'ew', choices: NN_WEIGHTINGS },
   { name: 'aggregator', flag: '--aggregator', type: 'enum', help: 'gradient aggregation of the shared parameters (none: backward of the weighted loss)', default: 'none', choices: ['none', ...NN_AGGREGATORS] },
-  { name: 'gradMode', flag: '--grad-mode', type: 'enum', help: 'per-task gradients for the aggregator: jacobian (one batched backward), backward (T backwards), rep (representation gradients)', default: 'jacobian', choices: ['jacobian', 'backward', 'rep'] },
+  { name: 'gradMode', flag: '--grad-mode', type: 'enum', help: 'per-task gradients for the aggregator (and for GradNorm / ExcessMTL): jacobian (one batched backward), backward (T backwards), rep (representation gradients)', default: 'jacobian', choices: ['jacobian', 'backward', 'rep'] },
   { name: 'cagradC', flag: '--cagrad-c', type: 'number', help: 'CAGrad: radius c of the ball around the mean gradient', default: 0.5, min: 0 },
   { name: 'nashMaxNorm', flag: '--nash-max-norm', type: 'number', help: 'Nash-MTL: clip of the update norm (0: off)', default: 1, min: 0 },
   { name: 'fairgradAlpha', flag: '--fairgrad-alpha', type: 'number', help: 'FairGrad: fairness α', default: 1, min: 0, exclusiveMin: true },
@@ -62,6 +62,7 @@ const COMMON: readonly ParamDecl[] = [
   { name: 'dwaTau', flag: '--dwa-tau', type: 'number', help: 'DWA temperature τ', default: 2, min: 0, exclusiveMin: true },
   { name: 'logConflictEvery', flag: '--log-conflict-every', type: 'integer', help: 'log task-gradient cosines, conflicting pairs and norm ratios every N steps (0: off; free every step with an aggregator in jacobian/backward mode, else one extra Jacobian per logged step)', default: 10, min: 0 },
   { name: 'stchMu', flag: '--stch-mu', type: 'number', help: 'STCH smoothing μ', default: 1, min: 0, exclusiveMin: true },
+  { name: 'gradnormAlpha', flag: '--gradnorm-alpha', type: 'number', help: 'GradNorm: asymmetry α of the target gradient norms (0: equal norms)', default: 1.5, min: 0 },
 ];
 
 const EXPERTS: readonly ParamDecl[] = [

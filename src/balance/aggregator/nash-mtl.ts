@@ -19,14 +19,22 @@ import { solvePowerEquation } from '../solvers/power-equation.ts';
 export interface NashState {
   readonly step: number;
   readonly alpha: Float64Array | null;
+  /** The ridge α was found with (0: none); absent in states written before it was recorded. */
+  readonly ridge?: number;
 }
 
 /** α with (K/‖K‖_F + ρI) α = 1/α, ρ = 0 when that has a solution. */
-export function nashAlpha(K: Matrix, x0?: Float64Array): { alpha: Float64Array; ridge: number; residual: number; iterations: number } {
+export function nashAlpha(K: Matrix, x0?: Float64Array, x0Ridge = 0): { alpha: Float64Array; ridge: number; residual: number; iterations: number } {
   const T = K.rows;
   const f = normFro(K);
   if (!(f > 0)) return { alpha: new Float64Array(T), ridge: 0, residual: 0, iterations: 0 };
   const Kn = new Matrix(T, T, K.data.map((v) => v / f));
+  // Warm start (the previous step's α, found without a ridge): when Newton converges to a positive α,
+  // that α is itself the proof that a positive solution exists, so the min-norm test is not needed.
+  if (x0 && x0Ridge === 0) {
+    const r = solvePowerEquation(Kn, 1, { x0, maxIter: 15 });
+    if (r.converged && r.x.every((v) => v > 0 && Number.isFinite(v))) return { alpha: r.x, ridge: 0, residual: r.residual, iterations: r.iterations };
+  }
   // A positive solution exists iff 0 ∉ conv{g_t} (then ½αᵀKα − Σ log α is coercive; otherwise it is
   // unbounded below along the v ≥ 0 with Gᵀv = 0): test that first with the exact min-norm solver.
   if (minNormPoint(Kn).normSq > 1e-10) {
@@ -46,15 +54,17 @@ export function nashMtl(opts: { maxNorm?: number; updateWeightsEvery?: number } 
   return gramianAggregator<NashState>({
     name: 'nash-mtl',
     paper: 'Navon et al., ICML 2022, Claim 3.1 / eq. 3 (K α = 1/α), solved exactly by Newton',
-    init: () => ({ step: 0, alpha: null }),
+    init: () => ({ step: 0, alpha: null, ridge: 0 }),
     weights: (K, _input, state) => {
       const T = K.rows;
       let alpha = state.alpha;
+      let ridge = state.ridge ?? 1;
       let info: Record<string, number> = {};
       if (alpha === null || alpha.length !== T || state.step % every === 0) {
         const prev = alpha && alpha.length === T && alpha.every((v) => v > 0 && Number.isFinite(v)) ? alpha : undefined;
-        const r = nashAlpha(K, prev);
+        const r = nashAlpha(K, prev, state.ridge ?? 1);
         alpha = r.alpha;
+        ridge = r.ridge;
         info = { ridge: r.ridge, residual: r.residual, iterations: r.iterations };
       }
       const w = Float64Array.from(alpha);
@@ -62,7 +72,7 @@ export function nashMtl(opts: { maxNorm?: number; updateWeightsEvery?: number } 
         const norm = Math.sqrt(Math.max(quad(K.data, T, w), 0));
         if (norm > maxNorm) for (let t = 0; t < T; t++) w[t]! *= maxNorm / norm;
       }
-      return { weights: w, state: { step: state.step + 1, alpha }, info };
+      return { weights: w, state: { step: state.step + 1, alpha, ridge }, info };
     },
   });
 }

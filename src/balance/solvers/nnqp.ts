@@ -8,15 +8,30 @@
 // UPGrad (project each task gradient on the dual cone) and DualProj (project the mean) are both such
 // problems on the Gramian (see ../aggregator/upgrad.ts). A relative ridge (default 1e-12·max Q_ii)
 // keeps Q_PP invertible for singular Q; the certificate is measured on the Q given.
+//
+// Fast path for a guessed passive set (UPGrad solves T problems per step, each warm-started): a few
+// steps of the primal-dual active-set method (Hintermüller, Ito & Kunisch, SIAM J. Optim. 13, 2002,
+// Alg. 1 with c = 1: P ← {i : x_i − ∇_i > 0}), each one dense Cholesky of Q_PP gathered into a
+// contiguous buffer (s³/3 flops in a cache-friendly loop, ~3× faster than growing the factor one
+// index at a time). When a step lands on a set whose free solution is positive and whose ∇ ≥ 0 off
+// the set, that x is returned (the same KKT certificate as Lawson–Hanson's); when the PDAS sets do not
+// settle within `pdasSteps` (it can cycle on non-M-matrices), Lawson–Hanson takes over from the
+// positive part of the best set, so termination and the certificate are those of Lawson–Hanson.
 import { ShapeError } from '../../errors.ts';
 import { maxDiag } from '../core.ts';
 import { ActiveCholesky, withRidge } from './active-cholesky.ts';
+import { nativeDecomp } from '../../linalg/backend.ts';
+
+/** Below this size the TypeScript factor beats the call into the addon. */
+const NATIVE_CHOLESKY_MIN = 24;
 
 export interface NnqpOptions {
   /** Stop when min ∇ ≥ −tol·(‖q‖∞ + max Q_ii·‖x‖∞). Default 1e-13. */
   readonly tol?: number;
   readonly ridge?: number;
   readonly maxIter?: number;
+  /** Primal-dual active-set steps tried from a warm-start set before Lawson–Hanson (default 6; 0: off). */
+  readonly pdasSteps?: number;
 }
 
 export interface NnqpResult {
@@ -25,6 +40,55 @@ export interface NnqpResult {
   readonly grad: Float64Array;
   readonly iterations: number;
   readonly converged: boolean;
+  /** 'pdas': certified by the fast path from the warm start; 'lawson-hanson' otherwise. */
+  readonly method?: 'pdas' | 'lawson-hanson';
+}
+
+/**
+ * Dense Cholesky of the s × s row-major matrix M in place (lower triangle), dot-product form (rows
+ * of L contiguous). Returns false when a pivot falls to `floor` or below (then the caller falls back).
+ */
+export function denseCholesky(M: Float64Array, s: number, floor: number): boolean {
+  for (let j = 0; j < s; j++) {
+    const rj = j * s;
+    let d = M[rj + j]!;
+    for (let k = 0; k < j; k++) d -= M[rj + k]! * M[rj + k]!;
+    if (!(d > floor)) return false;
+    const ljj = Math.sqrt(d);
+    M[rj + j] = ljj;
+    const inv = 1 / ljj;
+    for (let i = j + 1; i < s; i++) {
+      const ri = i * s;
+      let v = M[ri + j]!;
+      let k = 0;
+      // 4-way unrolled dot product of rows i and j of L (both contiguous)
+      let v1 = 0, v2 = 0, v3 = 0;
+      for (; k + 3 < j; k += 4) {
+        v -= M[ri + k]! * M[rj + k]!;
+        v1 -= M[ri + k + 1]! * M[rj + k + 1]!;
+        v2 -= M[ri + k + 2]! * M[rj + k + 2]!;
+        v3 -= M[ri + k + 3]! * M[rj + k + 3]!;
+      }
+      for (; k < j; k++) v -= M[ri + k]! * M[rj + k]!;
+      M[ri + j] = (v + v1 + v2 + v3) * inv;
+    }
+  }
+  return true;
+}
+
+/** Solves L Lᵀ z = b in place with the factor of denseCholesky. */
+export function denseCholeskySolve(L: Float64Array, s: number, b: Float64Array): void {
+  for (let i = 0; i < s; i++) {
+    let v = b[i]!;
+    const ri = i * s;
+    for (let k = 0; k < i; k++) v -= L[ri + k]! * b[k]!;
+    b[i] = v / L[ri + i]!;
+  }
+  for (let i = s - 1; i >= 0; i--) {
+    let v = b[i]!;
+    for (let k = i + 1; k < s; k++) v -= L[k * s + i]! * b[k]!;
+    b[i] = v / L[i * s + i]!;
+  }
 }
 
 /** KKT residual of a candidate: max(−min x, −min ∇, max |x_i ∇_i|) — 0 at the optimum. */
@@ -52,9 +116,79 @@ export function makeNnqpSolver(Q: Float64Array, n: number, opts: NnqpOptions = {
   const ridge = (opts.ridge ?? 1e-12) * (scale > 0 ? scale : 1);
   const relTol = opts.tol ?? 1e-13;
   const maxIter = opts.maxIter ?? 10 * n + 50;
+  const pdasSteps = opts.pdasSteps ?? 6;
   const A = withRidge(Q, n, ridge);
   const ch = new ActiveCholesky(A, n, ridge * 1e-6);
   const z = new Float64Array(n);
+  const M = new Float64Array(n * n);
+  const Lbuf = new Float64Array(n * n);
+  const native = nativeDecomp();
+  const idx = new Int32Array(n);
+  const inSet = new Uint8Array(n);
+  const FAILS_OFF = 3;
+  let pdasFails = 0;
+
+  /**
+   * The PDAS fast path from `start`: returns the certified solution, or the positive part of the
+   * last set tried (a warm start for Lawson–Hanson) in `fallback`.
+   */
+  const pdas = (q: ArrayLike<number>, qInf: number, start: readonly number[], fallback: number[]): NnqpResult | null => {
+    inSet.fill(0);
+    for (const j of start) if (j >= 0 && j < n) inSet[j] = 1;
+    const x = new Float64Array(n);
+    const grad = new Float64Array(n);
+    for (let step = 0; step < pdasSteps; step++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) if (inSet[i]) idx[s++] = i;
+      let L = M;
+      if (native && s >= NATIVE_CHOLESKY_MIN) {
+        // the addon's Cholesky (same algorithm, compiled): reads the full symmetric block
+        for (let a = 0; a < s; a++) {
+          const ra = idx[a]! * n;
+          for (let b = 0; b < s; b++) M[a * s + b] = A[ra + idx[b]!]!;
+        }
+        const fail = native.cholesky(s, M.subarray(0, s * s), Lbuf.subarray(0, s * s));
+        if (fail) return null;
+        L = Lbuf;
+        for (let a = 0; a < s; a++) if (!(L[a * s + a]! > Math.sqrt(ridge * 1e-6))) return null;
+      } else {
+        for (let a = 0; a < s; a++) {
+          const ra = idx[a]! * n;
+          for (let b = 0; b <= a; b++) M[a * s + b] = A[ra + idx[b]!]!;
+        }
+        if (!denseCholesky(M, s, ridge * 1e-6)) return null;
+      }
+      for (let a = 0; a < s; a++) z[a] = -q[idx[a]!]!;
+      denseCholeskySolve(L, s, z);
+      x.fill(0);
+      let positive = true;
+      let xInf = 0;
+      for (let a = 0; a < s; a++) {
+        const v = z[a]!;
+        if (v > 0) { x[idx[a]!] = v; xInf = Math.max(xInf, v); } else positive = false;
+      }
+      // ∇ = q + Q x on the Q given (rows of the symmetric Q, contiguous)
+      for (let i = 0; i < n; i++) grad[i] = q[i]!;
+      for (let a = 0; a < s; a++) {
+        const j = idx[a]!, xj = x[j]!;
+        if (xj === 0) continue;
+        const row = j * n;
+        for (let i = 0; i < n; i++) grad[i]! += xj * Q[row + i]!;
+      }
+      const tol = relTol * (qInf + scale * xInf);
+      let dualOk = true;
+      for (let i = 0; i < n; i++) if (!inSet[i] && grad[i]! < -tol) { dualOk = false; break; }
+      if (positive && dualOk) return { x, grad, iterations: step + 1, converged: true, method: 'pdas' };
+      // next set: P = {i : x_i − ∇_i > 0} (x from the free solve, ∇ = 0 on P up to rounding)
+      let changed = false;
+      for (let a = 0; a < s; a++) { const j = idx[a]!; if (!(z[a]! > 0)) { inSet[j] = 0; changed = true; } }
+      for (let i = 0; i < n; i++) if (!inSet[i] && x[i] === 0 && grad[i]! < -tol) { inSet[i] = 1; changed = true; }
+      if (!changed) break;
+    }
+    fallback.length = 0;
+    for (let i = 0; i < n; i++) if (x[i]! > 0) fallback.push(i);
+    return null;
+  };
 
   /**
    * `start`: an initial guess of the passive set (x starts at 0, so any guess is safe: the first
@@ -64,6 +198,16 @@ export function makeNnqpSolver(Q: Float64Array, n: number, opts: NnqpOptions = {
     if (q.length !== n) throw new ShapeError(`nnqp: q has length ${q.length}, Q is ${n}×${n}`);
     let qInf = 0;
     for (let i = 0; i < n; i++) qInf = Math.max(qInf, Math.abs(q[i]!));
+    // Adaptive: once the fast path has failed FAILS_OFF times in a row on this Q (it cycles on
+    // strongly non-M-matrix problems such as rank-deficient Gramians), later calls go straight to
+    // Lawson–Hanson from their own warm start.
+    if (start && start.length > 0 && pdasSteps > 0 && pdasFails < FAILS_OFF) {
+      const fb: number[] = [];
+      const r = pdas(q, qInf, start, fb);
+      if (r) { pdasFails = 0; return r; }
+      pdasFails++;
+      if (fb.length > 0) start = fb;
+    }
     const x = new Float64Array(n);
     const grad = new Float64Array(n);
     ch.clear();
@@ -146,13 +290,15 @@ export function makeNnqpSolver(Q: Float64Array, n: number, opts: NnqpOptions = {
       ch.add(jStar);
       inner();
     }
-    // Final gradient on the Q given.
-    for (let i = 0; i < n; i++) {
-      let g = q[i]!;
-      for (let j = 0; j < n; j++) g += Q[i * n + j]! * x[j]!;
-      grad[i] = g;
+    // Final gradient on the Q given (already computed by the last check when converged).
+    if (!converged) {
+      for (let i = 0; i < n; i++) {
+        let g = q[i]!;
+        for (let j = 0; j < n; j++) g += Q[i * n + j]! * x[j]!;
+        grad[i] = g;
+      }
     }
-    return { x, grad, iterations: it, converged };
+    return { x, grad, iterations: it, converged, method: 'lawson-hanson' };
   };
 }
 

@@ -20,6 +20,8 @@ export function excessMtl(opts: { stepSize?: number } = {}) {
     name: 'excess-mtl',
     paper: 'He et al., ICML 2024, Alg. 1 (excess-risk weighting with an AdaGrad preconditioner)',
     needs: 'jacobian',
+    modes: ['jacobian', 'backward'],
+    modeNote: 'its AdaGrad accumulator estimates each task\'s excess risk in parameter space; representation gradients change meaning with every batch',
     init: () => ({ sumSq: null, initial: null, lambda: null }),
     step: (input, state) => {
       const L = input.losses;

@@ -6,6 +6,7 @@
 //    → an update direction for the shared parameters (torchjd's Aggregator / Weighting).
 // Plain EW (equal weights, weight 1 per task: LibMTL's EW sums the losses) lives here.
 import type { GradMode, TaskMatrix } from '../mtl.ts';
+import type { FloatArray } from '../../linalg/matrix.ts';
 
 export interface WeightingInput {
   /** This step's per-task losses (NaN-free; 0 for a task with no observed label in the batch). */
@@ -15,14 +16,41 @@ export interface WeightingInput {
   readonly epoch: number;
   /** Mean training loss per task of each finished epoch (epochs × T, oldest first): DWA, GradNorm. */
   readonly epochLosses: readonly Float64Array[];
+  /** How `jacobian` was taken (the run's grad mode), when the weighting reads task gradients. */
+  readonly mode?: GradMode;
+  /**
+   * Raw per-task gradients (row t = ∂L_t/∂θ, unweighted) of the parameters the weighting asked for
+   * (`gradients`), or of the representation in mode 'rep'; only when `needs` is not 'losses'.
+   */
+  readonly jacobian?: TaskMatrix;
+  /** Their T × T Gramian (row-major float64), with `jacobian`. */
+  readonly gramian?: Float64Array;
 }
 
 export interface LossWeighting<S = unknown> {
   readonly name: string;
+  /**
+   * What the weighting reads besides the losses (default 'losses'): with 'gramian' or 'jacobian' the
+   * trainer takes the per-task gradients of this step (in the run's grad mode) before calling
+   * `weights` (GradNorm: norms; ExcessMTL: the gradients themselves).
+   */
+  readonly needs?: 'losses' | 'gramian' | 'jacobian';
+  /**
+   * Which parameters' gradients in modes 'jacobian' / 'backward': all shared parameters (default) or
+   * only the last shared layer's (GradNorm, Chen et al. 2018 §3: "W … the last shared layer").
+   */
+  readonly gradients?: 'shared' | 'last-shared-layer';
+  /** Grad modes the weighting is defined for when it reads gradients (default: all). */
+  readonly modes?: readonly GradMode[];
   /** Initial state for T tasks. */
   init(T: number, seed: number): S;
   /** Task weights (length T) for this step, and the next state. */
   weights(input: WeightingInput, state: S): { readonly weights: Float64Array; readonly state: S };
+  /**
+   * Called after the optimiser step with the per-task losses of the SAME batch at the new parameters
+   * (FAMO's loss decrease; evaluated without dropout); returns the next state.
+   */
+  afterStep?(lossesAfter: Float64Array, state: S): S;
 }
 
 export interface AggregatorInput {
@@ -35,6 +63,9 @@ export interface AggregatorInput {
   readonly mode: GradMode;
   readonly losses: Float64Array;
   readonly step: number;
+  /** Mode 'rep' only: the representation's values (same layout as a row of `jacobian`) and its batch rows (GradDrop). */
+  readonly representation?: FloatArray;
+  readonly batch?: number;
 }
 
 export interface AggregatorOutput<S> {

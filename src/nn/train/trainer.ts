@@ -28,7 +28,7 @@ import { CompetitionAcc, unseededGramian } from './probe.ts';
 import type { ProbeContext } from './probe.ts';
 import { decodeState, encodeOptState, encodeState, restoreOptState } from './state-json.ts';
 import type { Json } from './state-json.ts';
-import type { EpochRecord, MTLNetwork, MultiInputData, MultiOutputData, TaskSpec, TrainConfig, TrainData, TrainResult } from './types.ts';
+import type { EpochRecord, GradientsUsed, MTLNetwork, MultiInputData, MultiOutputData, TaskSpec, TrainConfig, TrainData, TrainResult } from './types.ts';
 
 const CHECKPOINT_FORMAT = 'polytask-nn-checkpoint';
 const CHECKPOINT_VERSION = 1;
@@ -276,6 +276,21 @@ function validateConfig(net: MTLNetwork, cfg: TrainConfig): void {
   if (cfg.aggregator && !cfg.aggregator.modes.includes(mode)) {
     throw new OptionError('grad-mode', `aggregator "${cfg.aggregator.name}" is not defined for grad mode "${mode}" (it supports: ${cfg.aggregator.modes.join(', ')})`);
   }
+  const w = cfg.weighting;
+  if (w && (w.needs ?? 'losses') !== 'losses' && w.modes && !w.modes.includes(mode)) {
+    throw new OptionError('grad-mode', `weighting "${w.name}" is not defined for grad mode "${mode}" (it supports: ${w.modes.join(', ')})`);
+  }
+}
+
+/**
+ * The parameters of the last shared layer: those whose name has the layer prefix (the name up to its
+ * last '.') of the last shared parameter, e.g. trunk.1.weight and trunk.1.bias of an HPS MLP.
+ */
+export function lastSharedLayer(shared: readonly Param[]): Param[] {
+  const last = shared[shared.length - 1];
+  if (!last) return [];
+  const prefix = last.name.includes('.') ? last.name.slice(0, last.name.lastIndexOf('.') + 1) : last.name;
+  return shared.filter((p) => (prefix === last.name ? p === last : p.name.startsWith(prefix)));
 }
 
 function paramsSnapshot(ps: readonly Param[]): Record<string, Json> {
@@ -325,6 +340,17 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
   const weighting: LossWeighting = cfg.weighting ?? equalWeighting;
   const aggregator: GradientAggregator | undefined = cfg.aggregator;
   const mode: GradMode = cfg.gradMode ?? 'jacobian';
+
+  // Per-task gradients read by the loss weighting (GradNorm, ExcessMTL), and what the run records.
+  const wNeedsGrads = (weighting.needs ?? 'losses') !== 'losses';
+  const wParams = weighting.gradients === 'last-shared-layer' ? lastSharedLayer(shared) : shared;
+  const gradientsUsed: GradientsUsed | null = aggregator || wNeedsGrads
+    ? {
+        mode,
+        aggregator: aggregator ? (mode === 'rep' ? 'representation' : 'shared parameters') : null,
+        weighting: wNeedsGrads ? (mode === 'rep' ? 'representation' : weighting.gradients === 'last-shared-layer' ? `last shared layer (${wParams.map((p) => p.name).join(', ')})` : 'shared parameters') : null,
+      }
+    : null;
 
   const optState = cfg.optimizer.init(params);
   let wState = weighting.init(T, cfg.seed);
@@ -400,7 +426,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
   // Multi-input data without an aggregator: one forward per task on its own rows, asking the
   // network for that task's head only (heads then see B rows, not T·B); the trunk work is the same.
   // Aggregators need ONE shared representation, so they use the stacked forward.
-  const perTask = stacked && !aggregator && net.forward.length >= 3;
+  const perTask = stacked && !aggregator && !wNeedsGrads && net.forward.length >= 3;
   const taskInputs = perTask ? Array.from({ length: T }, (_, t) => batch.x.subarray(t * B * trainSet.d, (t + 1) * B * trainSet.d)) : [];
   const taskShape = [B, ...net.inShape];
   const only = Array.from({ length: T }, (_, t) => [t]);
@@ -491,6 +517,23 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
     return out;
   };
 
+  /** Raw per-task gradients for the loss weighting (its parameters, or the representation in mode 'rep'); every grad left zero. */
+  let wJbuf: Float32Array | Float64Array | undefined;
+  let wRbuf: Float32Array | Float64Array | undefined;
+  const weightingGradients = (features: Tensor | null): TaskMatrix => {
+    if (mode !== 'backward' && features === null) throw new OptionError('grad-mode', `weighting "${weighting.name}" with grad mode "${mode}" needs the network to expose its shared representation (features); use grad mode "backward"`);
+    let Jw: TaskMatrix;
+    if (mode === 'rep') Jw = repGradients(g, losses, features!, undefined, wJbuf);
+    else if (mode === 'jacobian') {
+      if (!wRbuf || wRbuf.length !== T * features!.size) wRbuf = new Float32Array(T * features!.size);
+      Jw = jacobianByLanes(g, losses, features!, wParams, undefined, wJbuf, wRbuf);
+    } else Jw = jacobianByBackward(g, losses, wParams, undefined, wJbuf);
+    wJbuf = Jw.data;
+    // head (and unlisted shared) parameters accumulated gradients: the step's real backward adds them again
+    for (const gr of grads) gr.fill(0);
+    return Jw;
+  };
+
   const step = (epoch: number): void => {
     const features = forwardLosses(g);
     for (let t = 0; t < T; t++) {
@@ -499,7 +542,12 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
       lossVals[t] = v;
     }
     metricsOf(g, acc);
-    const wOut = weighting.weights({ losses: lossVals, step: steps, epoch, epochLosses }, wState);
+    let wGrads = {};
+    if (wNeedsGrads) {
+      const Jw = weightingGradients(features);
+      wGrads = { mode, jacobian: Jw, gramian: gramian(Jw) };
+    }
+    const wOut = weighting.weights({ losses: lossVals, step: steps, epoch, epochLosses, ...wGrads }, wState);
     wState = wOut.state;
     const w = wOut.weights;
     const seeds = Array.from(w);
@@ -523,7 +571,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
         const R = repGradients(g, losses, features!, seeds, Rbuf);
         Rbuf = R.data;
         const K = gramian(R);
-        const o = aggregator.aggregate({ T, jacobian: aggregator.needs === 'jacobian' ? R : undefined, gramian: K, mode, losses: lossVals, step: steps }, aState);
+        const o = aggregator.aggregate({ T, jacobian: aggregator.needs === 'jacobian' ? R : undefined, gramian: K, mode, losses: lossVals, step: steps, representation: features!.data, batch: features!.shape[0] ?? 1 }, aState);
         aState = o.state;
         const cot = new Float32Array(R.cols);
         if (o.weights) {
@@ -556,6 +604,8 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
     cfg.optimizer.update(grads, optState, params);
     applyUpdates(params, grads);
     for (const gr of grads) gr.fill(0);
+    // FAMO: the same batch's losses at the new parameters (eval tape: no dropout).
+    if (weighting.afterStep) wState = weighting.afterStep(evalLossesNow(), wState);
     steps++;
   };
 
@@ -611,6 +661,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
       metricName: tasks.map(metricName),
       competition: conflictEvery > 0 ? compAcc.record() : null,
       best: isBest,
+      gradients: gradientsUsed,
     };
     history.push(rec);
     cfg.onEpoch?.(rec);

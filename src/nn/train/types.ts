@@ -93,6 +93,19 @@ export interface EpochRecord {
   readonly competition?: CompetitionRecord | null;
   /** Whether this epoch is the best so far on the validation loss (model selection). */
   readonly best: boolean;
+  /**
+   * Which per-task gradients the balancing used (issue 12: the run records its grad mode): the mode
+   * and, for the aggregator and for a weighting that reads gradients, what they were taken of
+   * ('shared parameters', 'representation', 'last shared layer (trunk.1.weight, …)'). null when
+   * neither reads per-task gradients (plain loss weighting).
+   */
+  readonly gradients?: GradientsUsed | null;
+}
+
+export interface GradientsUsed {
+  readonly mode: GradMode;
+  readonly aggregator: string | null;
+  readonly weighting: string | null;
 }
 
 export interface TrainConfig {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { nnqp, nnqpKkt, makeNnqpSolver } from '../../../src/balance/solvers/nnqp.ts';
+import { denseCholesky, denseCholeskySolve, nnqp, nnqpKkt, makeNnqpSolver } from '../../../src/balance/solvers/nnqp.ts';
 import { Random } from '../../../src/linalg/random.ts';
 import { arbCase, makeCase, maxAbs, maxDiagOf } from '../helpers.ts';
 
@@ -70,4 +70,56 @@ test('nnqp: T = 128 certified', () => {
   const r = nnqp(Q, n, q);
   assert.ok(r.converged);
   check(Q, n, q, r.x, maxDiagOf(c.K), 'T=128');
+});
+
+test('nnqp: the primal-dual active-set fast path is certified, agrees with Lawson–Hanson, and falls back when it cycles', () => {
+  const methods = new Set<string>();
+  fc.assert(
+    fc.property(arbCase({ maxT: 30, maxP: 40 }), fc.integer({ min: 0, max: 1e9 }), (c, s) => {
+      const n = c.T;
+      const Q = Float64Array.from(c.K.data);
+      const scale = Math.max(maxDiagOf(c.K), 1e-300);
+      for (let i = 0; i < n; i++) Q[i * n + i]! += 1e-4 * scale;
+      const rng = new Random(s);
+      const q = rng.normals(n).map((v) => v * scale);
+      const lh = makeNnqpSolver(Q, n, { pdasSteps: 0 })(q);
+      // warm sets: the exact one, a random one, and all indices
+      const exact: number[] = [];
+      lh.x.forEach((v, i) => { if (v > 0) exact.push(i); });
+      const random = Array.from({ length: n }, (_, i) => i).filter(() => rng.uniform() < 0.5);
+      const solve = makeNnqpSolver(Q, n);
+      for (const start of [exact, random, Array.from({ length: n }, (_, i) => i)]) {
+        const r = solve(q, start);
+        assert.ok(r.converged);
+        methods.add(r.method!);
+        check(Q, n, q, r.x, scale, `${c.kind} T=${n} (${r.method})`);
+        for (let i = 0; i < n; i++) assert.ok(Math.abs(r.x[i]! - lh.x[i]!) <= 1e-6 * Math.max(1, maxAbs(lh.x)), `${c.kind} T=${n}: x${i} ${r.x[i]} vs ${lh.x[i]}`);
+      }
+    }),
+    { numRuns: 150 },
+  );
+  assert.ok(methods.has('pdas') && methods.has('lawson-hanson'), `both paths exercised: ${[...methods].join(', ')}`);
+});
+
+test('denseCholesky: L Lᵀ reproduces the matrix and solves; a singular pivot is reported', () => {
+  const n = 13;
+  const G = new Random(4).normals(n * (n + 2));
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n + 2; k++) M[i * n + j]! += G[i * (n + 2) + k]! * G[j * (n + 2) + k]!;
+  const L = Float64Array.from(M);
+  assert.ok(denseCholesky(L, n, 0));
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
+    let v = 0;
+    for (let k = 0; k <= j; k++) v += L[i * n + k]! * L[j * n + k]!;
+    assert.ok(Math.abs(v - M[i * n + j]!) < 1e-9 * Math.abs(M[i * n + i]!), `(${i}, ${j})`);
+  }
+  const b = new Random(5).normals(n);
+  const z = Float64Array.from(b);
+  denseCholeskySolve(L, n, z);
+  for (let i = 0; i < n; i++) {
+    let v = 0;
+    for (let j = 0; j < n; j++) v += M[i * n + j]! * z[j]!;
+    assert.ok(Math.abs(v - b[i]!) < 1e-8, `row ${i}`);
+  }
+  assert.equal(denseCholesky(Float64Array.from([1, 1, 1, 1]), 2, 1e-12), false);
 });

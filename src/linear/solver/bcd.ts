@@ -31,6 +31,7 @@ import { andersonWeights } from './anderson.ts';
 import type { FitInfo, SolverHooks } from '../types.ts';
 import { progressTicker } from './hooks.ts';
 import type { GramProblem } from './gram-form.ts';
+import { dirtyRowSolve, dirtyRowValue } from './dirty-row.ts';
 
 export type RowPenaltyKind = 'lasso' | 'l21';
 /** 'dirty': the dirty model's row penalty on W = P + Q (see dirtyRowSolve), weights lambda (λ_P) and lambda2 (λ_Q). */
@@ -131,90 +132,6 @@ export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, o
     }
   }
   for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : b[i]! / (a[i]! + mu);
-}
-
-/**
- * The dirty model's penalty on one row of W = P + Q (Jalali et al., NIPS 2010), as a function of w alone:
- *   g(w) = min_{p + q = w} λ_P‖p‖_∞ + λ_Q‖q‖₁,
- * the infimal convolution of the two norms, whose conjugate is the indicator of the intersection of
- * their dual balls B* = {z : ‖z‖₁ ≤ λ_P, ‖z‖_∞ ≤ λ_Q}. So the dirty model with squared loss is a
- * row-separable penalty on W and the row BCD applies. The best split puts p_t = sign(w_t)·min(|w_t|, m)
- * with m the K-th largest |w_t|, K = ⌈λ_P/λ_Q⌉ (m = 0 when K > T): the slope of λ_P m + λ_Q Σ(|w_t| − m)_+
- * in m is λ_P − λ_Q·#{|w_t| > m}.
- */
-export function dirtySplitLevel(w: ArrayLike<number>, lambdaP: number, lambdaQ: number): number {
-  const T = w.length;
-  const K = Math.ceil(lambdaP / lambdaQ);
-  if (K > T || K < 1) return 0;
-  if (K === 1) {
-    let m = 0;
-    for (let t = 0; t < T; t++) m = Math.max(m, Math.abs(w[t]!));
-    return m;
-  }
-  const u = Float64Array.from({ length: T }, (_, t) => Math.abs(w[t]!)).sort();
-  return u[T - K]!;
-}
-
-/** g(w) of dirtySplitLevel's header. */
-export function dirtyRowValue(w: ArrayLike<number>, lambdaP: number, lambdaQ: number): number {
-  const m = dirtySplitLevel(w, lambdaP, lambdaQ);
-  let v = lambdaP * m;
-  for (let t = 0; t < w.length; t++) v += lambdaQ * Math.max(Math.abs(w[t]!) - m, 0);
-  return v;
-}
-
-/**
- * argmin_u ½Σ a_t u_t² − bᵀu + g(u) for the dirty row penalty g (a_t ≥ 0). By duality (g is the support
- * function of B*), u = (b − z)/a with z the projection of b onto B* in the metric diag(1/a):
- * |z_t| = clip(|b_t| − θ a_t, 0, λ_Q), sign(z_t) = sign(b_t), θ ≥ 0 the smallest value with Σ|z_t| ≤ λ_P
- * (φ(θ) = Σ clip(·) is continuous, decreasing, piecewise linear: bracketed Newton, exact on the
- * right piece). A zero curvature (feature absent from a task) gives u_t = 0.
- */
-export function dirtyRowSolve(a: Float64Array, b: Float64Array, lambdaP: number, lambdaQ: number, out: Float64Array): void {
-  const T = a.length;
-  // φ(θ) and its right slope −Σ_{t linear just after θ} a_t.
-  const phiAt = (theta: number): { v: number; slope: number } => {
-    let v = 0;
-    let slope = 0;
-    for (let t = 0; t < T; t++) {
-      const x = Math.abs(b[t]!) - theta * a[t]!;
-      if (x >= lambdaQ) {
-        v += lambdaQ;
-        if (x === lambdaQ) slope -= a[t]!;
-      } else if (x > 0) {
-        v += x;
-        slope -= a[t]!;
-      }
-    }
-    return { v, slope };
-  };
-  let theta = 0;
-  let cur = phiAt(0);
-  if (cur.v > lambdaP) {
-    // Bracketed Newton on the piecewise-linear φ: exact once on the right piece (a few steps);
-    // bisection whenever the step leaves the bracket.
-    let lo = 0;
-    let hi = 0;
-    for (let t = 0; t < T; t++) if (a[t]! > 0) hi = Math.max(hi, Math.abs(b[t]!) / a[t]!);
-    for (let it = 0; it < 200; it++) {
-      let next = cur.slope < 0 ? theta + (cur.v - lambdaP) / -cur.slope : NaN;
-      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-      theta = next;
-      cur = phiAt(theta);
-      if (Math.abs(cur.v - lambdaP) <= 1e-14 * lambdaP || hi - lo <= 1e-15 * hi) break;
-      if (cur.v > lambdaP) lo = theta;
-      else hi = theta;
-    }
-  }
-  for (let t = 0; t < T; t++) {
-    if (!(a[t]! > 0)) {
-      out[t] = 0;
-      continue;
-    }
-    const bt = b[t]!;
-    const z = Math.sign(bt) * Math.min(Math.max(Math.abs(bt) - theta * a[t]!, 0), lambdaQ);
-    out[t] = (bt - z) / a[t]!;
-  }
 }
 
 /** Solves (D + μI − 2κ·offdiag) x = r for the SPD tridiagonal with diagonal D (Thomas algorithm, O(T)). */

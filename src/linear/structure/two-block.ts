@@ -14,7 +14,9 @@ import type { Penalty } from '../penalty/types.ts';
 import { fista, type CompositeObjective } from '../solver/fista.ts';
 import type { FitInfo, LearnedStructure, ModelName, ModelSpec, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { OptionError } from '../../errors.ts';
-import { bcd, dirtySplitLevel } from '../solver/bcd.ts';
+import { bcd } from '../solver/bcd.ts';
+import { admmGram } from '../solver/admm.ts';
+import { dirtyGramPenalty, dirtySplitLevel } from '../solver/dirty-row.ts';
 import { gramProblem } from '../solver/gram-form.ts';
 import { linearModel, PROX_SOLVER_HELP, PROX_SOLVERS, warmIntercepts, warmMatrix, weight, weightParam, type FitOptions } from '../models/common.ts';
 
@@ -98,13 +100,14 @@ export function solveTwoBlock(problem: Problem, spec: TwoBlockSpec, options: Fit
 }
 
 /**
- * The dirty model with squared loss by working-set BCD over the rows of W = P + Q (solver/bcd.ts,
- * penalty 'dirty': the infimal convolution λ_P‖·‖_∞ □ λ_Q‖·‖₁ is row-separable on W), certified by the
- * relative duality gap of that problem on all features; P and Q are then the best split of each row
+ * The dirty model with squared loss as a problem in W = P + Q alone: the infimal convolution
+ * λ_P‖·‖_∞ □ λ_Q‖·‖₁ is a row-separable penalty on W (solver/dirty-row.ts), solved by ADMM with exact
+ * per-task steps (solver/admm.ts) or working-set BCD over the rows (solver/bcd.ts), either certified
+ * by the relative duality gap of that problem on all features; P and Q are then the best split of each row
  * (dirtySplitLevel), which attains the infimum, so (P, Q) minimises the two-block objective with the
  * same value (the joint optimality condition −∇_j ∈ λ_P∂‖P_j‖_∞ ∩ λ_Q∂‖Q_j‖₁ is tested).
  */
-export function solveDirtyBcd(problem: Problem, spec: { lambdaP: number; lambdaQ: number; ridge: number }, options: FitOptions, warm?: WarmStart, hooks?: SolverHooks): TwoBlockSolution {
+export function solveDirtyRows(problem: Problem, spec: { lambdaP: number; lambdaQ: number; ridge: number }, method: 'bcd' | 'admm', options: FitOptions, warm?: WarmStart, hooks?: SolverHooks): TwoBlockSolution {
   const started = performance.now();
   const d = problem.d;
   const T = problem.tasks.length;
@@ -112,18 +115,18 @@ export function solveDirtyBcd(problem: Problem, spec: { lambdaP: number; lambdaQ
   const Pw = warmMatrix(warm, 'P', d, T);
   const Qw = warmMatrix(warm, 'Q', d, T);
   const W0 = Pw && Qw ? sum(Pw, Qw) : warmMatrix(warm, 'W', d, T);
-  const r = bcd(gp, {
-    penalty: 'dirty',
-    lambda: spec.lambdaP,
-    lambda2: spec.lambdaQ,
+  const common = {
     tol: options.tol,
     maxIter: options.maxIter,
     requireConvergence: options.requireConvergence ?? false,
-    solverName: 'bcd',
+    solverName: method,
     started,
     ...(W0 ? { W0 } : {}),
     ...(hooks ? { hooks } : {}),
-  });
+  };
+  const r = method === 'bcd'
+    ? bcd(gp, { penalty: 'dirty', lambda: spec.lambdaP, lambda2: spec.lambdaQ, ...common })
+    : admmGram(gp, dirtyGramPenalty(spec.lambdaP, spec.lambdaQ), common);
   const W = r.W;
   const P = Matrix.zeros(d, T);
   const Q = Matrix.zeros(d, T);
@@ -157,9 +160,9 @@ export interface TwoBlockModel {
   readonly dirtyBcd?: boolean;
 }
 
-export const DIRTY_SOLVERS = ['bcd', 'fista', 'gd'] as const;
+export const DIRTY_SOLVERS = ['admm', 'bcd', 'fista', 'gd'] as const;
 export const DIRTY_SOLVER_HELP =
-  'bcd (working-set block coordinate descent over the rows of W = P + Q, duality gap; squared loss with both weights > 0, the default there) | fista (accelerated proximal gradient over [P, Q]; the default otherwise) | gd (textbook proximal gradient)';
+  'admm (exact per-task steps on W = P + Q, duality gap; squared loss with both weights > 0, the default there) | bcd (working-set block coordinate descent over the rows of W, same conditions) | fista (accelerated proximal gradient over [P, Q]; the default otherwise) | gd (textbook proximal gradient)';
 
 export function twoBlockSpec(m: TwoBlockModel): ModelSpec {
   return linearModel({
@@ -178,13 +181,14 @@ export function twoBlockSpec(m: TwoBlockModel): ModelSpec {
         ridge: weight(o, 'ridge'),
       };
       const bcdApplies = problem.loss === 'squared' && lambdaP > 0 && lambdaQ > 0;
-      const solver = o.solver ?? (m.dirtyBcd && bcdApplies ? 'bcd' : 'fista');
-      if (solver === 'bcd' && !bcdApplies) {
+      const solver = o.solver ?? (m.dirtyBcd && bcdApplies ? 'admm' : 'fista');
+      const rows = solver === 'bcd' || solver === 'admm';
+      if (rows && !bcdApplies) {
         throw new OptionError('solver', problem.loss !== 'squared'
-          ? `"bcd" needs the squared loss (the loss is "${problem.loss}"); use --solver fista`
-          : '"bcd" needs --lambda-p > 0 and --lambda-q > 0; use --solver fista');
+          ? `"${solver}" needs the squared loss (the loss is "${problem.loss}"); use --solver fista`
+          : `"${solver}" needs --lambda-p > 0 and --lambda-q > 0; use --solver fista`);
       }
-      const s = solver === 'bcd' ? solveDirtyBcd(problem, { lambdaP, lambdaQ, ridge: spec.ridge }, o, warm, hooks) : solveTwoBlock(problem, spec, o, `${o.solver === 'gd' ? 'ista' : 'fista'} (${m.name}: blocks P, Q${createLoss(problem).explicitIntercept ? ', b' : ''})`, warm, hooks);
+      const s = rows ? solveDirtyRows(problem, { lambdaP, lambdaQ, ridge: spec.ridge }, solver, o, warm, hooks) : solveTwoBlock(problem, spec, o, `${o.solver === 'gd' ? 'ista' : 'fista'} (${m.name}: blocks P, Q${createLoss(problem).explicitIntercept ? ', b' : ''})`, warm, hooks);
       return {
         W: s.W,
         intercepts: s.intercepts,

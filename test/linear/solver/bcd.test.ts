@@ -10,7 +10,8 @@ import { chainPenalty } from '../../../src/linear/penalty/laplacian.ts';
 import { problemFromTasks } from '../../../src/linear/problem.ts';
 import { solveLinear, linearObjective } from '../../../src/linear/solver/composite.ts';
 import { proxGradientResidual } from '../../../src/linear/solver/fista.ts';
-import { bcd, dirtyRowSolve, dirtyRowValue, groupSecular, tridiagonalSecular, type RowPenaltyKind } from '../../../src/linear/solver/bcd.ts';
+import { bcd, groupSecular, tridiagonalSecular, type RowPenaltyKind } from '../../../src/linear/solver/bcd.ts';
+import { dirtyRowSolve, dirtyRowValue } from '../../../src/linear/solver/dirty-row.ts';
 import { l1InfPenalty } from '../../../src/linear/penalty/l1inf.ts';
 import { twoBlockObjective } from '../../../src/linear/structure/two-block.ts';
 import { getModelSpec } from '../../../src/linear/registry.ts';
@@ -260,15 +261,15 @@ test('dirtyRowSolve minimises ½Σa_t u_t² − bᵀu + g(u) (g the dirty row pe
   }
 });
 
-test('dirty by row BCD: agrees with FISTA over [P, Q] to 1e-8 relative objective on badly scaled, duplicated, rank-deficient data; (P, Q) satisfies the joint optimality condition', () => {
-  for (const [seed, intercept, fp, fq] of [[81, true, 0.3, 0.1], [82, false, 0.05, 0.03]] as const) {
+test('dirty by row BCD and by ADMM on W = P + Q: agree with FISTA over [P, Q] to 1e-8 relative objective on badly scaled, duplicated, rank-deficient data; (P, Q) satisfies the joint optimality condition', () => {
+  for (const [seed, intercept, fp, fq, solver] of [[81, true, 0.3, 0.1, 'bcd'], [82, false, 0.05, 0.03, 'bcd'], [81, true, 0.3, 0.1, 'admm'], [82, false, 0.05, 0.03, undefined]] as const) {
     const problem = hardProblem(seed, intercept);
     const lmax = lambdaMax(problem, 'lasso');
     const lambdaP = fp * lmax * 3;
     const lambdaQ = fq * lmax;
     const spec = getModelSpec('dirty');
-    const r = spec.fit(problem, { lambdaP, lambdaQ, tol: 1e-12, maxIter: 200000 });
-    assert.equal(r.info.solver, 'bcd');
+    const r = spec.fit(problem, { lambdaP, lambdaQ, tol: 1e-12, maxIter: 200000, ...(solver ? { solver } : {}) });
+    assert.equal(r.info.solver, solver ?? 'admm', 'admm is the default for the squared loss');
     assert.ok(r.info.converged, r.info.message);
     const f = spec.fit(problem, { lambdaP, lambdaQ, tol: 1e-10, maxIter: 400000, solver: 'fista' });
     assert.ok(f.info.converged, f.info.message);
@@ -294,5 +295,6 @@ test('dirty: λ_P, λ_Q above their maxima give P = Q = 0; bcd refuses a zero we
   const r = spec.fit(problem, { lambdaP: 1e3 * lmax * problem.tasks.length, lambdaQ: 1.0001 * lmax, tol: 1e-10 });
   assert.ok(r.W.data.every((v) => v === 0));
   assert.throws(() => spec.fit(problem, { lambdaP: 0, lambdaQ: 1, solver: 'bcd' }), /lambda-p > 0/);
+  assert.throws(() => spec.fit(problem, { lambdaP: 1, lambdaQ: 0, solver: 'admm' }), /lambda-q > 0/);
   assert.equal(spec.fit(problem, { lambdaP: 0, lambdaQ: lmax, maxIter: 50 }).info.solver.startsWith('fista'), true);
 });

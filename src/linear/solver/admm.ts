@@ -296,7 +296,7 @@ export function admmGram(gp: GramProblem, pen: GramPenalty, opts: AdmmOptions): 
   const tail = `${iterations} ADMM iterations, final β = ${beta.toExponential(2)}`;
   const message = converged
     ? `converged: relative duality gap ${gap.rel.toExponential(2)} ≤ tol ${tol} (${tail})`
-    : `NOT converged: stopped at the iteration cap maxIter = ${maxIter} with relative duality gap ${gap.rel.toExponential(2)} > tol ${tol} (${tail}); raise maxIter or loosen tol`;
+    : `NOT converged: stopped at the iteration cap maxIter = ${maxIter} with relative duality gap ${gap.rel.toExponential(2)} > tol ${tol} (${tail}); ${gap.rel < 1e-9 ? 'the gap computed from the Gram form bottoms out near 1e-10 relative (rounding), so a tol below that is not reachable: loosen tol' : 'raise maxIter or loosen tol'}`;
   if (!converged && opts.requireConvergence) throw new ConvergenceError(`${solver}: ${message}`);
   const info: FitInfo = { solver, iterations, converged, optimality: gap.rel, objective, objectiveTrace: trace, seconds, message };
   return { W, info, gap: gap.rel };

@@ -15,5 +15,6 @@ export const dirtySpec = twoBlockSpec({
   penaltyP: l1InfPenalty,
   penaltyQ: lassoPenalty,
   // Features used by any task: the non-zero rows of W = P + Q.
+  dirtyBcd: true,
   learned: (problem, s) => ({ selectedFeatures: nonZeroRows(s.W).map((j) => featureName(problem, j)) }),
 });

@@ -31,12 +31,17 @@ import { andersonWeights } from './anderson.ts';
 import type { FitInfo, SolverHooks } from '../types.ts';
 import { progressTicker } from './hooks.ts';
 import type { GramProblem } from './gram-form.ts';
+import { dirtyRowSolve, dirtyRowValue } from './dirty-row.ts';
 
 export type RowPenaltyKind = 'lasso' | 'l21';
+/** 'dirty': the dirty model's row penalty on W = P + Q (see dirtyRowSolve), weights lambda (λ_P) and lambda2 (λ_Q). */
+export type BcdPenaltyKind = RowPenaltyKind | 'dirty';
 
 export interface BcdOptions {
-  readonly penalty: RowPenaltyKind;
+  readonly penalty: BcdPenaltyKind;
   readonly lambda: number;
+  /** λ_Q of the dirty penalty (lambda is λ_P). */
+  readonly lambda2?: number;
   /** Relative duality gap (lasso/L21) or relative optimality (κ > 0) at which to stop. */
   readonly tol?: number;
   /** Cap on the total number of passes over the working set. */
@@ -239,8 +244,20 @@ function rowGradient(s: State, j: number, g: Float64Array, tmp: Float64Array): v
 }
 
 /** Minimum-norm subgradient of F restricted to row j, given the row gradient g: its norm. */
-function rowViolation(pen: RowPenaltyKind, lambda: number, w: Float64Array, g: Float64Array): number {
+function rowViolation(pen: BcdPenaltyKind, lambda: number, lambda2: number, w: Float64Array, g: Float64Array, a?: Float64Array): number {
   const T = g.length;
+  if (pen === 'dirty') {
+    // No closed minimum-norm subgradient: ‖a ⊙ (w − u*)‖ with u* the exact row minimiser (zero iff
+    // row j is optimal; in gradient units, as the other measures).
+    if (!a) throw new Error('bcd: the dirty row violation needs the row curvature');
+    const b = new Float64Array(T);
+    for (let t = 0; t < T; t++) b[t] = a[t]! * w[t]! - g[t]!;
+    const u = new Float64Array(T);
+    dirtyRowSolve(a, b, lambda, lambda2, u);
+    let s = 0;
+    for (let t = 0; t < T; t++) s += (a[t]! * (w[t]! - u[t]!)) ** 2;
+    return Math.sqrt(s);
+  }
   if (pen === 'lasso') {
     let s = 0;
     for (let t = 0; t < T; t++) {
@@ -295,8 +312,13 @@ interface Evaluation {
   readonly subgradient: number;
 }
 
-function penaltyValue(pen: RowPenaltyKind, lambda: number, W: Float64Array, d: number, T: number): number {
+function penaltyValue(pen: BcdPenaltyKind, lambda: number, lambda2: number, W: Float64Array, d: number, T: number): number {
   let v = 0;
+  if (pen === 'dirty') {
+    let total = 0;
+    for (let j = 0; j < d; j++) total += dirtyRowValue(W.subarray(j * T, (j + 1) * T), lambda, lambda2);
+    return total;
+  }
   if (pen === 'lasso') {
     for (let i = 0; i < W.length; i++) v += Math.abs(W[i]!);
   } else {
@@ -326,10 +348,10 @@ function smoothValue(gp: GramProblem, W: Float64Array, HW: Float64Array, rows: r
   return v;
 }
 
-function evaluateAll(s: State, pen: RowPenaltyKind, lambda: number, wantDual: boolean): Evaluation {
+function evaluateAll(s: State, pen: BcdPenaltyKind, lambda: number, lambda2: number, wantDual: boolean): Evaluation {
   const { d, T, c, h, yy, ridge, chain } = s.gp;
   const allRows = Array.from({ length: d }, (_, j) => j);
-  const primal = smoothValue(s.gp, s.W, s.HW, allRows) + penaltyValue(pen, lambda, s.W, d, T);
+  const primal = smoothValue(s.gp, s.W, s.HW, allRows) + penaltyValue(pen, lambda, lambda2, s.W, d, T);
   const g = new Float64Array(T);
   const tmp = new Float64Array(T);
   const violation = new Float64Array(d);
@@ -342,10 +364,19 @@ function evaluateAll(s: State, pen: RowPenaltyKind, lambda: number, wantDual: bo
   for (let j = 0; j < d; j++) {
     rowGradient(s, j, g, tmp);
     const w = s.W.subarray(j * T, (j + 1) * T);
-    violation[j] = rowViolation(pen, lambda, w, g);
+    violation[j] = rowViolation(pen, lambda, lambda2, w, g, pen === 'dirty' ? rowCurvature(s.gp, j).a : undefined);
     sub2 += violation[j]! ** 2;
     if (pen === 'lasso') for (let t = 0; t < T; t++) taskNorm[t] = Math.max(taskNorm[t]!, Math.abs(g[t]!));
-    else {
+    else if (pen === 'dirty') {
+      // Dual ball of the dirty row penalty: ‖z‖₁ ≤ λ_P and ‖z‖_∞ ≤ λ_Q; as a multiple of λ_P.
+      let n1 = 0;
+      let ni = 0;
+      for (let t = 0; t < T; t++) {
+        n1 += Math.abs(g[t]!);
+        ni = Math.max(ni, Math.abs(g[t]!));
+      }
+      dualNorm = Math.max(dualNorm, n1, (ni * lambda) / lambda2);
+    } else {
       let n2 = 0;
       for (let t = 0; t < T; t++) n2 += g[t]! * g[t]!;
       dualNorm = Math.max(dualNorm, Math.sqrt(n2));
@@ -390,7 +421,7 @@ interface PassScratch {
 }
 
 /** Exact minimisation over row j; updates W and HW (on the rows `hwRows`). */
-function blockStep(s: State, j: number, pen: RowPenaltyKind, lambda: number, curv: RowCurvature, hwRows: readonly number[], sc: PassScratch): void {
+function blockStep(s: State, j: number, pen: BcdPenaltyKind, lambda: number, lambda2: number, curv: RowCurvature, hwRows: readonly number[], sc: PassScratch): void {
   const { d, T, H } = s.gp;
   const o = j * T;
   const w = s.W.subarray(o, o + T);
@@ -398,7 +429,8 @@ function blockStep(s: State, j: number, pen: RowPenaltyKind, lambda: number, cur
   rowGradient(s, j, g, tmp);
   if (curv.D === null) {
     for (let t = 0; t < T; t++) b[t] = curv.a[t]! * w[t]! - g[t]!;
-    if (pen === 'lasso') {
+    if (pen === 'dirty') dirtyRowSolve(curv.a, b, lambda, lambda2, u);
+    else if (pen === 'lasso') {
       for (let t = 0; t < T; t++) {
         const v = b[t]!;
         const st = v > lambda ? v - lambda : v < -lambda ? v + lambda : 0;
@@ -452,7 +484,9 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
   const { d, T, c, h } = gp;
   const pen = opts.penalty;
   const lambda = opts.lambda;
+  const lambda2 = opts.lambda2 ?? 0;
   if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new RangeError(`bcd: lambda must be finite and ≥ 0, got ${lambda}`);
+  if (pen === 'dirty' && !(lambda > 0 && lambda2 > 0 && Number.isFinite(lambda2))) throw new RangeError(`bcd: the dirty penalty needs λ_P > 0 and λ_Q > 0, got ${lambda}, ${lambda2}`);
   if (gp.chain > 0 && pen !== 'l21') throw new Error('bcd: the chain term is supported with the L21 penalty only (tgl)');
   const tol = opts.tol ?? 1e-6;
   const maxIter = opts.maxIter ?? 20000;
@@ -490,7 +524,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
   let accepted = 0;
   let tried = 0;
   let wsSize = Math.min(d, 10);
-  let ev = evaluateAll(s, pen, lambda, useGap);
+  let ev = evaluateAll(s, pen, lambda, lambda2, useGap);
   let crit = certificate(ev);
   const trace: number[] = [ev.primal];
   let converged = crit <= tol;
@@ -536,7 +570,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
         for (let t = 0; t < T; t++) s.HW[t * d + j] = hw[k * T + t]!;
       });
     };
-    const wsObjective = (): number => smoothValue(gp, W, s.HW, ws) + penaltyValue(pen, lambda, W, d, T);
+    const wsObjective = (): number => smoothValue(gp, W, s.HW, ws) + penaltyValue(pen, lambda, lambda2, W, d, T);
     let order = ws.slice();
     while (passes < maxIter) {
       passes++;
@@ -546,11 +580,11 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
         const score = new Map<number, number>();
         for (const j of ws) {
           rowGradient(s, j, g, tmp);
-          score.set(j, rowViolation(pen, lambda, W.subarray(j * T, (j + 1) * T), g));
+          score.set(j, rowViolation(pen, lambda, lambda2, W.subarray(j * T, (j + 1) * T), g, curvature(j).a));
         }
         order = ws.slice().sort((p, q) => score.get(q)! - score.get(p)!);
       }
-      for (const j of order) blockStep(s, j, pen, lambda, curvature(j), ws, sc);
+      for (const j of order) blockStep(s, j, pen, lambda, lambda2, curvature(j), ws, sc);
       tick(passes, crit);
       if (andersonK > 0) {
         const snap = snapshot();
@@ -588,14 +622,14 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
         let worst = 0;
         for (const j of ws) {
           rowGradient(s, j, g, tmp);
-          worst = Math.max(worst, rowViolation(pen, lambda, W.subarray(j * T, (j + 1) * T), g));
+          worst = Math.max(worst, rowViolation(pen, lambda, lambda2, W.subarray(j * T, (j + 1) * T), g, curvature(j).a));
         }
         if (worst <= innerTol || worst / g0 <= 0.1 * tol) break;
       }
     }
     // Certify on ALL features with fresh HW (also removes drift from the incremental updates).
     recomputeHW(s);
-    ev = evaluateAll(s, pen, lambda, useGap);
+    ev = evaluateAll(s, pen, lambda, lambda2, useGap);
     crit = certificate(ev);
     trace.push(ev.primal);
     if (crit <= tol) converged = true;

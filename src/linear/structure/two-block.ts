@@ -13,6 +13,11 @@ import type { DataLoss } from '../loss/types.ts';
 import type { Penalty } from '../penalty/types.ts';
 import { fista, type CompositeObjective } from '../solver/fista.ts';
 import type { FitInfo, LearnedStructure, ModelName, ModelSpec, Problem, SolverHooks, WarmStart } from '../types.ts';
+import { OptionError } from '../../errors.ts';
+import { bcd } from '../solver/bcd.ts';
+import { admmGram } from '../solver/admm.ts';
+import { dirtyGramPenalty, dirtySplitLevel } from '../solver/dirty-row.ts';
+import { gramProblem } from '../solver/gram-form.ts';
 import { linearModel, PROX_SOLVER_HELP, PROX_SOLVERS, warmIntercepts, warmMatrix, weight, weightParam, type FitOptions } from '../models/common.ts';
 
 export interface TwoBlockSpec {
@@ -94,6 +99,50 @@ export function solveTwoBlock(problem: Problem, spec: TwoBlockSpec, options: Fit
   return { P, Q, W, intercepts: loss.intercepts(W, loss.explicitIntercept ? r.x[2]!.data : undefined), info: r.info };
 }
 
+/**
+ * The dirty model with squared loss as a problem in W = P + Q alone: the infimal convolution
+ * λ_P‖·‖_∞ □ λ_Q‖·‖₁ is a row-separable penalty on W (solver/dirty-row.ts), solved by ADMM with exact
+ * per-task steps (solver/admm.ts) or working-set BCD over the rows (solver/bcd.ts), either certified
+ * by the relative duality gap of that problem on all features; P and Q are then the best split of each row
+ * (dirtySplitLevel), which attains the infimum, so (P, Q) minimises the two-block objective with the
+ * same value (the joint optimality condition −∇_j ∈ λ_P∂‖P_j‖_∞ ∩ λ_Q∂‖Q_j‖₁ is tested).
+ */
+export function solveDirtyRows(problem: Problem, spec: { lambdaP: number; lambdaQ: number; ridge: number }, method: 'bcd' | 'admm', options: FitOptions, warm?: WarmStart, hooks?: SolverHooks): TwoBlockSolution {
+  const started = performance.now();
+  const d = problem.d;
+  const T = problem.tasks.length;
+  const gp = gramProblem(problem, { ridge: spec.ridge });
+  const Pw = warmMatrix(warm, 'P', d, T);
+  const Qw = warmMatrix(warm, 'Q', d, T);
+  const W0 = Pw && Qw ? sum(Pw, Qw) : warmMatrix(warm, 'W', d, T);
+  const common = {
+    tol: options.tol,
+    maxIter: options.maxIter,
+    requireConvergence: options.requireConvergence ?? false,
+    solverName: method,
+    started,
+    ...(W0 ? { W0 } : {}),
+    ...(hooks ? { hooks } : {}),
+  };
+  const r = method === 'bcd'
+    ? bcd(gp, { penalty: 'dirty', lambda: spec.lambdaP, lambda2: spec.lambdaQ, ...common })
+    : admmGram(gp, dirtyGramPenalty(spec.lambdaP, spec.lambdaQ), common);
+  const W = r.W;
+  const P = Matrix.zeros(d, T);
+  const Q = Matrix.zeros(d, T);
+  for (let j = 0; j < d; j++) {
+    const row = W.data.subarray(j * T, (j + 1) * T);
+    const m = dirtySplitLevel(row, spec.lambdaP, spec.lambdaQ);
+    for (let t = 0; t < T; t++) {
+      const w = row[t]!;
+      const p = Math.sign(w) * Math.min(Math.abs(w), m);
+      P.data[j * T + t] = p;
+      Q.data[j * T + t] = w - p;
+    }
+  }
+  return { P, Q, W, intercepts: gp.intercepts(W), info: r.info };
+}
+
 // ---- the model declaration shared by the four P + Q models ----
 
 export interface TwoBlockModel {
@@ -107,7 +156,13 @@ export interface TwoBlockModel {
   penaltyQ(lambdaQ: number): Penalty;
   /** What the model exposes besides P and Q. */
   learned(problem: Problem, s: TwoBlockSolution): LearnedStructure;
+  /** The dirty model: offers the row BCD for the squared loss (solveDirtyBcd). */
+  readonly dirtyBcd?: boolean;
 }
+
+export const DIRTY_SOLVERS = ['admm', 'bcd', 'fista', 'gd'] as const;
+export const DIRTY_SOLVER_HELP =
+  'admm (exact per-task steps on W = P + Q, duality gap; squared loss with both weights > 0, the default there) | bcd (working-set block coordinate descent over the rows of W, same conditions) | fista (accelerated proximal gradient over [P, Q]; the default otherwise) | gd (textbook proximal gradient)';
 
 export function twoBlockSpec(m: TwoBlockModel): ModelSpec {
   return linearModel({
@@ -115,15 +170,25 @@ export function twoBlockSpec(m: TwoBlockModel): ModelSpec {
     summary: m.summary,
     // Model files of formatVersion 1 stored lambdaP as lambda and lambdaQ as lambda2.
     params: [weightParam('lambdaP', m.helpP, 0.1, { points: 6, decades: 4 }), weightParam('lambdaQ', m.helpQ, 0.1, { points: 5, decades: 4 })],
-    solvers: PROX_SOLVERS,
-    solverHelp: PROX_SOLVER_HELP,
+    solvers: m.dirtyBcd ? DIRTY_SOLVERS : PROX_SOLVERS,
+    solverHelp: m.dirtyBcd ? DIRTY_SOLVER_HELP : PROX_SOLVER_HELP,
     fit(problem, o, warm, hooks) {
+      const lambdaP = weight(o, 'lambdaP');
+      const lambdaQ = weight(o, 'lambdaQ');
       const spec: TwoBlockSpec = {
-        P: m.penaltyP(weight(o, 'lambdaP')),
-        Q: m.penaltyQ(weight(o, 'lambdaQ')),
+        P: m.penaltyP(lambdaP),
+        Q: m.penaltyQ(lambdaQ),
         ridge: weight(o, 'ridge'),
       };
-      const s = solveTwoBlock(problem, spec, o, `${o.solver === 'gd' ? 'ista' : 'fista'} (${m.name}: blocks P, Q${createLoss(problem).explicitIntercept ? ', b' : ''})`, warm, hooks);
+      const bcdApplies = problem.loss === 'squared' && lambdaP > 0 && lambdaQ > 0;
+      const solver = o.solver ?? (m.dirtyBcd && bcdApplies ? 'admm' : 'fista');
+      const rows = solver === 'bcd' || solver === 'admm';
+      if (rows && !bcdApplies) {
+        throw new OptionError('solver', problem.loss !== 'squared'
+          ? `"${solver}" needs the squared loss (the loss is "${problem.loss}"); use --solver fista`
+          : `"${solver}" needs --lambda-p > 0 and --lambda-q > 0; use --solver fista`);
+      }
+      const s = rows ? solveDirtyRows(problem, { lambdaP, lambdaQ, ridge: spec.ridge }, solver, o, warm, hooks) : solveTwoBlock(problem, spec, o, `${o.solver === 'gd' ? 'ista' : 'fista'} (${m.name}: blocks P, Q${createLoss(problem).explicitIntercept ? ', b' : ''})`, warm, hooks);
       return {
         W: s.W,
         intercepts: s.intercepts,

@@ -90,9 +90,12 @@ function writePrefix(file: string, to: string, bytes: number): number {
   return lines - 1;
 }
 
+const FIT_TIMEOUT = Number(process.env.POLYTASK_BENCH_FIT_TIMEOUT ?? 900);
+
 function child(which: string, file: string, opts: object): Run {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/data-load-child.ts', which, file, JSON.stringify(opts)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`${which} failed: ${r.stderr}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/data-load-child.ts', which, file, JSON.stringify(opts)],
+    { encoding: 'utf8', maxBuffer: 1 << 24, ...(which === 'fit' ? { timeout: FIT_TIMEOUT * 1000 } : {}) });
+  if (r.status !== 0) throw new Error(`${which} failed${r.signal ? ` (${r.signal}${which === 'fit' ? `, limit ${FIT_TIMEOUT} s wall` : ''})` : ''}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
 }
 
@@ -130,7 +133,14 @@ for (const s of chosen) {
       }
     } else old = measure('v0', file, opts, V0_REPEATS);
     const insp = measure('inspect', file, { argv: ['--task-col', 'task', '--target', 'y'] }, REPEATS);
-    const fit = FIT ? measure('fit', file, { argv: ['--task-col', 'task', '--target', 'y', '--model', 'l21', '--lambda', FIT_LAMBDA] }, 1) : null;
+    let fit: Run | null = null;
+    if (FIT) {
+      try {
+        fit = measure('fit', file, { argv: ['--task-col', 'task', '--target', 'y', '--model', 'l21', '--lambda', FIT_LAMBDA] }, 1);
+      } catch (e) {
+        console.log(`  polytask fit: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
     if (neu.rows !== n || old.rows !== n) throw new Error(`bench: rows ${neu.rows} / ${old.rows}, expected ${n}`);
     const dataMB = (n * (s.d + 1) * 8) / MB;
     const line = (name: string, r: Run): string =>

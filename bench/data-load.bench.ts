@@ -113,6 +113,7 @@ for (const s of chosen) {
   try {
     const tg = Date.now();
     await writeCsv(file, s, n);
+    const writeSeconds = (Date.now() - tg) / 1000;
     const size = statSync(file).size;
     const opts = { taskCol: 'task', target: 'y', kind: 'regression' };
     const neu = measure('bytes', file, opts, REPEATS);
@@ -146,7 +147,7 @@ for (const s of chosen) {
     const line = (name: string, r: Run): string =>
       `  ${name.padEnd(22)} wall ${r.wall.toFixed(2).padStart(7)} s  CPU ${r.cpu.toFixed(2).padStart(7)} s  ${(size / MB / r.cpu).toFixed(1).padStart(6)} MB/s per CPU s (${(size / MB / r.wall).toFixed(1)} per wall s)  ` +
       `peak RSS ${r.peakRssMB.toFixed(0).padStart(5)} MB (start ${r.baseRssMB.toFixed(0)} MB; (peak − start) / data = ${((r.peakRssMB - r.baseRssMB) / dataMB).toFixed(2)})`;
-    console.log(`\n[${s.id}] n = ${n}, d = ${s.d}, T = ${s.T}: file ${(size / MB).toFixed(0)} MB (written in ${((Date.now() - tg) / 1000).toFixed(0)} s), float64 X and y ${dataMB.toFixed(0)} MB`);
+    console.log(`\n[${s.id}] n = ${n}, d = ${s.d}, T = ${s.T}: file ${(size / MB).toFixed(0)} MB (written in ${writeSeconds.toFixed(0)} s wall), float64 X and y ${dataMB.toFixed(0)} MB`);
     console.log(line('old loader (csv-parse)', old) + oldNote);
     console.log(line('new loader (bytes)', neu));
     console.log(line('polytask inspect', insp));

@@ -14,13 +14,13 @@
     {
       "target_name": "polytask_avx512",
       "type": "static_library",
-      "sources": ["native/gemm_avx512.cc"],
+      "sources": ["native/gemm_avx512.cc", "native/batched_avx512.cc"],
       "cflags_cc": ["-mavx512f", "-mavx512vl", "-mprefer-vector-width=512"],
     },
     {
       "target_name": "polytask_native",
       "dependencies": ["polytask_avx512"],
-      "sources": ["native/addon.cc", "native/pool.cc", "native/decomp.cc", "native/gemm_avx2.cc", "native/nn.cc"],
+      "sources": ["native/addon.cc", "native/pool.cc", "native/decomp.cc", "native/gemm_avx2.cc", "native/nn.cc", "native/batched_avx2.cc", "native/batched_napi.cc"],
     },
   ],
 }

@@ -11,9 +11,10 @@
 import { Matrix } from '../src/linalg/matrix.ts';
 import { Random } from '../src/linalg/random.ts';
 import { gemv, xtv } from '../src/linalg/ops.ts';
-import { backendName } from '../src/linalg/backend.ts';
-import { dgemvBatched, dsymvBatched, residentBlocks } from '../src/linalg/batched.ts';
-import { median, fmt } from './common.ts';
+import { availableBackends, backendName, setBackend } from '../src/linalg/backend.ts';
+import type { BackendName } from '../src/linalg/kernels/types.ts';
+import { residentBlocks } from '../src/linalg/batched.ts';
+import { median } from './common.ts';
 import { buildProblem } from '../src/linear/problem.ts';
 import { SquaredLoss } from '../src/linear/loss/squared.ts';
 
@@ -27,18 +28,30 @@ const D = 50;
  */
 function timeIt(f: () => void, minSeconds = 0.3): number {
   f(); // warm-up
+  // Calls per sample: enough for ≥ 5 ms of CPU, so that small T is not lost in the clock's resolution.
+  let reps = 1;
+  for (;;) {
+    const c = process.cpuUsage();
+    for (let k = 0; k < reps; k++) f();
+    const u = process.cpuUsage(c);
+    if (u.user + u.system >= 5000 || reps >= 1 << 16) break;
+    reps *= 4;
+  }
   const times: number[] = [];
   const t0 = performance.now();
   while (times.length < 7 || (performance.now() - t0 < minSeconds * 1000 && times.length < 200)) {
     const c = process.cpuUsage();
-    f();
+    for (let k = 0; k < reps; k++) f();
     const u = process.cpuUsage(c);
-    times.push((u.user + u.system) / 1e6);
+    times.push((u.user + u.system) / 1e6 / reps);
   }
   return median(times);
 }
 
-console.log(`backend: ${backendName()}; tasks × ${N} rows, d = ${D}; median CPU seconds per iteration`);
+const defaultBackend = backendName();
+// Every available backend side by side, fastest first (POLYTASK_BENCH_BACKENDS narrows the list).
+const BACKENDS = (['native', 'wasm', 'ts'] as BackendName[]).filter((b) => availableBackends().includes(b) && (process.env.POLYTASK_BENCH_BACKENDS ?? 'native,wasm,ts').split(',').includes(b));
+console.log(`backends: ${BACKENDS.join(', ')} (default ${defaultBackend}); tasks × ${N} rows, d = ${D}; median CPU seconds per iteration (process user + system)`);
 const perTask: Record<string, Record<number, number>> = {};
 const record = (k: string, T: number, s: number): void => {
   (perTask[k] ??= {})[T] = s / T;
@@ -73,58 +86,57 @@ for (const T of TS) {
       xtv(tasks[t]!, rt, g.subarray(t * D, (t + 1) * D));
     }
   };
-  const Xres = residentBlocks(X);
-  const batchedData = (): void => {
-    r.set(y);
-    Xres.gemvBatched(false, T, offsets, D, 1, w, -1, r);
-    Xres.gemvBatched(true, T, offsets, D, 1, r, 0, g);
-  };
-  const batchedDataFused = (): void => Xres.residualGradBatched(T, offsets, D, w, y, r, g);
-  const batchedDataCopied = (): void => {
-    r.set(y);
-    dgemvBatched(false, T, offsets, D, 1, X, w, -1, r);
-    dgemvBatched(true, T, offsets, D, 1, X, r, 0, g);
-  };
   const loopGram = (): void => {
     for (let t = 0; t < T; t++) gemv(Hm[t]!, w.subarray(t * D, (t + 1) * D), { out: g.subarray(t * D, (t + 1) * D) });
   };
-  const Hres = residentBlocks(H);
-  const batchedGram = (): void => Hres.symvBatched(T, D, 1, w, 0, g);
-  const batchedGramCopied = (): void => dsymvBatched(T, D, 1, H, w, 0, g);
-
-  // Same answers before timing anything.
   loopData();
   const gLoop = Float64Array.from(g);
-  for (const f of [batchedData, batchedDataFused, batchedDataCopied]) {
-    g.fill(NaN);
-    f();
-    for (let i = 0; i < g.length; i++) if (!(Math.abs(g[i]! - gLoop[i]!) <= 1e-9 * (1 + Math.abs(gLoop[i]!)))) throw new Error('bench: batched data path differs');
-  }
   loopGram();
   const hLoop = Float64Array.from(g);
-  batchedGram();
-  for (let i = 0; i < g.length; i++) if (Math.abs(g[i]! - hLoop[i]!) > 1e-9 * (1 + Math.abs(hLoop[i]!))) throw new Error('bench: batched Gram path differs');
-
   const fData = 4 * N * D * T;
   const fGram = 2 * D * D * T;
-  const rowsOut: [string, string, number, number][] = [
-    ['data', 'loop of T calls', timeIt(loopData), fData],
-    ['data', 'batched, resident', timeIt(batchedData), fData],
-    ['data', 'fused, resident', timeIt(batchedDataFused), fData],
-    ['gram', 'loop of T calls', timeIt(loopGram), fGram],
-    ['gram', 'batched, resident', timeIt(batchedGram), fGram],
-    ['data', 'batched, copied', timeIt(batchedDataCopied), fData],
-    ['gram', 'batched, copied', timeIt(batchedGramCopied), fGram],
-  ];
-  console.log(`\nT = ${T}`);
-  for (const [path, how, s, f] of rowsOut) {
-    console.log(`  ${path.padEnd(5)} ${how.padEnd(18)} ${fmt(s).padStart(9)} / iteration   ${(f / s / 1e9).toFixed(2).padStart(6)} GFLOP/s`);
-    record(`${path} ${how}`, T, s);
+  console.log(`\nT = ${T}   (per iteration: median CPU time, GFLOP/s; backends side by side in this run)`);
+  const show = (s: number, f: number): string => `${(s * 1e3).toFixed(3).padStart(8)} ms ${(f / s / 1e9).toFixed(2).padStart(6)} GFLOP/s`;
+  const loopD = timeIt(loopData), loopG = timeIt(loopGram);
+  console.log(`  ${'data loop of T calls'.padEnd(24)} ${show(loopD, fData)}   (${defaultBackend})`);
+  console.log(`  ${'gram loop of T calls'.padEnd(24)} ${show(loopG, fGram)}   (${defaultBackend})`);
+  record(`data loop of T calls (${defaultBackend})`, T, loopD);
+  record(`gram loop of T calls (${defaultBackend})`, T, loopG);
+  const cols: Record<string, Record<string, string>> = {};
+  for (const b of BACKENDS) {
+    setBackend(b);
+    const Xres = residentBlocks(X);
+    const Hres = residentBlocks(H);
+    const batchedData = (): void => {
+      r.set(y);
+      Xres.gemvBatched(false, T, offsets, D, 1, w, -1, r);
+      Xres.gemvBatched(true, T, offsets, D, 1, r, 0, g);
+    };
+    const batchedDataFused = (): void => Xres.residualGradBatched(T, offsets, D, w, y, r, g);
+    const batchedGram = (): void => Hres.symvBatched(T, D, 1, w, 0, g);
+    // Same answers as the loop before timing anything.
+    for (const f of [batchedData, batchedDataFused]) {
+      g.fill(NaN);
+      f();
+      for (let i = 0; i < g.length; i++) if (!(Math.abs(g[i]! - gLoop[i]!) <= 1e-9 * (1 + Math.abs(gLoop[i]!)))) throw new Error(`bench: ${b} batched data path differs`);
+    }
+    g.fill(NaN);
+    batchedGram();
+    for (let i = 0; i < g.length; i++) if (!(Math.abs(g[i]! - hLoop[i]!) <= 1e-9 * (1 + Math.abs(hLoop[i]!)))) throw new Error(`bench: ${b} batched Gram path differs`);
+    const rowsB: [string, number, number][] = [
+      ['data batched (2 calls)', timeIt(batchedData), fData],
+      ['data fused (1 call)', timeIt(batchedDataFused), fData],
+      ['gram batched symv', timeIt(batchedGram), fGram],
+    ];
+    for (const [k, s, f] of rowsB) {
+      (cols[k] ??= {})[b] = show(s, f);
+      record(`${k} (${b})`, T, s);
+    }
+    Xres.free();
+    Hres.free();
   }
-  const sp = (a: number, b: number): string => `${(rowsOut[a]![2] / rowsOut[b]![2]).toFixed(1)}×`;
-  console.log(`  speed-up over the loop (same run): data batched ${sp(0, 1)}, data fused ${sp(0, 2)}, gram batched ${sp(3, 4)}`);
-  Xres.free();
-  Hres.free();
+  for (const [k, byB] of Object.entries(cols)) console.log(`  ${k.padEnd(24)} ${BACKENDS.map((b) => `${b.padEnd(6)} ${byB[b]}`).join(' | ')}`);
+  setBackend(defaultBackend);
 
   // The real thing: SquaredLoss.evaluate (value + gradient, batched since issue 15) on these tasks,
   // without intercept (so X̂_t = X_t), data path (n_t = 20 ≤ d).
@@ -132,12 +144,18 @@ for (const T of TS) {
     { layout: 'per-task', kind: 'regression', featureNames: Array.from({ length: D }, (_, j) => `x${j}`), tasks: tasks.map((X_t, t) => ({ name: String(t), X: X_t, y: y.subarray(t * N, (t + 1) * N), rows: Int32Array.from({ length: N }, (_, i) => i) })) },
     { loss: 'squared', intercept: false, scale: 'sum' },
   );
-  const loss = new SquaredLoss(problem);
   const W = Matrix.zeros(D, T);
   for (let t = 0; t < T; t++) for (let j = 0; j < D; j++) W.data[j * T + t] = w[t * D + j]!;
-  const sl = timeIt(() => void loss.evaluate(W));
-  console.log(`  SquaredLoss.evaluate   ${fmt(sl).padStart(9)} / iteration   ${(fData / sl / 1e9).toFixed(2).padStart(6)} GFLOP/s (batched inside, plus O(T·d) in JS)`);
-  record('SquaredLoss.evaluate', T, sl);
+  const slCols: string[] = [];
+  for (const b of BACKENDS) {
+    setBackend(b);
+    const loss = new SquaredLoss(problem);
+    const sl = timeIt(() => void loss.evaluate(W));
+    slCols.push(`${b.padEnd(6)} ${show(sl, fData)}`);
+    record(`SquaredLoss.evaluate (${b})`, T, sl);
+  }
+  setBackend(defaultBackend);
+  console.log(`  ${'SquaredLoss.evaluate'.padEnd(24)} ${slCols.join(' | ')}   (batched inside, plus O(T·d) in JS)`);
 }
 if (TS.includes(1000) && TS.includes(10000)) {
   console.log('\ngrowth of the time per task from T = 1 000 to T = 10 000 (1.0 = linear in T):');

@@ -6,8 +6,14 @@
 //                                         c: ~2 GB, d=50, T=100 · d: T=10 000 × 20 rows, d=50
 //   POLYTASK_BENCH_SCALE=0.1 shrinks every n; POLYTASK_BENCH_REPEATS (default 3); POLYTASK_BENCH_V0_REPEATS (default 1:
 //   the old loader needs ~1 min per 400 MB, so it is timed once per set unless asked).
+//   POLYTASK_BENCH_V0_MAX_MB (default 600): above this size the old loader reads a prefix of the file of that
+//   size (whole lines) and its CPU time is scaled to the whole file, said so in the output (set c: 2 GB
+//   would take the old loader ~4 CPU minutes per run on a loaded machine).
+//   POLYTASK_BENCH_FIT=1 (default) also times `polytask fit --model l21` (the solver's seconds / the whole
+//   process's CPU seconds, as in issue 15); POLYTASK_BENCH_FIT_LAMBDA (default 0.1).
+//   Peak RSS: getrusage's maxRSS of each child process (the whole process, data included).
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, rmSync, statSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -25,6 +31,9 @@ const SETS: Record<string, Set_> = {
 const chosen = (process.env.POLYTASK_BENCH_SETS ?? 'a,b,d').split(',').map((s) => SETS[s.trim()]!).filter(Boolean);
 const REPEATS = Number(process.env.POLYTASK_BENCH_REPEATS ?? 3);
 const V0_REPEATS = Number(process.env.POLYTASK_BENCH_V0_REPEATS ?? 1);
+const V0_MAX_MB = Number(process.env.POLYTASK_BENCH_V0_MAX_MB ?? 600);
+const FIT = (process.env.POLYTASK_BENCH_FIT ?? '1') !== '0';
+const FIT_LAMBDA = process.env.POLYTASK_BENCH_FIT_LAMBDA ?? '0.1';
 const MB = 1024 * 1024;
 
 /**
@@ -64,18 +73,36 @@ async function writeCsv(file: string, s: Set_, n: number): Promise<void> {
   await once(out, 'finish');
 }
 
-interface Run { wall: number; cpu: number; baseRssMB: number; peakRssMB: number; rows: number }
+interface Run { wall: number; cpu: number; baseRssMB: number; peakRssMB: number; rows: number; solverSeconds?: number }
+
+/** The first `bytes` of `file` cut after the last whole line, written to `to`; returns its data rows. */
+function writePrefix(file: string, to: string, bytes: number): number {
+  const buf = Buffer.allocUnsafe(bytes);
+  const fd = openSync(file, 'r');
+  const n = readSync(fd, buf, 0, bytes, 0);
+  closeSync(fd);
+  const end = buf.lastIndexOf(10, n - 1) + 1;
+  const out = openSync(to, 'w');
+  writeSync(out, buf, 0, end);
+  closeSync(out);
+  let lines = 0;
+  for (let i = 0; i < end; i++) if (buf[i] === 10) lines++;
+  return lines - 1;
+}
+
+const FIT_TIMEOUT = Number(process.env.POLYTASK_BENCH_FIT_TIMEOUT ?? 900);
 
 function child(which: string, file: string, opts: object): Run {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/data-load-child.ts', which, file, JSON.stringify(opts)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`${which} failed: ${r.stderr}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/data-load-child.ts', which, file, JSON.stringify(opts)],
+    { encoding: 'utf8', maxBuffer: 1 << 24, ...(which === 'fit' ? { timeout: FIT_TIMEOUT * 1000 } : {}) });
+  if (r.status !== 0) throw new Error(`${which} failed${r.signal ? ` (${r.signal}${which === 'fit' ? `, limit ${FIT_TIMEOUT} s wall` : ''})` : ''}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
 }
 
 function measure(which: string, file: string, opts: object, repeats: number): Run {
   const runs = Array.from({ length: repeats }, () => child(which, file, opts));
-  const pick = (k: keyof Run): number => median(runs.map((r) => r[k]));
-  return { wall: pick('wall'), cpu: pick('cpu'), baseRssMB: pick('baseRssMB'), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), rows: runs[0]!.rows };
+  const pick = (k: 'wall' | 'cpu' | 'baseRssMB'): number => median(runs.map((r) => r[k]));
+  return { wall: pick('wall'), cpu: pick('cpu'), baseRssMB: pick('baseRssMB'), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), rows: runs[0]!.rows, solverSeconds: runs[0]!.solverSeconds };
 }
 
 const rowsOut: string[] = [];
@@ -86,26 +113,54 @@ for (const s of chosen) {
   try {
     const tg = Date.now();
     await writeCsv(file, s, n);
+    const writeSeconds = (Date.now() - tg) / 1000;
     const size = statSync(file).size;
     const opts = { taskCol: 'task', target: 'y', kind: 'regression' };
     const neu = measure('bytes', file, opts, REPEATS);
-    const old = measure('v0', file, opts, V0_REPEATS);
+    let old: Run;
+    let oldNote = '';
+    if (size / MB > V0_MAX_MB) {
+      // The old loader on a prefix; CPU and wall scaled by bytes (it is linear in the input), peak RSS as measured.
+      const pre = `${file}.prefix.csv`;
+      try {
+        const preRows = writePrefix(file, pre, Math.floor(V0_MAX_MB * MB));
+        const r = measure('v0', pre, opts, V0_REPEATS);
+        if (r.rows !== preRows) throw new Error(`bench: old loader read ${r.rows} rows of the prefix, expected ${preRows}`);
+        const k = size / statSync(pre).size;
+        old = { ...r, wall: r.wall * k, cpu: r.cpu * k, rows: n };
+        oldNote = ` — measured on the first ${(statSync(pre).size / MB).toFixed(0)} MB, CPU and wall ×${k.toFixed(2)}, peak RSS of the prefix`;
+      } finally {
+        rmSync(pre, { force: true });
+      }
+    } else old = measure('v0', file, opts, V0_REPEATS);
     const insp = measure('inspect', file, { argv: ['--task-col', 'task', '--target', 'y'] }, REPEATS);
+    let fit: Run | null = null;
+    if (FIT) {
+      try {
+        fit = measure('fit', file, { argv: ['--task-col', 'task', '--target', 'y', '--model', 'l21', '--lambda', FIT_LAMBDA] }, 1);
+      } catch (e) {
+        console.log(`  polytask fit: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
     if (neu.rows !== n || old.rows !== n) throw new Error(`bench: rows ${neu.rows} / ${old.rows}, expected ${n}`);
     const dataMB = (n * (s.d + 1) * 8) / MB;
     const line = (name: string, r: Run): string =>
       `  ${name.padEnd(22)} wall ${r.wall.toFixed(2).padStart(7)} s  CPU ${r.cpu.toFixed(2).padStart(7)} s  ${(size / MB / r.cpu).toFixed(1).padStart(6)} MB/s per CPU s (${(size / MB / r.wall).toFixed(1)} per wall s)  ` +
       `peak RSS ${r.peakRssMB.toFixed(0).padStart(5)} MB (start ${r.baseRssMB.toFixed(0)} MB; (peak − start) / data = ${((r.peakRssMB - r.baseRssMB) / dataMB).toFixed(2)})`;
-    console.log(`\n[${s.id}] n = ${n}, d = ${s.d}, T = ${s.T}: file ${(size / MB).toFixed(0)} MB (written in ${((Date.now() - tg) / 1000).toFixed(0)} s), float64 X and y ${dataMB.toFixed(0)} MB`);
-    console.log(line('old loader (csv-parse)', old));
+    console.log(`\n[${s.id}] n = ${n}, d = ${s.d}, T = ${s.T}: file ${(size / MB).toFixed(0)} MB (written in ${writeSeconds.toFixed(0)} s wall), float64 X and y ${dataMB.toFixed(0)} MB`);
+    console.log(line('old loader (csv-parse)', old) + oldNote);
     console.log(line('new loader (bytes)', neu));
     console.log(line('polytask inspect', insp));
+    // The fit's own `seconds` is its wall clock (inflated on a loaded machine); its CPU share is estimated
+    // as the fit process's CPU minus the new loader's CPU on the same file, measured in this run.
+    if (fit) console.log(`  polytask fit --model l21 --lambda ${FIT_LAMBDA}: solver ${fit.solverSeconds!.toFixed(2)} s wall (≈ ${Math.max(0, fit.cpu - neu.cpu).toFixed(2)} CPU s = process − load) of a process of ${fit.cpu.toFixed(1)} CPU s (wall ${fit.wall.toFixed(1)} s), peak RSS ${fit.peakRssMB.toFixed(0)} MB`);
     console.log(`  speed-up new / old (wall, same run): ${(old.wall / neu.wall).toFixed(1)}×; CPU ${(old.cpu / neu.cpu).toFixed(1)}×`);
-    rowsOut.push(`| ${n} × ${s.d}, T = ${s.T} | ${(size / MB).toFixed(0)} MB | ${old.cpu.toFixed(1)} s / ${old.peakRssMB.toFixed(0)} MB | ${neu.cpu.toFixed(1)} s / ${neu.peakRssMB.toFixed(0)} MB | ${(size / MB / neu.cpu).toFixed(0)} MB/s | ${(old.cpu / neu.cpu).toFixed(1)}× | ${insp.cpu.toFixed(1)} s / ${insp.peakRssMB.toFixed(0)} MB |`);
+    const fitCell = fit ? `${fit.solverSeconds!.toFixed(2)} s wall (≈ ${Math.max(0, fit.cpu - neu.cpu).toFixed(1)} CPU s) / ${fit.cpu.toFixed(1)} s` : '—';
+    rowsOut.push(`| ${n} × ${s.d}, T = ${s.T} | ${(size / MB).toFixed(0)} MB | ${old.cpu.toFixed(1)} s${oldNote ? '*' : ''} / ${old.peakRssMB.toFixed(0)} MB${oldNote ? '*' : ''} | ${neu.cpu.toFixed(1)} s / ${neu.peakRssMB.toFixed(0)} MB | ${(size / MB / neu.cpu).toFixed(0)} MB/s | ${(old.cpu / neu.cpu).toFixed(1)}× | ${insp.cpu.toFixed(1)} s / ${insp.peakRssMB.toFixed(0)} MB | ${fitCell} |`);
   } finally {
     rmSync(file, { force: true });
   }
 }
-console.log('\n| data | file | old loader CPU / peak RSS | new loader CPU / peak RSS | new MB per CPU s | CPU speed-up | inspect CPU / peak RSS |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('\n| data | file | old loader CPU / peak RSS | new loader CPU / peak RSS | new MB per CPU s | CPU speed-up | inspect CPU / peak RSS | `fit l21`: solver / process CPU |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rowsOut) console.log(r);

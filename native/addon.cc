@@ -10,6 +10,7 @@
 #include <cstring>
 #include "kernels.h"
 #include "pool.h"
+#include "batched_kernels.h"
 
 namespace {
 
@@ -431,6 +432,8 @@ void ptDgram(long n, long d, double alpha, const double* X, long ldx, double bet
   (use512() ? pt_avx512::dgram : pt_avx2::dgram)(n, d, alpha, X, ldx, beta, C, ldc, threadsFor());
 }
 
+bool ptUse512() { return use512(); }
+
 NAPI_MODULE_INIT() {
   __builtin_cpu_init();
   haveAvx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
@@ -448,5 +451,6 @@ NAPI_MODULE_INIT() {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
     napi_set_named_property(env, exports, f.name, fn);
   }
+  ptRegisterBatched(env, exports); // batched per-task kernels (batched_napi.cc)
   return exports;
 }

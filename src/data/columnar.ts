@@ -263,15 +263,21 @@ export async function loadColumnar(file: string, opts: ColumnarOptions): Promise
   if (featureNames.length === 0) throw new OptionError('features', `${file}: no feature columns left`);
   const n = table.rows;
   if (n === 0) throw new ParseError({ file }, 'the file has no rows');
-  const cols = await table.read([...(taskCol ? [taskCol] : []), ...targetCols, ...(weightCol ? [weightCol] : []), ...featureNames]);
+  // Memory (issue 15: peak ≤ 1.5 × the float64 data): the long form reads the task, target and weight
+  // columns first, then one feature column at a time, scattered straight into the per-task arrays —
+  // no row-major copy of all rows and never all feature columns at once (Parquet decodes only the
+  // column asked for). The wide form keeps one shared row-major X, built from all columns.
+  const cols = await table.read([...(taskCol ? [taskCol] : []), ...targetCols, ...(weightCol ? [weightCol] : []), ...(long ? [] : featureNames)]);
   const d = featureNames.length;
 
-  // Row-major features, one row at a time from the columns (the only full copy of the data).
-  const X = new Float64Array(n * d);
-  featureNames.forEach((name, j) => {
-    const col = cols.get(name)!;
-    for (let i = 0; i < n; i++) X[i * d + j] = cellNumber(file, name, col, i, 'a feature needs a value');
-  });
+  // Wide form: row-major features, one row at a time from the columns (the only full copy of the data).
+  const X = long ? new Float64Array(0) : new Float64Array(n * d);
+  if (!long) {
+    featureNames.forEach((name, j) => {
+      const col = cols.get(name)!;
+      for (let i = 0; i < n; i++) X[i * d + j] = cellNumber(file, name, col, i, 'a feature needs a value');
+    });
+  }
   let weights: Float64Array | undefined;
   if (weightCol) {
     const col = cols.get(weightCol)!;
@@ -366,13 +372,19 @@ export async function loadColumnar(file: string, opts: ColumnarOptions): Promise
     const rs = counts.map((c) => new Int32Array(c));
     const ws = weights ? counts.map((c) => new Float64Array(c)) : undefined;
     const fill = new Int32Array(counts.length);
+    const at = new Int32Array(n); // row i's position within its task
     for (let i = 0; i < n; i++) {
       const t = taskOf[i]!;
       const k = fill[t]!++;
-      Xs[t]!.set(X.subarray(i * d, (i + 1) * d), k * d);
+      at[i] = k;
       ys[t]![k] = Y[i]!;
       rs[t]![k] = i;
       if (ws) ws[t]![k] = weights![i]!;
+    }
+    for (let j = 0; j < d; j++) {
+      const name = featureNames[j]!;
+      const col = (await table.read([name])).get(name)!;
+      for (let i = 0; i < n; i++) Xs[taskOf[i]!]![at[i]! * d + j] = cellNumber(file, name, col, i, 'a feature needs a value');
     }
     taskNames.forEach((name, t) => {
       if (kind === 'binary') checkBothClasses(file, name, ys[t]!, labelMap!);

@@ -6,8 +6,11 @@ import { ShapeError } from '../../src/errors.ts';
 import { Random } from '../../src/linalg/random.ts';
 import { referenceKernels as ref } from '../../src/linalg/kernels/reference.ts';
 import { wasmLoad } from '../../src/linalg/kernels/wasm.ts';
+import { nativeLoad } from '../../src/linalg/kernels/native.ts';
 import { residentBlocks } from '../../src/linalg/batched.ts';
-import { setBackend, availableBackends } from '../../src/linalg/backend.ts';
+import { setBackend, availableBackends, backendName } from '../../src/linalg/backend.ts';
+
+const restoreBackend = backendName();
 
 const rnd = (rng: Random, n: number): Float64Array => Float64Array.from({ length: n }, () => rng.normal());
 
@@ -34,7 +37,9 @@ function symCase(rng: Random, T: number, d: number) {
 const kernelSets = [
   { name: 'ts', k: ref },
   ...(wasmLoad.direct ? [{ name: 'wasm', k: wasmLoad.direct }] : []),
+  ...(nativeLoad.direct?.dsymvBatched ? [{ name: 'native', k: nativeLoad.direct }] : []),
 ];
+if (!nativeLoad.direct) console.log(`# batched kernels: native backend not tested (${nativeLoad.reason})`);
 
 test('dsymvBatched equals a loop of per-block dgemv (both backends; alpha, beta = 0 overwrites NaN)', () => {
   const rng = new Random(3);
@@ -110,7 +115,7 @@ test('dresidualGradBatched equals dgemvBatched N (beta −1) then T, on both bac
       close(g, wantG, `resident ${b} g n=${n}`);
       res.free();
     }
-    setBackend(wasmLoad.kernels ? 'wasm' : 'ts');
+    setBackend(restoreBackend);
   }
 });
 
@@ -128,12 +133,80 @@ test('residentBlocks gives the same products on every backend; bad shapes are Sh
     close(got, want, `resident ${b}`);
     r.free();
   }
-  setBackend(wasmLoad.kernels ? 'wasm' : 'ts');
+  setBackend(restoreBackend);
   if (wasmLoad.direct) {
     assert.throws(() => wasmLoad.direct!.dsymvBatched!(5, 6, 1, a, x, 0, new Float64Array(30)), ShapeError);
     assert.throws(() => wasmLoad.direct!.dgemvBatched!(false, 2, new Int32Array([0, 3, 1]), 2, 1, new Float64Array(6), new Float64Array(4), 0, new Float64Array(3)), ShapeError);
+    setBackend('wasm'); // only wasm pins a copy that can be freed
     const r = residentBlocks(a);
     r.free();
     assert.throws(() => r.symvBatched(1, 6, 1, x, 0, new Float64Array(6)), ShapeError);
+    setBackend(restoreBackend);
   }
+});
+
+/**
+ * The native kernels on random shapes (T = 1, odd d and n around the vector widths 4 and 8 and their
+ * two-vector unroll, ragged tasks with empty ones), on both instruction-set paths (AVX-512 where the
+ * CPU has it, and AVX2 forced), against the reference; also that they compute in place on the
+ * caller's arrays when an input aliases an output (read as before the call, as the reference would
+ * with a copy).
+ */
+test('native batched kernels equal the reference on random shapes, both ISA paths', { skip: !nativeLoad.direct?.dsymvBatched && `native backend not loaded: ${nativeLoad.reason}` }, () => {
+  const nk = nativeLoad.direct!;
+  const rng = new Random(11);
+  const shapes: [number, number][] = [[1, 1], [1, 50], [3, 3], [2, 7], [5, 8], [4, 9], [3, 15], [2, 16], [3, 17], [6, 33], [1, 64]];
+  for (const avx2 of [false, true]) {
+    nativeLoad.setAvx2Only(avx2);
+    try {
+      for (const [T, d] of shapes) {
+        const { a, x, y0 } = symCase(rng, T, d);
+        for (const [alpha, beta] of [[1, 0], [0.7, -1.5], [-2, 1]] as const) {
+          const want = Float64Array.from(y0);
+          ref.dsymvBatched!(T, d, alpha, a, x, beta, want);
+          const got = beta === 0 ? new Float64Array(T * d).fill(NaN) : Float64Array.from(y0);
+          nk.dsymvBatched!(T, d, alpha, a, x, beta, got);
+          close(got, want, `native${avx2 ? ' avx2' : ''} dsymvBatched T=${T} d=${d} alpha=${alpha} beta=${beta}`);
+        }
+        // Ragged row-stacked blocks: T tasks of 0..2d rows.
+        const sizes = Array.from({ length: T }, () => rng.int(2 * d + 1));
+        if (T > 2) sizes[1] = 0;
+        const offsets = new Int32Array(T + 1);
+        sizes.forEach((s, t) => (offsets[t + 1] = offsets[t]! + s));
+        const rows = offsets[T]!;
+        const A = rnd(rng, rows * d), w = rnd(rng, T * d), yv = rnd(rng, rows);
+        for (const trans of [false, true]) {
+          const ylen = trans ? T * d : rows;
+          const xin = trans ? yv : w;
+          const yinit = rnd(rng, ylen);
+          for (const [alpha, beta] of [[1, 0], [-0.5, 2]] as const) {
+            const want = Float64Array.from(yinit);
+            ref.dgemvBatched!(trans, T, offsets, d, alpha, A, xin, beta, want);
+            const got = beta === 0 ? new Float64Array(ylen).fill(NaN) : Float64Array.from(yinit);
+            nk.dgemvBatched!(trans, T, offsets, d, alpha, A, xin, beta, got);
+            close(got, want, `native${avx2 ? ' avx2' : ''} dgemvBatched ${trans ? 'T' : 'N'} T=${T} n=${d} alpha=${alpha} beta=${beta}`);
+          }
+        }
+        const wantR = new Float64Array(rows), wantG = new Float64Array(T * d);
+        ref.dresidualGradBatched!(T, offsets, d, A, w, yv, wantR, wantG);
+        const r = new Float64Array(rows).fill(NaN), g = new Float64Array(T * d).fill(NaN);
+        nk.dresidualGradBatched!(T, offsets, d, A, w, yv, r, g);
+        close(r, wantR, `native${avx2 ? ' avx2' : ''} residual T=${T} n=${d}`);
+        close(g, wantG, `native${avx2 ? ' avx2' : ''} gradient T=${T} n=${d}`);
+      }
+    } finally {
+      nativeLoad.setAvx2Only(false);
+    }
+  }
+  // Aliasing: y is x (in place), read as before the call.
+  const { a, x } = symCase(rng, 3, 5);
+  const want = new Float64Array(15);
+  ref.dsymvBatched!(3, 5, 1, a, x, 0, want);
+  const inPlace = Float64Array.from(x);
+  nk.dsymvBatched!(3, 5, 1, a, inPlace, 0, inPlace);
+  close(inPlace, want, 'native dsymvBatched in place');
+  // Bad shapes are ShapeErrors before the addon is reached.
+  assert.throws(() => nk.dsymvBatched!(5, 6, 1, a, x, 0, new Float64Array(30)), ShapeError);
+  assert.throws(() => nk.dgemvBatched!(false, 2, new Int32Array([0, 3, 1]), 2, 1, new Float64Array(6), new Float64Array(4), 0, new Float64Array(3)), ShapeError);
+  assert.throws(() => nk.dresidualGradBatched!(1, new Int32Array([0, 2]), 3, new Float64Array(6), new Float64Array(3), new Float64Array(2), new Float64Array(2), new Float64Array(2)), ShapeError);
 });

@@ -16,6 +16,7 @@ import { THREADS_ENV } from './threads.ts';
 import { ACTIVATIONS, checkBiasAct, checkAdam, checkBiasActGrad, checkBmm, checkIm2col, checkMulAcc, referenceNn } from './nn-reference.ts';
 import type { Kernels, NnKernels } from './types.ts';
 import { smallToReference } from './dispatch.ts';
+import { checkBatched, checkResidualGrad, checkSymv } from './batched-checks.ts';
 
 /** The addon's exports (native/addon.cc). */
 interface Addon {
@@ -40,6 +41,9 @@ interface Addon {
   adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void;
   bmm(ta: boolean, tb: boolean, batch: number, m: number, n: number, k: number, a: FloatArray, sa: number, lda: number,
     b: FloatArray, sb: number, ldb: number, beta: number, c: FloatArray, sc: number, ldc: number): void;
+  dsymvBatched(count: number, d: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void;
+  dgemvBatched(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void;
+  dresidualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array): void;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -245,6 +249,33 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
     else ad.dgram(n, d, alpha, x2 as Float64Array, ldx, beta, c as Float64Array, ldc);
   }
 
+  // The batched per-task kernels (issue 15; native/batched.h): one call for all blocks, so always
+  // native (no small-size shortcut). Shapes checked as on wasm; an input overlapping an output is
+  // copied first (the aliasing rule above). Older addons without them fall back to the reference
+  // through src/linalg/batched.ts (the methods are optional in Kernels).
+  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched'> = typeof ad.dsymvBatched !== 'function' ? {} : {
+    dsymvBatched(count, d, alpha, a, x, beta, y) {
+      checkDims('dsymvBatched', 'count,d', count, d);
+      checkSymv(count, d, a, x, y);
+      const ys = count * d;
+      ad.dsymvBatched(count, d, alpha, unalias(a, count * d * d, y, ys), unalias(x, ys, y, ys), beta, y);
+    },
+    dgemvBatched(trans, count, offsets, n, alpha, a, x, beta, y) {
+      checkDims('dgemvBatched', 'count,n', count, n);
+      const rows = checkBatched(trans, count, offsets, n, a, x, y);
+      const ys = trans ? count * n : rows;
+      ad.dgemvBatched(trans, count, offsets, n, alpha, unalias(a, rows * n, y, ys), unalias(x, trans ? rows : count * n, y, ys), beta, y);
+    },
+    dresidualGradBatched(count, offsets, n, a, x, y, r, g) {
+      checkDims('dresidualGradBatched', 'count,n', count, n);
+      const rows = checkBatched(false, count, offsets, n, a, x, null);
+      checkResidualGrad(count, n, rows, y, r, g);
+      const gs = count * n;
+      const safe = <A extends Float64Array>(v: A, len: number): A => unalias(unalias(v, len, r, rows), len, g, gs);
+      ad.dresidualGradBatched(count, offsets, n, safe(a, rows * n), safe(x, gs), safe(y, rows), r, g);
+    },
+  };
+
   const direct: Kernels = {
     name: 'native',
     dgemm: (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) => gemm(false, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc),
@@ -253,11 +284,13 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
     sgemv: (trans, m, n, alpha, a, lda, x, beta, y) => gemv(true, trans, m, n, alpha, a, lda, x, beta, y),
     dgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(false, n, d, alpha, x, ldx, beta, c, ldc),
     sgram: (n, d, alpha, x, ldx, beta, c, ldc) => gram(true, n, d, alpha, x, ldx, beta, c, ldc),
+    ...batched,
     nn: nnk.direct,
   };
   const kernels: Kernels = {
     name: 'native',
     ...smallToReference(direct, NATIVE_SMALL_GEMM_WORK, NATIVE_SMALL_GEMV_WORK),
+    ...batched,
     nn: nnk.nn,
   };
   return { kernels, direct };

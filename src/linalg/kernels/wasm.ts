@@ -14,6 +14,7 @@ import { referenceNn } from './nn-reference.ts';
 import { GemmThreads, defaultThreadMode, secondCoreIdle, type ThreadMode } from './threads.ts';
 import type { Kernels } from './types.ts';
 import { smallToReference } from './dispatch.ts';
+import { checkBatched, checkResidualGrad, checkSymv } from './batched-checks.ts';
 
 /** The exports of build/kernels.wasm (addresses and leading dimensions as in assembly/f64.ts). */
 interface KernelExports {
@@ -348,26 +349,6 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     copyOut(f32 ? arena.view32() : arena.view64(), py, y, 1, ylen, ylen);
   }
 
-  /** Shape checks of the batched kernels (types.ts); returns the rows of the stacked blocks. */
-  function checkBatched(trans: boolean, count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array | null): number {
-    if (offsets.length < count + 1) throw new ShapeError(`dgemvBatched: offsets has ${offsets.length} entries, ${count} blocks need ${count + 1}`);
-    for (let t = 0; t < count; t++) {
-      if (offsets[t + 1]! < offsets[t]! || offsets[t]! < 0) throw new ShapeError(`dgemvBatched: offsets must be non-negative and non-decreasing (block ${t})`);
-    }
-    const rows = offsets[count]!;
-    if (a.length < rows * n) throw new ShapeError(`dgemvBatched: a has ${a.length} entries, ${rows} rows × ${n} need ${rows * n}`);
-    const xl = trans ? rows : count * n;
-    if (x.length < xl) throw new ShapeError(`dgemvBatched: x has length ${x.length}, needs ${xl}`);
-    const yl = trans ? count * n : rows;
-    if (y && y.length < yl) throw new ShapeError(`dgemvBatched: y has length ${y.length}, needs ${yl}`);
-    return rows;
-  }
-
-  function checkSymv(count: number, d: number, a: Float64Array | null, x: Float64Array, y: Float64Array): void {
-    if (a && a.length < count * d * d) throw new ShapeError(`dsymvBatched: a has ${a.length} entries, ${count} blocks of ${d}×${d} need ${count * d * d}`);
-    if (x.length < count * d || y.length < count * d) throw new ShapeError(`dsymvBatched: x and y need ${count * d} entries, have ${x.length} and ${y.length}`);
-  }
-
   /** dsymvBatched with the blocks already at byte address pa; copies x (and y when beta ≠ 0) in, y out. */
   function symvBatchedAt(count: number, d: number, alpha: number, pa: number, x: Float64Array, beta: number, y: Float64Array, L: Layout): void {
     const len = count * d;
@@ -397,8 +378,7 @@ function makeKernels(ex: KernelExports, url: URL): Made {
   /** dresidualGradBatched with the blocks at byte address pa: copies x, y and offsets in, r and g out. */
   function residualGradAt(count: number, offsets: Int32Array, n: number, rows: number, pa: number, x: Float64Array, y: Float64Array,
     r: Float64Array, g: Float64Array, L: Layout): void {
-    if (y.length < rows || r.length < rows) throw new ShapeError(`dresidualGradBatched: y and r need ${rows} entries, have ${y.length} and ${r.length}`);
-    if (g.length < count * n) throw new ShapeError(`dresidualGradBatched: g has length ${g.length}, needs ${count * n}`);
+    checkResidualGrad(count, n, rows, y, r, g);
     const po = L.take((count + 1) * 4), px = L.take(count * n * 8), py = L.take(rows * 8), pr = L.take(rows * 8), pg = L.take(count * n * 8);
     arena.ensure(L.next);
     new Int32Array(arena.view64().buffer, po, count + 1).set(offsets.subarray(0, count + 1));

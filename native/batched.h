@@ -1,0 +1,117 @@
+// Batched per-task products over many small blocks (issue 15, many tasks): the native versions of
+// dsymvBatched, dgemvBatched and dresidualGradBatched (semantics: src/linalg/kernels/types.ts,
+// reference: src/linalg/kernels/reference.ts). Written once, compiled twice like gemm.h:
+// batched_avx2.cc (256-bit vectors) and batched_avx512.cc (512-bit), each in its own namespace.
+//
+// Why hand-written and not GEMM calls: each block is tiny (20 × 50 rows of a task, a 50 × 50 Gram
+// block), so per-call set-up (packing, dispatch) would cost more than the work; and the work is
+// memory-bound (each matrix entry is used for 2 or 4 flops), so what matters is reading every block
+// once, contiguously, with vector FMAs. The fused residual-gradient reads a row, takes its dot
+// product with x_t and immediately adds the row times the residual into g_t while it is in L1.
+// Sums are formed in a different order than the reference's left-to-right loop (vector lanes, two
+// accumulators), so results agree to rounding, not bit for bit (tests: 1e-12 relative).
+// One thread: these calls stream their operand once and are memory-bound (gemvRun in gemm.h makes
+// the same choice below 2^18 entries); a solver on a shared machine gains nothing from a second
+// thread spinning on the same memory bus.
+
+#ifndef PT_VEC_BYTES
+#error "define PT_VEC_BYTES"
+#endif
+
+typedef double bvd __attribute__((vector_size(PT_VEC_BYTES)));
+typedef double bvd_u __attribute__((vector_size(PT_VEC_BYTES), aligned(8), may_alias));
+enum { BL = PT_VEC_BYTES / 8 };
+
+static inline bvd bload(const double* p) { return *(const bvd_u*)p; }
+static inline void bstore(double* p, bvd v) { *(bvd_u*)p = v; }
+static inline double bhsum(bvd v) {
+  double s = 0;
+  for (int k = 0; k < BL; k++) s += v[k];
+  return s;
+}
+
+/** Σ_j a[j]·x[j] over n entries (two vector accumulators, scalar tail). */
+static inline double bdot(const double* __restrict a, const double* __restrict x, long n) {
+  bvd acc0 = {}, acc1 = {};
+  long j = 0;
+  for (; j + 2 * BL <= n; j += 2 * BL) {
+    acc0 += bload(a + j) * bload(x + j);
+    acc1 += bload(a + j + BL) * bload(x + j + BL);
+  }
+  for (; j + BL <= n; j += BL) acc0 += bload(a + j) * bload(x + j);
+  double s = bhsum(acc0 + acc1);
+  for (; j < n; j++) s += a[j] * x[j];
+  return s;
+}
+
+/** y[j] += s·a[j] over n entries. */
+static inline void baxpy(double s, const double* __restrict a, double* __restrict y, long n) {
+  const bvd sv = (bvd){} + s;
+  long j = 0;
+  for (; j + BL <= n; j += BL) bstore(y + j, bload(y + j) + sv * bload(a + j));
+  for (; j < n; j++) y[j] += s * a[j];
+}
+
+/** y[j] = beta·y[j] (beta = 0: overwritten with 0, NaN ignored as in BLAS). */
+static inline void bscale(double beta, double* y, long n) {
+  if (beta == 0) for (long j = 0; j < n; j++) y[j] = 0;
+  else if (beta != 1) for (long j = 0; j < n; j++) y[j] *= beta;
+}
+
+/**
+ * y_t = alpha·A_t·x_t + beta·y_t for count symmetric d×d blocks. A_t symmetric, so A_t·x_t = Σ_j x_j·(row j
+ * of A_t): a sequence of axpys over contiguous rows (vectorises without reassociating a reduction).
+ * tmp: d doubles of scratch.
+ */
+static void symvBatchedRun(long count, long d, double alpha, const double* A, const double* x, double beta, double* y, double* tmp) {
+  const long dd = d * d;
+  for (long t = 0; t < count; t++) {
+    const double* At = A + t * dd;
+    const double* xt = x + t * d;
+    double* yt = y + t * d;
+    for (long i = 0; i < d; i++) tmp[i] = 0;
+    for (long j = 0; j < d; j++) {
+      baxpy(xt[j], At + j * d, tmp, d); // no skip of x_j = 0: NaN in A_t propagates as in the reference
+    }
+    if (beta == 0) for (long i = 0; i < d; i++) yt[i] = alpha * tmp[i];
+    else for (long i = 0; i < d; i++) yt[i] = alpha * tmp[i] + beta * yt[i];
+  }
+}
+
+/** GEMV over row-stacked blocks (offsets: count + 1 row starts), both orientations. */
+static void gemvBatchedRun(bool trans, long count, const int* offsets, long n, double alpha, const double* A, const double* x,
+                           double beta, double* y) {
+  for (long t = 0; t < count; t++) {
+    const long r0 = offsets[t], r1 = offsets[t + 1];
+    if (!trans) {
+      const double* xt = x + t * n;
+      for (long i = r0; i < r1; i++) {
+        const double s = bdot(A + i * n, xt, n);
+        y[i] = beta == 0 ? alpha * s : alpha * s + beta * y[i];
+      }
+    } else {
+      double* yt = y + t * n;
+      bscale(beta, yt, n);
+      for (long i = r0; i < r1; i++) {
+        const double xi = alpha * x[i];
+        if (xi != 0) baxpy(xi, A + i * n, yt, n);
+      }
+    }
+  }
+}
+
+/** r_t = A_t·x_t − y_t, g_t = A_tᵀ·r_t: each row is read once (dot, then axpy while it is in L1). */
+static void residualGradBatchedRun(long count, const int* offsets, long n, const double* A, const double* x, const double* yv,
+                                   double* r, double* g) {
+  for (long t = 0; t < count; t++) {
+    const double* xt = x + t * n;
+    double* gt = g + t * n;
+    for (long j = 0; j < n; j++) gt[j] = 0;
+    for (long i = offsets[t]; i < offsets[t + 1]; i++) {
+      const double* ai = A + i * n;
+      const double ri = bdot(ai, xt, n) - yv[i];
+      r[i] = ri;
+      baxpy(ri, ai, gt, n);
+    }
+  }
+}

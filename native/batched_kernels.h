@@ -1,0 +1,21 @@
+// The batched per-task kernels (batched.h), one set per instruction set, and their N-API glue
+// (batched_napi.cc). Kept apart from kernels.h so that the dense and neural kernels' files are
+// untouched by them. Shapes and offsets are validated by the glue before any call.
+#pragma once
+#include <node_api.h>
+
+#define PT_DECLARE_BATCHED                                                                                     \
+  bool dsymvBatched(long count, long d, double alpha, const double* A, const double* x, double beta, double* y); \
+  void dgemvBatched(bool trans, long count, const int* offsets, long n, double alpha, const double* A,          \
+                    const double* x, double beta, double* y);                                                   \
+  void dresidualGradBatched(long count, const int* offsets, long n, const double* A, const double* x,            \
+                            const double* y, double* r, double* g);
+
+namespace pt_avx2 { PT_DECLARE_BATCHED }
+namespace pt_avx512 { PT_DECLARE_BATCHED }
+
+/** dsymvBatched returns false only when its d-double scratch cannot be allocated. */
+/** Whether the AVX-512 kernels are in use (addon.cc: CPU support and not forced to AVX2). */
+bool ptUse512();
+/** Adds dsymvBatched, dgemvBatched, dresidualGradBatched to the addon's exports. */
+void ptRegisterBatched(napi_env env, napi_value exports);

@@ -1,0 +1,140 @@
+// N-API glue of the batched per-task kernels (batched.h): like addon.cc, every kernel works on the
+// caller's Float64Array / Int32Array memory (no copy). Shapes are validated in
+// src/linalg/kernels/native.ts and checked again here against each array's length — including
+// the row offsets (monotone, within the arrays), so a bad call can never read or write outside an
+// array. In its own file so that addon.cc (shared with the neural kernels' work) gains one line.
+#include "batched_kernels.h"
+
+namespace {
+
+struct BArgs {
+  napi_env env;
+  napi_value v[12];
+  size_t n = 12;
+  bool ok = true;
+};
+
+bool bfail(napi_env env, const char* msg) {
+  napi_throw_error(env, "POLYTASK_NATIVE", msg);
+  return false;
+}
+
+bool bargs(napi_env env, napi_callback_info info, BArgs& a, size_t want) {
+  a.env = env;
+  if (napi_get_cb_info(env, info, &a.n, a.v, nullptr, nullptr) != napi_ok) return bfail(env, "native: bad call");
+  if (a.n < want) return bfail(env, "native: too few arguments");
+  return true;
+}
+
+double bnum(BArgs& a, int i) {
+  double x = 0;
+  if (a.ok && napi_get_value_double(a.env, a.v[i], &x) != napi_ok) a.ok = bfail(a.env, "native: expected a number");
+  return x;
+}
+
+long bint(BArgs& a, int i) {
+  const double x = bnum(a, i);
+  if (a.ok && (x < 0 || x > 9.0e15 || x != (double)(long)x)) a.ok = bfail(a.env, "native: expected a non-negative integer");
+  return (long)x;
+}
+
+bool bflag(BArgs& a, int i) {
+  bool b = false;
+  if (a.ok && napi_get_value_bool(a.env, a.v[i], &b) != napi_ok) a.ok = bfail(a.env, "native: expected a boolean");
+  return b;
+}
+
+/** The data of a typed array of type `want` with at least `need` elements. */
+void* barr(BArgs& a, int i, napi_typedarray_type want, long need, long* len = nullptr) {
+  napi_typedarray_type t;
+  size_t n = 0;
+  void* data = nullptr;
+  if (!a.ok) return nullptr;
+  if (napi_get_typedarray_info(a.env, a.v[i], &t, &n, &data, nullptr, nullptr) != napi_ok || t != want) {
+    a.ok = bfail(a.env, want == napi_int32_array ? "native: expected an Int32Array" : "native: expected a Float64Array");
+    return nullptr;
+  }
+  if ((long)n < need) {
+    a.ok = bfail(a.env, "native: array shorter than its shape");
+    return nullptr;
+  }
+  if (len) *len = (long)n;
+  return data;
+}
+
+/** Row offsets: count + 1 entries, non-decreasing, from ≥ 0; returns the last (the rows used) or −1 after throwing. */
+long checkOffsets(BArgs& a, const int* off, long count) {
+  if (!a.ok) return -1;
+  if (off[0] < 0) return a.ok = bfail(a.env, "native batched: offsets[0] < 0"), -1;
+  for (long t = 0; t < count; t++)
+    if (off[t + 1] < off[t]) return a.ok = bfail(a.env, "native batched: offsets must be non-decreasing"), -1;
+  return off[count];
+}
+
+napi_value bundef(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// dsymvBatched(count, d, alpha, a, x, beta, y)
+napi_value symvFn(napi_env env, napi_callback_info info) {
+  BArgs a;
+  if (!bargs(env, info, a, 7)) return nullptr;
+  const long count = bint(a, 0), d = bint(a, 1);
+  const double alpha = bnum(a, 2), beta = bnum(a, 5);
+  const double* A = (const double*)barr(a, 3, napi_float64_array, count * d * d);
+  const double* x = (const double*)barr(a, 4, napi_float64_array, count * d);
+  double* y = (double*)barr(a, 6, napi_float64_array, count * d);
+  if (!a.ok) return nullptr;
+  const bool done = (ptUse512() ? pt_avx512::dsymvBatched : pt_avx2::dsymvBatched)(count, d, alpha, A, x, beta, y);
+  if (!done) return bfail(env, "native dsymvBatched: out of memory for its scratch vector"), nullptr;
+  return bundef(env);
+}
+
+// dgemvBatched(trans, count, offsets, n, alpha, a, x, beta, y)
+napi_value gemvFn(napi_env env, napi_callback_info info) {
+  BArgs a;
+  if (!bargs(env, info, a, 9)) return nullptr;
+  const bool trans = bflag(a, 0);
+  const long count = bint(a, 1), n = bint(a, 3);
+  const double alpha = bnum(a, 4), beta = bnum(a, 7);
+  const int* off = (const int*)barr(a, 2, napi_int32_array, count + 1);
+  const long rows = checkOffsets(a, off, count);
+  const double* A = (const double*)barr(a, 5, napi_float64_array, rows * n);
+  const double* x = (const double*)barr(a, 6, napi_float64_array, trans ? rows : count * n);
+  double* y = (double*)barr(a, 8, napi_float64_array, trans ? count * n : rows);
+  if (!a.ok) return nullptr;
+  (ptUse512() ? pt_avx512::dgemvBatched : pt_avx2::dgemvBatched)(trans, count, off, n, alpha, A, x, beta, y);
+  return bundef(env);
+}
+
+// dresidualGradBatched(count, offsets, n, a, x, y, r, g)
+napi_value residualGradFn(napi_env env, napi_callback_info info) {
+  BArgs a;
+  if (!bargs(env, info, a, 8)) return nullptr;
+  const long count = bint(a, 0), n = bint(a, 2);
+  const int* off = (const int*)barr(a, 1, napi_int32_array, count + 1);
+  const long rows = checkOffsets(a, off, count);
+  const double* A = (const double*)barr(a, 3, napi_float64_array, rows * n);
+  const double* x = (const double*)barr(a, 4, napi_float64_array, count * n);
+  const double* y = (const double*)barr(a, 5, napi_float64_array, rows);
+  double* r = (double*)barr(a, 6, napi_float64_array, rows);
+  double* g = (double*)barr(a, 7, napi_float64_array, count * n);
+  if (!a.ok) return nullptr;
+  (ptUse512() ? pt_avx512::dresidualGradBatched : pt_avx2::dresidualGradBatched)(count, off, n, A, x, y, r, g);
+  return bundef(env);
+}
+
+} // namespace
+
+void ptRegisterBatched(napi_env env, napi_value exports) {
+  struct { const char* name; napi_callback cb; } fns[] = {
+    { "dsymvBatched", symvFn }, { "dgemvBatched", gemvFn }, { "dresidualGradBatched", residualGradFn },
+  };
+  for (auto& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
+}

@@ -1,0 +1,162 @@
+// The byte tokenizer's number parser and its one-pass record path (src/data/csv-bytes.ts):
+//  - parseNumberBytes is exact: on fuzzed decimal spellings (signs, many digits, exponents,
+//    subnormals, overflow, junk) it returns either NaN (left to Number() by the loader) or exactly
+//    Number()'s double, bit for bit (Object.is, so −0 counts);
+//  - the one-pass path (one-byte delimiter) and the general tokenizer (a two-byte delimiter takes only
+//    the general path) give the same dataset and the same error, at every chunk size.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { parseNumberBytes } from '../../src/data/csv-bytes.ts';
+import { loadCsv, loadCsvText, type CsvOptions } from '../../src/data/csv.ts';
+import { PolytaskError } from '../../src/errors.ts';
+import { Random } from '../../src/linalg/random.ts';
+
+const enc = new TextEncoder();
+
+function check(s: string): boolean {
+  const b = enc.encode(s);
+  const got = parseNumberBytes(b, 0, b.length);
+  if (Number.isNaN(got)) return false;
+  assert.ok(Object.is(got, Number(s)), `${s}: fast path ${got}, Number() ${Number(s)}`);
+  return true;
+}
+
+test('parseNumberBytes equals Number() bit for bit, or declines (NaN), on fuzzed decimals', () => {
+  const rng = new Random(21);
+  const digits = (n: number): string => Array.from({ length: n }, () => String(rng.int(10))).join('');
+  let fast = 0;
+  let total = 0;
+  for (let k = 0; k < 20000; k++) {
+    const sign = ['', '-', '+'][rng.int(3)]!;
+    const ip = digits(rng.int(4) === 0 ? rng.int(25) : 1 + rng.int(4));
+    const fp = rng.int(3) === 0 ? '' : `.${digits(rng.int(20))}`;
+    const ex = rng.int(3) === 0 ? `${['e', 'E'][rng.int(2)]}${['', '-', '+'][rng.int(3)]}${rng.int(5) === 0 ? String(rng.int(400)) : String(rng.int(25))}` : '';
+    const s = sign + ip + fp + ex;
+    if (!/\d/.test(ip + fp) || Number.isNaN(Number(s))) continue; // "." or "-.e5": not a number to Number() either
+    total++;
+    if (check(s)) fast++;
+  }
+  // Typical data spellings (≤ 15 significant digits, small exponents) take the fast path.
+  for (let k = 0; k < 5000; k++) {
+    const v = rng.normal() * 10 ** (rng.int(12) - 6);
+    for (const s of [v.toFixed(6), v.toPrecision(1 + rng.int(15)), v.toExponential(rng.int(14))]) assert.ok(check(s), `fast path declined ${s}`);
+  }
+  // Hard cases decline (or are exact): 17+ digits, subnormals, overflow, halfway cases.
+  for (const s of ['0.1', '-0', '-0.0', '0e0', '1e22', '1e23', '9007199254740993', '123456789012345678', '2.2250738585072011e-308', '4.9e-324',
+    '1e-320', '1.7976931348623157e308', '1e309', '-1e400', '0.30000000000000004', '5e-324', '1.00000000000000011102230246251565404236316680908203125']) {
+    check(s);
+  }
+  for (const s of ['', '-', '+', '.', '1.2.3', '1e', '1e+', '0x10', ' 1', '1 ', 'NaN', 'Infinity', '١']) {
+    const b = enc.encode(s);
+    assert.ok(Number.isNaN(parseNumberBytes(b, 0, b.length)), `${JSON.stringify(s)} must be left to the string rules`);
+  }
+  assert.ok(fast > total / 2, `fast path on ${fast} of ${total}`);
+});
+
+test('the loader reads every spelling as Number() does (fast path or fallback)', () => {
+  const cells = ['1', '-0', '0.1', '1e-320', '123456789012345678', '2.2250738585072011e-308', '1.7976931348623157e308', '  3.5', '4.', '.5', '+7', '1E5', '0.30000000000000004'];
+  const text = `task,y,x\n${cells.map((c, i) => `a,${i},${c}`).join('\n')}\n`;
+  const ds = loadCsvText(text, { taskCol: 'task', target: 'y', kind: 'regression' }).dataset;
+  const got = Array.from(ds.tasks[0]!.X.data);
+  cells.forEach((c, i) => assert.ok(Object.is(got[i], Number(c)), `${c}: ${got[i]} vs ${Number(c)}`));
+});
+
+/** Datasets or error messages, comparable across paths. */
+async function outcomes(text: string, opts: CsvOptions, dir: string): Promise<string[]> {
+  const f = join(dir, 'c.csv');
+  writeFileSync(f, text);
+  const one = (run: () => unknown): string => {
+    try {
+      return JSON.stringify(run());
+    } catch (e) {
+      if (!(e instanceof PolytaskError)) throw e;
+      return `error: ${e.message}`;
+    }
+  };
+  const summary = (r: { dataset: { tasks: readonly { name: string; X: { data: Float64Array }; y: Float64Array; rows: Int32Array }[] } }) =>
+    r.dataset.tasks.map((t) => [t.name, Array.from(t.X.data), Array.from(t.y), Array.from(t.rows)]);
+  const out = [one(() => summary(loadCsvText(text, opts, 'c.csv')))];
+  for (const chunkBytes of [7, 64]) {
+    try {
+      out.push(JSON.stringify(summary(await loadCsv(f, opts, { chunkBytes }))));
+    } catch (e) {
+      if (!(e instanceof PolytaskError)) throw e;
+      out.push(`error: ${e.message.replaceAll(f, 'c.csv')}`);
+    }
+  }
+  return out;
+}
+
+test('one-pass path (comma) and general tokenizer (two-byte delimiter) agree: data, CRLF, CR, quotes, wide rows, errors', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polytask-csvbytes-'));
+  try {
+    const wide = Array.from({ length: 70 }, (_, j) => `x${j}`);
+    const wideRow = (t: string, y: number) => [t, String(y), ...wide.map((_, j) => String(j * 0.5 - y))].join(',');
+    const base = [
+      'task,y,x1,x2',
+      'a,1,0.5,-2',
+      'b,2,1e-3,3.25',
+      '',
+      '"a",3,"4",5',
+      'b,4,+6, 7',
+      'a,5,1.25,0.75',
+    ];
+    const cases: [string, string][] = [
+      ['LF', base.join('\n') + '\n'],
+      ['CRLF', base.join('\r\n') + '\r\n'],
+      ['CR only', base.join('\r')],
+      ['no final newline', base.join('\n')],
+      ['quoted line break', base.join('\n') + '\n"a\nb",6,1,2\n'],
+      ['wide rows (more fields than the record arrays hold)', [['task', 'y', ...wide].join(','), wideRow('a', 1), wideRow('b', 2), wideRow('a', 3)].join('\n') + '\n'],
+      ['quote inside a plain field', base.join('\n') + '\nb,7,3"4,1\n'],
+      ['ragged row', base.join('\n') + '\nb,7,3\n'],
+      ['text in a numeric column', base.join('\n') + '\nb,7,abc,1\n'],
+      ['invalid UTF-8 in a task name', base.join('\n') + '\nb\xff,7,1,1\n'],
+      ['unclosed quote', base.join('\n') + '\nb,7,"1,1\n'],
+    ];
+    for (const [name, text0] of cases) {
+      const bytes = name.startsWith('invalid') ? Buffer.from(text0, 'latin1').toString('latin1') : text0;
+      const opts: CsvOptions = { taskCol: 'task', target: 'y', kind: 'regression' };
+      // The same content with a two-byte delimiter takes only the general path (quoted fields hold no commas here).
+      const fast = await outcomes(bytes, opts, dir);
+      const general = await outcomes(bytes.replaceAll(',', ';;'), { ...opts, delimiter: ';;' }, dir);
+      for (const o of [...fast, ...general]) assert.equal(o, fast[0], `${name}: paths or chunk sizes disagree`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('property: random numeric CSVs read the same on both paths and chunk sizes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polytask-csvbytes-'));
+  try {
+    const cell = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).map(String), fc.integer().map(String), fc.constantFrom('1e5', '-0.000001', '+3', '7.'));
+    const row = fc.tuple(fc.constantFrom('a', 'b', 'c'), cell, cell, cell);
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 12 }), fc.constantFrom('\n', '\r\n'), async (rows, nl) => {
+        const text = ['task,y,p,q', ...rows.map((r) => r.join(','))].join(nl) + nl;
+        const opts: CsvOptions = { taskCol: 'task', target: 'y', kind: 'regression' };
+        const fast = await outcomes(text, opts, dir);
+        const general = await outcomes(text.replaceAll(',', ';;'), { ...opts, delimiter: ';;' }, dir);
+        for (const o of [...fast, ...general]) assert.equal(o, fast[0]);
+        // And the values are Number()'s.
+        const ds = loadCsvText(text, opts).dataset;
+        const byTask = new Map(ds.tasks.map((t) => [t.name, Array.from(t.X.data)]));
+        const seen = new Map<string, number>();
+        for (const r of rows) {
+          const k = seen.get(r[0]) ?? 0;
+          seen.set(r[0], k + 1);
+          const got = byTask.get(r[0])!;
+          assert.ok(Object.is(got[k * 2], Number(r[2])) && Object.is(got[k * 2 + 1], Number(r[3])), `${r.join(',')}`);
+        }
+      }),
+      { numRuns: 60, seed: 5 },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -82,14 +82,14 @@ export function upgradWeights(A: Float64Array, T: number, p: Float64Array, warm?
  * projection KKT-certified. Row i of the batch is the problem of task i: q⁽ⁱ⁾ = p_i·A e_i.
  * `iterations` counts the batched matrix products plus the exact solver's active-set steps.
  */
-export function upgradWeightsBatch(A: Float64Array, T: number, p: Float64Array, warm?: readonly (readonly number[])[] | null): { weights: Float64Array; iterations: number; converged: boolean; sets: number[][] } {
+export function upgradWeightsBatch(A: Float64Array, T: number, p: Float64Array, warm?: readonly (readonly number[])[] | null, x0?: Float64Array | null): { weights: Float64Array; iterations: number; converged: boolean; sets: number[][]; projections: Float64Array } {
   const Qrhs = new Float64Array(T * T);
   for (let i = 0; i < T; i++) {
     const pi = p[i]!;
     if (pi === 0) continue; // q = 0: x = 0
     for (let j = 0; j < T; j++) Qrhs[i * T + j] = pi * A[i * T + j]!; // A symmetric: row i = column i
   }
-  const r = batchNnqp(A, T, Qrhs, T, {}, warm);
+  const r = batchNnqp(A, T, Qrhs, T, {}, warm, x0);
   const w = Float64Array.from(p);
   const sets: number[][] = [];
   for (let i = 0; i < T; i++) {
@@ -100,12 +100,14 @@ export function upgradWeightsBatch(A: Float64Array, T: number, p: Float64Array, 
     }
     sets.push(set);
   }
-  return { weights: w, iterations: r.iterations + r.admmIterations + r.exactSteps, converged: r.converged, sets };
+  return { weights: w, iterations: r.iterations + r.admmIterations + r.exactSteps, converged: r.converged, sets, projections: r.X };
 }
 
 export interface UpgradState {
   /** Active constraints of each projection at the previous call (warm start; null at first). */
   readonly sets: number[][] | null;
+  /** The T × T projections x⁽ⁱ⁾ (rows) at the previous call: the batched solver's starting point. */
+  readonly projections?: Float64Array | null;
 }
 
 export function upgrad(opts: DualConeOptions = {}) {
@@ -123,8 +125,9 @@ export function upgrad(opts: DualConeOptions = {}) {
       if (!A) return { weights: new Float64Array(T), state: { sets: null }, info: { zeroGramian: 1 } };
       // The active sets change little between training steps: start from the previous ones.
       const warm = state?.sets && state.sets.length === T ? state.sets : null;
-      const r = upgradWeights(A, T, p, warm);
-      return { weights: r.weights, state: { sets: r.sets }, info: { iterations: r.iterations, converged: r.converged ? 1 : 0 } };
+      const x0 = warm && state.projections && state.projections.length === T * T ? state.projections : null;
+      const r = upgradWeightsBatch(A, T, p, warm, x0);
+      return { weights: r.weights, state: { sets: r.sets, projections: r.projections }, info: { iterations: r.iterations, converged: r.converged ? 1 : 0 } };
     },
   });
 }

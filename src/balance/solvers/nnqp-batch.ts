@@ -90,15 +90,18 @@ export function lambdaMaxBound(Q: Float64Array, n: number): number {
 
 /**
  * Solves the m problems with right-hand sides the rows of `Qrhs` (m × n, row-major). `warm[i]`, when
- * given, is a guess of problem i's support for the exact fallback.
+ * given, is a guess of problem i's support for the exact fallback (such problems skip ADMM); `x0`
+ * (m × n) a starting point for FISTA.
  */
-export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, opts: BatchNnqpOptions = {}, warm?: readonly (readonly number[] | undefined)[] | null): BatchNnqpResult {
+export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, opts: BatchNnqpOptions = {}, warm?: readonly (readonly number[] | undefined)[] | null, x0?: Float64Array | null): BatchNnqpResult {
   if (Q.length !== n * n) throw new ShapeError(`batch nnqp: Q has ${Q.length} entries, expected ${n}×${n}`);
   if (Qrhs.length !== m * n) throw new ShapeError(`batch nnqp: the right-hand sides have ${Qrhs.length} entries, expected ${m}×${n}`);
   const maxIter = opts.maxIter ?? 40;
   const relTol = opts.tol ?? 1e-12;
   const scale = maxDiag(Q, n);
-  const X = new Float64Array(m * n);
+  if (x0 && x0.length !== m * n) throw new ShapeError(`batch nnqp: the starting point has ${x0.length} entries, expected ${m}×${n}`);
+  // A starting point (the previous training step's solutions) is projected onto x ≥ 0.
+  const X = x0 ? x0.map((v) => (v > 0 ? v : 0)) : new Float64Array(m * n);
   const done = new Uint8Array(m);
   let left = m;
   let iterations = 0;
@@ -123,9 +126,10 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
     const tPrev = new Float64Array(m).fill(1);
     let worst0 = 1;
     for (let it = 0; it < maxIter && left > 0 && step > 0; it++) {
-      // R = XQ + Qrhs: the exact gradient of every problem at its iterate (Q symmetric).
+      // R = XQ + Qrhs: the exact gradient of every problem at its iterate (Q symmetric; X = 0 at a
+      // cold start, then R = Qrhs without a product).
       R.set(Qrhs);
-      k.dgemm(false, false, m, n, n, 1, X, n, Q, n, 1, R, n);
+      if (it > 0 || x0) k.dgemm(false, false, m, n, n, 1, X, n, Q, n, 1, R, n);
       iterations++;
       let worst = 0;
       for (let i = 0; i < m; i++) {
@@ -160,7 +164,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
       // Give up early on ill-conditioned Q: extrapolate the observed linear rate of the worst KKT
       // violation (in units of its tolerance) and stop when it would not reach 1 within maxIter.
       if (it === 0) worst0 = worst;
-      else if (it >= 7 && left > 0 && worst > 1) {
+      else if (it >= 3 && left > 0 && worst > 1) {
         const rate = Math.pow(worst / worst0, 1 / it);
         if (!(rate < 1) || it + Math.log(worst) / -Math.log(rate) > maxIter) break;
       }

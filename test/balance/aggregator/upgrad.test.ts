@@ -69,3 +69,20 @@ test('upgrad: warm start from the previous call gives the same weights on a pert
   if (warm.kind === 'weights' && cold.kind === 'weights') warm.weights.forEach((v, t) => assert.ok(Math.abs(v - cold.weights[t]!) < 1e-9, `task ${t}`));
   assert.ok(warm.info!.iterations! < cold.info!.iterations!, `warm ${warm.info!.iterations} vs cold ${cold.info!.iterations}`);
 });
+
+test('upgrad: the batched solver (default) and the one-by-one active-set solver give the same weights (fast-check, T ≤ 30)', () => {
+  fc.assert(
+    fc.property(arbCase({ maxT: 30, maxP: 40 }), (c) => {
+      const A = regularisedGramian(c.K, 1e-4, 1e-4);
+      if (!A) return;
+      const T = c.T;
+      const p = new Float64Array(T).fill(1 / T);
+      const a = upgradWeights(A, T, p, null, 'active-set');
+      const b = upgradWeights(A, T, p, null, 'batch');
+      assert.ok(a.converged && b.converged);
+      const s = Math.max(...a.weights);
+      a.weights.forEach((v, t) => assert.ok(Math.abs(v - b.weights[t]!) <= 1e-8 * s, `${c.kind} T=${T} task ${t}: ${v} vs ${b.weights[t]}`));
+    }),
+    { numRuns: 60 },
+  );
+});

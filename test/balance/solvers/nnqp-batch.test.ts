@@ -94,6 +94,11 @@ test('batch nnqp: T = 128, full rank (certified by FISTA) and rank 64 (ADMM acti
     const w = batchNnqp(A, T, Qrhs, T, {}, sets);
     assert.equal(w.admmIterations, 0, `${label}: warm rows skip ADMM`);
     checkAll(A, T, Qrhs, T, w.X, `${label} warm`, false);
+    // starting point: the solution itself (perturbed) — certified again, in fewer products when FISTA certifies
+    const x0 = r.X.map((v, k) => v * (1 + 1e-4 * Math.sin(k)));
+    const s0 = batchNnqp(A, T, Qrhs, T, {}, sets, x0);
+    checkAll(A, T, Qrhs, T, s0.X, `${label} x0`, false);
+    if (P > T) assert.ok(s0.iterations < r.iterations, `${label}: ${s0.iterations} products from x0 vs ${r.iterations} cold`);
   }
 });
 

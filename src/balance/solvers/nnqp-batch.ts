@@ -36,6 +36,8 @@ export interface BatchNnqpOptions {
   readonly maxIter?: number;
   /** ADMM iterations for the problems FISTA did not certify (default 150; 0: none). */
   readonly admmIter?: number;
+  /** ADMM checks supports every this many iterations; a problem whose support did not change since the last check leaves the batch (default 10). */
+  readonly admmCheck?: number;
   /** Relative KKT tolerance of the batched path (default 1e-12). */
   readonly tol?: number;
   /** Options of the exact fallback solver. */
@@ -178,7 +180,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   // usually right already and the exact solver's fast path takes it in one factorisation.
   const skip = Uint8Array.from(done);
   if (warm) for (let i = 0; i < m; i++) if (warm[i] && warm[i]!.length > 0) skip[i] = 1;
-  if (skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports);
+  if (skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 10);
   let exact = 0;
   let exactSteps = 0;
   let converged = true;
@@ -208,7 +210,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
  * problem's support (the positive entries of z) into `supports` once it is stable. Returns the
  * number of iterations.
  */
-function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: (number[] | undefined)[]): number {
+function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: (number[] | undefined)[], check: number): number {
   const e = eigh(new Matrix(n, n, Q));
   const lmax = e.values[n - 1]!;
   if (!(lmax > 0)) return 0;
@@ -240,14 +242,14 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
       Z[k] = z;
     }
     it++;
-    if (it % 10 !== 0 && it < maxIter) continue;
-    // Problems whose support did not change over the last 10 iterations leave the batch.
+    if (it % check !== 0 && it < maxIter) continue;
+    // Problems whose support did not change over the last `check` iterations leave the batch.
     const keep: number[] = [];
     for (let r = 0; r < b; r++) {
       const s: number[] = [];
       for (let j = 0; j < n; j++) if (Z[r * n + j]! > 0) s.push(j);
       const key = s.join(',');
-      if ((it >= 20 && key === prev[r]) || it >= maxIter) supports[rows[r]!] = s;
+      if ((it >= 2 * check && key === prev[r]) || it >= maxIter) supports[rows[r]!] = s;
       else { keep.push(r); prev[r] = key; }
     }
     if (keep.length < b) {

@@ -92,9 +92,11 @@ if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 's
   // A training step later: K changed a little (0.1 %), the previous active sets as the warm start.
   const A2 = A.map((v, i) => v * (1 + 1e-3 * Math.sin(i % T) * Math.sin(Math.floor(i / T))));
   const up2 = upgradWeights(A2, T, pref, up.sets, 'active-set');
-  const ub2 = batchNnqp(A2, T, A2.map((v) => v / T), T, {}, upB.sets, upB.projections);
+  // as the aggregator does: no FISTA when it certified nothing at the previous call
+  const warmOpts = upB.batched === 0 ? { maxIter: 0 } : {};
+  const ub2 = batchNnqp(A2, T, A2.map((v) => v / T), T, warmOpts, upB.sets, upB.projections);
   push('UPGrad, next step (K ±0.1 %, warm sets) one by one [before]', time(() => upgradWeights(A2, T, pref, up.sets, 'active-set'), 5), `${up2.iterations} active-set steps, converged ${up2.converged}`);
-  push('UPGrad, next step (K ±0.1 %, warm sets + x) batched [new]', time(() => upgradWeightsBatch(A2, T, pref, upB.sets, upB.projections), 5), batchNote(ub2));
+  push('UPGrad, next step (K ±0.1 %, warm sets + x) batched [new]', time(() => upgradWeightsBatch(A2, T, pref, upB.sets, upB.projections, warmOpts), 5), batchNote(ub2));
   const na = nashAlpha(K);
   push('Nash-MTL K α = 1/α (Newton)', time(() => nashAlpha(K), 7), `ridge ${na.ridge}, residual ${na.residual.toExponential(1)}, ${na.iterations} Newton steps`);
   const K2 = new Matrix(T, T, K.data.map((v, i) => v * (1 + 1e-3 * Math.sin(i % T) * Math.sin(Math.floor(i / T)))));

@@ -16,7 +16,7 @@ import { OptionError } from '../../errors.ts';
 import type { Matrix } from '../../linalg/matrix.ts';
 import { checkPref, gramianAggregator, type GramianStep, traceOf } from '../core.ts';
 import { makeNnqpSolver } from '../solvers/nnqp.ts';
-import { batchNnqp } from '../solvers/nnqp-batch.ts';
+import { batchNnqp, type BatchNnqpOptions } from '../solvers/nnqp-batch.ts';
 
 export interface DualConeOptions {
   readonly normEps?: number;
@@ -82,14 +82,14 @@ export function upgradWeights(A: Float64Array, T: number, p: Float64Array, warm?
  * projection KKT-certified. Row i of the batch is the problem of task i: q⁽ⁱ⁾ = p_i·A e_i.
  * `iterations` counts the batched matrix products plus the exact solver's active-set steps.
  */
-export function upgradWeightsBatch(A: Float64Array, T: number, p: Float64Array, warm?: readonly (readonly number[])[] | null, x0?: Float64Array | null): { weights: Float64Array; iterations: number; converged: boolean; sets: number[][]; projections: Float64Array } {
+export function upgradWeightsBatch(A: Float64Array, T: number, p: Float64Array, warm?: readonly (readonly number[])[] | null, x0?: Float64Array | null, opts: BatchNnqpOptions = {}): { weights: Float64Array; iterations: number; converged: boolean; sets: number[][]; projections: Float64Array; batched: number } {
   const Qrhs = new Float64Array(T * T);
   for (let i = 0; i < T; i++) {
     const pi = p[i]!;
     if (pi === 0) continue; // q = 0: x = 0
     for (let j = 0; j < T; j++) Qrhs[i * T + j] = pi * A[i * T + j]!; // A symmetric: row i = column i
   }
-  const r = batchNnqp(A, T, Qrhs, T, {}, warm, x0);
+  const r = batchNnqp(A, T, Qrhs, T, opts, warm, x0);
   const w = Float64Array.from(p);
   const sets: number[][] = [];
   for (let i = 0; i < T; i++) {
@@ -100,7 +100,7 @@ export function upgradWeightsBatch(A: Float64Array, T: number, p: Float64Array, 
     }
     sets.push(set);
   }
-  return { weights: w, iterations: r.iterations + r.admmIterations + r.exactSteps, converged: r.converged, sets, projections: r.X };
+  return { weights: w, iterations: r.iterations + r.admmIterations + r.exactSteps, converged: r.converged, sets, projections: r.X, batched: r.batched };
 }
 
 export interface UpgradState {
@@ -108,6 +108,9 @@ export interface UpgradState {
   readonly sets: number[][] | null;
   /** The T × T projections x⁽ⁱ⁾ (rows) at the previous call: the batched solver's starting point. */
   readonly projections?: Float64Array | null;
+  /** How many projections FISTA certified at the previous call: when none (ill-conditioned K), the
+   * next call goes straight to the warm-started exact solver. */
+  readonly batched?: number;
 }
 
 export function upgrad(opts: DualConeOptions = {}) {
@@ -126,8 +129,8 @@ export function upgrad(opts: DualConeOptions = {}) {
       // The active sets change little between training steps: start from the previous ones.
       const warm = state?.sets && state.sets.length === T ? state.sets : null;
       const x0 = warm && state.projections && state.projections.length === T * T ? state.projections : null;
-      const r = upgradWeightsBatch(A, T, p, warm, x0);
-      return { weights: r.weights, state: { sets: r.sets, projections: r.projections }, info: { iterations: r.iterations, converged: r.converged ? 1 : 0 } };
+      const r = upgradWeightsBatch(A, T, p, warm, x0, warm && state.batched === 0 ? { maxIter: 0 } : {});
+      return { weights: r.weights, state: { sets: r.sets, projections: r.projections, batched: r.batched }, info: { iterations: r.iterations, converged: r.converged ? 1 : 0 } };
     },
   });
 }

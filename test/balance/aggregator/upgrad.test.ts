@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { upgrad, regularisedGramian, upgradWeights } from '../../../src/balance/aggregator/upgrad.ts';
 import { nnqp, nnqpKkt } from '../../../src/balance/solvers/nnqp.ts';
 import { Matrix } from '../../../src/linalg/matrix.ts';
+import { gramianOf } from '../../../src/balance/index.ts';
 import { arbCase, kv, makeCase } from '../helpers.ts';
 
 function inDualCone(K: Matrix, w: Float64Array, eps: number): void {
@@ -85,4 +86,21 @@ test('upgrad: the batched solver (default) and the one-by-one active-set solver 
     }),
     { numRuns: 60 },
   );
+});
+
+test('upgrad: warm calls on a rank-deficient Gramian (FISTA certifies nothing, skipped next time) match a cold solve', () => {
+  const agg = upgrad();
+  const a = makeCase('random', 60, 20, 4);
+  const first = agg.aggregate({ mode: 'jacobian', jacobian: a.G }, agg.init(60));
+  const G2 = a.G.clone();
+  for (let k = 0; k < G2.data.length; k++) G2.data[k]! *= 1 + 1e-3 * Math.cos(k);
+  const warm = agg.aggregate({ mode: 'jacobian', jacobian: G2 }, first.state);
+  const cold = agg.aggregate({ mode: 'jacobian', jacobian: G2 }, agg.init(60));
+  assert.ok(warm.kind === 'weights' && cold.kind === 'weights');
+  assert.equal(warm.info!.converged, 1);
+  if (warm.kind === 'weights' && cold.kind === 'weights') {
+    const s = Math.max(...cold.weights);
+    warm.weights.forEach((v, t) => assert.ok(Math.abs(v - cold.weights[t]!) < 1e-9 * s, `task ${t}`));
+    inDualCone(gramianOf(G2), warm.weights, 1e-4);
+  }
 });

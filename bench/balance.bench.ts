@@ -1,5 +1,5 @@
 // Task-balancing benchmarks, side by side in one run (medians after warm-up):
-//  A. solver time on 128 × 128 Gramians (goal for UPGrad, MGDA, Nash-MTL: ≪ 10 ms), two Gramians:
+//  A. solver time on 128 × 128 Gramians (UPGrad one by one [before] and batched [new] side by side) (goal for UPGrad, MGDA, Nash-MTL: ≪ 10 ms), two Gramians:
 //     Gaussian gradients in P = 100 000 dimensions (nearly orthogonal, ~half the pairs conflicting
 //     weakly) and rank-64 gradients (P = 64: strongly conflicting, singular K);
 //  B. per-call cost of every aggregator at T = 2, 8, 32, 128 with P = 100 000: the Gramian K = GGᵀ
@@ -19,7 +19,8 @@ import { AGGREGATORS, directionOf, gramianOf } from '../src/balance/index.ts';
 import { minNormPoint } from '../src/balance/solvers/min-norm.ts';
 import { frankWolfeMinNorm } from '../src/balance/solvers/frank-wolfe.ts';
 import { nashAlpha } from '../src/balance/aggregator/nash-mtl.ts';
-import { regularisedGramian, upgradWeights } from '../src/balance/aggregator/upgrad.ts';
+import { regularisedGramian, upgradWeights, upgradWeightsBatch } from '../src/balance/aggregator/upgrad.ts';
+import { batchNnqp } from '../src/balance/solvers/nnqp-batch.ts';
 import { solveCagradDual } from '../src/balance/solvers/cagrad-dual.ts';
 import { solvePowerEquation } from '../src/balance/solvers/power-equation.ts';
 import type { AggregatorInput, GradMode } from '../src/balance/types.ts';
@@ -78,12 +79,24 @@ if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 's
   push('MGDA min-norm (active set, certified)', time(() => minNormPoint(K), 7), `KKT gap ${mn.kktGap.toExponential(1)}`);
   const fw = frankWolfeMinNorm(K);
   push('MGDA Frank-Wolfe (250 it., baseline)', time(() => frankWolfeMinNorm(K), 7), `KKT gap ${fw.kktGap.toExponential(1)}, ‖d‖² ${fw.normSq.toExponential(2)} vs optimum ${mn.normSq.toExponential(2)}`);
-  const up = upgradWeights(A, T, pref);
-  push('UPGrad (128 NNQPs)', time(() => upgradWeights(A, T, pref), 5), `${up.iterations} active-set steps, converged ${up.converged}`);
+  // UPGrad: the 128 NNQPs one by one (active set, before) and batched (nnqp-batch.ts, now the default),
+  // old and new interleaved in the same run; both KKT-certified.
+  const up = upgradWeights(A, T, pref, null, 'active-set');
+  const ub = batchNnqp(A, T, A.map((v) => v / T), T);
+  const upB = upgradWeightsBatch(A, T, pref);
+  let dW = 0;
+  for (let j = 0; j < T; j++) dW = Math.max(dW, Math.abs(upB.weights[j]! - up.weights[j]!) / Math.max(...up.weights));
+  const batchNote = (r: typeof ub): string => `${r.iterations} FISTA + ${r.admmIterations} ADMM products, ${r.batched} certified batched, ${r.exact} exact (${r.exactSteps} steps), converged ${r.converged}`;
+  push('UPGrad (128 NNQPs) one by one [before]', time(() => upgradWeights(A, T, pref, null, 'active-set'), 5), `${up.iterations} active-set steps, converged ${up.converged}`);
+  push('UPGrad (128 NNQPs) batched [new]', time(() => upgradWeights(A, T, pref), 5), `${batchNote(ub)}; max |Δw|/max w vs before ${dW.toExponential(1)}`);
   // A training step later: K changed a little (0.1 %), the previous active sets as the warm start.
   const A2 = A.map((v, i) => v * (1 + 1e-3 * Math.sin(i % T) * Math.sin(Math.floor(i / T))));
-  const up2 = upgradWeights(A2, T, pref, up.sets);
-  push('UPGrad, next step (K ±0.1 %, warm sets)', time(() => upgradWeights(A2, T, pref, up.sets), 5), `${up2.iterations} active-set steps, converged ${up2.converged}`);
+  const up2 = upgradWeights(A2, T, pref, up.sets, 'active-set');
+  // as the aggregator does: no FISTA when it certified nothing at the previous call
+  const warmOpts = upB.batched === 0 ? { maxIter: 0 } : {};
+  const ub2 = batchNnqp(A2, T, A2.map((v) => v / T), T, warmOpts, upB.sets, upB.projections);
+  push('UPGrad, next step (K ±0.1 %, warm sets) one by one [before]', time(() => upgradWeights(A2, T, pref, up.sets, 'active-set'), 5), `${up2.iterations} active-set steps, converged ${up2.converged}`);
+  push('UPGrad, next step (K ±0.1 %, warm sets + x) batched [new]', time(() => upgradWeightsBatch(A2, T, pref, upB.sets, upB.projections, warmOpts), 5), batchNote(ub2));
   const na = nashAlpha(K);
   push('Nash-MTL K α = 1/α (Newton)', time(() => nashAlpha(K), 7), `ridge ${na.ridge}, residual ${na.residual.toExponential(1)}, ${na.iterations} Newton steps`);
   const K2 = new Matrix(T, T, K.data.map((v, i) => v * (1 + 1e-3 * Math.sin(i % T) * Math.sin(Math.floor(i / T)))));

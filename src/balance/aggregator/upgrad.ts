@@ -3,9 +3,12 @@
 // combine the projections with preference weights p (default 1/T). The projection of Gᵀu onto C is
 // Gᵀv with v = argmin_{v ≥ u} vᵀKv (the paper's Prop. 1), so with u = p_i e_i and v = u + x:
 //     x⁽ⁱ⁾ = argmin_{x ≥ 0} ½ xᵀKx + (K p_i e_i)ᵀx,   weights = Σ_i (p_i e_i + x⁽ⁱ⁾),
-// T non-negative QPs sharing K, solved exactly by our Lawson–Hanson active-set solver
-// (../solvers/nnqp.ts), each warm-started from the previous call's active set (state), or at the first
-// call from the tasks that conflict with task i. As in torchjd,
+// T non-negative QPs sharing K. By default they are solved together (../solvers/nnqp-batch.ts: batched
+// accelerated projected gradient, ADMM with one shared factorisation for ill-conditioned K, exact
+// active-set finish; every projection KKT-certified), the previous call's active sets (state) serving
+// as warm starts; `method: 'active-set'` solves them one by one with our Lawson–Hanson solver
+// (../solvers/nnqp.ts), warm-started from the previous active set or from the tasks that conflict with
+// task i. As in torchjd,
 // K is first divided by its trace (zero weights when the trace is below normEps) and regularised by
 // regEps·I, so the direction lies in the dual cone of the regularised Gramian: (K + εI)w ≥ 0, hence
 // g_tᵀd ≥ −ε‖w‖∞ tr(K) for every task.
@@ -13,6 +16,7 @@ import { OptionError } from '../../errors.ts';
 import type { Matrix } from '../../linalg/matrix.ts';
 import { checkPref, gramianAggregator, type GramianStep, traceOf } from '../core.ts';
 import { makeNnqpSolver } from '../solvers/nnqp.ts';
+import { batchNnqp, type BatchNnqpOptions } from '../solvers/nnqp-batch.ts';
 
 export interface DualConeOptions {
   readonly normEps?: number;
@@ -40,7 +44,8 @@ export function checkEps(method: string, normEps: number, regEps: number): void 
  * guess of projection i's active constraints (e.g. the previous step's, returned in `sets`); without
  * it, the tasks that conflict with task i.
  */
-export function upgradWeights(A: Float64Array, T: number, p: Float64Array, warm?: readonly (readonly number[])[] | null): { weights: Float64Array; iterations: number; converged: boolean; sets: number[][] } {
+export function upgradWeights(A: Float64Array, T: number, p: Float64Array, warm?: readonly (readonly number[])[] | null, method: 'batch' | 'active-set' = 'batch'): { weights: Float64Array; iterations: number; converged: boolean; sets: number[][] } {
+  if (method === 'batch') return upgradWeightsBatch(A, T, p, warm);
   const solve = makeNnqpSolver(A, T);
   const w = Float64Array.from(p);
   const q = new Float64Array(T);
@@ -70,9 +75,42 @@ export function upgradWeights(A: Float64Array, T: number, p: Float64Array, warm?
   return { weights: w, iterations, converged, sets };
 }
 
+/**
+ * The same T projections solved together (../solvers/nnqp-batch.ts): accelerated projected gradient
+ * on all of them at once (one T × T × T product per iteration), ADMM with one shared factorisation to
+ * find the active sets where Q is ill-conditioned, then the exact active-set solver for the rest; each
+ * projection KKT-certified. Row i of the batch is the problem of task i: q⁽ⁱ⁾ = p_i·A e_i.
+ * `iterations` counts the batched matrix products plus the exact solver's active-set steps.
+ */
+export function upgradWeightsBatch(A: Float64Array, T: number, p: Float64Array, warm?: readonly (readonly number[])[] | null, x0?: Float64Array | null, opts: BatchNnqpOptions = {}): { weights: Float64Array; iterations: number; converged: boolean; sets: number[][]; projections: Float64Array; batched: number } {
+  const Qrhs = new Float64Array(T * T);
+  for (let i = 0; i < T; i++) {
+    const pi = p[i]!;
+    if (pi === 0) continue; // q = 0: x = 0
+    for (let j = 0; j < T; j++) Qrhs[i * T + j] = pi * A[i * T + j]!; // A symmetric: row i = column i
+  }
+  const r = batchNnqp(A, T, Qrhs, T, opts, warm, x0);
+  const w = Float64Array.from(p);
+  const sets: number[][] = [];
+  for (let i = 0; i < T; i++) {
+    const set: number[] = [];
+    for (let j = 0; j < T; j++) {
+      const x = r.X[i * T + j]!;
+      if (x > 0) { w[j]! += x; set.push(j); }
+    }
+    sets.push(set);
+  }
+  return { weights: w, iterations: r.iterations + r.admmIterations + r.exactSteps, converged: r.converged, sets, projections: r.X, batched: r.batched };
+}
+
 export interface UpgradState {
   /** Active constraints of each projection at the previous call (warm start; null at first). */
   readonly sets: number[][] | null;
+  /** The T × T projections x⁽ⁱ⁾ (rows) at the previous call: the batched solver's starting point. */
+  readonly projections?: Float64Array | null;
+  /** How many projections FISTA certified at the previous call: when none (ill-conditioned K), the
+   * next call goes straight to the warm-started exact solver. */
+  readonly batched?: number;
 }
 
 export function upgrad(opts: DualConeOptions = {}) {
@@ -90,8 +128,9 @@ export function upgrad(opts: DualConeOptions = {}) {
       if (!A) return { weights: new Float64Array(T), state: { sets: null }, info: { zeroGramian: 1 } };
       // The active sets change little between training steps: start from the previous ones.
       const warm = state?.sets && state.sets.length === T ? state.sets : null;
-      const r = upgradWeights(A, T, p, warm);
-      return { weights: r.weights, state: { sets: r.sets }, info: { iterations: r.iterations, converged: r.converged ? 1 : 0 } };
+      const x0 = warm && state.projections && state.projections.length === T * T ? state.projections : null;
+      const r = upgradWeightsBatch(A, T, p, warm, x0, warm && state.batched === 0 ? { maxIter: 0 } : {});
+      return { weights: r.weights, state: { sets: r.sets, projections: r.projections, batched: r.batched }, info: { iterations: r.iterations, converged: r.converged ? 1 : 0 } };
     },
   });
 }

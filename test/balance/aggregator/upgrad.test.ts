@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { upgrad, regularisedGramian, upgradWeights } from '../../../src/balance/aggregator/upgrad.ts';
 import { nnqp, nnqpKkt } from '../../../src/balance/solvers/nnqp.ts';
 import { Matrix } from '../../../src/linalg/matrix.ts';
+import { gramianOf } from '../../../src/balance/index.ts';
 import { arbCase, kv, makeCase } from '../helpers.ts';
 
 function inDualCone(K: Matrix, w: Float64Array, eps: number): void {
@@ -68,4 +69,38 @@ test('upgrad: warm start from the previous call gives the same weights on a pert
   assert.ok(warm.kind === 'weights' && cold.kind === 'weights');
   if (warm.kind === 'weights' && cold.kind === 'weights') warm.weights.forEach((v, t) => assert.ok(Math.abs(v - cold.weights[t]!) < 1e-9, `task ${t}`));
   assert.ok(warm.info!.iterations! < cold.info!.iterations!, `warm ${warm.info!.iterations} vs cold ${cold.info!.iterations}`);
+});
+
+test('upgrad: the batched solver (default) and the one-by-one active-set solver give the same weights (fast-check, T ≤ 30)', () => {
+  fc.assert(
+    fc.property(arbCase({ maxT: 30, maxP: 40 }), (c) => {
+      const A = regularisedGramian(c.K, 1e-4, 1e-4);
+      if (!A) return;
+      const T = c.T;
+      const p = new Float64Array(T).fill(1 / T);
+      const a = upgradWeights(A, T, p, null, 'active-set');
+      const b = upgradWeights(A, T, p, null, 'batch');
+      assert.ok(a.converged && b.converged);
+      const s = Math.max(...a.weights);
+      a.weights.forEach((v, t) => assert.ok(Math.abs(v - b.weights[t]!) <= 1e-8 * s, `${c.kind} T=${T} task ${t}: ${v} vs ${b.weights[t]}`));
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('upgrad: warm calls on a rank-deficient Gramian (FISTA certifies nothing, skipped next time) match a cold solve', () => {
+  const agg = upgrad();
+  const a = makeCase('random', 60, 20, 4);
+  const first = agg.aggregate({ mode: 'jacobian', jacobian: a.G }, agg.init(60));
+  const G2 = a.G.clone();
+  for (let k = 0; k < G2.data.length; k++) G2.data[k]! *= 1 + 1e-3 * Math.cos(k);
+  const warm = agg.aggregate({ mode: 'jacobian', jacobian: G2 }, first.state);
+  const cold = agg.aggregate({ mode: 'jacobian', jacobian: G2 }, agg.init(60));
+  assert.ok(warm.kind === 'weights' && cold.kind === 'weights');
+  assert.equal(warm.info!.converged, 1);
+  if (warm.kind === 'weights' && cold.kind === 'weights') {
+    const s = Math.max(...cold.weights);
+    warm.weights.forEach((v, t) => assert.ok(Math.abs(v - cold.weights[t]!) < 1e-9 * s, `task ${t}`));
+    inDualCone(gramianOf(G2), warm.weights, 1e-4);
+  }
 });

@@ -13,7 +13,7 @@
 //                    one iteration (--max-iter 1).
 //     whole process  CPU at exit: + printing the result and tear-down (an --import exit hook).
 // The ≤ 0.3 s target is checked against "to fit-start". It runs the compiled CLI (bin/polytask.mjs →
-// dist/), as a user does: dist is rebuilt first (tsc -p tsconfig.build.json) unless
+// dist/bundle/ or dist/), as a user does: dist is rebuilt first (tsc, then scripts/build-bundle.mjs) unless
 // STARTUP_NO_BUILD=1 and dist is newer than src/.
 //   node --import tsx bench/startup.bench.ts [repeats]        (default 9; at least 7)
 //   STARTUP_BASELINE=/path/to/other/checkout  also times that checkout's compiled CLI (its dist/ must
@@ -44,9 +44,12 @@ function newest(dir: string): number {
 // STARTUP_NO_BUILD=1 skips it when dist is known to be current.
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 if (!existsSync(MAIN) || process.env.STARTUP_NO_BUILD !== '1' || statSync(MAIN).mtimeMs < newest(join(ROOT, 'src'))) {
-  console.log('building dist/ (tsc -p tsconfig.build.json): the bench times the compiled CLI');
+  console.log('building dist/ (tsc -p tsconfig.build.json, then scripts/build-bundle.mjs): the bench times the compiled CLI');
   const b = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   if (b.status !== 0) throw new Error('tsc failed');
+  // and the bundle bin/polytask.mjs prefers (scripts/build-bundle.mjs), as `npm run build:ts` does.
+  const u = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-bundle.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (u.status !== 0) throw new Error('build-bundle failed');
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'polytask-startup-'));
@@ -56,9 +59,9 @@ const HOOK = `data:text/javascript,${encodeURIComponent(`import { writeFileSync 
 
 interface Sample { total: number; marks: Map<string, number> }
 
-function cpuOf(args: readonly string[]): Sample {
+function cpuOf(args: readonly string[], extra: Record<string, string> = {}): Sample {
   rmSync(cpuFile, { force: true });
-  const r = spawnSync(process.execPath, ['--import', HOOK, ...args], { cwd: ROOT, env: { ...process.env, STARTUP_CPU_FILE: cpuFile, POLYTASK_TRACE_STARTUP: '1' }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', HOOK, ...args], { cwd: ROOT, env: { ...process.env, STARTUP_CPU_FILE: cpuFile, POLYTASK_TRACE_STARTUP: '1', ...extra }, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   const marks = new Map<string, number>();
   for (const m of r.stderr.matchAll(/^polytask-trace: (\S+) cpu=([\d.]+)$/gm)) marks.set(m[1]!, Number(m[2]));
@@ -66,12 +69,15 @@ function cpuOf(args: readonly string[]): Sample {
 }
 
 const BIN = join(ROOT, 'bin', 'polytask.mjs');
-const cases: { name: string; args: string[] }[] = [
+const cases: { name: string; args: string[]; env?: Record<string, string> }[] = [
   { name: 'node -e 0', args: ['-e', '0'] },
   { name: 'polytask --version', args: [BIN, '--version'] },
 ];
+
 if (existsSync(LANDMINE)) {
   cases.push({ name: 'fit Landmine l21 --max-iter 1', args: [BIN, 'fit', '--data', LANDMINE, '--task-col', 'task', '--target', 'y', '--model', 'l21', '--max-iter', '1', '--quiet'] });
+  // The same fit on dist/cli/main.js (POLYTASK_NO_BUNDLE=1): what the bundle itself saves, side by side.
+  cases.push({ name: 'fit … unbundled (dist/cli/main.js)', args: [BIN, 'fit', '--data', LANDMINE, '--task-col', 'task', '--target', 'y', '--model', 'l21', '--max-iter', '1', '--quiet'], env: { POLYTASK_NO_BUNDLE: '1' } });
 } else {
   console.log(`skipping the Landmine fit: ${LANDMINE} is absent (needs ../shared/data)`);
 }
@@ -87,8 +93,8 @@ if (BASE) {
 // Interleaved rounds (one run of each case per round), so that a change of machine load hits every
 // case alike; one warm-up round first (file cache).
 const samples = cases.map(() => [] as Sample[]);
-for (const c of cases) cpuOf(c.args);
-for (let r = 0; r < REPEATS; r++) cases.forEach((c, i) => samples[i]!.push(cpuOf(c.args)));
+for (const c of cases) cpuOf(c.args, c.env);
+for (let r = 0; r < REPEATS; r++) cases.forEach((c, i) => samples[i]!.push(cpuOf(c.args, c.env)));
 rmSync(tmp, { recursive: true, force: true });
 
 const rows: { name: string; values: number[] }[] = [];

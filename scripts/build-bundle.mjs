@@ -11,15 +11,17 @@
 // in dist/ (relative to the chunk), so the WebAssembly file, the native addon, package.json and the
 // worker entry points (which run the unbundled dist/ files) resolve exactly as without the bundle.
 // npm packages stay external (resolved from node_modules as before).
-//   node scripts/build-bundle.mjs          (after tsc -p tsconfig.build.json; part of `npm run build:ts`)
+//   node scripts/build-bundle.mjs [--out DIR]   (after tsc -p tsconfig.build.json; part of `npm run build:ts`;
+//     DIR, default dist/bundle, must lie inside this package so that npm packages resolve)
 import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
-const out = join(dist, 'bundle');
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 && process.argv[outArg + 1] ? resolve(process.argv[outArg + 1]) : join(dist, 'bundle');
 
 const rewriteMetaUrl = {
   name: 'dist-import-meta-url',

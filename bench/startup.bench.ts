@@ -19,7 +19,11 @@
 //   STARTUP_BASELINE=/path/to/other/checkout  also times that checkout's compiled CLI (its dist/ must
 //     be built; e.g. `git archive 57c58df | tar -x -C DIR`, node_modules and build/ linked or copied,
 //     tsc -p tsconfig.build.json there) in the same interleaved rounds: before/after side by side.
-//     Its fit-start / fit-end marks appear only if that checkout has src/cli/trace.ts (else "—").
+//     Its fit-start / fit-end rows appear only if that checkout has src/cli/trace.ts (else only its
+//     whole process); for 57c58df copy src/cli/trace.ts and apply this branch's 3-line diff of
+//     src/cli/fit.ts there (`git diff 57c58df HEAD -- src/cli/fit.ts | patch -p1`) before building.
+//   Also timed: the same fit with POLYTASK_NO_BUNDLE=1 (dist/cli/main.js unbundled), to show what the
+//   bundle alone saves.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -9,6 +9,7 @@ import type { LinearState } from '../linear/estimator.ts';
 import { taskKinds, type MultiTaskDataset } from '../data/dataset.ts';
 import { fitProgress } from './fit-progress.ts';
 import { makeProgress } from './progress.ts';
+import { traceStartup } from './trace.ts';
 import { loadData, type MatFlags } from './data-load.ts';
 import { num, seconds, table } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
@@ -189,7 +190,9 @@ Examples:
     const tol = typeof unfitted.options['tol'] === 'number' ? unfitted.options['tol'] : undefined;
     let est: Estimator;
     try {
+      traceStartup('fit-start');
       est = unfitted.fit(loaded.dataset, { onProgress: fitProgress(progress, `fit ${name}`, tol, name) });
+      traceStartup('fit-end');
     } finally {
       progress.stop();
     }

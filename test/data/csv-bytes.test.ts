@@ -57,6 +57,61 @@ test('parseNumberBytes equals Number() bit for bit, or declines (NaN), on fuzzed
   assert.ok(fast > total / 2, `fast path on ${fast} of ${total}`);
 });
 
+// 16–19 significant digits (src/data/csv-bytes.ts longDecimal: double-double with a rounding check).
+test('16–19 significant digits: exact and on the fast path; halfway decimals decline or are exact', () => {
+  const rng = new Random(2026);
+  const digits = (n: number): string => Array.from({ length: n }, (_, i) => String(i === 0 ? 1 + rng.int(9) : rng.int(10))).join('');
+  let fast = 0;
+  let total = 0;
+  for (let k = 0; k < 20000; k++) {
+    const nd = 16 + rng.int(4); // significant digits, first one nonzero
+    const d = digits(nd);
+    const point = rng.int(nd + 1); // digits before the decimal point
+    const lead = point === 0 && rng.int(2) === 0 ? '0.' + '0'.repeat(rng.int(4)) : point === 0 ? '.' : '';
+    const body = point === 0 ? lead + d : point === nd ? d : `${d.slice(0, point)}.${d.slice(point)}`;
+    const xs = rng.int(3) === 0 ? rng.int(3) : -1;
+    const xv = rng.int(23);
+    const ex = xs < 0 ? '' : `e${['', '-', '+'][xs]}${xv}`;
+    const s = ['', '-', '+'][rng.int(3)]! + body + ex;
+    const fast1 = check(s);
+    // The decimal's exponent when its digits are read as an integer: the fast path's range is ±22.
+    const scale = (xs === 1 ? -xv : xs < 0 ? 0 : xv) - (body.length - body.indexOf('.') - 1) * (body.includes('.') ? 1 : 0);
+    if (scale < -22 || scale > 22) continue;
+    total++;
+    if (fast1) fast++;
+  }
+  // Within |scale| ≤ 22 the check declines only within 2^-98 of a midpoint: never on random digits.
+  assert.ok(fast > 0.99 * total, `fast path on ${fast} of ${total}`);
+  // Doubles as data files spell them (String(): the shortest round-trip, mostly 16–17 digits, like Landmine).
+  for (let k = 0; k < 10000; k++) {
+    const v = rng.normal() * 10 ** (rng.int(16) - 8);
+    assert.ok(check(String(v)) || /e/.test(String(v)), `fast path declined ${String(v)}`);
+    check(v.toPrecision(16 + rng.int(4)));
+    check(v.toExponential(15 + rng.int(4)));
+  }
+  // Exact midpoints between neighbouring doubles: n + 0.5 on [2^52, 2^53) (spacing 1), n + 0.25 / 0.75
+  // on [2^51, 2^52) (spacing 0.5), odd integers on [2^53, 2^54), 2 mod 4 on [2^54, 2^55), also with
+  // the exponent moving the point; and decimals one unit of the 19th digit beside them (must be exact).
+  const big = (lo: bigint, span: bigint): bigint => lo + BigInt(rng.int(2 ** 30)) * (span >> 30n);
+  for (let k = 0; k < 1500; k++) {
+    const n1 = big(2n ** 52n, 2n ** 52n);
+    const n2 = big(2n ** 51n, 2n ** 51n);
+    const odd = big(2n ** 53n, 2n ** 53n) | 1n;
+    const two = (big(2n ** 54n, 2n ** 54n) & ~3n) | 2n;
+    for (const s of [`${n1}.5`, `${n2}.25`, `${n2}.75`, `${odd}`, `${two}`, `${odd}0e-1`, `${n1}5e-1`, `${odd.toString().slice(0, 10)}.${odd.toString().slice(10)}e6`,
+      `${n1}.501`, `${n1}.499`, `${n2}.2501`, `${n2}.7499`, `${odd}.01`, `${odd - 1n}.99`, `${n1}.5e-3`, `-${n1}.5e+2`]) {
+      check(s);
+    }
+  }
+  // Up to 20 digits are taken when the first 16 stay below 2^53 (exact: checked against Number()).
+  assert.ok(check('12345678901234567890') && check('1.2345678901234567891'), '20 digits with a 16-digit head below 2^53');
+  // Tails the fast path must leave to Number(): 21+ significant digits, |scale| > 22 (subnormals, overflow).
+  for (const s of ['123456789012345678901', '9.9999999999999999999', '1.23456789012345678901', '1234567890123456789e-23', '1234567890123456789e23', '4.940656458412465441e-324', '1.797693134862315708e308']) {
+    const b = enc.encode(s);
+    assert.ok(Number.isNaN(parseNumberBytes(b, 0, b.length)), `${s} must be left to Number()`);
+  }
+});
+
 test('the loader reads every spelling as Number() does (fast path or fallback)', () => {
   const cells = ['1', '-0', '0.1', '1e-320', '123456789012345678', '2.2250738585072011e-308', '1.7976931348623157e308', '  3.5', '4.', '.5', '+7', '1E5', '0.30000000000000004'];
   const text = `task,y,x\n${cells.map((c, i) => `a,${i},${c}`).join('\n')}\n`;

@@ -118,6 +118,20 @@ function gateSummary(net: MtlArchitecture, td: TrainData): GateSummary[] | undef
   return out.sort((a, b) => a.level - b.level);
 }
 
+/** Above this many tasks the T × T matrices of the competition log (cosine, conflict rate) are kept
+ * in the model's history for the last epoch only: 139 tasks × 2 matrices × every epoch made a School
+ * comparison's report 28 MB. The per-epoch scalars and per-task vectors are always kept, and the
+ * trainer's JSON-lines log (--log) still has every matrix. */
+export const FULL_COMPETITION_TASKS = 16;
+
+/** The competition record as stored in the model's history: none for single-task networks (nothing is
+ * shared, every gradient of a shared parameter is zero), matrices thinned beyond FULL_COMPETITION_TASKS. */
+function storedCompetition(c: CompetitionRecord | null, T: number, last: boolean, shared: boolean): CompetitionRecord | null {
+  if (!c || !shared) return null;
+  if (T <= FULL_COMPETITION_TASKS || last) return c;
+  return { ...c, cosine: [], conflictRate: [] };
+}
+
 /** Output width of each task: K logits for a K-class task, else 1. */
 function outDimsOf(kinds: readonly TaskKind[], classes: readonly (readonly string[] | null)[]): number[] {
   return kinds.map((k, t) => (k === 'multiclass' ? classes[t]?.length ?? 0 : 1));
@@ -285,8 +299,10 @@ export class NeuralEstimator implements Estimator {
       logConflictEvery: o.logConflictEvery as number,
       onProgress: ctx.onProgress, signal: ctx.signal, ...extras,
     });
-    const history: NnEpoch[] = r.history.map((h: EpochRecord) => ({
-      epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null, weights: h.weights, competition: h.competition ?? null,
+    const shared = NN_MODELS[this.model] !== 'stl';
+    const history: NnEpoch[] = r.history.map((h: EpochRecord, k) => ({
+      epoch: h.epoch, trainLoss: h.train.loss, valLoss: h.val ? h.val.loss : null, weights: h.weights,
+      competition: storedCompetition(h.competition ?? null, names.length, k === r.history.length - 1, shared),
       metricName: h.metricName, trainMetric: h.train.metric, valMetric: h.val ? h.val.metric : null,
     }));
     const vl = r.history.map((h) => (h.val ? h.val.loss.reduce((a, b) => a + b, 0) / h.val.loss.length : NaN));

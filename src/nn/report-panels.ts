@@ -62,7 +62,7 @@ export interface EpochView {
   readonly trainMetric: (number | null)[] | null;
   readonly valMetric: (number | null)[] | null;
   readonly weights: (number | null)[] | null;
-  readonly competition: { readonly cosine: (number | null)[]; readonly conflicts: number; readonly samples: number; readonly source: string } | null;
+  readonly competition: { readonly cosine: (number | null)[] | null; readonly conflicts: number; readonly samples: number; readonly source: string } | null;
 }
 
 /** The history of `learned`, validated against T tasks; epochs that do not fit are dropped. */
@@ -80,8 +80,9 @@ export function readHistory(learned: Readonly<Rec>, T: number): EpochView[] {
     const norm = isRec(c) ? nums(c['norm'], T) : null;
     const nothingShared = norm !== null && norm.every((v) => v === 0);
     if (isRec(c) && typeof c['conflicts'] === 'number' && !nothingShared) {
+      // Beyond FULL_COMPETITION_TASKS tasks only the last epoch keeps its cosine matrix (nn/estimator.ts).
       const cosine = nums(c['cosine'], T * T);
-      if (cosine) competition = { cosine, conflicts: c['conflicts'], samples: typeof c['samples'] === 'number' ? c['samples'] : 0, source: typeof c['source'] === 'string' ? c['source'] : '' };
+      competition = { cosine, conflicts: c['conflicts'], samples: typeof c['samples'] === 'number' ? c['samples'] : 0, source: typeof c['source'] === 'string' ? c['source'] : '' };
     }
     const names = e['metricName'];
     const metricName = Array.isArray(names) && names.length === T && names.every((x) => typeof x === 'string') ? (names as string[]) : null;
@@ -270,20 +271,22 @@ function competitionPanels(epochs: readonly EpochView[], ctx: PanelContext): Rep
       merge: { key: `nn-conflicts-${T}`, title: `Conflicting task pairs per epoch (of ${P}; mean over the sampled steps of each epoch), every neural model` },
     });
     let pairs = taskPairs(ctx.tasks);
-    const cos = (e: EpochView, i: number, j: number): number => e.competition!.cosine[i * T + j] ?? Number.NaN;
+    const cos = (e: EpochView, i: number, j: number): number => e.competition!.cosine?.[i * T + j] ?? Number.NaN;
+    // The per-pair strips need every epoch's matrix (kept up to FULL_COMPETITION_TASKS tasks).
+    const withMatrix = logged.filter((e) => e.competition!.cosine !== null);
     if (pairs.length > MAX_PAIRS) {
-      const meanCos = (p: { i: number; j: number }): number => logged.reduce((s, e) => s + cos(e, p.i, p.j), 0) / logged.length;
+      const meanCos = (p: { i: number; j: number }): number => withMatrix.reduce((s, e) => s + cos(e, p.i, p.j), 0) / withMatrix.length;
       pairs = [...pairs].sort((a, b) => meanCos(a) - meanCos(b)).slice(0, MAX_PAIRS);
     }
-    panels.push({
+    if (withMatrix.length === logged.length) panels.push({
       section: COMPETITION,
       chart: {
         kind: 'heatmap',
         id: `${ctx.idPrefix}-cosine-epochs`,
         title: `${ctx.label}: task-gradient cosine of each pair per epoch${pairs.length < P ? ` (the ${pairs.length} most conflicting of ${P} pairs)` : ''}`,
-        xLabels: logged.map((e) => String(e.epoch)),
+        xLabels: withMatrix.map((e) => String(e.epoch)),
         yLabels: pairs.map((p) => p.name),
-        values: pairs.map((p) => logged.map((e) => cos(e, p.i, p.j))),
+        values: pairs.map((p) => withMatrix.map((e) => cos(e, p.i, p.j))),
         scale: 'diverging',
         min: -1,
         max: 1,

@@ -8,7 +8,7 @@ import { makeClusteredTasks } from '../../src/data/synthetic/clusters.ts';
 import { makeMmoeTasks } from '../../src/data/synthetic/mmoe.ts';
 import type { EstimatorJSON } from '../../src/estimator/contract.ts';
 import { getModel, loadEstimator } from '../../src/estimator/registry.ts';
-import { registerNeuralEngine } from '../../src/nn/estimator.ts';
+import { FULL_COMPETITION_TASKS, registerNeuralEngine } from '../../src/nn/estimator.ts';
 import { nnReportPanels, readGates, readHistory, taskPairs } from '../../src/nn/report-panels.ts';
 import type { HeatmapChart, LineChart } from '../../src/report/specs.ts';
 
@@ -130,7 +130,7 @@ test('competition: conflicts per epoch, the pair × epoch cosine strip and the l
   const pairs = taskPairs(tasks);
   assert.deepEqual(strip.yLabels, pairs.map((p) => p.name));
   assert.deepEqual(strip.xLabels, hist.map((e) => String(e.epoch)));
-  pairs.forEach((p, k) => assert.deepEqual(strip.values[k], hist.map((e) => e.competition!.cosine[p.i * T + p.j])));
+  pairs.forEach((p, k) => assert.deepEqual(strip.values[k], hist.map((e) => e.competition!.cosine![p.i * T + p.j])));
   const last = chart<HeatmapChart>(panels, 'p-hps-cosine-last');
   last.values.forEach((row, i) => assert.ok(Math.abs(row[i]! - 1) < 1e-9, 'a gradient has cosine 1 with itself'));
   assert.ok(last.values.flat().every((v) => v >= -1 - 1e-9 && v <= 1 + 1e-9));
@@ -151,6 +151,23 @@ test('equal weighting gets a note instead of flat lines; single-task networks ge
   const stl = fitted('stl-mlp', ds2);
   assert.ok(!stl.panels.some((p) => p.section.id === 'nn-competition'), 'nothing is shared, so nothing competes');
   assert.ok(stl.panels.some((p) => p.chart?.id === 'p-stl-mlp-training'));
+});
+
+test('beyond FULL_COMPETITION_TASKS tasks the cosine matrices are stored for the last epoch only; single-task networks store no competition', () => {
+  const T = FULL_COMPETITION_TASKS + 2;
+  const many = makeClusteredTasks({ T, d: 4, n: 12, seed: 5 }).dataset;
+  const { learned, panels, tasks } = fitted('hps', many, { epochs: 3, patience: 0 });
+  const hist = readHistory(learned, tasks.length);
+  assert.equal(hist.length, 3);
+  assert.ok(hist.every((e) => e.competition !== null), 'every epoch keeps its conflict count');
+  assert.deepEqual(hist.map((e) => e.competition!.cosine !== null), [false, false, true]);
+  // The conflicts chart has every epoch; no pair × epoch strip (it would need every matrix); the last matrix is drawn.
+  assert.equal(chart<LineChart>(panels, 'p-hps-conflicts').datasets[0]!.points.length, 3);
+  assert.ok(!panels.some((p) => p.chart?.id === 'p-hps-cosine-epochs'));
+  assert.equal(chart<HeatmapChart>(panels, 'p-hps-cosine-last').values.length, T);
+  const stl = fitted('stl-mlp', ds2);
+  const h = stl.learned['history'] as { competition: unknown }[];
+  assert.ok(h.length > 0 && h.every((e) => e.competition === null));
 });
 
 test('malformed learned records are skipped, never trusted', () => {

@@ -315,7 +315,7 @@ test('strong rule: a constructed failure (a badly scaled, correlated feature) is
     assert.equal(prev.W.data[1 * T], 0, 'x2 inactive at λ_prev');
     const r = bcd(gp, { penalty: kind, lambda: 1.2 * s, tol: 1e-10, W0: prev.W, previousLambda: 1.4 * s });
     assert.ok(r.strongRuleViolations >= 1, `${kind}: the violation was not detected (${r.info.message})`);
-    assert.match(r.info.message, /strong rule: 1 kept, [1-9]\d* violations added back/);
+    assert.match(r.info.message ?? "", /strong rule: 1 kept, [1-9]\d* violations added back/);
     assert.ok(r.info.converged && r.gap <= 1e-10, r.info.message);
     assert.notEqual(r.W.data[1 * T], 0, 'x2 active at the optimum');
     const cold = bcd(gp, { penalty: kind, lambda: 1.2 * s, tol: 1e-12 });
@@ -354,7 +354,7 @@ test('strong rule along random paths: never stops with a feature active at the o
         const rowNorm = (W: Matrix, j: number): number => Math.hypot(...W.data.subarray(j * T, (j + 1) * T));
         for (let j = 0; j < d; j++) maxRow = Math.max(maxRow, rowNorm(ref.W, j));
         for (let j = 0; j < d; j++) if (rowNorm(ref.W, j) > 1e-6 * maxRow) assert.ok(rowNorm(r.W, j) > 0, `${kind} seed ${seed} k ${k}: row ${j} active at the optimum, zero in the screened fit`);
-        const m = /strong rule: (\d+) kept/.exec(r.info.message);
+        const m = /strong rule: (\d+) kept/.exec(r.info.message ?? "");
         if (m) screenedOut += d - Number(m[1]);
         W0 = r.W;
         prevLambda = lambda;

@@ -102,7 +102,7 @@ const MM_OFFSET = 5;
  * of φ(μ) = μ‖(a + μ)⁻¹b‖ − λ (increasing from −λ at μ = 0 to ‖b‖ − λ > 0). Bracket
  * [λ a_min, λ a_max]/(‖b‖ − λ) (φ compared with the equal-curvature cases); safeguarded Newton.
  */
-export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, out: Float64Array): void {
+export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, out: Float64Array, mu0 = NaN): number {
   const n = a.length;
   let nb = 0;
   let amin = Infinity;
@@ -116,7 +116,7 @@ export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, o
   if (lambda === 0) {
     // No penalty: the plain block Newton step u = A⁻¹b (μ = 0).
     for (let i = 0; i < n; i++) out[i] = b[i] === 0 || a[i]! <= 0 ? 0 : b[i]! / a[i]!;
-    return;
+    return 0;
   }
   let lo = (lambda * amin) / (nb - lambda);
   let hi = (lambda * amax) / (nb - lambda);
@@ -124,9 +124,11 @@ export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, o
   // is undefined: start inside the bracket then.
   if (!(hi > 0)) {
     out.fill(0);
-    return;
+    return NaN;
   }
-  let mu = lo > 0 ? lo : 0.5 * hi;
+  // mu0: the root of this row's previous solve (BCD passes change b little near convergence, so
+  // Newton from there needs one or two steps instead of ~10 from the bracket's end).
+  let mu = mu0 > lo && mu0 < hi ? mu0 : lo > 0 ? lo : 0.5 * hi;
   if (hi - lo > 1e-15 * hi) {
     for (let it = 0; it < 200; it++) {
       let s2 = 0;
@@ -149,6 +151,7 @@ export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, o
     }
   }
   for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : b[i]! / (a[i]! + mu);
+  return mu;
 }
 
 /** Solves (D + μI − 2κ·offdiag) x = r for the SPD tridiagonal with diagonal D (Thomas algorithm, O(T)). */
@@ -229,6 +232,8 @@ interface State {
   readonly gp: GramProblem;
   readonly W: Float64Array; // d × T row-major
   readonly HW: Float64Array; // T × d: (H_t w_t)_k
+  /** Last secular root μ per row (L21 block solves), NaN when none. */
+  readonly mu: Float64Array;
 }
 
 /** HW from scratch (only the non-zero rows of W contribute). */
@@ -484,7 +489,7 @@ function blockStep(s: State, j: number, pen: BcdPenaltyKind, lambda: number, lam
       let nb = 0;
       for (let t = 0; t < T; t++) nb += b[t]! * b[t]!;
       if (Math.sqrt(nb) <= lambda) u.fill(0);
-      else groupSecular(curv.a, b, lambda, u);
+      else s.mu[j] = groupSecular(curv.a, b, lambda, u, s.mu[j]!);
     }
   } else {
     if (pen !== 'l21') throw new Error('bcd: the chain term is supported with the L21 penalty only (tgl)');
@@ -546,7 +551,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     if (opts.W0.rows !== d || opts.W0.cols !== T) throw new RangeError(`bcd: W0 is ${opts.W0.rows}×${opts.W0.cols}, expected ${d}×${T}`);
     W.set(opts.W0.data);
   }
-  const s: State = { gp, W, HW: new Float64Array(T * d) };
+  const s: State = { gp, W, HW: new Float64Array(T * d), mu: new Float64Array(d).fill(Number.NaN) };
   recomputeHW(s);
   // ‖∇f(0)‖ (scale of the optimality measure, as FISTA's).
   let g0 = 0;

@@ -363,3 +363,27 @@ test('strong rule along random paths: never stops with a feature active at the o
     }
   }
 });
+
+test('groupSecular from a warm root μ0 (the previous pass) gives the same block solution as from the bracket', () => {
+  const rng = new Random(8);
+  for (let rep = 0; rep < 20; rep++) {
+    const T = 2 + rng.int(10);
+    const a = Float64Array.from({ length: T }, () => Math.pow(10, 3 * rng.uniform() - 1));
+    const b = Float64Array.from({ length: T }, () => rng.normal() * 5);
+    const lambda = 0.4 * Math.hypot(...b);
+    const cold = new Float64Array(T);
+    const mu = groupSecular(a, b, lambda, cold);
+    // Perturb b a little (as between passes) and solve from the old root, and from outside the bracket.
+    const b2 = Float64Array.from(b, (v) => v * (1 + 0.01 * rng.normal()));
+    const fromCold = new Float64Array(T);
+    const fromWarm = new Float64Array(T);
+    const fromBad = new Float64Array(T);
+    groupSecular(a, b2, lambda, fromCold);
+    groupSecular(a, b2, lambda, fromWarm, mu);
+    groupSecular(a, b2, lambda, fromBad, -1);
+    for (let t = 0; t < T; t++) {
+      assert.ok(Math.abs(fromWarm[t]! - fromCold[t]!) <= 1e-12 * (1 + Math.abs(fromCold[t]!)), `rep ${rep}`);
+      assert.ok(Math.abs(fromBad[t]! - fromCold[t]!) <= 1e-12 * (1 + Math.abs(fromCold[t]!)), `rep ${rep}`);
+    }
+  }
+});

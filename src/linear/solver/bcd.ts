@@ -696,6 +696,13 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
       }
       // Inner stopping on the working set, every 5 passes (its violations cost one pass).
       if (passes % 5 === 0) {
+        // With every feature in the set, HW is current on all of them: check the full certificate
+        // here (O(dT), cheaper than a pass) instead of ending the round at the loose inner tolerance;
+        // the round's end re-certifies on a fresh HW, so incremental drift cannot fake convergence.
+        if (ws.length === d) {
+          if (certificate(evaluateAll(s, pen, lambda, lambda2, useGap)) <= tol) break;
+          continue;
+        }
         const g = new Float64Array(T);
         const tmp = new Float64Array(T);
         let worst = 0;

@@ -277,9 +277,61 @@ function sklearnPeer(): void {
   }
 }
 
-// BENCH_PART=school, scaling, solvers or sklearn runs one part only.
+// ---------------------------------------------------------------- issue 17: a whole CV path
+
+/**
+ * `polytask cv --model l21` on School (the command of docs/cli.md: mean loss, intercepts, 5 folds, the
+ * default 10-point λ grid, rule 1se) run by a base checkout (BENCH_BASE, e.g. the integration base
+ * b75e172 unpacked by `git archive b75e172 | tar -x -C /tmp/s2base`, with node_modules and build/
+ * hard-linked) and by this one, alternately, REPEATS times each: CPU seconds of the whole command
+ * (user + sys from /usr/bin/time, tsx start-up included), medians; then the same grid, chosen λ and
+ * CV curve compared. Skipped with a message when BENCH_BASE or /usr/bin/time is absent.
+ */
+function cvPath(): void {
+  const base = process.env.BENCH_BASE;
+  const csv = SCHOOL.replace(/school\.mat$/, 'school.csv');
+  if (!base || !existsSync(join(base, 'src/cli/main.ts'))) return void console.log('cvpath: skipped (set BENCH_BASE to a base checkout)');
+  if (!existsSync('/usr/bin/time') || !existsSync(csv)) return void console.log(`cvpath: skipped (needs /usr/bin/time and ${csv})`);
+  const here = process.cwd();
+  const runner = join(here, 'bench/cv-run.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'polytask-cvpath-'));
+  const once = (checkout: string, k: number): { cpu: number; out: { chosen: Record<string, number>; curve: { grid: number[]; mean: number[]; se: number[] }; diagnostics: { iterations: number } } } => {
+    const json = join(dir, `${k}.json`);
+    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, '--import', 'tsx', runner, checkout, 'cv', '--data', csv, '--task-col', 'task', '--target', 'y', '--model', 'l21', '--folds', '5', '--rule', '1se', '--json'], { cwd: checkout, encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`cv in ${checkout} failed: ${r.stderr.slice(-500)}`);
+    writeFileSync(json, r.stdout);
+    const [u, sy] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    return { cpu: u! + sy!, out: JSON.parse(readFileSync(json, 'utf8')) };
+  };
+  try {
+    const tb: number[] = [];
+    const tn: number[] = [];
+    let ob;
+    let on;
+    for (let k = 0; k < REPEATS; k++) {
+      const b = once(base, 2 * k);
+      const n = once(here, 2 * k + 1);
+      tb.push(b.cpu);
+      tn.push(n.cpu);
+      ob = b.out;
+      on = n.out;
+    }
+    const rel = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!) / Math.abs(x)));
+    console.log(`\nIssue 17: polytask cv --model l21 on School (5 folds, default grid, rule 1se), whole command, CPU s, median of ${REPEATS} (alternating runs)`);
+    console.log(`base ${base}: ${fmt(median(tb))} [${tb.map(fmt).join(', ')}], ${ob!.diagnostics.iterations} solver iterations`);
+    console.log(`this checkout: ${fmt(median(tn))} [${tn.map(fmt).join(', ')}], ${on!.diagnostics.iterations} solver iterations`);
+    console.log(`speed-up ${(median(tb) / median(tn)).toFixed(2)}×; same grid: ${rel(ob!.curve.grid, on!.curve.grid) === 0}; chosen λ ${JSON.stringify(ob!.chosen)} vs ${JSON.stringify(on!.chosen)}; CV mean max rel. diff ${rel(ob!.curve.mean, on!.curve.mean).toExponential(1)}, SE ${rel(ob!.curve.se, on!.curve.se).toExponential(1)}`);
+  } catch (e) {
+    console.log(`cvpath: failed: ${(e as Error).message}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// BENCH_PART=school, scaling, solvers, sklearn or cvpath runs one part only.
 const part = process.env.BENCH_PART ?? 'all';
 if (part === 'all' || part === 'school') schoolTable();
 if (part === 'all' || part === 'scaling') scaling();
 if (part === 'all' || part === 'solvers') solverTable();
 if (part === 'all' || part === 'sklearn') sklearnPeer();
+if (part === 'all' || part === 'cvpath') cvPath();

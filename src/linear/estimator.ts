@@ -33,7 +33,7 @@ import { getLoss, lossForKind } from './loss/registry.ts';
 import { checkStructuredOptions } from './models/common.ts';
 import { buildProblem } from './problem.ts';
 import { getModelSpec } from './registry.ts';
-import type { FitInfo, FitResult, LearnedStructure, ModelJSON, ModelName, ModelOptions, ModelSpec, SolverHooks, StandardizerJSON, WarmStart } from './types.ts';
+import type { FitInfo, FitResult, LearnedStructure, ModelJSON, ModelName, ModelOptions, ModelSpec, SolverHooks, StandardizerJSON, WarmStart, PathReuse } from './types.ts';
 
 /** The model-file format this version writes (2: the engine-neutral EstimatorJSON; 1 is still read). */
 export const FORMAT_VERSION = 2;
@@ -138,13 +138,18 @@ export class MTLEstimator implements Estimator {
    * ctx.onProgress / ctx.signal: progress reports and cancellation inside the solver's loop. */
   fit(ds: MultiTaskDataset, ctx: FitContext = {}): this {
     const mode = this.options.standardize ?? 'none';
-    const standardizer = mode === 'none' ? undefined : fitStandardizer(ds, mode);
-    const data = standardizer ? standardizeDataset(ds, standardizer) : ds;
-    const problem = buildProblem(data, {
+    // Along a λ path (CV warm starts) on the same dataset object with the same data options, reuse the
+    // previous fit's Problem: its Gram form and loss caches are then built once per path, not per λ.
+    const key = `${mode}|${this.options.loss ?? ''}|${this.options.scale ?? ''}|${this.options.intercept ?? ''}`;
+    const prior = (ctx.warm as WarmStart | undefined)?.path;
+    const reuse = prior !== undefined && prior.dataset === ds && prior.key === key ? prior : undefined;
+    const standardizer = mode === 'none' ? undefined : reuse ? (reuse.standardizer as Standardizer) : fitStandardizer(ds, mode);
+    const problem = reuse?.problem ?? buildProblem(standardizer ? standardizeDataset(ds, standardizer) : ds, {
       ...(this.options.loss !== undefined && { loss: this.options.loss }),
       ...(this.options.scale !== undefined && { scale: this.options.scale }),
       ...(this.options.intercept !== undefined && { intercept: this.options.intercept }),
     });
+    const path: PathReuse = { dataset: ds, key, problem, ...(standardizer !== undefined && { standardizer }) };
     const onProgress = ctx.onProgress;
     const hooks: SolverHooks | undefined = onProgress || ctx.signal
       ? {
@@ -156,7 +161,7 @@ export class MTLEstimator implements Estimator {
     if (!out.info.converged && this.options.requireConvergence) throw new ConvergenceError(`${this.model}: ${out.info.message ?? 'did not converge'}`);
     this.state = {
       result: { W: out.W.clone(), intercepts: Float64Array.from(out.intercepts), info: out.info, learned: out.learned },
-      ...(out.warm !== undefined && { warm: out.warm }),
+      ...(out.warm !== undefined && { warm: { ...out.warm, path } }),
       loss: problem.loss,
       kinds: taskKinds(ds),
       ...(ds.labelMap !== undefined && { labelMap: ds.labelMap }),

@@ -145,6 +145,22 @@ export interface WarmStart {
   readonly intercepts?: Float64Array;
   /** Model-specific extra state (e.g. P and Q, Ω, M). */
   readonly extra?: Readonly<Record<string, Matrix>>;
+  /** Set by MTLEstimator: the Problem built from this fit's dataset, reused by the next fit of a λ path
+   * on the SAME dataset object with the same data options (issue 17), so that the Gram form and the
+   * loss caches (WeakMaps keyed by the Problem) are built once per CV fold instead of once per λ. */
+  readonly path?: PathReuse;
+  /** The row-penalty weight this warm start was fitted at (lasso, l21, tgl): the sequential strong
+   * rule of the next fit of the path (solver/bcd.ts, previousLambda). */
+  readonly lambda?: number;
+}
+
+/** What a λ path reuses between fits (see WarmStart.path). Datasets are treated as immutable. */
+export interface PathReuse {
+  readonly dataset: object;
+  /** standardize | loss | scale | intercept of the fit that built `problem`. */
+  readonly key: string;
+  readonly problem: Problem;
+  readonly standardizer?: unknown;
 }
 
 export interface ModelSpec {

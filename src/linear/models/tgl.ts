@@ -5,7 +5,7 @@
 // lasso on features). The first two terms are smooth, the last has the row-shrinkage prox. Solved by
 // working-set BCD with exact tridiagonal row solves for the squared loss (solver/bcd.ts), by FISTA
 // otherwise. Model files of formatVersion 1 stored θ2 as lambda and θ3 as lambda2.
-import { CHAIN_SOLVER_HELP, CHAIN_SOLVERS, fitRowPenalty } from '../solver/row-solvers.ts';
+import { CHAIN_SOLVER_HELP, CHAIN_SOLVERS, fitRowPenalty, withRowLambda } from '../solver/row-solvers.ts';
 import { chainPenalty } from '../penalty/laplacian.ts';
 import { l21Penalty, rowNorms } from '../penalty/l21.ts';
 import { fitProx, gradientAtZero, linearModel, result, ridgeTerms, selectedFeatures, weight, weightParam } from './common.ts';
@@ -23,7 +23,7 @@ export const tglSpec = linearModel({
     const smooth = [chainPenalty(weight(o, 'theta2'), problem.tasks.length), ...ridgeTerms(o)];
     const pen = { kind: 'l21' as const, lambda: weight(o, 'theta3'), chain: weight(o, 'theta2'), ridge: weight(o, 'ridge') };
     const sol = fitRowPenalty(problem, pen, o, warm, hooks, () => fitProx(problem, smooth, l21Penalty(pen.lambda), o, warm, hooks));
-    return result(sol, { selectedFeatures: selectedFeatures(problem, sol.W) });
+    return withRowLambda(result(sol, { selectedFeatures: selectedFeatures(problem, sol.W) }), pen.lambda);
   },
   // θ3 ≥ max_j ‖∇L(0)_j,:‖₂ gives W = 0 whatever θ2 (the smooth terms have zero gradient at 0).
   paramMax(param, problem) {

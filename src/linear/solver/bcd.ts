@@ -32,6 +32,7 @@ import type { FitInfo, SolverHooks } from '../types.ts';
 import { progressTicker } from './hooks.ts';
 import type { GramProblem } from './gram-form.ts';
 import { dirtyRowSolve, dirtyRowValue } from './dirty-row.ts';
+import { mmStep } from './mm-step.ts';
 
 export type RowPenaltyKind = 'lasso' | 'l21';
 /** 'dirty': the dirty model's row penalty on W = P + Q (see dirtyRowSolve), weights lambda (λ_P) and lambda2 (λ_Q). */
@@ -51,6 +52,15 @@ export interface BcdOptions {
   readonly order?: 'cyclic' | 'greedy';
   /** Anderson extrapolation every `anderson` passes (0: off; default 5, as skglm). */
   readonly anderson?: number;
+  /** Majorization–minimization steps on the support every 5 passes (./mm-step.ts; lasso and L21 with
+   * κ = 0 only; default true there), kept only when they lower the objective. */
+  readonly mm?: boolean;
+  /** The penalty weight W0 was fitted at (a λ path, λ < previousLambda): the first working set is the
+   * support plus the sequential strong rule's set {j : Ω°(∇_j f(W0)) ≥ 2λ − previousLambda}
+   * (Tibshirani et al. 2012, JRSS-B 74(2), eq. (7); the row dual norm ‖·‖₂ for L21, ‖·‖_∞ for lasso).
+   * Checked after the fact: the certificate runs on ALL features, and every discarded feature that
+   * violates its optimality condition joins the next working set (counted in strongRuleViolations). */
+  readonly previousLambda?: number;
   /** false: one working set = all features (plain BCD). */
   readonly workingSet?: boolean;
   readonly requireConvergence?: boolean;
@@ -74,9 +84,16 @@ export interface BcdResult {
   /** Relative minimum-norm subgradient over all features at W. */
   readonly subgradient: number;
   readonly outer: number;
+  /** Features the strong rule discarded that violated their optimality condition after the first
+   * working-set round (added back); 0 without previousLambda. */
+  readonly strongRuleViolations: number;
 }
 
 const TINY = 1e-300;
+// MM steps every 10 passes, half-way between two Anderson extrapolations (measured on the School L21
+// path: every 5 passes, or resetting Anderson's history after an MM step, cost more passes).
+const MM_EVERY = 10;
+const MM_OFFSET = 5;
 
 // ---------------------------------------------------------------- the exact block solves
 
@@ -85,7 +102,7 @@ const TINY = 1e-300;
  * of φ(μ) = μ‖(a + μ)⁻¹b‖ − λ (increasing from −λ at μ = 0 to ‖b‖ − λ > 0). Bracket
  * [λ a_min, λ a_max]/(‖b‖ − λ) (φ compared with the equal-curvature cases); safeguarded Newton.
  */
-export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, out: Float64Array): void {
+export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, out: Float64Array, mu0 = NaN): number {
   const n = a.length;
   let nb = 0;
   let amin = Infinity;
@@ -99,7 +116,7 @@ export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, o
   if (lambda === 0) {
     // No penalty: the plain block Newton step u = A⁻¹b (μ = 0).
     for (let i = 0; i < n; i++) out[i] = b[i] === 0 || a[i]! <= 0 ? 0 : b[i]! / a[i]!;
-    return;
+    return 0;
   }
   let lo = (lambda * amin) / (nb - lambda);
   let hi = (lambda * amax) / (nb - lambda);
@@ -107,9 +124,11 @@ export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, o
   // is undefined: start inside the bracket then.
   if (!(hi > 0)) {
     out.fill(0);
-    return;
+    return NaN;
   }
-  let mu = lo > 0 ? lo : 0.5 * hi;
+  // mu0: the root of this row's previous solve (BCD passes change b little near convergence, so
+  // Newton from there needs one or two steps instead of ~10 from the bracket's end).
+  let mu = mu0 > lo && mu0 < hi ? mu0 : lo > 0 ? lo : 0.5 * hi;
   if (hi - lo > 1e-15 * hi) {
     for (let it = 0; it < 200; it++) {
       let s2 = 0;
@@ -132,6 +151,7 @@ export function groupSecular(a: Float64Array, b: Float64Array, lambda: number, o
     }
   }
   for (let i = 0; i < n; i++) out[i] = b[i] === 0 ? 0 : b[i]! / (a[i]! + mu);
+  return mu;
 }
 
 /** Solves (D + μI − 2κ·offdiag) x = r for the SPD tridiagonal with diagonal D (Thomas algorithm, O(T)). */
@@ -212,6 +232,8 @@ interface State {
   readonly gp: GramProblem;
   readonly W: Float64Array; // d × T row-major
   readonly HW: Float64Array; // T × d: (H_t w_t)_k
+  /** Last secular root μ per row (L21 block solves), NaN when none. */
+  readonly mu: Float64Array;
 }
 
 /** HW from scratch (only the non-zero rows of W contribute). */
@@ -227,6 +249,23 @@ function recomputeHW(s: State): void {
       const hw = t * d;
       const hj = j * d;
       for (let k = 0; k < d; k++) s.HW[hw + k]! += w * Ht[hj + k]!;
+    }
+  }
+}
+
+/** HW on the columns `cols` from scratch (only the non-zero rows of W contribute). */
+function refreshHW(s: State, cols: readonly number[]): void {
+  const { d, T, H } = s.gp;
+  for (let t = 0; t < T; t++) for (const k of cols) s.HW[t * d + k] = 0;
+  for (let j = 0; j < d; j++) {
+    const o = j * T;
+    for (let t = 0; t < T; t++) {
+      const w = s.W[o + t]!;
+      if (w === 0) continue;
+      const Ht = H[t]!;
+      const hw = t * d;
+      const hj = j * d;
+      for (const k of cols) s.HW[hw + k]! += w * Ht[hj + k]!;
     }
   }
 }
@@ -310,6 +349,8 @@ interface Evaluation {
   readonly violation: Float64Array;
   /** ‖min-norm subgradient‖_F */
   readonly subgradient: number;
+  /** per-row dual norm of the gradient: ‖∇_j f‖₂ (L21, dirty), ‖∇_j f‖_∞ (lasso) */
+  readonly gradNorm: Float64Array;
 }
 
 function penaltyValue(pen: BcdPenaltyKind, lambda: number, lambda2: number, W: Float64Array, d: number, T: number): number {
@@ -355,6 +396,7 @@ function evaluateAll(s: State, pen: BcdPenaltyKind, lambda: number, lambda2: num
   const g = new Float64Array(T);
   const tmp = new Float64Array(T);
   const violation = new Float64Array(d);
+  const gradNorm = new Float64Array(d);
   let sub2 = 0;
   // Dual norms of the gradient: lasso per task (max_j |G_jt|: the lasso dual constraint
   // ‖X̃_tᵀθ_t‖_∞ ≤ λ separates over tasks, so each task's dual point is rescaled on its own — one
@@ -366,6 +408,13 @@ function evaluateAll(s: State, pen: BcdPenaltyKind, lambda: number, lambda2: num
     const w = s.W.subarray(j * T, (j + 1) * T);
     violation[j] = rowViolation(pen, lambda, lambda2, w, g, pen === 'dirty' ? rowCurvature(s.gp, j).a : undefined);
     sub2 += violation[j]! ** 2;
+    let gn = 0;
+    if (pen === 'lasso') for (let t = 0; t < T; t++) gn = Math.max(gn, Math.abs(g[t]!));
+    else {
+      for (let t = 0; t < T; t++) gn += g[t]! * g[t]!;
+      gn = Math.sqrt(gn);
+    }
+    gradNorm[j] = gn;
     if (pen === 'lasso') for (let t = 0; t < T; t++) taskNorm[t] = Math.max(taskNorm[t]!, Math.abs(g[t]!));
     else if (pen === 'dirty') {
       // Dual ball of the dirty row penalty: ‖z‖₁ ≤ λ_P and ‖z‖_∞ ≤ λ_Q; as a multiple of λ_P.
@@ -407,7 +456,7 @@ function evaluateAll(s: State, pen: BcdPenaltyKind, lambda: number, lambda2: num
       dual += best * lin - best * best * quad;
     }
   }
-  return { primal, dual, violation, subgradient: Math.sqrt(sub2) };
+  return { primal, dual, violation, subgradient: Math.sqrt(sub2), gradNorm };
 }
 
 // ---------------------------------------------------------------- one pass over the working set
@@ -440,7 +489,7 @@ function blockStep(s: State, j: number, pen: BcdPenaltyKind, lambda: number, lam
       let nb = 0;
       for (let t = 0; t < T; t++) nb += b[t]! * b[t]!;
       if (Math.sqrt(nb) <= lambda) u.fill(0);
-      else groupSecular(curv.a, b, lambda, u);
+      else s.mu[j] = groupSecular(curv.a, b, lambda, u, s.mu[j]!);
     }
   } else {
     if (pen !== 'l21') throw new Error('bcd: the chain term is supported with the L21 penalty only (tgl)');
@@ -492,6 +541,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
   const maxIter = opts.maxIter ?? 20000;
   const andersonK = opts.anderson ?? 5;
   const useWs = opts.workingSet ?? true;
+  const mmPen: RowPenaltyKind | null = pen === 'dirty' || gp.chain > 0 || !(lambda > 0) || opts.mm === false ? null : pen;
   const solver = opts.solverName ?? 'bcd';
   const useGap = gp.chain === 0 && opts.certificate !== 'subgradient';
   const tick = progressTicker(opts.hooks, solver, 1);
@@ -501,7 +551,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     if (opts.W0.rows !== d || opts.W0.cols !== T) throw new RangeError(`bcd: W0 is ${opts.W0.rows}×${opts.W0.cols}, expected ${d}×${T}`);
     W.set(opts.W0.data);
   }
-  const s: State = { gp, W, HW: new Float64Array(T * d) };
+  const s: State = { gp, W, HW: new Float64Array(T * d), mu: new Float64Array(d).fill(Number.NaN) };
   recomputeHW(s);
   // ‖∇f(0)‖ (scale of the optimality measure, as FISTA's).
   let g0 = 0;
@@ -523,7 +573,16 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
   let outer = 0;
   let accepted = 0;
   let tried = 0;
+  let mmAccepted = 0;
+  let mmTried = 0;
   let wsSize = Math.min(d, 10);
+  // Sequential strong rule (Tibshirani et al. 2012, eq. (7)) for the first working set along a path.
+  const prevLambda = opts.previousLambda;
+  const useStrong = useWs && opts.W0 !== undefined && prevLambda !== undefined && prevLambda > lambda && Number.isFinite(prevLambda) && pen !== 'dirty';
+  const strongThreshold = useStrong ? 2 * lambda - prevLambda! : Infinity;
+  const strongSet = new Set<number>();
+  const strongRound = (k: number): boolean => useStrong && k === 1;
+  let strongRuleViolations = 0;
   let ev = evaluateAll(s, pen, lambda, lambda2, useGap);
   let crit = certificate(ev);
   const trace: number[] = [ev.primal];
@@ -540,7 +599,14 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     }
     let ws: number[];
     if (!useWs) ws = Array.from({ length: d }, (_, j) => j);
-    else {
+    else if (strongRound(outer)) {
+      const inSupport = new Set(support);
+      for (let j = 0; j < d; j++) if (!inSupport.has(j) && ev.gradNorm[j]! >= strongThreshold) strongSet.add(j);
+      for (const j of support) strongSet.add(j);
+      ws = [...strongSet].sort((p, q) => p - q);
+      if (ws.length === 0) ws = [ev.violation.indexOf(Math.max(...ev.violation))];
+      wsSize = Math.max(wsSize, ws.length);
+    } else {
       wsSize = Math.min(d, Math.max(wsSize, 2 * support.length));
       const inSupport = new Set(support);
       const rest = Array.from({ length: d }, (_, j) => j)
@@ -555,9 +621,11 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     const innerTol = 0.3 * worstWs;
     const hist: Float64Array[] = [];
     const histHW: Float64Array[] = [];
-    const snapshot = (): { w: Float64Array; hw: Float64Array } => {
-      const w = new Float64Array(ws.length * T);
-      const hw = new Float64Array(ws.length * T);
+    // Snapshot buffers from a pool (slot k = position in Anderson's history; one more for the MM
+    // step): a fresh pair per pass made garbage collection ~10% of a CV run.
+    const pool = Array.from({ length: andersonK + 2 }, () => ({ w: new Float64Array(ws.length * T), hw: new Float64Array(ws.length * T) }));
+    const snapshot = (slot: number): { w: Float64Array; hw: Float64Array } => {
+      const { w, hw } = pool[slot]!;
       ws.forEach((j, k) => {
         w.set(W.subarray(j * T, (j + 1) * T), k * T);
         for (let t = 0; t < T; t++) hw[k * T + t] = s.HW[t * d + j]!;
@@ -587,7 +655,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
       for (const j of order) blockStep(s, j, pen, lambda, lambda2, curvature(j), ws, sc);
       tick(passes, crit);
       if (andersonK > 0) {
-        const snap = snapshot();
+        const snap = snapshot(hist.length);
         hist.push(snap.w);
         histHW.push(snap.hw);
         if (hist.length === andersonK + 1) {
@@ -615,8 +683,26 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
           histHW.length = 0;
         }
       }
+      // MM step across the correlated features of the support (./mm-step.ts), kept only if it lowers F.
+      if (mmPen !== null && passes % MM_EVERY === MM_OFFSET) {
+        const snap = snapshot(andersonK + 1);
+        const before = wsObjective();
+        if (mmStep(gp, mmPen, lambda, W)) {
+          mmTried++;
+          refreshHW(s, ws);
+          if (wsObjective() < before) mmAccepted++;
+          else restore(snap.w, snap.hw);
+        }
+      }
       // Inner stopping on the working set, every 5 passes (its violations cost one pass).
       if (passes % 5 === 0) {
+        // With every feature in the set, HW is current on all of them: check the full certificate
+        // here (O(dT), cheaper than a pass) instead of ending the round at the loose inner tolerance;
+        // the round's end re-certifies on a fresh HW, so incremental drift cannot fake convergence.
+        if (ws.length === d) {
+          if (certificate(evaluateAll(s, pen, lambda, lambda2, useGap)) <= tol) break;
+          continue;
+        }
         const g = new Float64Array(T);
         const tmp = new Float64Array(T);
         let worst = 0;
@@ -632,18 +718,21 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     ev = evaluateAll(s, pen, lambda, lambda2, useGap);
     crit = certificate(ev);
     trace.push(ev.primal);
+    // The strong rule is checked, never trusted: discarded features violating their optimality
+    // condition at the round's solution are counted and enter the next working set by violation.
+    if (strongRound(outer)) for (let j = 0; j < d; j++) if (!strongSet.has(j) && ev.violation[j]! > 0) strongRuleViolations++;
     if (crit <= tol) converged = true;
     else if (useWs) wsSize = Math.min(d, 2 * wsSize);
   }
 
   const seconds = (performance.now() - started) / 1000;
   const what = useGap ? 'relative duality gap' : 'relative optimality (minimum-norm subgradient)';
-  const tail = `${outer} working-set rounds, ${passes} passes, Anderson ${accepted}/${tried} accepted`;
+  const tail = `${outer} working-set rounds${useStrong ? ` (strong rule: ${strongSet.size} kept, ${strongRuleViolations} violations added back)` : ''}, ${passes} passes, Anderson ${accepted}/${tried} accepted${mmPen !== null ? `, MM ${mmAccepted}/${mmTried} accepted` : ''}`;
   const message = converged
     ? `converged: ${what} ${crit.toExponential(2)} ≤ tol ${tol} on all ${d} features (${tail})`
     : `NOT converged: stopped at the iteration cap maxIter = ${maxIter} passes with ${what} ${crit.toExponential(2)} > tol ${tol} (${tail}); raise maxIter or loosen tol`;
   if (!converged && opts.requireConvergence) throw new ConvergenceError(`${solver}: ${message}`);
   const info: FitInfo = { solver, iterations: passes, converged, optimality: crit, objective: ev.primal, objectiveTrace: trace, seconds, message };
   const gap = useGap ? Math.max(ev.primal - ev.dual, 0) / Math.max(Math.abs(ev.primal), TINY) : NaN;
-  return { W: new Matrix(d, T, W), info, gap, subgradient: ev.subgradient / g0, outer };
+  return { W: new Matrix(d, T, W), info, gap, subgradient: ev.subgradient / g0, outer, strongRuleViolations };
 }

@@ -52,9 +52,16 @@ export function solveBcd(problem: Problem, pen: RowPenaltySpec, opts: RowSolveOp
     requireConvergence: opts.requireConvergence ?? false,
     started,
     ...(W0 ? { W0 } : {}),
+    ...(W0 && warm?.lambda !== undefined ? { previousLambda: warm.lambda } : {}),
     ...(hooks ? { hooks } : {}),
   });
   return { W: r.W, intercepts: gp.intercepts(r.W), info: r.info, lipschitz: NaN };
+}
+
+/** The model's result with the λ it was fitted at recorded in its warm start (the strong rule of the
+ * next fit along a path). */
+export function withRowLambda<R extends { readonly warm: WarmStart }>(r: R, lambda: number): R {
+  return { ...r, warm: { ...r.warm, lambda } };
 }
 
 /** Dispatch: 'bcd' | 'newton' here, anything else (fista, gd) through `fallback`. */

@@ -298,3 +298,92 @@ test('dirty: λ_P, λ_Q above their maxima give P = Q = 0; bcd refuses a zero we
   assert.throws(() => spec.fit(problem, { lambdaP: 1, lambdaQ: 0, solver: 'admm' }), /lambda-q > 0/);
   assert.equal(spec.fit(problem, { lambdaP: 0, lambdaQ: lmax, maxIter: 50 }).info.solver.startsWith('fista'), true);
 });
+
+// ---------------------------------------------------------------- sequential strong rule (previousLambda)
+
+test('strong rule: a constructed failure (a badly scaled, correlated feature) is detected, added back, and the fit is still the optimum', () => {
+  // One task: x1 = (1, 0, 0), x2 = (3, 1, 0), y = (2, −5, 0). x1 enters at λ_max = 2 alone; along its
+  // path w1 = 2 − λ, so |∇_2 f| = |5 − 3λ| moves with slope 3 > 1 (the rule assumes slope ≤ 1):
+  // at λ_prev = 1.4 it is 0.8 < 2λ − λ_prev = 1.0, so λ = 1.2 discards x2, yet at λ = 1.2 it is 1.4 > λ.
+  // L21 on two identical tasks scales every row norm by √2, the same case.
+  for (const kind of ['lasso', 'l21'] as const) {
+    const T = kind === 'lasso' ? 1 : 2;
+    const s = kind === 'lasso' ? 1 : Math.SQRT2;
+    const tasks: TaskProblem[] = Array.from({ length: T }, (_, t) => ({ name: `t${t}`, X: new Matrix(3, 2, Float64Array.from([1, 3, 0, 1, 0, 0])), y: Float64Array.from([2, -5, 0]) }));
+    const gp = gramProblem(problemFromTasks(tasks, { loss: 'squared', scale: 'sum', intercept: false }));
+    const prev = bcd(gp, { penalty: kind, lambda: 1.4 * s, tol: 1e-12 });
+    assert.equal(prev.W.data[1 * T], 0, 'x2 inactive at λ_prev');
+    const r = bcd(gp, { penalty: kind, lambda: 1.2 * s, tol: 1e-10, W0: prev.W, previousLambda: 1.4 * s });
+    assert.ok(r.strongRuleViolations >= 1, `${kind}: the violation was not detected (${r.info.message})`);
+    assert.match(r.info.message ?? "", /strong rule: 1 kept, [1-9]\d* violations added back/);
+    assert.ok(r.info.converged && r.gap <= 1e-10, r.info.message);
+    assert.notEqual(r.W.data[1 * T], 0, 'x2 active at the optimum');
+    const cold = bcd(gp, { penalty: kind, lambda: 1.2 * s, tol: 1e-12 });
+    assert.ok(relDiff(r.info.objective, cold.info.objective) <= 1e-10, `${r.info.objective} vs ${cold.info.objective}`);
+    // Closed form (lasso, both active at λ = 1.2): w = (XᵀX)⁻¹(Xᵀy − λ sign) with signs (+, −).
+    if (kind === 'lasso') {
+      const lam = 1.2;
+      // XᵀX = [[1, 3], [3, 10]], Xᵀy = (2, 1); solve [[1,3],[3,10]] w = (2 − λ, 1 + λ).
+      const b1 = 2 - lam;
+      const b2 = 1 + lam;
+      const w2 = (b2 - 3 * b1) / (10 - 9);
+      const w1 = b1 - 3 * w2;
+      assert.ok(Math.abs(r.W.data[0]! - w1) < 1e-8 && Math.abs(r.W.data[1]! - w2) < 1e-8, `${r.W.data[0]}, ${r.W.data[1]} vs ${w1}, ${w2}`);
+    }
+  }
+});
+
+test('strong rule along random paths: never stops with a feature active at the optimum left out, same optimum as unscreened fits', () => {
+  for (const kind of ['lasso', 'l21'] as const) {
+    for (const seed of [31, 32]) {
+      const problem = hardProblem(seed, true);
+      const gp = gramProblem(problem);
+      const lmax = lambdaMax(problem, kind);
+      let W0: Matrix | undefined;
+      let prevLambda = lmax;
+      let screenedOut = 0;
+      for (let k = 1; k <= 8; k++) {
+        const lambda = lmax * Math.pow(0.75, k);
+        const r = bcd(gp, { penalty: kind, lambda, tol: 1e-9, ...(W0 ? { W0, previousLambda: prevLambda } : {}) });
+        const ref = bcd(gp, { penalty: kind, lambda, tol: 1e-12 });
+        assert.ok(r.info.converged && r.gap <= 1e-9, `${kind} seed ${seed} k ${k}: ${r.info.message}`);
+        assert.ok(relDiff(r.info.objective, ref.info.objective) <= 1e-8, `${kind} seed ${seed} k ${k}: ${r.info.objective} vs ${ref.info.objective}`);
+        // Every row active at the (reference) optimum is active in the screened fit.
+        const { d, T } = gp;
+        let maxRow = 0;
+        const rowNorm = (W: Matrix, j: number): number => Math.hypot(...W.data.subarray(j * T, (j + 1) * T));
+        for (let j = 0; j < d; j++) maxRow = Math.max(maxRow, rowNorm(ref.W, j));
+        for (let j = 0; j < d; j++) if (rowNorm(ref.W, j) > 1e-6 * maxRow) assert.ok(rowNorm(r.W, j) > 0, `${kind} seed ${seed} k ${k}: row ${j} active at the optimum, zero in the screened fit`);
+        const m = /strong rule: (\d+) kept/.exec(r.info.message ?? "");
+        if (m) screenedOut += d - Number(m[1]);
+        W0 = r.W;
+        prevLambda = lambda;
+      }
+      assert.ok(screenedOut > 0, `${kind} seed ${seed}: the strong rule discarded nothing along the path (the test would be vacuous)`);
+    }
+  }
+});
+
+test('groupSecular from a warm root μ0 (the previous pass) gives the same block solution as from the bracket', () => {
+  const rng = new Random(8);
+  for (let rep = 0; rep < 20; rep++) {
+    const T = 2 + rng.int(10);
+    const a = Float64Array.from({ length: T }, () => Math.pow(10, 3 * rng.uniform() - 1));
+    const b = Float64Array.from({ length: T }, () => rng.normal() * 5);
+    const lambda = 0.4 * Math.hypot(...b);
+    const cold = new Float64Array(T);
+    const mu = groupSecular(a, b, lambda, cold);
+    // Perturb b a little (as between passes) and solve from the old root, and from outside the bracket.
+    const b2 = Float64Array.from(b, (v) => v * (1 + 0.01 * rng.normal()));
+    const fromCold = new Float64Array(T);
+    const fromWarm = new Float64Array(T);
+    const fromBad = new Float64Array(T);
+    groupSecular(a, b2, lambda, fromCold);
+    groupSecular(a, b2, lambda, fromWarm, mu);
+    groupSecular(a, b2, lambda, fromBad, -1);
+    for (let t = 0; t < T; t++) {
+      assert.ok(Math.abs(fromWarm[t]! - fromCold[t]!) <= 1e-12 * (1 + Math.abs(fromCold[t]!)), `rep ${rep}`);
+      assert.ok(Math.abs(fromBad[t]! - fromCold[t]!) <= 1e-12 * (1 + Math.abs(fromCold[t]!)), `rep ${rep}`);
+    }
+  }
+});

@@ -31,6 +31,7 @@ import { andersonWeights } from './anderson.ts';
 import type { FitInfo, SolverHooks } from '../types.ts';
 import { progressTicker } from './hooks.ts';
 import type { GramProblem } from './gram-form.ts';
+import type { DataForm, DataProblem } from './data-form.ts';
 import { dirtyRowSolve, dirtyRowValue } from './dirty-row.ts';
 
 export type RowPenaltyKind = 'lasso' | 'l21';
@@ -208,15 +209,42 @@ function chainHessianApply(kappa: number, u: Float64Array, out: Float64Array): v
 
 // ---------------------------------------------------------------- state
 
-interface State {
-  readonly gp: GramProblem;
-  readonly W: Float64Array; // d × T row-major
-  readonly HW: Float64Array; // T × d: (H_t w_t)_k
+/** The BCD's input: the Gram form (H_t per task) or the data form (stacked X̂_t, ./data-form.ts). */
+export type BcdProblem = GramProblem | DataProblem;
+
+function dataOf(gp: BcdProblem): DataForm | null {
+  return 'data' in gp ? gp.data : null;
 }
 
-/** HW from scratch (only the non-zero rows of W contribute). */
+interface State {
+  readonly gp: BcdProblem;
+  readonly W: Float64Array; // d × T row-major
+  /** Gram form: T × d, (H_t w_t)_k. Data form: empty (the residuals carry the same information). */
+  readonly HW: Float64Array;
+  /** Data form: the residuals r = X̂w − ŷ of all tasks, stacked (N); null in the Gram form. */
+  readonly r: Float64Array | null;
+}
+
+/** HW (Gram form) or the residuals (data form) from scratch (only the non-zero rows of W contribute). */
 function recomputeHW(s: State): void {
-  const { d, T, H } = s.gp;
+  const data = dataOf(s.gp);
+  if (data) {
+    const { T } = s.gp;
+    const { offsets, N, Xc, yh } = data;
+    const r = s.r!;
+    for (let i = 0; i < N; i++) r[i] = -yh[i]!;
+    for (let j = 0; j < s.gp.d; j++) {
+      const o = j * T;
+      const xo = j * N;
+      for (let t = 0; t < T; t++) {
+        const w = s.W[o + t]!;
+        if (w === 0) continue;
+        for (let i = offsets[t]!, e = offsets[t + 1]!; i < e; i++) r[i]! += w * Xc[xo + i]!;
+      }
+    }
+    return;
+  }
+  const { d, T, H } = s.gp as GramProblem;
   s.HW.fill(0);
   for (let j = 0; j < d; j++) {
     const o = j * T;
@@ -235,7 +263,18 @@ function recomputeHW(s: State): void {
 function rowGradient(s: State, j: number, g: Float64Array, tmp: Float64Array): void {
   const { d, T, c, h, ridge, chain } = s.gp;
   const o = j * T;
-  for (let t = 0; t < T; t++) g[t] = c[t]! * (s.HW[t * d + j]! - h[t * d + j]!) + 2 * ridge * s.W[o + t]!;
+  const data = dataOf(s.gp);
+  if (data) {
+    // X̂_t[:,j]ᵀ r_t for every task: one segmented dot along column j of the stacked data.
+    const { offsets, N, Xc } = data;
+    const r = s.r!;
+    const xo = j * N;
+    for (let t = 0; t < T; t++) {
+      let v = 0;
+      for (let i = offsets[t]!, e = offsets[t + 1]!; i < e; i++) v += Xc[xo + i]! * r[i]!;
+      g[t] = c[t]! * v + 2 * ridge * s.W[o + t]!;
+    }
+  } else for (let t = 0; t < T; t++) g[t] = c[t]! * (s.HW[t * d + j]! - h[t * d + j]!) + 2 * ridge * s.W[o + t]!;
   if (chain > 0) {
     const u = s.W.subarray(o, o + T);
     chainHessianApply(chain, u, tmp);
@@ -290,9 +329,11 @@ interface RowCurvature {
   readonly amin: number;
 }
 
-function rowCurvature(gp: GramProblem, j: number): RowCurvature {
-  const { d, T, H, c, ridge, chain } = gp;
-  const a = Float64Array.from({ length: T }, (_, t) => c[t]! * H[t]![j * d + j]! + 2 * ridge);
+function rowCurvature(gp: BcdProblem, j: number): RowCurvature {
+  const { d, T, c, ridge, chain } = gp;
+  const data = dataOf(gp);
+  const Hjj = data ? (t: number) => data.diag[t * d + j]! : (t: number) => (gp as GramProblem).H[t]![j * d + j]!;
+  const a = Float64Array.from({ length: T }, (_, t) => c[t]! * Hjj(t) + 2 * ridge);
   const amin = a.reduce((m, v) => Math.min(m, v), Infinity);
   if (chain === 0) return { a, D: null, amin };
   const D = Float64Array.from(a, (v, t) => v + 2 * chain * ((t > 0 ? 1 : 0) + (t + 1 < T ? 1 : 0)));
@@ -331,9 +372,27 @@ function penaltyValue(pen: BcdPenaltyKind, lambda: number, lambda2: number, W: F
   return lambda * v;
 }
 
-/** f(W) from HW (exact when HW is current on every non-zero row of W). */
-function smoothValue(gp: GramProblem, W: Float64Array, HW: Float64Array, rows: readonly number[]): number {
+/** f(W) from HW or the residuals (exact when HW is current on every non-zero row of W). */
+function smoothValue(s: State, rows: readonly number[]): number {
+  const { gp, W, HW } = s;
   const { d, T, c, h, yy, ridge, chain } = gp;
+  const data = dataOf(gp);
+  if (data) {
+    // ½ Σ_t c_t ‖r_t‖² + ρ‖W‖² (+ the chain term); W's non-zero rows are all in `rows`.
+    let v = 0;
+    const r = s.r!;
+    for (let t = 0; t < T; t++) {
+      let rr = 0;
+      for (let i = data.offsets[t]!, e = data.offsets[t + 1]!; i < e; i++) rr += r[i]! * r[i]!;
+      v += 0.5 * c[t]! * rr;
+    }
+    for (const j of rows) {
+      const o = j * T;
+      if (ridge > 0) for (let t = 0; t < T; t++) v += ridge * W[o + t]! ** 2;
+      if (chain > 0) for (let t = 0; t + 1 < T; t++) v += chain * (W[o + t]! - W[o + t + 1]!) ** 2;
+    }
+    return v;
+  }
   let v = 0;
   for (let t = 0; t < T; t++) v += 0.5 * c[t]! * yy[t]!;
   for (const j of rows) {
@@ -351,7 +410,8 @@ function smoothValue(gp: GramProblem, W: Float64Array, HW: Float64Array, rows: r
 function evaluateAll(s: State, pen: BcdPenaltyKind, lambda: number, lambda2: number, wantDual: boolean): Evaluation {
   const { d, T, c, h, yy, ridge, chain } = s.gp;
   const allRows = Array.from({ length: d }, (_, j) => j);
-  const primal = smoothValue(s.gp, s.W, s.HW, allRows) + penaltyValue(pen, lambda, lambda2, s.W, d, T);
+  const primal = smoothValue(s, allRows) + penaltyValue(pen, lambda, lambda2, s.W, d, T);
+  const data = dataOf(s.gp);
   const g = new Float64Array(T);
   const tmp = new Float64Array(T);
   const violation = new Float64Array(d);
@@ -397,11 +457,15 @@ function evaluateAll(s: State, pen: BcdPenaltyKind, lambda: number, lambda2: num
         const w = s.W[j * T + t]!;
         if (w === 0) continue;
         wh += w * h[t * d + j]!;
-        wHw += w * s.HW[t * d + j]!;
+        if (!data) wHw += w * s.HW[t * d + j]!;
         ww += w * w;
       }
+      // ‖r_t‖² = wᵀHw − 2wᵀh + yy (Gram form), or directly from the residuals (data form).
+      let rr = 0;
+      if (data) for (let i = data.offsets[t]!, e = data.offsets[t + 1]!; i < e; i++) rr += s.r![i]! ** 2;
+      else rr = Math.max(wHw - 2 * wh + yy[t]!, 0);
       const lin = c[t]! * (yy[t]! - wh);
-      const quad = 0.5 * c[t]! * Math.max(wHw - 2 * wh + yy[t]!, 0) + ridge * ww;
+      const quad = 0.5 * c[t]! * rr + ridge * ww;
       // The best feasible multiple of θ_t is min(sc, lin/(2 quad)) (D is concave in the factor).
       const best = quad > 0 ? Math.min(sc, Math.max(lin / (2 * quad), 0)) : sc;
       dual += best * lin - best * best * quad;
@@ -422,7 +486,7 @@ interface PassScratch {
 
 /** Exact minimisation over row j; updates W and HW (on the rows `hwRows`). */
 function blockStep(s: State, j: number, pen: BcdPenaltyKind, lambda: number, lambda2: number, curv: RowCurvature, hwRows: readonly number[], sc: PassScratch): void {
-  const { d, T, H } = s.gp;
+  const { d, T } = s.gp;
   const o = j * T;
   const w = s.W.subarray(o, o + T);
   const { g, b, u, tmp, bt } = sc;
@@ -458,9 +522,24 @@ function blockStep(s: State, j: number, pen: BcdPenaltyKind, lambda: number, lam
     if (Math.sqrt(nb) <= lambda) u.fill(0);
     else tridiagonalSecular(D, e, curv.amin, b, lambda, u, [tmp, bt]);
   }
+  const data = dataOf(s.gp);
+  if (data) {
+    // r_t += δ_t X̂_t[:,j] for every task: one segmented axpy along column j of the stacked data.
+    const { offsets, N, Xc } = data;
+    const r = s.r!;
+    const xo = j * N;
+    for (let t = 0; t < T; t++) {
+      const delta = u[t]! - w[t]!;
+      if (delta === 0) continue;
+      w[t] = u[t]!;
+      for (let i = offsets[t]!, e = offsets[t + 1]!; i < e; i++) r[i]! += delta * Xc[xo + i]!;
+    }
+    return;
+  }
   const HW = s.HW;
   const full = hwRows.length === d;
   const nr = hwRows.length;
+  const H = (s.gp as GramProblem).H;
   for (let t = 0; t < T; t++) {
     const delta = u[t]! - w[t]!;
     if (delta === 0) continue;
@@ -479,7 +558,7 @@ function blockStep(s: State, j: number, pen: BcdPenaltyKind, lambda: number, lam
 
 // ---------------------------------------------------------------- the solver
 
-export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
+export function bcd(gp: BcdProblem, opts: BcdOptions): BcdResult {
   const started = opts.started ?? performance.now();
   const { d, T, c, h } = gp;
   const pen = opts.penalty;
@@ -501,7 +580,8 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     if (opts.W0.rows !== d || opts.W0.cols !== T) throw new RangeError(`bcd: W0 is ${opts.W0.rows}×${opts.W0.cols}, expected ${d}×${T}`);
     W.set(opts.W0.data);
   }
-  const s: State = { gp, W, HW: new Float64Array(T * d) };
+  const data = dataOf(gp);
+  const s: State = { gp, W, HW: new Float64Array(data ? 0 : T * d), r: data ? new Float64Array(data.N) : null };
   recomputeHW(s);
   // ‖∇f(0)‖ (scale of the optimality measure, as FISTA's).
   let g0 = 0;
@@ -555,22 +635,29 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     const innerTol = 0.3 * worstWs;
     const hist: Float64Array[] = [];
     const histHW: Float64Array[] = [];
+    // The affine companions of W (HW's working-set columns, or the residuals) are extrapolated with
+    // the same weights (Σ c_k = 1), so they stay exact for the extrapolated W.
     const snapshot = (): { w: Float64Array; hw: Float64Array } => {
       const w = new Float64Array(ws.length * T);
+      ws.forEach((j, k) => w.set(W.subarray(j * T, (j + 1) * T), k * T));
+      if (s.r) return { w, hw: Float64Array.from(s.r) };
       const hw = new Float64Array(ws.length * T);
       ws.forEach((j, k) => {
-        w.set(W.subarray(j * T, (j + 1) * T), k * T);
         for (let t = 0; t < T; t++) hw[k * T + t] = s.HW[t * d + j]!;
       });
       return { w, hw };
     };
     const restore = (w: Float64Array, hw: Float64Array): void => {
+      ws.forEach((j, k) => W.set(w.subarray(k * T, (k + 1) * T), j * T));
+      if (s.r) {
+        s.r.set(hw);
+        return;
+      }
       ws.forEach((j, k) => {
-        W.set(w.subarray(k * T, (k + 1) * T), j * T);
         for (let t = 0; t < T; t++) s.HW[t * d + j] = hw[k * T + t]!;
       });
     };
-    const wsObjective = (): number => smoothValue(gp, W, s.HW, ws) + penaltyValue(pen, lambda, lambda2, W, d, T);
+    const wsObjective = (): number => smoothValue(s, ws) + penaltyValue(pen, lambda, lambda2, W, d, T);
     let order = ws.slice();
     while (passes < maxIter) {
       passes++;
@@ -595,15 +682,14 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
           if (cw) {
             tried++;
             const n = hist[0]!.length;
+            const nh = histHW[0]!.length;
             const xe = new Float64Array(n);
-            const he = new Float64Array(n);
+            const he = new Float64Array(nh);
             for (let k = 0; k <= andersonK; k++) {
               const ck = cw[k]!;
               if (ck === 0) continue;
-              for (let i = 0; i < n; i++) {
-                xe[i]! += ck * hist[k]![i]!;
-                he[i]! += ck * histHW[k]![i]!;
-              }
+              for (let i = 0; i < n; i++) xe[i]! += ck * hist[k]![i]!;
+              for (let i = 0; i < nh; i++) he[i]! += ck * histHW[k]![i]!;
             }
             const before = wsObjective();
             restore(xe, he);

@@ -14,7 +14,8 @@ import { Random } from '../src/linalg/random.ts';
 import { backendName } from '../src/linalg/backend.ts';
 import { problemFromTasks } from '../src/linear/problem.ts';
 import { availableModels, getModelSpec } from '../src/linear/registry.ts';
-import type { FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
+import type { FitInfo, FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
+import { solveBcd } from '../src/linear/solver/row-solvers.ts';
 import { SCHOOL, fmt, loadSchool, median, schoolOptions, timeFit as timeFitN } from './common.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -328,10 +329,65 @@ function cvPath(): void {
   }
 }
 
-// BENCH_PART=school, scaling, solvers, sklearn or cvpath runs one part only.
+
+// ---------------------------------------------------------------- issue 15: many small tasks
+
+/**
+ * `fit l21 --lambda 0.1` on T tasks × 20 rows, d = 50 (normal X, noise y, mean loss, intercepts: the
+ * issue's case synthesised in-process) with the default working-set BCD on its two inputs — the
+ * data form (stacked columns and residuals, the default for this shape since issue 15) and the
+ * Gram form (T d × d blocks: the default of the base commit 57c58df, same code path) — and FISTA.
+ * Process CPU seconds (user + system); a full fit to tol 1e-6 up to T = BENCH_MANY_FULL (default
+ * 1 000) for every solver and for the data form at every T; above it the Gram form and FISTA run
+ * BENCH_MANY_CAP passes (default 20) to give their time per pass. Per-task growth = (time per
+ * pass per task at the larger T) / (at T = 1 000).
+ */
+function manyTasks(): void {
+  const Ts = (process.env.BENCH_MANY_TASKS ?? '100,1000,10000').split(',').map(Number);
+  const full = Number(process.env.BENCH_MANY_FULL ?? 1000);
+  const cap = Number(process.env.BENCH_MANY_CAP ?? 20);
+  const reps = Number(process.env.BENCH_REPEATS ?? 1);
+  const cpu = (f: () => { info: FitInfo }): { s: number; r: { info: FitInfo } } => {
+    const runs: { s: number; r: { info: FitInfo } }[] = [];
+    for (let k = 0; k < reps; k++) {
+      const c = process.cpuUsage();
+      const r = f();
+      const u = process.cpuUsage(c);
+      runs.push({ s: (u.user + u.system) / 1e6, r });
+    }
+    const m = median(runs.map((x) => x.s));
+    return runs.find((x) => x.s === m) ?? runs[0]!;
+  };
+  console.log(`\nMany tasks (issue 15): l21, λ = 0.1, T × 20 rows, d = 50, tol 1e-6; CPU seconds, median of ${reps}; full fits up to T = ${full}, else ${cap} passes`);
+  console.log('T       solver        passes  CPU total     CPU per pass   per task per pass   growth vs T=1000  objective');
+  const perPass: Record<string, Record<number, number>> = {};
+  const l21 = getModelSpec('l21');
+  for (const T of Ts) {
+    const problem = syntheticProblem(T, 50, 20, 7);
+    const variants: { label: string; opts: ModelOptions & { tol: number; maxIter: number }; solver: string; form?: 'gram' | 'data' }[] = [
+      { label: 'bcd data', solver: 'bcd', form: 'data', opts: { lambda: 0.1, tol: 1e-6, maxIter: 20000 } },
+      { label: 'bcd gram', solver: 'bcd', form: 'gram', opts: { lambda: 0.1, tol: 1e-6, maxIter: T > full ? cap : 20000 } },
+      { label: 'fista', solver: 'fista', opts: { lambda: 0.1, tol: 1e-6, maxIter: T > full ? cap : 20000, solver: 'fista' } },
+    ];
+    for (const v of variants) {
+      const { s, r } = cpu(() => v.form
+        ? solveBcd(problem, { kind: 'l21', lambda: 0.1 }, { tol: v.opts.tol, maxIter: v.opts.maxIter, form: v.form })
+        : l21.fit(problem, v.opts, undefined, undefined));
+      const pp = s / r.info.iterations;
+      (perPass[v.label] ??= {})[T] = pp / T;
+      const base = perPass[v.label]![1000];
+      const growth = base !== undefined && T !== 1000 ? `${((pp / T) / base).toFixed(2)}×` : '';
+      console.log(`${String(T).padEnd(7)} ${v.label.padEnd(12)} ${String(r.info.iterations).padStart(7)}${r.info.converged ? ' ' : '*'} ${fmt(s).padStart(10)} ${fmt(pp).padStart(14)} ${(1e6 * pp / T).toFixed(2).padStart(12)} µs ${growth.padStart(17)}   ${r.info.converged ? r.info.objective.toPrecision(12) : '(capped)'}`);
+    }
+  }
+  console.log('(* = stopped at the pass cap: time per pass only)');
+}
+
+// BENCH_PART=school, scaling, solvers, sklearn, cvpath or manytasks runs one part only.
 const part = process.env.BENCH_PART ?? 'all';
 if (part === 'all' || part === 'school') schoolTable();
 if (part === 'all' || part === 'scaling') scaling();
 if (part === 'all' || part === 'solvers') solverTable();
 if (part === 'all' || part === 'sklearn') sklearnPeer();
 if (part === 'all' || part === 'cvpath') cvPath();
+if (part === 'all' || part === 'manytasks') manyTasks();

@@ -72,6 +72,12 @@ function weightedMeans(task: TaskProblem): { xbar: Float64Array; ybar: number } 
   return { xbar, ybar: ybar / sw };
 }
 
+/** Task t centred (and √S-weighted) as the loss sees it; also the input of the data-form BCD (solver/data-form.ts). */
+export function centredTask(problem: Problem, t: number): { c: number; xbar: Float64Array; ybar: number; Xh: Matrix; yh: Float64Array; yy: number } {
+  const k = prepareTask(problem, t, false);
+  return { c: k.c, xbar: k.xbar, ybar: k.ybar, Xh: k.Xh!, yh: k.yh!, yy: k.yy };
+}
+
 function prepareTask(problem: Problem, t: number, useGram: boolean): SquaredTask {
   const task = problem.tasks[t]!;
   const { X, y, weights } = task;

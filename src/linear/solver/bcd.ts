@@ -31,6 +31,7 @@ import { andersonWeights } from './anderson.ts';
 import type { FitInfo, SolverHooks } from '../types.ts';
 import { progressTicker } from './hooks.ts';
 import type { GramProblem } from './gram-form.ts';
+import type { DataForm, DataProblem } from './data-form.ts';
 import { dirtyRowSolve, dirtyRowValue } from './dirty-row.ts';
 import { mmStep } from './mm-step.ts';
 
@@ -228,17 +229,44 @@ function chainHessianApply(kappa: number, u: Float64Array, out: Float64Array): v
 
 // ---------------------------------------------------------------- state
 
+/** The BCD's input: the Gram form (H_t per task) or the data form (stacked X̂_t, ./data-form.ts). */
+export type BcdProblem = GramProblem | DataProblem;
+
+function dataOf(gp: BcdProblem): DataForm | null {
+  return 'data' in gp ? gp.data : null;
+}
+
 interface State {
-  readonly gp: GramProblem;
+  readonly gp: BcdProblem;
   readonly W: Float64Array; // d × T row-major
-  readonly HW: Float64Array; // T × d: (H_t w_t)_k
+  /** Gram form: T × d, (H_t w_t)_k. Data form: empty (the residuals carry the same information). */
+  readonly HW: Float64Array;
+  /** Data form: the residuals r = X̂w − ŷ of all tasks, stacked (N); null in the Gram form. */
+  readonly r: Float64Array | null;
   /** Last secular root μ per row (L21 block solves), NaN when none. */
   readonly mu: Float64Array;
 }
 
-/** HW from scratch (only the non-zero rows of W contribute). */
+/** HW (Gram form) or the residuals (data form) from scratch (only the non-zero rows of W contribute). */
 function recomputeHW(s: State): void {
-  const { d, T, H } = s.gp;
+  const data = dataOf(s.gp);
+  if (data) {
+    const { T } = s.gp;
+    const { offsets, N, Xc, yh } = data;
+    const r = s.r!;
+    for (let i = 0; i < N; i++) r[i] = -yh[i]!;
+    for (let j = 0; j < s.gp.d; j++) {
+      const o = j * T;
+      const xo = j * N;
+      for (let t = 0; t < T; t++) {
+        const w = s.W[o + t]!;
+        if (w === 0) continue;
+        for (let i = offsets[t]!, e = offsets[t + 1]!; i < e; i++) r[i]! += w * Xc[xo + i]!;
+      }
+    }
+    return;
+  }
+  const { d, T, H } = s.gp as GramProblem;
   s.HW.fill(0);
   for (let j = 0; j < d; j++) {
     const o = j * T;
@@ -253,9 +281,10 @@ function recomputeHW(s: State): void {
   }
 }
 
-/** HW on the columns `cols` from scratch (only the non-zero rows of W contribute). */
+/** HW on the columns `cols` from scratch (only the non-zero rows of W contribute). Gram form only
+ * (after an MM step, which runs in the Gram form only). */
 function refreshHW(s: State, cols: readonly number[]): void {
-  const { d, T, H } = s.gp;
+  const { d, T, H } = s.gp as GramProblem;
   for (let t = 0; t < T; t++) for (const k of cols) s.HW[t * d + k] = 0;
   for (let j = 0; j < d; j++) {
     const o = j * T;
@@ -274,7 +303,18 @@ function refreshHW(s: State, cols: readonly number[]): void {
 function rowGradient(s: State, j: number, g: Float64Array, tmp: Float64Array): void {
   const { d, T, c, h, ridge, chain } = s.gp;
   const o = j * T;
-  for (let t = 0; t < T; t++) g[t] = c[t]! * (s.HW[t * d + j]! - h[t * d + j]!) + 2 * ridge * s.W[o + t]!;
+  const data = dataOf(s.gp);
+  if (data) {
+    // X̂_t[:,j]ᵀ r_t for every task: one segmented dot along column j of the stacked data.
+    const { offsets, N, Xc } = data;
+    const r = s.r!;
+    const xo = j * N;
+    for (let t = 0; t < T; t++) {
+      let v = 0;
+      for (let i = offsets[t]!, e = offsets[t + 1]!; i < e; i++) v += Xc[xo + i]! * r[i]!;
+      g[t] = c[t]! * v + 2 * ridge * s.W[o + t]!;
+    }
+  } else for (let t = 0; t < T; t++) g[t] = c[t]! * (s.HW[t * d + j]! - h[t * d + j]!) + 2 * ridge * s.W[o + t]!;
   if (chain > 0) {
     const u = s.W.subarray(o, o + T);
     chainHessianApply(chain, u, tmp);
@@ -329,9 +369,11 @@ interface RowCurvature {
   readonly amin: number;
 }
 
-function rowCurvature(gp: GramProblem, j: number): RowCurvature {
-  const { d, T, H, c, ridge, chain } = gp;
-  const a = Float64Array.from({ length: T }, (_, t) => c[t]! * H[t]![j * d + j]! + 2 * ridge);
+function rowCurvature(gp: BcdProblem, j: number): RowCurvature {
+  const { d, T, c, ridge, chain } = gp;
+  const data = dataOf(gp);
+  const Hjj = data ? (t: number) => data.diag[t * d + j]! : (t: number) => (gp as GramProblem).H[t]![j * d + j]!;
+  const a = Float64Array.from({ length: T }, (_, t) => c[t]! * Hjj(t) + 2 * ridge);
   const amin = a.reduce((m, v) => Math.min(m, v), Infinity);
   if (chain === 0) return { a, D: null, amin };
   const D = Float64Array.from(a, (v, t) => v + 2 * chain * ((t > 0 ? 1 : 0) + (t + 1 < T ? 1 : 0)));
@@ -372,9 +414,27 @@ function penaltyValue(pen: BcdPenaltyKind, lambda: number, lambda2: number, W: F
   return lambda * v;
 }
 
-/** f(W) from HW (exact when HW is current on every non-zero row of W). */
-function smoothValue(gp: GramProblem, W: Float64Array, HW: Float64Array, rows: readonly number[]): number {
+/** f(W) from HW or the residuals (exact when HW is current on every non-zero row of W). */
+function smoothValue(s: State, rows: readonly number[]): number {
+  const { gp, W, HW } = s;
   const { d, T, c, h, yy, ridge, chain } = gp;
+  const data = dataOf(gp);
+  if (data) {
+    // ½ Σ_t c_t ‖r_t‖² + ρ‖W‖² (+ the chain term); W's non-zero rows are all in `rows`.
+    let v = 0;
+    const r = s.r!;
+    for (let t = 0; t < T; t++) {
+      let rr = 0;
+      for (let i = data.offsets[t]!, e = data.offsets[t + 1]!; i < e; i++) rr += r[i]! * r[i]!;
+      v += 0.5 * c[t]! * rr;
+    }
+    for (const j of rows) {
+      const o = j * T;
+      if (ridge > 0) for (let t = 0; t < T; t++) v += ridge * W[o + t]! ** 2;
+      if (chain > 0) for (let t = 0; t + 1 < T; t++) v += chain * (W[o + t]! - W[o + t + 1]!) ** 2;
+    }
+    return v;
+  }
   let v = 0;
   for (let t = 0; t < T; t++) v += 0.5 * c[t]! * yy[t]!;
   for (const j of rows) {
@@ -392,7 +452,8 @@ function smoothValue(gp: GramProblem, W: Float64Array, HW: Float64Array, rows: r
 function evaluateAll(s: State, pen: BcdPenaltyKind, lambda: number, lambda2: number, wantDual: boolean): Evaluation {
   const { d, T, c, h, yy, ridge, chain } = s.gp;
   const allRows = Array.from({ length: d }, (_, j) => j);
-  const primal = smoothValue(s.gp, s.W, s.HW, allRows) + penaltyValue(pen, lambda, lambda2, s.W, d, T);
+  const primal = smoothValue(s, allRows) + penaltyValue(pen, lambda, lambda2, s.W, d, T);
+  const data = dataOf(s.gp);
   const g = new Float64Array(T);
   const tmp = new Float64Array(T);
   const violation = new Float64Array(d);
@@ -446,11 +507,15 @@ function evaluateAll(s: State, pen: BcdPenaltyKind, lambda: number, lambda2: num
         const w = s.W[j * T + t]!;
         if (w === 0) continue;
         wh += w * h[t * d + j]!;
-        wHw += w * s.HW[t * d + j]!;
+        if (!data) wHw += w * s.HW[t * d + j]!;
         ww += w * w;
       }
+      // ‖r_t‖² = wᵀHw − 2wᵀh + yy (Gram form), or directly from the residuals (data form).
+      let rr = 0;
+      if (data) for (let i = data.offsets[t]!, e = data.offsets[t + 1]!; i < e; i++) rr += s.r![i]! ** 2;
+      else rr = Math.max(wHw - 2 * wh + yy[t]!, 0);
       const lin = c[t]! * (yy[t]! - wh);
-      const quad = 0.5 * c[t]! * Math.max(wHw - 2 * wh + yy[t]!, 0) + ridge * ww;
+      const quad = 0.5 * c[t]! * rr + ridge * ww;
       // The best feasible multiple of θ_t is min(sc, lin/(2 quad)) (D is concave in the factor).
       const best = quad > 0 ? Math.min(sc, Math.max(lin / (2 * quad), 0)) : sc;
       dual += best * lin - best * best * quad;
@@ -471,7 +536,7 @@ interface PassScratch {
 
 /** Exact minimisation over row j; updates W and HW (on the rows `hwRows`). */
 function blockStep(s: State, j: number, pen: BcdPenaltyKind, lambda: number, lambda2: number, curv: RowCurvature, hwRows: readonly number[], sc: PassScratch): void {
-  const { d, T, H } = s.gp;
+  const { d, T } = s.gp;
   const o = j * T;
   const w = s.W.subarray(o, o + T);
   const { g, b, u, tmp, bt } = sc;
@@ -507,9 +572,24 @@ function blockStep(s: State, j: number, pen: BcdPenaltyKind, lambda: number, lam
     if (Math.sqrt(nb) <= lambda) u.fill(0);
     else tridiagonalSecular(D, e, curv.amin, b, lambda, u, [tmp, bt]);
   }
+  const data = dataOf(s.gp);
+  if (data) {
+    // r_t += δ_t X̂_t[:,j] for every task: one segmented axpy along column j of the stacked data.
+    const { offsets, N, Xc } = data;
+    const r = s.r!;
+    const xo = j * N;
+    for (let t = 0; t < T; t++) {
+      const delta = u[t]! - w[t]!;
+      if (delta === 0) continue;
+      w[t] = u[t]!;
+      for (let i = offsets[t]!, e = offsets[t + 1]!; i < e; i++) r[i]! += delta * Xc[xo + i]!;
+    }
+    return;
+  }
   const HW = s.HW;
   const full = hwRows.length === d;
   const nr = hwRows.length;
+  const H = (s.gp as GramProblem).H;
   for (let t = 0; t < T; t++) {
     const delta = u[t]! - w[t]!;
     if (delta === 0) continue;
@@ -528,7 +608,7 @@ function blockStep(s: State, j: number, pen: BcdPenaltyKind, lambda: number, lam
 
 // ---------------------------------------------------------------- the solver
 
-export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
+export function bcd(gp: BcdProblem, opts: BcdOptions): BcdResult {
   const started = opts.started ?? performance.now();
   const { d, T, c, h } = gp;
   const pen = opts.penalty;
@@ -541,7 +621,8 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
   const maxIter = opts.maxIter ?? 20000;
   const andersonK = opts.anderson ?? 5;
   const useWs = opts.workingSet ?? true;
-  const mmPen: RowPenaltyKind | null = pen === 'dirty' || gp.chain > 0 || !(lambda > 0) || opts.mm === false ? null : pen;
+  // The MM step solves with the per-task Gram blocks: the Gram form only.
+  const mmPen: RowPenaltyKind | null = pen === 'dirty' || gp.chain > 0 || !(lambda > 0) || opts.mm === false || dataOf(gp) !== null ? null : pen;
   const solver = opts.solverName ?? 'bcd';
   const useGap = gp.chain === 0 && opts.certificate !== 'subgradient';
   const tick = progressTicker(opts.hooks, solver, 1);
@@ -551,7 +632,8 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     if (opts.W0.rows !== d || opts.W0.cols !== T) throw new RangeError(`bcd: W0 is ${opts.W0.rows}×${opts.W0.cols}, expected ${d}×${T}`);
     W.set(opts.W0.data);
   }
-  const s: State = { gp, W, HW: new Float64Array(T * d), mu: new Float64Array(d).fill(Number.NaN) };
+  const data = dataOf(gp);
+  const s: State = { gp, W, HW: new Float64Array(data ? 0 : T * d), r: data ? new Float64Array(data.N) : null, mu: new Float64Array(d).fill(Number.NaN) };
   recomputeHW(s);
   // ‖∇f(0)‖ (scale of the optimality measure, as FISTA's).
   let g0 = 0;
@@ -622,23 +704,34 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
     const hist: Float64Array[] = [];
     const histHW: Float64Array[] = [];
     // Snapshot buffers from a pool (slot k = position in Anderson's history; one more for the MM
-    // step): a fresh pair per pass made garbage collection ~10% of a CV run.
-    const pool = Array.from({ length: andersonK + 2 }, () => ({ w: new Float64Array(ws.length * T), hw: new Float64Array(ws.length * T) }));
+    // step): a fresh pair per pass made garbage collection ~10% of a CV run. The affine companions of
+    // W (HW's working-set columns, or the residuals in the data form) are extrapolated with the same
+    // weights (Σ c_k = 1), so they stay exact for the extrapolated W.
+    const hwLength = s.r ? s.r.length : ws.length * T;
+    const pool = Array.from({ length: andersonK + 2 }, () => ({ w: new Float64Array(ws.length * T), hw: new Float64Array(hwLength) }));
     const snapshot = (slot: number): { w: Float64Array; hw: Float64Array } => {
       const { w, hw } = pool[slot]!;
+      ws.forEach((j, k) => w.set(W.subarray(j * T, (j + 1) * T), k * T));
+      if (s.r) {
+        hw.set(s.r);
+        return { w, hw };
+      }
       ws.forEach((j, k) => {
-        w.set(W.subarray(j * T, (j + 1) * T), k * T);
         for (let t = 0; t < T; t++) hw[k * T + t] = s.HW[t * d + j]!;
       });
       return { w, hw };
     };
     const restore = (w: Float64Array, hw: Float64Array): void => {
+      ws.forEach((j, k) => W.set(w.subarray(k * T, (k + 1) * T), j * T));
+      if (s.r) {
+        s.r.set(hw);
+        return;
+      }
       ws.forEach((j, k) => {
-        W.set(w.subarray(k * T, (k + 1) * T), j * T);
         for (let t = 0; t < T; t++) s.HW[t * d + j] = hw[k * T + t]!;
       });
     };
-    const wsObjective = (): number => smoothValue(gp, W, s.HW, ws) + penaltyValue(pen, lambda, lambda2, W, d, T);
+    const wsObjective = (): number => smoothValue(s, ws) + penaltyValue(pen, lambda, lambda2, W, d, T);
     let order = ws.slice();
     while (passes < maxIter) {
       passes++;
@@ -663,15 +756,14 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
           if (cw) {
             tried++;
             const n = hist[0]!.length;
+            const nh = histHW[0]!.length;
             const xe = new Float64Array(n);
-            const he = new Float64Array(n);
+            const he = new Float64Array(nh);
             for (let k = 0; k <= andersonK; k++) {
               const ck = cw[k]!;
               if (ck === 0) continue;
-              for (let i = 0; i < n; i++) {
-                xe[i]! += ck * hist[k]![i]!;
-                he[i]! += ck * histHW[k]![i]!;
-              }
+              for (let i = 0; i < n; i++) xe[i]! += ck * hist[k]![i]!;
+              for (let i = 0; i < nh; i++) he[i]! += ck * histHW[k]![i]!;
             }
             const before = wsObjective();
             restore(xe, he);
@@ -687,7 +779,7 @@ export function bcd(gp: GramProblem, opts: BcdOptions): BcdResult {
       if (mmPen !== null && passes % MM_EVERY === MM_OFFSET) {
         const snap = snapshot(andersonK + 1);
         const before = wsObjective();
-        if (mmStep(gp, mmPen, lambda, W)) {
+        if (mmStep(gp as GramProblem, mmPen, lambda, W)) { // mmPen is null in the data form
           mmTried++;
           refreshHW(s, ws);
           if (wsObjective() < before) mmAccepted++;

@@ -266,26 +266,15 @@ function recomputeHW(s: State): void {
     }
     return;
   }
-  const { d, T, H } = s.gp as GramProblem;
-  s.HW.fill(0);
-  for (let j = 0; j < d; j++) {
-    const o = j * T;
-    for (let t = 0; t < T; t++) {
-      const w = s.W[o + t]!;
-      if (w === 0) continue;
-      const Ht = H[t]!;
-      const hw = t * d;
-      const hj = j * d;
-      for (let k = 0; k < d; k++) s.HW[hw + k]! += w * Ht[hj + k]!;
-    }
-  }
+  refreshHW(s, null);
 }
 
-/** HW on the columns `cols` from scratch (only the non-zero rows of W contribute). Gram form only
- * (after an MM step, which runs in the Gram form only). */
-function refreshHW(s: State, cols: readonly number[]): void {
+/** HW on the columns `cols` (null: all d, contiguous) from scratch (only the non-zero rows of W
+ * contribute). Gram form only: recomputeHW, and after an MM step (which runs in the Gram form only). */
+function refreshHW(s: State, cols: readonly number[] | null): void {
   const { d, T, H } = s.gp as GramProblem;
-  for (let t = 0; t < T; t++) for (const k of cols) s.HW[t * d + k] = 0;
+  if (cols === null) s.HW.fill(0);
+  else for (let t = 0; t < T; t++) for (const k of cols) s.HW[t * d + k] = 0;
   for (let j = 0; j < d; j++) {
     const o = j * T;
     for (let t = 0; t < T; t++) {
@@ -294,7 +283,8 @@ function refreshHW(s: State, cols: readonly number[]): void {
       const Ht = H[t]!;
       const hw = t * d;
       const hj = j * d;
-      for (const k of cols) s.HW[hw + k]! += w * Ht[hj + k]!;
+      if (cols === null) for (let k = 0; k < d; k++) s.HW[hw + k]! += w * Ht[hj + k]!;
+      else for (const k of cols) s.HW[hw + k]! += w * Ht[hj + k]!;
     }
   }
 }

@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { Matrix } from '../../src/linalg/matrix.ts';
 import { Random } from '../../src/linalg/random.ts';
 import { problemFromTasks } from '../../src/linear/problem.ts';
+import { createLoss } from '../../src/linear/loss/index.ts';
+import { l21Penalty } from '../../src/linear/penalty/l21.ts';
+import { lassoPenalty } from '../../src/linear/penalty/lasso.ts';
+import { ridgePenalty } from '../../src/linear/penalty/ridge.ts';
+import { chainPenalty } from '../../src/linear/penalty/laplacian.ts';
+import type { Penalty } from '../../src/linear/penalty/types.ts';
+import type { RowPenaltyKind } from '../../src/linear/solver/bcd.ts';
 import type { LossName, Problem, Scaling, TaskProblem } from '../../src/linear/types.ts';
 
 export const SCHOOL = join(process.cwd(), '..', 'shared', 'data', 'school', 'school.csv');
@@ -103,4 +110,29 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 1;
   for (let i = 0; i < b.length; i++) m = Math.max(m, Math.abs(b[i]!));
   return maxAbsDiff(a, b) / m;
+}
+
+/** The FISTA form (smooth terms + prox term) of a row-penalty problem, the reference the BCD tests
+ * compare against: ridge and chain as smooth terms, lasso or L21 as the prox term. */
+export function rowPenalties(kind: RowPenaltyKind, lambda: number, ridge: number, chain: number, T: number): { smooth: Penalty[]; prox: Penalty } {
+  const smooth: Penalty[] = [];
+  if (ridge > 0) smooth.push(ridgePenalty(ridge));
+  if (chain > 0) smooth.push(chainPenalty(chain, T));
+  return { smooth, prox: kind === 'lasso' ? lassoPenalty(lambda) : l21Penalty(lambda) };
+}
+
+/** λ_max of the row penalty at W = 0 (from the gradient at 0 = −c_t h_t). */
+export function rowLambdaMax(problem: Problem, kind: RowPenaltyKind): number {
+  const G = createLoss(problem).evaluate(Matrix.zeros(problem.d, problem.tasks.length)).G;
+  let m = 0;
+  for (let j = 0; j < G.rows; j++) {
+    let s = 0;
+    for (let t = 0; t < G.cols; t++) {
+      const v = G.data[j * G.cols + t]!;
+      if (kind === 'lasso') m = Math.max(m, Math.abs(v));
+      s += v * v;
+    }
+    if (kind === 'l21') m = Math.max(m, Math.sqrt(s));
+  }
+  return m;
 }

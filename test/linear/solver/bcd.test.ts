@@ -3,10 +3,7 @@ import assert from 'node:assert/strict';
 import { Matrix } from '../../../src/linalg/matrix.ts';
 import { Random } from '../../../src/linalg/random.ts';
 import { createLoss } from '../../../src/linear/loss/index.ts';
-import { l21Penalty } from '../../../src/linear/penalty/l21.ts';
 import { lassoPenalty } from '../../../src/linear/penalty/lasso.ts';
-import { ridgePenalty } from '../../../src/linear/penalty/ridge.ts';
-import { chainPenalty } from '../../../src/linear/penalty/laplacian.ts';
 import { problemFromTasks } from '../../../src/linear/problem.ts';
 import { solveLinear, linearObjective } from '../../../src/linear/solver/composite.ts';
 import { proxGradientResidual } from '../../../src/linear/solver/fista.ts';
@@ -16,9 +13,8 @@ import { l1InfPenalty } from '../../../src/linear/penalty/l1inf.ts';
 import { twoBlockObjective } from '../../../src/linear/structure/two-block.ts';
 import { getModelSpec } from '../../../src/linear/registry.ts';
 import { gramProblem, isSharedDesign } from '../../../src/linear/solver/gram-form.ts';
-import type { Penalty } from '../../../src/linear/penalty/types.ts';
 import type { Problem, TaskProblem } from '../../../src/linear/types.ts';
-import { hasSchool, loadSchoolTasks, relDiff } from '../helpers.ts';
+import { hasSchool, loadSchoolTasks, relDiff, rowLambdaMax, rowPenalties } from '../helpers.ts';
 
 test('groupSecular and tridiagonalSecular solve the block optimality condition A u − b + λ u/‖u‖ = 0', () => {
   const rng = new Random(5);
@@ -75,32 +71,11 @@ function hardProblem(seed: number, intercept: boolean): Problem {
   return problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept });
 }
 
-function fistaPenalties(kind: RowPenaltyKind, lambda: number, ridge: number, chain: number, T: number): { smooth: Penalty[]; prox: Penalty } {
-  const smooth: Penalty[] = [];
-  if (ridge > 0) smooth.push(ridgePenalty(ridge));
-  if (chain > 0) smooth.push(chainPenalty(chain, T));
-  return { smooth, prox: kind === 'lasso' ? lassoPenalty(lambda) : l21Penalty(lambda) };
-}
 
-/** λ_max of the row penalty at W = 0 (from the gradient at 0 = −c_t h_t). */
-function lambdaMax(problem: Problem, kind: RowPenaltyKind): number {
-  const G = createLoss(problem).evaluate(Matrix.zeros(problem.d, problem.tasks.length)).G;
-  let m = 0;
-  for (let j = 0; j < G.rows; j++) {
-    let s = 0;
-    for (let t = 0; t < G.cols; t++) {
-      const v = G.data[j * G.cols + t]!;
-      if (kind === 'lasso') m = Math.max(m, Math.abs(v));
-      s += v * v;
-    }
-    if (kind === 'l21') m = Math.max(m, Math.sqrt(s));
-  }
-  return m;
-}
 
 /** The minimum-norm subgradient of F over ALL features, from the loss object (independent of bcd's bookkeeping), relative to ‖∇f(0)‖. */
 function independentViolation(problem: Problem, kind: RowPenaltyKind, lambda: number, ridge: number, chain: number, W: Matrix): number {
-  const pen = fistaPenalties(kind, lambda, ridge, chain, W.cols);
+  const pen = rowPenalties(kind, lambda, ridge, chain, W.cols);
   const loss = createLoss(problem);
   const G = loss.evaluate(W).G;
   for (const p of pen.smooth) p.gradient!(W, G);
@@ -137,11 +112,11 @@ for (const c of cases) {
   test(`bcd ${c.label}: agrees with FISTA to 1e-8 relative objective on badly scaled, duplicated, rank-deficient data; optimality holds on ALL features`, () => {
     for (const [seed, intercept, frac] of [[71, true, 0.1], [72, false, 0.02]] as const) {
       const problem = hardProblem(seed, intercept);
-      const lambda = frac * lambdaMax(problem, c.kind);
+      const lambda = frac * rowLambdaMax(problem, c.kind);
       const gp = gramProblem(problem, { ridge: c.ridge, chain: c.chain });
       const r = bcd(gp, { penalty: c.kind, lambda, tol: 1e-12, maxIter: 100000 });
       assert.ok(r.info.converged, r.info.message);
-      const pen = fistaPenalties(c.kind, lambda, c.ridge, c.chain, problem.tasks.length);
+      const pen = rowPenalties(c.kind, lambda, c.ridge, c.chain, problem.tasks.length);
       const f = solveLinear(problem, pen, { tol: 1e-10, maxIter: 400000 });
       assert.ok(f.info.converged, f.info.message);
       // The reported objective is the objective at the returned W (recomputed by the loss object).
@@ -163,7 +138,7 @@ for (const c of cases) {
 test('bcd: λ ≥ λ_max gives W = 0 certified at once; just below gives a non-zero W', () => {
   const problem = hardProblem(73, true);
   for (const kind of ['lasso', 'l21'] as const) {
-    const lmax = lambdaMax(problem, kind);
+    const lmax = rowLambdaMax(problem, kind);
     const gp = gramProblem(problem);
     const r = bcd(gp, { penalty: kind, lambda: lmax * 1.0001, tol: 1e-10 });
     assert.ok(r.info.converged);
@@ -176,7 +151,7 @@ test('bcd: λ ≥ λ_max gives W = 0 certified at once; just below gives a non-z
 
 test('bcd: greedy order, no Anderson and no working set reach the same optimum; warm start converges at once', () => {
   const problem = hardProblem(74, true);
-  const lambda = 0.05 * lambdaMax(problem, 'l21');
+  const lambda = 0.05 * rowLambdaMax(problem, 'l21');
   const gp = gramProblem(problem);
   const a = bcd(gp, { penalty: 'l21', lambda, tol: 1e-12 });
   const b = bcd(gp, { penalty: 'l21', lambda, tol: 1e-12, order: 'greedy' });
@@ -190,7 +165,7 @@ test('bcd: greedy order, no Anderson and no working set reach the same optimum; 
 
 test('bcd: hitting the cap is reported (converged false, message names maxIter)', () => {
   const problem = hardProblem(75, false);
-  const r = bcd(gramProblem(problem), { penalty: 'l21', lambda: 0.001 * lambdaMax(problem, 'l21'), tol: 1e-14, maxIter: 3 });
+  const r = bcd(gramProblem(problem), { penalty: 'l21', lambda: 0.001 * rowLambdaMax(problem, 'l21'), tol: 1e-14, maxIter: 3 });
   assert.equal(r.info.converged, false);
   assert.match(r.info.message ?? '', /maxIter = 3/);
 });
@@ -211,7 +186,7 @@ test('shared design: one Gram matrix for all tasks (same array), same optimum as
   const perTask = problemFromTasks(tasks.map((t) => ({ ...t, weights: new Float64Array(n).fill(1) })), { loss: 'squared', scale: 'mean', intercept: true });
   const gq = gramProblem(perTask);
   assert.ok(!gq.shared);
-  const lambda = 0.1 * lambdaMax(shared, 'l21');
+  const lambda = 0.1 * rowLambdaMax(shared, 'l21');
   const a = bcd(gp, { penalty: 'l21', lambda, tol: 1e-12 });
   const b = bcd(gq, { penalty: 'l21', lambda, tol: 1e-12 });
   assert.ok(relDiff(a.info.objective, b.info.objective) < 1e-10);
@@ -221,10 +196,10 @@ test('shared design: one Gram matrix for all tasks (same array), same optimum as
 test('bcd on real data (School, raw features, 20 tasks, MALSAR convention): same optimum as FISTA for lasso, L21, tgl', { skip: !hasSchool && 'needs ../shared/data' }, () => {
   const problem = problemFromTasks(loadSchoolTasks().slice(0, 20), { loss: 'squared', scale: 'sum', intercept: false });
   for (const c of [cases[0]!, cases[1]!, { kind: 'l21' as const, ridge: 0, chain: 10, label: 'tgl' }]) {
-    const lambda = 0.2 * lambdaMax(problem, c.kind);
+    const lambda = 0.2 * rowLambdaMax(problem, c.kind);
     const r = bcd(gramProblem(problem, { ridge: c.ridge, chain: c.chain }), { penalty: c.kind, lambda, tol: 1e-12, maxIter: 100000 });
     assert.ok(r.info.converged, r.info.message);
-    const f = solveLinear(problem, fistaPenalties(c.kind, lambda, c.ridge, c.chain, 20), { tol: 1e-10, maxIter: 200000 });
+    const f = solveLinear(problem, rowPenalties(c.kind, lambda, c.ridge, c.chain, 20), { tol: 1e-10, maxIter: 200000 });
     assert.ok(relDiff(r.info.objective, f.info.objective) < 1e-8, `${c.label}: ${r.info.objective} vs ${f.info.objective}`);
     assert.ok(independentViolation(problem, c.kind, lambda, c.ridge, c.chain, r.W) < 1e-6);
   }
@@ -264,7 +239,7 @@ test('dirtyRowSolve minimises ½Σa_t u_t² − bᵀu + g(u) (g the dirty row pe
 test('dirty by row BCD and by ADMM on W = P + Q: agree with FISTA over [P, Q] to 1e-8 relative objective on badly scaled, duplicated, rank-deficient data; (P, Q) satisfies the joint optimality condition', () => {
   for (const [seed, intercept, fp, fq, solver] of [[81, true, 0.3, 0.1, 'bcd'], [82, false, 0.05, 0.03, 'bcd'], [81, true, 0.3, 0.1, 'admm'], [82, false, 0.05, 0.03, undefined]] as const) {
     const problem = hardProblem(seed, intercept);
-    const lmax = lambdaMax(problem, 'lasso');
+    const lmax = rowLambdaMax(problem, 'lasso');
     const lambdaP = fp * lmax * 3;
     const lambdaQ = fq * lmax;
     const spec = getModelSpec('dirty');
@@ -289,7 +264,7 @@ test('dirty by row BCD and by ADMM on W = P + Q: agree with FISTA over [P, Q] to
 
 test('dirty: λ_P, λ_Q above their maxima give P = Q = 0; bcd refuses a zero weight and the logistic loss with a clear error', () => {
   const problem = hardProblem(83, true);
-  const lmax = lambdaMax(problem, 'lasso');
+  const lmax = rowLambdaMax(problem, 'lasso');
   const spec = getModelSpec('dirty');
   // W = 0 is optimal iff every row of −∇f(0) lies in the dual ball {‖z‖₁ ≤ λ_P, ‖z‖_∞ ≤ λ_Q}.
   const r = spec.fit(problem, { lambdaP: 1e3 * lmax * problem.tasks.length, lambdaQ: 1.0001 * lmax, tol: 1e-10 });
@@ -338,7 +313,7 @@ test('strong rule along random paths: never stops with a feature active at the o
     for (const seed of [31, 32]) {
       const problem = hardProblem(seed, true);
       const gp = gramProblem(problem);
-      const lmax = lambdaMax(problem, kind);
+      const lmax = rowLambdaMax(problem, kind);
       let W0: Matrix | undefined;
       let prevLambda = lmax;
       let screenedOut = 0;

@@ -3,10 +3,6 @@ import assert from 'node:assert/strict';
 import { Matrix } from '../../../src/linalg/matrix.ts';
 import { Random } from '../../../src/linalg/random.ts';
 import { createLoss } from '../../../src/linear/loss/index.ts';
-import { l21Penalty } from '../../../src/linear/penalty/l21.ts';
-import { lassoPenalty } from '../../../src/linear/penalty/lasso.ts';
-import { ridgePenalty } from '../../../src/linear/penalty/ridge.ts';
-import { chainPenalty } from '../../../src/linear/penalty/laplacian.ts';
 import { problemFromTasks } from '../../../src/linear/problem.ts';
 import { solveLinear, linearObjective } from '../../../src/linear/solver/composite.ts';
 import { proxGradientResidual } from '../../../src/linear/solver/fista.ts';
@@ -14,9 +10,8 @@ import { bcd, type RowPenaltyKind } from '../../../src/linear/solver/bcd.ts';
 import { dataProblem, prefersDataForm } from '../../../src/linear/solver/data-form.ts';
 import { gramProblem } from '../../../src/linear/solver/gram-form.ts';
 import { solveBcd } from '../../../src/linear/solver/row-solvers.ts';
-import type { Penalty } from '../../../src/linear/penalty/types.ts';
 import type { Problem, TaskProblem } from '../../../src/linear/types.ts';
-import { relDiff } from '../helpers.ts';
+import { relDiff, rowLambdaMax, rowPenalties } from '../helpers.ts';
 
 /**
  * Many small tasks (issue 15's regime, scaled down): n_t from 1 to 8 rows < d = 10, badly scaled
@@ -41,27 +36,7 @@ function manySmallTasks(seed: number, T: number, intercept: boolean): Problem {
   return problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept });
 }
 
-function penalties(kind: RowPenaltyKind, lambda: number, ridge: number, chain: number, T: number): { smooth: Penalty[]; prox: Penalty } {
-  const smooth: Penalty[] = [];
-  if (ridge > 0) smooth.push(ridgePenalty(ridge));
-  if (chain > 0) smooth.push(chainPenalty(chain, T));
-  return { smooth, prox: kind === 'lasso' ? lassoPenalty(lambda) : l21Penalty(lambda) };
-}
 
-function lambdaMax(problem: Problem, kind: RowPenaltyKind): number {
-  const G = createLoss(problem).evaluate(Matrix.zeros(problem.d, problem.tasks.length)).G;
-  let m = 0;
-  for (let j = 0; j < G.rows; j++) {
-    let s = 0;
-    for (let t = 0; t < G.cols; t++) {
-      const v = G.data[j * G.cols + t]!;
-      if (kind === 'lasso') m = Math.max(m, Math.abs(v));
-      s += v * v;
-    }
-    if (kind === 'l21') m = Math.max(m, Math.sqrt(s));
-  }
-  return m;
-}
 
 test('dataProblem: the same f as the loss object and the Gram form (values, row curvatures, linear terms, intercepts)', () => {
   const problem = manySmallTasks(3, 17, true);
@@ -103,12 +78,12 @@ for (const c of cases) {
   test(`bcd on the data form, ${c.label}: same optimum as FISTA (1e-8 relative objective) and the Gram form; certified by the prox-gradient fixed point`, () => {
     for (const [seed, T, intercept, frac] of [[11, 40, true, 0.1], [12, 1, false, 0.05], [13, 9, true, 0.02]] as const) {
       const problem = manySmallTasks(seed, T, intercept);
-      const lambda = frac * lambdaMax(problem, c.kind);
+      const lambda = frac * rowLambdaMax(problem, c.kind);
       const terms = { ridge: c.ridge, chain: c.chain };
       const r = bcd(dataProblem(problem, terms), { penalty: c.kind, lambda, tol: 1e-12, maxIter: 100000 });
       assert.ok(r.info.converged, r.info.message);
       const g = bcd(gramProblem(problem, terms), { penalty: c.kind, lambda, tol: 1e-12, maxIter: 100000 });
-      const pen = penalties(c.kind, lambda, c.ridge, c.chain, T);
+      const pen = rowPenalties(c.kind, lambda, c.ridge, c.chain, T);
       const f = solveLinear(problem, pen, { tol: 1e-10, maxIter: 400000 });
       assert.ok(f.info.converged, f.info.message);
       const loss = createLoss(problem);

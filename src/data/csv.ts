@@ -222,22 +222,29 @@ interface Sink {
   readonly code: RowStore<Uint8Array>; // label codes (255 = missing), width nTargets
   readonly w: RowStore<Float64Array> | null;
   readonly rows: RowStore<Int32Array>;
+  /** Long form: the task index of each row (order of first appearance); width 0 in the wide form. */
+  readonly task: RowStore<Int32Array>;
 }
 
-function newSink(nNum: number, nCat: number, nTargets: number, weighted: boolean, maxRows: number): Sink {
+// One sink for all rows of the file, in file order (both forms): issue 15's T = 10 000 × 20-row file
+// spent ~10 kB per task on six row stores per task (2.66 × the data at its peak, 47 MB per CPU s).
+// The long form keeps each row's task index and `finishLong` scatters the rows into one contiguous
+// array in task order (each task a view of it) while the stores release their memory.
+function newSink(nNum: number, nCat: number, nTargets: number, codes: boolean, weighted: boolean, long: boolean, maxRows: number): Sink {
   return {
     x: rowsF64(nNum, maxRows),
     cat: rowsI32(nCat, maxRows),
     y: rowsF64(nTargets, maxRows),
-    code: rowsU8(nTargets, maxRows),
+    code: rowsU8(codes ? nTargets : 0, maxRows),
     w: weighted ? rowsF64(1, maxRows) : null,
     rows: rowsI32(1, maxRows),
+    task: rowsI32(long ? 1 : 0, maxRows),
   };
 }
 
 /** Appends one row of `src` (its full length) to a store. */
 function putRow<A extends Float64Array | Int32Array | Uint8Array>(store: RowStore<A>, src: A): void {
-  const n = src.length;
+  const n = store.width;
   if (n === 0) return;
   const o = store.slot();
   const dst = store.cur;
@@ -264,14 +271,14 @@ export class CsvRecordBuilder {
   private featureOrder: number[] = [];
   private catCodes: Map<string, number>[] = [];
   private catFixed: (readonly string[] | undefined)[] = [];
-  private readonly tasks = new Map<string, Sink>();
-  private readonly taskList: Sink[] = [];
+  /** Task name → index (order of first appearance); the long form's names in that order. */
+  private readonly tasks = new Map<string, number>();
   private readonly taskNamesList: string[] = [];
+  private sink: Sink | undefined;
   private readonly tracker: LabelTracker = { keys: [] };
   private dataRow = 0;
   private dropped: DroppedRow[] = [];
   private droppedCount = 0;
-  private rowX = new Float64Array(0);
   private rowCat = new Int32Array(0);
   private rowY = new Float64Array(0);
   private rowCode = new Uint8Array(0);
@@ -375,11 +382,10 @@ export class CsvRecordBuilder {
     }
     if (this.featureOrder.length === 0) throw new OptionError('features', `${this.file}: no feature columns left`);
     const nt = this.form === 'long' ? 1 : o.targets !== undefined ? o.targets.length : 1;
-    this.rowX = new Float64Array(this.numCols.length);
     this.rowCat = new Int32Array(this.catCols.length);
     this.rowY = new Float64Array(nt);
     this.rowCode = new Uint8Array(nt);
-    if (this.form === 'wide') this.sinkFor('');
+    this.sink = newSink(this.numCols.length, this.catCols.length, nt, this.kind !== 'regression', this.weightCol >= 0, this.form === 'long', this.maxRows());
     this.headerDone = true;
   }
 
@@ -387,15 +393,14 @@ export class CsvRecordBuilder {
     return { file: this.file, line, column: j + 1, columnName: this.names[j] ?? String(j + 1) };
   }
 
-  private sinkFor(task: string): Sink {
-    let s = this.tasks.get(task);
-    if (s === undefined) {
-      s = newSink(this.numCols.length, this.catCols.length, this.rowY.length, this.weightCol >= 0, this.maxRows());
-      this.tasks.set(task, s);
-      this.taskList.push(s);
+  private taskIndexOf(task: string): number {
+    let t = this.tasks.get(task);
+    if (t === undefined) {
+      t = this.taskNamesList.length;
+      this.tasks.set(task, t);
       this.taskNamesList.push(task);
     }
-    return s;
+    return t;
   }
 
   private drop(line: number, j: number, reason: string): void {
@@ -419,20 +424,27 @@ export class CsvRecordBuilder {
       const line = lines[Math.min(j, nf - 1)]!;
       throw new RaggedRowError({ file: this.file, line, column: j + 1, columnName: this.names[j] ?? String(j + 1) }, this.ncols, nf);
     }
-    const { rowX, rowCat, rowY, rowCode } = this;
+    const { rowCat, rowY, rowCode } = this;
+    const sink = this.sink!;
     const numCols = this.numCols;
-    // Features first: a row dropped for a missing feature must not leave half a row in a buffer.
+    // Features first, written straight into the row store's staging array (committed at the end):
+    // a row dropped for a missing feature leaves nothing behind.
+    const xo = sink.x.slot();
+    const rowX = sink.x.cur;
+    // Numeric flags set (every record after the header): value[j] is the tokenizer's fast-path value
+    // (NaN: decode and judge the text); see CsvRecord.number.
+    const values = rec.numeric.length === this.ncols ? rec.value : null;
     for (let k = 0; k < numCols.length; k++) {
       const j = numCols[k]!;
-      const v = rec.number(j);
+      const v = values !== null ? values[j]! : rec.number(j);
       if (v === v) {
-        rowX[k] = v;
+        rowX[xo + k] = v;
         continue;
       }
       const s = rec.text(j);
       const fv = fastNumber(s); // spellings the byte path leaves to Number() (" 1", "1.", 17 digits, 1e-300, ...)
       if (fv === fv) {
-        rowX[k] = fv;
+        rowX[xo + k] = fv;
         continue;
       }
       if (classifyCell(s).kind === 1 && this.opts.dropMissingFeatures === true) {
@@ -441,7 +453,7 @@ export class CsvRecordBuilder {
         return;
       }
       // Not a clean number: numberCell throws the error that says why.
-      rowX[k] = numberCell(s, this.pos(lines[j]!, j), 'a feature needs a value (or set dropMissingFeatures to drop such rows)');
+      rowX[xo + k] = numberCell(s, this.pos(lines[j]!, j), 'a feature needs a value (or set dropMissingFeatures to drop such rows)');
     }
     for (let k = 0; k < this.catCols.length; k++) {
       const j = this.catCols[k]!;
@@ -464,9 +476,7 @@ export class CsvRecordBuilder {
       }
       rowCat[k] = code;
     }
-    let sink: Sink;
-    if (this.form === 'long') sink = this.taskSink(rec);
-    else sink = this.taskList[0]!;
+    const task = this.form === 'long' ? this.taskOf(rec) : 0;
     let any = false;
     if (this.ovrCol >= 0) {
       const v = rec.text(this.ovrCol).trim();
@@ -492,21 +502,23 @@ export class CsvRecordBuilder {
         weight = c.value;
       }
     }
-    putRow(sink.x, rowX);
+    sink.x.commit();
     putRow(sink.cat, rowCat);
-    putRow(sink.y, rowY);
+    if (rowY.length === 1) sink.y.push(rowY[0]!);
+    else putRow(sink.y, rowY);
     putRow(sink.code, rowCode);
     sink.w?.push(weight);
     sink.rows.push(this.dataRow);
+    if (this.form === 'long') sink.task.push(task);
     if (!any) this.unlabelled++;
     this.dataRow++;
   }
 
-  /** Short task ids (≤ 6 printable ASCII bytes) → sink, keyed by their bytes packed into one number. */
-  private readonly shortTaskKeys = new Map<number, Sink>();
+  /** Short task ids (≤ 6 printable ASCII bytes) → task index, keyed by their bytes packed into one number. */
+  private readonly shortTaskKeys = new Map<number, number>();
 
-  /** The sink of the record's task (long form), created on first appearance. */
-  private taskSink(rec: CsvRecord): Sink {
+  /** The index of the record's task (long form), created on first appearance. */
+  private taskOf(rec: CsvRecord): number {
     const j = this.taskCol;
     const s = rec.start[j]!;
     const e = rec.end[j]!;
@@ -528,9 +540,9 @@ export class CsvRecordBuilder {
     }
     const task = rec.text(j).trim();
     if (task.length === 0) throw new MissingCellError(this.pos(rec.line[j]!, j), 'every row needs a task id');
-    const sink = this.sinkFor(task);
-    if (key >= 0) this.shortTaskKeys.set(key, sink);
-    return sink;
+    const t = this.taskIndexOf(task);
+    if (key >= 0) this.shortTaskKeys.set(key, t);
+    return t;
   }
 
   private unlabelled = 0;
@@ -695,21 +707,66 @@ export class CsvRecordBuilder {
     return new Matrix(n, width, out);
   }
 
+  /**
+   * The long form's tasks from the one file-order sink: a counting sort by task index, each task's
+   * rows contiguous (in file order) in one array per quantity, each task's X, y, rows and weights
+   * views of those arrays. X is scattered from the row store's last rows backwards while the store
+   * releases them, so the data is never resident twice (issue 15: peak ≤ 1.5 × the data).
+   */
   private finishLong(kind: TaskKind, labelMap: LabelMap | undefined, categories: Record<string, string[]>): Pick<MultiTaskDataset, 'layout' | 'tasks'> {
-    const sign = labelMap ? this.signOf(labelMap) : undefined;
-    const tasks: TaskData[] = this.taskList.map((sink, t) => {
-      const name = this.taskNamesList[t]!;
-      const n = sink.rows.rows;
-      let y = sink.y.toArray();
-      if (kind === 'binary') {
-        const code = sink.code.toArray();
-        y = new Float64Array(n);
-        for (let i = 0; i < n; i++) y[i] = sign!(code[i]!);
-        checkBothClasses(this.file, name, y, labelMap!);
+    const sink = this.sink!;
+    const T = this.taskNamesList.length;
+    const n = sink.rows.rows;
+    const task = sink.task.toArray();
+    const start = new Int32Array(T + 1); // task t's rows are start[t] .. start[t + 1] − 1 of the output
+    for (let i = 0; i < n; i++) start[task[i]! + 1]!++;
+    for (let t = 0; t < T; t++) start[t + 1]! += start[t]!;
+    const cursor = new Int32Array(T);
+    /** out[k·w ..] of the k-th row in task order ← src, row by row from the last backwards. */
+    const scatter = <A extends Float64Array | Int32Array>(out: A, w: number, src: A, firstRow: number): void => {
+      for (let r = src.length / w - 1; r >= 0; r--) {
+        const t = task[firstRow + r]!;
+        const k = --cursor[t]!;
+        // A plain loop: a subarray per row would allocate per row.
+        for (let c = 0, o = k * w, i = r * w; c < w; c++) out[o + c] = src[i + c]!;
       }
-      const X = this.assembleX(sink, n, categories);
-      const rows = sink.rows.toArray();
-      return sink.w ? { name, X, y, rows, weights: sink.w.toArray() } : { name, X, y, rows };
+    };
+    const resetCursor = (): void => { for (let t = 0; t < T; t++) cursor[t] = start[t + 1]!; };
+    const gather = <A extends Float64Array | Int32Array>(out: A, w: number, src: A): A => {
+      resetCursor();
+      scatter(out, w, src, 0);
+      return out;
+    };
+    let y: Float64Array;
+    if (kind === 'binary') {
+      const sign = this.signOf(labelMap!);
+      const code = sink.code.toArray();
+      const yFile = new Float64Array(n);
+      for (let i = 0; i < n; i++) yFile[i] = sign(code[i]!);
+      y = gather(new Float64Array(n), 1, yFile);
+    } else y = gather(new Float64Array(n), 1, sink.y.toArray());
+    const rows = gather(new Int32Array(n), 1, sink.rows.toArray());
+    const weights = sink.w ? gather(new Float64Array(n), 1, sink.w.toArray()) : undefined;
+    let X: Float64Array;
+    let width: number;
+    if (this.catCols.length === 0) {
+      width = this.numCols.length;
+      X = new Float64Array(n * width);
+      resetCursor();
+      sink.x.drainBackward((piece, firstRow) => scatter(X, width, piece, firstRow));
+    } else {
+      const file = this.assembleX(sink, n, categories); // one-hot columns: assembled in file order first
+      width = file.cols;
+      X = gather(new Float64Array(n * width), width, file.data);
+    }
+    const tasks: TaskData[] = this.taskNamesList.map((name, t) => {
+      const a = start[t]!;
+      const b = start[t + 1]!;
+      const yt = y.subarray(a, b);
+      if (kind === 'binary') checkBothClasses(this.file, name, yt, labelMap!);
+      const Xt = new Matrix(b - a, width, X.subarray(a * width, b * width));
+      const rt = rows.subarray(a, b);
+      return weights ? { name, X: Xt, y: yt, rows: rt, weights: weights.subarray(a, b) } : { name, X: Xt, y: yt, rows: rt };
     });
     return { layout: 'per-task', tasks };
   }
@@ -717,7 +774,7 @@ export class CsvRecordBuilder {
   private sharedRowSource: Int32Array | undefined;
 
   private finishWide(kind: TaskKind, labelMap: LabelMap | undefined, categories: Record<string, string[]>): Pick<MultiTaskDataset, 'layout' | 'tasks' | 'shared'> {
-    const sink = this.taskList[0]!;
+    const sink = this.sink!;
     const n = sink.rows.rows;
     this.sharedRowSource = sink.rows.toArray();
     const code = sink.code.toArray();

@@ -122,7 +122,9 @@ export class RowStore<A extends Typed> {
     if (this.plainOnly) return undefined;
     const size = this.ctor.BYTES_PER_ELEMENT;
     const remaining = Math.max(need, this.maxValues - this.flushed);
-    const cap = Math.max(1, Math.floor(Math.min(MAX_RESIZABLE, remaining * size) / size));
+    // Whole rows per segment, so that `drainBackward` hands out whole rows.
+    const w = Math.max(1, this.width);
+    const cap = Math.max(w, Math.floor(Math.min(MAX_RESIZABLE, remaining * size) / (size * w)) * w);
     try {
       const rab = new ResizableArrayBuffer(0, { maxByteLength: cap * size });
       const seg = { rab, used: 0, cap };
@@ -142,31 +144,43 @@ export class RowStore<A extends Typed> {
       this.reset();
       return out;
     }
-    const size = this.ctor.BYTES_PER_ELEMENT;
     const out = new this.ctor(total);
-    let end = total;
-    // The staging tail, then the segments backwards, shrinking each as it is copied out.
-    out.set(this.cur.subarray(0, this.off) as never, end - this.off);
-    end -= this.off;
+    this.drainBackward((piece, firstRow) => out.set(piece as never, firstRow * this.width));
+    return out;
+  }
+
+  /**
+   * Hands out all committed rows as pieces of whole rows, last piece first (`firstRow`: the index of
+   * the piece's first row), releasing each piece's memory after the call (the resizable segments
+   * shrink as they are read): a caller that copies the rows elsewhere, in any order, never holds the
+   * data twice. The store is empty afterwards. A piece is only valid during its call.
+   */
+  drainBackward(fn: (piece: A, firstRow: number) => void): void {
+    const size = this.ctor.BYTES_PER_ELEMENT;
+    const w = Math.max(1, this.width);
+    let end = this.rows * this.width; // value offset of the end of the next piece
+    const emit = (piece: A): void => {
+      end -= piece.length;
+      if (piece.length > 0) fn(piece, end / w);
+    };
+    // The staging tail, then the parts backwards, shrinking each segment as it is read.
+    emit(this.cur.subarray(0, this.off) as A);
     for (let p = this.parts.length - 1; p >= 0; p--) {
       const part = this.parts[p]!;
       if (ArrayBuffer.isView(part)) {
-        out.set(part as never, end - part.length);
-        end -= part.length;
+        emit(part as A);
         continue;
       }
-      const piece = Math.max(this.stageValues, Math.floor(RESIZE_STEP / size));
+      const piece = Math.max(this.stageValues, Math.floor(RESIZE_STEP / (size * w)) * w);
       while (part.used > 0) {
         const k = Math.min(part.used, piece);
         const from = part.used - k;
-        out.set(new this.ctor(part.rab, from * size, k) as never, end - k);
-        end -= k;
+        emit(new this.ctor(part.rab, from * size, k));
         part.used = from;
         part.rab.resize(from * size);
       }
     }
     this.reset();
-    return out;
   }
 
   private reset(): void {

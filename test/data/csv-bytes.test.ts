@@ -120,6 +120,29 @@ test('the loader reads every spelling as Number() does (fast path or fallback)',
   cells.forEach((c, i) => assert.ok(Object.is(got[i], Number(c)), `${c}: ${got[i]} vs ${Number(c)}`));
 });
 
+test('the one-pass record path (inline ≤ 15-digit cells, scanInto for the rest) equals Number() bit for bit on fuzzed decimals', () => {
+  const rng = new Random(22);
+  const digits = (n: number): string => Array.from({ length: n }, () => String(rng.int(10))).join('');
+  const cells: string[] = [];
+  while (cells.length < 20000) {
+    const sign = ['', '-', '-', '+'][rng.int(4)]!;
+    const ip = digits(rng.int(4) === 0 ? rng.int(20) : rng.int(5));
+    const fp = rng.int(4) === 0 ? '' : `.${digits(rng.int(18))}`;
+    const ex = rng.int(5) === 0 ? `e${['', '-', '+'][rng.int(3)]}${rng.int(30)}` : '';
+    const s = sign + ip + fp + ex;
+    if (Number.isFinite(Number(s)) && /\d/.test(ip + fp)) cells.push(s);
+  }
+  // Four cells per row so that the inline path meets every spelling in the middle and at the end of a record.
+  const lines: string[] = [];
+  for (let i = 0; i < cells.length; i += 4) lines.push(`a,0,${cells.slice(i, i + 4).join(',')}`);
+  for (const nl of ['\n', '\r\n']) {
+    const ds = loadCsvText(`task,y,p,q,r,s${nl}${lines.join(nl)}${nl}`, { taskCol: 'task', target: 'y', kind: 'regression' }).dataset;
+    const got = ds.tasks[0]!.X.data;
+    assert.equal(got.length, cells.length);
+    cells.forEach((c, i) => assert.ok(Object.is(got[i], Number(c)), `${JSON.stringify(c)}: ${got[i]} vs ${Number(c)}`));
+  }
+});
+
 /** Datasets or error messages, comparable across paths. */
 async function outcomes(text: string, opts: CsvOptions, dir: string): Promise<string[]> {
   const f = join(dir, 'c.csv');

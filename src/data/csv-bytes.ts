@@ -74,17 +74,33 @@ export class CsvRecord {
     this.line = l;
   }
 
+  /**
+   * ≥ 0: the record came from the one-pass path, every field unquoted on this line, and `quoted` /
+   * `line` were not written (two stores per cell saved); −1: the general path filled them.
+   */
+  plainLine = -1;
+
+  /** The 1-based line field j starts on. */
+  lineOf(j: number): number {
+    return this.plainLine >= 0 ? this.plainLine : this.line[j]!;
+  }
+
+  /** 0 plain, 1 quoted, 2 quoted with `""` escapes. */
+  quotedOf(j: number): number {
+    return this.plainLine >= 0 ? 0 : this.quoted[j]!;
+  }
+
   /** The text of field j (UTF-8; escapes resolved). */
   text(j: number): string {
     const s = this.start[j]!;
     const e = this.end[j]!;
     const str = decodeUtf8(this.buf, s, e);
-    return this.quoted[j] === 2 ? str.replaceAll('""', '"') : str;
+    return this.quotedOf(j) === 2 ? str.replaceAll('""', '"') : str;
   }
 
   /** The value of field j when it is a plain unquoted decimal number on the fast path, else NaN. */
   number(j: number): number {
-    return this.numeric[j] === 1 ? this.value[j]! : this.quoted[j] === 0 ? parseNumberBytes(this.buf, this.start[j]!, this.end[j]!) : NaN;
+    return this.numeric[j] === 1 ? this.value[j]! : this.quotedOf(j) === 0 ? parseNumberBytes(this.buf, this.start[j]!, this.end[j]!) : NaN;
   }
 
   /** numeric[j] = 1: the tokenizer parsed field j on the fast path into value[j] (set by the loader after the header). */
@@ -448,6 +464,7 @@ export class CsvTokenizer {
       this.line = line;
       if (complete && !(nf === 1 && rec.quoted[0] === 0 && rec.start[0] === rec.end[0])) {
         rec.count = nf;
+        rec.plainLine = -1;
         onRecord(rec);
         numeric = rec.numeric;
       }
@@ -459,16 +476,19 @@ export class CsvTokenizer {
 /**
  * The common record in one pass (one-byte delimiter): every field unquoted, the record complete in
  * buf[p, end) on one line, ending at LF or CRLF/CR, without invalid UTF-8. Numeric columns are parsed
- * while scanning. Returns the offset after the line break, with rec filled (count, start, end,
- * quoted = 0, line, value), or −1 when the record is anything else: then the general tokenizer
+ * while scanning. Returns the offset after the line break, with rec filled (count, start, end, value,
+ * plainLine: quoted and line are implied), or −1 when the record is anything else: then the general tokenizer
  * (`run`) reads it from the same offset and keeps every rule and message. Why a second path:
  * profiling the 1 000 000-row file showed the general loop's per-field checks (quotes, partial
  * records, multi-byte delimiters) costing as much as the number parsing itself.
  */
 function plainRecordAt(tok: CsvTokenizer, buf: Uint8Array, p: number, end: number, numeric: Uint8Array, badUtf8: number, d0: number, cls: Uint8Array): number {
   const rec = tok.rec;
-  const start = p;
+  const from = p;
   const line = tok.line;
+  const start = rec.start;
+  const end_ = rec.end;
+  const value = rec.value;
   if (p >= end) return -1;
   let c = buf[p]!;
   if (c === LF || c === CR) return -1; // an empty line: the general path skips it
@@ -513,14 +533,14 @@ function plainRecordAt(tok: CsvTokenizer, buf: Uint8Array, p: number, end: numbe
         nd += k;
       }
       if (nd !== 0 && i < end && ((c = buf[i]!) === d0 || c === LF || c === CR)) {
-        rec.value[nf] = (k === 0 ? m : m / POW10[k]!) * (1 - 2 * neg); // −0 for "-0", as Number()
+        value[nf] = (k === 0 ? m : m / POW10[k]!) * (1 - 2 * neg); // −0 for "-0", as Number()
         p = i;
       } else {
-        p = scanInto(buf, p, end, rec.value, nf);
+        p = scanInto(buf, p, end, value, nf);
         if (p >= end) return -1;
         c = buf[p]!;
         if (c !== d0 && c !== LF && c !== CR) {
-          rec.value[nf] = NaN; // not a plain number: the loader judges its text
+          value[nf] = NaN; // not a plain number: the loader judges its text
           while (p < end && (((c = buf[p]!) > 34 && c !== d0) || cls[c] === 0)) p++;
           if (p >= end || c === QUOTE) return -1;
         }
@@ -529,10 +549,8 @@ function plainRecordAt(tok: CsvTokenizer, buf: Uint8Array, p: number, end: numbe
       while (p < end && (((c = buf[p]!) > 34 && c !== d0) || cls[c] === 0)) p++;
       if (p >= end || c === QUOTE) return -1;
     }
-    rec.start[nf] = fs;
-    rec.end[nf] = p;
-    rec.quoted[nf] = 0;
-    rec.line[nf] = line;
+    start[nf] = fs;
+    end_[nf] = p;
     nf++;
     if (c === d0) {
       p++;
@@ -546,8 +564,9 @@ function plainRecordAt(tok: CsvTokenizer, buf: Uint8Array, p: number, end: numbe
     p += buf[p + 1] === LF ? 2 : 1;
     break;
   }
-  if (badUtf8 >= start && badUtf8 < p) return -1;
+  if (badUtf8 >= from && badUtf8 < p) return -1;
   rec.count = nf;
+  rec.plainLine = line;
   return p;
 }
 

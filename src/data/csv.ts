@@ -418,10 +418,9 @@ export class CsvRecordBuilder {
   record(rec: CsvRecord): void {
     if (!this.headerDone) throw new Error('CsvRecordBuilder: header() must come first');
     const nf = rec.count;
-    const lines = rec.line;
     if (nf !== this.ncols) {
       const j = Math.min(nf, this.ncols);
-      const line = lines[Math.min(j, nf - 1)]!;
+      const line = rec.lineOf(Math.min(j, nf - 1));
       throw new RaggedRowError({ file: this.file, line, column: j + 1, columnName: this.names[j] ?? String(j + 1) }, this.ncols, nf);
     }
     const { rowCat, rowY, rowCode } = this;
@@ -448,29 +447,29 @@ export class CsvRecordBuilder {
         continue;
       }
       if (classifyCell(s).kind === 1 && this.opts.dropMissingFeatures === true) {
-        this.drop(lines[j]!, j, 'empty feature cell');
+        this.drop(rec.lineOf(j), j, 'empty feature cell');
         this.dataRow++;
         return;
       }
       // Not a clean number: numberCell throws the error that says why.
-      rowX[xo + k] = numberCell(s, this.pos(lines[j]!, j), 'a feature needs a value (or set dropMissingFeatures to drop such rows)');
+      rowX[xo + k] = numberCell(s, this.pos(rec.lineOf(j), j), 'a feature needs a value (or set dropMissingFeatures to drop such rows)');
     }
     for (let k = 0; k < this.catCols.length; k++) {
       const j = this.catCols[k]!;
       const v = rec.text(j).trim();
       if (v.length === 0) {
         if (this.opts.dropMissingFeatures === true) {
-          this.drop(lines[j]!, j, 'empty categorical cell');
+          this.drop(rec.lineOf(j), j, 'empty categorical cell');
           this.dataRow++;
           return;
         }
-        throw new MissingCellError(this.pos(lines[j]!, j), 'a categorical feature needs a value (or set dropMissingFeatures)');
+        throw new MissingCellError(this.pos(rec.lineOf(j), j), 'a categorical feature needs a value (or set dropMissingFeatures)');
       }
       const codes = this.catCodes[k]!;
       let code = codes.get(v);
       if (code === undefined) {
         const fixed = this.catFixed[k];
-        if (fixed !== undefined) encodeCategory(fixed, this.names[j]!, v, `${this.file}:${lines[j]}: `);
+        if (fixed !== undefined) encodeCategory(fixed, this.names[j]!, v, `${this.file}:${rec.lineOf(j)}: `);
         code = codes.size;
         codes.set(v, code);
       }
@@ -480,7 +479,7 @@ export class CsvRecordBuilder {
     let any = false;
     if (this.ovrCol >= 0) {
       const v = rec.text(this.ovrCol).trim();
-      if (v.length === 0) throw new MissingCellError(this.pos(lines[this.ovrCol]!, this.ovrCol), 'oneVsRest needs a class in every row');
+      if (v.length === 0) throw new MissingCellError(this.pos(rec.lineOf(this.ovrCol), this.ovrCol), 'oneVsRest needs a class in every row');
       rowY[0] = NaN;
       rowCode[0] = this.classCode(v);
       any = true;
@@ -496,9 +495,9 @@ export class CsvRecordBuilder {
       if (!(weight >= 0)) {
         const s = rec.text(j);
         const c = classifyCell(s);
-        if (c.kind === 1) throw new MissingCellError(this.pos(lines[j]!, j), 'every row needs a weight');
-        if (c.kind === 3) throw new NonNumericCellError(this.pos(lines[j]!, j), s);
-        if (c.kind === 2 || c.value < 0) throw new BadWeightError(this.pos(lines[j]!, j), s);
+        if (c.kind === 1) throw new MissingCellError(this.pos(rec.lineOf(j), j), 'every row needs a weight');
+        if (c.kind === 3) throw new NonNumericCellError(this.pos(rec.lineOf(j), j), s);
+        if (c.kind === 2 || c.value < 0) throw new BadWeightError(this.pos(rec.lineOf(j), j), s);
         weight = c.value;
       }
     }
@@ -524,7 +523,7 @@ export class CsvRecordBuilder {
     const e = rec.end[j]!;
     const len = e - s;
     let key = -1;
-    if (len > 0 && len <= 6 && rec.quoted[j] !== 2) {
+    if (len > 0 && len <= 6 && rec.quotedOf(j) !== 2) {
       // Names that need no trimming or decoding: the bytes are the name, so a packed key is exact.
       key = len;
       const buf = rec.buf;
@@ -539,7 +538,7 @@ export class CsvRecordBuilder {
       }
     }
     const task = rec.text(j).trim();
-    if (task.length === 0) throw new MissingCellError(this.pos(rec.line[j]!, j), 'every row needs a task id');
+    if (task.length === 0) throw new MissingCellError(this.pos(rec.lineOf(j), j), 'every row needs a task id');
     const t = this.taskIndexOf(task);
     if (key >= 0) this.shortTaskKeys.set(key, t);
     return t;
@@ -575,7 +574,7 @@ export class CsvRecordBuilder {
       if (fast === this.keyValue[0]) { this.rowCode[t] = 0; return true; }
       if (fast === this.keyValue[1]) { this.rowCode[t] = 1; return true; }
     }
-    const line = rec.line[j]!;
+    const line = rec.lineOf(j);
     const s = rec.text(j);
     const c = classifyCell(s);
     if (c.kind === 1) {
@@ -871,7 +870,7 @@ class Feeder {
         this.first = false;
         const names: string[] = [];
         for (let j = 0; j < r.count; j++) names.push(r.text(j));
-        this.b.header(names, r.line[0]!);
+        this.b.header(names, r.lineOf(0));
         this.tok.names = this.b.columnNames;
         // Without a header this record is also data; it was tokenized before the numeric columns
         // were known, so it is read with the flags still empty (CsvRecord.number then parses bytes).

@@ -24,7 +24,7 @@ const MAX_RESIZABLE = 2 ** 32 - 4096;
 // Resizable buffers grow (and, in toArray, shrink) in steps of at least this many bytes: each resize
 // is a system call (page permissions), and one per 64 KiB staging flush was ~6 % of the profile of the
 // 1 000 000-row CSV. Committed but unwritten pages are not resident, so the step costs no memory.
-const RESIZE_STEP = 1 << 20; // V8's limit for a resizable ArrayBuffer's maxByteLength (4 GiB − 1)
+const RESIZE_STEP = 1 << 23; // V8's limit for a resizable ArrayBuffer's maxByteLength (4 GiB − 1)
 const ResizableArrayBuffer = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Segment['rab'];
 const resizableSupported = typeof (ArrayBuffer.prototype as { resize?: unknown }).resize === 'function';
 

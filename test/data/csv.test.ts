@@ -277,3 +277,45 @@ test('property: every corrupted variant is rejected with the right class, line a
     { numRuns: 300, seed: 7 },
   );
 });
+
+// src/data/csv.ts finishLong: the rows of all tasks are kept in file order and scattered into task
+// order at the end — straight (≥ 64 KiB of X per task on average) or through buckets of tasks (many
+// small tasks). Both must give each task its rows in file order, with y, rows and weights alongside.
+test('long form: each task gets its rows in file order, on the direct and the bucketed scatter', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polytask-csv-scatter-'));
+  try {
+    for (const [T, n, d] of [[3, 6000, 10], [300, 3000, 4], [70, 700, 3]] as const) {
+      let seed = 12345 + T;
+      const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      const lines = [['task', 'y', 'w', ...Array.from({ length: d }, (_, j) => `x${j}`)].join(',')];
+      const want = new Map<string, { X: number[]; y: number[]; w: number[]; rows: number[] }>();
+      for (let i = 0; i < n; i++) {
+        const t = `t${Math.floor(rnd() * T)}`;
+        const x = Array.from({ length: d }, () => Math.round(rnd() * 2e6) / 1e3 - 1e3);
+        const y = i + 0.5;
+        const w = (i % 7) + 1;
+        lines.push([t, y, w, ...x].join(','));
+        if (!want.has(t)) want.set(t, { X: [], y: [], w: [], rows: [] });
+        const e = want.get(t)!;
+        e.X.push(...x);
+        e.y.push(y);
+        e.w.push(w);
+        e.rows.push(i);
+      }
+      const f = join(dir, `s${T}.csv`);
+      writeFileSync(f, lines.join('\n') + '\n');
+      const ds = (await loadCsv(f, { taskCol: 'task', target: 'y', weightCol: 'w', kind: 'regression' })).dataset;
+      assert.deepEqual(ds.tasks.map((t) => t.name), [...want.keys()], 'tasks in order of first appearance');
+      for (const t of ds.tasks) {
+        const e = want.get(t.name)!;
+        assert.deepEqual(Array.from(t.X.data), e.X, `${T} tasks: X of ${t.name}`);
+        assert.equal(t.X.rows, e.y.length);
+        assert.deepEqual(Array.from(t.y), e.y);
+        assert.deepEqual(Array.from(t.weights!), e.w);
+        assert.deepEqual(Array.from(t.rows), e.rows);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,7 @@
 // One measured load in a fresh process, for bench/data-load.bench.ts: each loader gets its own
 // process so that its peak RSS (getrusage maxRSS) and CPU time are its own, and the two CSV loaders
 // never share a JIT profile. Prints one JSON line: wall and CPU seconds, baseline and peak RSS.
-//   node --import tsx bench/data-load-child.ts <v0|bytes|arrow|parquet|inspect|fit> <file> '<options JSON>'
+//   node --import tsx bench/data-load-child.ts <v0|bytes|base|arrow|parquet|inspect|fit> <file> '<options JSON>'
 // `fit` runs `polytask fit … --json` in this process (argv from the options) and also prints the
 // solver's own seconds (the fit's `seconds`), so the issue-15 column "solver / process CPU" comes
 // from one run.
@@ -20,6 +20,11 @@ let rows = 0;
 let solverSeconds: number | undefined;
 if (which === 'v0') rows = (await loadCsvV0(file!, opts)).report.rowsKept;
 else if (which === 'bytes') rows = (await loadCsv(file!, opts)).report.rowsKept;
+else if (which === 'base') {
+  // The byte loader of another commit (POLYTASK_BENCH_BASE: a directory holding its src/), e.g. the session's start.
+  const base = (await import(`${process.env.POLYTASK_BENCH_BASE}/src/data/csv.ts`)) as { loadCsv: typeof loadCsv };
+  rows = (await base.loadCsv(file!, opts)).report.rowsKept;
+}
 else if (which === 'arrow' || which === 'parquet') {
   const { loadColumnar } = await import('../src/data/columnar.ts');
   rows = (await loadColumnar(file!, { ...opts, format: which })).dataset.tasks.reduce((s: number, t: { y: Float64Array }) => s + t.y.length, 0);

@@ -12,6 +12,8 @@
 //   POLYTASK_BENCH_FIT=1 (default) also times `polytask fit --model l21` (the solver's seconds / the whole
 //   process's CPU seconds, as in issue 15); POLYTASK_BENCH_FIT_LAMBDA (default 0.1).
 //   Peak RSS: getrusage's maxRSS of each child process (the whole process, data included).
+//   POLYTASK_BENCH_BASE=<dir>: also time the byte loader of another commit, side by side with this one
+//   (<dir>/src/data/csv.ts; e.g. `git archive de01698 src | tar -x -C /tmp/base`), alternating runs.
 import { spawnSync } from 'node:child_process';
 import { closeSync, createWriteStream, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,6 +108,7 @@ function measure(which: string, file: string, opts: object, repeats: number): Ru
 }
 
 const rowsOut: string[] = [];
+let prevNote = '';
 console.log(`CSV loaders, long form; medians of ${REPEATS} runs (old loader: ${V0_REPEATS}); each run in a fresh process`);
 for (const s of chosen) {
   const n = Math.max(s.T * 2, Math.round(s.n * SCALE));
@@ -116,7 +119,23 @@ for (const s of chosen) {
     const writeSeconds = (Date.now() - tg) / 1000;
     const size = statSync(file).size;
     const opts = { taskCol: 'task', target: 'y', kind: 'regression' };
-    const neu = measure('bytes', file, opts, REPEATS);
+    const BASE = process.env.POLYTASK_BENCH_BASE;
+    let neu: Run;
+    let prev: Run | null = null;
+    if (BASE) {
+      // Alternate base and new runs so that both see the same load.
+      const a: Run[] = [];
+      const b: Run[] = [];
+      for (let r = 0; r < REPEATS; r++) {
+        a.push(child('base', file, opts));
+        b.push(child('bytes', file, opts));
+      }
+      const agg = (runs: Run[]): Run => ({ wall: median(runs.map((x) => x.wall)), cpu: median(runs.map((x) => x.cpu)), baseRssMB: median(runs.map((x) => x.baseRssMB)), peakRssMB: Math.max(...runs.map((x) => x.peakRssMB)), rows: runs[0]!.rows });
+      prev = agg(a);
+      neu = agg(b);
+      const ratios = a.map((x, k) => (x.cpu / b[k]!.cpu).toFixed(2)).join(', ');
+      prevNote = ` — paired CPU ratios base / new: ${ratios}`;
+    } else neu = measure('bytes', file, opts, REPEATS);
     let old: Run;
     let oldNote = '';
     if (size / MB > V0_MAX_MB) {
@@ -149,18 +168,23 @@ for (const s of chosen) {
       `peak RSS ${r.peakRssMB.toFixed(0).padStart(5)} MB (start ${r.baseRssMB.toFixed(0)} MB; (peak − start) / data = ${((r.peakRssMB - r.baseRssMB) / dataMB).toFixed(2)})`;
     console.log(`\n[${s.id}] n = ${n}, d = ${s.d}, T = ${s.T}: file ${(size / MB).toFixed(0)} MB (written in ${writeSeconds.toFixed(0)} s wall), float64 X and y ${dataMB.toFixed(0)} MB`);
     console.log(line('old loader (csv-parse)', old) + oldNote);
+    if (prev) console.log(line('base byte loader', prev) + prevNote);
     console.log(line('new loader (bytes)', neu));
+    if (prev) console.log(`  speed-up new / base (CPU, same run): ${(prev.cpu / neu.cpu).toFixed(2)}×; peak RSS ${prev.peakRssMB.toFixed(0)} → ${neu.peakRssMB.toFixed(0)} MB`);
     console.log(line('polytask inspect', insp));
     // The fit's own `seconds` is its wall clock (inflated on a loaded machine); its CPU share is estimated
     // as the fit process's CPU minus the new loader's CPU on the same file, measured in this run.
     if (fit) console.log(`  polytask fit --model l21 --lambda ${FIT_LAMBDA}: solver ${fit.solverSeconds!.toFixed(2)} s wall (≈ ${Math.max(0, fit.cpu - neu.cpu).toFixed(2)} CPU s = process − load) of a process of ${fit.cpu.toFixed(1)} CPU s (wall ${fit.wall.toFixed(1)} s), peak RSS ${fit.peakRssMB.toFixed(0)} MB`);
     console.log(`  speed-up new / old (wall, same run): ${(old.wall / neu.wall).toFixed(1)}×; CPU ${(old.cpu / neu.cpu).toFixed(1)}×`);
     const fitCell = fit ? `${fit.solverSeconds!.toFixed(2)} s wall (≈ ${Math.max(0, fit.cpu - neu.cpu).toFixed(1)} CPU s) / ${fit.cpu.toFixed(1)} s` : '—';
-    rowsOut.push(`| ${n} × ${s.d}, T = ${s.T} | ${(size / MB).toFixed(0)} MB | ${old.cpu.toFixed(1)} s${oldNote ? '*' : ''} / ${old.peakRssMB.toFixed(0)} MB${oldNote ? '*' : ''} | ${neu.cpu.toFixed(1)} s / ${neu.peakRssMB.toFixed(0)} MB | ${(size / MB / neu.cpu).toFixed(0)} MB/s | ${(old.cpu / neu.cpu).toFixed(1)}× | ${insp.cpu.toFixed(1)} s / ${insp.peakRssMB.toFixed(0)} MB | ${fitCell} |`);
+    const rel = (r: Run): string => `${((r.peakRssMB - r.baseRssMB) / dataMB).toFixed(2)}×`;
+    const baseCell = prev ? ` ${prev.cpu.toFixed(2)} s / ${prev.peakRssMB.toFixed(0)} MB (${rel(prev)}), ${(size / MB / prev.cpu).toFixed(0)} MB/s |` : '';
+    rowsOut.push(`| ${n} × ${s.d}, T = ${s.T} | ${(size / MB).toFixed(0)} MB | ${old.cpu.toFixed(1)} s${oldNote ? '*' : ''} / ${old.peakRssMB.toFixed(0)} MB${oldNote ? '*' : ''} |${baseCell} ${neu.cpu.toFixed(2)} s / ${neu.peakRssMB.toFixed(0)} MB (${rel(neu)}) | ${(size / MB / neu.cpu).toFixed(0)} MB/s | ${(old.cpu / neu.cpu).toFixed(1)}× | ${insp.cpu.toFixed(1)} s / ${insp.peakRssMB.toFixed(0)} MB | ${fitCell} |`);
   } finally {
     rmSync(file, { force: true });
   }
 }
-console.log('\n| data | file | old loader CPU / peak RSS | new loader CPU / peak RSS | new MB per CPU s | CPU speed-up | inspect CPU / peak RSS | `fit l21`: solver / process CPU |');
-console.log('|---|---|---|---|---|---|---|---|');
+const baseHead = process.env.POLYTASK_BENCH_BASE ? ' base byte loader CPU / peak RSS ((peak − start) / data), MB per CPU s |' : '';
+console.log(`\n| data | file | old loader CPU / peak RSS |${baseHead} new loader CPU / peak RSS ((peak − start) / data) | new MB per CPU s | CPU speed-up vs old | inspect CPU / peak RSS | \`fit l21\`: solver / process CPU |`);
+console.log(`|---|---|---|${baseHead ? '---|' : ''}---|---|---|---|---|`);
 for (const r of rowsOut) console.log(r);

@@ -2,7 +2,7 @@
 // Parquet files (`hyparquet`), in the long and wide layouts of the CSV loader (docs/data.md).
 //
 // Both formats are read column by column into numbers — never into per-row objects — and the
-// dataset is built with one exact, contiguous Float64Array per task. The reader choice for Parquet
+// long form's dataset is one contiguous Float64Array for all rows in task order (each task a view). The reader choice for Parquet
 // was measured (bench/parquet-readers.bench.ts, docs/data.md): hyparquet (pure JavaScript, no
 // dependencies) reads the file in slices by row group, so it never holds the whole file; the
 // Rust/wasm parquet-wasm was ~1.8× faster per CPU second but needs the whole file plus an Arrow IPC
@@ -63,8 +63,16 @@ type Column = { readonly kind: 'number'; readonly values: Float64Array; readonly
 
 interface ColumnTable {
   readonly names: readonly string[];
+  /** Rows of the table (Arrow: known after the first `read`). */
   readonly rows: number;
+  /** Whole columns (the task, target and weight columns; the wide form's features). */
   read(names: readonly string[]): Promise<Map<string, Column>>;
+  /**
+   * The columns `names` in pieces, each released after its call: fn(rowStart, columns holding rows
+   * rowStart, rowStart + 1, …). Arrow: one record batch at a time, all columns of it (a batch's body
+   * is read whole); Parquet: one column at a time, all rows (hyparquet decodes only the column asked for).
+   */
+  pieces(names: readonly string[], fn: (rowStart: number, cols: Map<string, Column>) => void): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,52 +117,128 @@ function toColumn(file: string, name: string, values: ArrayLike<unknown>, n: num
   return { kind: 'number', values: out, isNull };
 }
 
+type ArrowModule = typeof import('apache-arrow');
+
+/** One Arrow vector (a whole column or one batch's part of it) as a Column. */
+function arrowColumn(arrow: ArrowModule, file: string, name: string, vec: import('apache-arrow').Vector): Column {
+  const n = vec.length;
+  if (arrow.DataType.isUtf8(vec.type) || arrow.DataType.isDictionary(vec.type) || arrow.DataType.isLargeUtf8?.(vec.type)) {
+    const vals: (string | null)[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = vec.get(i) as unknown;
+      vals[i] = v === null || v === undefined ? null : String(v);
+    }
+    return { kind: 'text', values: vals };
+  }
+  if (arrow.DataType.isFloat(vec.type) || arrow.DataType.isInt(vec.type) || arrow.DataType.isBool(vec.type)) {
+    const raw = vec.toArray() as ArrayLike<unknown>;
+    const col = toColumn(file, name, arrow.DataType.isBool(vec.type) ? Array.from(raw) : raw, n);
+    if (vec.nullCount > 0 && col.kind === 'number') {
+      const values = col.values === raw ? Float64Array.from(col.values) : col.values;
+      const isNull = new Uint8Array(n);
+      for (let i = 0; i < n; i++) if (!vec.isValid(i)) { isNull[i] = 1; values[i] = NaN; }
+      return { kind: 'number', values, isNull };
+    }
+    return col;
+  }
+  throw new ParseError({ file, column: name }, `Arrow type ${String(vec.type)} is not supported (numbers or text only)`);
+}
+
+/** Concatenates per-batch pieces of one column into one Column of n rows. */
+function concatColumns(pieces: readonly { start: number; col: Column }[], n: number): Column {
+  if (pieces.length === 1 && pieces[0]!.col.values.length === n) return pieces[0]!.col;
+  if (pieces.every((p) => p.col.kind === 'number')) {
+    const values = new Float64Array(n);
+    let isNull: Uint8Array | null = null;
+    for (const { start, col } of pieces) {
+      if (col.kind !== 'number') continue;
+      values.set(col.values, start);
+      if (col.isNull) (isNull ??= new Uint8Array(n)).set(col.isNull, start);
+    }
+    return { kind: 'number', values, isNull };
+  }
+  const values: (string | null)[] = new Array(n).fill(null);
+  for (const { start, col } of pieces) {
+    for (let i = 0; i < col.values.length; i++) {
+      const v = col.values[i];
+      values[start + i] = v === null || v === undefined ? null : col.kind === 'text' ? (v as string) : String(v);
+    }
+  }
+  return { kind: 'text', values };
+}
+
+/**
+ * Arrow IPC read record batch by record batch from the file handle (issue 15's memory): the whole
+ * file is never in memory, only the batch being read (the library reads a batch's body whole, so a
+ * file written as one batch is still held whole while it is read).
+ */
 async function arrowTable(file: string): Promise<ColumnTable> {
   const arrow = await import('apache-arrow');
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new FileReadError(file, (e as Error).message);
-  }
-  let table: import('apache-arrow').Table;
-  try {
-    table = arrow.tableFromIPC(bytes);
-  } catch (e) {
-    throw new ParseError({ file }, `not a readable Arrow IPC / Feather v2 file (${(e as Error).message})`);
-  }
-  const names = table.schema.fields.map((f) => f.name);
-  return {
-    names,
-    rows: table.numRows,
-    async read(want) {
-      const out = new Map<string, Column>();
-      for (const name of want) {
-        const vec = table.getChild(name)!;
-        const n = table.numRows;
-        if (arrow.DataType.isUtf8(vec.type) || arrow.DataType.isDictionary(vec.type) || arrow.DataType.isLargeUtf8?.(vec.type)) {
-          const vals: (string | null)[] = new Array(n);
-          for (let i = 0; i < n; i++) {
-            const v = vec.get(i) as unknown;
-            vals[i] = v === null || v === undefined ? null : String(v);
-          }
-          out.set(name, { kind: 'text', values: vals });
-        } else if (arrow.DataType.isFloat(vec.type) || arrow.DataType.isInt(vec.type) || arrow.DataType.isBool(vec.type)) {
-          const raw = vec.toArray() as ArrayLike<unknown>;
-          const col = toColumn(file, name, arrow.DataType.isBool(vec.type) ? Array.from(raw) : raw, n);
-          if (vec.nullCount > 0 && col.kind === 'number') {
-            const values = col.values === raw ? Float64Array.from(col.values) : col.values;
-            const isNull = new Uint8Array(n);
-            for (let i = 0; i < n; i++) if (!vec.isValid(i)) { isNull[i] = 1; values[i] = NaN; }
-            out.set(name, { kind: 'number', values, isNull });
-          } else out.set(name, col);
-        } else {
-          throw new ParseError({ file, column: name }, `Arrow type ${String(vec.type)} is not supported (numbers or text only)`);
-        }
+  const { open } = await import('node:fs/promises');
+  const batches = async (fn: (start: number, batch: import('apache-arrow').RecordBatch) => void): Promise<number> => {
+    let fh: import('node:fs/promises').FileHandle;
+    try {
+      fh = await open(file, 'r');
+    } catch (e) {
+      throw new FileReadError(file, (e as Error).message);
+    }
+    try {
+      let reader;
+      try {
+        reader = await arrow.RecordBatchReader.from(fh);
+        await reader.open();
+      } catch (e) {
+        throw new ParseError({ file }, `not a readable Arrow IPC / Feather v2 file (${(e as Error).message})`);
       }
+      let start = 0;
+      for await (const batch of reader) {
+        fn(start, batch);
+        start += batch.numRows;
+      }
+      return start;
+    } catch (e) {
+      if (e instanceof PolytaskError) throw e;
+      throw new ParseError({ file }, `cannot read the Arrow data (${(e as Error).message})`);
+    } finally {
+      await fh.close();
+    }
+  };
+  // The schema: the first batch's (a file without batches has no rows; the caller says so).
+  let names: string[] = [];
+  {
+    let fh: import('node:fs/promises').FileHandle;
+    try {
+      fh = await open(file, 'r');
+    } catch (e) {
+      throw new FileReadError(file, (e as Error).message);
+    }
+    try {
+      const reader = await arrow.RecordBatchReader.from(fh);
+      await reader.open();
+      names = reader.schema.fields.map((f) => f.name);
+    } catch (e) {
+      throw new ParseError({ file }, `not a readable Arrow IPC / Feather v2 file (${(e as Error).message})`);
+    } finally {
+      await fh.close();
+    }
+  }
+  const table = {
+    names,
+    rows: -1,
+    async read(want: readonly string[]) {
+      const parts = new Map<string, { start: number; col: Column }[]>(want.map((n) => [n, []]));
+      table.rows = await batches((start, batch) => {
+        for (const name of want) parts.get(name)!.push({ start, col: arrowColumn(arrow, file, name, batch.getChild(name)!) });
+      });
+      const out = new Map<string, Column>();
+      for (const [name, p] of parts) out.set(name, concatColumns(p, table.rows));
       return out;
     },
+    async pieces(want: readonly string[], fn: (rowStart: number, cols: Map<string, Column>) => void) {
+      await batches((start, batch) => fn(start, new Map(want.map((name) => [name, arrowColumn(arrow, file, name, batch.getChild(name)!)]))));
+    },
   };
+  return table;
 }
 
 async function parquetTable(file: string): Promise<ColumnTable> {
@@ -173,9 +257,12 @@ async function parquetTable(file: string): Promise<ColumnTable> {
   }
   const names = hp.parquetSchema(metadata).children.map((c) => c.element.name);
   const rows = Number(metadata.num_rows);
-  return {
+  const table: ColumnTable = {
     names,
     rows,
+    async pieces(want, fn) {
+      for (const name of want) fn(0, await table.read([name]));
+    },
     async read(want) {
       // Column chunks (one per column and row group) are copied into one array per column.
       const parts = new Map<string, { start: number; data: ArrayLike<unknown> }[]>(want.map((n) => [n, []]));
@@ -202,22 +289,24 @@ async function parquetTable(file: string): Promise<ColumnTable> {
       return out;
     },
   };
+  return table;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Building the dataset
 
 /** A finite number from column `col` at row i, or the error that says why. */
-function cellNumber(file: string, name: string, col: Column, i: number, what: string): number {
+function cellNumber(file: string, name: string, col: Column, i: number, what: string, rowStart = 0): number {
+  const row = rowStart + i + 1;
   if (col.kind === 'text') {
     const v = col.values[i];
-    if (v === null) throw new ColumnarValueError(file, name, i + 1, `empty (null) value; ${what}`);
-    throw new ColumnarValueError(file, name, i + 1, `expected a number, found ${JSON.stringify(v)} (the column holds text)`);
+    if (v === null) throw new ColumnarValueError(file, name, row, `empty (null) value; ${what}`);
+    throw new ColumnarValueError(file, name, row, `expected a number, found ${JSON.stringify(v)} (the column holds text)`);
   }
   const v = col.values[i]!;
   if (Number.isFinite(v)) return v;
-  if (col.isNull?.[i]) throw new ColumnarValueError(file, name, i + 1, `empty (null) value; ${what}`);
-  throw new ColumnarValueError(file, name, i + 1, `non-finite value ${v} (NaN/Inf are not allowed; use null for a missing label)`);
+  if (col.isNull?.[i]) throw new ColumnarValueError(file, name, row, `empty (null) value; ${what}`);
+  throw new ColumnarValueError(file, name, row, `non-finite value ${v} (NaN/Inf are not allowed; use null for a missing label)`);
 }
 
 /** The label key of a target cell: numbers by value (String(v)), text trimmed; null = missing. */
@@ -261,13 +350,13 @@ export async function loadColumnar(file: string, opts: ColumnarOptions): Promise
   for (const s of opts.skip ?? []) claim('skip', s);
   const featureNames = opts.features !== undefined ? opts.features.map((f) => claim('features', f)) : names.filter((n) => !used.has(n));
   if (featureNames.length === 0) throw new OptionError('features', `${file}: no feature columns left`);
-  const n = table.rows;
-  if (n === 0) throw new ParseError({ file }, 'the file has no rows');
   // Memory (issue 15: peak ≤ 1.5 × the float64 data): the long form reads the task, target and weight
-  // columns first, then one feature column at a time, scattered straight into the per-task arrays —
-  // no row-major copy of all rows and never all feature columns at once (Parquet decodes only the
-  // column asked for). The wide form keeps one shared row-major X, built from all columns.
+  // columns first, then the features in pieces (`ColumnTable.pieces`: Parquet one column at a time,
+  // Arrow one record batch at a time), scattered straight into the task-ordered X — no row-major copy
+  // of all rows, never the whole file. The wide form keeps one shared row-major X, built from all columns.
   const cols = await table.read([...(taskCol ? [taskCol] : []), ...targetCols, ...(weightCol ? [weightCol] : []), ...(long ? [] : featureNames)]);
+  const n = table.rows;
+  if (n <= 0) throw new ParseError({ file }, 'the file has no rows');
   const d = featureNames.length;
 
   // Wide form: row-major features, one row at a time from the columns (the only full copy of the data).
@@ -346,7 +435,7 @@ export async function loadColumnar(file: string, opts: ColumnarOptions): Promise
 
   const tasks: TaskData[] = [];
   if (long) {
-    // Group rows by task in order of first appearance; one exact array per task.
+    // Group rows by task in order of first appearance.
     const tcol = cols.get(taskCol!)!;
     const index = new Map<string, number>();
     const taskOf = new Int32Array(n);
@@ -367,28 +456,36 @@ export async function loadColumnar(file: string, opts: ColumnarOptions): Promise
       taskOf[i] = t;
       counts[t]!++;
     }
-    const Xs = counts.map((c) => new Float64Array(c * d));
-    const ys = counts.map((c) => new Float64Array(c));
-    const rs = counts.map((c) => new Int32Array(c));
-    const ws = weights ? counts.map((c) => new Float64Array(c)) : undefined;
-    const fill = new Int32Array(counts.length);
-    const at = new Int32Array(n); // row i's position within its task
+    // One contiguous array per quantity in task order (each task a view): no per-task allocations.
+    const start = new Int32Array(counts.length + 1);
+    for (let t = 0; t < counts.length; t++) start[t + 1] = start[t]! + counts[t]!;
+    const Xall = new Float64Array(n * d);
+    const yAll = new Float64Array(n);
+    const rAll = new Int32Array(n);
+    const wAll = weights ? new Float64Array(n) : undefined;
+    const fill = start.slice(0, counts.length);
+    const dest = new Int32Array(n); // row i's row in task order
     for (let i = 0; i < n; i++) {
-      const t = taskOf[i]!;
-      const k = fill[t]!++;
-      at[i] = k;
-      ys[t]![k] = Y[i]!;
-      rs[t]![k] = i;
-      if (ws) ws[t]![k] = weights![i]!;
+      const k = fill[taskOf[i]!]!++;
+      dest[i] = k;
+      yAll[k] = Y[i]!;
+      rAll[k] = i;
+      if (wAll) wAll[k] = weights![i]!;
     }
-    for (let j = 0; j < d; j++) {
-      const name = featureNames[j]!;
-      const col = (await table.read([name])).get(name)!;
-      for (let i = 0; i < n; i++) Xs[taskOf[i]!]![at[i]! * d + j] = cellNumber(file, name, col, i, 'a feature needs a value');
-    }
+    const featureIndex = new Map(featureNames.map((name, j) => [name, j]));
+    await table.pieces(featureNames, (r0, pc) => {
+      for (const [name, col] of pc) {
+        const j = featureIndex.get(name)!;
+        const m = col.values.length;
+        for (let i = 0; i < m; i++) Xall[dest[r0 + i]! * d + j] = cellNumber(file, name, col, i, 'a feature needs a value', r0);
+      }
+    });
     taskNames.forEach((name, t) => {
-      if (kind === 'binary') checkBothClasses(file, name, ys[t]!, labelMap!);
-      tasks.push({ name, X: new Matrix(counts[t]!, d, Xs[t]!), y: ys[t]!, rows: rs[t]!, ...(ws ? { weights: ws[t]! } : {}) });
+      const a = start[t]!;
+      const b = start[t + 1]!;
+      const y = yAll.subarray(a, b);
+      if (kind === 'binary') checkBothClasses(file, name, y, labelMap!);
+      tasks.push({ name, X: new Matrix(b - a, d, Xall.subarray(a * d, b * d)), y, rows: rAll.subarray(a, b), ...(wAll ? { weights: wAll.subarray(a, b) } : {}) });
     });
   } else {
     const shared = new Matrix(n, d, X);

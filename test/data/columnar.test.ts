@@ -144,3 +144,39 @@ test('CLI: the format comes from the extension (.arrow, .feather, .parquet) or -
     cleanup();
   }
 });
+
+// src/data/columnar.ts reads Arrow record batch by record batch (the file never whole in memory):
+// a file of several batches loads as the same table written as one batch, and a bad value in a later
+// batch is named by its row in the file, not in the batch.
+test('Arrow with several record batches: same dataset as one batch; errors give the file row', async () => {
+  const { dir, cleanup } = tempDir('polytask-col-batches-');
+  try {
+    const rng = new Random(4);
+    const n = 30;
+    const task = Array.from({ length: n }, (_, i) => ['a', 'b', 'c', 'd'][(i * 5) % 4]!);
+    const y = Float64Array.from({ length: n }, () => rng.normal());
+    const x1 = Float64Array.from({ length: n }, () => rng.normal());
+    const x2 = Float64Array.from({ length: n }, () => rng.normal());
+    const one = tableFromArrays({ task: vectorFromArray(task, new Utf8()), y, x1, x2 } as never) as unknown as Table;
+    const part = (a: number, b: number, xs = x2) => tableFromArrays({ task: vectorFromArray(task.slice(a, b), new Utf8()), y: y.slice(a, b), x1: x1.slice(a, b), x2: xs.slice(a, b) } as never) as unknown as Table;
+    const many = new Table([...part(0, 7).batches, ...part(7, 19).batches, ...part(19, 30).batches]);
+    assert.equal(many.batches.length, 3);
+    const f1 = join(dir, 'one.arrow');
+    const f3 = join(dir, 'three.arrow');
+    writeFileSync(f1, tableToIPC(one, 'file'));
+    writeFileSync(f3, tableToIPC(many, 'file'));
+    const opts = { format: 'arrow' as const, taskCol: 'task', target: 'y' };
+    const a = await loadColumnar(f1, opts);
+    const b = await loadColumnar(f3, opts);
+    assert.deepEqual(snapshot(b.dataset), snapshot(a.dataset));
+    assert.equal(b.report.rowsRead, n);
+    // A NaN feature in row 12 of the file (row 5 of the second batch).
+    const bad = Float64Array.from(x2);
+    bad[11] = NaN;
+    const fb = join(dir, 'bad.arrow');
+    writeFileSync(fb, tableToIPC(new Table([...part(0, 7, bad).batches, ...part(7, 19, bad).batches, ...part(19, 30, bad).batches]), 'file'));
+    await assert.rejects(loadColumnar(fb, opts), (e: unknown) => e instanceof ColumnarValueError && e.row === 12 && e.columnName === 'x2');
+  } finally {
+    cleanup();
+  }
+});

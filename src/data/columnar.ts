@@ -175,7 +175,14 @@ function concatColumns(pieces: readonly { start: number; col: Column }[], n: num
 async function arrowTable(file: string): Promise<ColumnTable> {
   const arrow = await import('apache-arrow');
   const { open } = await import('node:fs/promises');
+  // A file of one record batch is read once and kept for the second pass (reading it twice would hold
+  // two copies until the garbage collector runs); a file of several batches is streamed on each pass.
+  let single: import('apache-arrow').RecordBatch | null = null;
   const batches = async (fn: (start: number, batch: import('apache-arrow').RecordBatch) => void): Promise<number> => {
+    if (single !== null) {
+      fn(0, single);
+      return single.numRows;
+    }
     let fh: import('node:fs/promises').FileHandle;
     try {
       fh = await open(file, 'r');
@@ -190,8 +197,10 @@ async function arrowTable(file: string): Promise<ColumnTable> {
       } catch (e) {
         throw new ParseError({ file }, `not a readable Arrow IPC / Feather v2 file (${(e as Error).message})`);
       }
+      const one = reader.isFile() && reader.numRecordBatches === 1;
       let start = 0;
       for await (const batch of reader) {
+        if (one) single = batch;
         fn(start, batch);
         start += batch.numRows;
       }
@@ -236,6 +245,7 @@ async function arrowTable(file: string): Promise<ColumnTable> {
     },
     async pieces(want: readonly string[], fn: (rowStart: number, cols: Map<string, Column>) => void) {
       await batches((start, batch) => fn(start, new Map(want.map((name) => [name, arrowColumn(arrow, file, name, batch.getChild(name)!)]))));
+      single = null;
     },
   };
   return table;

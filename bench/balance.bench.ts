@@ -141,8 +141,11 @@ if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 's
   side.push(['MGDA min-norm, next step', ...pair(() => minNormPoint(K2, { native: false }), () => minNormPoint(K2), 7), `KKT gap ${mn2.kktGap.toExponential(1)}`]);
   const fw = frankWolfeMinNorm(K);
   push('MGDA Frank-Wolfe (250 it., baseline)', time(() => frankWolfeMinNorm(K), 7), `KKT gap ${fw.kktGap.toExponential(1)}, ‖d‖² ${fw.normSq.toExponential(2)} vs optimum ${mn.normSq.toExponential(2)}`);
-  push('Nash-MTL K α = 1/α (Newton)', time(() => nashAlpha(K), 7), `ridge ${na.ridge}, residual ${na.residual.toExponential(1)}, ${na.iterations} Newton steps`);
-  push('Nash-MTL, next step (warm α)', time(() => nashAlpha(K2, na.alpha, na.ridge), 7), `ridge ${na2.ridge}, residual ${na2.residual.toExponential(1)}, ${na2.iterations} Newton steps`);
+  // Nash-MTL: the previous solvers (Wolfe's existence test, Newton evaluating f at every Armijo trial)
+  // vs the new ones (native min-norm route, Newton with the exact quadratic line search); same iterates.
+  const naOld = nashAlpha(K, undefined, 0, { reference: true });
+  side.push(['Nash-MTL K α = 1/α, cold', ...pair(() => nashAlpha(K, undefined, 0, { reference: true }), () => nashAlpha(K), 7), `ridge ${naOld.ridge}/${na.ridge}, residual ${naOld.residual.toExponential(1)} / ${na.residual.toExponential(1)}, ${na.iterations} Newton steps`]);
+  side.push(['Nash-MTL, next step (warm α)', ...pair(() => nashAlpha(K2, na.alpha, na.ridge, { reference: true }), () => nashAlpha(K2, na.alpha, na.ridge), 7), `ridge ${na2.ridge}, residual ${na2.residual.toExponential(1)}, ${na2.iterations} Newton steps`]);
   if (label.startsWith('Gaussian')) {
     const fg = solvePowerEquation(K, 0.5);
     push('FairGrad K w = w^(−2) (Newton)', time(() => solvePowerEquation(K, 0.5), 7), `residual ${fg.residual.toExponential(1)}`);
@@ -168,7 +171,7 @@ if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 's
   console.log('| solver | median | × 128³ loop | fastest run | × fastest loop | certificate |\n|---|---|---|---|---|---|');
   for (const [n, s, note, lo] of rows) {
     console.log(`| ${n} | ${fmt(s)} | ${(s / r).toFixed(2)} | ${fmt(lo)} | ${(lo / rMin).toFixed(2)} | ${note} |`);
-    if (/^(Nash-MTL|CAGrad)/.test(n)) summary.push(`| ${label} | ${n} | ${fmt(s)} | ${fmt(lo)} |`);
+    if (/^CAGrad/.test(n)) summary.push(`| ${label} | ${n} | ${fmt(s)} | ${fmt(lo)} |`);
   }
   }
   console.log('\nA. summary (goal: UPGrad, MGDA, Nash-MTL ≪ 10 ms): old → new median (ratio) | fastest run');

@@ -134,6 +134,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
     const todo: number[] = [];
     for (let i = 0; i < m; i++) if (!done[i]) todo.push(i);
     const probe = (rows: number[]): number => {
+      if (rows.length === 0) return 0;
       const sub = new Float64Array(rows.length * n);
       rows.forEach((i, r) => sub.set(Qrhs.subarray(i * n, i * n + n), r * n));
       const r = exactBatchNnqp(Q, n, sub, rows.length, null, { ...opts.exact, maxIter: 0, pdasSteps: 3, redo: false });

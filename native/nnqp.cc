@@ -21,6 +21,7 @@
 #include <vector>
 #include <immintrin.h>
 #include "pool.h"
+#include "kernels.h"
 
 namespace {
 
@@ -389,10 +390,81 @@ napi_value nnqpBatchFn(napi_env env, napi_callback_info info) {
   return undef;
 }
 
+// ADMM on b problems at once, only to find their active sets (src/balance/solvers/nnqp-batch.ts,
+// admmSupports: the same iteration, moved here because its elementwise updates cost more than the
+// products in TypeScript): x = M(ρ(z − u) − q) with M = (Q + ρI)⁻¹ given, over-relaxation, z = max(0, ·),
+// u += x̂ − z. Every `check` iterations a row whose support {j : z_j > 0} did not change since the last
+// check (and after at least 2·check iterations) leaves the batch with that support; at maxIter all do.
+// admmSupports(n, b, M, Qb, rho, relax, maxIter, check, supports (Uint8Array b×n, out)) → iterations
+napi_value admmSupportsFn(napi_env env, napi_callback_info info) {
+  napi_value v[9];
+  size_t argc = 9;
+  if (napi_get_cb_info(env, info, &argc, v, nullptr, nullptr) != napi_ok || argc < 9) return fail(env, "native admmSupports: needs 9 arguments"), nullptr;
+  double num[6];
+  const int numIdx[6] = { 0, 1, 4, 5, 6, 7 };
+  for (int k = 0; k < 6; k++)
+    if (napi_get_value_double(env, v[numIdx[k]], &num[k]) != napi_ok || !std::isfinite(num[k]) || num[k] < 0) return fail(env, "native admmSupports: expected a non-negative number"), nullptr;
+  const long n = (long)num[0], b0 = (long)num[1];
+  if (n < 1 || n > 100000 || b0 > 100000000 / n) return fail(env, "native admmSupports: bad shape"), nullptr;
+  bool ok = true;
+  const double* M = (const double*)typed(env, v[2], napi_float64_array, n * n, ok);
+  const double* Qb0 = (const double*)typed(env, v[3], napi_float64_array, b0 * n, ok);
+  unsigned char* out = (unsigned char*)typed(env, v[8], napi_uint8_array, b0 * n, ok);
+  if (!ok) return nullptr;
+  const double rho = num[2], relax = num[3];
+  const long maxIter = (long)num[4], check = std::max(1L, (long)num[5]);
+  std::vector<double> Z(b0 * n, 0.0), U(b0 * n, 0.0), B(b0 * n), X(b0 * n), Qb(Qb0, Qb0 + b0 * n);
+  std::vector<unsigned char> prev(b0 * n, 2);
+  std::vector<long> rows(b0);
+  for (long r = 0; r < b0; r++) rows[r] = r;
+  long b = b0, it = 0;
+  while (it < maxIter && b > 0) {
+    for (long k = 0; k < b * n; k++) B[k] = rho * (Z[k] - U[k]) - Qb[k];
+    ptDgemm(false, false, b, n, n, 1.0, B.data(), n, M, n, 0.0, X.data(), n);
+    for (long k = 0; k < b * n; k++) {
+      const double xh = relax * X[k] + (1 - relax) * Z[k];
+      const double z = std::max(0.0, xh + U[k]);
+      U[k] += xh - z;
+      Z[k] = z;
+    }
+    it++;
+    if (it % check != 0 && it < maxIter) continue;
+    long keep = 0;
+    for (long r = 0; r < b; r++) {
+      const double* z = Z.data() + r * n;
+      unsigned char* pr = prev.data() + r * n;
+      bool same = true;
+      for (long j = 0; j < n; j++) {
+        const unsigned char s = z[j] > 0;
+        if (s != pr[j]) same = false;
+        pr[j] = s;
+      }
+      if ((it >= 2 * check && same) || it >= maxIter) {
+        std::copy(pr, pr + n, out + rows[r] * n);
+        continue;
+      }
+      if (keep != r) {
+        std::copy(Z.begin() + r * n, Z.begin() + r * n + n, Z.begin() + keep * n);
+        std::copy(U.begin() + r * n, U.begin() + r * n + n, U.begin() + keep * n);
+        std::copy(Qb.begin() + r * n, Qb.begin() + r * n + n, Qb.begin() + keep * n);
+        std::copy(pr, pr + n, prev.begin() + keep * n);
+        rows[keep] = rows[r];
+      }
+      keep++;
+    }
+    b = keep;
+  }
+  napi_value res;
+  napi_create_double(env, (double)it, &res);
+  return res;
+}
+
 } // namespace
 
 void ptRegisterNnqp(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "nnqpBatch", NAPI_AUTO_LENGTH, nnqpBatchFn, nullptr, &fn);
   napi_set_named_property(env, exports, "nnqpBatch", fn);
+  napi_create_function(env, "admmSupports", NAPI_AUTO_LENGTH, admmSupportsFn, nullptr, &fn);
+  napi_set_named_property(env, exports, "admmSupports", fn);
 }

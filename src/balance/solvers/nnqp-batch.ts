@@ -214,7 +214,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   // usually right already and the exact solver's fast path takes it in one factorisation.
   const skip = Uint8Array.from(done);
   if (warm) for (let i = 0; i < m; i++) if (warm[i] && warm[i]!.length > 0) skip[i] = 1;
-  if (!lhDirect && skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 10);
+  if (!lhDirect && skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 10, opts.exact?.native);
   let exact = probed;
   let exactSteps = 0;
   let converged = true;
@@ -251,7 +251,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
  * problem's support (the positive entries of z) into `supports` once it is stable. Returns the
  * number of iterations.
  */
-function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: (number[] | undefined)[], check: number): number {
+function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: (number[] | undefined)[], check: number, native?: boolean): number {
   const e = eigh(new Matrix(n, n, Q));
   const lmax = e.values[n - 1]!;
   if (!(lmax > 0)) return 0;
@@ -267,11 +267,25 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
   let rows: number[] = [];
   for (let i = 0; i < m; i++) if (!done[i]) rows.push(i);
   let b = rows.length;
+  const relax = 1.6;
+  const nat = nativeDecomp();
+  if (nat?.admmSupports && native !== false) {
+    // the same iterations in the addon (native/nnqp.cc): here the elementwise updates cost more than the products
+    const Qb = new Float64Array(b * n);
+    for (let r = 0; r < b; r++) Qb.set(Qrhs.subarray(rows[r]! * n, rows[r]! * n + n), r * n);
+    const out = new Uint8Array(b * n);
+    const its = nat.admmSupports(n, b, M, Qb, { rho, relax, maxIter, check }, out);
+    for (let r = 0; r < b; r++) {
+      const s: number[] = [];
+      for (let j = 0; j < n; j++) if (out[r * n + j]) s.push(j);
+      supports[rows[r]!] = s;
+    }
+    return its;
+  }
   let Z = new Float64Array(b * n), U = new Float64Array(b * n), B = new Float64Array(b * n), X = new Float64Array(b * n);
   let Qb = new Float64Array(b * n);
   for (let r = 0; r < b; r++) Qb.set(Qrhs.subarray(rows[r]! * n, rows[r]! * n + n), r * n);
   let prev: string[] = new Array<string>(b).fill('');
-  const relax = 1.6;
   let it = 0;
   while (it < maxIter && b > 0) {
     for (let k = 0; k < b * n; k++) B[k] = rho * (Z[k]! - U[k]!) - Qb[k]!;

@@ -47,6 +47,7 @@ interface Addon {
   /** Absent from addons built before issue 12's native NNQP (native/nnqp.cc). */
   nnqpBatch?(n: number, m: number, q: Float64Array, rhs: Float64Array, start: Uint8Array, x: Float64Array, stats: Int32Array,
     relTol: number, ridge: number, pdasSteps: number, maxIter: number, threads: number): void;
+  admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, rho: number, relax: number, maxIter: number, check: number, supports: Uint8Array): number;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -76,6 +77,12 @@ export interface NativeDecomp {
    */
   nnqpBatch?(n: number, m: number, q: Float64Array, rhs: Float64Array, start: Uint8Array, x: Float64Array, stats: Int32Array,
     opts: { relTol: number; ridge: number; pdasSteps: number; maxIter: number }): void;
+  /**
+   * The ADMM iterations of src/balance/solvers/nnqp-batch.ts (admmSupports) for b problems with
+   * M = (Q + ρI)⁻¹ given; writes each row's support (1 = z_j > 0) when it settled; returns the
+   * iterations run. Absent from an older addon.
+   */
+  admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, opts: { rho: number; relax: number; maxIter: number; check: number }, supports: Uint8Array): number;
 }
 
 /**
@@ -320,6 +327,12 @@ function makeDecomp(ad: Addon): NativeDecomp {
       nnqpBatch: (n: number, m: number, q: Float64Array, rhs: Float64Array, start: Uint8Array, x: Float64Array, stats: Int32Array, o: { relTol: number; ridge: number; pdasSteps: number; maxIter: number }) => {
         if (q.length < n * n || rhs.length < m * n || start.length < m * n || x.length < m * n || stats.length < 2 * m) throw new ShapeError(`native nnqpBatch: arrays shorter than n = ${n}, m = ${m}`);
         ad.nnqpBatch!(n, m, q, rhs, start, x, stats, o.relTol, o.ridge, o.pdasSteps, o.maxIter, ad.info().threads);
+      },
+    } : {}),
+    ...(ad.admmSupports ? {
+      admmSupports: (n: number, b: number, m: Float64Array, qb: Float64Array, o: { rho: number; relax: number; maxIter: number; check: number }, supports: Uint8Array) => {
+        if (m.length < n * n || qb.length < b * n || supports.length < b * n) throw new ShapeError(`native admmSupports: arrays shorter than n = ${n}, b = ${b}`);
+        return ad.admmSupports!(n, b, m, qb, o.rho, o.relax, o.maxIter, o.check, supports);
       },
     } : {}),
   };

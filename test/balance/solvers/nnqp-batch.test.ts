@@ -169,3 +169,17 @@ test('exact batch nnqp: the TypeScript check catches a wrong answer (PDAS-only p
     checkAll(A, T, Qrhs, T, fixed.X, `native ${native} redone`, false);
   }
 });
+
+test('batch nnqp: ADMM in the addon finds the same supports as in TypeScript (rank-deficient T = 64), and the exact finish certifies', { skip: !nativeDecomp()?.admmSupports && 'needs the native backend with the admmSupports kernel (node scripts/build-native.mjs)' }, () => {
+  const T = 64;
+  const G = new Matrix(T, 24, new Random(8).normals(T * 24));
+  const A = regularisedGramian(gramianOf(G), 1e-4, 1e-4)!;
+  const Qrhs = upgradRhs(A, T);
+  const nat = batchNnqp(A, T, Qrhs, T, { maxIter: 0 });
+  const ts = batchNnqp(A, T, Qrhs, T, { maxIter: 0, exact: { native: false } });
+  assert.ok(nat.admmIterations > 0 && nat.converged && ts.converged);
+  // rounding differs (the addon's GEMM sums in another order), so the iteration counts may differ by a check
+  assert.ok(Math.abs(nat.admmIterations - ts.admmIterations) <= 10, `${nat.admmIterations} vs ${ts.admmIterations} ADMM iterations`);
+  checkAll(A, T, Qrhs, T, nat.X, 'native ADMM', false);
+  for (let k = 0; k < T * T; k++) assert.ok(Math.abs(nat.X[k]! - ts.X[k]!) <= 1e-7 * maxAbs(ts.X.subarray(k - (k % T), k - (k % T) + T)) + 1e-300, `entry ${k}`);
+});

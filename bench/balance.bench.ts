@@ -19,8 +19,7 @@ import { AGGREGATORS, directionOf, gramianOf } from '../src/balance/index.ts';
 import { minNormPoint } from '../src/balance/solvers/min-norm.ts';
 import { frankWolfeMinNorm } from '../src/balance/solvers/frank-wolfe.ts';
 import { nashAlpha } from '../src/balance/aggregator/nash-mtl.ts';
-import { regularisedGramian, upgradWeights, upgradWeightsBatch } from '../src/balance/aggregator/upgrad.ts';
-import { batchNnqp } from '../src/balance/solvers/nnqp-batch.ts';
+import { regularisedGramian, upgradWeightsBatch } from '../src/balance/aggregator/upgrad.ts';
 import { solveCagradDual } from '../src/balance/solvers/cagrad-dual.ts';
 import { solvePowerEquation } from '../src/balance/solvers/power-equation.ts';
 import type { AggregatorInput, GradMode } from '../src/balance/types.ts';
@@ -63,46 +62,91 @@ const refMin0 = lastMin;
 console.log(`machine reference: plain 128³ multiply-add loop ${fmt(ref)}`);
 
 // ---- A. solvers on 128 × 128 Gramians ----
+// Each Gramian comes with its "next step": the Jacobian moved by 0.1 % (G + 10⁻³·noise, still a
+// Gramian) — or, for the real one, the next training step's Gramian — solved warm from the first
+// one's solution, as the aggregators do during training. Old and new solvers alternate in one run.
 const T = 128;
-if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 'solvers') for (const [label, P] of [['Gaussian, P = 100 000', 100000], ['rank 64 (P = 64)', 64]] as const) {
+interface GramianPair { label: string; K: Matrix; K2: Matrix }
+function syntheticPair(label: string, P: number): GramianPair {
   const G = new Matrix(T, P, rng.normals(T * P));
-  const K = gramianOf(G);
+  const G2 = new Matrix(T, P, G.data.map((v) => v + 1e-3 * rng.normal()));
+  return { label, K: gramianOf(G), K2: gramianOf(G2) };
+}
+/** Two consecutive Gramians of a real training run: HPS MLP 32 → 64 → 64, 128 regression heads (part C's set-up), UPGrad, steps 7 and 8. */
+function realPair(): GramianPair {
+  const D = 32, H = 64, B = 64, NB = 8;
+  const r = new Random(7);
+  const n = NB * B;
+  const X = Float32Array.from({ length: n * D }, () => r.normal());
+  const targets = Array.from({ length: T }, () => {
+    const w = r.normals(D).map((v) => v / 6);
+    return Float32Array.from({ length: n }, (_, i) => { let s = 0; for (let j = 0; j < D; j++) s += X[i * D + j]! * w[j]!; return Math.tanh(s); });
+  });
+  const tasks = Array.from({ length: T }, (_, t) => ({ name: `t${t}`, kind: 'regression' as const }));
+  const net = buildArchitecture('hps', { taskNames: tasks.map((t) => t.name), outDims: new Array<number>(T).fill(1), encoder: { kind: 'mlp', input: D, hidden: [H, H] } }, new Random(1));
+  const inner = trainerAggregator('upgrad', {});
+  const seen: Float64Array[] = [];
+  const recording: typeof inner = { ...inner, aggregate: (input, state) => { seen.push(Float64Array.from(input.gramian)); return inner.aggregate(input, state); } };
+  train(net, { layout: 'multi-output', X, n, d: D, targets }, {
+    tasks, epochs: 1, batchSize: B, seed: 1, optimizer: adam({ lr: 1e-3 }), valRatio: 0, logConflictEvery: 0, gradMode: 'jacobian',
+    weighting: trainerWeighting('ew', {}, 'jacobian'), aggregator: recording,
+  });
+  return { label: 'real: HPS MLP, 128 tasks, training steps 7 → 8', K: new Matrix(T, T, seen[NB - 2]!), K2: new Matrix(T, T, seen[NB - 1]!) };
+}
+const SOLVERS_OLD_TS = { exact: { native: false } } as const;
+if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 'solvers') {
+  const pairs = [syntheticPair('Gaussian, P = 100 000', 100000), syntheticPair('rank 64 (P = 64)', 64), realPair()];
+  const summary: string[] = [];
+  for (const { label, K, K2 } of pairs) {
   const pref = new Float64Array(T).fill(1 / T);
   const A = regularisedGramian(K, 1e-4, 1e-4)!;
+  const A2 = regularisedGramian(K2, 1e-4, 1e-4)!;
   let g0 = 0;
   for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) g0 += K.data[i * T + j]! / (T * T);
   const rows: [string, number, string, number][] = [];
   const push = (name: string, s: number, note: string): void => { rows.push([name, s, note, lastMin]); };
+  /** old and new interleaved: `reps` rounds of one call each, after one warm-up each. */
+  const pair = (old: () => unknown, neu: () => unknown, reps: number): [number, number, number, number] => {
+    old(); neu();
+    const to: number[] = [], tn: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      let t0 = performance.now(); old(); to.push((performance.now() - t0) / 1000);
+      t0 = performance.now(); neu(); tn.push((performance.now() - t0) / 1000);
+    }
+    return [median(to), median(tn), Math.min(...to), Math.min(...tn)];
+  };
   const refHere = reference(128);
   const refHereMin = lastMin;
+  const side: [string, ...[number, number, number, number], string][] = [];
+  // UPGrad: the previous session's path (TypeScript: batched FISTA → ADMM → TypeScript exact finish)
+  // vs the new default (native exact solver: PDAS probe cold, warm sets straight to it). Both certified.
+  const upOld = upgradWeightsBatch(A, T, pref, null, null, SOLVERS_OLD_TS);
+  const upNew = upgradWeightsBatch(A, T, pref);
+  let dW = 0;
+  for (let j = 0; j < T; j++) dW = Math.max(dW, Math.abs(upNew.weights[j]! - upOld.weights[j]!) / Math.max(...upOld.weights));
+  const warmOld = upOld.batched === 0 ? { maxIter: 0, ...SOLVERS_OLD_TS } : SOLVERS_OLD_TS;
+  const up2Old = upgradWeightsBatch(A2, T, pref, upOld.sets, upOld.projections, warmOld);
+  const up2New = upgradWeightsBatch(A2, T, pref, upNew.sets, upNew.projections);
+  side.push(['UPGrad (128 NNQPs), cold', ...pair(() => upgradWeightsBatch(A, T, pref, null, null, SOLVERS_OLD_TS), () => upgradWeightsBatch(A, T, pref), 7), `converged ${upOld.converged}/${upNew.converged}, max |Δw|/max w ${dW.toExponential(1)}`]);
+  side.push(['UPGrad, next step (warm sets + x)', ...pair(() => upgradWeightsBatch(A2, T, pref, upOld.sets, upOld.projections, warmOld), () => upgradWeightsBatch(A2, T, pref, upNew.sets, upNew.projections), 7), `converged ${up2Old.converged}/${up2New.converged}`]);
+  const na = nashAlpha(K);
+  const na2 = nashAlpha(K2, na.alpha, na.ridge);
+  // MGDA: Wolfe's active set from the corral of all tasks (before) vs the native NNQP route (new, from
+  // T = 32; certified by the min-norm KKT gap, Wolfe otherwise). The MGDA aggregator starts every call
+  // from all tasks, so "next step" is the same call on the next Gramian.
+  const mnOld = minNormPoint(K, { native: false });
   const mn = minNormPoint(K);
-  push('MGDA min-norm (active set, certified)', time(() => minNormPoint(K), 7), `KKT gap ${mn.kktGap.toExponential(1)}`);
+  const mn2 = minNormPoint(K2);
+  side.push(['MGDA min-norm, cold', ...pair(() => minNormPoint(K, { native: false }), () => minNormPoint(K), 7), `KKT gap ${mnOld.kktGap.toExponential(1)} / ${mn.kktGap.toExponential(1)}, ‖d‖² ${mnOld.normSq.toExponential(3)} / ${mn.normSq.toExponential(3)}`]);
+  side.push(['MGDA min-norm, next step', ...pair(() => minNormPoint(K2, { native: false }), () => minNormPoint(K2), 7), `KKT gap ${mn2.kktGap.toExponential(1)}`]);
   const fw = frankWolfeMinNorm(K);
   push('MGDA Frank-Wolfe (250 it., baseline)', time(() => frankWolfeMinNorm(K), 7), `KKT gap ${fw.kktGap.toExponential(1)}, ‖d‖² ${fw.normSq.toExponential(2)} vs optimum ${mn.normSq.toExponential(2)}`);
-  // UPGrad: the 128 NNQPs one by one (active set, before) and batched (nnqp-batch.ts, now the default),
-  // old and new interleaved in the same run; both KKT-certified.
-  const up = upgradWeights(A, T, pref, null, 'active-set');
-  const ub = batchNnqp(A, T, A.map((v) => v / T), T);
-  const upB = upgradWeightsBatch(A, T, pref);
-  let dW = 0;
-  for (let j = 0; j < T; j++) dW = Math.max(dW, Math.abs(upB.weights[j]! - up.weights[j]!) / Math.max(...up.weights));
-  const batchNote = (r: typeof ub): string => `${r.iterations} FISTA + ${r.admmIterations} ADMM products, ${r.batched} certified batched, ${r.exact} exact (${r.exactSteps} steps), converged ${r.converged}`;
-  push('UPGrad (128 NNQPs) one by one [before]', time(() => upgradWeights(A, T, pref, null, 'active-set'), 5), `${up.iterations} active-set steps, converged ${up.converged}`);
-  push('UPGrad (128 NNQPs) batched [new]', time(() => upgradWeights(A, T, pref), 5), `${batchNote(ub)}; max |Δw|/max w vs before ${dW.toExponential(1)}`);
-  // A training step later: K changed a little (0.1 %), the previous active sets as the warm start.
-  const A2 = A.map((v, i) => v * (1 + 1e-3 * Math.sin(i % T) * Math.sin(Math.floor(i / T))));
-  const up2 = upgradWeights(A2, T, pref, up.sets, 'active-set');
-  // as the aggregator does: no FISTA when it certified nothing at the previous call
-  const warmOpts = upB.batched === 0 ? { maxIter: 0 } : {};
-  const ub2 = batchNnqp(A2, T, A2.map((v) => v / T), T, warmOpts, upB.sets, upB.projections);
-  push('UPGrad, next step (K ±0.1 %, warm sets) one by one [before]', time(() => upgradWeights(A2, T, pref, up.sets, 'active-set'), 5), `${up2.iterations} active-set steps, converged ${up2.converged}`);
-  push('UPGrad, next step (K ±0.1 %, warm sets + x) batched [new]', time(() => upgradWeightsBatch(A2, T, pref, upB.sets, upB.projections, warmOpts), 5), batchNote(ub2));
-  const na = nashAlpha(K);
-  push('Nash-MTL K α = 1/α (Newton)', time(() => nashAlpha(K), 7), `ridge ${na.ridge}, residual ${na.residual.toExponential(1)}, ${na.iterations} Newton steps`);
-  const K2 = new Matrix(T, T, K.data.map((v, i) => v * (1 + 1e-3 * Math.sin(i % T) * Math.sin(Math.floor(i / T)))));
-  const na2 = nashAlpha(K2, na.alpha, na.ridge);
-  push('Nash-MTL, next step (K ±0.1 %, warm α)', time(() => nashAlpha(K2, na.alpha, na.ridge), 7), `ridge ${na2.ridge}, residual ${na2.residual.toExponential(1)}, ${na2.iterations} Newton steps`);
-  if (P > T) {
+  // Nash-MTL: the previous solvers (Wolfe's existence test, Newton evaluating f at every Armijo trial)
+  // vs the new ones (native min-norm route, Newton with the exact quadratic line search); same iterates.
+  const naOld = nashAlpha(K, undefined, 0, { reference: true });
+  side.push(['Nash-MTL K α = 1/α, cold', ...pair(() => nashAlpha(K, undefined, 0, { reference: true }), () => nashAlpha(K), 7), `ridge ${naOld.ridge}/${na.ridge}, residual ${naOld.residual.toExponential(1)} / ${na.residual.toExponential(1)}, ${na.iterations} Newton steps`]);
+  side.push(['Nash-MTL, next step (warm α)', ...pair(() => nashAlpha(K2, na.alpha, na.ridge, { reference: true }), () => nashAlpha(K2, na.alpha, na.ridge), 7), `ridge ${na2.ridge}, residual ${na2.residual.toExponential(1)}, ${na2.iterations} Newton steps`]);
+  if (label.startsWith('Gaussian')) {
     const fg = solvePowerEquation(K, 0.5);
     push('FairGrad K w = w^(−2) (Newton)', time(() => solvePowerEquation(K, 0.5), 7), `residual ${fg.residual.toExponential(1)}`);
   }
@@ -115,10 +159,24 @@ if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 's
   const refAfter = reference(128);
   const refAfterMin = lastMin;
   const r = median([ref, refHere, refAfter]);
-  console.log(`\nA. solvers on a 128 × 128 Gramian (${label}); median of 3–7 runs; 128³ loop ${fmt(refHere)} before, ${fmt(refAfter)} after`);
+  console.log(`\nA. solvers on a 128 × 128 Gramian (${label}); 128³ loop ${fmt(refHere)} before, ${fmt(refAfter)} after`);
+  console.log('old vs new, alternating in this run (median of 7; fastest run):');
+  console.log('| solver | old median | new median | old / new | old fastest | new fastest | old / new (fastest) | note |\n|---|---|---|---|---|---|---|---|');
+  for (const [n, mo, mnw, lo, ln, note] of side) {
+    console.log(`| ${n} | ${fmt(mo)} | ${fmt(mnw)} | ${(mo / mnw).toFixed(1)}× | ${fmt(lo)} | ${fmt(ln)} | ${(lo / ln).toFixed(1)}× | ${note} |`);
+    summary.push(`| ${label} | ${n} | ${fmt(mo)} → ${fmt(mnw)} (${(mo / mnw).toFixed(1)}×) | ${fmt(lo)} → ${fmt(ln)} (${(lo / ln).toFixed(1)}×) |`);
+  }
   const rMin = Math.min(refMin0, refHereMin, refAfterMin);
+  console.log('\nthe other solvers (median of 3–7 runs):');
   console.log('| solver | median | × 128³ loop | fastest run | × fastest loop | certificate |\n|---|---|---|---|---|---|');
-  for (const [n, s, note, lo] of rows) console.log(`| ${n} | ${fmt(s)} | ${(s / r).toFixed(2)} | ${fmt(lo)} | ${(lo / rMin).toFixed(2)} | ${note} |`);
+  for (const [n, s, note, lo] of rows) {
+    console.log(`| ${n} | ${fmt(s)} | ${(s / r).toFixed(2)} | ${fmt(lo)} | ${(lo / rMin).toFixed(2)} | ${note} |`);
+    if (/^CAGrad/.test(n)) summary.push(`| ${label} | ${n} | ${fmt(s)} | ${fmt(lo)} |`);
+  }
+  }
+  console.log('\nA. summary (goal: UPGrad, MGDA, Nash-MTL ≪ 10 ms): old → new median (ratio) | fastest run');
+  console.log('| Gramian | solver | median | fastest |\n|---|---|---|---|');
+  for (const l of summary) console.log(l);
 }
 
 // ---- B. per-call cost at P = 100 000 ----

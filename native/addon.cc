@@ -12,6 +12,8 @@
 #include "pool.h"
 #include "batched_kernels.h"
 
+void ptRegisterNnqp(napi_env env, napi_value exports); // many NNQPs with one matrix (nnqp.cc)
+
 namespace {
 
 bool haveAvx512 = false;
@@ -452,5 +454,6 @@ NAPI_MODULE_INIT() {
     napi_set_named_property(env, exports, f.name, fn);
   }
   ptRegisterBatched(env, exports); // batched per-task kernels (batched_napi.cc)
+  ptRegisterNnqp(env, exports);    // many NNQPs with one matrix (nnqp.cc, issue 12)
   return exports;
 }

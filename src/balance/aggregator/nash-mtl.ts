@@ -24,25 +24,30 @@ export interface NashState {
 }
 
 /** α with (K/‖K‖_F + ρI) α = 1/α, ρ = 0 when that has a solution. */
-export function nashAlpha(K: Matrix, x0?: Float64Array, x0Ridge = 0): { alpha: Float64Array; ridge: number; residual: number; iterations: number } {
+/**
+ * `reference: true` runs the previous session's solvers (Wolfe's min-norm test, Newton evaluating f at
+ * every line-search trial) — same answers, kept for the side-by-side benchmark.
+ */
+export function nashAlpha(K: Matrix, x0?: Float64Array, x0Ridge = 0, opts: { reference?: boolean } = {}): { alpha: Float64Array; ridge: number; residual: number; iterations: number } {
   const T = K.rows;
   const f = normFro(K);
   if (!(f > 0)) return { alpha: new Float64Array(T), ridge: 0, residual: 0, iterations: 0 };
   const Kn = new Matrix(T, T, K.data.map((v) => v / f));
+  const ref = opts.reference === true;
   // Warm start (the previous step's α, found without a ridge): when Newton converges to a positive α,
   // that α is itself the proof that a positive solution exists, so the min-norm test is not needed.
   if (x0 && x0Ridge === 0) {
-    const r = solvePowerEquation(Kn, 1, { x0, maxIter: 15 });
+    const r = solvePowerEquation(Kn, 1, { x0, maxIter: 15, evaluate: ref });
     if (r.converged && r.x.every((v) => v > 0 && Number.isFinite(v))) return { alpha: r.x, ridge: 0, residual: r.residual, iterations: r.iterations };
   }
   // A positive solution exists iff 0 ∉ conv{g_t} (then ½αᵀKα − Σ log α is coercive; otherwise it is
   // unbounded below along the v ≥ 0 with Gᵀv = 0): test that first with the exact min-norm solver.
-  if (minNormPoint(Kn).normSq > 1e-10) {
-    const r = solvePowerEquation(Kn, 1, x0 ? { x0 } : {});
+  if (minNormPoint(Kn, { native: !ref }).normSq > 1e-10) {
+    const r = solvePowerEquation(Kn, 1, { evaluate: ref, ...(x0 ? { x0 } : {}) });
     if (r.converged) return { alpha: r.x, ridge: 0, residual: r.residual, iterations: r.iterations };
   }
   const ridge = 1e-4;
-  const r = solvePowerEquation(Kn, 1, { ridge, maxIter: 200, ...(x0 ? { x0 } : {}) });
+  const r = solvePowerEquation(Kn, 1, { ridge, maxIter: 200, evaluate: ref, ...(x0 ? { x0 } : {}) });
   return { alpha: r.x, ridge, residual: r.residual, iterations: r.iterations };
 }
 

@@ -30,6 +30,7 @@ import { maxDiag } from '../core.ts';
 import { eigh } from '../../linalg/decomp/eigh.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { makeNnqpSolver, type NnqpOptions } from './nnqp.ts';
+import { nativeDecomp } from '../../linalg/backend.ts';
 
 export interface BatchNnqpOptions {
   /** FISTA iterations (default 20; 0: none). */
@@ -41,7 +42,7 @@ export interface BatchNnqpOptions {
   /** Relative KKT tolerance of the batched path (default 1e-12). */
   readonly tol?: number;
   /** Options of the exact fallback solver. */
-  readonly exact?: NnqpOptions;
+  readonly exact?: NnqpOptions & { readonly native?: boolean };
 }
 
 export interface BatchNnqpResult {
@@ -98,7 +99,14 @@ export function lambdaMaxBound(Q: Float64Array, n: number): number {
 export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, opts: BatchNnqpOptions = {}, warm?: readonly (readonly number[] | undefined)[] | null, x0?: Float64Array | null): BatchNnqpResult {
   if (Q.length !== n * n) throw new ShapeError(`batch nnqp: Q has ${Q.length} entries, expected ${n}×${n}`);
   if (Qrhs.length !== m * n) throw new ShapeError(`batch nnqp: the right-hand sides have ${Qrhs.length} entries, expected ${m}×${n}`);
-  const maxIter = opts.maxIter ?? 40;
+  // With the native exact solver (one factorisation per problem at C++ speed), a problem with a
+  // warm-start set goes straight to it: measured faster than FISTA's products in TypeScript
+  // (bench/balance.bench.ts, part A).
+  const nativeExact = opts.exact?.native !== false && !!nativeDecomp()?.nnqpBatch;
+  const allWarm = !!warm && Array.from({ length: m }, (_, i) => warm[i] && warm[i]!.length > 0).every(Boolean);
+  let maxIter = opts.maxIter ?? (nativeExact && allWarm ? 0 : 40);
+  let probed = 0;
+  let lhDirect = false;
   const relTol = opts.tol ?? 1e-12;
   const scale = maxDiag(Q, n);
   if (x0 && x0.length !== m * n) throw new ShapeError(`batch nnqp: the starting point has ${x0.length} entries, expected ${m}×${n}`);
@@ -116,6 +124,32 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
     let nonneg = true;
     for (let j = 0; j < n; j++) if (Qrhs[i * n + j]! < 0) { nonneg = false; break; }
     if (nonneg) { done[i] = 1; left--; }
+  }
+  if (nativeExact && !x0 && !warm && opts.maxIter === undefined && left > 0) {
+    // Cold start with the native solver: a primal-dual active-set probe (a few factorisations, no
+    // Lawson–Hanson) from the conflicting indices, which is usually the optimal set when gradients are
+    // nearly orthogonal. Tried on 8 problems first; when most fail (rank-deficient Gramians, where PDAS
+    // cycles), the rest skip it. FISTA is not run: ADMM + the exact solver handle what is left.
+    maxIter = 0;
+    const todo: number[] = [];
+    for (let i = 0; i < m; i++) if (!done[i]) todo.push(i);
+    const probe = (rows: number[]): number => {
+      if (rows.length === 0) return 0;
+      const sub = new Float64Array(rows.length * n);
+      rows.forEach((i, r) => sub.set(Qrhs.subarray(i * n, i * n + n), r * n));
+      const r = exactBatchNnqp(Q, n, sub, rows.length, null, { ...opts.exact, maxIter: 0, pdasSteps: 3, redo: false });
+      let ok = 0;
+      rows.forEach((i, k) => { if (r.certified[k]) { X.set(r.X.subarray(k * n, k * n + n), i * n); done[i] = 1; left--; ok++; } });
+      return ok;
+    };
+    const first = todo.slice(0, 8);
+    if (2 * probe(first) >= first.length) {
+      probe(todo.slice(8));
+      // PDAS works on this Gramian: the few rows it left go straight to Lawson–Hanson (cheap when
+      // active sets are small, as on real Gramians), not through ADMM
+      lhDirect = true;
+    }
+    probed = m - left - (m - todo.length);
   }
   if (maxIter > 0 && left > 0) {
     const k = kernels();
@@ -172,7 +206,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
       }
     }
   }
-  const batched = m - left;
+  const batched = m - left - probed;
   const admmIter = opts.admmIter ?? 150;
   let admmIterations = 0;
   const supports: (number[] | undefined)[] = new Array<number[] | undefined>(m);
@@ -180,12 +214,15 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   // usually right already and the exact solver's fast path takes it in one factorisation.
   const skip = Uint8Array.from(done);
   if (warm) for (let i = 0; i < m; i++) if (warm[i] && warm[i]!.length > 0) skip[i] = 1;
-  if (skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 10);
-  let exact = 0;
+  if (!lhDirect && skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 10, opts.exact?.native);
+  let exact = probed;
   let exactSteps = 0;
   let converged = true;
   if (left > 0) {
-    const solve = makeNnqpSolver(Q, n, opts.exact);
+    // The rest, each from its best guess of the support (ADMM's, the warm start, FISTA's iterate, or
+    // the conflicting indices), finished together by the exact solver (native when available).
+    const rows: number[] = [];
+    const starts: number[][] = [];
     for (let i = 0; i < m; i++) {
       if (done[i]) continue;
       const o = i * n;
@@ -195,12 +232,16 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
       else if (w && w.length > 0) start = [...w];
       else for (let j = 0; j < n; j++) if (X[o + j]! > 0) start.push(j);
       if (start.length === 0) for (let j = 0; j < n; j++) if (Qrhs[o + j]! < 0) start.push(j);
-      const r = solve(Qrhs.subarray(o, o + n), start);
-      X.set(r.x, o);
-      exact++;
-      exactSteps += r.iterations;
-      converged &&= r.converged;
+      rows.push(i);
+      starts.push(start);
     }
+    const sub = new Float64Array(rows.length * n);
+    rows.forEach((i, r) => sub.set(Qrhs.subarray(i * n, i * n + n), r * n));
+    const r = exactBatchNnqp(Q, n, sub, rows.length, starts, opts.exact);
+    rows.forEach((i, k) => X.set(r.X.subarray(k * n, k * n + n), i * n));
+    exact += rows.length;
+    exactSteps = r.exactSteps;
+    converged = r.converged;
   }
   return { X, iterations, admmIterations, batched, exact, exactSteps, converged };
 }
@@ -210,7 +251,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
  * problem's support (the positive entries of z) into `supports` once it is stable. Returns the
  * number of iterations.
  */
-function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: (number[] | undefined)[], check: number): number {
+function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: (number[] | undefined)[], check: number, native?: boolean): number {
   const e = eigh(new Matrix(n, n, Q));
   const lmax = e.values[n - 1]!;
   if (!(lmax > 0)) return 0;
@@ -226,11 +267,25 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
   let rows: number[] = [];
   for (let i = 0; i < m; i++) if (!done[i]) rows.push(i);
   let b = rows.length;
+  const relax = 1.6;
+  const nat = nativeDecomp();
+  if (nat?.admmSupports && native !== false) {
+    // the same iterations in the addon (native/nnqp.cc): here the elementwise updates cost more than the products
+    const Qb = new Float64Array(b * n);
+    for (let r = 0; r < b; r++) Qb.set(Qrhs.subarray(rows[r]! * n, rows[r]! * n + n), r * n);
+    const out = new Uint8Array(b * n);
+    const its = nat.admmSupports(n, b, M, Qb, { rho, relax, maxIter, check }, out);
+    for (let r = 0; r < b; r++) {
+      const s: number[] = [];
+      for (let j = 0; j < n; j++) if (out[r * n + j]) s.push(j);
+      supports[rows[r]!] = s;
+    }
+    return its;
+  }
   let Z = new Float64Array(b * n), U = new Float64Array(b * n), B = new Float64Array(b * n), X = new Float64Array(b * n);
   let Qb = new Float64Array(b * n);
   for (let r = 0; r < b; r++) Qb.set(Qrhs.subarray(rows[r]! * n, rows[r]! * n + n), r * n);
   let prev: string[] = new Array<string>(b).fill('');
-  const relax = 1.6;
   let it = 0;
   while (it < maxIter && b > 0) {
     for (let k = 0; k < b * n; k++) B[k] = rho * (Z[k]! - U[k]!) - Qb[k]!;
@@ -269,4 +324,80 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
     }
   }
   return it;
+}
+
+/**
+ * The m problems solved exactly one by one from guessed passive sets (`start[i]`, e.g. the previous
+ * training step's; default the indices with q⁽ⁱ⁾_j < 0, which for nearly orthogonal gradients is
+ * usually the optimal set), by the primal-dual active-set fast path and Lawson–Hanson (nnqp.ts) — in
+ * native code (native/nnqp.cc, the same algorithm, spread over the addon's threads) when the backend
+ * is native. Every solution is certified afterwards here, in TypeScript, by the KKT conditions on the
+ * exact gradients R = XQ + Qrhs (one product for all); a problem that fails the check is solved
+ * again by the TypeScript solver from scratch.
+ */
+export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, start?: readonly (readonly number[] | undefined)[] | null, opts: NnqpOptions & { readonly native?: boolean; readonly redo?: boolean } = {}): BatchNnqpResult & { readonly native: boolean; readonly certified: Uint8Array } {
+  if (Q.length !== n * n) throw new ShapeError(`batch nnqp: Q has ${Q.length} entries, expected ${n}×${n}`);
+  if (Qrhs.length !== m * n) throw new ShapeError(`batch nnqp: the right-hand sides have ${Qrhs.length} entries, expected ${m}×${n}`);
+  const relTol = opts.tol ?? 1e-13;
+  const ridge = opts.ridge ?? 1e-12;
+  const pdasSteps = opts.pdasSteps ?? 6;
+  const maxIter = opts.maxIter ?? 10 * n + 50;
+  const mask = new Uint8Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    const s = start?.[i];
+    if (s && s.length > 0) { for (const j of s) if (j >= 0 && j < n) mask[o + j] = 1; }
+    else for (let j = 0; j < n; j++) if (Qrhs[o + j]! < 0) mask[o + j] = 1;
+  }
+  const X = new Float64Array(m * n);
+  let exactSteps = 0;
+  const nat = opts.native === false ? null : nativeDecomp();
+  const useNative = !!nat?.nnqpBatch;
+  if (useNative) {
+    const stats = new Int32Array(2 * m);
+    nat!.nnqpBatch!(n, m, Q, Qrhs, mask, X, stats, { relTol, ridge, pdasSteps, maxIter });
+    for (let i = 0; i < m; i++) exactSteps += stats[2 * i]!;
+  } else {
+    const solve = makeNnqpSolver(Q, n, opts);
+    const set: number[] = [];
+    for (let i = 0; i < m; i++) {
+      const o = i * n;
+      set.length = 0;
+      for (let j = 0; j < n; j++) if (mask[o + j]) set.push(j);
+      const r = solve(Qrhs.subarray(o, o + n), set);
+      X.set(r.x, o);
+      exactSteps += r.iterations;
+    }
+  }
+  // The certificate, on the Q given: x ≥ 0, ∇ ≥ −tol, |∇_j| ≤ tol where x_j > 0.
+  const R = Float64Array.from(Qrhs);
+  kernels().dgemm(false, false, m, n, n, 1, X, n, Q, n, 1, R, n);
+  const scale = maxDiag(Q, n);
+  let converged = true;
+  let redo = 0;
+  const certified = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    let qInf = 0, xInf = 0, viol = 0;
+    for (let j = 0; j < n; j++) {
+      qInf = Math.max(qInf, Math.abs(Qrhs[o + j]!));
+      const x = X[o + j]!;
+      xInf = Math.max(xInf, x);
+      const g = R[o + j]!;
+      viol = Math.max(viol, -g, x > 0 ? Math.abs(g) : 0, -x);
+    }
+    // The solvers' own acceptance test is relTol on ∇ computed row by row; the product above sums in
+    // another order, so allow 100× for rounding.
+    if (viol <= 100 * relTol * (qInf + scale * xInf) || !(viol > 0)) { certified[i] = 1; continue; }
+    if (opts.redo === false) { converged = false; continue; }
+    certified[i] = 1;
+    // from scratch, without the caller's iteration caps
+    const r = makeNnqpSolver(Q, n, { tol: relTol, ridge })(Qrhs.subarray(o, o + n));
+    X.set(r.x, o);
+    exactSteps += r.iterations;
+    converged &&= r.converged;
+    if (!r.converged) certified[i] = 0;
+    redo++;
+  }
+  return { X, iterations: 0, admmIterations: 0, batched: 0, exact: m - redo, exactSteps, converged, native: useNative, certified };
 }

@@ -14,6 +14,7 @@
 import { NumericError, ShapeError } from '../../errors.ts';
 import type { Matrix } from '../../linalg/matrix.ts';
 import { choleskyInPlace, choleskySolveInPlace } from '../core.ts';
+import { kernels } from '../../linalg/backend.ts';
 
 export interface PowerEquationOptions {
   /** Absolute ridge ρ added to K's diagonal. Default 0. */
@@ -22,6 +23,8 @@ export interface PowerEquationOptions {
   readonly maxIter?: number;
   /** Starting point (warm start from the previous step); default diag(K)^(−1/(1+p)). */
   readonly x0?: Float64Array;
+  /** true: the previous Newton loop evaluating f afresh at every line-search trial (reference, benchmarks). */
+  readonly evaluate?: boolean;
 }
 
 export interface PowerEquationResult {
@@ -57,6 +60,96 @@ export function solvePowerEquation(K: Matrix, p: number, opts: PowerEquationOpti
     }
   }
   const h = p === 1 ? (v: number) => Math.log(v) : (v: number) => v ** (1 - p) / (1 - p);
+  let x: Float64Array;
+  if (opts.x0 && opts.x0.length === n && opts.x0.every((v) => v > 0 && Number.isFinite(v))) x = Float64Array.from(opts.x0);
+  else x = Float64Array.from({ length: n }, (_, i) => A[i * n + i]! ** (-1 / (1 + p)));
+  return opts.evaluate ? newtonByEvaluation(A, n, p, h, x, tol, maxIter) : newtonQuadratic(A, n, p, h, x, tol, maxIter);
+}
+
+/**
+ * Damped Newton, each iteration one product Kd (the addon's GEMV when native) besides the factorisation:
+ * f's quadratic part along d is exact, f(x + td) = ½xᵀKx + t·dᵀKx + ½t²·dᵀKd − Σ h(x_i + t d_i), so every
+ * Armijo trial costs O(T) and Kx is carried as Kx + t·Kd. Convergence is declared only on an exactly
+ * recomputed Kx (the carried one differs by rounding), so the certificate is the same as the
+ * evaluating version below (kept as the reference: `evaluate: true`).
+ */
+function newtonQuadratic(A: Float64Array, n: number, p: number, h: (v: number) => number, x: Float64Array, tol: number, maxIter: number): PowerEquationResult {
+  const k = kernels();
+  const Kx = new Float64Array(n);
+  const Kd = new Float64Array(n);
+  const g = new Float64Array(n);
+  const d = new Float64Array(n);
+  const H = new Float64Array(n * n);
+  const mv = (v: Float64Array, out: Float64Array): void => k.dgemv(false, n, n, 1, A, n, v, 0, out);
+  mv(x, Kx);
+  let exact = true;
+  let quad = 0;
+  let hs = 0;
+  for (let i = 0; i < n; i++) { quad += 0.5 * x[i]! * Kx[i]!; hs += h(x[i]!); }
+  let fx = quad - hs;
+  let it = 0;
+  let residual = Infinity;
+  for (; it <= maxIter; it++) {
+    residual = 0;
+    for (let i = 0; i < n; i++) {
+      const xp = x[i]! ** -p;
+      g[i] = Kx[i]! - xp;
+      residual = Math.max(residual, Math.abs(Kx[i]! / xp - 1));
+    }
+    if (residual <= tol && !exact) {
+      // confirm on the exact product (the carried Kx has rounding from the updates)
+      mv(x, Kx);
+      exact = true;
+      it--;
+      continue;
+    }
+    if (residual <= tol || it === maxIter) break;
+    H.set(A);
+    for (let i = 0; i < n; i++) H[i * n + i]! += p * x[i]! ** (-p - 1);
+    if (!choleskyInPlace(H, n)) break;
+    for (let i = 0; i < n; i++) d[i] = -g[i]!;
+    choleskySolveInPlace(H, n, d);
+    mv(d, Kd);
+    let gd = 0, dKx = 0, dKd = 0;
+    let step = 1;
+    for (let i = 0; i < n; i++) {
+      gd += g[i]! * d[i]!;
+      dKx += d[i]! * Kx[i]!;
+      dKd += d[i]! * Kd[i]!;
+      if (d[i]! < 0) step = Math.min(step, (-0.99 * x[i]!) / d[i]!);
+    }
+    const fAt = (t: number): number => {
+      let hsum = 0;
+      for (let i = 0; i < n; i++) hsum += h(x[i]! + t * d[i]!);
+      return quad + t * dKx + 0.5 * t * t * dKd - hsum;
+    };
+    // Full Newton steps once the decrement λ² = −gᵀd < 1/16 (as in the evaluating version below).
+    let ok = -gd < 0.0625 && step === 1;
+    let fn = ok ? fAt(1) : fx;
+    for (let q = 0; !ok && q < 60; q++) {
+      fn = fAt(step);
+      if (fn <= fx + 1e-4 * step * gd || (Math.abs(fn - fx) <= 1e-15 * Math.abs(fx) && step < 1e-8)) ok = true;
+      else step *= 0.5;
+    }
+    if (!ok) break;
+    for (let i = 0; i < n; i++) { x[i]! += step * d[i]!; Kx[i]! += step * Kd[i]!; }
+    quad += step * dKx + 0.5 * step * step * dKd;
+    fx = fn;
+    exact = false;
+    let big = 0;
+    for (let i = 0; i < n; i++) big = Math.max(big, x[i]!);
+    if (!(big < 1e150)) break;
+  }
+  if (!exact) {
+    mv(x, Kx);
+    residual = 0;
+    for (let i = 0; i < n; i++) residual = Math.max(residual, Math.abs(Kx[i]! * x[i]! ** p - 1));
+  }
+  return { x, residual, iterations: it, converged: residual <= tol };
+}
+
+/** The previous version: f evaluated afresh (O(T²)) at every Armijo trial. */
+function newtonByEvaluation(A: Float64Array, n: number, p: number, h: (v: number) => number, x: Float64Array, tol: number, maxIter: number): PowerEquationResult {
   const f = (x: Float64Array): number => {
     let s = 0;
     for (let i = 0; i < n; i++) {
@@ -66,9 +159,6 @@ export function solvePowerEquation(K: Matrix, p: number, opts: PowerEquationOpti
     }
     return s;
   };
-  let x: Float64Array;
-  if (opts.x0 && opts.x0.length === n && opts.x0.every((v) => v > 0 && Number.isFinite(v))) x = Float64Array.from(opts.x0);
-  else x = Float64Array.from({ length: n }, (_, i) => A[i * n + i]! ** (-1 / (1 + p)));
   const g = new Float64Array(n);
   const H = new Float64Array(n * n);
   const xn = new Float64Array(n);

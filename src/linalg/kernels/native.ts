@@ -44,6 +44,10 @@ interface Addon {
   dsymvBatched(count: number, d: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void;
   dgemvBatched(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void;
   dresidualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array): void;
+  /** Absent from addons built before issue 12's native NNQP (native/nnqp.cc). */
+  nnqpBatch?(n: number, m: number, q: Float64Array, rhs: Float64Array, start: Uint8Array, x: Float64Array, stats: Int32Array,
+    relTol: number, ridge: number, pdasSteps: number, maxIter: number, threads: number): void;
+  admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, rho: number, relax: number, maxIter: number, check: number, supports: Uint8Array): number;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -65,6 +69,20 @@ export interface NativeDecomp {
    * failed, −4 / −5 as for eigh: all left to the TypeScript code.
    */
   svd(m: number, n: number, a: Float64Array, u: Float64Array, s: Float64Array, v: Float64Array): number;
+  /**
+   * m non-negative QPs min_{x ≥ 0} ½xᵀQx + rhs_iᵀx with one n × n Q (native/nnqp.cc: the algorithm of
+   * src/balance/solvers/nnqp.ts — PDAS from the guessed sets `start` (m × n, 1 = in), then
+   * Lawson–Hanson). X (m × n) receives the solutions; stats[2i] the steps, stats[2i + 1] 1 (PDAS),
+   * 2 (Lawson–Hanson) or 0 (not converged). `ridge` is relative to max Q_ii. Absent from an older addon.
+   */
+  nnqpBatch?(n: number, m: number, q: Float64Array, rhs: Float64Array, start: Uint8Array, x: Float64Array, stats: Int32Array,
+    opts: { relTol: number; ridge: number; pdasSteps: number; maxIter: number }): void;
+  /**
+   * The ADMM iterations of src/balance/solvers/nnqp-batch.ts (admmSupports) for b problems with
+   * M = (Q + ρI)⁻¹ given; writes each row's support (1 = z_j > 0) when it settled; returns the
+   * iterations run. Absent from an older addon.
+   */
+  admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, opts: { rho: number; relax: number; maxIter: number; check: number }, supports: Uint8Array): number;
 }
 
 /**
@@ -305,6 +323,18 @@ function makeDecomp(ad: Addon): NativeDecomp {
     },
     eigh: (n, a, values, vectors) => ad.eigh(n, a, values, vectors),
     svd: (m, n, a, u, s, v) => ad.svd(m, n, a, u, s, v),
+    ...(ad.nnqpBatch ? {
+      nnqpBatch: (n: number, m: number, q: Float64Array, rhs: Float64Array, start: Uint8Array, x: Float64Array, stats: Int32Array, o: { relTol: number; ridge: number; pdasSteps: number; maxIter: number }) => {
+        if (q.length < n * n || rhs.length < m * n || start.length < m * n || x.length < m * n || stats.length < 2 * m) throw new ShapeError(`native nnqpBatch: arrays shorter than n = ${n}, m = ${m}`);
+        ad.nnqpBatch!(n, m, q, rhs, start, x, stats, o.relTol, o.ridge, o.pdasSteps, o.maxIter, ad.info().threads);
+      },
+    } : {}),
+    ...(ad.admmSupports ? {
+      admmSupports: (n: number, b: number, m: Float64Array, qb: Float64Array, o: { rho: number; relax: number; maxIter: number; check: number }, supports: Uint8Array) => {
+        if (m.length < n * n || qb.length < b * n || supports.length < b * n) throw new ShapeError(`native admmSupports: arrays shorter than n = ${n}, b = ${b}`);
+        return ad.admmSupports!(n, b, m, qb, o.rho, o.relax, o.maxIter, o.check, supports);
+      },
+    } : {}),
   };
 }
 

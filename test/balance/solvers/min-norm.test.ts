@@ -8,6 +8,9 @@ import { Matrix } from '../../../src/linalg/matrix.ts';
 import { minNormPoint, minNormKktGap } from '../../../src/balance/solvers/min-norm.ts';
 import { frankWolfeMinNorm } from '../../../src/balance/solvers/frank-wolfe.ts';
 import { arbCase, makeCase, maxDiagOf } from '../helpers.ts';
+import { Random } from '../../../src/linalg/random.ts';
+import { gramianOf } from '../../../src/balance/index.ts';
+import { nativeDecomp } from '../../../src/linalg/backend.ts';
 
 function assertOnSimplex(w: Float64Array): void {
   let s = 0;
@@ -95,4 +98,26 @@ test('min-norm: all-zero Gramian gives the centre with norm 0', () => {
   const r = minNormPoint(Matrix.zeros(3, 3));
   assert.equal(r.normSq, 0);
   assertOnSimplex(r.weights);
+});
+
+test('min-norm: the native NNQP route (T ≥ 32) and Wolfe give the same certified point (random, rank-deficient, ill-conditioned, 0 in the hull)', { skip: !nativeDecomp()?.nnqpBatch && 'needs the native backend with the nnqpBatch kernel (node scripts/build-native.mjs)' }, () => {
+  const rng = new Random(21);
+  for (const T of [32, 64, 128]) {
+    for (const kind of ['random', 'rank', 'ill', 'conflict'] as const) {
+      const P = kind === 'rank' ? T >> 1 : 2 * T;
+      const G = new Matrix(T, P, rng.normals(T * P));
+      if (kind === 'ill') for (let i = 0; i < T; i++) for (let j = 0; j < P; j++) G.data[i * P + j]! *= 10 ** (-5 * j / P);
+      // a shared component: all gradients agree on it, so the min-norm point is far from 0 and sparse
+      if (kind === 'conflict') for (let i = 0; i < T; i++) G.data[i * P]! += 8;
+      const K = gramianOf(G);
+      const nat = minNormPoint(K);
+      const wolfe = minNormPoint(K, { native: false });
+      const scale = maxDiagOf(K);
+      const what = `${kind} T=${T}`;
+      assert.ok(nat.converged && wolfe.converged, what);
+      assertOnSimplex(nat.weights);
+      assert.ok(minNormKktGap(K, nat.weights) <= 1e-9 * scale, `${what}: KKT gap ${nat.kktGap}`);
+      assert.ok(Math.abs(nat.normSq - wolfe.normSq) <= 1e-9 * scale, `${what}: ‖d‖² ${nat.normSq} vs Wolfe ${wolfe.normSq}`);
+    }
+  }
 });

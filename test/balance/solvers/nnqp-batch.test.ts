@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { batchNnqp, lambdaMaxBound } from '../../../src/balance/solvers/nnqp-batch.ts';
+import { batchNnqp, exactBatchNnqp, lambdaMaxBound } from '../../../src/balance/solvers/nnqp-batch.ts';
+import { nativeDecomp } from '../../../src/linalg/backend.ts';
 import { nnqp, nnqpKkt } from '../../../src/balance/solvers/nnqp.ts';
 import { regularisedGramian } from '../../../src/balance/aggregator/upgrad.ts';
 import { eigh } from '../../../src/linalg/decomp/eigh.ts';
@@ -78,7 +79,9 @@ test('batch nnqp: T = 128, full rank (certified by FISTA) and rank 64 (ADMM acti
     const G = new Matrix(T, P, rng.normals(T * P));
     const A = regularisedGramian(gramianOf(G), 1e-4, 1e-4)!;
     const Qrhs = upgradRhs(A, T);
-    const r = batchNnqp(A, T, Qrhs, T);
+    // the TypeScript path (FISTA, ADMM, TypeScript exact finish); the native one is checked below
+    const ts = { exact: { native: false } };
+    const r = batchNnqp(A, T, Qrhs, T, ts);
     assert.ok(r.converged, label);
     if (P > T) assert.equal(r.batched, T, `${label}: all certified by the batched path`);
     else assert.ok(r.admmIterations > 0 && r.exact > 0, `${label}: ADMM and the exact finish ran`);
@@ -91,18 +94,92 @@ test('batch nnqp: T = 128, full rank (certified by FISTA) and rank 64 (ADMM acti
     }
     // warm start: the solution's own supports; rows skip ADMM and are finished exactly
     const sets = Array.from({ length: T }, (_, i) => Array.from({ length: T }, (_, j) => j).filter((j) => r.X[i * T + j]! > 0));
-    const w = batchNnqp(A, T, Qrhs, T, {}, sets);
+    const w = batchNnqp(A, T, Qrhs, T, ts, sets);
     assert.equal(w.admmIterations, 0, `${label}: warm rows skip ADMM`);
     checkAll(A, T, Qrhs, T, w.X, `${label} warm`, false);
     // starting point: the solution itself (perturbed) — certified again, in fewer products when FISTA certifies
     const x0 = r.X.map((v, k) => v * (1 + 1e-4 * Math.sin(k)));
-    const s0 = batchNnqp(A, T, Qrhs, T, {}, sets, x0);
+    const s0 = batchNnqp(A, T, Qrhs, T, ts, sets, x0);
     checkAll(A, T, Qrhs, T, s0.X, `${label} x0`, false);
     if (P > T) assert.ok(s0.iterations < r.iterations, `${label}: ${s0.iterations} products from x0 vs ${r.iterations} cold`);
+    // the default path (native exact solver when the backend is native: PDAS probe cold, warm sets
+    // straight to the exact solver): the same certified solutions
+    for (const [name, d] of [['cold', batchNnqp(A, T, Qrhs, T)], ['warm', batchNnqp(A, T, Qrhs, T, {}, sets, x0)]] as const) {
+      assert.ok(d.converged, `${label} default ${name}`);
+      checkAll(A, T, Qrhs, T, d.X, `${label} default ${name}`, false);
+      for (let k = 0; k < T * T; k++) assert.ok(Math.abs(d.X[k]! - r.X[k]!) <= 1e-7 * Math.max(1e-300, maxAbs(r.X.subarray(k - (k % T), k - (k % T) + T))), `${label} default ${name} entry ${k}`);
+    }
   }
 });
 
 test('batch nnqp: shapes are checked', () => {
   assert.throws(() => batchNnqp(new Float64Array(4), 3, new Float64Array(3), 1), /expected 3×3/);
   assert.throws(() => batchNnqp(new Float64Array(9), 3, new Float64Array(4), 1), /expected 1×3/);
+});
+
+test('exact batch nnqp: native (native/nnqp.cc) and TypeScript give the same KKT-certified solutions, T = 2 … 128 (random, rank-deficient, ill-conditioned)', { skip: !nativeDecomp()?.nnqpBatch && 'needs the native backend with the nnqpBatch kernel (node scripts/build-native.mjs)' }, () => {
+  const rng = new Random(12);
+  for (const T of [2, 3, 5, 8, 16, 33, 64, 128]) {
+    for (const kind of ['random', 'rank', 'ill'] as const) {
+      // random: Gaussian rows in 2T dimensions; rank: ⌈T/2⌉ dimensions (singular K); ill: column
+      // scales over 6 decades (condition number ~1e12 before the regularisation)
+      const P = kind === 'rank' ? Math.ceil(T / 2) : 2 * T;
+      const G = new Matrix(T, P, rng.normals(T * P));
+      if (kind === 'ill') for (let i = 0; i < T; i++) for (let j = 0; j < P; j++) G.data[i * P + j]! *= 10 ** (-6 * j / P);
+      const A = regularisedGramian(gramianOf(G), 1e-4, kind === 'ill' ? 1e-10 : 1e-4)!;
+      const Qrhs = upgradRhs(A, T);
+      const nat = exactBatchNnqp(A, T, Qrhs, T, null, { redo: false });
+      const what = `${kind} T=${T}`;
+      assert.ok(nat.native, what);
+      assert.ok(nat.certified.every((v) => v === 1), `${what}: every native solution certified`);
+      checkAll(A, T, Qrhs, T, nat.X, `${what} native`, false);
+      // the TypeScript solver on every row up to T = 33, on 3 rows beyond (it is the slow one)
+      const rows = T <= 33 ? Array.from({ length: T }, (_, i) => i) : [0, T >> 1, T - 1];
+      const sub = new Float64Array(rows.length * T);
+      rows.forEach((i, r) => sub.set(Qrhs.subarray(i * T, i * T + T), r * T));
+      const ts = exactBatchNnqp(A, T, sub, rows.length, null, { native: false });
+      assert.ok(!ts.native && ts.converged, what);
+      checkAll(A, T, sub, rows.length, ts.X, `${what} ts`, false);
+      rows.forEach((i, r) => {
+        const xs = Math.max(maxAbs(ts.X.subarray(r * T, r * T + T)), 1e-300);
+        for (let j = 0; j < T; j++) assert.ok(Math.abs(nat.X[i * T + j]! - ts.X[r * T + j]!) <= 1e-7 * xs, `${what} row ${i}: x_${j} native ${nat.X[i * T + j]} vs ts ${ts.X[r * T + j]}`);
+      });
+      // random right-hand sides too (not UPGrad's), a few rows
+      const R = rng.normals(3 * T);
+      const a = exactBatchNnqp(A, T, R, 3, null, { redo: false });
+      assert.ok(a.certified.every((v) => v === 1), `${what}: random rhs certified`);
+      checkAll(A, T, R, 3, a.X, `${what} random rhs`, true);
+    }
+  }
+});
+
+test('exact batch nnqp: the TypeScript check catches a wrong answer (PDAS-only probe left uncertified) and redoes it', () => {
+  // maxIter 0 = PDAS only: on a rank-deficient Gramian PDAS cycles, so some rows come back as x = 0
+  // without a certificate; with redo they are solved again and certified.
+  const T = 32;
+  const G = new Matrix(T, 16, new Random(3).normals(T * 16));
+  const A = regularisedGramian(gramianOf(G), 1e-4, 1e-4)!;
+  const Qrhs = upgradRhs(A, T);
+  for (const native of [true, false]) {
+    const probe = exactBatchNnqp(A, T, Qrhs, T, null, { native, maxIter: 0, pdasSteps: 1, redo: false });
+    const fixed = exactBatchNnqp(A, T, Qrhs, T, null, { native, maxIter: 0, pdasSteps: 1 });
+    assert.ok(probe.certified.some((v) => v === 0), `native ${native}: some probe rows uncertified`);
+    assert.ok(!probe.converged);
+    assert.ok(fixed.converged && fixed.certified.every((v) => v === 1));
+    checkAll(A, T, Qrhs, T, fixed.X, `native ${native} redone`, false);
+  }
+});
+
+test('batch nnqp: ADMM in the addon finds the same supports as in TypeScript (rank-deficient T = 64), and the exact finish certifies', { skip: !nativeDecomp()?.admmSupports && 'needs the native backend with the admmSupports kernel (node scripts/build-native.mjs)' }, () => {
+  const T = 64;
+  const G = new Matrix(T, 24, new Random(8).normals(T * 24));
+  const A = regularisedGramian(gramianOf(G), 1e-4, 1e-4)!;
+  const Qrhs = upgradRhs(A, T);
+  const nat = batchNnqp(A, T, Qrhs, T, { maxIter: 0 });
+  const ts = batchNnqp(A, T, Qrhs, T, { maxIter: 0, exact: { native: false } });
+  assert.ok(nat.admmIterations > 0 && nat.converged && ts.converged);
+  // rounding differs (the addon's GEMM sums in another order), so the iteration counts may differ by a check
+  assert.ok(Math.abs(nat.admmIterations - ts.admmIterations) <= 10, `${nat.admmIterations} vs ${ts.admmIterations} ADMM iterations`);
+  checkAll(A, T, Qrhs, T, nat.X, 'native ADMM', false);
+  for (let k = 0; k < T * T; k++) assert.ok(Math.abs(nat.X[k]! - ts.X[k]!) <= 1e-7 * maxAbs(ts.X.subarray(k - (k % T), k - (k % T) + T)) + 1e-300, `entry ${k}`);
 });

@@ -7,6 +7,8 @@ import { Matrix } from '../../../src/linalg/matrix.ts';
 import { NumericError } from '../../../src/errors.ts';
 import { powerEquationResidual, solvePowerEquation } from '../../../src/balance/solvers/power-equation.ts';
 import { arbIndependent, makeCase, kv } from '../helpers.ts';
+import { Random } from '../../../src/linalg/random.ts';
+import { gramianOf } from '../../../src/balance/index.ts';
 
 test('power equation: K x = x^(−p) with x > 0 on independent gradients, p ∈ {1, 1/2, 2, 1/5} (fast-check)', () => {
   fc.assert(
@@ -56,4 +58,29 @@ test('power equation: a zero gradient is refused; opposite gradients need the ri
   assert.equal(bad.converged, false);
   const r = solvePowerEquation(K, 1, { ridge: 1e-2 });
   assert.ok(r.converged && powerEquationResidual(K, 1, r.x, 1e-2) < 1e-9);
+});
+
+test('power equation: the quadratic line search (default) and the evaluating reference reach the same certified x, T = 2 … 128 (random, rank-deficient with a ridge, ill-conditioned)', () => {
+  const rng = new Random(31);
+  for (const T of [2, 5, 16, 64, 128]) {
+    for (const kind of ['random', 'rank', 'ill'] as const) {
+      const P = kind === 'rank' ? Math.max(1, T >> 1) : 2 * T;
+      const G = new Matrix(T, P, rng.normals(T * P));
+      if (kind === 'ill') for (let i = 0; i < T; i++) for (let j = 0; j < P; j++) G.data[i * P + j]! *= 10 ** (-4 * j / P);
+      const K = gramianOf(G);
+      let f = 0;
+      for (const v of K.data) f += v * v;
+      const Kn = new Matrix(T, T, K.data.map((v) => v / Math.sqrt(f)));
+      const ridge = kind === 'rank' ? 1e-4 : 0;
+      for (const p of [1, 0.5]) {
+        const what = `${kind} T=${T} p=${p}`;
+        const a = solvePowerEquation(Kn, p, { ridge });
+        const b = solvePowerEquation(Kn, p, { ridge, evaluate: true });
+        assert.ok(a.converged && b.converged, `${what}: ${a.residual} / ${b.residual}`);
+        // the certificate recomputed independently on K + ρI
+        assert.ok(powerEquationResidual(Kn, p, a.x, ridge) <= 1e-10, `${what}: residual ${powerEquationResidual(Kn, p, a.x, ridge)}`);
+        for (let t = 0; t < T; t++) assert.ok(Math.abs(a.x[t]! - b.x[t]!) <= 1e-8 * b.x[t]!, `${what}: x_${t} ${a.x[t]} vs ${b.x[t]}`);
+      }
+    }
+  }
 });

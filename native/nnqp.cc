@@ -1,0 +1,470 @@
+// Many non-negative QPs with one matrix, solved exactly in native code (issue 12: UPGrad's T
+// projections at T = 128 cost T dense factorisations of ~T/2 × T/2 principal submatrices, which
+// scalar TypeScript runs at ~1 GFLOP/s):
+//     x⁽ⁱ⁾ = argmin_{x ≥ 0} ½ xᵀQx + q⁽ⁱ⁾ᵀx,   i = 1..m.
+// The same algorithm as src/balance/solvers/nnqp.ts, step for step, so the TypeScript solver is the
+// fallback with the same certified answer (test/balance/solvers/nnqp-native.test.ts compares them):
+//  1. from the guessed passive set of problem i, a few steps of the primal-dual active-set method
+//     (Hintermüller, Ito & Kunisch, SIAM J. Optim. 13, 2002, Alg. 1 with c = 1), each one dense
+//     Cholesky of (Q + ρI)_PP gathered into a contiguous buffer; accepted only when the free
+//     solution is positive and ∇ = Qx + q ≥ −tol off the set (the KKT conditions);
+//  2. otherwise (unless maxIter = 0: PDAS only, left uncertified) Lawson & Hanson's active-set method (Solving Least Squares Problems, 1974, ch. 23;
+//     Bro & De Jong 1997, on Q and q directly) from the positive part of the last PDAS set, with a
+//     Cholesky factor updated by one forward substitution per index that enters and a Givens
+//     downdate per index that leaves (Golub & Van Loan §6.5.4).
+// Problems are independent: they are spread over the addon's pool (problem i on thread i mod t), so
+// the result does not depend on the thread count. The caller certifies every result again (one
+// product XQ) before using it.
+#include <node_api.h>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+#include <immintrin.h>
+#include "pool.h"
+#include "kernels.h"
+
+namespace {
+
+/** Σ a_k b_k with AVX2 + FMA (two 4-wide accumulators; the TypeScript code sums in another order — rounding only). */
+inline double dot(const double* a, const double* b, long len) {
+  __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+  long k = 0;
+  for (; k + 8 <= len; k += 8) {
+    s0 = _mm256_fmadd_pd(_mm256_loadu_pd(a + k), _mm256_loadu_pd(b + k), s0);
+    s1 = _mm256_fmadd_pd(_mm256_loadu_pd(a + k + 4), _mm256_loadu_pd(b + k + 4), s1);
+  }
+  if (k + 4 <= len) { s0 = _mm256_fmadd_pd(_mm256_loadu_pd(a + k), _mm256_loadu_pd(b + k), s0); k += 4; }
+  s0 = _mm256_add_pd(s0, s1);
+  __m128d h = _mm_add_pd(_mm256_castpd256_pd128(s0), _mm256_extractf128_pd(s0, 1));
+  double s = _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+  for (; k < len; k++) s += a[k] * b[k];
+  return s;
+}
+
+struct Problem {
+  long n, m;
+  const double* Q;   // n × n, the matrix given (certificate)
+  const double* A;   // n × n, Q + ρI (factorised)
+  const double* rhs; // m × n
+  const unsigned char* start; // m × n guess of the passive sets
+  double* X;         // m × n out
+  int* stats;        // 2m out: iterations, method (1 PDAS, 2 Lawson–Hanson, 0 not converged)
+  double relTol, scale, floor;
+  long pdasSteps, maxIter;
+  int threads;
+};
+
+struct Work {
+  std::vector<double> M, L, z, x, grad, tmp;
+  std::vector<int> idx, set;
+  std::vector<unsigned char> inSet, member;
+  explicit Work(long n) : M(n * n), L(n * n), z(n), x(n), grad(n), tmp(n), idx(n), set(n), inSet(n), member(n) {}
+};
+
+/**
+ * Dense Cholesky Uᵀ U of the s × s matrix whose upper triangle is in M (row-major), in place,
+ * right-looking by panels of 4 rows: the panel is factorised row by row, then its 4 rows are
+ * subtracted from each trailing row in one pass (4 multiply-adds per load and store of the trailing
+ * row; at s ≈ 64 the PDAS step takes 0.74× the time of the one-row form, and panels of 8 were slower). False at a pivot ≤ floor.
+ */
+bool denseCholesky(double* M, long s, double floor) {
+  for (long j0 = 0; j0 < s; j0 += 4) {
+    const long j1 = std::min(s, j0 + 4);
+    for (long j = j0; j < j1; j++) {
+      double* rj = M + j * s;
+      const double d = rj[j];
+      if (!(d > floor)) return false;
+      const double ujj = std::sqrt(d);
+      rj[j] = ujj;
+      const double inv = 1 / ujj;
+      for (long k = j + 1; k < s; k++) rj[k] *= inv;
+      for (long k = j + 1; k < j1; k++) {
+        const double c = rj[k];
+        double* rk = M + k * s;
+        for (long l = k; l < s; l++) rk[l] -= c * rj[l];
+      }
+    }
+    if (j1 - j0 == 4) {
+      const double *r0 = M + j0 * s, *r1 = r0 + s, *r2 = r1 + s, *r3 = r2 + s;
+      for (long k = j1; k < s; k++) {
+        const double c0 = r0[k], c1 = r1[k], c2 = r2[k], c3 = r3[k];
+        double* rk = M + k * s;
+        for (long l = k; l < s; l++) rk[l] -= (c0 * r0[l] + c1 * r1[l]) + (c2 * r2[l] + c3 * r3[l]);
+      }
+    } else {
+      for (long j = j0; j < j1; j++) {
+        const double* rj = M + j * s;
+        for (long k = j1; k < s; k++) {
+          const double c = rj[k];
+          double* rk = M + k * s;
+          for (long l = k; l < s; l++) rk[l] -= c * rj[l];
+        }
+      }
+    }
+  }
+  return true;
+}
+
+/** Solves Uᵀ U z = b in place with the factor of denseCholesky. */
+void denseSolve(const double* U, long s, double* b) {
+  for (long k = 0; k < s; k++) {
+    const double* rk = U + k * s;
+    const double y = b[k] / rk[k];
+    b[k] = y;
+    for (long l = k + 1; l < s; l++) b[l] -= y * rk[l];
+  }
+  for (long i = s - 1; i >= 0; i--) b[i] = (b[i] - dot(U + i * s + i + 1, b + i + 1, s - i - 1)) / U[i * s + i];
+}
+
+/** Solves L Lᵀ z = b in place for the lower factor L (leading dimension ld) of the active set. */
+void lowerSolve(const double* L, long s, long ld, double* b) {
+  for (long i = 0; i < s; i++) b[i] = (b[i] - dot(L + i * ld, b, i)) / L[i * ld + i];
+  for (long i = s - 1; i >= 0; i--) {
+    const double y = b[i] / L[i * ld + i];
+    b[i] = y;
+    const double* ri = L + i * ld;
+    for (long k = 0; k < i; k++) b[k] -= y * ri[k];
+  }
+}
+
+/** ∇ = q + Σ_j x_j Q_j· over the indices with x_j ≠ 0 (rows of the symmetric Q, contiguous). */
+void gradient(const Problem& P, const double* q, const double* x, double* g) {
+  const long n = P.n;
+  for (long i = 0; i < n; i++) g[i] = q[i];
+  for (long j = 0; j < n; j++) {
+    const double xj = x[j];
+    if (xj == 0) continue;
+    const double* row = P.Q + j * n;
+    for (long i = 0; i < n; i++) g[i] += xj * row[i];
+  }
+}
+
+/** The PDAS fast path; true when certified (x, W.grad hold the solution). Leaves the positive part of the last set in W.inSet otherwise. */
+bool pdas(const Problem& P, Work& W, const double* q, double qInf, long& steps) {
+  const long n = P.n;
+  double* x = W.x.data();
+  for (long step = 0; step < P.pdasSteps; step++) {
+    long s = 0;
+    for (long i = 0; i < n; i++) if (W.inSet[i]) W.idx[s++] = (int)i;
+    double* M = W.M.data();
+    for (long a = 0; a < s; a++) {
+      const double* ra = P.A + (long)W.idx[a] * n;
+      for (long b = a; b < s; b++) M[a * s + b] = ra[W.idx[b]];
+    }
+    steps = step + 1;
+    if (!denseCholesky(M, s, P.floor)) return false;
+    for (long a = 0; a < s; a++) W.z[a] = -q[W.idx[a]];
+    denseSolve(M, s, W.z.data());
+    std::fill(x, x + n, 0.0);
+    bool positive = true;
+    double xInf = 0;
+    for (long a = 0; a < s; a++) {
+      const double v = W.z[a];
+      if (v > 0) { x[W.idx[a]] = v; xInf = std::max(xInf, v); } else positive = false;
+    }
+    gradient(P, q, x, W.grad.data());
+    const double tol = P.relTol * (qInf + P.scale * xInf);
+    bool dualOk = true;
+    for (long i = 0; i < n; i++) if (!W.inSet[i] && W.grad[i] < -tol) { dualOk = false; break; }
+    if (positive && dualOk) return true;
+    bool changed = false;
+    for (long a = 0; a < s; a++) if (!(W.z[a] > 0)) { W.inSet[W.idx[a]] = 0; changed = true; }
+    for (long i = 0; i < n; i++) if (!W.inSet[i] && x[i] == 0 && W.grad[i] < -tol) { W.inSet[i] = 1; changed = true; }
+    if (!changed) break;
+  }
+  for (long i = 0; i < n; i++) W.inSet[i] = x[i] > 0;
+  return false;
+}
+
+/** The Cholesky factor of A_SS kept up to date (src/balance/solvers/active-cholesky.ts). */
+struct Active {
+  const Problem& P;
+  Work& W;
+  long size = 0;
+  Active(const Problem& p, Work& w) : P(p), W(w) { std::fill(W.member.begin(), W.member.end(), 0); }
+
+  void add(long j) {
+    const long n = P.n, s = size;
+    double* L = W.L.data();
+    double* row = L + s * n;
+    double ll = 0;
+    for (long p = 0; p < s; p++) {
+      const double v = (P.A[(long)W.set[p] * n + j] - dot(L + p * n, row, p)) / L[p * n + p];
+      row[p] = v;
+      ll += v * v;
+    }
+    row[s] = std::sqrt(std::max(P.A[j * n + j] - ll, P.floor));
+    W.set[s] = (int)j;
+    W.member[j] = 1;
+    size = s + 1;
+  }
+
+  void removeAt(long k) {
+    const long n = P.n, s = size, m = s - k - 1;
+    double* L = W.L.data();
+    double* x = W.tmp.data();
+    for (long i = 0; i < m; i++) x[i] = L[(k + 1 + i) * n + k];
+    for (long r = k + 1; r < s; r++) {
+      double* src = L + r * n;
+      double* dst = L + (r - 1) * n;
+      for (long c = 0; c < k; c++) dst[c] = src[c];
+      for (long c = k + 1; c <= r; c++) dst[c - 1] = src[c];
+    }
+    for (long j = 0; j < m; j++) {
+      const long jj = (k + j) * n + (k + j);
+      const double ljj = L[jj];
+      const double r = std::hypot(ljj, x[j]);
+      const double c = r / ljj, sn = x[j] / ljj;
+      L[jj] = r;
+      for (long i = j + 1; i < m; i++) {
+        const long id = (k + i) * n + (k + j);
+        const double v = (L[id] + sn * x[i]) / c;
+        L[id] = v;
+        x[i] = c * x[i] - sn * v;
+      }
+    }
+    W.member[W.set[k]] = 0;
+    for (long p = k; p < s - 1; p++) W.set[p] = W.set[p + 1];
+    size = s - 1;
+  }
+
+  void solve(double* b) const { lowerSolve(W.L.data(), size, P.n, b); }
+};
+
+/** Lawson–Hanson from the passive set in W.inSet (x = 0 there); returns converged. */
+bool lawsonHanson(const Problem& P, Work& W, const double* q, double qInf, long& it) {
+  const long n = P.n;
+  double* x = W.x.data();
+  double* z = W.z.data();
+  double* grad = W.grad.data();
+  std::fill(x, x + n, 0.0);
+  Active ch(P, W);
+  auto inner = [&]() {
+    while (ch.size > 0) {
+      const long p = ch.size;
+      for (long r = 0; r < p; r++) z[r] = -q[W.set[r]];
+      ch.solve(z);
+      bool feasible = true;
+      for (long r = 0; r < p; r++) if (!(z[r] > 0)) feasible = false;
+      if (feasible) {
+        for (long r = 0; r < p; r++) x[W.set[r]] = z[r];
+        return;
+      }
+      it++;
+      bool fresh = true;
+      for (long r = 0; r < p; r++) if (x[W.set[r]] != 0) fresh = false;
+      if (fresh) {
+        for (long r = p - 1; r >= 0; r--) if (!(z[r] > 0)) ch.removeAt(r);
+        if (it >= P.maxIter) return;
+        continue;
+      }
+      double alpha = 1;
+      long drop = -1;
+      for (long r = 0; r < p; r++) {
+        if (!(z[r] > 0)) {
+          const double xi = x[W.set[r]];
+          const double th = xi - z[r] > 0 ? xi / (xi - z[r]) : 0;
+          if (drop < 0 || th < alpha) { alpha = th; drop = r; }
+        }
+      }
+      for (long r = 0; r < p; r++) {
+        const long i = W.set[r];
+        x[i] = r == drop ? 0 : std::max(x[i] + alpha * (z[r] - x[i]), 0.0);
+      }
+      for (long r = p - 1; r >= 0; r--) if (!(x[W.set[r]] > 0)) ch.removeAt(r);
+      if (it >= P.maxIter) return;
+    }
+  };
+  bool any = false;
+  for (long j = 0; j < n; j++) if (W.inSet[j]) { ch.add(j); any = true; }
+  if (any) inner();
+  while (it < P.maxIter) {
+    gradient(P, q, x, grad);
+    double xInf = 0;
+    for (long j = 0; j < n; j++) xInf = std::max(xInf, x[j]);
+    const double tol = P.relTol * (qInf + P.scale * xInf);
+    long jStar = -1;
+    double most = -tol;
+    for (long i = 0; i < n; i++) if (!W.member[i] && grad[i] < most) { most = grad[i]; jStar = i; }
+    if (jStar < 0) return true;
+    it++;
+    ch.add(jStar);
+    inner();
+  }
+  return false;
+}
+
+void solveOne(const Problem& P, Work& W, long i) {
+  const long n = P.n;
+  const double* q = P.rhs + i * n;
+  double qInf = 0;
+  for (long j = 0; j < n; j++) qInf = std::max(qInf, std::fabs(q[j]));
+  const unsigned char* st = P.start + i * n;
+  bool anyStart = false;
+  for (long j = 0; j < n; j++) { W.inSet[j] = st[j] ? 1 : 0; anyStart |= st[j] != 0; }
+  long steps = 0;
+  int method = 0;
+  if (anyStart && P.pdasSteps > 0 && pdas(P, W, q, qInf, steps)) method = 1;
+  else if (P.maxIter == 0) {
+    // PDAS only (a cheap probe): not certified here, x = 0
+    std::fill(W.x.begin(), W.x.end(), 0.0);
+  } else {
+    if (!anyStart) std::fill(W.inSet.begin(), W.inSet.end(), 0);
+    else if (steps > 0) {
+      // PDAS failed: its last positive part is the warm start, unless it is empty (then the guess)
+      bool anyPos = false;
+      for (long j = 0; j < n; j++) anyPos |= W.inSet[j] != 0;
+      if (!anyPos) for (long j = 0; j < n; j++) W.inSet[j] = st[j] ? 1 : 0;
+    }
+    steps = 0;
+    method = lawsonHanson(P, W, q, qInf, steps) ? 2 : 0;
+  }
+  std::copy(W.x.begin(), W.x.end(), P.X + i * n);
+  P.stats[2 * i] = (int)steps;
+  P.stats[2 * i + 1] = method;
+}
+
+void solvePart(void* ctx, int t) {
+  const Problem& P = *(const Problem*)ctx;
+  Work W(P.n);
+  for (long i = t; i < P.m; i += P.threads) solveOne(P, W, i);
+}
+
+bool fail(napi_env env, const char* msg) {
+  napi_throw_error(env, "POLYTASK_NATIVE", msg);
+  return false;
+}
+
+void* typed(napi_env env, napi_value v, napi_typedarray_type want, long need, bool& ok) {
+  napi_typedarray_type t;
+  size_t len = 0;
+  void* data = nullptr;
+  if (!ok) return nullptr;
+  if (napi_get_typedarray_info(env, v, &t, &len, &data, nullptr, nullptr) != napi_ok || t != want) { ok = fail(env, "native nnqpBatch: wrong array type"); return nullptr; }
+  if ((long)len < need) { ok = fail(env, "native nnqpBatch: array shorter than its shape"); return nullptr; }
+  return data;
+}
+
+// nnqpBatch(n, m, Q, rhs, start (Uint8Array m×n), X (out), stats (Int32Array 2m, out), relTol, ridge, pdasSteps, maxIter, threads)
+napi_value nnqpBatchFn(napi_env env, napi_callback_info info) {
+  napi_value v[12];
+  size_t argc = 12;
+  if (napi_get_cb_info(env, info, &argc, v, nullptr, nullptr) != napi_ok || argc < 12) return fail(env, "native nnqpBatch: needs 12 arguments"), nullptr;
+  double num[7];
+  const int numIdx[7] = { 0, 1, 7, 8, 9, 10, 11 };
+  for (int k = 0; k < 7; k++)
+    if (napi_get_value_double(env, v[numIdx[k]], &num[k]) != napi_ok || !std::isfinite(num[k]) || num[k] < 0) return fail(env, "native nnqpBatch: expected a non-negative number"), nullptr;
+  const long n = (long)num[0], m = (long)num[1];
+  if (n < 1 || n > 100000 || m > 100000000 / n) return fail(env, "native nnqpBatch: bad shape"), nullptr;
+  bool ok = true;
+  Problem P{};
+  P.n = n;
+  P.m = m;
+  P.Q = (const double*)typed(env, v[2], napi_float64_array, n * n, ok);
+  P.rhs = (const double*)typed(env, v[3], napi_float64_array, m * n, ok);
+  P.start = (const unsigned char*)typed(env, v[4], napi_uint8_array, m * n, ok);
+  P.X = (double*)typed(env, v[5], napi_float64_array, m * n, ok);
+  P.stats = (int*)typed(env, v[6], napi_int32_array, 2 * m, ok);
+  if (!ok) return nullptr;
+  P.relTol = num[2];
+  P.pdasSteps = (long)num[4];
+  P.maxIter = (long)num[5];
+  double scale = 0;
+  for (long i = 0; i < n; i++) scale = std::max(scale, P.Q[i * n + i]);
+  P.scale = scale;
+  const double ridge = num[3] * (scale > 0 ? scale : 1);
+  P.floor = ridge * 1e-6;
+  std::vector<double> A(P.Q, P.Q + n * n);
+  for (long i = 0; i < n; i++) A[i * n + i] += ridge;
+  P.A = A.data();
+  // One thread per ≥ 8 problems, at most the pool (or the caller's cap).
+  int want = (int)std::min<long>(std::max<long>(1, (long)num[6]), std::max<long>(1, m / 8));
+  const int granted = want > 1 ? ptAcquire(want) : 1;
+  P.threads = granted;
+  if (granted > 1) {
+    ptParallel(granted, solvePart, &P);
+    ptRelease();
+  } else solvePart(&P, 0);
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  return undef;
+}
+
+// ADMM on b problems at once, only to find their active sets (src/balance/solvers/nnqp-batch.ts,
+// admmSupports: the same iteration, moved here because its elementwise updates cost more than the
+// products in TypeScript): x = M(ρ(z − u) − q) with M = (Q + ρI)⁻¹ given, over-relaxation, z = max(0, ·),
+// u += x̂ − z. Every `check` iterations a row whose support {j : z_j > 0} did not change since the last
+// check (and after at least 2·check iterations) leaves the batch with that support; at maxIter all do.
+// admmSupports(n, b, M, Qb, rho, relax, maxIter, check, supports (Uint8Array b×n, out)) → iterations
+napi_value admmSupportsFn(napi_env env, napi_callback_info info) {
+  napi_value v[9];
+  size_t argc = 9;
+  if (napi_get_cb_info(env, info, &argc, v, nullptr, nullptr) != napi_ok || argc < 9) return fail(env, "native admmSupports: needs 9 arguments"), nullptr;
+  double num[6];
+  const int numIdx[6] = { 0, 1, 4, 5, 6, 7 };
+  for (int k = 0; k < 6; k++)
+    if (napi_get_value_double(env, v[numIdx[k]], &num[k]) != napi_ok || !std::isfinite(num[k]) || num[k] < 0) return fail(env, "native admmSupports: expected a non-negative number"), nullptr;
+  const long n = (long)num[0], b0 = (long)num[1];
+  if (n < 1 || n > 100000 || b0 > 100000000 / n) return fail(env, "native admmSupports: bad shape"), nullptr;
+  bool ok = true;
+  const double* M = (const double*)typed(env, v[2], napi_float64_array, n * n, ok);
+  const double* Qb0 = (const double*)typed(env, v[3], napi_float64_array, b0 * n, ok);
+  unsigned char* out = (unsigned char*)typed(env, v[8], napi_uint8_array, b0 * n, ok);
+  if (!ok) return nullptr;
+  const double rho = num[2], relax = num[3];
+  const long maxIter = (long)num[4], check = std::max(1L, (long)num[5]);
+  std::vector<double> Z(b0 * n, 0.0), U(b0 * n, 0.0), B(b0 * n), X(b0 * n), Qb(Qb0, Qb0 + b0 * n);
+  std::vector<unsigned char> prev(b0 * n, 2);
+  std::vector<long> rows(b0);
+  for (long r = 0; r < b0; r++) rows[r] = r;
+  long b = b0, it = 0;
+  while (it < maxIter && b > 0) {
+    for (long k = 0; k < b * n; k++) B[k] = rho * (Z[k] - U[k]) - Qb[k];
+    ptDgemm(false, false, b, n, n, 1.0, B.data(), n, M, n, 0.0, X.data(), n);
+    for (long k = 0; k < b * n; k++) {
+      const double xh = relax * X[k] + (1 - relax) * Z[k];
+      const double z = std::max(0.0, xh + U[k]);
+      U[k] += xh - z;
+      Z[k] = z;
+    }
+    it++;
+    if (it % check != 0 && it < maxIter) continue;
+    long keep = 0;
+    for (long r = 0; r < b; r++) {
+      const double* z = Z.data() + r * n;
+      unsigned char* pr = prev.data() + r * n;
+      bool same = true;
+      for (long j = 0; j < n; j++) {
+        const unsigned char s = z[j] > 0;
+        if (s != pr[j]) same = false;
+        pr[j] = s;
+      }
+      if ((it >= 2 * check && same) || it >= maxIter) {
+        std::copy(pr, pr + n, out + rows[r] * n);
+        continue;
+      }
+      if (keep != r) {
+        std::copy(Z.begin() + r * n, Z.begin() + r * n + n, Z.begin() + keep * n);
+        std::copy(U.begin() + r * n, U.begin() + r * n + n, U.begin() + keep * n);
+        std::copy(Qb.begin() + r * n, Qb.begin() + r * n + n, Qb.begin() + keep * n);
+        std::copy(pr, pr + n, prev.begin() + keep * n);
+        rows[keep] = rows[r];
+      }
+      keep++;
+    }
+    b = keep;
+  }
+  napi_value res;
+  napi_create_double(env, (double)it, &res);
+  return res;
+}
+
+} // namespace
+
+void ptRegisterNnqp(napi_env env, napi_value exports) {
+  napi_value fn;
+  napi_create_function(env, "nnqpBatch", NAPI_AUTO_LENGTH, nnqpBatchFn, nullptr, &fn);
+  napi_set_named_property(env, exports, "nnqpBatch", fn);
+  napi_create_function(env, "admmSupports", NAPI_AUTO_LENGTH, admmSupportsFn, nullptr, &fn);
+  napi_set_named_property(env, exports, "admmSupports", fn);
+}

@@ -113,7 +113,8 @@ export class Tape {
     t.index = this.cursor++;
     let rg = false;
     const ins = t.inputs;
-    ins.length = inputs.length;
+    // setting an array's length is a runtime call in V8: only when it changes
+    if (ins.length !== inputs.length) ins.length = inputs.length;
     for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i]!;
       if (x.data.constructor !== t.data.constructor) {
@@ -124,7 +125,7 @@ export class Tape {
     }
     t.requiresGrad = rg && fn !== null;
     t.backwardFn = fn;
-    t.aux.length = 0;
+    if (t.aux.length !== 0) t.aux.length = 0;
     t.gradStamp = -1;
     return t;
   }

@@ -11,6 +11,7 @@
 #include "kernels.h"
 #include "pool.h"
 #include "batched_kernels.h"
+#include "conv.h"
 
 namespace {
 
@@ -433,6 +434,7 @@ void ptDgram(long n, long d, double alpha, const double* X, long ldx, double bet
 }
 
 bool ptUse512() { return use512(); }
+int ptThreads() { return threadsFor(); }
 
 NAPI_MODULE_INIT() {
   __builtin_cpu_init();
@@ -452,5 +454,6 @@ NAPI_MODULE_INIT() {
     napi_set_named_property(env, exports, f.name, fn);
   }
   ptRegisterBatched(env, exports); // batched per-task kernels (batched_napi.cc)
+  ptRegisterConv(env, exports); // conv2d and max-pool (conv.cc)
   return exports;
 }

@@ -247,4 +247,148 @@ export function checkBmm(transA: boolean, transB: boolean, batch: number, m: num
   need('bmm', 'c', c, bspan(batch, strideC, m, n, ldc));
 }
 
-export const referenceNn: NnKernels = { biasAct, softmaxRows, colSums, im2col, col2im, biasActGrad, mulAcc, adam, bmm };
+/** Shape checks of conv2d / conv2dGrad shared by every backend; returns the output geometry. */
+export function checkConv(op: string, N: number, C: number, H: number, W: number, O: number, kh: number, kw: number, stride: number, pad: number,
+  arrays: Record<string, [FloatArray | null, 'x' | 'w' | 'b' | 'cols' | 'y' | 'dcols']>): { Ho: number; Wo: number; P: number; K: number } {
+  dims(op, { N, C, H, W, O, kh, kw, pad });
+  if (!Number.isInteger(stride) || stride < 1) throw new ShapeError(`${op}: stride = ${stride} is not a positive integer`);
+  const Ho = Math.floor((H + 2 * pad - kh) / stride) + 1;
+  const Wo = Math.floor((W + 2 * pad - kw) / stride) + 1;
+  if (Ho < 1 || Wo < 1 || kh < 1 || kw < 1) throw new ShapeError(`${op}: kernel ${kh}×${kw} does not fit input ${H}×${W} with padding ${pad}`);
+  const P = Ho * Wo, K = C * kh * kw;
+  const len = { x: N * C * H * W, w: O * K, b: O, cols: N * K * P, y: N * O * P, dcols: K * P };
+  for (const [name, [a, kind]] of Object.entries(arrays)) need(op, name, a, len[kind]);
+  return { Ho, Wo, P, K };
+}
+
+/** An example's column matrix (K rows of leading dimension ld) at cols[off…], from x[xo…]: see NnKernels.conv2d. */
+function im2colKP(C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number,
+  x: FloatArray, xo: number, cols: FloatArray, off: number, ld: number): void {
+  for (let c = 0; c < C; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+    const row = off + ((c * kh + i) * kw + j) * ld;
+    for (let ho = 0; ho < Ho; ho++) {
+      const hi = ho * stride + i - pad, d = row + ho * Wo;
+      if (hi < 0 || hi >= H) { for (let wo = 0; wo < Wo; wo++) cols[d + wo] = 0; continue; }
+      const xr = xo + (c * H + hi) * W;
+      for (let wo = 0; wo < Wo; wo++) {
+        const wi = wo * stride + j - pad;
+        cols[d + wo] = wi < 0 || wi >= W ? 0 : x[xr + wi]!;
+      }
+    }
+  }
+}
+
+/** x[xo…] += the scatter-add of a column matrix (K rows of leading dimension ld) at cols[off…] (the adjoint of im2colKP). */
+function col2imKP(C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number,
+  cols: FloatArray, off: number, ld: number, x: FloatArray, xo: number): void {
+  for (let c = 0; c < C; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+    const row = off + ((c * kh + i) * kw + j) * ld;
+    for (let ho = 0; ho < Ho; ho++) {
+      const hi = ho * stride + i - pad;
+      if (hi < 0 || hi >= H) continue;
+      const s = row + ho * Wo, xr = xo + (c * H + hi) * W;
+      for (let wo = 0; wo < Wo; wo++) {
+        const wi = wo * stride + j - pad;
+        if (wi >= 0 && wi < W) x[xr + wi]! += cols[s + wo]!;
+      }
+    }
+  }
+}
+
+function conv2d(N: number, C: number, H: number, W: number, O: number, kh: number, kw: number, stride: number, pad: number,
+  x: FloatArray, w: FloatArray, b: FloatArray | null, cols: FloatArray, y: FloatArray): void {
+  const { Ho, Wo, P, K } = checkConv('conv2d', N, C, H, W, O, kh, kw, stride, pad, { x: [x, 'x'], w: [w, 'w'], b: [b, 'b'], cols: [cols, 'cols'], y: [y, 'y'] });
+  for (let n = 0; n < N; n++) {
+    const co = n * K * P;
+    im2colKP(C, H, W, kh, kw, stride, pad, Ho, Wo, x, n * C * H * W, cols, co, P);
+    for (let o = 0; o < O; o++) {
+      // y_n[o, :] = b[o] + Σ_k W[o, k]·cols_n[k, :]: rows of cols_n streamed (contiguous inner loop)
+      const yo = (n * O + o) * P, bv = b ? b[o]! : 0;
+      for (let p = 0; p < P; p++) y[yo + p] = bv;
+      for (let k = 0; k < K; k++) {
+        const wv = w[o * K + k]!, cr = co + k * P;
+        for (let p = 0; p < P; p++) y[yo + p]! += wv * cols[cr + p]!;
+      }
+    }
+  }
+}
+
+function conv2dGrad(N: number, C: number, H: number, W: number, O: number, kh: number, kw: number, stride: number, pad: number,
+  cols: FloatArray, w: FloatArray, go: FloatArray, gw: FloatArray | null, gb: FloatArray | null, gx: FloatArray | null, dcols: FloatArray | null): void {
+  const { Ho, Wo, P, K } = checkConv('conv2dGrad', N, C, H, W, O, kh, kw, stride, pad,
+    { cols: [cols, 'cols'], w: [w, 'w'], go: [go, 'y'], gw: [gw, 'w'], gb: [gb, 'b'], gx: [gx, 'x'], dcols: [dcols, 'dcols'] });
+  if (gx && !dcols) throw new ShapeError('conv2dGrad: gx needs the dcols scratch');
+  for (let n = 0; n < N; n++) {
+    const co = n * K * P, go0 = n * O * P;
+    for (let o = 0; o < O; o++) {
+      const r = go0 + o * P;
+      if (gb) { let s = 0; for (let p = 0; p < P; p++) s += go[r + p]!; gb[o]! += s; }
+      if (gw) {
+        for (let k = 0; k < K; k++) {
+          let s = 0;
+          for (let p = 0; p < P; p++) s += go[r + p]! * cols[co + k * P + p]!;
+          gw[o * K + k]! += s;
+        }
+      }
+    }
+    if (gx && dcols) {
+      dcols.fill(0, 0, K * P);
+      for (let k = 0; k < K; k++) {
+        for (let o = 0; o < O; o++) {
+          const wv = w[o * K + k]!, r = go0 + o * P, d = k * P;
+          for (let p = 0; p < P; p++) dcols[d + p]! += wv * go[r + p]!;
+        }
+      }
+      col2imKP(C, H, W, kh, kw, stride, pad, Ho, Wo, dcols, 0, P, gx, n * C * H * W);
+    }
+  }
+}
+
+export function checkMaxPool(NC: number, H: number, W: number, k: number, stride: number, x: FloatArray, y: FloatArray, arg: Int32Array): number {
+  dims('maxPool', { NC, H, W });
+  if (!(Number.isInteger(k) && k >= 1 && Number.isInteger(stride) && stride >= 1)) throw new ShapeError(`maxPool: kernel and stride must be positive integers (got ${k}, ${stride})`);
+  if (H < k || W < k) throw new ShapeError(`maxPool: window ${k} does not fit input ${H}×${W}`);
+  const n = NC * (Math.floor((H - k) / stride) + 1) * (Math.floor((W - k) / stride) + 1);
+  need('maxPool', 'x', x, NC * H * W);
+  need('maxPool', 'y', y, n);
+  if (arg.length < n) throw new ShapeError(`maxPool: arg has ${arg.length} entries, needs ${n}`);
+  return n;
+}
+
+function maxPool(NC: number, H: number, W: number, k: number, stride: number, x: FloatArray, y: FloatArray, arg: Int32Array): void {
+  checkMaxPool(NC, H, W, k, stride, x, y, arg);
+  const Ho = Math.floor((H - k) / stride) + 1, Wo = Math.floor((W - k) / stride) + 1;
+  let q = 0;
+  for (let nc = 0; nc < NC; nc++) {
+    const base = nc * H * W;
+    for (let ho = 0; ho < Ho; ho++) {
+      for (let wo = 0; wo < Wo; wo++) {
+        let bi = base + ho * stride * W + wo * stride, best = x[bi]!;
+        for (let i = 0; i < k; i++) {
+          const row = base + (ho * stride + i) * W + wo * stride;
+          for (let j = 0; j < k; j++) if (x[row + j]! > best) { best = x[row + j]!; bi = row + j; }
+        }
+        y[q] = x[bi]!;
+        arg[q++] = bi;
+      }
+    }
+  }
+}
+
+export function checkMaxPoolGrad(n: number, arg: Int32Array, go: FloatArray, gx: FloatArray): void {
+  dims('maxPoolGrad', { n });
+  if (arg.length < n) throw new ShapeError(`maxPoolGrad: arg has ${arg.length} entries, needs ${n}`);
+  need('maxPoolGrad', 'go', go, n);
+}
+
+function maxPoolGrad(n: number, arg: Int32Array, go: FloatArray, gx: FloatArray): void {
+  checkMaxPoolGrad(n, arg, go, gx);
+  const m = gx.length;
+  for (let i = 0; i < n; i++) {
+    const j = arg[i]!;
+    if (!(j >= 0 && j < m)) throw new ShapeError(`maxPoolGrad: index ${j} is outside gx (${m} entries)`);
+    gx[j]! += go[i]!;
+  }
+}
+
+export const referenceNn: NnKernels = { biasAct, softmaxRows, colSums, im2col, col2im, conv2d, conv2dGrad, maxPool, maxPoolGrad, biasActGrad, mulAcc, adam, bmm };

@@ -344,6 +344,43 @@ function conv2dGrad(N: number, C: number, H: number, W: number, O: number, kh: n
   }
 }
 
+/** C = alpha·op(A)·op(B) + beta·C of one precision (a backend's sgemm or dgemm, chosen by the arrays). */
+export type GemmFn = (transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: FloatArray, lda: number, b: FloatArray, ldb: number, beta: number, c: FloatArray, ldc: number) => void;
+
+/**
+ * conv2d / conv2dGrad on a backend's GEMM (the ts and wasm backends: their GEMM is much faster than
+ * the loops above), per example on the same K × P column matrices: y_n = W·cols_n + b,
+ * dW += dY_n·cols_nᵀ, dcols = Wᵀ·dY_n then col2im. Same results as the loops up to summation order.
+ */
+export function convWithGemm(gemm: GemmFn): Pick<NnKernels, 'conv2d' | 'conv2dGrad'> {
+  return {
+    conv2d(N, C, H, W, O, kh, kw, stride, pad, x, w, b, cols, y) {
+      const { Ho, Wo, P, K } = checkConv('conv2d', N, C, H, W, O, kh, kw, stride, pad, { x: [x, 'x'], w: [w, 'w'], b: [b, 'b'], cols: [cols, 'cols'], y: [y, 'y'] });
+      for (let n = 0; n < N; n++) {
+        const cn = cols.subarray(n * K * P, (n + 1) * K * P), yn = y.subarray(n * O * P, (n + 1) * O * P);
+        im2colKP(C, H, W, kh, kw, stride, pad, Ho, Wo, x, n * C * H * W, cols, n * K * P, P);
+        gemm(false, false, O, P, K, 1, w, K, cn, P, 0, yn, P);
+        if (b) for (let o = 0; o < O; o++) { const bv = b[o]!; for (let p = 0; p < P; p++) yn[o * P + p]! += bv; }
+      }
+    },
+    conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, cols, w, go, gw, gb, gx, dcols) {
+      const { Ho, Wo, P, K } = checkConv('conv2dGrad', N, C, H, W, O, kh, kw, stride, pad,
+        { cols: [cols, 'cols'], w: [w, 'w'], go: [go, 'y'], gw: [gw, 'w'], gb: [gb, 'b'], gx: [gx, 'x'], dcols: [dcols, 'dcols'] });
+      if (gx && !dcols) throw new ShapeError('conv2dGrad: gx needs the dcols scratch');
+      for (let n = 0; n < N; n++) {
+        const gn = go.subarray(n * O * P, (n + 1) * O * P), cn = cols.subarray(n * K * P, (n + 1) * K * P);
+        if (gb) for (let o = 0; o < O; o++) { let s = 0; for (let p = 0; p < P; p++) s += gn[o * P + p]!; gb[o]! += s; }
+        if (gw) gemm(false, true, O, K, P, 1, gn, P, cn, P, 1, gw, K);
+        if (gx && dcols) {
+          gemm(true, false, K, P, O, 1, w, K, gn, P, 0, dcols, P);
+          col2imKP(C, H, W, kh, kw, stride, pad, Ho, Wo, dcols, 0, P, gx, n * C * H * W);
+        }
+      }
+    },
+  };
+}
+
 export function checkMaxPool(NC: number, H: number, W: number, k: number, stride: number, x: FloatArray, y: FloatArray, arg: Int32Array): number {
   dims('maxPool', { NC, H, W });
   if (!(Number.isInteger(k) && k >= 1 && Number.isInteger(stride) && stride >= 1)) throw new ShapeError(`maxPool: kernel and stride must be positive integers (got ${k}, ${stride})`);

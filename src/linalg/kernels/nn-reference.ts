@@ -16,7 +16,12 @@ function need(op: string, name: string, a: FloatArray | null, len: number): void
 }
 
 function dims(op: string, ds: Record<string, number>): void {
-  for (const [k, v] of Object.entries(ds)) if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${op}: ${k} = ${v} is not a non-negative integer`);
+  // for…in, not Object.entries: this runs on every kernel call, and the entries arrays were ~3 % of
+  // a 139-network training run (garbage)
+  for (const k in ds) {
+    const v = ds[k]!;
+    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${op}: ${k} = ${v} is not a non-negative integer`);
+  }
 }
 
 /** Shape checks shared by every backend (the native one checks before crossing into the addon). */

@@ -434,7 +434,6 @@ void ptDgram(long n, long d, double alpha, const double* X, long ldx, double bet
 }
 
 bool ptUse512() { return use512(); }
-int ptThreads() { return threadsFor(); }
 
 NAPI_MODULE_INIT() {
   __builtin_cpu_init();

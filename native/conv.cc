@@ -9,10 +9,7 @@
 // register-blocked loops (below), not the packed GEMM, which is slow on these thin shapes.
 // Formulas and the reference: src/linalg/kernels/nn-reference.ts (conv2d, conv2dGrad, maxPool, maxPoolGrad).
 #include "conv.h"
-#include "kernels.h"
 #include <cmath>
-
-bool ptUse512();
 
 namespace {
 

@@ -5,5 +5,3 @@
 /** Adds conv2d, conv2dGrad, maxPool, maxPoolGrad to the addon's exports (see NnKernels in
  * src/linalg/kernels/types.ts for their contracts). */
 void ptRegisterConv(napi_env env, napi_value exports);
-/** How many pool threads a kernel call may use (addon.cc). */
-int ptThreads();

@@ -11,6 +11,7 @@
 #include "kernels.h"
 #include "pool.h"
 #include "batched_kernels.h"
+#include "conv.h"
 
 void ptRegisterNnqp(napi_env env, napi_value exports); // many NNQPs with one matrix (nnqp.cc)
 
@@ -455,5 +456,6 @@ NAPI_MODULE_INIT() {
   }
   ptRegisterBatched(env, exports); // batched per-task kernels (batched_napi.cc)
   ptRegisterNnqp(env, exports);    // many NNQPs with one matrix (nnqp.cc, issue 12)
+  ptRegisterConv(env, exports); // conv2d and max-pool (conv.cc)
   return exports;
 }

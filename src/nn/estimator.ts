@@ -257,6 +257,8 @@ export class NeuralEstimator implements Estimator {
   readonly fitted: boolean;
   readonly diagnostics?: FitDiagnostics;
   readonly learned?: Readonly<Record<string, unknown>>;
+  /** The prediction tape, kept between predict calls so that its buffers are reused. */
+  private predTape: Tape | undefined;
 
   constructor(readonly model: string, options: Options, private readonly fit_?: {
     net: MtlArchitecture; st: Standardiser; taskNames: string[]; taskKinds: TaskKind[]; classes: (readonly string[] | null)[]; featureNames: string[]; bestEpoch: number; history: NnState['history']; gates?: NnState['gates'];
@@ -329,7 +331,9 @@ export class NeuralEstimator implements Estimator {
     if (X.cols !== d) throw new FeatureMismatchError(`${this.model}: X has ${X.cols} features, the model was trained on ${d}`);
     const Xf = new Float32Array(X.rows * d);
     for (let i = 0; i < X.rows; i++) for (let j = 0; j < d; j++) Xf[i * d + j] = (X.data[i * X.cols + j]! - f.st.xMean[j]!) / f.st.xStd[j]!;
-    const out = predictAll(f.net, Xf, X.rows, d)[t]!;
+    // only this task's output (stl-mlp: one trunk of 139, not all), on a tape kept between calls
+    this.predTape ??= new Tape('float32', 0);
+    const out = predictAll(f.net, Xf, X.rows, d, 256, [t], this.predTape)[t] ?? new Float32Array(0);
     if (f.taskKinds[t] === 'multiclass') return Float64Array.from(out);
     return Float64Array.from(out, (v) => v * f.st.yStd[t]! + f.st.yMean[t]!);
   }

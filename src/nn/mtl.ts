@@ -90,7 +90,10 @@ export function repGradients(g: Tape, losses: readonly Tensor[], features: Tenso
  */
 export function jacobianByLanes(g: Tape, losses: readonly Tensor[], features: Tensor, shared: readonly Param[], seeds?: readonly number[], out?: Data, repScratch?: Data): TaskMatrix {
   const T = losses.length, P = totalSize(shared);
-  const R = repGradients(g, losses, features, seeds, repScratch);
+  // the representation gradients are scratch: the caller's buffer when it fits, else the tape's
+  // (sized to the largest batch seen, so batches of varying size allocate nothing)
+  const n = T * features.size;
+  const R = repGradients(g, losses, features, seeds, repScratch !== undefined && repScratch.length === n ? repScratch : g.scratch(0, n));
   g.backwardFrom(features, R.data, T);
   const J = alloc(g, out, T * P);
   let off = 0;

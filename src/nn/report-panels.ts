@@ -101,8 +101,102 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(3))) : '–';
 }
 
+/** Above this many tasks the curves are summarised (a legend of 2·T entries is unreadable: School has 139 tasks). */
+export const MANY_TASKS = 8;
+/** The worst tasks drawn individually in a summarised chart. */
+export const WORST_SHOWN = 3;
+
+/** The q-quantile (linear interpolation) of the finite values, or null. */
+export function quantile(xs: readonly (number | null | undefined)[], q: number): number | null {
+  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const h = (v.length - 1) * q, lo = Math.floor(h);
+  return lo + 1 < v.length ? v[lo]! + (h - lo) * (v[lo + 1]! - v[lo]!) : v[lo]!;
+}
+
+function meanOf(xs: readonly (number | null | undefined)[]): number | null {
+  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/**
+ * Many tasks: one chart of the mean over tasks (training solid, validation dashed), the spread over
+ * tasks (10th and 90th percentile of the validation values, or training when there is no validation
+ * split) and the WORST_SHOWN worst tasks at the chosen epoch; then every task in a task × epoch
+ * heatmap (worst first; hover a cell for its value). `per(e)` gives one epoch's train and val
+ * values per task; `higherIsWorse` orders the tasks (loss, RMSE: true; accuracy: false).
+ */
+function summaryCharts(epochs: readonly EpochView[], shown: EpochView, ctx: PanelContext, idSuffix: string, what: string,
+  per: (e: EpochView) => { train: (number | null)[] | null; val: (number | null)[] | null }, higherIsWorse: boolean): { line: LineChart; heat: HeatmapChart; worst: number[] } {
+  const hasVal = epochs.some((e) => per(e).val !== null);
+  const side = (e: EpochView): (number | null)[] | null => (hasVal ? per(e).val : per(e).train);
+  const at = side(shown) ?? [];
+  const order = ctx.tasks.map((_, t) => t).filter((t) => typeof at[t] === 'number')
+    .sort((a, b) => (higherIsWorse ? at[b]! - at[a]! : at[a]! - at[b]!));
+  const worst = order.slice(0, WORST_SHOWN);
+  const grey = '#7f7f7f';
+  const split = hasVal ? 'validation' : 'training';
+  const datasets: LineDataset[] = [
+    { label: 'mean over tasks, training', points: pts(epochs, (e) => meanOf(per(e).train ?? [])), color: '#000000', pointRadius: 2 },
+    ...(hasVal ? [{ label: 'mean over tasks, validation', points: pts(epochs, (e) => meanOf(per(e).val ?? [])), color: '#000000', dashed: true, pointRadius: 2 }] : []),
+    { label: `10th percentile over tasks, ${split}`, points: pts(epochs, (e) => quantile(side(e) ?? [], 0.1)), color: grey, dashed: true, pointRadius: 0 },
+    { label: `90th percentile over tasks, ${split}`, points: pts(epochs, (e) => quantile(side(e) ?? [], 0.9)), color: grey, dashed: true, pointRadius: 0 },
+    ...worst.map((t, k) => ({ label: `worst ${k + 1}: ${ctx.tasks[t]} (${split})`, points: pts(epochs, (e) => side(e)?.[t]), color: taskColor(k + 5), pointRadius: 2 })),
+  ];
+  const line: LineChart = {
+    kind: 'line',
+    id: `${ctx.idPrefix}-training${idSuffix}`,
+    title: `${ctx.label}: ${what} per epoch over ${ctx.tasks.length} tasks (mean, 10th–90th percentile, the ${worst.length} worst tasks; every task in the heatmap below)`,
+    datasets,
+    xLabel: 'epoch',
+    integerX: true,
+    yLabel: what,
+  };
+  const values = order.map((t) => epochs.map((e) => side(e)?.[t] ?? Number.NaN));
+  const finite = values.flat().filter((v) => Number.isFinite(v));
+  const heat: HeatmapChart = {
+    kind: 'heatmap',
+    id: `${ctx.idPrefix}-training${idSuffix}-tasks`,
+    title: `${ctx.label}: ${split} ${what} of every task per epoch (rows: tasks, worst at epoch ${shown.epoch} first; hover a cell for its value)`,
+    xLabels: epochs.map((e) => String(e.epoch)),
+    yLabels: order.map((t) => ctx.tasks[t]!),
+    values,
+    scale: 'sequential',
+    min: finite.length ? Math.min(...finite) : 0,
+    max: finite.length ? Math.max(...finite) : 1,
+    xLabel: 'epoch',
+    yLabel: 'task',
+  };
+  return { line, heat, worst };
+}
+
+function manyTaskTrainingPanels(epochs: readonly EpochView[], shown: EpochView, note: string, ctx: PanelContext): ReportPanel[] {
+  const loss = summaryCharts(epochs, shown, ctx, '', 'loss', (e) => ({ train: e.trainLoss, val: e.valLoss }), true);
+  const worstNote = `${ctx.label}: worst tasks at epoch ${shown.epoch}: ${loss.worst.map((t) => `${ctx.tasks[t]} ${fmt((shown.valLoss ?? shown.trainLoss)[t] ?? NaN)}`).join(', ')}.`;
+  const panels: ReportPanel[] = [
+    { section: TRAINING, chart: loss.line, notes: [note, worstNote] },
+    { section: TRAINING, chart: loss.heat },
+  ];
+  const names = epochs.find((e) => e.metricName)?.metricName;
+  if (names && epochs.some((e) => e.trainMetric)) {
+    const kinds = [...new Set(names)].join(' / ');
+    // accuracy: lower is worse; rmse (and a mix, ordered by the first task's kind): higher is worse
+    const m = summaryCharts(epochs, shown, ctx, '-metric', kinds, (e) => ({ train: e.trainMetric, val: e.valMetric }), names[0] !== 'accuracy');
+    panels.push({ section: TRAINING, chart: m.line }, { section: TRAINING, chart: m.heat });
+  }
+  return panels;
+}
+
 function trainingPanels(epochs: readonly EpochView[], bestEpoch: unknown, ctx: PanelContext): ReportPanel[] {
   if (epochs.length === 0) return [];
+  if (ctx.tasks.length > MANY_TASKS) {
+    const last = epochs[epochs.length - 1]!;
+    const best = typeof bestEpoch === 'number' ? epochs.find((e) => e.epoch === bestEpoch) : undefined;
+    const shown = best ?? last;
+    const m = meanOf(shown.valLoss ?? shown.trainLoss);
+    const note = `${ctx.label}: ${epochs.length} epochs; ${best ? `chosen epoch ${best.epoch} (best mean validation loss)` : `last epoch ${last.epoch}`}, mean ${shown.valLoss ? 'validation' : 'training'} loss over the ${ctx.tasks.length} tasks ${fmt(m ?? NaN)}.`;
+    return manyTaskTrainingPanels(epochs, shown, note, ctx);
+  }
   const datasets: LineDataset[] = [];
   ctx.tasks.forEach((task, t) => {
     datasets.push({ label: `${task} train`, points: pts(epochs, (e) => e.trainLoss[t]), color: taskColor(t), pointRadius: 2 });

@@ -2,9 +2,14 @@
 //
 // Define-by-run: each op (src/nn/ops/*) appends its output to the tape; backward walks the tape in
 // reverse. Steady state allocates nothing: `reset()` rewinds the tape, and the k-th op of the next
-// step reuses the k-th slot (tensor object, data buffer, gradient buffer, saved buffers) when its
-// size matches — a training step issues the same ops with the same shapes every time. `allocations`
-// counts every buffer/object the arena had to create, so a test can prove the steady state is flat.
+// step reuses the k-th slot (tensor object, data buffer, gradient buffers, saved buffers) — a
+// training step issues the same ops every time, but not always with the same sizes: the last batch
+// of an epoch is short, and one network per task (stl-mlp) sees batches of different sizes. So every
+// buffer is a capacity buffer allocated at the largest size seen, and the tensor holds a view of the
+// live size cut from it (a slab, ./tensor.ts); the views of the few sizes in use are kept, so a run
+// alternating full and partial batches allocates nothing after its first epoch. `allocations`
+// counts every buffer, view and tensor object the arena had to create, so a test can prove the
+// steady state is flat.
 //
 // Lanes: a backward pass may carry `lanes` stacked cotangents (gradient buffers of lanes × size).
 // With one lane per task this is torchjd's mtl_backward: ONE reverse pass from the shared
@@ -13,8 +18,8 @@ import { ShapeError } from '../errors.ts';
 import { kernels } from '../linalg/backend.ts';
 import type { Kernels } from '../linalg/kernels/types.ts';
 import { Random } from '../linalg/random.ts';
-import { Tensor, Param, makeData, shapeSize, shapeStr, checkShape } from './tensor.ts';
-import type { BackwardFn, DType, Data } from './tensor.ts';
+import { Tensor, Param, shapeSize, shapeStr, checkShape } from './tensor.ts';
+import type { BackwardFn, Buf, DType, Data, Slab } from './tensor.ts';
 
 export interface BackwardOptions {
   /** Seed of each root's gradient (default 1 each); roots must then be scalars. */
@@ -25,6 +30,17 @@ export interface BackwardOptions {
    * parameters used before it (e.g. MMoE gates) get their gradients.
    */
   readonly stopAt?: Tensor;
+}
+
+type BufCtor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
+
+/** Views kept per slab: full and partial batches, plus a few sizes of evaluation passes. */
+const MAX_VIEWS = 4;
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 // Pass numbers are global (not per tape): a parameter shared by several tapes must never mistake
@@ -40,13 +56,16 @@ export class Tape {
   /** Number of buffers and tensor objects the arena created (flat in the steady state). */
   allocations = 0;
   private slots: Tensor[] = [];
+  private readonly scratchSlabs: (Slab | undefined)[] = [];
   private cursor = 0;
   private pass = 0;
   /** The kernels backend, looked up once per tape (so a backend switch applies to new tapes). */
   readonly k: Kernels;
+  private readonly floatCtor: BufCtor;
 
   constructor(dtype: DType = 'float32', seed = 0) {
     this.dtype = dtype;
+    this.floatCtor = dtype === 'float32' ? Float32Array : Float64Array;
     this.rng = new Random(seed);
     this.k = kernels();
   }
@@ -73,22 +92,29 @@ export class Tape {
   out(shape: readonly number[], inputs: readonly Tensor[], fn: BackwardFn | null): Tensor {
     const n = shapeSize(shape);
     let t = this.slots[this.cursor];
-    if (t === undefined || t.data.length !== n || t.external) {
+    if (t === undefined || t.external) {
       checkShape(shape, 'op output');
-      t = new Tensor(shape, makeData(this.dtype, n));
+      const slabs: (Slab | undefined)[] = [];
+      t = new Tensor(shape, this.fit(slabs, 0, n, this.floatCtor) as Data);
+      t.slabs = slabs;
       this.allocations++;
       this.slots[this.cursor] = t;
     } else {
-      // reuse: copy the shape without allocating when the rank matches
       const s = t.shape;
-      if (s.length !== shape.length) { s.length = 0; for (const d of shape) s.push(d); }
-      else for (let i = 0; i < shape.length; i++) s[i] = shape[i]!;
+      if (!sameDims(s, shape)) {
+        checkShape(shape, 'op output');
+        // copy the shape without allocating
+        s.length = shape.length;
+        for (let i = 0; i < shape.length; i++) s[i] = shape[i]!;
+      }
       t.size = n;
+      t.data = this.fit(t.slabs, 0, n, this.floatCtor) as Data;
     }
     t.index = this.cursor++;
     let rg = false;
     const ins = t.inputs;
-    ins.length = inputs.length;
+    // setting an array's length is a runtime call in V8: only when it changes
+    if (ins.length !== inputs.length) ins.length = inputs.length;
     for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i]!;
       if (x.data.constructor !== t.data.constructor) {
@@ -99,39 +125,65 @@ export class Tape {
     }
     t.requiresGrad = rg && fn !== null;
     t.backwardFn = fn;
-    t.aux.length = 0;
+    if (t.aux.length !== 0) t.aux.length = 0;
     t.gradStamp = -1;
     return t;
   }
 
+  /**
+   * @internal A buffer of exactly `n` elements cut from slab `i` of a tensor. Reallocates only when `n` exceeds the capacity (or the element type
+   * differs); a size seen recently reuses its view.
+   */
+  private fit(slabs: (Slab | undefined)[], i: number, n: number, ctor: BufCtor): Buf {
+    let s = slabs[i];
+    if (s === undefined || s.buf.length < n || s.buf.constructor !== ctor) {
+      s = { buf: new ctor(n), views: [] };
+      slabs[i] = s;
+      this.allocations++;
+      return s.buf;
+    }
+    return this.viewOf(s, n);
+  }
+
+  private viewOf(s: Slab, n: number): Buf {
+    if (s.buf.length === n) return s.buf;
+    const vs = s.views;
+    for (let k = vs.length - 1; k >= 0; k--) if (vs[k]!.length === n) return vs[k]!;
+    const v = s.buf.subarray(0, n);
+    if (vs.length >= MAX_VIEWS) vs.shift();
+    vs.push(v);
+    this.allocations++;
+    return v;
+  }
+
   /** @internal A saved buffer of the current op output, reused across steps. */
   savedData(t: Tensor, slot: number, n: number): Data {
-    const s = t.saved[slot];
-    if (s !== undefined && s.length === n && s.constructor === t.data.constructor) return s as Data;
-    const b = makeData(this.dtype, n);
-    this.allocations++;
+    const b = this.fit(t.slabs, 3 + slot, n, this.floatCtor) as Data;
     t.saved[slot] = b;
     return b;
   }
 
   /** @internal */
   savedInt(t: Tensor, slot: number, n: number): Int32Array {
-    const s = t.saved[slot];
-    if (s instanceof Int32Array && s.length === n) return s;
-    const b = new Int32Array(n);
-    this.allocations++;
+    const b = this.fit(t.slabs, 3 + slot, n, Int32Array) as Int32Array;
     t.saved[slot] = b;
     return b;
   }
 
   /** @internal */
   savedMask(t: Tensor, slot: number, n: number): Uint8Array {
-    const s = t.saved[slot];
-    if (s instanceof Uint8Array && s.length === n) return s;
-    const b = new Uint8Array(n);
-    this.allocations++;
+    const b = this.fit(t.slabs, 3 + slot, n, Uint8Array) as Uint8Array;
     t.saved[slot] = b;
     return b;
+  }
+
+  /**
+   * A scratch buffer of `n` floats owned by the tape (slot `slot`), reused step to step like the
+   * arena's: for work buffers outside the ops whose size follows the batch (the T × batch·H
+   * representation gradients of the Jacobian way). Valid until the next call with the same slot.
+   */
+  scratch(slot: number, n: number): Data {
+    return this.fit(this.scratchSlabs, slot, n, this.floatCtor) as Data;
   }
 
   /** A tensor on the tape wrapping `data` (no copy; not differentiated): mini-batch inputs. */
@@ -179,19 +231,22 @@ export class Tape {
     if (t instanceof Param) {
       if (lanes === 1) return t.grad;
       const n = lanes * t.size;
-      if (t.jac === null || t.jac.length !== n) { t.jac = makeData(t.dtype, n); this.allocations++; t.jacStamp = -1; }
+      if (t.jac === null || t.jac.length !== n) {
+        const ctor = t.data.constructor as BufCtor;
+        if (t.jacSlab === undefined || t.jacSlab.buf.length < n || t.jacSlab.buf.constructor !== ctor) {
+          t.jacSlab = { buf: new ctor(n), views: [] };
+          this.allocations++;
+        }
+        t.jac = this.viewOf(t.jacSlab, n) as Data;
+        t.jacStamp = -1;
+      }
       if (t.jacStamp !== this.pass) { t.jac.fill(0); t.jacStamp = this.pass; }
       return t.jac;
     }
     if (t.gradStamp === this.pass) return t.grad;
     // one-lane and T-lane passes alternate in a step (heads, then the Jacobian): keep one buffer each
-    const n = lanes * t.size;
-    let b = lanes === 1 ? t.grad1 : t.gradN;
-    if (b === null || b.length !== n) {
-      b = makeData(this.dtype, n);
-      this.allocations++;
-      if (lanes === 1) t.grad1 = b; else t.gradN = b;
-    }
+    // (slab 1 and 2; an input wrapped by input() has a float type of its own: the tape's)
+    const b = this.fit(t.slabs, lanes === 1 ? 1 : 2, lanes * t.size, this.floatCtor) as Data;
     b.fill(0);
     t.grad = b;
     t.gradStamp = this.pass;

@@ -10,6 +10,18 @@ import type { Tape } from './tape.ts';
 
 export type DType = 'float32' | 'float64';
 export type Data = Float32Array | Float64Array;
+/** Any buffer the arena pools: float data, index maps, masks. */
+export type Buf = Data | Int32Array | Uint8Array;
+
+/**
+ * @internal A capacity buffer and the views of the live sizes cut from it (a few, newest last).
+ * Views are kept because creating one allocates: a run whose batches alternate between two sizes
+ * (full batches and the partial last one) then allocates nothing after its first epoch.
+ */
+export interface Slab {
+  buf: Buf;
+  views: Buf[];
+}
 
 /** Reverse-mode rule of one op: reads `out.grad` (lanes × out.size) and ACCUMULATES into the
  * gradients of `out.inputs` (obtained through `tape.gradOf(input, lanes)`). `lanes` > 1 carries T
@@ -60,9 +72,10 @@ export class Tensor {
   gradStamp = -1;
   /** @internal true when `data` is a caller's buffer (Tape.input): the arena must never write into it */
   external = false;
-  /** @internal cached one-lane and multi-lane gradient buffers (grad points at one of them) */
-  grad1: Data | null = null;
-  gradN: Data | null = null;
+  /** @internal capacity buffers of the arena (Tape): data, one-lane grad, multi-lane grad, then one
+   * per saved slot. `data`, `grad` and `saved[k]` are views of the live size into them, so a batch
+   * smaller than the largest seen reuses the buffers instead of reallocating (src/nn/tape.ts). */
+  slabs: (Slab | undefined)[] = [];
 
   constructor(shape: readonly number[], data: Data, requiresGrad = false) {
     checkShape(shape, 'Tensor');
@@ -98,6 +111,8 @@ export class Param extends Tensor {
   name: string;
   /** Jacobian rows (lanes × size) written by a lanes backward pass; null until first used. */
   jac: Data | null = null;
+  /** @internal capacity buffer behind `jac` (lanes vary with the number of tasks asked for) */
+  jacSlab: Slab | undefined = undefined;
   /** @internal lanes pass in which jac was last zeroed */
   jacStamp = -1;
 

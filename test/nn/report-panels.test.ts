@@ -179,3 +179,47 @@ test('malformed learned records are skipped, never trusted', () => {
   assert.equal(one.length, 1);
   assert.equal((one[0]!.chart as LineChart).datasets.length, 2, 'training lines only: no validation recorded');
 });
+
+test('training curves of many tasks (139, as School): mean, 10th–90th percentile and the 3 worst tasks in a short legend; every task in a heatmap', async () => {
+  const { MANY_TASKS, WORST_SHOWN, quantile } = await import('../../src/nn/report-panels.ts');
+  const T = 139, E = 5;
+  const tasks = Array.from({ length: T }, (_, t) => `school${t}`);
+  // task t's validation loss at epoch e: (1 + t mod 17)/(e + 1); tasks 16, 33, 50 ... share the worst value,
+  // so make three planted worst tasks unique
+  const val = (t: number, e: number): number => (t === 70 ? 50 : t === 12 ? 40 : t === 101 ? 30 : 1 + (t % 17)) / (e + 1);
+  const history = Array.from({ length: E }, (_, e) => ({
+    epoch: e + 1,
+    trainLoss: tasks.map((_, t) => val(t, e) / 2),
+    valLoss: tasks.map((_, t) => val(t, e)),
+    metricName: tasks.map(() => 'rmse'),
+    trainMetric: tasks.map((_, t) => Math.sqrt(val(t, e) / 2)),
+    valMetric: tasks.map((_, t) => Math.sqrt(val(t, e))),
+  }));
+  const panels = nnReportPanels({ bestEpoch: 4, history }, { label: 'stl-mlp', idPrefix: 'p-stl', tasks });
+  assert.ok(T > MANY_TASKS);
+  const c = chart<LineChart>(panels, 'p-stl-training');
+  assert.ok(c.datasets.length <= 4 + WORST_SHOWN, `${c.datasets.length} legend entries`);
+  assert.deepEqual(c.datasets.slice(4).map((d) => d.label), ['worst 1: school70 (validation)', 'worst 2: school12 (validation)', 'worst 3: school101 (validation)']);
+  const mean = c.datasets.find((d) => d.label === 'mean over tasks, validation')!;
+  for (let e = 0; e < E; e++) {
+    const want = tasks.reduce((s, _, t) => s + val(t, e), 0) / T;
+    assert.ok(Math.abs(mean.points[e]!.y - want) < 1e-12);
+    assert.equal(mean.points[e]!.x, e + 1);
+  }
+  const p90 = c.datasets.find((d) => d.label.startsWith('90th percentile'))!;
+  assert.equal(p90.points[0]!.y, quantile(tasks.map((_, t) => val(t, 0)), 0.9));
+  assert.ok(c.datasets.find((d) => d.label.startsWith('10th'))!.points[0]!.y < p90.points[0]!.y);
+  const h = chart<HeatmapChart>(panels, 'p-stl-training-tasks');
+  assert.equal(h.yLabels.length, T);
+  assert.deepEqual(h.yLabels.slice(0, 3), ['school70', 'school12', 'school101']);
+  assert.deepEqual(h.xLabels, ['1', '2', '3', '4', '5']);
+  const r = h.yLabels.indexOf('school5');
+  assert.deepEqual(h.values[r], Array.from({ length: E }, (_, e) => val(5, e)));
+  // the metric (rmse: higher is worse) gets the same two charts
+  const m = chart<LineChart>(panels, 'p-stl-training-metric');
+  assert.ok(m.datasets.length <= 4 + WORST_SHOWN);
+  assert.equal(chart<HeatmapChart>(panels, 'p-stl-training-metric-tasks').yLabels[0], 'school70');
+  // few tasks keep one line per task
+  const few = nnReportPanels({ bestEpoch: 1, history: history.map((x) => ({ ...x, trainLoss: x.trainLoss.slice(0, 2), valLoss: x.valLoss.slice(0, 2), metricName: undefined })) }, { label: 'hps', idPrefix: 'p-h', tasks: tasks.slice(0, 2) });
+  assert.equal(chart<LineChart>(few, 'p-h-training').datasets.length, 4);
+});

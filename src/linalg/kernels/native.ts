@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ShapeError } from '../../errors.ts';
 import type { FloatArray } from '../matrix.ts';
 import { THREADS_ENV } from './threads.ts';
-import { ACTIVATIONS, checkBiasAct, checkAdam, checkBiasActGrad, checkBmm, checkIm2col, checkMulAcc, referenceNn } from './nn-reference.ts';
+import { ACTIVATIONS, checkBiasAct, checkAdam, checkBiasActGrad, checkBmm, checkConv, checkIm2col, checkMaxPool, checkMaxPoolGrad, checkMulAcc, referenceNn } from './nn-reference.ts';
 import type { Kernels, NnKernels } from './types.ts';
 import { smallToReference } from './dispatch.ts';
 import { checkBatched, checkResidualGrad, checkSymv } from './batched-checks.ts';
@@ -37,6 +37,13 @@ interface Addon {
   im2col(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, x: FloatArray, cols: FloatArray): void;
   col2im(N: number, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, cols: FloatArray, x: FloatArray): void;
   biasActGrad(rows: number, n: number, go: FloatArray, d: FloatArray | null, gx: FloatArray | null, gb: FloatArray | null): void;
+  /** conv.cc (absent from addons built before it: the reference runs instead). */
+  conv2d?(N: number, C: number, H: number, W: number, O: number, kh: number, kw: number, stride: number, pad: number,
+    x: FloatArray, w: FloatArray, b: FloatArray | null, cols: FloatArray, y: FloatArray): void;
+  conv2dGrad?(N: number, C: number, H: number, W: number, O: number, kh: number, kw: number, stride: number, pad: number,
+    cols: FloatArray, w: FloatArray, go: FloatArray, gw: FloatArray | null, gb: FloatArray | null, gx: FloatArray | null, dcols: FloatArray | null): void;
+  maxPool?(NC: number, H: number, W: number, k: number, stride: number, x: FloatArray, y: FloatArray, arg: Int32Array): void;
+  maxPoolGrad?(n: number, nx: number, arg: Int32Array, go: FloatArray, gx: FloatArray): void;
   mulAcc(n: number, a: FloatArray, b: FloatArray | null, out: FloatArray): void;
   adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void;
   bmm(ta: boolean, tb: boolean, batch: number, m: number, n: number, k: number, a: FloatArray, sa: number, lda: number,
@@ -153,6 +160,12 @@ function unalias<A extends FloatArray>(input: A, spanIn: number, out: FloatArray
   return overlaps(input, spanIn, out, spanOut) ? (input.slice(0, spanIn) as A) : input;
 }
 
+/** `input`, or a copy of it when it overlaps any of the outputs (whole arrays compared). */
+function apart<A extends FloatArray>(input: A, ...outs: (FloatArray | null)[]): A {
+  for (const o of outs) if (o && overlaps(input, input.length, o, o.length)) return input.slice() as A;
+  return input;
+}
+
 /**
  * The neural engine's kernels: shapes checked here (the same checks and messages as the reference),
  * then one call into the addon per op. Below NATIVE_SMALL_NN elements the reference runs (the call
@@ -183,6 +196,30 @@ function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
     col2im(N, C, H, W, kh, kw, stride, pad, cols, x) {
       checkIm2col(N, C, H, W, kh, kw, stride, pad, x, cols);
       ad.col2im(N, C, H, W, kh, kw, stride, pad, cols, x);
+    },
+    conv2d(N, C, H, W, O, kh, kw, stride, pad, x, w, b, cols, y) {
+      if (!ad.conv2d) { referenceNn.conv2d(N, C, H, W, O, kh, kw, stride, pad, x, w, b, cols, y); return; }
+      checkConv('conv2d', N, C, H, W, O, kh, kw, stride, pad, { x: [x, 'x'], w: [w, 'w'], b: [b, 'b'], cols: [cols, 'cols'], y: [y, 'y'] });
+      // inputs overlapping an output (y, cols) are copied first (the aliasing rule above)
+      ad.conv2d(N, C, H, W, O, kh, kw, stride, pad, apart(x, y, cols), apart(w, y, cols), b && apart(b, y, cols), cols, y);
+    },
+    conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, cols, w, go, gw, gb, gx, dcols) {
+      if (!ad.conv2dGrad) { referenceNn.conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, cols, w, go, gw, gb, gx, dcols); return; }
+      checkConv('conv2dGrad', N, C, H, W, O, kh, kw, stride, pad,
+        { cols: [cols, 'cols'], w: [w, 'w'], go: [go, 'y'], gw: [gw, 'w'], gb: [gb, 'b'], gx: [gx, 'x'], dcols: [dcols, 'dcols'] });
+      if (gx && !dcols) throw new ShapeError('conv2dGrad: gx needs the dcols scratch');
+      const outs = [gw, gb, gx, dcols];
+      ad.conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, apart(cols, ...outs), apart(w, ...outs), apart(go, ...outs), gw, gb, gx, dcols);
+    },
+    maxPool(NC, H, W, k, stride, x, y, arg) {
+      if (!ad.maxPool) { referenceNn.maxPool(NC, H, W, k, stride, x, y, arg); return; }
+      checkMaxPool(NC, H, W, k, stride, x, y, arg);
+      ad.maxPool(NC, H, W, k, stride, unalias(x, NC * H * W, y, y.length), y, arg);
+    },
+    maxPoolGrad(n, arg, go, gx) {
+      if (!ad.maxPoolGrad) { referenceNn.maxPoolGrad(n, arg, go, gx); return; }
+      checkMaxPoolGrad(n, arg, go, gx);
+      ad.maxPoolGrad(n, gx.length, arg, unalias(go, n, gx, gx.length), gx);
     },
     biasActGrad(rows, n, go, d, gx, gb) {
       checkBiasActGrad(rows, n, go, d, gx, gb);
@@ -217,6 +254,12 @@ function makeNn(ad: Addon): { nn: NnKernels; direct: NnKernels } {
       (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).im2col(N, C, H, W, kh, kw, stride, pad, x, cols),
     col2im: (N, C, H, W, kh, kw, stride, pad, cols, x) =>
       (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).col2im(N, C, H, W, kh, kw, stride, pad, cols, x),
+    conv2d: (N, C, H, W, O, kh, kw, stride, pad, x, w, b, cols, y) =>
+      (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).conv2d(N, C, H, W, O, kh, kw, stride, pad, x, w, b, cols, y),
+    conv2dGrad: (N, C, H, W, O, kh, kw, stride, pad, cols, w, go, gw, gb, gx, dcols) =>
+      (N * C * H * W < NATIVE_SMALL_NN ? ref : direct).conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, cols, w, go, gw, gb, gx, dcols),
+    maxPool: (NC, H, W, k, stride, x, y, arg) => (NC * H * W < NATIVE_SMALL_NN ? ref : direct).maxPool(NC, H, W, k, stride, x, y, arg),
+    maxPoolGrad: (n, arg, go, gx) => (n < NATIVE_SMALL_NN ? ref : direct).maxPoolGrad(n, arg, go, gx),
     biasActGrad: (rows, n, go, d, gx, gb) => (rows * n < NATIVE_SMALL_NN ? ref : direct).biasActGrad(rows, n, go, d, gx, gb),
     mulAcc: (n, a, b, out) => (n < NATIVE_SMALL_NN ? ref : direct).mulAcc(n, a, b, out),
     adam: (n, g, m, v, b1, b2, bc1, sbc2, eps) => (n < NATIVE_SMALL_NN ? ref : direct).adam(n, g, m, v, b1, b2, bc1, sbc2, eps),

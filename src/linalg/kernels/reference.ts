@@ -1,7 +1,7 @@
 // The plain TypeScript reference kernels: the definition the fast backends are tested against,
 // and the fallback where WebAssembly SIMD is unavailable. Written for clarity first; loop orders
 // keep the innermost loop on contiguous memory so they are not needlessly slow.
-import { referenceNn } from './nn-reference.ts';
+import { convWithGemm, referenceNn } from './nn-reference.ts';
 import type { FloatArray } from '../matrix.ts';
 import type { Kernels } from './types.ts';
 
@@ -141,5 +141,6 @@ export const referenceKernels: Kernels = {
   dsymvBatched: symvBatched,
   dgemvBatched: gemvBatched,
   dresidualGradBatched: residualGradBatched,
-  nn: referenceNn,
+  // the convolution's products on this backend's GEMM (the loops of referenceNn are its definition)
+  nn: { ...referenceNn, ...convWithGemm(gemm) },
 };

@@ -59,6 +59,29 @@ export interface NnKernels {
    * bc1 = 1 − b1^t and sbc2 = √(1 − b2^t). Computed in double, stored in the arrays' precision.
    */
   adam(n: number, g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, bc1: number, sbc2: number, eps: number): void;
+  /**
+   * conv2d (cross-correlation, as PyTorch) of x [N, C, H, W] with w [O, C, kh, kw] and bias b [O]
+   * (or null), zero padding `pad`, into y [N, O, Ho, Wo] (overwritten). `cols` (N·K·P, K = C·kh·kw,
+   * P = Ho·Wo) receives each example's column matrix cols_n, K × P, kept for conv2dGrad: row
+   * (c·kh + i)·kw + j holds tap (i, j) of channel c at every output position; y_n = W·cols_n + b is
+   * then example n's NCHW block as it stands (no transposes).
+   */
+  conv2d(N: number, C: number, H: number, W: number, O: number, kh: number, kw: number, stride: number, pad: number,
+    x: FloatArray, w: FloatArray, b: FloatArray | null, cols: FloatArray, y: FloatArray): void;
+  /**
+   * The gradients of conv2d from go [N, O, Ho, Wo] and the forward's cols: gw [O, K] += Σ_n go_n·cols_nᵀ,
+   * gb [O] += Σ go over examples and positions, gx [N, C, H, W] += col2im(Wᵀ·go_n) (each may be null;
+   * `dcols`, K·P, is scratch, needed when gx is given).
+   */
+  conv2dGrad(N: number, C: number, H: number, W: number, O: number, kh: number, kw: number, stride: number, pad: number,
+    cols: FloatArray, w: FloatArray, go: FloatArray, gw: FloatArray | null, gb: FloatArray | null, gx: FloatArray | null, dcols: FloatArray | null): void;
+  /**
+   * Max pooling of NC planes H × W over k × k windows with `stride`, no padding: y (NC·Ho·Wo) and
+   * arg, the flat index into x of each window's first maximum (row-major window order).
+   */
+  maxPool(NC: number, H: number, W: number, k: number, stride: number, x: FloatArray, y: FloatArray, arg: Int32Array): void;
+  /** gx[arg[i]] += go[i] for i < n (max pooling's gradient); every arg[i] must lie in [0, gx.length). */
+  maxPoolGrad(n: number, arg: Int32Array, go: FloatArray, gx: FloatArray): void;
   bmm(transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number,
     a: FloatArray, strideA: number, lda: number, b: FloatArray, strideB: number, ldb: number,
     beta: number, c: FloatArray, strideC: number, ldc: number): void;

@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ShapeError, UnsupportedError } from '../../errors.ts';
 import type { FloatArray } from '../matrix.ts';
-import { referenceNn } from './nn-reference.ts';
+import { convWithGemm, referenceNn } from './nn-reference.ts';
+import type { GemmFn } from './nn-reference.ts';
 import { GemmThreads, defaultThreadMode, secondCoreIdle, type ThreadMode } from './threads.ts';
 import type { Kernels } from './types.ts';
 import { smallToReference } from './dispatch.ts';
@@ -433,18 +434,23 @@ function makeKernels(ex: KernelExports, url: URL): Made {
     dgemvBatched: gemvBatched,
     dresidualGradBatched: residualGradBatched,
     // The element-wise kernels stay in TypeScript here: copying operands into wasm memory would
-    // cost as much as the O(n) work itself.
-    nn: referenceNn,
+    // cost as much as the O(n) work itself. The convolution's products run on the SIMD GEMM.
+    nn: { ...referenceNn, ...convWithGemm((ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc) => gemm(c instanceof Float32Array, ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc)) },
   };
 
+  const dense = smallToReference(direct, SMALL_GEMM_WORK, SMALL_GEMV_WORK);
+  const smallGemm: GemmFn = (ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc) => {
+    if (c instanceof Float32Array) dense.sgemm(ta, tb, m, n, k, al, a as Float32Array, lda, b as Float32Array, ldb, be, c, ldc);
+    else dense.dgemm(ta, tb, m, n, k, al, a as Float64Array, lda, b as Float64Array, ldb, be, c, ldc);
+  };
   const kernels: Kernels = {
     name: 'wasm',
-    ...smallToReference(direct, SMALL_GEMM_WORK, SMALL_GEMV_WORK),
+    ...dense,
     // One call covers all blocks, so the call and copy overhead is amortised: always SIMD.
     dsymvBatched: symvBatched,
     dgemvBatched: gemvBatched,
     dresidualGradBatched: residualGradBatched,
-    nn: referenceNn,
+    nn: { ...referenceNn, ...convWithGemm(smallGemm) },
   };
 
   /** Copies the blocks (row-stacked or d×d) into wasm memory once, for repeated batched products. */

@@ -705,24 +705,36 @@ function progress(cfg: TrainConfig, epoch: number, frac: number, last: number): 
   return now;
 }
 
-/** Predictions of every task for rows of X (eval mode, in batches): outputs[t] as a flat array (n × out_t). */
-export function predictAll(net: MTLNetwork, X: Float32Array, n: number, d: number, batchSize = 256): Float32Array[] {
-  const g = new Tape('float32', 0);
+/**
+ * Predictions for rows of X (eval mode, in batches of at most `batchSize` rows): outputs[t] as a flat
+ * array (n × out_t), for every task or only those in `tasks` (the others are left undefined; a
+ * network of one trunk per task, stl-mlp, then runs only the trunks asked for). Pass a `tape` kept
+ * between calls to reuse its buffers; the last, shorter batch runs at its own size (the arena's
+ * capacity buffers take it without reallocating) and reads the caller's X without a copy.
+ */
+export function predictAll(net: MTLNetwork, X: Float32Array, n: number, d: number, batchSize = 256, tasks?: readonly number[], tape?: Tape): Float32Array[] {
+  const g = tape ?? new Tape('float32', 0);
+  const wasTraining = g.training;
   g.training = false;
   const res: Float32Array[] = [];
-  const xb = new Float32Array(batchSize * d);
-  for (let start = 0; start < n; start += batchSize) {
-    const m = Math.min(batchSize, n - start);
-    xb.fill(0);
-    xb.set(X.subarray(start * d, (start + m) * d));
-    g.reset();
-    const out = net.forward(g, g.input(xb, [batchSize, ...net.inShape]));
-    out.outputs.forEach((o, t) => {
-      if (!o) throw new OptionError('network', `forward returned no output for task ${t}`);
-      const k = o.size / batchSize;
-      if (!res[t]) res[t] = new Float32Array(n * k);
-      res[t]!.set(o.data.subarray(0, m * k), start * k);
-    });
+  const shape = [0, ...net.inShape];
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const m = Math.min(batchSize, n - start);
+      shape[0] = m;
+      g.reset();
+      const out = net.forward(g, g.input(X.subarray(start * d, (start + m) * d), shape), tasks);
+      const want = tasks ?? out.outputs.map((_, t) => t);
+      for (const t of want) {
+        const o = out.outputs[t];
+        if (!o) throw new OptionError('network', `forward returned no output for task ${t}`);
+        const k = o.size / m;
+        if (!res[t]) res[t] = new Float32Array(n * k);
+        res[t]!.set(o.data.subarray(0, m * k), start * k);
+      }
+    }
+  } finally {
+    g.training = wasTraining;
   }
   return res;
 }

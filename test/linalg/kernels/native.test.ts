@@ -735,3 +735,52 @@ test('a worker thread started with POLYTASK_THREADS=1 (as compare\'s pool does) 
     nativeLoad.setThreads(0);
   }
 });
+
+test('nn kernels: conv2d, conv2dGrad, maxPool, maxPoolGrad = reference on random geometries (stride, padding, vector tails), f32 and f64', { skip }, () => {
+  const rng = new Random(1503);
+  const nnN = direct.nn, nnR = ref.nn;
+  for (const p of [F64, F32]) {
+    const tol = p.name === 'f64' ? 1e-12 : 2e-5; // summation order differs (blocked vector sums vs the reference's loops)
+    const close = (got: FloatArray, want: FloatArray, what: string): void => {
+      let scale = 1;
+      for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
+      for (let i = 0; i < want.length; i++) if (!(Math.abs(got[i]! - want[i]!) <= tol * scale)) assert.fail(`${p.name} ${what}: [${i}] ${got[i]} vs ${want[i]}`);
+    };
+    const rand = (n: number): FloatArray => randomStrided(rng, p, 1, n, n);
+    for (const [N, C, H, W, O, kh, kw, stride, pad] of [[2, 1, 36, 36, 10, 5, 5, 1, 0], [3, 10, 16, 16, 20, 5, 5, 1, 0], [2, 3, 9, 7, 5, 3, 2, 2, 1], [1, 2, 5, 6, 9, 3, 3, 1, 2], [4, 1, 3, 3, 1, 1, 1, 1, 0]] as const) {
+      const Ho = Math.floor((H + 2 * pad - kh) / stride) + 1, Wo = Math.floor((W + 2 * pad - kw) / stride) + 1, P = Ho * Wo, K = C * kh * kw;
+      const x = rand(N * C * H * W), w = rand(O * K), b = rand(O);
+      const c1 = new p.Arr(N * K * P), c2 = new p.Arr(N * K * P), y1 = new p.Arr(N * O * P).fill(NaN), y2 = y1.slice();
+      nnR.conv2d(N, C, H, W, O, kh, kw, stride, pad, x, w, b, c1, y1);
+      nnN.conv2d(N, C, H, W, O, kh, kw, stride, pad, x, w, b, c2, y2);
+      assert.deepEqual(c2, c1, `${p.name} conv2d cols`);
+      close(y2, y1, `conv2d y ${N}/${C}/${H}×${W}/${O}`);
+      const go = rand(N * O * P);
+      const g1 = [rand(O * K), rand(O), rand(N * C * H * W)], g2 = g1.map((a) => a.slice());
+      nnR.conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, c1, w, go, g1[0]!, g1[1]!, g1[2]!, new p.Arr(K * P));
+      nnN.conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, c2, w, go, g2[0]!, g2[1]!, g2[2]!, new p.Arr(K * P));
+      ['gw', 'gb', 'gx'].forEach((what, i) => close(g2[i]!, g1[i]!, `conv2dGrad ${what} ${N}/${C}/${H}×${W}/${O}`));
+      // each gradient alone (the others null) accumulates the same
+      const gw = rand(O * K), gw2 = gw.slice();
+      nnR.conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, c1, w, go, gw, null, null, null);
+      nnN.conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, c2, w, go, gw2, null, null, null);
+      close(gw2, gw, 'conv2dGrad gw alone');
+    }
+    for (const [NC, H, W, k, s] of [[6, 32, 32, 2, 2], [5, 7, 9, 2, 2], [3, 8, 7, 3, 2], [2, 5, 5, 2, 1]] as const) {
+      const x = rand(NC * H * W);
+      x[3] = x[2]!; // a tie: the first maximum wins on both
+      const n = NC * (Math.floor((H - k) / s) + 1) * (Math.floor((W - k) / s) + 1);
+      const y1 = new p.Arr(n), y2 = new p.Arr(n), a1 = new Int32Array(n), a2 = new Int32Array(n);
+      nnR.maxPool(NC, H, W, k, s, x, y1, a1);
+      nnN.maxPool(NC, H, W, k, s, x, y2, a2);
+      assert.deepEqual(y2, y1);
+      assert.deepEqual(a2, a1);
+      const go = rand(n), gx1 = rand(NC * H * W), gx2 = gx1.slice();
+      nnR.maxPoolGrad(n, a1, go, gx1);
+      nnN.maxPoolGrad(n, a2, go, gx2);
+      assert.deepEqual(gx2, gx1);
+    }
+  }
+  assert.throws(() => nnN.maxPoolGrad(1, Int32Array.from([5]), new Float32Array(1), new Float32Array(3)), /index|outside|range/);
+  assert.throws(() => nnN.conv2d(1, 1, 4, 4, 1, 5, 5, 1, 0, new Float32Array(16), new Float32Array(25), null, new Float32Array(25), new Float32Array(1)), ShapeError);
+});

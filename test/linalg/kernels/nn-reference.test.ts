@@ -150,3 +150,45 @@ test('col2im is the adjoint of im2col: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩, 
     assert.ok(Math.abs(lhs - rhs) < 1e-10, `adjoint: ${lhs} vs ${rhs}`);
   }
 });
+
+test('conv2d / conv2dGrad: the loops (referenceNn) = a direct convolution and = the GEMM form of the ts backend; maxPool = brute force', async () => {
+  const { referenceNn } = await import('../../../src/linalg/kernels/nn-reference.ts');
+  const { referenceKernels } = await import('../../../src/linalg/kernels/reference.ts');
+  const { Random } = await import('../../../src/linalg/random.ts');
+  const rng = new Random(77);
+  const rand = (n: number): Float64Array => Float64Array.from({ length: n }, () => rng.uniformIn(-1, 1));
+  for (const [N, C, H, W, O, kh, kw, s, pad] of [[2, 3, 7, 6, 4, 3, 2, 1, 1], [1, 2, 9, 9, 3, 5, 5, 2, 0], [3, 1, 4, 5, 2, 1, 1, 1, 0]] as const) {
+    const Ho = Math.floor((H + 2 * pad - kh) / s) + 1, Wo = Math.floor((W + 2 * pad - kw) / s) + 1, P = Ho * Wo, K = C * kh * kw;
+    const x = rand(N * C * H * W), w = rand(O * K), b = rand(O);
+    const cols = new Float64Array(N * K * P), y = new Float64Array(N * O * P);
+    referenceNn.conv2d(N, C, H, W, O, kh, kw, s, pad, x, w, b, cols, y);
+    for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) for (let i = 0; i < Ho; i++) for (let j = 0; j < Wo; j++) {
+      let v = b[o]!;
+      for (let c = 0; c < C; c++) for (let a = 0; a < kh; a++) for (let e = 0; e < kw; e++) {
+        const hi = i * s + a - pad, wj = j * s + e - pad;
+        if (hi >= 0 && hi < H && wj >= 0 && wj < W) v += x[((n * C + c) * H + hi) * W + wj]! * w[((o * C + c) * kh + a) * kw + e]!;
+      }
+      assert.ok(Math.abs(y[((n * O + o) * Ho + i) * Wo + j]! - v) < 1e-12, `conv2d ${N}/${C}/${H}×${W} at ${n},${o},${i},${j}`);
+    }
+    const y2 = new Float64Array(y.length), cols2 = new Float64Array(cols.length);
+    referenceKernels.nn.conv2d(N, C, H, W, O, kh, kw, s, pad, x, w, b, cols2, y2);
+    assert.deepEqual(cols2, cols);
+    y2.forEach((v, i) => assert.ok(Math.abs(v - y[i]!) < 1e-12));
+    const go = rand(y.length);
+    const g1 = [rand(O * K), rand(O), rand(x.length)], g2 = g1.map((a) => a.slice());
+    referenceNn.conv2dGrad(N, C, H, W, O, kh, kw, s, pad, cols, w, go, g1[0]!, g1[1]!, g1[2]!, new Float64Array(K * P));
+    referenceKernels.nn.conv2dGrad(N, C, H, W, O, kh, kw, s, pad, cols, w, go, g2[0]!, g2[1]!, g2[2]!, new Float64Array(K * P));
+    g1.forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - g2[i]![j]!) < 1e-12, `conv2dGrad part ${i}`)));
+  }
+  const x = rand(2 * 5 * 7);
+  const y = new Float64Array(2 * 2 * 3), arg = new Int32Array(y.length);
+  referenceNn.maxPool(2, 5, 7, 2, 2, x, y, arg);
+  let q = 0;
+  for (let c = 0; c < 2; c++) for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) {
+    const win = [0, 1].flatMap((a) => [0, 1].map((e) => c * 35 + (2 * i + a) * 7 + 2 * j + e));
+    const m = Math.max(...win.map((k) => x[k]!));
+    assert.equal(y[q], m);
+    assert.equal(x[arg[q]!], m);
+    q++;
+  }
+});

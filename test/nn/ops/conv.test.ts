@@ -40,3 +40,27 @@ test('conv2d equals a direct convolution; max-pool values', () => {
   assert.deepEqual([...p.data], [5, 8]);
   assert.throws(() => conv2d(g, x, new Tensor([1, 3, 3, 3], new Float64Array(27)), null), ShapeError);
 });
+
+test('conv2d and max-pool gradients in float64 on every backend, at sizes where the native kernels run (not their small-size path)', async () => {
+  const { availableBackends, backendName, setBackend } = await import('../../../src/linalg/backend.ts');
+  const before = backendName();
+  try {
+    for (const backend of availableBackends()) {
+      setBackend(backend);
+      const rng = new Random(41);
+      // N·C·H·W = 3·2·9·8 = 432 ≥ NATIVE_SMALL_NN; P = 7·6 or 5·4: products with vector tails
+      for (const [stride, pad, O] of [[1, 0, 5], [2, 1, 3], [1, 2, 6]] as const) {
+        const x = randParam(rng, 'x', [3, 2, 9, 8]);
+        const w = randParam(rng, 'w', [O, 2, 3, 3]);
+        const b = randParam(rng, 'b', [O]);
+        gradcheck(`${backend} conv2d s=${stride} p=${pad}`, [x, w, b], (g) => conv2d(g, x, w, b, stride, pad));
+      }
+      const x = randParam(rng, 'x', [3, 4, 10, 9]);
+      gradcheck(`${backend} maxPool2d 2`, [x], (g) => maxPool2d(g, x, 2));
+      gradcheck(`${backend} maxPool2d 3 stride 2`, [x], (g) => maxPool2d(g, x, 3, 2));
+      gradcheck(`${backend} conv → pool`, [x], (g) => maxPool2d(g, conv2d(g, x, randParam(new Random(3), 'w', [5, 4, 3, 3]), null), 2));
+    }
+  } finally {
+    setBackend(before);
+  }
+});

@@ -23,6 +23,7 @@ import { heldOutErrors } from '../eval/cv.ts';
 import { OptionError, PolytaskError } from '../errors.ts';
 import { checkGainKind, DEFAULT_GAIN, describeGain, gainOf, pooledScale, type GainKind } from './gain.ts';
 import type { GainMatrix } from './hoa.ts';
+import { shareTaskPreparation } from '../linear/task-cache.ts';
 import { selectTasks } from './tasks.ts';
 
 export interface AffinityOptions {
@@ -87,7 +88,7 @@ export interface FitOutcome {
  * NaN errors and its message; anything else is a bug and propagates. */
 export function runFitJob(ds: MultiTaskDataset, splits: readonly Split[], model: string, options: Options, job: FitJob): FitOutcome {
   const split = splits[job.fold]!;
-  const train = selectTasks(subsetDataset(ds, split.train), job.tasks);
+  const train = selectTasks(foldTrain(ds, splits, job.fold), job.tasks);
   const test = job.tasks.map((t) => split.test[t]!);
   const testDs = selectTasks(ds, job.tasks);
   try {
@@ -97,6 +98,22 @@ export function runFitJob(ds: MultiTaskDataset, splits: readonly Split[], model:
     if (!(e instanceof PolytaskError) && !(e instanceof RangeError)) throw e;
     return { errors: new Float64Array(job.tasks.length).fill(Number.NaN), failure: e.message };
   }
+}
+
+/** The training part of fold f, made once per (data set, folds): every fit of the fold then holds
+ * the same task objects, declared shared (src/linear/task-cache.ts) so that what a fit derives from
+ * one task alone (centred rows, Gram block, factor) is reused by the fold's other fits. */
+const trainParts = new WeakMap<readonly Split[], { ds: MultiTaskDataset; parts: (MultiTaskDataset | undefined)[] }>();
+export function foldTrain(ds: MultiTaskDataset, splits: readonly Split[], f: number): MultiTaskDataset {
+  let memo = trainParts.get(splits);
+  if (!memo || memo.ds !== ds) trainParts.set(splits, (memo = { ds, parts: [] }));
+  let part = memo.parts[f];
+  if (!part) {
+    part = subsetDataset(ds, splits[f]!.train);
+    shareTaskPreparation(part.tasks);
+    memo.parts[f] = part;
+  }
+  return part;
 }
 
 /** Fits the model on a subset of tasks of a fold's training part and returns the held-out errors

@@ -30,6 +30,7 @@ import { progressTicker } from './hooks.ts';
 import { getColumn, setColumn } from '../loss/columns.ts';
 import { getLoss } from '../loss/registry.ts';
 import { fullObjective, type LinearSolution } from './composite.ts';
+import { perTask } from '../task-cache.ts';
 
 export interface DirectOptions {
   readonly tol: number;
@@ -119,7 +120,7 @@ export function solveDirect(problem: Problem, penalties: readonly Penalty[], opt
   const B = Matrix.zeros(d, T);
   for (let t = 0; t < T; t++) setColumn(B, t, sys[t]!.h, sys[t]!.c);
 
-  const applyPinv = structure ? woodburyPreconditioner(sys, structure, d, T) : makePreconditioner(sys, M!, d, T);
+  const applyPinv = structure ? woodburyPreconditioner(problem, sys, structure, d, T) : makePreconditioner(sys, M!, d, T);
   const dotM = (a: Matrix, b: Matrix): number => {
     let s = 0;
     for (let i = 0; i < a.data.length; i++) s += a.data[i]! * b.data[i]!;
@@ -244,30 +245,41 @@ function makePreconditioner(sys: readonly NormalEq[], M: Matrix, d: number, T: n
  * working precision (it is not for a positive definite system) the preconditioner falls back to
  * block Jacobi and PCG iterates as before.
  */
-function woodburyPreconditioner(sys: readonly NormalEq[], S: TaskStructure, d: number, T: number): (R: Matrix) => Matrix {
+function woodburyPreconditioner(problem: Problem, sys: readonly NormalEq[], S: TaskStructure, d: number, T: number): (R: Matrix) => Matrix {
   const c = S.offDiagonal;
-  const factors = sys.map((s, t) => choleskyWithJitter(diagonalBlock(s, S.diag[t]! - c, d)));
-  const blockSolve = (R: Matrix): Matrix => {
-    const Rt = R.transpose();
-    const Zt = Matrix.zeros(T, d);
-    for (let t = 0; t < T; t++) Zt.row(t).set(choleskySolve(factors[t]!, new Matrix(d, 1, Rt.row(t).slice())).data);
-    return Zt.transpose();
-  };
-  if (c === 0) return blockSolve;
-  // Capacitance I + 2c Σ_t P_t⁻¹ (d × d), formed once.
   const eye = Matrix.identity(d);
+  // P_t⁻¹ explicitly (d × d, symmetric): applying it is one small product per task and no
+  // allocation; a task shared across fits (task-cache.ts) keeps it for the same block.
+  const inv = sys.map((s, t) => {
+    const shift = S.diag[t]! - c;
+    return perTask(problem.tasks[t]!, `direct-inv|${problem.intercept}|${problem.scale}|${s.c}|${shift}`, () => choleskySolve(choleskyWithJitter(diagonalBlock(s, shift, d)), eye).data);
+  });
+  const blockSolve = (R: Matrix, out: Matrix): Matrix => {
+    const r = R.data;
+    const o = out.data;
+    const v = new Float64Array(d);
+    for (let t = 0; t < T; t++) {
+      for (let j = 0; j < d; j++) v[j] = r[j * T + t]!;
+      const A = inv[t]!;
+      for (let i = 0; i < d; i++) {
+        let acc = 0;
+        for (let j = 0; j < d; j++) acc += A[i * d + j]! * v[j]!;
+        o[i * T + t] = acc;
+      }
+    }
+    return out;
+  };
+  if (c === 0) return (R) => blockSolve(R, Matrix.zeros(d, T));
+  // Capacitance I + 2c Σ_t P_t⁻¹ (d × d), formed once.
   const cap = Matrix.identity(d);
-  for (let t = 0; t < T; t++) {
-    const inv = choleskySolve(factors[t]!, eye);
-    for (let k = 0; k < d * d; k++) cap.data[k]! += 2 * c * inv.data[k]!;
-  }
+  for (let t = 0; t < T; t++) for (let k = 0; k < d * d; k++) cap.data[k]! += 2 * c * inv[t]![k]!;
   try {
     solve(cap, eye); // checks that the capacitance is non-singular to working precision
   } catch {
-    return blockSolve;
+    return (R) => blockSolve(R, Matrix.zeros(d, T));
   }
   return (R: Matrix): Matrix => {
-    const Y = blockSolve(R); // P⁻¹ r, d × T
+    const Y = blockSolve(R, Matrix.zeros(d, T)); // P⁻¹ r
     const rhs = new Matrix(d, 1, new Float64Array(d));
     for (let j = 0; j < d; j++) {
       let s = 0;
@@ -277,7 +289,7 @@ function woodburyPreconditioner(sys: readonly NormalEq[], S: TaskStructure, d: n
     const z = solve(cap, rhs).data;
     const Rz = R.clone();
     for (let j = 0; j < d; j++) for (let t = 0; t < T; t++) Rz.data[j * T + t]! -= z[j]!;
-    return blockSolve(Rz);
+    return blockSolve(Rz, Y);
   };
 }
 

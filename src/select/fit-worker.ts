@@ -19,11 +19,13 @@ const init = workerData as FitWorkerInit;
 await registerShippedEngines();
 await loadModels([init.model]);
 const ds = datasetFromTransfer(init.dataset);
-const send = (m: JobWorkerMessage<FitOutcome>): void => port.postMessage(m);
+const send = (m: JobWorkerMessage<FitOutcome[]>): void => port.postMessage(m);
 
-port.on('message', (req: JobRequest<FitJob>) => {
+// A request is a batch of fits (affinity-pool.ts batches small fits: one message per fit cost
+// about as much as a fit of a few tasks).
+port.on('message', (req: JobRequest<readonly FitJob[]>) => {
   try {
-    send({ type: 'done', id: req.id, result: runFitJob(ds, init.splits, init.model, init.options, req.job) });
+    send({ type: 'done', id: req.id, result: req.job.map((job) => runFitJob(ds, init.splits, init.model, init.options, job)) });
   } catch (e) {
     send({ type: 'error', id: req.id, error: errorToData(e) });
   }

@@ -95,7 +95,7 @@ export async function runFitJobs(
   let done = 0;
   for (const job of jobs) {
     if (opts.signal?.aborted) throw new PolytaskError('ABORTED', 'affinity: stopped by the caller (abort signal)');
-    fits.errors(job.fold, job.tasks);
+    fits.errors(job.fold, job.tasks, job.warm);
     opts.onProgress?.(++done, jobs.length);
   }
   return 1;
@@ -105,6 +105,6 @@ export async function runFitJobs(
 export async function fitAffinity(ds: MultiTaskDataset, measure: FitMeasure, opts: PoolAffinityOptions, cache?: GroupFitCache): Promise<Affinity> {
   const t0 = performance.now();
   const { folds, fits, gain } = prepareAffinity(ds, opts, measure, cache);
-  const size = await runFitJobs(fits, affinityJobs(ds.tasks.length, folds, measure), opts);
+  const size = await runFitJobs(fits, affinityJobs(ds.tasks.length, folds, measure, opts.warmStart ?? true), opts);
   return assembleAffinity(ds, fits, measure, folds, gain, opts.model, (performance.now() - t0) / 1000, size);
 }

@@ -3,6 +3,7 @@
 // tasks), model `mean` with λ fixed (a direct solve: Woodbury-preconditioned PCG, one step).
 //   node --import tsx bench/select.bench.ts            T = 10, 50, 139, 1000
 //   node --import tsx bench/select.bench.ts 10 50      chosen sizes
+//   node --import tsx bench/select.bench.ts warm       only the warm-start section (l21, T = 30, 139)
 // The pairwise measure (T + T(T−1)/2 fits per fold) is run up to T = 50 and its total at larger T
 // is the measured per-fit time × the fit count (said so in the output); leave-one-out (T + 1 fits
 // per fold, the estimator that scales) runs at every T, on 1 and on 2 worker threads side by side
@@ -21,8 +22,9 @@ import { Random } from '../src/linalg/random.ts';
 import { exactGroupingV0 } from './baseline/exact-grouping-v0.ts';
 import { fmt, median } from './common.ts';
 
+const warmOnly = process.argv.includes('warm');
 const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
-const Ts = sizes.length ? sizes : [10, 50, 139, 1000];
+const Ts = warmOnly ? [] : sizes.length ? sizes : [10, 50, 139, 1000];
 const model = 'mean';
 const options = { lambda: 1 };
 const cpu = (): number => {
@@ -81,7 +83,7 @@ for (const T of Ts) {
 }
 
 // The exact search on noisy gains (every selection close to the best): before/after in one run.
-for (const [T, K, old] of [[10, 2, true], [10, 3, false], [12, 2, false]] as const) {
+for (const [T, K, old] of warmOnly ? [] : ([[10, 2, true], [10, 3, false], [12, 2, false]] as const)) {
   const rng = new Random(7);
   const g = { T, gain: new Float64Array(T * T).map((_, k) => (Math.floor(k / T) === k % T ? 0 : rng.normal(0, 5))) };
   let t0 = performance.now();
@@ -95,4 +97,24 @@ for (const [T, K, old] of [[10, 2, true], [10, 3, false], [12, 2, false]] as con
     line += `; before (v0) ${fmt(tOld)} (${a.examined} nodes, gain ${a.estimatedGain.toFixed(3)}): ×${(tOld / tNew).toFixed(1)}`;
   } else line += '; before (v0): not run (> 2 min)';
   console.log(line);
+}
+
+// Leave-one-out fits warm-started from the fold's all-task fit against cold starts, for an
+// iterative solver (l21: working-set BCD), alternating cold / warm, CPU seconds on 1 thread.
+for (const T of warmOnly || Ts.length === 0 ? [30, 139] : []) {
+  const { dataset } = makeClusteredTasks({ T, d: 10, n: 20, k: Math.max(2, Math.round(T / 10)), withinSd: 0.1, noise: 0.5, seed: 5 });
+  const cpuOf: Record<string, number[]> = { cold: [], warm: [] };
+  const gains: Record<string, Float64Array> = {};
+  for (const warmStart of [false, true, false, true]) {
+    const c0 = cpu();
+    const a = await fitAffinity(dataset, 'leave-one-out', { model: 'l21', options: { lambda: 0.05 }, folds: 3, seed: 1, workers: 1, warmStart });
+    const key = warmStart ? 'warm' : 'cold';
+    cpuOf[key]!.push(cpu() - c0);
+    gains[key] = a.gain;
+  }
+  let worst = 0;
+  for (let k = 0; k < gains['warm']!.length; k++) worst = Math.max(worst, Math.abs(gains['warm']![k]! - gains['cold']![k]!));
+  const cold = median(cpuOf['cold']!);
+  const warm = median(cpuOf['warm']!);
+  console.log(`l21 leave-one-out T=${T} (${3 * (T + 1)} fits): cold ${fmt(cold)} CPU, warm ${fmt(warm)} CPU: ×${(cold / warm).toFixed(2)}; largest gain difference ${worst.toExponential(1)} % points`);
 }

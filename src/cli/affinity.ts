@@ -182,7 +182,7 @@ export function registerAffinity(program: Command, io: CliIO): void {
     .option('--report <file>', 'also write the HTML heatmap (tasks ordered by clustering, standard errors beside it)')
     .addOption(new Option('--gain <g>', `fitted models: how two held-out errors become a gain — relative: 100·(e_alone − e_joint)/e_alone (Standley); log-ratio: 100·ln(e_alone/e_joint); pooled: the error change in % of the mean error of all tasks (default ${DEFAULT_GAIN}; docs/selection.md)`).choices([...GAIN_KINDS]))
     .option('--check-hoa <n>', 'pairs only: also fit up to n groups of 3 and n of 4 tasks (all of them when fewer) and compare their measured gains with HOA\'s estimates from the pairs', parsePositiveInt)
-    .option('--workers <n|auto>', 'fitted models: worker threads for the fits, a number (1 = no threads) or auto (2 when the estimated work pays for the start-up); the matrix is the same for any number', parseWorkers);
+    .option('--workers <n|auto>', 'fitted models: worker threads for the fits (and for `group`\'s compare), a number (1 = no threads) or auto (2 when the estimated work pays for the start-up); the matrix is the same for any number', parseWorkers);
   addOutputFlags(cmd, { out: false });
   cmd.addHelpText(
     'after',

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { subsetDataset, trainTestSplit } from '../data/split.ts';
 import { OptionError } from '../errors.ts';
-import { compare } from '../eval/compare.ts';
+import { compareAsync } from '../eval/parallel.ts';
 import { registryPlan } from '../eval/plans.ts';
 import { chooseGroups, type GroupingMethod } from '../select/grouping.ts';
 import { groupedPlan } from '../select/grouped.ts';
@@ -87,7 +87,10 @@ Examples:
     const models = name === 'stl' ? [grouped] : [name, grouped];
     const progress = makeProgress(io, flags);
     let started = false;
-    const result = compare(evaluation, {
+    // On compare's worker pool (--workers; the grouped plan is rebuilt in each worker from its
+    // groups), bit-identical to the calling thread's run for any number of workers.
+    const result = await compareAsync(evaluation, {
+      workers: flags.workers ?? 'auto',
       models,
       plans: (m) => (m === grouped ? groupedPlan(grouped, name, { groups, serve }) : registryPlan(m)),
       repeats: flags.splits ?? 5,

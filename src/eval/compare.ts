@@ -28,6 +28,9 @@ export interface ModelPlan {
   readonly engine?: string;
   /** Set by registryPlan: the plan can be rebuilt by name in a worker thread. */
   readonly registry?: boolean;
+  /** How a worker thread rebuilds a plan that is not a registry plan (e.g. a grouping's,
+   * src/select/grouped.ts): the named export of the module, called with these (cloneable) args. */
+  readonly rebuild?: PlanRebuild;
   /** The single-task baseline of the model's family (default 'stl'). */
   readonly baseline?: string;
   /** A fresh, unfitted estimator with these options. */
@@ -40,6 +43,13 @@ export interface ModelPlan {
   tops?(train: MultiTaskDataset, options: Options): Record<string, number>;
   /** Seconds of one fit on this training part (ModelDecl.estimateSeconds), for workers: 'auto'. */
   estimateSeconds?(train: MultiTaskDataset, options: Options): number;
+}
+
+export interface PlanRebuild {
+  /** Module URL (import.meta.url of the module that made the plan). */
+  readonly module: string;
+  readonly export: string;
+  readonly args: readonly unknown[];
 }
 
 export interface CompareProgress {

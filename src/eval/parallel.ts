@@ -32,7 +32,7 @@ import { OptionError } from '../errors.ts';
 import type { MultiTaskDataset, TaskData } from '../data/dataset.ts';
 import { subsetDataset, type Split } from '../data/split.ts';
 import { Matrix } from '../linalg/matrix.ts';
-import { aggregateComparison, compare, prepareComparison, type CompareOptions, type ModelPlan, type PreparedComparison, type SplitOutcome, type SplitRunOptions } from './compare.ts';
+import { aggregateComparison, compare, prepareComparison, type CompareOptions, type ModelPlan, type PlanRebuild, type PreparedComparison, type SplitOutcome, type SplitRunOptions } from './compare.ts';
 import { SHIPPED_ENGINES } from '../engine-list.ts';
 import type { ComparisonResult } from './types.ts';
 
@@ -163,6 +163,8 @@ export interface WorkerInit {
   readonly models: readonly string[];
   /** Per model: choose λ per task (registryPlan's perTaskLambda). */
   readonly perTask: readonly boolean[];
+  /** Per model: how to rebuild a plan that is not a registry plan (ModelPlan.rebuild), else null. */
+  readonly rebuild?: readonly (PlanRebuild | null)[];
   readonly seed: number;
   readonly run: SplitRunOptions;
   /** Send 'progress' messages about the running unit (CompareOptions.onUnitProgress). */
@@ -326,8 +328,13 @@ export async function runUnitsOnPool(
 /** Why the plans cannot be rebuilt in a worker, or null when they can: workers rebuild registry
  * plans by name, with the engines of src/engines.ts (SHIPPED_ENGINES) registered. */
 function whyNotParallel(plans: readonly ModelPlan[], opts: CompareOptions): string | null {
-  const custom = plans.find((p) => !p.registry);
+  const custom = plans.find((p) => !p.registry && !p.rebuild);
   if (custom) return `the plan of "${custom.name}" is not a registry plan and cannot be rebuilt in worker threads`;
+  try {
+    structuredClone(plans.map((p) => p.rebuild ?? null));
+  } catch {
+    return 'a plan\'s rebuild arguments cannot be copied to worker threads';
+  }
   const foreign = plans.find((p) => !SHIPPED_ENGINES.includes(p.engine ?? ''));
   if (foreign) return `engine "${foreign.engine}" of "${foreign.name}" is not one of the engines worker threads load (${SHIPPED_ENGINES.join(', ')}; src/engines.ts)`;
   try {
@@ -341,7 +348,7 @@ function whyNotParallel(plans: readonly ModelPlan[], opts: CompareOptions): stri
 /**
  * compare() with the units on worker threads when that is possible and worth it (see
  * AsyncCompareOptions.workers); the result is bit-identical to compare(ds, opts) apart from timing
- * fields (seconds). Parallel only with opts.plans === registryPlan; otherwise sequential, with a
+ * fields (seconds). Parallel only when every plan is a registry plan or says how to rebuild it (ModelPlan.rebuild); otherwise sequential, with a
  * protocol note when workers ≥ 2 were asked for explicitly.
  */
 export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptions): Promise<ComparisonResult> {
@@ -365,6 +372,7 @@ export async function compareAsync(ds: MultiTaskDataset, opts: AsyncCompareOptio
     splits,
     models: plans.map((p) => p.name),
     perTask: plans.map((p) => p.perTask ?? false),
+    ...(plans.some((p) => p.rebuild) ? { rebuild: plans.map((p) => p.rebuild ?? null) } : {}),
     seed: prep.seed,
     run: {
       ...(opts.modelOptions ? { modelOptions: opts.modelOptions } : {}),

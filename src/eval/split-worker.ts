@@ -15,7 +15,17 @@ if (isMainThread || !parentPort) throw new Error('src/eval/split-worker.ts is th
 const port = parentPort;
 const init = workerData as WorkerInit;
 const ds = datasetFromTransfer(init.dataset);
-const plans: ModelPlan[] = init.models.map((name, m) => registryPlan(name, { perTaskLambda: init.perTask[m] ?? false }));
+// A plan that is not a registry plan (a grouping's) is rebuilt by the export its maker named.
+const plans: ModelPlan[] = await Promise.all(
+  init.models.map(async (name, m) => {
+    const how = init.rebuild?.[m];
+    if (!how) return registryPlan(name, { perTaskLambda: init.perTask[m] ?? false });
+    const mod = (await import(how.module)) as Record<string, (...args: unknown[]) => ModelPlan>;
+    const make = mod[how.export];
+    if (typeof make !== 'function') throw new Error(`compare worker: ${how.module} has no export "${how.export}" to rebuild the plan of "${name}"`);
+    return make(...how.args);
+  }),
+);
 const send = (m: WorkerMessage): void => port.postMessage(m);
 
 /** Progress of the running unit, at most one message per PROGRESS_EVERY_MS (the main thread prints

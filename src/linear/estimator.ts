@@ -243,9 +243,14 @@ export class MTLEstimator implements Estimator {
     return this.need('warmStart').warm;
   }
 
+  private readonly taskIndex = new WeakMap<Fitted, Map<string, number>>();
+
   private taskIndexOf(f: Fitted, task: string): number {
-    const t = f.taskNames.indexOf(task);
-    if (t < 0) throw new UnknownTaskError(task, f.taskNames);
+    // A map, not indexOf: scoring all tasks of a 1 000-task model was O(T²) string compares.
+    let index = this.taskIndex.get(f);
+    if (!index) this.taskIndex.set(f, (index = new Map(f.taskNames.map((n, k) => [n, k] as const))));
+    const t = index.get(task);
+    if (t === undefined) throw new UnknownTaskError(task, f.taskNames);
     return t;
   }
 

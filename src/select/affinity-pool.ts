@@ -14,7 +14,7 @@ import { SHIPPED_ENGINES } from '../engine-list.ts';
 import { OptionError, PolytaskError } from '../errors.ts';
 import { runJobsOnPool, workerModule } from '../eval/job-pool.ts';
 import { AUTO_MAX_WORKERS, AUTO_MIN_SECONDS, datasetToTransfer, SECONDS_PER_FIT, SECONDS_PER_FIT_ROW_FEATURE, type DatasetTransfer, type WorkersOption } from '../eval/parallel.ts';
-import { affinityJobs, assembleAffinity, prepareAffinity, type Affinity, type AffinityOptions, type FitJob, type FitMeasure, type FitOutcome, type GroupFitCache } from './affinity.ts';
+import { affinityJobs, assembleAffinity, prepareAffinity, runFitJob, type Affinity, type AffinityOptions, type FitJob, type FitMeasure, type FitOutcome, type GroupFitCache } from './affinity.ts';
 import { selectTasks } from './tasks.ts';
 
 export interface FitWorkerInit {
@@ -71,14 +71,23 @@ export async function runFitJobs(
   } else size = Math.min(requested, Math.max(1, jobs.length));
   if (size >= 2 && whyNotParallel(fits.model, fits.options) === null) {
     const init: FitWorkerInit = { dataset: datasetToTransfer(fits.ds), splits: fits.splits, model: fits.model, options: fits.options };
-    const outcomes = await runJobsOnPool<FitJob, FitOutcome>({
+    // Batches of consecutive fits, one message each: about 8 batches per worker (so that the load
+    // stays balanced to the end), at most 64 fits per batch.
+    const per = Math.min(64, Math.max(1, Math.ceil(jobs.length / (8 * size))));
+    const batches: FitJob[][] = [];
+    for (let k = 0; k < jobs.length; k += per) batches.push(jobs.slice(k, k + per));
+    let finished = 0;
+    const results = await runJobsOnPool<FitJob[], FitOutcome[]>({
       module: workerModule(new URL('./fit-worker.ts', import.meta.url), import.meta.url),
       init,
-      jobs,
+      jobs: batches,
       size,
-      onDone: (_id, _r, done) => opts.onProgress?.(done, jobs.length),
+      onDone: (_id, r) => opts.onProgress?.((finished += r.length), jobs.length),
+      // While the workers start, the calling thread fits batches itself (same code: runFitJob).
+      local: (batch) => batch.map((job) => runFitJob(fits.ds, fits.splits, fits.model, fits.options, job)),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
+    const outcomes = results.flat();
     // Into the cache in job order (failures listed in that order too), whatever the completion order.
     jobs.forEach((job, k) => fits.put(job, outcomes[k]!));
     return size;
@@ -86,7 +95,7 @@ export async function runFitJobs(
   let done = 0;
   for (const job of jobs) {
     if (opts.signal?.aborted) throw new PolytaskError('ABORTED', 'affinity: stopped by the caller (abort signal)');
-    fits.errors(job.fold, job.tasks);
+    fits.errors(job.fold, job.tasks, job.warm);
     opts.onProgress?.(++done, jobs.length);
   }
   return 1;
@@ -96,6 +105,6 @@ export async function runFitJobs(
 export async function fitAffinity(ds: MultiTaskDataset, measure: FitMeasure, opts: PoolAffinityOptions, cache?: GroupFitCache): Promise<Affinity> {
   const t0 = performance.now();
   const { folds, fits, gain } = prepareAffinity(ds, opts, measure, cache);
-  const size = await runFitJobs(fits, affinityJobs(ds.tasks.length, folds, measure), opts);
+  const size = await runFitJobs(fits, affinityJobs(ds.tasks.length, folds, measure, opts.warmStart ?? true), opts);
   return assembleAffinity(ds, fits, measure, folds, gain, opts.model, (performance.now() - t0) / 1000, size);
 }

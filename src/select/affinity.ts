@@ -23,6 +23,8 @@ import { heldOutErrors } from '../eval/cv.ts';
 import { OptionError, PolytaskError } from '../errors.ts';
 import { checkGainKind, DEFAULT_GAIN, describeGain, gainOf, pooledScale, type GainKind } from './gain.ts';
 import type { GainMatrix } from './hoa.ts';
+import { shareTaskPreparation } from '../linear/task-cache.ts';
+import { Matrix } from '../linalg/matrix.ts';
 import { selectTasks } from './tasks.ts';
 
 export interface AffinityOptions {
@@ -37,6 +39,8 @@ export interface AffinityOptions {
   /** Called after every fit: done and total fits. */
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
+  /** Leave-one-out: start each fit from the fold's all-task fit (default true; false fits cold). */
+  readonly warmStart?: boolean;
 }
 
 export type FitMeasure = 'pairs' | 'leave-one-out';
@@ -74,6 +78,8 @@ export interface FitFailure {
 export interface FitJob {
   readonly fold: number;
   readonly tasks: readonly number[];
+  /** Start the solver from the fold's all-task fit restricted to these tasks (leave-one-out). */
+  readonly warm?: boolean;
 }
 
 /** The outcome of one fit: held-out errors of its tasks (in job order), or NaNs and a message. */
@@ -87,16 +93,67 @@ export interface FitOutcome {
  * NaN errors and its message; anything else is a bug and propagates. */
 export function runFitJob(ds: MultiTaskDataset, splits: readonly Split[], model: string, options: Options, job: FitJob): FitOutcome {
   const split = splits[job.fold]!;
-  const train = selectTasks(subsetDataset(ds, split.train), job.tasks);
+  const train = selectTasks(foldTrain(ds, splits, job.fold), job.tasks);
   const test = job.tasks.map((t) => split.test[t]!);
   const testDs = selectTasks(ds, job.tasks);
   try {
-    const est = getModel(model).make(options).fit(train);
+    const warm = job.warm ? restrictWarm(allTaskWarm(ds, splits, model, options, job.fold), job.tasks) : undefined;
+    const est = getModel(model).make(options).fit(train, warm !== undefined ? { warm } : {});
+    if (job.tasks.length === ds.tasks.length) rememberAllTaskWarm(splits, job.fold, est.warmStart);
     return { errors: heldOutErrors(est, testDs, test) };
   } catch (e) {
     if (!(e instanceof PolytaskError) && !(e instanceof RangeError)) throw e;
     return { errors: new Float64Array(job.tasks.length).fill(Number.NaN), failure: e.message };
   }
+}
+
+/** The training part of fold f, made once per (data set, folds): every fit of the fold then holds
+ * the same task objects, declared shared (src/linear/task-cache.ts) so that what a fit derives from
+ * one task alone (centred rows, Gram block, factor) is reused by the fold's other fits. */
+const trainParts = new WeakMap<readonly Split[], { ds: MultiTaskDataset; parts: (MultiTaskDataset | undefined)[] }>();
+export function foldTrain(ds: MultiTaskDataset, splits: readonly Split[], f: number): MultiTaskDataset {
+  let memo = trainParts.get(splits);
+  if (!memo || memo.ds !== ds) trainParts.set(splits, (memo = { ds, parts: [] }));
+  let part = memo.parts[f];
+  if (!part) {
+    part = subsetDataset(ds, splits[f]!.train);
+    shareTaskPreparation(part.tasks);
+    memo.parts[f] = part;
+  }
+  return part;
+}
+
+/** The warm start of fold f's all-task fit: remembered when that fit runs in this thread, else
+ * made here once (a worker that did not run it). Deterministic, so the matrix does not depend on
+ * which thread ran which fit. */
+const allWarm = new WeakMap<readonly Split[], Map<number, unknown>>();
+function rememberAllTaskWarm(splits: readonly Split[], f: number, warm: unknown): void {
+  let m = allWarm.get(splits);
+  if (!m) allWarm.set(splits, (m = new Map()));
+  m.set(f, warm);
+}
+function allTaskWarm(ds: MultiTaskDataset, splits: readonly Split[], model: string, options: Options, f: number): unknown {
+  const m = allWarm.get(splits);
+  if (m?.has(f)) return m.get(f);
+  const warm = getModel(model).make(options).fit(foldTrain(ds, splits, f)).warmStart;
+  rememberAllTaskWarm(splits, f, warm);
+  return warm;
+}
+
+/** A linear fit's warm start (W: d × T, intercepts) restricted to the columns of `tasks`; undefined
+ * for any other engine's state (those fit cold). The λ-path parts (the built problem, the strong
+ * rule's previous λ) belong to the all-task data set and are dropped. */
+export function restrictWarm(warm: unknown, tasks: readonly number[]): unknown {
+  if (!warm || typeof warm !== 'object') return undefined;
+  const { W, intercepts } = warm as { W?: unknown; intercepts?: unknown };
+  if (!(W instanceof Matrix)) return undefined;
+  const d = W.rows;
+  const sub = Matrix.zeros(d, tasks.length);
+  for (let j = 0; j < d; j++) tasks.forEach((t, k) => (sub.data[j * tasks.length + k] = W.data[j * W.cols + t]!));
+  return {
+    W: sub,
+    ...(intercepts instanceof Float64Array && intercepts.length === W.cols ? { intercepts: Float64Array.from(tasks, (t) => intercepts[t]!) } : {}),
+  };
 }
 
 /** Fits the model on a subset of tasks of a fold's training part and returns the held-out errors
@@ -129,12 +186,13 @@ export class GroupFitCache {
     this.cache.set(GroupFitCache.key(job.fold, sorted), errs);
   }
 
-  /** Held-out errors of `tasks` (indices into ds) when learned together, on fold f. */
-  errors(f: number, tasks: readonly number[]): Float64Array {
+  /** Held-out errors of `tasks` (indices into ds) when learned together, on fold f (a fit not in
+   * the cache starts from the fold's all-task fit when `warm`, FitJob.warm). */
+  errors(f: number, tasks: readonly number[], warm = false): Float64Array {
     const sorted = [...tasks].sort((a, b) => a - b);
     const hit = this.cache.get(GroupFitCache.key(f, sorted));
     if (hit) return reorder(hit, sorted, tasks);
-    const job = { fold: f, tasks: sorted };
+    const job = { fold: f, tasks: sorted, ...(warm ? { warm } : {}) };
     this.put(job, runFitJob(this.ds, this.splits, this.model, this.options, job));
     return reorder(this.cache.get(GroupFitCache.key(f, sorted))!, sorted, tasks);
   }
@@ -153,7 +211,7 @@ export function foldsFor(ds: MultiTaskDataset, folds: number, seed: number): Spl
 }
 
 /** Every fit a measure needs, fold by fold, in the order the sequential path runs them. */
-export function affinityJobs(T: number, folds: number, measure: FitMeasure): FitJob[] {
+export function affinityJobs(T: number, folds: number, measure: FitMeasure, warm = true): FitJob[] {
   const jobs: FitJob[] = [];
   const all = [...Array(T).keys()];
   for (let f = 0; f < folds; f++) {
@@ -162,7 +220,9 @@ export function affinityJobs(T: number, folds: number, measure: FitMeasure): Fit
       for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) jobs.push({ fold: f, tasks: [i, j] });
     } else {
       jobs.push({ fold: f, tasks: all });
-      for (let j = 0; j < T; j++) jobs.push({ fold: f, tasks: all.filter((k) => k !== j) });
+      // Each set without one task starts from the all-task fit (its own columns): one task's fewer
+      // rows move the optimum little, so iterative solvers need a fraction of a cold start's passes.
+      for (let j = 0; j < T; j++) jobs.push({ fold: f, tasks: all.filter((k) => k !== j), ...(warm ? { warm } : {}) });
     }
   }
   return jobs;
@@ -186,7 +246,7 @@ function runJobs(fits: GroupFitCache, jobs: readonly FitJob[], opts: AffinityOpt
   let done = 0;
   for (const job of jobs) {
     if (opts.signal?.aborted) throw new PolytaskError('ABORTED', 'affinity: stopped by the caller (abort signal)');
-    fits.errors(job.fold, job.tasks);
+    fits.errors(job.fold, job.tasks, job.warm);
     opts.onProgress?.(++done, jobs.length);
   }
 }
@@ -209,7 +269,7 @@ export function pairwiseAffinity(ds: MultiTaskDataset, opts: AffinityOptions, ca
 export function leaveOneOutAffinity(ds: MultiTaskDataset, opts: AffinityOptions, cache?: GroupFitCache): Affinity {
   const t0 = performance.now();
   const { folds, fits, gain } = prepareAffinity(ds, opts, 'leave-one-out', cache);
-  runJobs(fits, affinityJobs(ds.tasks.length, folds, 'leave-one-out'), opts);
+  runJobs(fits, affinityJobs(ds.tasks.length, folds, 'leave-one-out', opts.warmStart ?? true), opts);
   return assembleAffinity(ds, fits, 'leave-one-out', folds, gain, opts.model, (performance.now() - t0) / 1000);
 }
 

@@ -105,7 +105,10 @@ export function groupedPlan(name: string, baseModel: string, spec: GroupSpec): M
   const base = registryPlan(baseModel);
   return {
     name,
+    ...(base.engine !== undefined && { engine: base.engine }),
     baseline: base.baseline ?? 'stl',
+    // compare's worker threads rebuild this plan by calling this function again (parallel.ts).
+    rebuild: { module: import.meta.url, export: 'groupedPlan', args: [name, baseModel, spec] },
     make: (options: Options) => new GroupedEstimator(base, spec, options),
     ...(base.params !== undefined && { params: base.params }),
     ...(base.tops !== undefined && { tops: base.tops.bind(base) }),

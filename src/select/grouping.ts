@@ -89,7 +89,16 @@ function finish(g: GainMatrix, groups: number[][], method: GroupingMethod, exami
   return { groups: sorted, serve, taskGains, estimatedGain: total, method, examined };
 }
 
-/** Standley's exact search: branch and bound over all 2^T − 1 candidate groups, at most K chosen. */
+/** Standley's exact search: branch and bound over all 2^T − 1 candidate groups, at most K chosen.
+ * Three things keep it fast on noisy gains, where many selections come close (measured in
+ * bench/select.bench.ts against the search without them, bench/baseline/exact-grouping-v0.ts):
+ *  - the incumbent starts at the beam search's partition (a feasible selection), so the bound
+ *    prunes from the first node instead of after the first full cover is found;
+ *  - the bound knows the budget: with r groups still to choose, the total can rise by at most the
+ *    r largest improvements single remaining candidates bring on their own (an uncovered task
+ *    counted from 0, the gain of learning it alone);
+ *  - with one group left, only candidates covering every uncovered task are tried (a mask test),
+ *    and they are evaluated in place as leaves. */
 function exactGrouping(g: GainMatrix, K: number): Grouping {
   const T = g.T;
   if (T > EXACT_MAX_TASKS) throw new OptionError('method', `exact search takes at most ${EXACT_MAX_TASKS} tasks (2^T candidate groups); ${T} tasks: use greedy or beam`);
@@ -111,22 +120,69 @@ function exactGrouping(g: GainMatrix, K: number): Grouping {
     for (let i = 0; i < T; i++) suffixBest[c * T + i] = Math.max(suffixBest[(c + 1) * T + i]!, cands[c]!.gains[i]!);
   }
   const full = (1 << T) - 1;
-  let bestTotal = -Infinity;
-  let bestPick: number[] = [];
-  let examined = 0;
+  // Incumbent: the beam's partition (disjoint groups within the budget, so feasible here).
+  const start = beamGrouping(g, K, 4, 'beam');
+  let bestTotal = start.estimatedGain;
+  let bestGroups: number[][] = start.groups.map((G) => [...G]);
+  let examined = start.examined;
   const pick: number[] = [];
   const cur = new Float64Array(T).fill(-Infinity);
-  const search = (start: number, covered: number): void => {
+  const search = (from: number, covered: number): void => {
+    let here = 0;
     if (covered === full) {
-      let total = 0;
-      for (let i = 0; i < T; i++) total += cur[i]!;
-      if (total > bestTotal + 1e-12) {
-        bestTotal = total;
-        bestPick = [...pick];
+      for (let i = 0; i < T; i++) here += cur[i]!;
+      if (here > bestTotal + 1e-12) {
+        bestTotal = here;
+        bestGroups = pick.map((c) => cands[c]!.members);
       }
     }
-    if (pick.length === K) return;
-    for (let c = start; c < C; c++) {
+    const left = K - pick.length;
+    if (left === 0) return;
+    const uncovered = full & ~covered;
+    if (left === 1) {
+      // The last group: its children are leaves, evaluated in place (no recursion, no copies);
+      // it must cover every task not yet covered.
+      for (let c = from; c < C; c++) {
+        const cand = cands[c]!;
+        if ((cand.mask & uncovered) !== uncovered) continue;
+        examined++;
+        let total = 0;
+        for (let i = 0; i < T; i++) total += Math.max(cur[i]!, cand.gains[i]!);
+        if (total > bestTotal + 1e-12) {
+          bestTotal = total;
+          bestGroups = [...pick, c].map((k) => cands[k]!.members);
+        }
+      }
+      return;
+    }
+    // Budget bound: with base_i = cur_i for a covered task and 0 for an uncovered one, a task's
+    // final gain is at most base_i + Σ over the groups still to choose of (its gain there − base_i)⁺,
+    // so the total is at most Σ base + the sum of the `left` largest such improvements of single
+    // remaining candidates (distinct candidates, each counted once).
+    {
+      const top = new Float64Array(left); // descending
+      for (let c = from; c < C; c++) {
+        const cand = cands[c]!;
+        let up = 0;
+        for (const i of cand.members) {
+          const base = cur[i]! === -Infinity ? 0 : cur[i]!;
+          if (cand.gains[i]! > base) up += cand.gains[i]! - base;
+        }
+        if (up > top[left - 1]!) {
+          let k = left - 1;
+          while (k > 0 && top[k - 1]! < up) {
+            top[k] = top[k - 1]!;
+            k--;
+          }
+          top[k] = up;
+        }
+      }
+      let bound = 0;
+      for (let i = 0; i < T; i++) if (cur[i]! !== -Infinity) bound += cur[i]!;
+      for (let k = 0; k < left; k++) bound += top[k]!;
+      if (bound <= bestTotal + 1e-12) return;
+    }
+    for (let c = from; c < C; c++) {
       // Bound: every task at the best it could still reach from candidates c …; uncovered tasks
       // must still be coverable.
       let bound = 0;
@@ -151,7 +207,7 @@ function exactGrouping(g: GainMatrix, K: number): Grouping {
     }
   };
   search(0, 0);
-  return finish(g, bestPick.map((c) => cands[c]!.members), 'exact', examined);
+  return finish(g, bestGroups, 'exact', examined);
 }
 
 interface Partition {

@@ -23,7 +23,10 @@ test('pairwise affinity: 1 worker and 2 workers give identical matrices, equal t
     assert.equal(a.fits, one.fits);
   }
   assert.equal(one.fits, 3 * (6 + 15));
-  assert.deepEqual(seen, Array.from({ length: one.fits }, (_, k) => k + 1), 'progress counts every fit once, in order');
+  // Fits go to workers in batches (and the calling thread fits while they start): progress counts
+  // up by whole batches, strictly increasing, to every fit exactly once.
+  assert.ok(seen.length >= 2 && seen.every((d, k) => k === 0 || d > seen[k - 1]!), `progress ${seen.join(',')}`);
+  assert.equal(seen[seen.length - 1], one.fits, 'progress ends at the number of fits');
   assert.ok([...one.gain].some((v) => v !== 0), 'the matrix is not trivially zero');
   assert.equal(liveJobWorkers(), 0, 'no worker left behind');
 });

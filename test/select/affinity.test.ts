@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../../src/engines.ts';
 import { makeClusteredTasks } from '../../src/data/synthetic/clusters.ts';
-import { pairwiseAffinity } from '../../src/select/affinity.ts';
+import { leaveOneOutAffinity, pairwiseAffinity, restrictWarm } from '../../src/select/affinity.ts';
+import { Matrix } from '../../src/linalg/matrix.ts';
 import { chooseGroups } from '../../src/select/grouping.ts';
 import { groupedPlan } from '../../src/select/grouped.ts';
 import { adjustedRandIndex } from '../../src/linear/structure/clustering.ts';
@@ -86,4 +87,22 @@ test('with near-noise-free tasks the pooled gain recovers planted clusters far b
   }
   // measured: pooled 0.70, relative 0.10 (mean ARI over the 3 seeds)
   assert.ok(ari.pooled >= 0.6 && ari.pooled > ari.relative + 0.3, JSON.stringify(ari));
+});
+
+test('leave-one-out fits warm-started from the all-task fit give the cold matrix to solver tolerance (l21, iterative)', () => {
+  const { dataset } = makeClusteredTasks({ T: 7, d: 5, n: 16, k: 2, withinSd: 0.1, noise: 0.5, seed: 4 });
+  const opts = { model: 'l21', options: { lambda: 0.05, tol: 1e-10 }, folds: 2, seed: 3 };
+  const warm = leaveOneOutAffinity(dataset, opts);
+  const cold = leaveOneOutAffinity(dataset, { ...opts, warmStart: false });
+  let worst = 0;
+  for (let k = 0; k < warm.gain.length; k++) worst = Math.max(worst, Math.abs(warm.gain[k]! - cold.gain[k]!));
+  assert.ok(worst < 1e-4, `largest difference ${worst} % points`);
+  assert.ok([...warm.gain].some((v) => v !== 0));
+  // The restriction keeps the columns of the named tasks, in that order, and their intercepts.
+  const W = new Matrix(2, 3, Float64Array.from([1, 2, 3, 4, 5, 6]));
+  const r = restrictWarm({ W, intercepts: Float64Array.from([7, 8, 9]), lambda: 1 }, [2, 0]) as { W: Matrix; intercepts: Float64Array; lambda?: number };
+  assert.deepEqual([...r.W.data], [3, 1, 6, 4]);
+  assert.deepEqual([...r.intercepts], [9, 7]);
+  assert.equal(r.lambda, undefined);
+  assert.equal(restrictWarm({ state: 'neural' }, [0]), undefined);
 });

@@ -5,10 +5,10 @@ import { groupGain, taskGainInGroup, type GainMatrix } from '../../src/select/ho
 import { adjustedRandIndex } from '../../src/linear/structure/clustering.ts';
 import { Random } from '../../src/linalg/random.ts';
 
-function randomGains(T: number, seed: number): GainMatrix {
+function randomGains(T: number, seed: number, mean = 0): GainMatrix {
   const rng = new Random(seed);
   const gain = new Float64Array(T * T);
-  for (let k = 0; k < T * T; k++) gain[k] = Math.floor(k / T) === k % T ? 0 : rng.normal(0, 5);
+  for (let k = 0; k < T * T; k++) gain[k] = Math.floor(k / T) === k % T ? 0 : rng.normal(mean, 5);
   return { T, gain };
 }
 
@@ -45,6 +45,21 @@ function bruteForce(g: GainMatrix, K: number): number {
   rec(0);
   return best;
 }
+
+test('exact search (beam incumbent, budget bound, covering last group) equals brute force on noisy gains (T = 6, K = 2, 3; overlapping groups pay)', () => {
+  for (let seed = 11; seed <= 12; seed++) {
+    for (const mean of [0, 3]) {
+      const g = randomGains(6, seed, mean);
+      for (const K of [2, 3]) {
+        const r = chooseGroups(g, { budget: K, method: 'exact' });
+        const best = bruteForce(g, K);
+        assert.ok(r.groups.length <= K);
+        assert.ok(Math.abs(r.estimatedGain - best) < 1e-9, `seed ${seed} mean ${mean} K ${K}: ${r.estimatedGain} vs ${best}`);
+        assert.ok(Math.abs(evaluateSelection(g, r.groups).total - r.estimatedGain) < 1e-9);
+      }
+    }
+  }
+});
 
 test('HOA: a task\'s gain in a group is the mean of its pairwise gains; a singleton gains 0', () => {
   const g: GainMatrix = { T: 3, gain: Float64Array.from([0, 4, -2, 1, 0, 3, 5, 6, 0]) };

@@ -6,7 +6,7 @@
 // - mean-regularised MTL (Evgeniou & Pontil, KDD 2004, eq. (2)–(4) up to the weighting):
 //   λ Σ_t ‖w_t − w̄‖² = λ tr(W (I − 11ᵀ/T) Wᵀ), ∇Ω = 2λ (W − w̄1ᵀ).
 import { Matrix } from '../../linalg/matrix.ts';
-import { checkWeight, type Penalty } from './types.ts';
+import { checkWeight, type Penalty, type TaskStructure } from './types.ts';
 
 export interface TaskEdge {
   readonly s: number;
@@ -113,6 +113,10 @@ export function meanPenalty(lambda: number): Penalty {
       const M = Matrix.zeros(T, T);
       for (let s = 0; s < T; s++) for (let t = 0; t < T; t++) M.data[s * T + t] = lambda * ((s === t ? 1 : 0) - 1 / T);
       return M;
+    },
+    // λ(I − 11ᵀ/T): λ(1 − 1/T) on the diagonal, −λ/T off it.
+    taskStructure(T: number): TaskStructure {
+      return { diag: new Float64Array(T).fill(lambda * (1 - 1 / T)), offDiagonal: -lambda / T };
     },
   };
 }

@@ -1,6 +1,6 @@
 // Ridge Ω(W) = ρ‖W‖²_F; ∇Ω = 2ρW (Lipschitz 2ρ); prox_{sΩ}(V) = V / (1 + 2sρ).
 import { Matrix } from '../../linalg/matrix.ts';
-import { checkWeight, type Penalty } from './types.ts';
+import { checkWeight, type Penalty, type TaskStructure } from './types.ts';
 
 export function ridgePenalty(rho: number): Penalty {
   checkWeight('ridge', rho);
@@ -17,6 +17,9 @@ export function ridgePenalty(rho: number): Penalty {
     },
     taskMatrix(T: number): Matrix {
       return Matrix.diag(new Float64Array(T).fill(rho));
+    },
+    taskStructure(T: number): TaskStructure {
+      return { diag: new Float64Array(T).fill(rho), offDiagonal: 0 };
     },
     prox(V: Matrix, step: number): Matrix {
       const f = 1 / (1 + 2 * step * rho);
@@ -49,6 +52,10 @@ export function taskRidgePenalty(lambdas: ArrayLike<number>): Penalty {
     taskMatrix(Tm: number): Matrix {
       if (Tm !== T) throw new RangeError(`taskRidge: ${Tm} tasks, ${T} weights given`);
       return Matrix.diag(lam);
+    },
+    taskStructure(Tm: number): TaskStructure {
+      if (Tm !== T) throw new RangeError(`taskRidge: ${Tm} tasks, ${T} weights given`);
+      return { diag: Float64Array.from(lam), offDiagonal: 0 };
     },
   };
 }

@@ -14,6 +14,9 @@
 //     taskMatrix?              quadratic task-coupling penalties: M (T × T, symmetric PSD, weight
 //                              included) with Ω(W) = tr(W M Wᵀ), so ∇Ω = 2 W M; the direct solver
 //                              (solver/direct.ts) solves with it exactly
+//     taskStructure?           the same M as a diagonal plus one constant off the diagonal
+//                              (M_tt = diag[t], M_st = offDiagonal for s ≠ t: ridge, mean), so that
+//                              the direct solver applies and inverts it in O(T·d) instead of O(T²·d)
 //   }
 // A penalty has either gradient (smooth) or prox (closed-form proximal operator), possibly both
 // (the ridge term is smooth but also has prox V/(1 + 2·step·ρ)).
@@ -26,6 +29,13 @@ export interface Penalty {
   prox?(V: Matrix, step: number): Matrix;
   readonly lipschitz?: number;
   taskMatrix?(T: number): Matrix;
+  taskStructure?(T: number): TaskStructure;
+}
+
+/** M = diag(diag) + offDiagonal·(11ᵀ − I): a task matrix with one constant off the diagonal. */
+export interface TaskStructure {
+  readonly diag: Float64Array;
+  readonly offDiagonal: number;
 }
 
 /** Throws a RangeError for a negative or non-finite weight (user-facing checks happen earlier, in

@@ -87,3 +87,18 @@ test('direct: a warm start x0 reaches the same solution; started at the solution
   assert.equal(again.info.iterations, 0);
   assert.ok(relDiff(again.info.objective, cold.info.objective) < 1e-12);
 });
+
+test('direct: mean coupling (diagonal + constant) is inverted exactly by Woodbury: one PCG step, same W as the dense task matrix', () => {
+  // n_t < d for some tasks and no ridge: the per-task blocks rely on λ alone; singular H_t.
+  const { problem } = synthProblem({ T: 9, d: 6, n: [3, 20, 4, 12, 5, 30, 8, 2, 15], seed: 48 });
+  const mean = meanPenalty(1.5);
+  const structured = solveDirect(problem, [mean, ridgePenalty(0.02)], { tol: 1e-10, maxIter: 1000 });
+  // The same penalties without taskStructure: the dense M and block Jacobi path.
+  const dense = [mean, ridgePenalty(0.02)].map(({ taskStructure: _s, ...p }) => p);
+  const ref = solveDirect(problem, dense, { tol: 1e-10, maxIter: 1000 });
+  assert.ok(structured.info.converged && ref.info.converged);
+  assert.ok(structured.info.iterations <= 2, `${structured.info.iterations} PCG steps`);
+  assert.ok(ref.info.iterations > structured.info.iterations, `dense path ${ref.info.iterations} steps`);
+  assert.ok(relErr(structured.W.data, ref.W.data) < 1e-8, `W differ by ${relErr(structured.W.data, ref.W.data)}`);
+  assert.ok(relDiff(structured.info.objective, ref.info.objective) < 1e-12);
+});

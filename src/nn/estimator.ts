@@ -201,6 +201,7 @@ function buildNet(model: string, o: Options, taskNames: readonly string[], d: nu
     taskExperts: o.taskExperts as number | undefined,
     k: o.k as number | undefined,
     gamma: o.gamma as number | undefined,
+    gammaEnd: o.gammaEnd as number | undefined,
     entropyReg: o.entropyReg as number | undefined,
     gate: o.gate as 'static' | 'per-example' | undefined,
     distinctReg: o.distinctReg as number | undefined,

@@ -64,7 +64,7 @@ export interface DSelectKOptions extends ArchCommon {
 /** Fraction of training over which γ is annealed; the last 20 % train at γ_end. */
 export const GAMMA_ANNEAL_FRACTION = 0.8;
 /** Slope of the sigmoid selectors the distinct penalty reads: σ(DISTINCT_SLOPE·z/γ). */
-export const DISTINCT_SLOPE = 2;
+export const DISTINCT_SLOPE = 2; // 6 (the smooth-step's slope at 0) left 98.75 % rows exactly k on the worst seed, 2 left 99.50 % (docs)
 
 /**
  * The smooth-step S(t) of eq. 2 as ops, written in u = clamp(t/γ + ½, 0, 1) as S = u²(3 − 2u) (the same
@@ -107,8 +107,9 @@ export class DSelectK implements MtlArchitecture {
   readonly zLin: Linear[] = [];
   readonly aLin: Linear[] = [];
   private readonly codes: { c: Data; d: Data }[];
-  /** Fraction of training done (setProgress); 1 outside training: predictions use γ_end. */
-  private progress = 1;
+  /** Fraction of training done (setProgress): 0 when built (γ), 1 after training and for a loaded
+   *  model (γ_end: the trainer and the model loader set it). */
+  private progress = 0;
   constructor(o: DSelectKOptions, rng: Random) {
     checkCommon(o);
     const dtype: DType = o.dtype ?? 'float32';
@@ -211,13 +212,16 @@ export class DSelectK implements MtlArchitecture {
       const ent = sum(g, mul(g, r, log(g, addScalar(g, r, 1e-6)))); // −Σ H
       reg = scale(g, ent, -this.entropyReg / rows);
     }
+    // Per-example (or annealed) gates: the distinct and reachable-mass penalties read sigmoid selectors
+    // r̃, which never saturate (header: a cell of inputs where two binary selectors agree, or where a
+    // selector sits on a code naming no expert, gets no gradient from any term of the smooth-step's r,
+    // and a row with Σ_e r_e = 0 would make the paper's 1/Σ_e r_e infinite). Static gates with the
+    // paper's fixed γ keep r itself (one selection for all rows; measured exact there, docs).
+    const soft = this.gateKind === 'per-example' || this.gammaEnd < this.gamma;
+    const rs = soft ? this.selectors(g, sigmoid(g, scale(g, z, DISTINCT_SLOPE / this.gamma))) : r;
     if (this.distinctReg > 0 && this.k > 1) {
       // μ Σ_{i<j} Σ_e r_ie r_je, summed over the R rows and averaged
       let overlap: Tensor | null = null;
-      // per-example gates: read on sigmoid selectors, which never saturate (header: a cell of inputs
-      // where two binary selectors agree gets no gradient from any term of the smooth-step's r).
-      // Static gates keep r itself (one selection for all rows; measured exact there, docs).
-      const rs = this.gateKind === 'per-example' ? this.selectors(g, sigmoid(g, scale(g, z, DISTINCT_SLOPE / this.gamma))) : r;
       const sel = Array.from({ length: this.k }, (_, i) => slice(g, rs, 1, i, i + 1)); // [R, 1, n]
       for (let i = 0; i < this.k; i++) {
         for (let j = i + 1; j < this.k; j++) {
@@ -229,8 +233,11 @@ export class DSelectK implements MtlArchitecture {
       reg = reg === null ? pen : add(g, reg, pen);
     }
     if (!powerOfTwo) {
-      const mass = sum(g, r, [2]); // [R, k]
-      const pen = scale(g, sum(g, div(g, g.full(mass.shape, 1), mass)), 1 / rows);
+      // paper: Σ 1/Σ_e r_e (≥ 1 per selector, 1 when all mass is on experts); soft: Σ −log(Σ_e r̃_e + 10⁻⁶),
+      // finite on every row and 0 when all mass is on experts
+      const pen = soft
+        ? scale(g, sum(g, log(g, addScalar(g, sum(g, rs, [2]), 1e-6))), -1 / rows)
+        : scale(g, sum(g, div(g, g.full([rows, this.k], 1), sum(g, r, [2]))), 1 / rows);
       reg = reg === null ? pen : add(g, reg, pen);
     }
     return reg;

@@ -144,7 +144,9 @@ test('γ anneal (our addition): γ → γ_end geometrically over the first 80 % 
   const pe = mk('per-example');
   assert.equal(pe.gammaEnd, 2e-3);
   assert.equal(pe.distinctReg, 5);
-  assert.equal(pe.currentGamma(), 2e-3, 'outside training (progress 1): γ_end');
+  assert.equal(pe.currentGamma(), 2, 'built, untrained (progress 0): γ');
+  pe.setProgress(1);
+  assert.equal(pe.currentGamma(), 2e-3, 'after training (progress 1): γ_end');
   pe.setProgress(0);
   assert.equal(pe.currentGamma(), 2);
   pe.setProgress(0.4);

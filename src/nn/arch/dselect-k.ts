@@ -25,6 +25,17 @@
 // unchanged. It acts while the selectors are still soft (the smooth-step is flat, with zero gradient,
 // once |z_j| ≥ γ/2), i.e. it decides which experts the selectors settle on, before the entropy term
 // makes them binary. μ = 0 gives the paper's gate.
+//
+// Exactly k per example. With per-example gates z = W x + b is linear in x, so (1) rows within γ/2 of a
+// selector hyperplane stay soft — a share ≈ γ·density/‖w‖, which the task loss defends (a hard switch
+// between experts makes the output discontinuous) and the entropy term, whose push S′(z)·log((1−S)/S)
+// vanishes at the band's edges, does not finish; and (2) on a cell of inputs where two saturated
+// selectors name the same expert no term built on r has a gradient (the smooth-step is flat), so the
+// cell never empties. Our two additions, both off for the paper's gate (docs/nn/architectures.md,
+// measured there): γ is annealed to γ_end = γ/1000 over the first 80 % of training (the trainer's
+// setProgress), which shrinks the soft band whatever ‖w‖ reached; and the distinct and reachable-mass
+// penalties read sigmoid selectors r̃ (σ(2z/γ) in place of S), which never saturate, so a duplicate cell
+// keeps a gradient until its codes differ. μ = 0, λ = 0, γ_end = γ is the paper's gate.
 // Experts, representation and towers as in MMoE (src/nn/arch/mmoe.ts).
 import { OptionError } from '../../errors.ts';
 import type { Random } from '../../linalg/random.ts';

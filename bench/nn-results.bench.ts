@@ -114,10 +114,14 @@ function synthetic(): void {
   const seeds = Array.from({ length: env('NN_MMOE_SEEDS', 5) }, (_, i) => i + 1);
   const E = env('NN_MMOE_EXPERTS', 8), eh = env('NN_MMOE_EXPERT_HIDDEN', 16), sb = env('NN_SB_HIDDEN', 113), c = env('NN_MMOE_C', 1);
   const steps = epochs * Math.ceil(nTrain / batch);
+  // NN_MMOE_AB_SEED: one α, β (N(0, 1), drawn from this seed) for every run — reading the paper's
+  // "given parameters" as fixed — so that seeds vary only u, x, ε and the initialisation
+  const abSeed = process.env.NN_MMOE_AB_SEED;
+  const ab = abSeed === undefined ? null : (() => { const r = new Random(Number(abSeed)); return { alphas: Array.from(r.normals(10)), betas: Array.from(r.normals(10)) }; })();
   console.log(`\n### Synthetic MMoE benchmark (Ma et al. 2018 §4): MSE (mean of the two tasks), mean ± std over seeds ${seeds.join(', ')}`);
   console.log(`d=100, m=10 sine terms, c=${c}, noise sd 0.01; train ${nTrain}, test ${nTest}; shared-bottom: 1 × ${sb} ReLU, towers 8; ` +
     `mmoe: ${E} experts of 1 × ${eh} ReLU, towers 8; Adam lr ${lr}, batch ${batch}, ${epochs} epochs (${steps} steps), no validation split; ` +
-    'per seed one data set for both networks');
+    `per seed one data set for both networks${ab ? `; α, β fixed (drawn once from seed ${abSeed})` : '; α, β drawn per seed'}`);
   console.log('| p | label corr. | shared-bottom train | mmoe train | gap train (sb − mmoe) | shared-bottom test | mmoe test | gap test | median gap test | mmoe better (test) | s/run |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y), h = a.length >> 1; return a.length % 2 ? a[h]! : (a[h - 1]! + a[h]!) / 2; };
@@ -132,7 +136,7 @@ function synthetic(): void {
     const corr: number[] = [];
     const secs: number[] = [];
     for (const seed of seeds) {
-      const full = makeMmoeTasks({ d: 100, n: nTrain + nTest, p, c, seed }).dataset;
+      const full = makeMmoeTasks({ d: 100, n: nTrain + nTest, p, c, seed, ...(ab ?? {}) }).dataset;
       const X = Float32Array.from(full.shared!.X.data), Y = full.shared!.Y.data as Float64Array;
       const Xtr = X.subarray(0, nTrain * 100), Xte = X.subarray(nTrain * 100), Ytr = Y.subarray(0, nTrain * 2), Yte = Y.subarray(nTrain * 2);
       corr.push(pearson(Array.from({ length: nTrain }, (_, i) => Ytr[2 * i]!), Array.from({ length: nTrain }, (_, i) => Ytr[2 * i + 1]!)));

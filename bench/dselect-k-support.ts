@@ -4,6 +4,7 @@
 // zeros of the smooth-step, no threshold), per task, over seeds. Ablation of the two additions to the
 // paper's gate: the distinct-selector penalty μ and the anneal of γ to γ_end. Not a speed bench.
 // Usage: node --import tsx bench/dselect-k-support.ts [epochs=60] [seeds=8] [k=2]
+// (MUS=5,20 adds rows for other μ with the anneal; ONLY=1 runs only those rows)
 import { Random } from '../src/linalg/random.ts';
 import { DSelectK } from '../src/nn/arch/index.ts';
 import { Tape } from '../src/nn/tape.ts';

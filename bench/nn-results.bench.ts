@@ -15,7 +15,7 @@
 //    Defaults = the run in docs/nn/results.md: NN_MMOE_TRAIN 40000 fresh rows, NN_MMOE_EPOCHS 3
 //    (939 steps), NN_MMOE_BATCH 128, NN_MMOE_LR 3e-3, NN_MMOE_SEEDS 5, NN_MMOE_P 1,0.9,0.7,0.5; sizes
 //    NN_SB_HIDDEN 113, NN_MMOE_EXPERTS 8 × NN_MMOE_EXPERT_HIDDEN 16 (the paper's), NN_MMOE_C 1.
-//    About 67 s of CPU for the 40 runs (9 min wall at load 19 on 2 cores).
+//    About 67 s of CPU for the 40 runs (9 min wall at load 19 on 2 cores). NN_MMOE_AB_SEED fixes α, β.
 //
 // Run: npm run bench -- nn-results   (or: node --import tsx bench/nn-results.bench.ts)
 import { makeMmoeTasks } from '../src/data/synthetic/mmoe.ts';

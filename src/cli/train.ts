@@ -28,6 +28,7 @@ interface TrainFlags extends DataFlags, MatFlags, CommonFlags {
   taskExperts?: number;
   k?: number;
   gamma?: number;
+  gammaEnd?: number;
   entropyReg?: number;
   gate?: string;
   distinctReg?: number;
@@ -77,7 +78,7 @@ function parseWidths(raw: string): number[] {
 /** The flags as estimator options (only the ones given, so the model's defaults apply otherwise). */
 export function trainOptions(f: TrainFlags): Options {
   const o: Record<string, Options[string]> = {};
-  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'gamma', 'entropyReg', 'gate', 'distinctReg', 'alphaSelf', 'mixScale', 'embedding', 'towerHidden', 'ctrTask', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed', 'weighting', 'aggregator', 'gradMode', 'cagradC', 'nashMaxNorm', 'fairgradAlpha', 'gradnormAlpha', 'logConflictEvery'] as const;
+  const keys = ['hidden', 'headHidden', 'activation', 'experts', 'sharedExperts', 'taskExperts', 'k', 'gamma', 'gammaEnd', 'entropyReg', 'gate', 'distinctReg', 'alphaSelf', 'mixScale', 'embedding', 'towerHidden', 'ctrTask', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clipNorm', 'lrSchedule', 'lrStepEpochs', 'lrGamma', 'warmupEpochs', 'valRatio', 'patience', 'seed', 'weighting', 'aggregator', 'gradMode', 'cagradC', 'nashMaxNorm', 'fairgradAlpha', 'gradnormAlpha', 'logConflictEvery'] as const;
   for (const k of keys) if (f[k] !== undefined) o[k] = f[k];
   return o;
 }
@@ -102,9 +103,10 @@ export function registerTrain(program: Command, io: CliIO): void {
     .option('--task-experts <n>', 'cgc / ple: experts per task and level', parsePositiveInt)
     .option('--k <n>', 'dselect-k: experts selected per task (default 2)', parsePositiveInt)
     .option('--gamma <x>', 'dselect-k: smooth-step width γ (Hazimeh et al. 2021, eq. 2; default 1)', parsePositive)
+    .option('--gamma-end <x>', 'dselect-k: γ at the end of its anneal over the first 80 % of training (default γ/1000 for per-example gates, γ for static = no anneal, the paper\'s gate)', parsePositive)
     .option('--entropy-reg <x>', 'dselect-k: weight λ of the selectors\' entropy regulariser (section 3.3; default 0.1)', parseNonNegative)
     .option('--gate <kind>', 'dselect-k: static (one selection per task) or per-example (default)')
-    .option('--distinct-reg <x>', 'dselect-k: weight μ of the penalty on selectors picking the same expert, so that exactly k experts carry weight (default 1; 0 = the paper\'s gate, at most k)', parseNonNegative)
+    .option('--distinct-reg <x>', 'dselect-k: weight μ of the penalty on selectors picking the same expert, so that exactly k experts carry weight (default 1 static, 5 per-example; 0 = the paper\'s gate, at most k)', parseNonNegative)
     .option('--alpha-self <x>', 'cross-stitch: initial self weight α_S of the units, α_D = 1 − α_S split over the other tasks (Misra et al. 2016, §4.2; default 0.9)', parseNonNegative)
     .option('--mix-scale <x>', 'cross-stitch: learning-rate boost of the mixing weights (default 1)', parsePositive)
     .option('--embedding <n>', 'esmm: shared embedding width (default 16)', parsePositiveInt)

@@ -201,6 +201,7 @@ function buildNet(model: string, o: Options, taskNames: readonly string[], d: nu
     taskExperts: o.taskExperts as number | undefined,
     k: o.k as number | undefined,
     gamma: o.gamma as number | undefined,
+    gammaEnd: o.gammaEnd as number | undefined,
     entropyReg: o.entropyReg as number | undefined,
     gate: o.gate as 'static' | 'per-example' | undefined,
     distinctReg: o.distinctReg as number | undefined,
@@ -411,6 +412,7 @@ export class NeuralEstimator implements Estimator {
       if (!v || v.length !== p.size) throw new ModelFileError(where, `parameter "${p.name}" is missing or has the wrong size`);
       p.data.set(v);
     }
+    net.setProgress?.(1); // a saved model has finished training: annealed hyper-parameters at their end
     return new NeuralEstimator(json.model, o, {
       net, st: st.standardiser, taskNames: [...json.taskNames], taskKinds: [...json.taskKinds], classes, featureNames: [...json.featureNames], bestEpoch: st.bestEpoch, history: st.history, ...(st.gates ? { gates: st.gates } : {}),
     });

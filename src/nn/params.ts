@@ -77,7 +77,8 @@ const DSELECT: readonly ParamDecl[] = [
   { name: 'gamma', flag: '--gamma', type: 'number', help: 'smooth-step width γ', default: 1, min: 0, exclusiveMin: true },
   { name: 'entropyReg', flag: '--entropy-reg', type: 'number', help: 'entropy regulariser weight λ of the selectors (Hazimeh et al. 2021, section 3.3)', default: 0.1, min: 0 },
   { name: 'gate', flag: '--gate', type: 'enum', help: 'static (one selection per task) or per-example gates', default: 'per-example', choices: ['static', 'per-example'] },
-  { name: 'distinctReg', flag: '--distinct-reg', type: 'number', help: 'weight μ of the penalty on selectors that pick the same expert, so that exactly k experts are used (0: the paper\'s gate, at most k; docs/nn/architectures.md)', default: 1, min: 0 },
+  { name: 'gammaEnd', flag: '--gamma-end', type: 'number', help: 'smooth-step width at the end of its anneal (γ → γ_end geometrically over the first 80 % of training; default γ/1000 for per-example gates, γ, i.e. no anneal, for static; docs/nn/architectures.md)', min: 0, exclusiveMin: true },
+  { name: 'distinctReg', flag: '--distinct-reg', type: 'number', help: 'weight μ of the penalty on selectors that pick the same expert, so that exactly k experts are used (default 1 for static gates, 5 per-example; 0: the paper\'s gate, at most k; docs/nn/architectures.md)', min: 0 },
 ];
 const CROSS_STITCH: readonly ParamDecl[] = [
   { name: 'alphaSelf', flag: '--alpha-self', type: 'number', help: 'initial self weight α_S of the cross-stitch units (Misra et al. 2016, §4.2)', default: 0.9, min: 0, max: 1 },

@@ -81,3 +81,10 @@ test('task competition per epoch reaches learned.history and the model file (iss
   assert.equal((off.learned as { history: Hist }).history[0]!.competition, null);
   assert.throws(() => getModel('hps').make({ logConflictEvery: -1 }), /--log-conflict-every/);
 });
+
+test('dselect-k (per-example, annealed γ): a reloaded model predicts identically — the loader restores γ_end, not the initial γ', () => {
+  const ds = makeClusteredTasks({ T: 3, d: 5, n: 60, seed: 4 }).dataset;
+  const fit = getModel('dselect-k').make({ hidden: [8], experts: 4, k: 2, epochs: 6, batchSize: 16, lr: 0.02, seed: 1, patience: 0 }).fit(ds);
+  const back = loadEstimator(JSON.parse(JSON.stringify(fit.toJSON())) as EstimatorJSON);
+  for (const task of ds.tasks) assert.deepEqual(back.predict(task.X, task.name), fit.predict(task.X, task.name));
+});

@@ -68,6 +68,8 @@ export interface MtlArchitecture extends Module {
   taskParameters(t: number): Param[];
   /** Learned structure that does not depend on data (JSON-serialisable). */
   structure(): Record<string, unknown>;
+  /** Fraction of training done, for annealed hyper-parameters (MTLNetwork.setProgress; DSelect-k's γ). */
+  setProgress?(fraction: number): void;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ export interface ArchOptions extends ArchCommon {
   readonly taskExperts?: number;
   readonly k?: number;
   readonly gamma?: number;
+  readonly gammaEnd?: number;
   readonly entropyReg?: number;
   readonly gate?: 'static' | 'per-example';
   readonly distinctReg?: number;

@@ -621,6 +621,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
       for (let start = 0; start < order.length; start += B) {
         if (cfg.signal?.aborted) throw new AbortError('training');
         fillMultiOutput(batch, trainSet, order, start);
+        net.setProgress?.((epoch + start / order.length) / cfg.epochs);
         step(epoch);
         nSteps++;
         lastProgress = progress(cfg, epoch, start / order.length, lastProgress);
@@ -631,6 +632,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
       for (let bi = 0; bi < nb; bi++) {
         if (cfg.signal?.aborted) throw new AbortError('training');
         for (let t = 0; t < T; t++) fillMultiInputTask(batch, trainSet, t, orders[t]!, bi);
+        net.setProgress?.((epoch + bi / nb) / cfg.epochs);
         step(epoch);
         nSteps++;
         lastProgress = progress(cfg, epoch, bi / nb, lastProgress);
@@ -690,6 +692,7 @@ export function train(net: MTLNetwork, data: TrainData, cfg: TrainConfig): Train
     if (stop) { stoppedEarly = true; break; }
   }
   if (valSet && best.params && (cfg.restoreBest ?? true)) params.forEach((p, i) => p.data.set(best.params![i]!));
+  net.setProgress?.(1);
   return { history, bestEpoch: best.epoch + 1, stoppedEarly, seconds: (performance.now() - t0) / 1000, steps };
 }
 

@@ -39,6 +39,13 @@ export interface MTLNetwork extends Module {
    * trainer uses it for multi-input data without an aggregator: one forward per task on its rows.
    */
   forward(g: Tape, x: Tensor, tasks?: readonly number[]): NetworkOutput;
+  /**
+   * Optional: the trainer calls it before every step with the fraction of training done
+   * ((epoch + batch/batches) / epochs, so a resumed run replays it exactly), and with 1 when training
+   * ends, the state in which the network predicts. For hyper-parameters the architecture anneals
+   * (DSelect-k's smooth-step width).
+   */
+  setProgress?(fraction: number): void;
 }
 
 /** Kind of a task's target and hence its loss and metric. */

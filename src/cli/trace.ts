@@ -3,7 +3,7 @@
 //   polytask-trace: <mark> cpu=<user+sys seconds of this process so far>
 // `fit-start` is written just before the estimator's fit() is called (Node bootstrap, CLI modules,
 // data load and checks, engine import all done; the solver's set-up and first iteration not yet),
-// `fit-end` when fit() has returned. bench/startup.bench.ts reads them. Off by default: one env read.
+// `fit-end` when fit() has returned; `cv-start` / `cv-end` around the cross-validation of `cv`. bench/startup.bench.ts reads them. Off by default: one env read.
 const ON = process.env['POLYTASK_TRACE_STARTUP'] === '1';
 
 export function traceStartup(mark: string): void {

@@ -7,7 +7,7 @@ import { lassoPenalty } from '../../../src/linear/penalty/lasso.ts';
 import { problemFromTasks } from '../../../src/linear/problem.ts';
 import { solveLinear, linearObjective } from '../../../src/linear/solver/composite.ts';
 import { proxGradientResidual } from '../../../src/linear/solver/fista.ts';
-import { bcd, groupSecular, tridiagonalSecular, type RowPenaltyKind } from '../../../src/linear/solver/bcd.ts';
+import { bcd, gapSafeScreen, groupSecular, tridiagonalSecular, type RowPenaltyKind } from '../../../src/linear/solver/bcd.ts';
 import { dirtyRowSolve, dirtyRowValue } from '../../../src/linear/solver/dirty-row.ts';
 import { l1InfPenalty } from '../../../src/linear/penalty/l1inf.ts';
 import { twoBlockObjective } from '../../../src/linear/structure/two-block.ts';
@@ -320,7 +320,7 @@ test('strong rule along random paths: never stops with a feature active at the o
       for (let k = 1; k <= 8; k++) {
         const lambda = lmax * Math.pow(0.75, k);
         const r = bcd(gp, { penalty: kind, lambda, tol: 1e-9, ...(W0 ? { W0, previousLambda: prevLambda } : {}) });
-        const ref = bcd(gp, { penalty: kind, lambda, tol: 1e-12 });
+        const ref = bcd(gp, { penalty: kind, lambda, tol: 1e-12, screening: false });
         assert.ok(r.info.converged && r.gap <= 1e-9, `${kind} seed ${seed} k ${k}: ${r.info.message}`);
         assert.ok(relDiff(r.info.objective, ref.info.objective) <= 1e-8, `${kind} seed ${seed} k ${k}: ${r.info.objective} vs ${ref.info.objective}`);
         // Every row active at the (reference) optimum is active in the screened fit.
@@ -337,6 +337,82 @@ test('strong rule along random paths: never stops with a feature active at the o
       assert.ok(screenedOut > 0, `${kind} seed ${seed}: the strong rule discarded nothing along the path (the test would be vacuous)`);
     }
   }
+});
+
+test('gap-safe screening along paths (badly scaled, duplicated, rank-deficient features, ridge, λ near λ_max): every discarded entry is zero at the unscreened optimum; same objective to 1e-8; the gap bounds the suboptimality', () => {
+  let total = 0;
+  for (const kind of ['lasso', 'l21'] as const) {
+    for (const [seed, ridge] of [[41, 0], [42, 0.05]] as const) {
+      const problem = hardProblem(seed, true);
+      const gp = gramProblem(problem, { ridge });
+      const { d, T } = gp;
+      const lmax = rowLambdaMax(problem, kind);
+      let W0: Matrix | undefined;
+      let prevLambda = lmax;
+      // λ just below λ_max first (few active rows), then down the path; the warm start carries the
+      // previous λ's iterate, so screening at the start is the sequential rule.
+      for (const f of [0.999, 0.97, 0.8, 0.5, 0.3, 0.15, 0.05, 0.01]) {
+        const lambda = lmax * f;
+        const r = bcd(gp, { penalty: kind, lambda, tol: 1e-10, ...(W0 ? { W0, previousLambda: prevLambda } : {}) });
+        const ref = bcd(gp, { penalty: kind, lambda, tol: 1e-13, maxIter: 200000, screening: false });
+        const where = `${kind} seed ${seed} ridge ${ridge} λ = ${f}·λ_max`;
+        assert.ok(r.info.converged && ref.info.converged, `${where}: ${r.info.message} / ${ref.info.message}`);
+        assert.ok(relDiff(r.info.objective, ref.info.objective) <= 1e-8, `${where}: ${r.info.objective} vs ${ref.info.objective}`);
+        // The reported gap is an upper bound on the suboptimality (the reference is within 1e-13).
+        assert.ok((r.info.objective - ref.info.objective) / Math.abs(r.info.objective) <= r.gap + 1e-12, `${where}: gap ${r.gap} below the suboptimality`);
+        let maxAbs = 0;
+        for (const v of ref.W.data) maxAbs = Math.max(maxAbs, Math.abs(v));
+        let n = 0;
+        for (let k = 0; k < d * T; k++) {
+          if (r.discarded[k] !== 1) continue;
+          n++;
+          assert.equal(r.W.data[k], 0, `${where}: discarded entry ${k} is not zero in the screened fit`);
+          assert.ok(Math.abs(ref.W.data[k]!) <= 1e-9 * Math.max(maxAbs, 1e-300), `${where}: entry (${Math.floor(k / T)}, ${k % T}) discarded but ${ref.W.data[k]} at the unscreened optimum`);
+        }
+        assert.equal(n, r.screened, `${where}: the mask and the count disagree`);
+        total += n;
+        W0 = r.W;
+        prevLambda = lambda;
+      }
+    }
+  }
+  assert.ok(total > 0, 'screening discarded nothing (the test would be vacuous)');
+});
+
+test('gap-safe screening from a wrong warm start (every entry non-zero) zeroes what it discards; dual extrapolation on or off reaches the same optimum with a valid gap', () => {
+  const problem = hardProblem(43, false);
+  const gp = gramProblem(problem);
+  const { d, T } = gp;
+  const rng = new Random(3);
+  for (const kind of ['lasso', 'l21'] as const) {
+    const lambda = 0.3 * rowLambdaMax(problem, kind);
+    const ref = bcd(gp, { penalty: kind, lambda, tol: 1e-13, maxIter: 200000, screening: false });
+    const W0 = new Matrix(d, T, Float64Array.from({ length: d * T }, () => rng.normal()));
+    for (const dualExtrapolation of [false, true]) {
+      const r = bcd(gp, { penalty: kind, lambda, tol: 1e-10, W0, dualExtrapolation });
+      assert.ok(r.info.converged, r.info.message);
+      assert.ok(relDiff(r.info.objective, ref.info.objective) <= 1e-8, `${kind} extrapolation ${dualExtrapolation}: ${r.info.objective} vs ${ref.info.objective}`);
+      assert.ok((r.info.objective - ref.info.objective) / r.info.objective <= r.gap + 1e-12, `${kind}: gap ${r.gap} below the suboptimality`);
+      assert.ok(r.screened > 0, `${kind}: nothing discarded at λ = 0.3 λ_max (${r.info.message})`);
+      for (let k = 0; k < d * T; k++) if (r.discarded[k] === 1) assert.equal(ref.W.data[k], 0, `${kind}: entry ${k} discarded, ${ref.W.data[k]} at the optimum`);
+    }
+  }
+});
+
+test('gapSafeScreen: a row is discarded exactly when ‖(s_t G_jt)_t‖ + √(2·gap·max_t a_jt) < λ (L21), entrywise for lasso', () => {
+  const T = 2;
+  const grad = Float64Array.from([0.3, 0.4, 0.9, 0.0, 0.1, 0.1]);
+  const factors = Float64Array.from([1, 1]);
+  const a = (j: number) => Float64Array.from(j === 2 ? [100, 1] : [1, 1]);
+  // λ = 1, gap = 0.02: radius √(0.04·a_max) = 0.2 (rows 0, 1) or 2 (row 2).
+  const mask = new Uint8Array(6);
+  assert.equal(gapSafeScreen('l21', 1, 0.02, 1, grad, factors, a, 3, T, mask), 2);
+  assert.deepEqual([...mask], [1, 1, 0, 0, 0, 0]); // 0.5 + 0.2 < 1; 0.9 + 0.2 ≥ 1; 0.14 + 2 ≥ 1
+  const lm = new Uint8Array(6);
+  assert.equal(gapSafeScreen('lasso', 1, 0.02, 1, grad, factors, a, 3, T, lm), 4);
+  assert.deepEqual([...lm], [1, 1, 0, 1, 0, 1]); // row 2: 0.1 + √4 ≥ 1 for task 0, 0.1 + 0.2 < 1 for task 1
+  // A zero gap discards every entry strictly inside the dual ball; a NaN gap nothing.
+  assert.equal(gapSafeScreen('l21', 1, Number.NaN, 1, grad, factors, a, 3, T, new Uint8Array(6)), 0);
 });
 
 test('groupSecular from a warm root μ0 (the previous pass) gives the same block solution as from the bracket', () => {

@@ -27,4 +27,18 @@ void dresidualGradBatched(long count, const int* offsets, long n, const double* 
                           double* r, double* g) {
   residualGradBatchedRun(count, offsets, n, A, x, y, r, g);
 }
+bool dsqGradRange(long k0, long k1, const int* offsets, long n, const double* A, const int* cols, const double* W, long ldw,
+                  const double* y, const double* c, double* G, double* f) {
+  // Scratch per calling thread (pool threads included), kept: w_t and g_t.
+  thread_local double* scratch = nullptr;
+  thread_local long cap = 0;
+  if (cap < 2 * n) {
+    double* grown = (double*)std::realloc(scratch, (size_t)(2 * n > 1 ? 2 * n : 1) * sizeof(double));
+    if (!grown) return false;
+    scratch = grown;
+    cap = 2 * n;
+  }
+  sqGradRange(k0, k1, offsets, n, A, cols, W, ldw, y, c, G, f, scratch);
+  return true;
+}
 } // namespace pt_avx2

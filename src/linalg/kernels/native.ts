@@ -16,7 +16,7 @@ import { THREADS_ENV } from './threads.ts';
 import { ACTIVATIONS, checkBiasAct, checkAdam, checkBiasActGrad, checkBmm, checkIm2col, checkMulAcc, referenceNn } from './nn-reference.ts';
 import type { Kernels, NnKernels } from './types.ts';
 import { smallToReference } from './dispatch.ts';
-import { checkBatched, checkResidualGrad, checkSymv } from './batched-checks.ts';
+import { checkBatched, checkResidualGrad, checkSqGrad, checkSymv } from './batched-checks.ts';
 
 /** The addon's exports (native/addon.cc). */
 interface Addon {
@@ -44,6 +44,7 @@ interface Addon {
   dsymvBatched(count: number, d: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void;
   dgemvBatched(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void;
   dresidualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array): void;
+  dsqGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -253,7 +254,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
   // native (no small-size shortcut). Shapes checked as on wasm; an input overlapping an output is
   // copied first (the aliasing rule above). Older addons without them fall back to the reference
   // through src/linalg/batched.ts (the methods are optional in Kernels).
-  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched'> = typeof ad.dsymvBatched !== 'function' ? {} : {
+  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched'> = typeof ad.dsymvBatched !== 'function' ? {} : {
     dsymvBatched(count, d, alpha, a, x, beta, y) {
       checkDims('dsymvBatched', 'count,d', count, d);
       checkSymv(count, d, a, x, y);
@@ -274,6 +275,16 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
       const safe = <A extends Float64Array>(v: A, len: number): A => unalias(unalias(v, len, r, rows), len, g, gs);
       ad.dresidualGradBatched(count, offsets, n, safe(a, rows * n), safe(x, gs), safe(y, rows), r, g);
     },
+    ...(typeof ad.dsqGradBatched !== 'function' ? {} : {
+      dsqGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number,
+        y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void {
+        checkDims('dsqGradBatched', 'count,n,ldw', count, n, ldw);
+        const rows = checkSqGrad(count, offsets, n, a, cols, w, ldw, y, c, g, f);
+        const gs = n * ldw;
+        const safe = <A extends Float64Array>(v: A, len: number): A => unalias(unalias(v, len, g, gs), len, f, count);
+        ad.dsqGradBatched!(count, offsets, n, safe(a, rows * n), cols, safe(w, gs), ldw, safe(y, rows), safe(c, count), g, f);
+      },
+    }),
   };
 
   const direct: Kernels = {

@@ -108,6 +108,17 @@ export interface Kernels {
    */
   dresidualGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
     r: Float64Array, g: Float64Array): void;
+  /**
+   * The squared loss's value and gradient for many small tasks in one call (issue 15): block k is
+   * rows offsets[k] … offsets[k+1]−1 of a (n columns, as in dgemvBatched); its weights are column
+   * cols[k] of w and its gradient goes to column cols[k] of g, both stored n × ldw row-major (the
+   * solvers' d × T matrices, so no transposes around the call):
+   *   r = A_k·w_{:,cols[k]} − y_k,   g_{:,cols[k]} = c[k]·A_kᵀ·r,   f[k] = ½·c[k]·‖r‖².
+   * cols must be distinct and in [0, ldw); other columns of g are left as they are. Each block is
+   * read once; the native backend splits large calls over its threads. Optional, as dsymvBatched.
+   */
+  dsqGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number,
+    y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
   /** Element-wise, reduction, softmax, bias + activation and im2col kernels of the neural engine. */
   readonly nn: NnKernels;
 }

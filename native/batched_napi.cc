@@ -130,7 +130,9 @@ napi_value residualGradFn(napi_env env, napi_callback_info info) {
 
 // dsqGradBatched(count, offsets, n, a, cols, w, ldw, y, c, g, f): the squared loss's gradient and
 // per-task values (batched.h sqGradRange), split over the pool by rows when the call reads at least
-// 2^16 entries (below that a wake-up costs more than the work).
+// 2^22 entries (32 MB, T ≥ ~4 000 tasks of 20 × 50). Measured on the shared 2-core machine
+// (bench/batched.bench.ts): at T = 100 and 1 000 a second thread cost 3–4× the CPU (wake-up and spin
+// between a solver's calls) and no wall time; only a call that streams from L3/DRAM can gain.
 napi_value sqGradFn(napi_env env, napi_callback_info info) {
   BArgs a;
   if (!bargs(env, info, a, 11)) return nullptr;
@@ -160,7 +162,7 @@ napi_value sqGradFn(napi_env env, napi_callback_info info) {
   auto run = ptUse512() ? pt_avx512::dsqGradRange : pt_avx2::dsqGradRange;
   int parts = 1;
   const int want = ptCallerThreads();
-  if (want > 1 && (double)rows * n >= 65536.0 && count > 1) parts = ptAcquire(want < count ? want : (int)count);
+  if (want > 1 && (double)rows * n >= 4194304.0 && count > 1) parts = ptAcquire(want < count ? want : (int)count);
   if (parts == 1) {
     if (!run(0, count, off, n, A, cols, W, ldw, y, c, G, f)) return bfail(env, "native dsqGradBatched: out of memory for its scratch"), nullptr;
     return bundef(env);

@@ -242,12 +242,14 @@ function sqLoop(q: ReturnType<typeof sqCase>, d: number, ldw: number, g: Float64
 
 test('dsqGradBatched equals the per-task loop (reference and native, both ISAs, one and two threads); other columns untouched', () => {
   const rng = new Random(21);
-  // Small (one thread) and large enough to be split over the pool (rows·d ≥ 2^16).
+  // Small (one thread) and large enough to be split over the pool (native/batched_napi.cc).
   const cases: [number[], number, number][] = [
     [[4, 0, 70, 1, 20], 50, 9],
     [[3, 3, 3], 1, 3],
     [[2, 5], 7, 4],
     [Array.from({ length: 400 }, (_, t) => (t % 7 === 3 ? 0 : 5 + (t % 30))), 50, 450],
+    // rows·d ≥ 2^22: split over two threads when the pool has them.
+    [Array.from({ length: 4800 }, (_, t) => (t % 11 === 5 ? 0 : 20)), 50, 4800],
   ];
   const natives = nativeLoad.direct?.dsqGradBatched ? [false, true] : [];
   if (natives.length === 0) console.log(`# dsqGradBatched: native not tested (${nativeLoad.reason ?? 'addon without dsqGradBatched'})`);

@@ -80,7 +80,7 @@ export function centredTask(problem: Problem, t: number): { c: number; xbar: Flo
   return { c: k.c, xbar: k.xbar, ybar: k.ybar, Xh: k.Xh!, yh: k.yh!, yy: k.yy };
 }
 
-function prepareTask(problem: Problem, t: number, useGram: boolean): SquaredTask {
+function prepareTask(problem: Problem, t: number, useGram: boolean | 'always'): SquaredTask {
   const task = problem.tasks[t]!;
   const { X, y, weights } = task;
   const n = X.rows;
@@ -96,7 +96,7 @@ function prepareTask(problem: Problem, t: number, useGram: boolean): SquaredTask
   }
   const yy = dot(yh, yh);
   const c = taskScale(problem, t);
-  if (useGram && n > d) return { c, xbar, ybar, Xh: null, yh: null, H: gram(Xh), h: xtv(Xh, yh), yy };
+  if (useGram === 'always' || (useGram && n > d)) return { c, xbar, ybar, Xh: null, yh: null, H: gram(Xh), h: xtv(Xh, yh), yy };
   return { c, xbar, ybar, Xh, yh, H: null, h: null, yy };
 }
 

@@ -45,6 +45,7 @@ export interface LossOptions {
   /**
    * Squared loss only: use the cached per-task Gram matrices X_tᵀS X_t when n_t > d (default
    * true). false gives the textbook O(Σ n_t·d) per evaluation (benchmarks compare the two).
+   * 'always': Gram blocks for every task, n_t ≤ d too (tests check the data path against it).
    */
-  gram?: boolean;
+  gram?: boolean | 'always';
 }

@@ -181,17 +181,22 @@ for (const T of TS) {
     { loss: 'squared', intercept: true, scale: 'mean' },
   );
   const W = new Matrix(D, T, Wdt);
+  // "per-path" = the evaluation before dsqGradBatched (LossOptions.fused = false: Wᵀ gathered, one
+  // residual-gradient call, values and c_t in JavaScript, G transposed back), on the same backend.
   for (const b of BACKENDS) {
     setBackend(b);
-    const loss = new SquaredLoss(problem);
-    rowsOut.push([`SquaredLoss.evaluate (${b})`, timeIt(() => void loss.evaluate(W)), fData]);
-    // gradNormAtZero given: only the stopping rule uses it (tol 0 here), so each run is the start's one
-    // evaluation plus `iters` iterations.
-    const obj = { ...linearObjective(createLoss(problem), [], l21Penalty(0.02)), gradNormAtZero: 1 };
-    const iters = 10;
-    const x0 = [Matrix.zeros(D, T)];
-    const tf = timeIt(() => void fista(obj, { x0, tol: 0, maxIter: iters, trace: false }), 0.5);
-    rowsOut.push([`FISTA iteration, l21 (${b})`, { cpu: tf.cpu / iters, wall: tf.wall / iters }, fData]);
+    for (const fused of hasSqGradBatched() ? [false, true] : [false]) {
+      const tag = `${b}${hasSqGradBatched() ? (fused ? ', fused' : ', per-path') : ''}`;
+      const loss = new SquaredLoss(problem, { fused });
+      rowsOut.push([`SquaredLoss.evaluate (${tag})`, timeIt(() => void loss.evaluate(W)), fData]);
+      // gradNormAtZero given: only the stopping rule uses it (tol 0 here), so each run is the start's
+      // one evaluation plus `iters` iterations.
+      const obj = { ...linearObjective(createLoss(problem, { fused }), [], l21Penalty(0.02)), gradNormAtZero: 1 };
+      const iters = 10;
+      const x0 = [Matrix.zeros(D, T)];
+      const tf = timeIt(() => void fista(obj, { x0, tol: 0, maxIter: iters, trace: false }), 0.5);
+      rowsOut.push([`FISTA iteration, l21 (${tag})`, { cpu: tf.cpu / iters, wall: tf.wall / iters }, fData]);
+    }
   }
   setBackend(defaultBackend);
   for (const [k, t, fAct] of rowsOut) {

@@ -185,6 +185,7 @@ export class SquaredLoss implements DataLoss {
   readonly explicitIntercept = false;
   private readonly tasks: SquaredTask[];
   private readonly hasIntercept: boolean;
+  private readonly fusedAllowed: boolean;
   private lip: number | null = null;
 
   constructor(problem: Problem, opts: LossOptions = {}) {
@@ -193,6 +194,7 @@ export class SquaredLoss implements DataLoss {
     this.T = problem.tasks.length;
     this.hasIntercept = problem.intercept;
     const useGram = opts.gram ?? true;
+    this.fusedAllowed = opts.fused ?? true;
     const tasks = problem.tasks.map((_, t) => prepareTask(problem, t, useGram));
     this.batch = packTasks(tasks, this.d);
     this.tasks = this.batch.tasks;
@@ -234,7 +236,7 @@ export class SquaredLoss implements DataLoss {
   private run(W: Matrix, wantGrad: boolean): LossEval {
     const { d, T } = this;
     const P = this.batch;
-    if (P.gramIdx.length === 0 && T > 0 && hasSqGradBatched()) return this.runFused(W, wantGrad);
+    if (this.fusedAllowed && P.gramIdx.length === 0 && T > 0 && hasSqGradBatched()) return this.runFused(W, wantGrad);
     const nG = P.gramIdx.length;
     const nD = P.dataIdx.length;
     const rows = P.offsets[nD]!;

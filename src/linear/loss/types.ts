@@ -48,4 +48,10 @@ export interface LossOptions {
    * 'always': Gram blocks for every task, n_t ≤ d too (tests check the data path against it).
    */
   gram?: boolean | 'always';
+  /**
+   * Squared loss only: false keeps the per-path batched kernels (Wᵀ gathered, residuals and gradients,
+   * G transposed back) even where one dsqGradBatched call would do (default true); the benchmark
+   * of issue 15 compares the two in one run.
+   */
+  fused?: boolean;
 }

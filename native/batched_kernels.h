@@ -16,7 +16,7 @@
 namespace pt_avx2 { PT_DECLARE_BATCHED }
 namespace pt_avx512 { PT_DECLARE_BATCHED }
 
-/** dsymvBatched returns false only when its d-double scratch cannot be allocated, dsqGradRange its 2n doubles. */
+/** dsymvBatched returns false only when its d-double scratch cannot be allocated, dsqGradRange its 2·32·n doubles. */
 /** Whether the AVX-512 kernels are in use (addon.cc: CPU support and not forced to AVX2). */
 bool ptUse512();
 /** Threads a call from the calling JavaScript thread may use (addon.cc: setThreads / POLYTASK_THREADS, else the pool size). */

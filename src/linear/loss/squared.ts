@@ -294,6 +294,28 @@ export class SquaredLoss implements DataLoss {
     return { value, G, gIntercept: new Float64Array(T) };
   }
 
+  /**
+   * L(W) with ∇L(W) written into g (d × T, row-major like W), no allocation on the fused path: the form
+   * of the many-small-task FISTA (solver/fista-rows.ts), which owns its buffers. Other paths evaluate
+   * and copy (same numbers as evaluate()).
+   */
+  evaluateInto(w: Float64Array, g: Float64Array): number {
+    const { d, T } = this;
+    if (w.length !== d * T || g.length !== d * T) throw new RangeError(`SquaredLoss.evaluateInto: need ${d}×${T} arrays, got ${w.length} and ${g.length} entries`);
+    const P = this.batch;
+    if (this.fusedAllowed && P.gramIdx.length === 0 && T > 0 && hasSqGradBatched()) {
+      const nD = P.dataIdx.length;
+      const fz = (this.fused ??= { f: new Float64Array(nD), gScratch: null });
+      dsqGradBatched(nD, P.offsets, d, P.xAll, P.dataIdx, w, T, P.yAll, P.cData, g, fz.f);
+      let value = 0;
+      for (let k = 0; k < nD; k++) value += fz.f[k]!;
+      return value;
+    }
+    const e = this.run(new Matrix(d, T, w), true);
+    g.set(e.G.data);
+    return e.value;
+  }
+
   evaluate(W: Matrix, _b?: Float64Array): LossEval {
     return this.run(W, true);
   }

@@ -26,6 +26,9 @@ export interface Penalty {
   prox?(V: Matrix, step: number): Matrix;
   readonly lipschitz?: number;
   taskMatrix?(T: number): Matrix;
+  /** Separable prox the many-small-task FISTA (solver/fista-rows.ts) fuses into its passes: 'rows' =
+   * λ Σ_j ‖W_j,:‖₂ (group soft-thresholding per row), 'entries' = λ‖W‖₁; value() and prox() must be exactly these. */
+  readonly separable?: { readonly kind: 'rows' | 'entries'; readonly lambda: number };
 }
 
 /** Throws a RangeError for a negative or non-finite weight (user-facing checks happen earlier, in

@@ -24,6 +24,7 @@ import { dsqGradBatched, hasSqGradBatched, residentBlocks } from '../src/linalg/
 import { nativeLoad } from '../src/linalg/kernels/native.ts';
 import { linearObjective } from '../src/linear/solver/composite.ts';
 import { fista } from '../src/linear/solver/fista.ts';
+import { fistaRows } from '../src/linear/solver/fista-rows.ts';
 import { l21Penalty } from '../src/linear/penalty/l21.ts';
 import { createLoss } from '../src/linear/loss/index.ts';
 import { median } from './common.ts';
@@ -196,6 +197,21 @@ for (const T of TS) {
       const x0 = [Matrix.zeros(D, T)];
       const tf = timeIt(() => void fista(obj, { x0, tol: 0, maxIter: iters, trace: false }), 0.5);
       rowsOut.push([`FISTA iteration, l21 (${tag})`, { cpu: tf.cpu / iters, wall: tf.wall / iters }, fData]);
+      if (fused || !hasSqGradBatched()) {
+        // The same iterations by the buffer-owning FISTA (solver/fista-rows.ts: three passes per
+        // iteration), on an equal loss: old (row above) vs new in this one run.
+        const prob = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => loss.evaluateInto(w, g), penalty: { kind: 'rows' as const, lambda: 0.02 }, lipschitz: obj.lipschitz!, gradNormAtZero: 1 };
+        const z0 = new Float64Array(D * T);
+        const check = fista(obj, { x0, tol: 0, maxIter: iters, trace: true }).info.objectiveTrace;
+        const mine = fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: true }).info.objectiveTrace;
+        for (let i = 0; i < check.length; i++) if (!(Math.abs(mine[i]! - check[i]!) <= 1e-12 * Math.abs(check[i]!))) throw new Error(`bench: fistaRows differs from fista at iteration ${i}`);
+        const tr = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false }), 0.5);
+        rowsOut.push([`FISTA iteration, l21 (${b}, fistaRows)`, { cpu: tr.cpu / iters, wall: tr.wall / iters }, fData]);
+        if (b === 'native') {
+          const tt = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, nativePasses: false }), 0.5);
+          rowsOut.push([`FISTA iteration, l21 (${b}, fistaRows, TS passes)`, { cpu: tt.cpu / iters, wall: tt.wall / iters }, fData]);
+        }
+      }
     }
   }
   setBackend(defaultBackend);

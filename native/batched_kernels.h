@@ -23,3 +23,5 @@ bool ptUse512();
 int ptCallerThreads();
 /** Adds dsymvBatched, dgemvBatched, dresidualGradBatched, dsqGradBatched to the addon's exports. */
 void ptRegisterBatched(napi_env env, napi_value exports);
+/** Adds fistaRowsStep, fistaRowsCheck (fista_rows.cc: the many-small-task FISTA's two passes) to the exports. */
+void ptRegisterFistaRows(napi_env env, napi_value exports);

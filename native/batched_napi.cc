@@ -201,4 +201,5 @@ void ptRegisterBatched(napi_env env, napi_value exports) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
     napi_set_named_property(env, exports, f.name, fn);
   }
+  ptRegisterFistaRows(env, exports);
 }

@@ -45,6 +45,8 @@ interface Addon {
   dgemvBatched(trans: boolean, count: number, offsets: Int32Array, n: number, alpha: number, a: Float64Array, x: Float64Array, beta: number, y: Float64Array): void;
   dresidualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array, r: Float64Array, g: Float64Array): void;
   dsqGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
+  fistaRowsStep?: NonNullable<Kernels['fistaRowsStep']>;
+  fistaRowsCheck?: NonNullable<Kernels['fistaRowsCheck']>;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -254,7 +256,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
   // native (no small-size shortcut). Shapes checked as on wasm; an input overlapping an output is
   // copied first (the aliasing rule above). Older addons without them fall back to the reference
   // through src/linalg/batched.ts (the methods are optional in Kernels).
-  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched'> = typeof ad.dsymvBatched !== 'function' ? {} : {
+  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched' | 'fistaRowsStep' | 'fistaRowsCheck'> = typeof ad.dsymvBatched !== 'function' ? {} : {
     dsymvBatched(count, d, alpha, a, x, beta, y) {
       checkDims('dsymvBatched', 'count,d', count, d);
       checkSymv(count, d, a, x, y);
@@ -285,6 +287,10 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
         ad.dsqGradBatched!(count, offsets, n, safe(a, rows * n), cols, safe(w, gs), ldw, safe(y, rows), safe(c, count), g, f);
       },
     }),
+    // The many-small-task FISTA's two passes (native/fista_rows.cc; the solver owns distinct buffers, so no
+    // aliasing copies: lengths are checked in C++).
+    ...(typeof ad.fistaRowsStep !== 'function' ? {} : { fistaRowsStep: ad.fistaRowsStep.bind(ad) }),
+    ...(typeof ad.fistaRowsCheck !== 'function' ? {} : { fistaRowsCheck: ad.fistaRowsCheck.bind(ad) }),
   };
 
   const direct: Kernels = {

@@ -23,6 +23,7 @@
 import { progressTicker } from './hooks.ts';
 import { ConvergenceError, NumericError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
+import { kernels } from '../../linalg/backend.ts';
 import type { FitInfo, SolverHooks } from '../types.ts';
 import { DEFAULT_MAX_ITER, DEFAULT_TOL, type FistaResult } from './fista.ts';
 
@@ -51,6 +52,8 @@ export interface FistaRowsOptions {
   readonly solverName?: string;
   readonly trace?: boolean;
   readonly hooks?: SolverHooks;
+  /** false: the TypeScript passes even where the backend has native ones (benchmarks compare). Default true. */
+  readonly nativePasses?: boolean;
 }
 
 const TINY = 1e-300;
@@ -78,7 +81,7 @@ export function rowsPenaltyValue(kind: SeparableKind, lambda: number, w: Float64
  * and (gx, gPrev) and stored in y and g; sums[0] = ⟨∇f(x), Δ⟩, sums[1] = ⟨Δ, HΔ⟩ (Δ = x − x_prev).
  * Each sum runs in index order, as the generic solver's separate loops do.
  */
-function passA(kind: SeparableKind, d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
+export function passA(kind: SeparableKind, d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
   y: Float64Array, g: Float64Array, xn: Float64Array, step: number, tau: number, sums: Float64Array): number {
   const extrapolate = beta !== 0;
   let gDelta = 0;
@@ -160,7 +163,7 @@ function passA(kind: SeparableKind, d: number, T: number, beta: number, x: Float
  * Pass C over x⁺, y, ∇f(y), ∇f(x⁺), x: out = [‖x⁺ − y‖², ⟨∇f(y), x⁺ − y⟩, ⟨∇f(x⁺) − ∇f(y), x⁺ − y⟩,
  * ‖∇f(x⁺) − ∇f(y) + L(y − x⁺)‖², ⟨y − x⁺, x⁺ − x⟩]; returns whether x⁺ is finite.
  */
-function passC(xn: Float64Array, y: Float64Array, gy: Float64Array, gn: Float64Array, x: Float64Array, L: number, out: Float64Array): boolean {
+export function passC(xn: Float64Array, y: Float64Array, gy: Float64Array, gn: Float64Array, x: Float64Array, L: number, out: Float64Array): boolean {
   let dd = 0;
   let gd = 0;
   let gdiff = 0;
@@ -225,6 +228,18 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   }
   scale = Math.max(scale, TINY);
   const tick = progressTicker(opts.hooks, solver);
+  // The two passes in native code where the backend has them (native/fista_rows.cc: same operations in the
+  // same order, no FMA), else the TypeScript reference below (wasm, ts).
+  const kn = opts.nativePasses === false ? {} as Partial<ReturnType<typeof kernels>> : kernels();
+  const nStep = kn.fistaRowsStep;
+  const nCheck = kn.fistaRowsCheck;
+  const rowsKind = kind === 'rows';
+  const stepPass = nStep
+    ? (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => nStep(rowsKind, d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA)
+    : (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => passA(kind, d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA);
+  const checkPass = nCheck
+    ? (yy: Float64Array, gg: Float64Array, L: number): boolean => nCheck(size, xn, yy, gg, gn, x, L, sumsC)
+    : (yy: Float64Array, gg: Float64Array, L: number): boolean => passC(xn, yy, gg, gn, x, L, sumsC);
 
   let fx = prob.smoothInto(x, gx);
   let F = fx + rowsPenaltyValue(kind, lambda, x, d, T);
@@ -252,13 +267,13 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
       const step = 1 / L;
       const tau = step * lambda;
       if (bt === 0 && beta !== 0) {
-        pen = passA(kind, d, T, beta, x, xPrev, gx, gPrev, yBuf, gyBuf, xn, step, tau, sumsA);
+        pen = stepPass(beta, yBuf, gyBuf, step, tau);
         y = yBuf;
         gy = gyBuf;
         fy = fx + beta * sumsA[0]! + 0.5 * beta * beta * sumsA[1]!;
-      } else pen = passA(kind, d, T, 0, x, xPrev, gx, gPrev, y, gy, xn, step, tau, sumsA);
+      } else pen = stepPass(0, y, gy, step, tau);
       fn = prob.smoothInto(xn, gn);
-      const finite = passC(xn, y, gy, gn, x, L, sumsC);
+      const finite = checkPass(y, gy, L);
       const dNormSq = sumsC[0]!;
       let ok: boolean;
       if (0.5 * L * dNormSq > 1e-8 * Math.abs(fy)) ok = fn <= fy + sumsC[1]! + 0.5 * L * dNormSq;

@@ -101,3 +101,56 @@ test('rowsPenaltyValue is the penalties\' own value() exactly; shape errors are 
   assert.throws(() => loss.evaluateInto(new Float64Array(3), new Float64Array(D * T)), RangeError);
   assert.throws(() => fistaRows({ d: D, T, smoothInto: (w, g) => loss.evaluateInto(w, g), penalty: { kind: 'rows', lambda: 1 } }, { x0: new Float64Array(5) }), /x0 has 5 entries/);
 });
+
+test('native fistaRowsStep / fistaRowsCheck equal the TypeScript passes (reference) to 1e-12, both penalties, with and without extrapolation', async (t) => {
+  const before = backendName();
+  if (!availableBackends().includes('native')) return t.skip('native backend not built');
+  const { passA, passC } = await import('../../../src/linear/solver/fista-rows.ts');
+  const { kernels } = await import('../../../src/linalg/backend.ts');
+  try {
+    setBackend('native');
+    const k = kernels();
+    assert.ok(k.fistaRowsStep && k.fistaRowsCheck, 'the native backend has both passes');
+    const d = 9;
+    const Tn = 37;
+    const n = d * Tn;
+    const arr = (seed: number) => Float64Array.from(randomMatrix(d, Tn, seed).data);
+    const [x, xp, gx, gp, gn] = [arr(1), arr(2), arr(3), arr(4), arr(5)];
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
+      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-12 * (1 + Math.abs(b[i]!)), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+    };
+    for (const kind of ['rows', 'entries'] as const) {
+      for (const beta of [0, 0.37]) {
+        const out = () => ({ y: beta === 0 ? arr(6) : new Float64Array(n), g: beta === 0 ? arr(7) : new Float64Array(n), xn: new Float64Array(n), s: new Float64Array(2) });
+        // tau = the median row norm (|entry|) of v = y − 0.3·g (a prox at tau 0 is v itself): some zeroed, some kept.
+        const v0 = out();
+        passA(kind, d, Tn, beta, x, xp, gx, gp, v0.y, v0.g, v0.xn, 0.3, 0, v0.s);
+        const sizes = kind === 'rows'
+          ? Array.from({ length: d }, (_, j) => Math.hypot(...v0.xn.subarray(j * Tn, (j + 1) * Tn)))
+          : Array.from(v0.xn, Math.abs);
+        const tau = sizes.sort((p, q) => p - q)[sizes.length >> 1]!;
+        const a = out();
+        const b = out();
+        const pa = passA(kind, d, Tn, beta, x, xp, gx, gp, a.y, a.g, a.xn, 0.3, tau, a.s);
+        const pb = k.fistaRowsStep!(kind === 'rows', d, Tn, beta, x, xp, gx, gp, b.y, b.g, b.xn, 0.3, tau, b.s);
+        const what = `${kind}, beta ${beta}`;
+        close([pb], [pa], `${what}: penalty`);
+        close(b.xn, a.xn, `${what}: xn`);
+        close(b.y, a.y, `${what}: y`);
+        close(b.g, a.g, `${what}: g`);
+        close(b.s, a.s, `${what}: sums`);
+        assert.ok(a.xn.some((v) => v === 0) && a.xn.some((v) => v !== 0), `${what}: the prox zeroes some and keeps some`);
+        const ca = new Float64Array(5);
+        const cb = new Float64Array(5);
+        assert.equal(k.fistaRowsCheck!(n, a.xn, a.y, a.g, gn, x, 2.5, cb), passC(a.xn, a.y, a.g, gn, x, 2.5, ca));
+        close(cb, ca, `${what}: check sums`);
+      }
+    }
+    const bad = Float64Array.from(x);
+    bad[5] = NaN;
+    assert.equal(k.fistaRowsCheck!(n, bad, x, gx, gn, x, 1, new Float64Array(5)), false);
+    assert.throws(() => k.fistaRowsCheck!(n, new Float64Array(3), x, gx, gn, x, 1, new Float64Array(5)), /shorter/);
+  } finally {
+    setBackend(before);
+  }
+});

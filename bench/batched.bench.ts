@@ -203,7 +203,11 @@ for (const T of TS) {
         const prob = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => loss.evaluateInto(w, g), penalty: { kind: 'rows' as const, lambda: 0.02 }, lipschitz: obj.lipschitz!, gradNormAtZero: 1 };
         const z0 = new Float64Array(D * T);
         const check = fista(obj, { x0, tol: 0, maxIter: iters, trace: true }).info.objectiveTrace;
-        const mine = fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: true }).info.objectiveTrace;
+        let evals = 0;
+        const counted = { ...prob, smoothInto: (w: Float64Array, g: Float64Array) => (evals++, loss.evaluateInto(w, g)) };
+        const mine = fistaRows(counted, { x0: z0, tol: 0, maxIter: iters, trace: true }).info.objectiveTrace;
+        // Backtracking retries make an iteration more than one evaluation (the generic solver the same).
+        console.log(`  (T = ${T}, ${b}: ${((evals - 1) / iters).toFixed(2)} loss evaluations per FISTA iteration over these ${iters} iterations)`);
         for (let i = 0; i < check.length; i++) if (!(Math.abs(mine[i]! - check[i]!) <= 1e-12 * Math.abs(check[i]!))) throw new Error(`bench: fistaRows differs from fista at iteration ${i}`);
         const tr = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false }), 0.5);
         rowsOut.push([`FISTA iteration, l21 (${b}, fistaRows)`, { cpu: tr.cpu / iters, wall: tr.wall / iters }, fData]);

@@ -436,6 +436,7 @@ void ptDgram(long n, long d, double alpha, const double* X, long ldx, double bet
 }
 
 bool ptUse512() { return use512(); }
+int ptCallerThreads() { return threadsFor(); }
 
 NAPI_MODULE_INIT() {
   __builtin_cpu_init();

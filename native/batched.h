@@ -1,5 +1,5 @@
 // Batched per-task products over many small blocks (issue 15, many tasks): the native versions of
-// dsymvBatched, dgemvBatched and dresidualGradBatched (semantics: src/linalg/kernels/types.ts,
+// dsymvBatched, dgemvBatched, dresidualGradBatched and dsqGradBatched (semantics: src/linalg/kernels/types.ts,
 // reference: src/linalg/kernels/reference.ts). Written once, compiled twice like gemm.h:
 // batched_avx2.cc (256-bit vectors) and batched_avx512.cc (512-bit), each in its own namespace.
 //
@@ -10,9 +10,11 @@
 // product with x_t and immediately adds the row times the residual into g_t while it is in L1.
 // Sums are formed in a different order than the reference's left-to-right loop (vector lanes, two
 // accumulators), so results agree to rounding, not bit for bit (tests: 1e-12 relative).
-// One thread: these calls stream their operand once and are memory-bound (gemvRun in gemm.h makes
-// the same choice below 2^18 entries); a solver on a shared machine gains nothing from a second
-// thread spinning on the same memory bus.
+// dsymv/dgemv/dresidualGrad run on one thread: they stream their operand once and are memory-bound
+// (gemvRun in gemm.h makes the same choice below 2^18 entries). sqGradRange, the whole squared-loss
+// evaluation of the solvers, works on a range of tasks so that the glue (batched_napi.cc) can split
+// large calls over the pool: each task's block is 8 kB at 20 × 50, L2-resident per core, and two
+// cores draw more bandwidth from L3 than one (bench/batched.bench.ts).
 
 #ifndef PT_VEC_BYTES
 #error "define PT_VEC_BYTES"
@@ -112,6 +114,59 @@ static void residualGradBatchedRun(long count, const int* offsets, long n, const
       const double ri = bdot(ai, xt, n) - yv[i];
       r[i] = ri;
       baxpy(ri, ai, gt, n);
+    }
+  }
+}
+
+/** Tasks gathered together by sqGradRange: 8 consecutive columns of W or G share one cache line; 32 = 4 lines per row, 25 kB of scratch at d = 50 (in L1); 8 and 32 measured alike within noise. */
+enum { SQ_TB = 32 };
+
+/**
+ * The squared loss's value and gradient over row-stacked task blocks, for tasks k0 … k1−1 (issue 15,
+ * many tasks): task k's block A_k is rows offsets[k] … offsets[k+1] of A (n columns), its weights are
+ * column cols[k] of W and its gradient goes to the same column of G (element i at [i·ldw + col]: the
+ * solvers' d × T matrices, so no transposes around the call), and
+ *   r = A_k w_k − y_k,   G[:, cols[k]] = c_k A_kᵀ r,   f[k] = ½ c_k ‖r‖².
+ * Tasks go SQ_TB at a time: their columns of W are gathered row by row (with consecutive columns, one
+ * cache line per row of W for SQ_TB tasks; gathering one task at a time touched n lines on n pages per
+ * task and ran 2.8× slower at T = 10 000, where a row of W is 80 kB long), and their gradients are
+ * scattered the same way. Within a task, rows go in chunks of 32: first the chunk's residuals
+ * (independent dot products, so the core overlaps them instead of waiting on each reduction), then
+ * the chunk's axpys into g while its rows are still in L1 — each block is read from memory once.
+ * scratch: 2·SQ_TB·n doubles (w and g of the tasks in flight).
+ */
+static void sqGradRange(long k0, long k1, const int* offsets, long n, const double* A, const int* cols, const double* W, long ldw,
+                        const double* yv, const double* c, double* G, double* f, double* scratch) {
+  double* wb = scratch;
+  double* gb = scratch + SQ_TB * n;
+  enum { CH = 32 };
+  double rc[CH];
+  for (long kb = k0; kb < k1; kb += SQ_TB) {
+    const long nb = k1 - kb < SQ_TB ? k1 - kb : (long)SQ_TB;
+    for (long i = 0; i < n; i++) {
+      const double* Wi = W + i * ldw;
+      for (long b = 0; b < nb; b++) wb[b * n + i] = Wi[cols[kb + b]];
+    }
+    for (long b = 0; b < nb; b++) {
+      const long k = kb + b;
+      const double* w = wb + b * n;
+      double* g = gb + b * n;
+      for (long i = 0; i < n; i++) g[i] = 0;
+      double rr = 0;
+      for (long i0 = offsets[k]; i0 < offsets[k + 1]; i0 += CH) {
+        const long m = offsets[k + 1] - i0 < (long)CH ? offsets[k + 1] - i0 : (long)CH;
+        for (long i = 0; i < m; i++) {
+          const double ri = bdot(A + (i0 + i) * n, w, n) - yv[i0 + i];
+          rc[i] = ri;
+          rr += ri * ri;
+        }
+        for (long i = 0; i < m; i++) baxpy(rc[i], A + (i0 + i) * n, g, n); // no skip of r_i = 0: NaN in A propagates
+      }
+      f[k] = 0.5 * c[k] * rr;
+    }
+    for (long i = 0; i < n; i++) {
+      double* Gi = G + i * ldw;
+      for (long b = 0; b < nb; b++) Gi[cols[kb + b]] = c[kb + b] * gb[b * n + i];
     }
   }
 }

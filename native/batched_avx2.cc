@@ -27,4 +27,19 @@ void dresidualGradBatched(long count, const int* offsets, long n, const double* 
                           double* r, double* g) {
   residualGradBatchedRun(count, offsets, n, A, x, y, r, g);
 }
+bool dsqGradRange(long k0, long k1, const int* offsets, long n, const double* A, const int* cols, const double* W, long ldw,
+                  const double* y, const double* c, double* G, double* f) {
+  // Scratch per calling thread (pool threads included), kept: w and g of SQ_TB tasks.
+  thread_local double* scratch = nullptr;
+  thread_local long cap = 0;
+  const long need = 2 * SQ_TB * n > 1 ? 2 * SQ_TB * n : 1;
+  if (cap < need) {
+    double* grown = (double*)std::realloc(scratch, (size_t)need * sizeof(double));
+    if (!grown) return false;
+    scratch = grown;
+    cap = need;
+  }
+  sqGradRange(k0, k1, offsets, n, A, cols, W, ldw, y, c, G, f, scratch);
+  return true;
+}
 } // namespace pt_avx2

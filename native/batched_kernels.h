@@ -9,13 +9,19 @@
   void dgemvBatched(bool trans, long count, const int* offsets, long n, double alpha, const double* A,          \
                     const double* x, double beta, double* y);                                                   \
   void dresidualGradBatched(long count, const int* offsets, long n, const double* A, const double* x,            \
-                            const double* y, double* r, double* g);
+                            const double* y, double* r, double* g);                                     \
+  bool dsqGradRange(long k0, long k1, const int* offsets, long n, const double* A, const int* cols,              \
+                    const double* W, long ldw, const double* y, const double* c, double* G, double* f);
 
 namespace pt_avx2 { PT_DECLARE_BATCHED }
 namespace pt_avx512 { PT_DECLARE_BATCHED }
 
-/** dsymvBatched returns false only when its d-double scratch cannot be allocated. */
+/** dsymvBatched returns false only when its d-double scratch cannot be allocated, dsqGradRange its 2·32·n doubles. */
 /** Whether the AVX-512 kernels are in use (addon.cc: CPU support and not forced to AVX2). */
 bool ptUse512();
-/** Adds dsymvBatched, dgemvBatched, dresidualGradBatched to the addon's exports. */
+/** Threads a call from the calling JavaScript thread may use (addon.cc: setThreads / POLYTASK_THREADS, else the pool size). */
+int ptCallerThreads();
+/** Adds dsymvBatched, dgemvBatched, dresidualGradBatched, dsqGradBatched to the addon's exports. */
 void ptRegisterBatched(napi_env env, napi_value exports);
+/** Adds fistaRowsStep, fistaRowsCheck (fista_rows.cc: the many-small-task FISTA's two passes) to the exports. */
+void ptRegisterFistaRows(napi_env env, napi_value exports);

@@ -9,7 +9,7 @@
 // the kernels read the caller's array directly. The batched methods are optional in the Kernels
 // interface (backends written before them still type-check); the reference implementation fills in.
 import { backendName, kernels } from './backend.ts';
-import { gemvBatched as refGemvBatched, residualGradBatched as refResidualGradBatched, symvBatched as refSymvBatched } from './kernels/reference.ts';
+import { gemvBatched as refGemvBatched, residualGradBatched as refResidualGradBatched, sqGradBatched as refSqGradBatched, symvBatched as refSymvBatched } from './kernels/reference.ts';
 import { wasmLoad, type ResidentBlocks } from './kernels/wasm.ts';
 
 /** y_t = alpha·A_t·x_t + beta·y_t over count contiguous symmetric d×d blocks (one call). */
@@ -27,6 +27,22 @@ export function dgemvBatched(trans: boolean, count: number, offsets: Int32Array,
 export function dresidualGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
   r: Float64Array, g: Float64Array): void {
   (kernels().dresidualGradBatched ?? refResidualGradBatched)(count, offsets, n, a, x, y, r, g);
+}
+
+/**
+ * The squared loss over row-stacked task blocks, one call (see src/linalg/kernels/types.ts): for block k,
+ * r = A_k w_{:,cols[k]} − y_k, g_{:,cols[k]} = c_k A_kᵀ r, f[k] = ½ c_k ‖r‖², with w and g the solvers'
+ * n × ldw matrices (no transposes). Falls back to the reference where the backend lacks it.
+ */
+export function dsqGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number,
+  y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void {
+  (kernels().dsqGradBatched ?? refSqGradBatched)(count, offsets, n, a, cols, w, ldw, y, c, g, f);
+}
+
+/** Whether the current backend has its own dsqGradBatched (native, ts); on wasm the squared loss keeps
+ * its resident residual-gradient path, which is faster there than this kernel's reference fallback. */
+export function hasSqGradBatched(): boolean {
+  return kernels().dsqGradBatched !== undefined;
 }
 
 export type BlockOperand = ResidentBlocks;

@@ -210,3 +210,93 @@ test('native batched kernels equal the reference on random shapes, both ISA path
   assert.throws(() => nk.dgemvBatched!(false, 2, new Int32Array([0, 3, 1]), 2, 1, new Float64Array(6), new Float64Array(4), 0, new Float64Array(3)), ShapeError);
   assert.throws(() => nk.dresidualGradBatched!(1, new Int32Array([0, 2]), 3, new Float64Array(6), new Float64Array(3), new Float64Array(2), new Float64Array(2), new Float64Array(2)), ShapeError);
 });
+
+/** A dsqGradBatched case: ragged blocks (an empty one, one over the 32-row chunk), tasks in columns `cols` of d × ldw. */
+function sqCase(rng: Random, sizes: number[], d: number, ldw: number) {
+  const count = sizes.length;
+  const offsets = new Int32Array(count + 1);
+  sizes.forEach((s, t) => (offsets[t + 1] = offsets[t]! + s));
+  const rows = offsets[count]!;
+  // Columns: a shuffled subset of 0..ldw−1 (the solvers' data-path tasks among Gram-path ones).
+  const perm = Array.from({ length: ldw }, (_, j) => j);
+  for (let j = ldw - 1; j > 0; j--) {
+    const k = rng.int(j + 1);
+    [perm[j], perm[k]] = [perm[k]!, perm[j]!];
+  }
+  return { count, offsets, rows, a: rnd(rng, rows * d), cols: Int32Array.from(perm.slice(0, count)), w: rnd(rng, d * ldw), y: rnd(rng, rows), c: Float64Array.from({ length: count }, () => 0.1 + rng.uniform()) };
+}
+
+/** The plain per-task loop (dgemv N, then T, through the reference) that dsqGradBatched replaces. */
+function sqLoop(q: ReturnType<typeof sqCase>, d: number, ldw: number, g: Float64Array, f: Float64Array): void {
+  for (let k = 0; k < q.count; k++) {
+    const n = q.offsets[k + 1]! - q.offsets[k]!;
+    const wt = Float64Array.from({ length: d }, (_, j) => q.w[j * ldw + q.cols[k]!]!);
+    const r = Float64Array.from(q.y.subarray(q.offsets[k]!, q.offsets[k + 1]!));
+    ref.dgemv(false, n, d, 1, q.a.subarray(q.offsets[k]! * d), d, wt, -1, r);
+    const gt = new Float64Array(d);
+    ref.dgemv(true, n, d, q.c[k]!, q.a.subarray(q.offsets[k]! * d), d, r, 0, gt);
+    for (let j = 0; j < d; j++) g[j * ldw + q.cols[k]!] = gt[j]!;
+    f[k] = 0.5 * q.c[k]! * r.reduce((s, v) => s + v * v, 0);
+  }
+}
+
+test('dsqGradBatched equals the per-task loop (reference and native, both ISAs, one and two threads); other columns untouched', () => {
+  const rng = new Random(21);
+  // Small (one thread) and large enough to be split over the pool (native/batched_napi.cc).
+  const cases: [number[], number, number][] = [
+    [[4, 0, 70, 1, 20], 50, 9],
+    [[3, 3, 3], 1, 3],
+    [[2, 5], 7, 4],
+    [Array.from({ length: 400 }, (_, t) => (t % 7 === 3 ? 0 : 5 + (t % 30))), 50, 450],
+    // rows·d ≥ 2^22: split over two threads when the pool has them.
+    [Array.from({ length: 4800 }, (_, t) => (t % 11 === 5 ? 0 : 20)), 50, 4800],
+  ];
+  const natives = nativeLoad.direct?.dsqGradBatched ? [false, true] : [];
+  if (natives.length === 0) console.log(`# dsqGradBatched: native not tested (${nativeLoad.reason ?? 'addon without dsqGradBatched'})`);
+  for (const [sizes, d, ldw] of cases) {
+    const q = sqCase(rng, sizes, d, ldw);
+    const g0 = rnd(rng, d * ldw);
+    const wantG = Float64Array.from(g0);
+    const wantF = new Float64Array(q.count);
+    sqLoop(q, d, ldw, wantG, wantF);
+    const runs: { name: string; run: (g: Float64Array, f: Float64Array) => void }[] = [
+      { name: 'ts', run: (g, f) => ref.dsqGradBatched!(q.count, q.offsets, d, q.a, q.cols, q.w, ldw, q.y, q.c, g, f) },
+    ];
+    for (const avx2 of natives) {
+      for (const threads of [1, 2]) {
+        runs.push({
+          name: `native${avx2 ? ' avx2' : ''} ${threads} thread(s)`,
+          run: (g, f) => {
+            nativeLoad.setAvx2Only(avx2);
+            nativeLoad.setThreads(threads);
+            try {
+              nativeLoad.direct!.dsqGradBatched!(q.count, q.offsets, d, q.a, q.cols, q.w, ldw, q.y, q.c, g, f);
+            } finally {
+              nativeLoad.setAvx2Only(false);
+              nativeLoad.setThreads(0);
+            }
+          },
+        });
+      }
+    }
+    for (const { name, run } of runs) {
+      const g = Float64Array.from(g0);
+      const f = new Float64Array(q.count).fill(NaN);
+      run(g, f);
+      close(g, wantG, `${name} gradient, ${q.count} tasks d=${d}`);
+      close(f, wantF, `${name} values, ${q.count} tasks d=${d}`);
+    }
+  }
+});
+
+test('native dsqGradBatched refuses repeated or out-of-range columns and short arrays (ShapeError)', { skip: !nativeLoad.direct?.dsqGradBatched && `native backend not loaded: ${nativeLoad.reason}` }, () => {
+  const sets = [{ name: 'native', k: nativeLoad.direct! }];
+  const off = new Int32Array([0, 1, 2]);
+  const a = new Float64Array(4), w = new Float64Array(6), y = new Float64Array(2), c = new Float64Array(2), f = new Float64Array(2);
+  for (const { name, k } of sets) {
+    assert.throws(() => k.dsqGradBatched!(2, off, 2, a, new Int32Array([1, 1]), w, 3, y, c, new Float64Array(6), f), ShapeError, `${name}: repeated column`);
+    assert.throws(() => k.dsqGradBatched!(2, off, 2, a, new Int32Array([0, 3]), w, 3, y, c, new Float64Array(6), f), ShapeError, `${name}: column ≥ ldw`);
+    assert.throws(() => k.dsqGradBatched!(2, off, 2, a, new Int32Array([0, 1]), w, 3, y, c, new Float64Array(5), f), ShapeError, `${name}: short g`);
+    assert.throws(() => k.dsqGradBatched!(2, new Int32Array([0, 2, 1]), 2, a, new Int32Array([0, 1]), w, 3, y, c, new Float64Array(6), f), ShapeError, `${name}: offsets`);
+  }
+});

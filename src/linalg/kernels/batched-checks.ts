@@ -28,3 +28,25 @@ export function checkResidualGrad(count: number, n: number, rows: number, y: Flo
   if (y.length < rows || r.length < rows) throw new ShapeError(`dresidualGradBatched: y and r need ${rows} entries, have ${y.length} and ${r.length}`);
   if (g.length < count * n) throw new ShapeError(`dresidualGradBatched: g has length ${g.length}, needs ${count * n}`);
 }
+
+/** dsqGradBatched: offsets and a (checkBatched), cols distinct in [0, ldw), w and g n × ldw, y the rows, c and f count. */
+export function checkSqGrad(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number,
+  y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): number {
+  if (offsets.length < count + 1) throw new ShapeError(`dsqGradBatched: offsets has ${offsets.length} entries, ${count} blocks need ${count + 1}`);
+  for (let t = 0; t < count; t++) {
+    if (offsets[t + 1]! < offsets[t]! || offsets[t]! < 0) throw new ShapeError(`dsqGradBatched: offsets must be non-negative and non-decreasing (block ${t})`);
+  }
+  const rows = offsets[count]!;
+  if (a.length < rows * n) throw new ShapeError(`dsqGradBatched: a has ${a.length} entries, ${rows} rows × ${n} need ${rows * n}`);
+  if (cols.length < count) throw new ShapeError(`dsqGradBatched: cols has ${cols.length} entries, needs ${count}`);
+  const seen = new Uint8Array(ldw);
+  for (let k = 0; k < count; k++) {
+    const j = cols[k]!;
+    if (!(j >= 0 && j < ldw) || seen[j]) throw new ShapeError(`dsqGradBatched: cols[${k}] = ${j} must be a distinct column in [0, ${ldw})`);
+    seen[j] = 1;
+  }
+  if (w.length < n * ldw || g.length < n * ldw) throw new ShapeError(`dsqGradBatched: w and g need ${n} × ${ldw} entries, have ${w.length} and ${g.length}`);
+  if (y.length < rows) throw new ShapeError(`dsqGradBatched: y needs ${rows} entries, has ${y.length}`);
+  if (c.length < count || f.length < count) throw new ShapeError(`dsqGradBatched: c and f need ${count} entries, have ${c.length} and ${f.length}`);
+  return rows;
+}

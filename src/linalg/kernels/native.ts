@@ -16,7 +16,7 @@ import { THREADS_ENV } from './threads.ts';
 import { ACTIVATIONS, checkBiasAct, checkAdam, checkBiasActGrad, checkBmm, checkConv, checkIm2col, checkMaxPool, checkMaxPoolGrad, checkMulAcc, referenceNn } from './nn-reference.ts';
 import type { Kernels, NnKernels } from './types.ts';
 import { smallToReference } from './dispatch.ts';
-import { checkBatched, checkResidualGrad, checkSymv } from './batched-checks.ts';
+import { checkBatched, checkResidualGrad, checkSqGrad, checkSymv } from './batched-checks.ts';
 
 /** The addon's exports (native/addon.cc). */
 interface Addon {
@@ -55,6 +55,9 @@ interface Addon {
   nnqpBatch?(n: number, m: number, q: Float64Array, rhs: Float64Array, start: Uint8Array, x: Float64Array, stats: Int32Array,
     relTol: number, ridge: number, pdasSteps: number, maxIter: number, threads: number): void;
   admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, rho: number, relax: number, maxIter: number, check: number, supports: Uint8Array): number;
+  dsqGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
+  fistaRowsStep?: NonNullable<Kernels['fistaRowsStep']>;
+  fistaRowsCheck?: NonNullable<Kernels['fistaRowsCheck']>;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -314,7 +317,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
   // native (no small-size shortcut). Shapes checked as on wasm; an input overlapping an output is
   // copied first (the aliasing rule above). Older addons without them fall back to the reference
   // through src/linalg/batched.ts (the methods are optional in Kernels).
-  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched'> = typeof ad.dsymvBatched !== 'function' ? {} : {
+  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched' | 'fistaRowsStep' | 'fistaRowsCheck'> = typeof ad.dsymvBatched !== 'function' ? {} : {
     dsymvBatched(count, d, alpha, a, x, beta, y) {
       checkDims('dsymvBatched', 'count,d', count, d);
       checkSymv(count, d, a, x, y);
@@ -335,6 +338,20 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
       const safe = <A extends Float64Array>(v: A, len: number): A => unalias(unalias(v, len, r, rows), len, g, gs);
       ad.dresidualGradBatched(count, offsets, n, safe(a, rows * n), safe(x, gs), safe(y, rows), r, g);
     },
+    ...(typeof ad.dsqGradBatched !== 'function' ? {} : {
+      dsqGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number,
+        y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void {
+        checkDims('dsqGradBatched', 'count,n,ldw', count, n, ldw);
+        const rows = checkSqGrad(count, offsets, n, a, cols, w, ldw, y, c, g, f);
+        const gs = n * ldw;
+        const safe = <A extends Float64Array>(v: A, len: number): A => unalias(unalias(v, len, g, gs), len, f, count);
+        ad.dsqGradBatched!(count, offsets, n, safe(a, rows * n), cols, safe(w, gs), ldw, safe(y, rows), safe(c, count), g, f);
+      },
+    }),
+    // The many-small-task FISTA's two passes (native/fista_rows.cc; the solver owns distinct buffers, so no
+    // aliasing copies: lengths are checked in C++).
+    ...(typeof ad.fistaRowsStep !== 'function' ? {} : { fistaRowsStep: ad.fistaRowsStep.bind(ad) }),
+    ...(typeof ad.fistaRowsCheck !== 'function' ? {} : { fistaRowsCheck: ad.fistaRowsCheck.bind(ad) }),
   };
 
   const direct: Kernels = {

@@ -130,6 +130,30 @@ export function residualGradBatched(count: number, offsets: Int32Array, n: numbe
   }
 }
 
+/** The squared loss's per-task values and gradient columns over row-stacked blocks (see types.ts dsqGradBatched). */
+export function sqGradBatched(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number,
+  y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void {
+  const wt = new Float64Array(n);
+  const gt = new Float64Array(n);
+  for (let k = 0; k < count; k++) {
+    const col = cols[k]!;
+    for (let j = 0; j < n; j++) wt[j] = w[j * ldw + col]!;
+    gt.fill(0);
+    let rr = 0;
+    for (let i = offsets[k]!; i < offsets[k + 1]!; i++) {
+      const ai = i * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += a[ai + j]! * wt[j]!;
+      const ri = s - y[i]!;
+      rr += ri * ri;
+      for (let j = 0; j < n; j++) gt[j]! += ri * a[ai + j]!;
+    }
+    const ck = c[k]!;
+    for (let j = 0; j < n; j++) g[j * ldw + col] = ck * gt[j]!;
+    f[k] = 0.5 * ck * rr;
+  }
+}
+
 export const referenceKernels: Kernels = {
   name: 'ts',
   dgemm: gemm,
@@ -141,6 +165,7 @@ export const referenceKernels: Kernels = {
   dsymvBatched: symvBatched,
   dgemvBatched: gemvBatched,
   dresidualGradBatched: residualGradBatched,
+  dsqGradBatched: sqGradBatched,
   // the convolution's products on this backend's GEMM (the loops of referenceNn are its definition)
   nn: { ...referenceNn, ...convWithGemm(gemm) },
 };

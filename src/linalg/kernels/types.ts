@@ -131,6 +131,28 @@ export interface Kernels {
    */
   dresidualGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, x: Float64Array, y: Float64Array,
     r: Float64Array, g: Float64Array): void;
+  /**
+   * The squared loss's value and gradient for many small tasks in one call (issue 15): block k is
+   * rows offsets[k] … offsets[k+1]−1 of a (n columns, as in dgemvBatched); its weights are column
+   * cols[k] of w and its gradient goes to column cols[k] of g, both stored n × ldw row-major (the
+   * solvers' d × T matrices, so no transposes around the call):
+   *   r = A_k·w_{:,cols[k]} − y_k,   g_{:,cols[k]} = c[k]·A_kᵀ·r,   f[k] = ½·c[k]·‖r‖².
+   * cols must be distinct and in [0, ldw); other columns of g are left as they are. Each block is
+   * read once; the native backend splits large calls over its threads. Optional, as dsymvBatched.
+   */
+  dsqGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number,
+    y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
+  /**
+   * The many-small-task FISTA's first pass (src/linear/solver/fista-rows.ts `passA`, its reference): over
+   * the d × T row-major arrays, with beta ≠ 0 y = x + β(x − xPrev) and g = gx + β(gx − gPrev) are written
+   * and sums = [⟨gx, x − xPrev⟩, ⟨x − xPrev, gx − gPrev⟩]; then xn = prox(y − step·g) (rows: each row
+   * scaled by max(0, 1 − tau/‖row‖); else entrywise soft-thresholding at tau); returns Σ_j ‖xn_j‖ (rows)
+   * or Σ|xn| — every sum in index order, no FMA. Outputs must not overlap inputs. Optional (native).
+   */
+  fistaRowsStep?(rows: boolean, d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
+    y: Float64Array, g: Float64Array, xn: Float64Array, step: number, tau: number, sums: Float64Array): number;
+  /** Its check pass (`passC`): out = [‖xn − y‖², ⟨gy, xn − y⟩, ⟨gn − gy, xn − y⟩, ‖gn − gy + L(y − xn)‖², ⟨y − xn, xn − x⟩]; returns xn finite. */
+  fistaRowsCheck?(len: number, xn: Float64Array, y: Float64Array, gy: Float64Array, gn: Float64Array, x: Float64Array, L: number, out: Float64Array): boolean;
   /** Element-wise, reduction, softmax, bias + activation and im2col kernels of the neural engine. */
   readonly nn: NnKernels;
 }

@@ -16,7 +16,7 @@ export { getLoss, lossNames, lossForKind, registerLoss, type LossSpec, type Link
 const cache = new WeakMap<Problem, Map<string, DataLoss>>();
 
 export function createLoss(problem: Problem, opts: LossOptions = {}): DataLoss {
-  const key = `${opts.gram ?? true}`;
+  const key = `${opts.gram ?? true} ${opts.fused ?? true}`;
   let m = cache.get(problem);
   if (!m) {
     m = new Map();

@@ -16,10 +16,12 @@
 // row-stacked with offsets (r = X̂w − ŷ and g = X̂ᵀr for every such task by one
 // dresidualGradBatched, each block read once). The packed arrays stay resident in the kernel
 // backend's memory (wasm) for the life of the loss. What is left in JavaScript is O(T·d) per
-// evaluation: gathering w_t, the values and the scaling by c_t.
+// evaluation: gathering w_t, the values and the scaling by c_t. When every task is on the data path
+// (many small tasks) and the backend has dsqGradBatched (native, and the TypeScript reference), the
+// evaluation is that one call on W and G as they are: values, c_t and the d × T layout included.
 import { Matrix } from '../../linalg/matrix.ts';
 import { dot, gemv, gram, xtv } from '../../linalg/ops.ts';
-import { residentBlocks, type BlockOperand } from '../../linalg/batched.ts';
+import { dsqGradBatched, hasSqGradBatched, residentBlocks, type BlockOperand } from '../../linalg/batched.ts';
 import { taskScale } from '../problem.ts';
 import type { Problem, TaskProblem } from '../types.ts';
 import { perTask } from '../task-cache.ts';
@@ -79,13 +81,13 @@ export function centredTask(problem: Problem, t: number): { c: number; xbar: Flo
   return { c: k.c, xbar: k.xbar, ybar: k.ybar, Xh: k.Xh!, yh: k.yh!, yy: k.yy };
 }
 
-function prepareTask(problem: Problem, t: number, useGram: boolean): SquaredTask {
+function prepareTask(problem: Problem, t: number, useGram: boolean | 'always'): SquaredTask {
   // Shared task objects (task-cache.ts) are prepared once per (intercept, scale, path).
   const task = problem.tasks[t]!;
   return perTask(task, `squared|${problem.intercept}|${taskScale(problem, t)}|${useGram}`, () => prepareTaskNow(problem, t, useGram));
 }
 
-function prepareTaskNow(problem: Problem, t: number, useGram: boolean): SquaredTask {
+function prepareTaskNow(problem: Problem, t: number, useGram: boolean | 'always'): SquaredTask {
   const task = problem.tasks[t]!;
   const { X, y, weights } = task;
   const n = X.rows;
@@ -101,7 +103,7 @@ function prepareTaskNow(problem: Problem, t: number, useGram: boolean): SquaredT
   }
   const yy = dot(yh, yh);
   const c = taskScale(problem, t);
-  if (useGram && n > d) return { c, xbar, ybar, Xh: null, yh: null, H: gram(Xh), h: xtv(Xh, yh), yy };
+  if (useGram === 'always' || (useGram && n > d)) return { c, xbar, ybar, Xh: null, yh: null, H: gram(Xh), h: xtv(Xh, yh), yy };
   return { c, xbar, ybar, Xh, yh, H: null, h: null, yy };
 }
 
@@ -118,6 +120,9 @@ interface PackedTasks {
   readonly offsets: Int32Array;
   readonly yAll: Float64Array;
   readonly dataOp: BlockOperand | null;
+  /** The row-stacked X̂_t themselves and c_t of each data-path task (the dsqGradBatched operands). */
+  readonly xAll: Float64Array;
+  readonly cData: Float64Array;
 }
 
 function packTasks(tasks: SquaredTask[], d: number): PackedTasks {
@@ -155,6 +160,8 @@ function packTasks(tasks: SquaredTask[], d: number): PackedTasks {
     offsets,
     yAll,
     dataOp: data.length > 0 ? residentBlocks(Xall) : null,
+    xAll: Xall,
+    cData: Float64Array.from(data, (t) => tasks[t]!.c),
   };
 }
 
@@ -185,6 +192,7 @@ export class SquaredLoss implements DataLoss {
   readonly explicitIntercept = false;
   private readonly tasks: SquaredTask[];
   private readonly hasIntercept: boolean;
+  private readonly fusedAllowed: boolean;
   private lip: number | null = null;
 
   constructor(problem: Problem, opts: LossOptions = {}) {
@@ -195,6 +203,7 @@ export class SquaredLoss implements DataLoss {
     const useGram = opts.gram ?? true;
     this.sources = problem.tasks;
     this.prefix = `${problem.intercept}|${problem.scale}`;
+    this.fusedAllowed = opts.fused ?? true;
     const tasks = problem.tasks.map((_, t) => prepareTask(problem, t, useGram));
     this.batch = packTasks(tasks, this.d);
     this.tasks = this.batch.tasks;
@@ -218,9 +227,30 @@ export class SquaredLoss implements DataLoss {
   /** Work arrays reused by every evaluation (allocating ~5 arrays of T·d per call cost more GC than arithmetic at T = 10 000). */
   private work: { wT: Float64Array; gT: Float64Array; wG: Float64Array; hw: Float64Array; wD: Float64Array; r: Float64Array; g: Float64Array } | null = null;
 
+  /** Per-task values of the data-path tasks and a gradient scratch for value-only calls (fused path). */
+  private fused: { f: Float64Array; gScratch: Float64Array | null } | null = null;
+
+  /**
+   * Every task on the data path and a backend with dsqGradBatched (native, ts): the whole evaluation
+   * is one kernel call on W and G as they are (d × T), no transposes, gathers or per-row loops in
+   * JavaScript — at T = 10 000 those cost as much as the kernel (bench/batched.bench.ts).
+   */
+  private runFused(W: Matrix, wantGrad: boolean): LossEval {
+    const { d, T } = this;
+    const P = this.batch;
+    const nD = P.dataIdx.length;
+    const fz = (this.fused ??= { f: new Float64Array(nD), gScratch: null });
+    const G = wantGrad ? Matrix.zeros(d, T) : new Matrix(d, T, (fz.gScratch ??= new Float64Array(d * T)));
+    dsqGradBatched(nD, P.offsets, d, P.xAll, P.dataIdx, W.data, T, P.yAll, P.cData, G.data, fz.f);
+    let value = 0;
+    for (let k = 0; k < nD; k++) value += fz.f[k]!;
+    return { value, G, gIntercept: new Float64Array(T) };
+  }
+
   private run(W: Matrix, wantGrad: boolean): LossEval {
     const { d, T } = this;
     const P = this.batch;
+    if (this.fusedAllowed && P.gramIdx.length === 0 && T > 0 && hasSqGradBatched()) return this.runFused(W, wantGrad);
     const nG = P.gramIdx.length;
     const nD = P.dataIdx.length;
     const rows = P.offsets[nD]!;
@@ -276,6 +306,28 @@ export class SquaredLoss implements DataLoss {
     const G = Matrix.zeros(d, T);
     if (wantGrad) transposeInto(gT, T, d, G.data);
     return { value, G, gIntercept: new Float64Array(T) };
+  }
+
+  /**
+   * L(W) with ∇L(W) written into g (d × T, row-major like W), no allocation on the fused path: the form
+   * of the many-small-task FISTA (solver/fista-rows.ts), which owns its buffers. Other paths evaluate
+   * and copy (same numbers as evaluate()).
+   */
+  evaluateInto(w: Float64Array, g: Float64Array): number {
+    const { d, T } = this;
+    if (w.length !== d * T || g.length !== d * T) throw new RangeError(`SquaredLoss.evaluateInto: need ${d}×${T} arrays, got ${w.length} and ${g.length} entries`);
+    const P = this.batch;
+    if (this.fusedAllowed && P.gramIdx.length === 0 && T > 0 && hasSqGradBatched()) {
+      const nD = P.dataIdx.length;
+      const fz = (this.fused ??= { f: new Float64Array(nD), gScratch: null });
+      dsqGradBatched(nD, P.offsets, d, P.xAll, P.dataIdx, w, T, P.yAll, P.cData, g, fz.f);
+      let value = 0;
+      for (let k = 0; k < nD; k++) value += fz.f[k]!;
+      return value;
+    }
+    const e = this.run(new Matrix(d, T, w), true);
+    g.set(e.G.data);
+    return e.value;
   }
 
   evaluate(W: Matrix, _b?: Float64Array): LossEval {

@@ -45,6 +45,13 @@ export interface LossOptions {
   /**
    * Squared loss only: use the cached per-task Gram matrices X_tᵀS X_t when n_t > d (default
    * true). false gives the textbook O(Σ n_t·d) per evaluation (benchmarks compare the two).
+   * 'always': Gram blocks for every task, n_t ≤ d too (tests check the data path against it).
    */
-  gram?: boolean;
+  gram?: boolean | 'always';
+  /**
+   * Squared loss only: false keeps the per-path batched kernels (Wᵀ gathered, residuals and gradients,
+   * G transposed back) even where one dsqGradBatched call would do (default true); the benchmark
+   * of issue 15 compares the two in one run.
+   */
+  fused?: boolean;
 }

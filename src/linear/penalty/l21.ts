@@ -14,6 +14,7 @@ export function l21Penalty(lambda: number): Penalty {
   checkWeight('l21', lambda);
   return {
     name: 'l21',
+    separable: { kind: 'rows', lambda },
     value(W: Matrix): number {
       return lambda * rowNorms(W).reduce((a, b) => a + b, 0);
     },

@@ -11,6 +11,7 @@ export function lassoPenalty(lambda: number): Penalty {
   checkWeight('lasso', lambda);
   return {
     name: 'lasso',
+    separable: { kind: 'entries', lambda },
     value(W: Matrix): number {
       let s = 0;
       for (let i = 0; i < W.data.length; i++) s += Math.abs(W.data[i]!);

@@ -30,6 +30,9 @@ export interface Penalty {
   readonly lipschitz?: number;
   taskMatrix?(T: number): Matrix;
   taskStructure?(T: number): TaskStructure;
+  /** Separable prox the many-small-task FISTA (solver/fista-rows.ts) fuses into its passes: 'rows' =
+   * λ Σ_j ‖W_j,:‖₂ (group soft-thresholding per row), 'entries' = λ‖W‖₁; value() and prox() must be exactly these. */
+  readonly separable?: { readonly kind: 'rows' | 'entries'; readonly lambda: number };
 }
 
 /** M = diag(diag) + offDiagonal·(11ᵀ − I): a task matrix with one constant off the diagonal. */

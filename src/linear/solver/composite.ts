@@ -13,6 +13,8 @@ import { createLoss, type DataLoss } from '../loss/index.ts';
 import type { Penalty } from '../penalty/types.ts';
 import type { FitInfo, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { fista, type CompositeObjective } from './fista.ts';
+import { fistaRows } from './fista-rows.ts';
+import { SquaredLoss } from '../loss/squared.ts';
 
 export interface LinearPenalties {
   readonly smooth: readonly Penalty[];
@@ -86,8 +88,7 @@ export function solveLinear(problem: Problem, pen: LinearPenalties, opts: SolveO
     x0.push(new Matrix(1, T, b0));
   }
   const accelerate = opts.accelerate ?? true;
-  const r = fista(obj, {
-    x0,
+  const common = {
     tol: opts.tol,
     maxIter: opts.maxIter,
     requireConvergence: opts.requireConvergence ?? false,
@@ -95,7 +96,19 @@ export function solveLinear(problem: Problem, pen: LinearPenalties, opts: SolveO
     stepIncrease: accelerate,
     solverName: opts.solverName ?? (accelerate ? 'fista' : 'ista'),
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
-  });
+  };
+  // Squared loss with one separable row penalty (l21, lasso) and nothing else: the FISTA that owns its
+  // buffers and makes three passes per iteration (./fista-rows.ts; same iterates, issue 15).
+  const sep = pen.prox?.separable;
+  if (sep && pen.smooth.length === 0 && loss instanceof SquaredLoss && obj.quadratic) {
+    const r = fistaRows(
+      { d: problem.d, T, smoothInto: (w, g) => loss.evaluateInto(w, g), penalty: sep, ...(obj.lipschitz !== undefined ? { lipschitz: obj.lipschitz } : {}) },
+      { x0: W0.data, ...common },
+    );
+    const W = r.x[0]!;
+    return { W, intercepts: loss.intercepts(W), info: { ...r.info, seconds: (performance.now() - started) / 1000 }, lipschitz: r.lipschitz };
+  }
+  const r = fista(obj, { x0, ...common });
   const W = r.x[0]!;
   const b = loss.explicitIntercept ? r.x[1]!.data : undefined;
   return { W, intercepts: loss.intercepts(W, b), info: { ...r.info, seconds: (performance.now() - started) / 1000 }, lipschitz: r.lipschitz };

@@ -107,3 +107,43 @@ test('squared loss over many mixed tasks (batched kernels, issue 15): every back
     assert.ok(Math.abs((up - down) / (2 * h) - e.G.data[k]!) <= 1e-6 * (1 + Math.abs(e.G.data[k]!)), `coordinate ${k}`);
   }
 });
+
+test('squared loss, every task on the data path (one dsqGradBatched call on W as it is, issue 15): every backend gives the definition, the same gradient, finite differences', async () => {
+  const { availableBackends, setBackend, backendName } = await import('../../../src/linalg/backend.ts');
+  const { hasSqGradBatched } = await import('../../../src/linalg/batched.ts');
+  const T = 500;
+  const n = Array.from({ length: T }, (_, t) => 1 + (t % 8)); // d = 8: n_t ≤ d everywhere
+  const before = backendName();
+  for (const intercept of [true, false]) {
+    const { problem } = synthProblem({ T, d: 8, n, scale: 'mean', intercept, weights: true, seed: 6 });
+    const W = randomMatrix(8, T, 12);
+    const fusedOn: string[] = [];
+    const results = availableBackends().map((b) => {
+      setBackend(b);
+      if (hasSqGradBatched()) fusedOn.push(b);
+      const loss = new SquaredLoss(problem);
+      const e = loss.evaluate(W);
+      assert.ok(Math.abs(e.value - directLoss(problem, W, loss.intercepts(W))) <= 1e-10 * e.value, `${b}: value equals the definition`);
+      assert.ok(Math.abs(loss.value(W) - e.value) <= 1e-12 * e.value, `${b}: value() and evaluate() agree`);
+      return { b, e };
+    });
+    setBackend(before);
+    assert.ok(fusedOn.includes('ts'), 'the reference backend takes the fused path');
+    for (const { b, e } of results.slice(1)) {
+      assert.ok(Math.abs(e.value - results[0]!.e.value) <= 1e-12 * e.value, `${b} value vs ${results[0]!.b}`);
+      assert.ok(relErr(e.G.data, results[0]!.e.G.data) < 1e-12, `${b} gradient vs ${results[0]!.b}: ${relErr(e.G.data, results[0]!.e.G.data)}`);
+    }
+    const loss = new SquaredLoss(problem);
+    const e = loss.evaluate(W);
+    for (const k of [0, 5, 8 * 250 + 3, W.data.length - 1]) {
+      const h = 1e-6;
+      const old = W.data[k]!;
+      W.data[k] = old + h;
+      const up = loss.value(W);
+      W.data[k] = old - h;
+      const down = loss.value(W);
+      W.data[k] = old;
+      assert.ok(Math.abs((up - down) / (2 * h) - e.G.data[k]!) <= 1e-6 * (1 + Math.abs(e.G.data[k]!)), `coordinate ${k}`);
+    }
+  }
+});

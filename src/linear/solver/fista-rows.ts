@@ -1,0 +1,349 @@
+// FISTA for a quadratic smooth part and a separable row penalty on one d × T block W, with every
+// d × T array owned by the solver (issue 15: many small tasks). Same algorithm as ./fista.ts —
+// backtracking both ways, the full-backtracking momentum rule of Scheinberg, Goldfarb & Bai (2014,
+// eq. (3.5)), adaptive restart (O'Donoghue & Candès 2015, §3.2), the quadratic extrapolation of
+// f(y) and ∇f(y), the same certified stopping rule ‖∇f(x⁺) − ∇f(y) + L(y − x⁺)‖ / ‖∇f(0)‖ ≤ tol with
+// the same false-certificate guard — and the same arithmetic in the same order, so its iterates are
+// the generic solver's bit for bit (test/linear/solver/fista-rows.test.ts compares the traces).
+//
+// Why a second FISTA: at T = 10 000 tasks × 20 rows, d = 50 (bench/batched.bench.ts) the loss's one
+// kernel call took ~14 ms and the generic solver's iteration ~47 ms: it makes ~12 JavaScript passes over
+// the 4 MB d × T matrices per iteration (prox input, prox, group norms, penalty value, step sums,
+// certificate, extrapolation of y and ∇f(y)) and allocates ~4 fresh ones. Here an iteration is three
+// passes over memory:
+//   A  extrapolation y = x + β(x − x_prev), ∇f(y) = ∇f(x) + β(∇f(x) − ∇f(x_prev)) (f quadratic), the
+//      sums ⟨∇f(x), Δ⟩ and ⟨Δ, HΔ⟩ that give f(y), the gradient step v = y − ∇f(y)/L, the prox and the
+//      penalty's value at x⁺ — one row of W at a time (a row of all tasks stays in cache between the
+//      prox's norm and its scaling);
+//   B  f(x⁺) and ∇f(x⁺) (smoothInto: for the squared loss one dsqGradBatched call, writing into our buffer);
+//   C  the backtracking test's three sums, the certificate, the restart product and finiteness.
+// A backtracking retry redoes A's prox part from the stored y, ∇f(y). Exported API:
+//   fistaRows(problem: RowsProblem, options: FistaRowsOptions): FistaResult (./fista.ts)
+//   rowsPenaltyValue(kind, lambda, w, d, T) → Ω(W), as penalty/l21.ts / lasso.ts compute it
+import { progressTicker } from './hooks.ts';
+import { ConvergenceError, NumericError } from '../../errors.ts';
+import { Matrix } from '../../linalg/matrix.ts';
+import { kernels } from '../../linalg/backend.ts';
+import type { FitInfo, SolverHooks } from '../types.ts';
+import { DEFAULT_MAX_ITER, DEFAULT_TOL, type FistaResult } from './fista.ts';
+
+export type SeparableKind = 'rows' | 'entries';
+
+export interface RowsProblem {
+  readonly d: number;
+  readonly T: number;
+  /** f(w) for w (d × T, row-major), with ∇f(w) written into g; f must be quadratic. */
+  smoothInto(w: Float64Array, g: Float64Array): number;
+  /** 'rows': λ Σ_j ‖W_j,:‖₂ (l21); 'entries': λ‖W‖₁ (lasso). */
+  readonly penalty: { readonly kind: SeparableKind; readonly lambda: number };
+  readonly lipschitz?: number;
+  readonly gradNormAtZero?: number;
+}
+
+export interface FistaRowsOptions {
+  /** The start, d × T row-major (copied). */
+  readonly x0: Float64Array;
+  readonly tol?: number;
+  readonly maxIter?: number;
+  readonly requireConvergence?: boolean;
+  readonly accelerate?: boolean;
+  readonly restart?: boolean;
+  readonly stepIncrease?: boolean;
+  readonly solverName?: string;
+  readonly trace?: boolean;
+  readonly hooks?: SolverHooks;
+  /** false: the TypeScript passes even where the backend has native ones (benchmarks compare). Default true. */
+  readonly nativePasses?: boolean;
+}
+
+const TINY = 1e-300;
+const ETA_UP = 2;
+const ETA_DOWN = 0.8;
+
+/** Ω(W) summed exactly as penalty/l21.ts (row norms, then their sum from 0) and lasso.ts (|w| in index order). */
+export function rowsPenaltyValue(kind: SeparableKind, lambda: number, w: Float64Array, d: number, T: number): number {
+  let s = 0;
+  if (kind === 'entries') {
+    for (let i = 0; i < w.length; i++) s += Math.abs(w[i]!);
+    return lambda * s;
+  }
+  for (let j = 0; j < d; j++) {
+    let r = 0;
+    for (let t = j * T; t < (j + 1) * T; t++) r += w[t]! * w[t]!;
+    s += Math.sqrt(r);
+  }
+  return lambda * s;
+}
+
+/**
+ * x⁺ = prox_{τΩ/λ}(y − step·g) into xn, one row at a time; returns Σ of the penalty's unweighted terms
+ * at x⁺ (Σ_j ‖x⁺_j‖ or Σ|x⁺|). With beta ≠ 0, y and g are first made by extrapolation from (x, xPrev)
+ * and (gx, gPrev) and stored in y and g; sums[0] = ⟨∇f(x), Δ⟩, sums[1] = ⟨Δ, HΔ⟩ (Δ = x − x_prev).
+ * Each sum runs in index order, as the generic solver's separate loops do.
+ */
+export function passA(kind: SeparableKind, d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
+  y: Float64Array, g: Float64Array, xn: Float64Array, step: number, tau: number, sums: Float64Array): number {
+  const extrapolate = beta !== 0;
+  let gDelta = 0;
+  let dHd = 0;
+  let pen = 0;
+  for (let j = 0; j < d; j++) {
+    const o = j * T;
+    const e = o + T;
+    if (kind === 'rows') {
+      let s = 0;
+      if (extrapolate) {
+        for (let i = o; i < e; i++) {
+          const xi = x[i]!;
+          const gi = gx[i]!;
+          const dl = xi - xPrev[i]!;
+          const hd = gi - gPrev[i]!;
+          const yv = xi + beta * dl;
+          const gv = gi + beta * hd;
+          y[i] = yv;
+          g[i] = gv;
+          gDelta += gi * dl;
+          dHd += dl * hd;
+          const v = yv - step * gv;
+          xn[i] = v;
+          s += v * v;
+        }
+      } else {
+        for (let i = o; i < e; i++) {
+          const v = y[i]! - step * g[i]!;
+          xn[i] = v;
+          s += v * v;
+        }
+      }
+      // Group soft-thresholding (penalty/group.ts): the row scaled by max(0, 1 − τ/‖v‖), zero rows exactly 0.
+      const n = Math.sqrt(s);
+      const f = n <= tau ? 0 : 1 - tau / n;
+      let r = 0;
+      if (f === 0) xn.fill(0, o, e);
+      else {
+        for (let i = o; i < e; i++) {
+          const z = f * xn[i]!;
+          xn[i] = z;
+          r += z * z;
+        }
+      }
+      pen += Math.sqrt(r);
+    } else if (extrapolate) {
+      for (let i = o; i < e; i++) {
+        const xi = x[i]!;
+        const gi = gx[i]!;
+        const dl = xi - xPrev[i]!;
+        const hd = gi - gPrev[i]!;
+        const yv = xi + beta * dl;
+        const gv = gi + beta * hd;
+        y[i] = yv;
+        g[i] = gv;
+        gDelta += gi * dl;
+        dHd += dl * hd;
+        const v = yv - step * gv;
+        const z = v > tau ? v - tau : v < -tau ? v + tau : 0; // soft thresholding (penalty/lasso.ts)
+        xn[i] = z;
+        pen += Math.abs(z);
+      }
+    } else {
+      for (let i = o; i < e; i++) {
+        const v = y[i]! - step * g[i]!;
+        const z = v > tau ? v - tau : v < -tau ? v + tau : 0;
+        xn[i] = z;
+        pen += Math.abs(z);
+      }
+    }
+  }
+  sums[0] = gDelta;
+  sums[1] = dHd;
+  return pen;
+}
+
+/**
+ * Pass C over x⁺, y, ∇f(y), ∇f(x⁺), x: out = [‖x⁺ − y‖², ⟨∇f(y), x⁺ − y⟩, ⟨∇f(x⁺) − ∇f(y), x⁺ − y⟩,
+ * ‖∇f(x⁺) − ∇f(y) + L(y − x⁺)‖², ⟨y − x⁺, x⁺ − x⟩]; returns whether x⁺ is finite.
+ */
+export function passC(xn: Float64Array, y: Float64Array, gy: Float64Array, gn: Float64Array, x: Float64Array, L: number, out: Float64Array): boolean {
+  let dd = 0;
+  let gd = 0;
+  let gdiff = 0;
+  let r2 = 0;
+  let up = 0;
+  let finite = true;
+  for (let i = 0; i < xn.length; i++) {
+    const xj = xn[i]!;
+    const yj = y[i]!;
+    const gyj = gy[i]!;
+    const gnj = gn[i]!;
+    const di = xj - yj;
+    dd += di * di;
+    gd += gyj * di;
+    gdiff += (gnj - gyj) * di;
+    if (xj - xj !== 0) finite = false; // ±Infinity or NaN
+    const v = gnj - gyj + L * (yj - xj);
+    r2 += v * v;
+    up += (yj - xj) * (xj - x[i]!);
+  }
+  out[0] = dd;
+  out[1] = gd;
+  out[2] = gdiff;
+  out[3] = r2;
+  out[4] = up;
+  return finite;
+}
+
+export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResult {
+  const started = performance.now();
+  const { d, T } = prob;
+  const { kind, lambda } = prob.penalty;
+  const size = d * T;
+  if (opts.x0.length !== size) throw new RangeError(`fistaRows: x0 has ${opts.x0.length} entries, expected d × T = ${size}`);
+  const tol = opts.tol ?? DEFAULT_TOL;
+  const maxIter = opts.maxIter ?? DEFAULT_MAX_ITER;
+  const accelerate = opts.accelerate ?? true;
+  const restart = opts.restart ?? accelerate;
+  const stepIncrease = opts.stepIncrease ?? true;
+  const solver = opts.solverName ?? (accelerate ? 'fista' : 'ista');
+  const keepTrace = opts.trace ?? true;
+
+  // The solver's buffers, allocated once and rotated (no d × T allocation per iteration).
+  let x = Float64Array.from(opts.x0);
+  let gx = new Float64Array(size);
+  let xPrev = new Float64Array(size);
+  let gPrev = new Float64Array(size);
+  let xn = new Float64Array(size);
+  let gn = new Float64Array(size);
+  const yBuf = new Float64Array(size);
+  const gyBuf = new Float64Array(size);
+  const sumsA = new Float64Array(2);
+  const sumsC = new Float64Array(5);
+
+  let scale = prob.gradNormAtZero;
+  if (scale === undefined) {
+    // ‖∇f(0)‖ (gn and xn as scratch: xn is all zeros here).
+    prob.smoothInto(xn, gn);
+    let s = 0;
+    for (let i = 0; i < size; i++) s += gn[i]! * gn[i]!;
+    scale = Math.sqrt(s);
+  }
+  scale = Math.max(scale, TINY);
+  const tick = progressTicker(opts.hooks, solver);
+  // The two passes in native code where the backend has them (native/fista_rows.cc: same operations in the
+  // same order, no FMA), else the TypeScript reference below (wasm, ts).
+  const kn = opts.nativePasses === false ? {} as Partial<ReturnType<typeof kernels>> : kernels();
+  const nStep = kn.fistaRowsStep;
+  const nCheck = kn.fistaRowsCheck;
+  const rowsKind = kind === 'rows';
+  const stepPass = nStep
+    ? (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => nStep(rowsKind, d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA)
+    : (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => passA(kind, d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA);
+  const checkPass = nCheck
+    ? (yy: Float64Array, gg: Float64Array, L: number): boolean => nCheck(size, xn, yy, gg, gn, x, L, sumsC)
+    : (yy: Float64Array, gg: Float64Array, L: number): boolean => passC(xn, yy, gg, gn, x, L, sumsC);
+
+  let fx = prob.smoothInto(x, gx);
+  let F = fx + rowsPenaltyValue(kind, lambda, x, d, T);
+  if (!Number.isFinite(F)) throw new NumericError(`${solver}: objective is not finite at the starting point`);
+  let L = prob.lipschitz && prob.lipschitz > 0 && Number.isFinite(prob.lipschitz) ? prob.lipschitz : 1;
+  const L0 = L;
+  let t = 1;
+  let beta = 0; // the pending extrapolation: y = x + β(x − x_prev), made in the next iteration's pass A
+  const trace: number[] = keepTrace ? [F] : [];
+  let optimality = Infinity;
+  let converged = false;
+  let iterations = 0;
+  let restarts = 0;
+
+  for (let k = 1; k <= maxIter; k++) {
+    iterations = k;
+    const Lprev = L;
+    if (stepIncrease) L *= ETA_DOWN;
+    let y = x;
+    let gy = gx;
+    let fy = fx;
+    let fn: number;
+    let pen: number;
+    for (let bt = 0; ; bt++) {
+      const step = 1 / L;
+      const tau = step * lambda;
+      if (bt === 0 && beta !== 0) {
+        pen = stepPass(beta, yBuf, gyBuf, step, tau);
+        y = yBuf;
+        gy = gyBuf;
+        fy = fx + beta * sumsA[0]! + 0.5 * beta * beta * sumsA[1]!;
+      } else pen = stepPass(0, y, gy, step, tau);
+      fn = prob.smoothInto(xn, gn);
+      const finite = checkPass(y, gy, L);
+      const dNormSq = sumsC[0]!;
+      let ok: boolean;
+      if (0.5 * L * dNormSq > 1e-8 * Math.abs(fy)) ok = fn <= fy + sumsC[1]! + 0.5 * L * dNormSq;
+      else ok = sumsC[2]! <= L * dNormSq; // the gradient form near rounding (TFOCS §5.3; see ./fista.ts)
+      if (ok && Number.isFinite(fn)) {
+        if (!finite) throw new NumericError(`${solver}: non-finite iterate at iteration ${k}`);
+        break;
+      }
+      if (bt >= 100 || !Number.isFinite(L)) {
+        throw new NumericError(`${solver}: backtracking failed at iteration ${k} (L = ${L}); the smooth part may not be differentiable or the data contain extreme values`);
+      }
+      L *= ETA_UP;
+    }
+    const Fn = fn + lambda * pen;
+    if (!Number.isFinite(Fn)) throw new NumericError(`${solver}: non-finite iterate at iteration ${k}`);
+    optimality = Math.sqrt(sumsC[3]!) / scale;
+    tick(k, optimality);
+    if (keepTrace) trace.push(Fn);
+    if (optimality <= tol) {
+      // The false-certificate guard of ./fista.ts: re-test at L0 when L has grown far above it.
+      if (L > 10 * L0 && residualAt(kind, lambda, xn, gn, L0, d, T) / scale > tol) {
+        L = L0;
+      } else {
+        x = xn;
+        F = Fn;
+        converged = true;
+        break;
+      }
+    }
+    let nextBeta = 0;
+    if (accelerate) {
+      if (restart && (sumsC[4]! > 0 || Fn > F)) {
+        t = 1;
+        restarts++;
+      } else {
+        const theta = L / Lprev;
+        const tn = (1 + Math.sqrt(1 + 4 * theta * t * t)) / 2;
+        nextBeta = (t - 1) / tn;
+        t = tn;
+      }
+    }
+    // Rotate: x_prev ← x, x ← x⁺ (and their gradients); the old x_prev buffers take the next x⁺.
+    const xf = xPrev;
+    xPrev = x;
+    x = xn;
+    xn = xf;
+    const gf = gPrev;
+    gPrev = gx;
+    gx = gn;
+    gn = gf;
+    fx = fn;
+    F = Fn;
+    beta = nextBeta;
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const message = converged
+    ? `converged: relative optimality ${optimality.toExponential(2)} ≤ tol ${tol} after ${iterations} iterations (${restarts} restarts)`
+    : `NOT converged: stopped at the iteration cap maxIter = ${maxIter} with relative optimality ${optimality.toExponential(2)} > tol ${tol}; raise maxIter or loosen tol`;
+  if (!converged && opts.requireConvergence) throw new ConvergenceError(`${solver}: ${message}`);
+  const info: FitInfo = { solver, iterations, converged, optimality, objective: F, objectiveTrace: trace, seconds, message };
+  return { x: [new Matrix(d, T, x)], info, lipschitz: L };
+}
+
+/** ‖G_L(x)‖ = L‖x − prox(x − ∇f(x)/L)‖ with g = ∇f(x) given (the rare guard path; allocates). */
+function residualAt(kind: SeparableKind, lambda: number, x: Float64Array, g: Float64Array, L: number, d: number, T: number): number {
+  const p = new Float64Array(x.length);
+  const step = 1 / L;
+  passA(kind, d, T, 0, x, x, g, g, x, g, p, step, step * lambda, new Float64Array(2));
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (L * (x[i]! - p[i]!)) ** 2;
+  return Math.sqrt(s);
+}

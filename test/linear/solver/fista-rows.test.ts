@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Matrix } from '../../../src/linalg/matrix.ts';
+import { availableBackends, backendName, setBackend } from '../../../src/linalg/backend.ts';
+import { createLoss } from '../../../src/linear/loss/index.ts';
+import { SquaredLoss } from '../../../src/linear/loss/squared.ts';
+import { l21Penalty, rowNorms } from '../../../src/linear/penalty/l21.ts';
+import { lassoPenalty } from '../../../src/linear/penalty/lasso.ts';
+import type { Penalty } from '../../../src/linear/penalty/types.ts';
+import { fista, proxGradientResidual } from '../../../src/linear/solver/fista.ts';
+import { fistaRows, rowsPenaltyValue } from '../../../src/linear/solver/fista-rows.ts';
+import { linearObjective, solveLinear } from '../../../src/linear/solver/composite.ts';
+import type { Problem } from '../../../src/linear/types.ts';
+import { randomMatrix, relDiff, rowLambdaMax, synthProblem } from '../helpers.ts';
+
+const D = 12;
+const T = 120;
+// n_t ≤ d: every task on the data path (one dsqGradBatched call per evaluation where the backend has it).
+const small = (): Problem => synthProblem({ T, d: D, n: Array.from({ length: T }, (_, t) => 3 + (t % 8)), intercept: true, weights: true, seed: 43 }).problem;
+
+function penaltyFor(kind: 'l21' | 'lasso', problem: Problem, frac: number): Penalty {
+  return kind === 'l21' ? l21Penalty(frac * rowLambdaMax(problem, 'l21')) : lassoPenalty(frac * rowLambdaMax(problem, 'lasso'));
+}
+
+/** The generic FISTA and the buffer-owning one on the same loss object, same options. */
+function both(problem: Problem, pen: Penalty, opts: { tol: number; accelerate?: boolean; gram?: boolean | 'always' }) {
+  const loss = createLoss(problem, { gram: opts.gram ?? true }) as SquaredLoss;
+  const obj = linearObjective(loss, [], pen);
+  const accelerate = opts.accelerate ?? true;
+  const common = { tol: opts.tol, maxIter: 20000, accelerate, stepIncrease: accelerate };
+  const gen = fista(obj, { x0: [Matrix.zeros(problem.d, problem.tasks.length)], ...common });
+  const rows = fistaRows(
+    { d: problem.d, T: problem.tasks.length, smoothInto: (w, g) => loss.evaluateInto(w, g), penalty: pen.separable!, lipschitz: obj.lipschitz! },
+    { x0: new Float64Array(problem.d * problem.tasks.length), ...common },
+  );
+  return { obj, gen, rows };
+}
+
+for (const kind of ['l21', 'lasso'] as const) {
+  test(`fistaRows (${kind}, many small tasks) takes the generic FISTA's iterates to rounding and reaches its optimum, certified, on every backend`, () => {
+    const problem = small();
+    const pen = penaltyFor(kind, problem, 0.5);
+    const before = backendName();
+    try {
+      for (const b of availableBackends()) {
+        setBackend(b);
+        const { obj, gen, rows } = both(problem, pen, { tol: 1e-10 });
+        assert.ok(gen.info.converged && rows.info.converged, `${b}: ${gen.info.message} / ${rows.info.message}`);
+        // Same arithmetic in the same order: the traces agree entry by entry (1e-12 leaves room for nothing but rounding).
+        assert.equal(rows.info.iterations, gen.info.iterations, `${b}: iterations`);
+        const a = gen.info.objectiveTrace;
+        const c = rows.info.objectiveTrace;
+        assert.equal(c.length, a.length);
+        for (let i = 0; i < a.length; i++) assert.ok(relDiff(c[i]!, a[i]!) <= 1e-12, `${b}: F at iteration ${i}: ${c[i]} vs ${a[i]}`);
+        assert.ok(relDiff(rows.info.objective, gen.info.objective) <= 1e-8, `${b}: objective ${rows.info.objective} vs ${gen.info.objective}`);
+        const W = rows.x[0]!;
+        const Wg = gen.x[0]!;
+        let md = 0;
+        for (let i = 0; i < W.data.length; i++) md = Math.max(md, Math.abs(W.data[i]! - Wg.data[i]!));
+        assert.ok(md <= 1e-12 * (1 + Math.max(...Array.from(Wg.data, Math.abs))), `${b}: max |ΔW| ${md}`);
+        // Certified at the returned point by the generic solver's own residual.
+        const res = proxGradientResidual(obj, rows.x, rows.lipschitz);
+        assert.ok(res <= 1e-9, `${b}: prox-gradient residual ${res}`);
+        // The penalty selects: some rows (l21) / entries (lasso) zero, some not.
+        const parts = kind === 'l21' ? Array.from(rowNorms(W)) : Array.from(W.data);
+        assert.ok(parts.some((v) => v === 0) && parts.some((v) => v !== 0), `${b}: a sparse solution`);
+      }
+    } finally {
+      setBackend(before);
+    }
+  });
+}
+
+test('fistaRows without acceleration (ISTA) and on the Gram path (evaluateInto copies evaluate) equals the generic solver', () => {
+  const problem = small();
+  for (const [opts, what] of [[{ tol: 1e-7, accelerate: false }, 'ista'], [{ tol: 1e-9, gram: 'always' as const }, 'gram always']] as const) {
+    const { gen, rows } = both(problem, penaltyFor('l21', problem, 0.3), opts);
+    assert.ok(rows.info.converged, `${what}: ${rows.info.message}`);
+    assert.equal(rows.info.iterations, gen.info.iterations, what);
+    assert.ok(relDiff(rows.info.objective, gen.info.objective) <= 1e-12, `${what}: ${rows.info.objective} vs ${gen.info.objective}`);
+  }
+});
+
+test('solveLinear on squared loss + l21 alone (its fistaRows path) returns the generic FISTA optimum and intercepts', () => {
+  const problem = small();
+  const pen = penaltyFor('l21', problem, 0.4);
+  const sol = solveLinear(problem, { smooth: [], prox: pen }, { tol: 1e-10, maxIter: 20000 });
+  const { gen } = both(problem, pen, { tol: 1e-10 });
+  assert.equal(sol.info.iterations, gen.info.iterations);
+  assert.ok(relDiff(sol.info.objective, gen.info.objective) <= 1e-12);
+  const loss = createLoss(problem);
+  const b = loss.intercepts(gen.x[0]!);
+  for (let t = 0; t < T; t++) assert.ok(Math.abs(sol.intercepts[t]! - b[t]!) <= 1e-9 * (1 + Math.abs(b[t]!)), `intercept ${t}`);
+});
+
+test('rowsPenaltyValue is the penalties\' own value() exactly; shape errors are RangeErrors', () => {
+  const W = randomMatrix(7, 9, 5);
+  assert.equal(rowsPenaltyValue('rows', 0.3, W.data, 7, 9), l21Penalty(0.3).value(W));
+  assert.equal(rowsPenaltyValue('entries', 0.3, W.data, 7, 9), lassoPenalty(0.3).value(W));
+  const loss = createLoss(small()) as SquaredLoss;
+  assert.throws(() => loss.evaluateInto(new Float64Array(3), new Float64Array(D * T)), RangeError);
+  assert.throws(() => fistaRows({ d: D, T, smoothInto: (w, g) => loss.evaluateInto(w, g), penalty: { kind: 'rows', lambda: 1 } }, { x0: new Float64Array(5) }), /x0 has 5 entries/);
+});
+
+test('native fistaRowsStep / fistaRowsCheck equal the TypeScript passes (reference) to 1e-12, both penalties, with and without extrapolation', async (t) => {
+  const before = backendName();
+  if (!availableBackends().includes('native')) return t.skip('native backend not built');
+  const { passA, passC } = await import('../../../src/linear/solver/fista-rows.ts');
+  const { kernels } = await import('../../../src/linalg/backend.ts');
+  try {
+    setBackend('native');
+    const k = kernels();
+    assert.ok(k.fistaRowsStep && k.fistaRowsCheck, 'the native backend has both passes');
+    const d = 9;
+    const Tn = 37;
+    const n = d * Tn;
+    const arr = (seed: number) => Float64Array.from(randomMatrix(d, Tn, seed).data);
+    const [x, xp, gx, gp, gn] = [arr(1), arr(2), arr(3), arr(4), arr(5)];
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
+      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-12 * (1 + Math.abs(b[i]!)), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+    };
+    for (const kind of ['rows', 'entries'] as const) {
+      for (const beta of [0, 0.37]) {
+        const out = () => ({ y: beta === 0 ? arr(6) : new Float64Array(n), g: beta === 0 ? arr(7) : new Float64Array(n), xn: new Float64Array(n), s: new Float64Array(2) });
+        // tau = the median row norm (|entry|) of v = y − 0.3·g (a prox at tau 0 is v itself): some zeroed, some kept.
+        const v0 = out();
+        passA(kind, d, Tn, beta, x, xp, gx, gp, v0.y, v0.g, v0.xn, 0.3, 0, v0.s);
+        const sizes = kind === 'rows'
+          ? Array.from({ length: d }, (_, j) => Math.hypot(...v0.xn.subarray(j * Tn, (j + 1) * Tn)))
+          : Array.from(v0.xn, Math.abs);
+        const tau = sizes.sort((p, q) => p - q)[sizes.length >> 1]!;
+        const a = out();
+        const b = out();
+        const pa = passA(kind, d, Tn, beta, x, xp, gx, gp, a.y, a.g, a.xn, 0.3, tau, a.s);
+        const pb = k.fistaRowsStep!(kind === 'rows', d, Tn, beta, x, xp, gx, gp, b.y, b.g, b.xn, 0.3, tau, b.s);
+        const what = `${kind}, beta ${beta}`;
+        close([pb], [pa], `${what}: penalty`);
+        close(b.xn, a.xn, `${what}: xn`);
+        close(b.y, a.y, `${what}: y`);
+        close(b.g, a.g, `${what}: g`);
+        close(b.s, a.s, `${what}: sums`);
+        assert.ok(a.xn.some((v) => v === 0) && a.xn.some((v) => v !== 0), `${what}: the prox zeroes some and keeps some`);
+        const ca = new Float64Array(5);
+        const cb = new Float64Array(5);
+        assert.equal(k.fistaRowsCheck!(n, a.xn, a.y, a.g, gn, x, 2.5, cb), passC(a.xn, a.y, a.g, gn, x, 2.5, ca));
+        close(cb, ca, `${what}: check sums`);
+      }
+    }
+    const bad = Float64Array.from(x);
+    bad[5] = NaN;
+    assert.equal(k.fistaRowsCheck!(n, bad, x, gx, gn, x, 1, new Float64Array(5)), false);
+    assert.throws(() => k.fistaRowsCheck!(n, new Float64Array(3), x, gx, gn, x, 1, new Float64Array(5)), /shorter/);
+  } finally {
+    setBackend(before);
+  }
+});

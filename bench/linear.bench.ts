@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { Matrix } from '../src/linalg/matrix.ts';
 import { Random } from '../src/linalg/random.ts';
 import { backendName } from '../src/linalg/backend.ts';
-import { problemFromTasks } from '../src/linear/problem.ts';
+import { buildProblem, problemFromTasks } from '../src/linear/problem.ts';
 import { availableModels, getModelSpec } from '../src/linear/registry.ts';
 import type { FitInfo, FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
 import { solveBcd } from '../src/linear/solver/row-solvers.ts';
 import { createLoss } from '../src/linear/loss/index.ts';
+import { makeDemoProblem } from '../src/data/synthetic/demo.ts';
 import { nuclearNorm } from '../src/linear/penalty/trace.ts';
 import { cmtlConstants, cmtlReduced } from '../src/linear/structure/cmtl-m-step.ts';
 import { SCHOOL, fmt, loadSchool, median, schoolOptions, timeFit as timeFitN } from './common.ts';
@@ -594,7 +595,96 @@ function malsarPeer(): void {
   }
 }
 
-// BENCH_PART=school, scaling, solvers, sklearn, cvpath, manytasks or malsar runs one part only.
+// ---------------------------------------------------------------- issue 17: cmtl and mtrl eigen-steps
+
+/**
+ * cmtl and mtrl: today's FISTA (the reduced smooth problem / the squared-trace prox) against the new
+ * squared-loss default, ADMM with the eigen-steps inside the prox (src/linear/solver/spectral-admm.ts),
+ * side by side in one run, tol 1e-6, fresh problem per fit, CPU seconds (median of REPEATS):
+ *  (1) School raw (MALSAR's convention) at a few weights; (2) the demo's problem (makeDemoProblem(1),
+ *  mean loss, intercepts: `npm start`) on the weight grid its CV visits for cmtl (ρ1 ∈ 1e-3 … 1.2e4,
+ *  ρ2 ∈ 1e-7 … 10, k = 2), one fit each: total CPU, iterations, fits not converged by the 20 000 cap,
+ *  worst objective difference; (3) with BENCH_DEMO=1, `polytask demo --models cmtl,mtrl --workers 1`
+ *  in-process twice, first with cmtl and mtrl forced to 'fista' (today's default), then as shipped.
+ */
+async function eigenSteps(): Promise<void> {
+  console.log(`\nIssue 17: cmtl / mtrl, FISTA (today) vs ADMM with the eigen-steps in the prox (new default), tol 1e-6, CPU s, median of ${REPEATS}; ${spawnSync('uptime', { encoding: 'utf8' }).stdout.trim()}`);
+  console.log('case                                         | fista: CPU s    iters  conv | admm: CPU s    iters  conv | ΔF (admm − fista)/|F|  | speed-up');
+  const row = (label: string, tasks: () => TaskProblem[], build: SolverCase['build'], model: string, options: ModelOptions): void => {
+    const c: SolverCase = { label, tasks, build, model, options, solver: 'admm' };
+    const f = timeFresh(c, 'fista', 1e-6);
+    const a = timeFresh(c, 'admm', 1e-6);
+    const dF = (a.r.info.objective - f.r.info.objective) / Math.abs(f.r.info.objective);
+    console.log(`${label.padEnd(44)} | ${f.seconds.toFixed(4).padStart(9)} ${String(f.r.info.iterations).padStart(7)}  ${f.r.info.converged ? 'yes' : 'NO '} | ${a.seconds.toFixed(4).padStart(9)} ${String(a.r.info.iterations).padStart(6)}  ${a.r.info.converged ? 'yes' : 'NO '} | ${dF.toExponential(1).padStart(9)}              | ${(f.seconds / a.seconds).toFixed(1)}×`);
+  };
+  if (existsSync(SCHOOL)) {
+    const school = loadSchool().tasks;
+    const raw = { loss: 'squared' as const, scale: 'sum' as const, intercept: false };
+    row('School raw cmtl ρ1=10 ρ2=0.1 k=2', () => [...school], raw, 'cmtl', { rho1: 10, rho2: 0.1, clusters: 2 });
+    row('School raw cmtl ρ1=ρ2=1000 k=3', () => [...school], raw, 'cmtl', { rho1: 1000, rho2: 1000, clusters: 3 });
+    row('School raw mtrl λ1=λ2=1000', () => [...school], raw, 'mtrl', { lambda1: 1000, lambda2: 1000 });
+    row('School raw mtrl λ1=1 λ2=1e5', () => [...school], raw, 'mtrl', { lambda1: 1, lambda2: 1e5 });
+  } else console.log(`School: skipped (needs ${SCHOOL})`);
+  const { dataset } = makeDemoProblem(1);
+  const demo = buildProblem(dataset, { loss: 'squared', scale: 'mean', intercept: true });
+  const cmtl = getModelSpec('cmtl');
+  const sums = { fista: { s: 0, it: 0, bad: 0 }, admm: { s: 0, it: 0, bad: 0 } };
+  let worst = 0;
+  let fits = 0;
+  for (const rho1 of [1e-3, 0.1, 10, 1000, 11884]) for (const rho2 of [1e-7, 1e-5, 1e-3, 0.1, 10]) {
+    const F: Record<string, number> = {};
+    for (const solver of ['fista', 'admm'] as const) {
+      const c0 = process.cpuUsage();
+      const r = cmtl.fit(demo, { rho1, rho2, clusters: 2, solver, tol: 1e-6, maxIter: 20000 });
+      const u = process.cpuUsage(c0);
+      sums[solver].s += (u.user + u.system) / 1e6;
+      sums[solver].it += r.info.iterations;
+      if (!r.info.converged) sums[solver].bad++;
+      F[solver] = r.info.objective;
+    }
+    fits++;
+    worst = Math.max(worst, (F.admm! - F.fista!) / Math.abs(F.fista!));
+  }
+  console.log(`demo problem, cmtl on a 5 × 5 grid (${fits} fits each): fista ${sums.fista.s.toFixed(2)} s, ${sums.fista.it} iterations, ${sums.fista.bad} not converged | admm ${sums.admm.s.toFixed(2)} s, ${sums.admm.it} iterations, ${sums.admm.bad} not converged | ${(sums.fista.s / sums.admm.s).toFixed(1)}×; worst (F_admm − F_fista)/|F| = ${worst.toExponential(1)}`);
+  if (process.env.BENCH_DEMO === '1') {
+    const { run } = await import('../src/cli/main.ts');
+    const specs = ['cmtl', 'mtrl'].map((m) => getModelSpec(m));
+    const orig = specs.map((sp) => sp.fit);
+    const dir = mkdtempSync(join(tmpdir(), 'polytask-demo-'));
+    const once = async (force: string | undefined): Promise<{ s: number; fits: number; bad: number }> => {
+      let fitsN = 0;
+      let bad = 0;
+      specs.forEach((sp, i) => {
+        (sp as { fit: typeof sp.fit }).fit = (problem, o, warm, hooks) => {
+          const r = orig[i]!.call(sp, problem, force ? { ...o, solver: force } : o, warm, hooks);
+          fitsN++;
+          if (!r.info.converged) bad++;
+          return r;
+        };
+      });
+      const c0 = process.cpuUsage();
+      const write = process.stdout.write;
+      process.stdout.write = (() => true) as typeof process.stdout.write;
+      try {
+        await run(['demo', '--models', 'cmtl,mtrl', '--workers', '1', '--quiet', '--out', join(dir, 'r.html')]);
+      } finally {
+        process.stdout.write = write;
+      }
+      const u = process.cpuUsage(c0);
+      return { s: (u.user + u.system) / 1e6, fits: fitsN, bad };
+    };
+    try {
+      const before = await once('fista');
+      const after = await once(undefined);
+      console.log(`polytask demo --models cmtl,mtrl --workers 1: cmtl/mtrl forced to fista ${before.s.toFixed(2)} CPU s (${before.bad} of ${before.fits} cmtl/mtrl fits not converged) | as shipped ${after.s.toFixed(2)} CPU s (${after.bad} of ${after.fits}) | ${(before.s / after.s).toFixed(1)}×`);
+    } finally {
+      specs.forEach((sp, i) => ((sp as { fit: typeof sp.fit }).fit = orig[i]!));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+// BENCH_PART=school, scaling, solvers, sklearn, cvpath, manytasks malsar or eigen runs one part only.
 const part = process.env.BENCH_PART ?? 'all';
 if (part === 'all' || part === 'school') schoolTable();
 if (part === 'all' || part === 'scaling') scaling();
@@ -603,3 +693,4 @@ if (part === 'all' || part === 'sklearn') sklearnPeer();
 if (part === 'all' || part === 'cvpath') cvPath();
 if (part === 'all' || part === 'manytasks') manyTasks();
 if (part === 'all' || part === 'malsar') malsarPeer();
+if (part === 'all' || part === 'eigen') await eigenSteps();

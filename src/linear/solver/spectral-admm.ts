@@ -49,9 +49,12 @@ function exactSpectrum(Vt: Float64Array, d: number, T: number): Spectrum {
  * out ← α·V + Σ_{k<r} (f_k − α) q_k q_kᵀ applied on V's smaller side (W·h(WᵀW) = h(WWᵀ)·W), for V
  * stored transposed (T × d). The first r directions of the spectrum carry f.
  */
-function spectralMapT(Vt: Float64Array, d: number, T: number, sp: Spectrum, r: number, f: Float64Array, alpha: number, out: Float64Array): void {
+function spectralMapT(Vt: Float64Array, d: number, T: number, sp: Spectrum, r: number, f: Float64Array, alphaIn: number, out: Float64Array): void {
   const m = sp.values.length;
   const q = sp.Q.data;
+  // r = m: the r directions span the whole smaller side (Σ q_k q_kᵀ = I), so α cancels exactly; leave
+  // it out rather than add and subtract it (cmtl's α = 2c/η can exceed the other factors by 1/η).
+  const alpha = r === m ? 0 : alphaIn;
   for (let i = 0; i < Vt.length; i++) out[i] = alpha * Vt[i]!;
   if (r === 0) return;
   if (sp.left) {
@@ -179,30 +182,26 @@ export function cmtlGramPenalty(c: number, eta: number, k: number): GramPenalty 
       }
       const alpha = eta / e2;
       const f = new Float64Array(g.r);
-      // Ω(out) = c·Σσ_i²(η + γ_i)/(η + γ_i + 2sc)²; the γ = 0 directions' Σσ² from ‖V‖² − Σ_{i<r}σ_i².
-      let head = 0;
+      // Ω(out) = c·Σσ_i²(η + γ_i)/(η + γ_i + 2sc)² over the whole spectrum (as cmtlReduced sums it).
       let value = 0;
-      for (let i = 0; i < g.r; i++) {
+      for (let i = 0; i < sp.values.length; i++) {
         const gi = g.gamma[i]!;
-        f[i] = (eta + gi) / (e2 + gi);
-        const s2 = sp.values[i]! ** 2;
-        head += s2;
-        value += (s2 * (eta + gi)) / (e2 + gi) ** 2;
+        if (i < g.r) f[i] = (eta + gi) / (e2 + gi);
+        value += (sp.values[i]! ** 2 * (eta + gi)) / (e2 + gi) ** 2;
       }
-      value += (Math.max(sumSq(Vt) - head, 0) * eta) / (e2 * e2);
       spectralMapT(Vt, d, T, sp, g.r, f, alpha, out);
       return c * value;
     },
     valueT(Wt, d, T) {
-      // g(W) = ‖W‖²/η + Σ_{γ>0} σ_i²(1/(η + γ_i) − 1/η).
+      // g(W) = Σ σ_i²/(η + γ_i) (the padded zeros add nothing).
       let sp: Spectrum = gramEigen(Wt, d, T);
       let g = cmtlGamma(sp, T, k, eta);
       if (needsExact(sp, g.r)) {
         sp = exactSpectrum(Wt, d, T);
         g = cmtlGamma(sp, T, k, eta);
       }
-      let v = sumSq(Wt) / eta;
-      for (let i = 0; i < g.r; i++) v += sp.values[i]! ** 2 * (1 / (eta + g.gamma[i]!) - 1 / eta);
+      let v = 0;
+      for (let i = 0; i < sp.values.length; i++) v += sp.values[i]! ** 2 / (eta + g.gamma[i]!);
       return c * v;
     },
     gradientT(Wt, d, T, out) {

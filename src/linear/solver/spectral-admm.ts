@@ -148,6 +148,7 @@ export function squaredTraceGramPenalty(mu: number): GramPenalty {
       return (mu / 2) * s * s;
     },
     conjugateT: (Gt, d, T) => spectralSq(Gt, d, T) / (2 * mu),
+    curvature: mu,
     exactValue: (W) => squaredTraceValue(W, mu),
   };
 }

@@ -523,7 +523,10 @@ function malsarPeer(): void {
   const dirtyMex = (): string | null => {
     if (mexDir !== undefined) return mexDir;
     const src = join(malsarDir, 'MALSAR', 'c_files', 'prf_lbm', 'prf_lbm.cpp');
-    const r = existsSync(src) ? spawnSync('mkoctfile', ['--mex', '-O2', '-o', join(dir, 'prf_lbm.mex'), src], { encoding: 'utf8' }) : undefined;
+    // prf_lbm.cpp includes MATLAB's "matrix.h", which Octave does not ship: a one-line shim that
+    // includes Octave's mex.h (which declares the same mx* API) stands in for it.
+    writeFileSync(join(dir, 'matrix.h'), '#include "mex.h"\n');
+    const r = existsSync(src) ? spawnSync('mkoctfile', ['--mex', `-I${dir}`, '-o', join(dir, 'prf_lbm.mex'), src], { encoding: 'utf8' }) : undefined;
     mexDir = r && r.status === 0 ? dir : null;
     return mexDir;
   };

@@ -26,6 +26,11 @@ max_iter = str2double(args{6});
 p = cellfun(@str2double, args(7:end));
 
 addpath(genpath(fullfile(malsar_dir, 'MALSAR')));
+% Several MALSAR folders define helpers of the same name with different signatures (diagonalize.m,
+% bsa_ihb.m): put the case's own folder first on the path.
+folders = struct('l21', 'joint_feature_learning', 'logl21', 'joint_feature_learning', 'lasso', 'Lasso', ...
+                 'trace', 'low_rank', 'tgl', fullfile('progression_model', 'TGL'), 'dirty', 'dirty', 'cmtl', 'CMTL');
+addpath(fullfile(malsar_dir, 'MALSAR', 'functions', folders.(which_case)));
 
 fid = fopen(data_file, 'r', 'ieee-le');
 T = fread(fid, 1, 'double');

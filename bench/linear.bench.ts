@@ -12,10 +12,14 @@ import { join } from 'node:path';
 import { Matrix } from '../src/linalg/matrix.ts';
 import { Random } from '../src/linalg/random.ts';
 import { backendName } from '../src/linalg/backend.ts';
-import { problemFromTasks } from '../src/linear/problem.ts';
+import { buildProblem, problemFromTasks } from '../src/linear/problem.ts';
 import { availableModels, getModelSpec } from '../src/linear/registry.ts';
 import type { FitInfo, FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
 import { solveBcd } from '../src/linear/solver/row-solvers.ts';
+import { createLoss } from '../src/linear/loss/index.ts';
+import { makeDemoProblem } from '../src/data/synthetic/demo.ts';
+import { nuclearNorm } from '../src/linear/penalty/trace.ts';
+import { cmtlConstants, cmtlReduced } from '../src/linear/structure/cmtl-m-step.ts';
 import { SCHOOL, fmt, loadSchool, median, schoolOptions, timeFit as timeFitN } from './common.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -147,7 +151,7 @@ interface SolverCase {
  * set-up (centring, Gram matrices, memoised per Problem) is timed with the solve, as `polytask fit`
  * pays it. Slow runs (> 20 s) are timed once.
  */
-function timeFresh(c: SolverCase, solver: string, tol: number): { seconds: number; r: FitResult; runs: number } {
+function timeFresh(c: SolverCase, solver: string | undefined, tol: number): { seconds: number; r: FitResult; runs: number } {
   const spec = getModelSpec(c.model);
   const tasks = c.tasks();
   const once = (): { seconds: number; r: FitResult } => {
@@ -155,7 +159,7 @@ function timeFresh(c: SolverCase, solver: string, tol: number): { seconds: numbe
     // CPU seconds of this process (all its threads): on the shared machine wall time mostly measures
     // the other jobs.
     const c0 = process.cpuUsage();
-    const r = spec.fit(problem, { ...c.options, solver, tol, maxIter: 100000 });
+    const r = spec.fit(problem, { ...c.options, ...(solver ? { solver } : {}), tol, maxIter: 100000 });
     const used = process.cpuUsage(c0);
     return { seconds: (used.user + used.system) / 1e6, r };
   };
@@ -451,7 +455,307 @@ function manyTasks(): void {
   console.log('(* = not converged: stopped at the pass cap, time per pass only; growth = CPU per iteration per task ÷ the same at T = 1 000)');
 }
 
-// BENCH_PART=school, scaling, solvers, sklearn, cvpath or manytasks runs one part only.
+// ---------------------------------------------------------------- issue 17: MALSAR 1.1 on Octave
+
+/** The Octave command line interpreter, or undefined (BENCH_OCTAVE overrides). */
+function findOctave(): string | undefined {
+  return [process.env.BENCH_OCTAVE, 'octave-cli', 'octave'].find((o) => o && spawnSync(o, ['--version'], { encoding: 'utf8' }).status === 0);
+}
+
+/** Tasks as bench/peers/malsar.m reads them: float64 LE  T, then per task n, d, X (row-major), y. */
+function writeMalsarData(tasks: readonly TaskProblem[], file: string): void {
+  const size = 1 + tasks.reduce((a, t) => a + 2 + t.X.rows * t.X.cols + t.X.rows, 0);
+  const buf = new Float64Array(size);
+  let o = 0;
+  buf[o++] = tasks.length;
+  for (const t of tasks) {
+    buf[o++] = t.X.rows;
+    buf[o++] = t.X.cols;
+    buf.set(t.X.data, o);
+    o += t.X.rows * t.X.cols;
+    buf.set(t.y, o);
+    o += t.X.rows;
+  }
+  writeFileSync(file, new Uint8Array(buf.buffer));
+}
+
+interface MalsarCase {
+  readonly label: string;
+  readonly tasks: () => TaskProblem[];
+  readonly build: { loss: 'squared' | 'logistic'; scale: 'sum' | 'mean'; intercept: boolean };
+  /** bench/peers/malsar.m's case and MALSAR's own parameters. */
+  readonly malsar: string;
+  readonly malsarParams: readonly number[];
+  /** polytask's model and options for the SAME minimiser (scalings converted; see the table notes). */
+  readonly model: string;
+  readonly options: ModelOptions;
+  /**
+   * polytask's objective (its own scaling, the one its info.objective reports) at MALSAR's output:
+   * W (d × T), intercepts b, and for dirty MALSAR's own split P, Q.
+   */
+  readonly objective: (problem: Problem, W: Matrix, b: Float64Array, P?: Matrix, Q?: Matrix) => number;
+}
+
+const rowNormSum = (W: Matrix): number => {
+  let s = 0;
+  for (let j = 0; j < W.rows; j++) {
+    let r = 0;
+    for (let t = 0; t < W.cols; t++) r += W.data[j * W.cols + t]! ** 2;
+    s += Math.sqrt(r);
+  }
+  return s;
+};
+const l1Sum = (W: Matrix): number => W.data.reduce((a, v) => a + Math.abs(v), 0);
+const rowMaxSum = (W: Matrix): number => {
+  let s = 0;
+  for (let j = 0; j < W.rows; j++) {
+    let m = 0;
+    for (let t = 0; t < W.cols; t++) m = Math.max(m, Math.abs(W.data[j * W.cols + t]!));
+    s += m;
+  }
+  return s;
+};
+const frob2 = (W: Matrix): number => W.data.reduce((a, v) => a + v * v, 0);
+const lossAt = (problem: Problem, W: Matrix, b: Float64Array): number => {
+  const loss = createLoss(problem);
+  return loss.value(W, loss.explicitIntercept ? b : undefined);
+};
+
+/**
+ * MALSAR 1.1 (Least_L21, Least_Lasso, Least_Trace, Least_TGL, Least_Dirty, Logistic_L21, Least_CMTL;
+ * Octave, bench/peers/malsar.m: CPU seconds of the solver call) against polytask's default solver on
+ * the same data, one run. MALSAR stops by its own rule (relative objective change ≤ BENCH_MALSAR_TOL,
+ * default 1e-6, cap BENCH_MALSAR_MAXITER, default 20 000); its output is scored by polytask's
+ * objective code; polytask then runs the loosest tolerance of 1e-4 … 1e-12 whose objective is ≤
+ * MALSAR's (the same or a better objective), timed as the solver table times it (fresh problem, CPU
+ * seconds, median of REPEATS). Needs MALSAR_DIR (a MALSAR 1.1 checkout: the directory holding
+ * MALSAR/functions) and octave-cli; skipped with a message otherwise. Dirty needs prf_lbm compiled by
+ * mkoctfile (Debian liboctave-dev), done once into a temporary directory; skipped without it.
+ */
+function malsarPeer(): void {
+  const malsarDir = process.env.MALSAR_DIR;
+  if (!malsarDir || !existsSync(join(malsarDir, 'MALSAR', 'functions'))) {
+    console.log('\nMALSAR peer: skipped (set MALSAR_DIR to a MALSAR 1.1 checkout, the directory that holds MALSAR/functions)');
+    return;
+  }
+  const octave = findOctave();
+  if (!octave) {
+    console.log('\nMALSAR peer: skipped (no octave-cli; `apt-get install octave`, or set BENCH_OCTAVE)');
+    return;
+  }
+  const malsarTol = Number(process.env.BENCH_MALSAR_TOL ?? 1e-6);
+  const malsarMaxIter = Number(process.env.BENCH_MALSAR_MAXITER ?? 20000);
+  const haveSchool = existsSync(SCHOOL);
+  const school = haveSchool ? loadSchool().tasks : [];
+  const raw = { loss: 'squared' as const, scale: 'sum' as const, intercept: false };
+  const cases: MalsarCase[] = [];
+  if (haveSchool) {
+    // MALSAR's least-squares objectives are Σ_t ½‖y_t − X_t w_t‖² + penalty (sum scaling, no
+    // intercept) with the penalty weights as polytask's, except Least_Dirty: ‖X(P + Q) − Y‖²_F
+    // + λ1‖P‖_1,∞ + λ2‖Q‖₁ without the ½, i.e. twice polytask's objective at λP = λ1/2, λQ = λ2/2.
+    cases.push(
+      { label: 'School raw L21 ρ=200', tasks: () => [...school], build: raw, malsar: 'l21', malsarParams: [200], model: 'l21', options: { lambda: 200 }, objective: (p, W, b) => lossAt(p, W, b) + 200 * rowNormSum(W) },
+      { label: 'School raw lasso ρ=200', tasks: () => [...school], build: raw, malsar: 'lasso', malsarParams: [200], model: 'lasso', options: { lambda: 200 }, objective: (p, W, b) => lossAt(p, W, b) + 200 * l1Sum(W) },
+      { label: 'School raw trace ρ=200', tasks: () => [...school], build: raw, malsar: 'trace', malsarParams: [200], model: 'trace', options: { lambda: 200 }, objective: (p, W, b) => lossAt(p, W, b) + 200 * nuclearNorm(W) },
+      {
+        label: 'School raw tgl 1/10/200', tasks: () => [...school], build: raw, malsar: 'tgl', malsarParams: [1, 10, 200], model: 'tgl', options: { ridge: 1, theta2: 10, theta3: 200 },
+        objective: (p, W, b) => {
+          let chain = 0;
+          for (let j = 0; j < W.rows; j++) for (let t = 0; t + 1 < W.cols; t++) chain += (W.data[j * W.cols + t]! - W.data[j * W.cols + t + 1]!) ** 2;
+          return lossAt(p, W, b) + frob2(W) + 10 * chain + 200 * rowNormSum(W);
+        },
+      },
+      {
+        label: 'School raw dirty λ1=λ2=400 (P 200/200)', tasks: () => [...school], build: raw, malsar: 'dirty', malsarParams: [400, 400], model: 'dirty', options: { lambdaP: 200, lambdaQ: 200 },
+        objective: (p, W, b, P, Q) => lossAt(p, W, b) + 200 * rowMaxSum(P!) + 200 * l1Sum(Q!),
+      },
+      {
+        // MALSAR's example_CMTL values; the reduced objective min_M (MALSAR's M is not better than M*).
+        label: 'School raw cmtl ρ1=10 ρ2=0.1 k=2', tasks: () => [...school], build: raw, malsar: 'cmtl', malsarParams: [10, 0.1, 2], model: 'cmtl', options: { rho1: 10, rho2: 0.1, clusters: 2 },
+        objective: (p, W, b) => {
+          const k = cmtlConstants(10, 0.1);
+          return lossAt(p, W, b) + k.c * cmtlReduced(W, 2, k.eta).value;
+        },
+      },
+    );
+  } else console.log(`School: skipped (needs ${SCHOOL})`);
+  if (existsSync(LANDMINE)) {
+    // Logistic_L21: Σ_t mean_i log(1 + exp(−y(xᵀw_t + c_t))) + ρ‖W‖₂,₁ with intercepts c: polytask's
+    // logistic loss with 'mean' scaling and intercepts.
+    cases.push({ label: 'Landmine logistic L21 ρ=0.01', tasks: landmineTasks, build: { loss: 'logistic', scale: 'mean', intercept: true }, malsar: 'logl21', malsarParams: [0.01], model: 'l21', options: { lambda: 0.01 }, objective: (p, W, b) => lossAt(p, W, b) + 0.01 * rowNormSum(W) });
+  } else console.log(`Landmine: skipped (needs ${LANDMINE})`);
+  const only = process.env.BENCH_CASES?.split(',').filter((w) => w.length > 0);
+  const dir = mkdtempSync(join(tmpdir(), 'polytask-malsar-'));
+  const driver = join(process.cwd(), 'bench', 'peers', 'malsar.m');
+  let mexDir: string | undefined | null;
+  const dirtyMex = (): string | null => {
+    if (mexDir !== undefined) return mexDir;
+    const src = join(malsarDir, 'MALSAR', 'c_files', 'prf_lbm', 'prf_lbm.cpp');
+    // prf_lbm.cpp includes MATLAB's "matrix.h", which Octave does not ship: a one-line shim that
+    // includes Octave's mex.h (which declares the same mx* API) stands in for it.
+    writeFileSync(join(dir, 'matrix.h'), '#include "mex.h"\n');
+    const r = existsSync(src) ? spawnSync('mkoctfile', ['--mex', `-I${dir}`, '-o', join(dir, 'prf_lbm.mex'), src], { encoding: 'utf8' }) : undefined;
+    mexDir = r && r.status === 0 ? dir : null;
+    return mexDir;
+  };
+  try {
+    const up = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+    console.log(`\nIssue 17: MALSAR 1.1 (Octave ${spawnSync(octave, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]?.replace(/^GNU Octave, version /, '')}) against polytask's default solver, same data, one run; CPU seconds. (${up})`);
+    console.log(`MALSAR: opts.init = 2 (W = 0), tFlag = 1, tol = ${malsarTol}, maxIter = ${malsarMaxIter}, solver call only, after a warm-up call. polytask: the loosest tol whose objective ≤ MALSAR's, whole fit, median of ${REPEATS}.`);
+    console.log('F = polytask\'s objective (its scaling) at each output; "ΔF" = (F_polytask − F_MALSAR)/|F_MALSAR| (≤ 0: polytask at the same or a better objective).');
+    console.log('case                                    | MALSAR: CPU s   iters  F                    | polytask: solver tol     CPU s    iters  ΔF        | ratio');
+    for (const c of cases.filter((k) => !only || only.some((w) => k.label.includes(w)))) {
+      try {
+        const tasks = c.tasks();
+        const data = join(dir, 'data.bin');
+        const outFile = join(dir, 'out.bin');
+        writeMalsarData(tasks, data);
+        const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+        if (c.malsar === 'dirty') {
+          const m = dirtyMex();
+          if (!m) {
+            console.log(`${c.label.padEnd(39)} | skipped: Least_Dirty needs prf_lbm compiled (mkoctfile from Debian liboctave-dev)`);
+            continue;
+          }
+          env.OCTAVE_PATH = m;
+        }
+        const r = spawnSync(octave, ['-q', '--no-gui', driver, malsarDir, data, outFile, c.malsar, String(malsarTol), String(malsarMaxIter), ...c.malsarParams.map(String)], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
+        if (r.status !== 0) throw new Error(`octave failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; iterations: number; funcVal: number };
+        const problem = problemFromTasks(tasks, c.build);
+        const d = problem.d;
+        const T = tasks.length;
+        const raw8 = readFileSync(outFile);
+        const vals = new Float64Array(raw8.buffer, raw8.byteOffset, raw8.byteLength / 8);
+        // Octave writes column-major d × T; Matrix is row-major.
+        const colMajor = (off: number): Matrix => {
+          const M = Matrix.zeros(d, T);
+          for (let t = 0; t < T; t++) for (let j = 0; j < d; j++) M.data[j * T + t] = vals[off + t * d + j]!;
+          return M;
+        };
+        const Wm = colMajor(0);
+        const bm = Float64Array.from(vals.subarray(d * T, d * T + T));
+        const P = c.malsar === 'dirty' ? colMajor(d * T + T) : undefined;
+        const Q = c.malsar === 'dirty' ? colMajor(2 * d * T + T) : undefined;
+        const Fm = c.objective(problem, Wm, bm, P, Q);
+        const spec = getModelSpec(c.model);
+        const solver = spec.fit(problem, { ...c.options, tol: 1e-4, maxIter: 100000 }).info.solver.split(' ')[0]!;
+        let chosen: { tol: number; F: number } | undefined;
+        for (const tol of [1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12]) {
+          const f = spec.fit(problemFromTasks(tasks, c.build), { ...c.options, tol, maxIter: 100000 });
+          if (f.info.objective <= Fm) {
+            chosen = { tol, F: f.info.objective };
+            break;
+          }
+        }
+        const mal = `${m.seconds.toFixed(3).padStart(8)} ${String(m.iterations).padStart(7)}  ${Fm.toPrecision(15).padEnd(20)}`;
+        if (!chosen) {
+          console.log(`${c.label.padEnd(39)} | ${mal} | polytask did not reach MALSAR's objective by tol 1e-12`);
+          continue;
+        }
+        const x = timeFresh({ label: c.label, tasks: () => tasks, build: c.build, model: c.model, options: c.options, solver: '' }, undefined, chosen.tol);
+        const dF = (x.r.info.objective - Fm) / Math.abs(Fm);
+        console.log(`${c.label.padEnd(39)} | ${mal} | ${solver.padEnd(8)} ${chosen.tol.toExponential(0).padEnd(6)} ${x.seconds.toFixed(4).padStart(8)} ${String(x.r.info.iterations).padStart(6)}  ${dF.toExponential(1).padStart(8)}  | ${(m.seconds / x.seconds).toFixed(1)}×`);
+      } catch (e) {
+        console.log(`${c.label.padEnd(39)} | failed: ${(e as Error).message}`);
+      }
+    }
+    console.log(`(ratio = MALSAR CPU s / polytask CPU s; ${spawnSync('uptime', { encoding: 'utf8' }).stdout.trim()}. MTRL: MALSAR 1.1 has no MTRL solver.)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- issue 17: cmtl and mtrl eigen-steps
+
+/**
+ * cmtl and mtrl: today's FISTA (the reduced smooth problem / the squared-trace prox) against the new
+ * squared-loss default, ADMM with the eigen-steps inside the prox (src/linear/solver/spectral-admm.ts),
+ * side by side in one run, tol 1e-6, fresh problem per fit, CPU seconds (median of REPEATS):
+ *  (1) School raw (MALSAR's convention) at a few weights; (2) the demo's problem (makeDemoProblem(1),
+ *  mean loss, intercepts: `npm start`) on the weight grid its CV visits for cmtl (ρ1 ∈ 1e-3 … 1.2e4,
+ *  ρ2 ∈ 1e-7 … 10, k = 2), one fit each: total CPU, iterations, fits not converged by the 20 000 cap,
+ *  worst objective difference; (3) with BENCH_DEMO=1, `polytask demo --models cmtl,mtrl --workers 1`
+ *  in-process twice, first with cmtl and mtrl forced to 'fista' (today's default), then as shipped.
+ */
+async function eigenSteps(): Promise<void> {
+  console.log(`\nIssue 17: cmtl / mtrl, FISTA (today) vs ADMM with the eigen-steps in the prox (new default), tol 1e-6, CPU s, median of ${REPEATS}; ${spawnSync('uptime', { encoding: 'utf8' }).stdout.trim()}`);
+  console.log('case                                         | fista: CPU s    iters  conv | admm: CPU s    iters  conv | ΔF (admm − fista)/|F|  | speed-up');
+  const row = (label: string, tasks: () => TaskProblem[], build: SolverCase['build'], model: string, options: ModelOptions): void => {
+    const c: SolverCase = { label, tasks, build, model, options, solver: 'admm' };
+    const f = timeFresh(c, 'fista', 1e-6);
+    const a = timeFresh(c, 'admm', 1e-6);
+    const dF = (a.r.info.objective - f.r.info.objective) / Math.abs(f.r.info.objective);
+    console.log(`${label.padEnd(44)} | ${f.seconds.toFixed(4).padStart(9)} ${String(f.r.info.iterations).padStart(7)}  ${f.r.info.converged ? 'yes' : 'NO '} | ${a.seconds.toFixed(4).padStart(9)} ${String(a.r.info.iterations).padStart(6)}  ${a.r.info.converged ? 'yes' : 'NO '} | ${dF.toExponential(1).padStart(9)}              | ${(f.seconds / a.seconds).toFixed(1)}×`);
+  };
+  if (existsSync(SCHOOL)) {
+    const school = loadSchool().tasks;
+    const raw = { loss: 'squared' as const, scale: 'sum' as const, intercept: false };
+    row('School raw cmtl ρ1=10 ρ2=0.1 k=2', () => [...school], raw, 'cmtl', { rho1: 10, rho2: 0.1, clusters: 2 });
+    row('School raw cmtl ρ1=ρ2=1000 k=3', () => [...school], raw, 'cmtl', { rho1: 1000, rho2: 1000, clusters: 3 });
+    row('School raw mtrl λ1=λ2=1000', () => [...school], raw, 'mtrl', { lambda1: 1000, lambda2: 1000 });
+    row('School raw mtrl λ1=1 λ2=1e5', () => [...school], raw, 'mtrl', { lambda1: 1, lambda2: 1e5 });
+  } else console.log(`School: skipped (needs ${SCHOOL})`);
+  const { dataset } = makeDemoProblem(1);
+  const demo = buildProblem(dataset, { loss: 'squared', scale: 'mean', intercept: true });
+  const cmtl = getModelSpec('cmtl');
+  const sums = { fista: { s: 0, it: 0, bad: 0 }, admm: { s: 0, it: 0, bad: 0 } };
+  let worst = 0;
+  let fits = 0;
+  for (const rho1 of [1e-3, 0.1, 10, 1000, 11884]) for (const rho2 of [1e-7, 1e-5, 1e-3, 0.1, 10]) {
+    const F: Record<string, number> = {};
+    for (const solver of ['fista', 'admm'] as const) {
+      const c0 = process.cpuUsage();
+      const r = cmtl.fit(demo, { rho1, rho2, clusters: 2, solver, tol: 1e-6, maxIter: 20000 });
+      const u = process.cpuUsage(c0);
+      sums[solver].s += (u.user + u.system) / 1e6;
+      sums[solver].it += r.info.iterations;
+      if (!r.info.converged) sums[solver].bad++;
+      F[solver] = r.info.objective;
+    }
+    fits++;
+    worst = Math.max(worst, (F.admm! - F.fista!) / Math.abs(F.fista!));
+  }
+  console.log(`demo problem, cmtl on a 5 × 5 grid (${fits} fits each): fista ${sums.fista.s.toFixed(2)} s, ${sums.fista.it} iterations, ${sums.fista.bad} not converged | admm ${sums.admm.s.toFixed(2)} s, ${sums.admm.it} iterations, ${sums.admm.bad} not converged | ${(sums.fista.s / sums.admm.s).toFixed(1)}×; worst (F_admm − F_fista)/|F| = ${worst.toExponential(1)}`);
+  if (process.env.BENCH_DEMO === '1') {
+    const { run } = await import('../src/cli/main.ts');
+    const specs = ['cmtl', 'mtrl'].map((m) => getModelSpec(m));
+    const orig = specs.map((sp) => sp.fit);
+    const dir = mkdtempSync(join(tmpdir(), 'polytask-demo-'));
+    const once = async (force: string | undefined): Promise<{ s: number; fits: number; bad: number }> => {
+      let fitsN = 0;
+      let bad = 0;
+      specs.forEach((sp, i) => {
+        (sp as { fit: typeof sp.fit }).fit = (problem, o, warm, hooks) => {
+          const r = orig[i]!.call(sp, problem, force ? { ...o, solver: force } : o, warm, hooks);
+          fitsN++;
+          if (!r.info.converged) bad++;
+          return r;
+        };
+      });
+      const c0 = process.cpuUsage();
+      const write = process.stdout.write;
+      process.stdout.write = (() => true) as typeof process.stdout.write;
+      try {
+        await run(['demo', '--models', 'cmtl,mtrl', '--workers', '1', '--quiet', '--out', join(dir, 'r.html')]);
+      } finally {
+        process.stdout.write = write;
+      }
+      const u = process.cpuUsage(c0);
+      return { s: (u.user + u.system) / 1e6, fits: fitsN, bad };
+    };
+    try {
+      const before = await once('fista');
+      const after = await once(undefined);
+      console.log(`polytask demo --models cmtl,mtrl --workers 1: cmtl/mtrl forced to fista ${before.s.toFixed(2)} CPU s (${before.bad} of ${before.fits} cmtl/mtrl fits not converged) | as shipped ${after.s.toFixed(2)} CPU s (${after.bad} of ${after.fits}) | ${(before.s / after.s).toFixed(1)}×`);
+    } finally {
+      specs.forEach((sp, i) => ((sp as { fit: typeof sp.fit }).fit = orig[i]!));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+// BENCH_PART=school, scaling, solvers, sklearn, cvpath, manytasks malsar or eigen runs one part only.
 const part = process.env.BENCH_PART ?? 'all';
 if (part === 'all' || part === 'school') schoolTable();
 if (part === 'all' || part === 'scaling') scaling();
@@ -459,3 +763,5 @@ if (part === 'all' || part === 'solvers') solverTable();
 if (part === 'all' || part === 'sklearn') sklearnPeer();
 if (part === 'all' || part === 'cvpath') cvPath();
 if (part === 'all' || part === 'manytasks') manyTasks();
+if (part === 'all' || part === 'malsar') malsarPeer();
+if (part === 'all' || part === 'eigen') await eigenSteps();

@@ -35,7 +35,7 @@ function main(): void {
   for (const [name, w] of Object.entries(weights)) {
     const fast = timeFit(problem, name, { ...w, tol: TOL, maxIter: 20000 }, REPEATS);
     const slow = timeFit(problem, name, { ...w, tol: TOL, maxIter: TEXTBOOK_MAX_ITER, solver: 'gd' }, 1);
-    console.log(line(`${name} fista`, fast));
+    console.log(line(`${name} ${fast.r.info.solver.split(' ')[0]} (default)`, fast));
     console.log(line(`${name} textbook gd`, slow));
     console.log(`${''.padEnd(34)} speed-up ${slow.r.info.converged ? '' : '≥ '}${(slow.seconds / fast.seconds).toFixed(1)}×`);
   }

@@ -14,7 +14,10 @@
 // (lambda/2)·‖W‖_*² (docs/models/mtrl.md). ε is fixed once per fit from the data (see epsilonFor).
 //
 // Two solvers (option `solver`):
-//  - 'fista' (default): Ω eliminated exactly. min over Ω of tr(WΩ⁻¹Wᵀ) is ‖W‖_*² (structure/
+//  - 'admm' (default for the squared loss, issue 17): the same ε = 0 objective by ADMM with exact
+//    per-task steps and the squared trace norm's prox from the small Gram's eigenpairs
+//    (solver/spectral-admm.ts), stopped on the relative duality gap.
+//  - 'fista' (default otherwise): Ω eliminated exactly. min over Ω of tr(WΩ⁻¹Wᵀ) is ‖W‖_*² (structure/
 //    squared-trace.ts), so the ε = 0 objective is L + (lambda2/2 + ridge)‖W‖² + (lambda/2)‖W‖_*²,
 //    solved by FISTA with the closed-form prox of the squared trace norm; Ω = (WᵀW)^½/tr(·) at the
 //    end. Reported objective: this ε = 0 objective. Converges like the other proximal models.
@@ -42,7 +45,10 @@ import type { Penalty } from '../penalty/types.ts';
 import { solveLinear } from '../solver/composite.ts';
 import type { FitResult, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { squaredTraceProx, squaredTraceValue } from '../structure/squared-trace.ts';
-import { alternateModel, frobenius, linearModel, warmIntercepts, warmMatrix, weight, weightParam, type FitOptions } from './common.ts';
+import { alternateModel, frobenius, linearModel, solverBase, warmIntercepts, warmMatrix, weight, weightParam, type FitOptions } from './common.ts';
+import { admmGram } from '../solver/admm.ts';
+import { gramProblem } from '../solver/gram-form.ts';
+import { squaredTraceGramPenalty } from '../solver/spectral-admm.ts';
 import { covarianceToCorrelation, mtrlOmegaExact, mtrlOmegaStep, omegaPower, traceWOmegaInvWt } from '../structure/mtrl-omega.ts';
 
 /** Relative size of ε: ε = EPS_REL · s², s = ‖∇L(0)‖_F / L_loss, the size of one gradient step from 0. */
@@ -195,10 +201,12 @@ export const mtrlSpec = linearModel({
     weightParam('lambda2', 'λ2, the weight of the task-relationship term tr(WΩ⁻¹Wᵀ) (halved)', 1, { positive: true, points: 6, decades: 4 }),
     weightParam('lambda1', 'λ1, the weight of ‖W‖²_F (halved)', 0.1, { points: 5, decades: 4 }),
   ],
-  solvers: ['fista', 'alternating'],
-  solverHelp: "fista (Ω eliminated exactly, squared-trace prox; default) | alternating (the paper's W/Ω scheme)",
+  solvers: ['admm', 'fista', 'alternating'],
+  solverHelp: "admm (Ω eliminated, exact per-task steps, squared-trace prox, duality gap; squared loss, the default for it) | fista (Ω eliminated exactly, squared-trace prox; the default otherwise) | alternating (the paper's W/Ω scheme)",
   fit(problem, o, warm, hooks) {
-    return o.solver === 'alternating' ? fitAlternating(problem, o, warm, hooks) : fitProx(problem, o, warm, hooks);
+    const solver = o.solver ?? (problem.loss === 'squared' ? 'admm' : 'fista');
+    if (solver === 'alternating') return fitAlternating(problem, o, warm, hooks);
+    return solver === 'admm' ? fitAdmm(problem, o, warm, hooks) : fitProx(problem, o, warm, hooks);
   },
 });
 
@@ -234,6 +242,30 @@ function fitProx(problem: Problem, o: FitOptions, warm: WarmStart | undefined, h
     info: sol.info,
     learned: { taskCovariance: omega, taskCorrelation: covarianceToCorrelation(omega) },
     warm: { W: sol.W, intercepts: sol.intercepts, extra: { omega } },
+  };
+}
+
+/**
+ * The ε = 0 objective of fitProx by ADMM (solver/admm.ts, issue 17): exact per-task W-steps, the
+ * squared trace norm's prox from the small Gram's eigenpairs (solver/spectral-admm.ts), stopped on the
+ * relative duality gap with Ω*(G) = ‖G‖₂²/(2λ2).
+ */
+function fitAdmm(problem: Problem, o: FitOptions, warm: WarmStart | undefined, hooks?: SolverHooks): FitResult & { readonly warm?: WarmStart } {
+  if (problem.loss !== 'squared') throw new OptionError('solver', `"admm" needs the squared loss (the loss is "${problem.loss}"); use --solver fista`);
+  const started = performance.now();
+  const lambda = positiveLambda2(o);
+  const gp = gramProblem(problem, { ridge: weight(o, 'lambda1') / 2 + weight(o, 'ridge') });
+  const T = problem.tasks.length;
+  const W0 = warm?.W && warm.W.rows === problem.d && warm.W.cols === T ? warm.W : undefined;
+  const r = admmGram(gp, squaredTraceGramPenalty(lambda), { ...solverBase(o, hooks), started, solverName: 'admm (mtrl: Ω eliminated, squared trace norm prox)', ...(W0 ? { W0 } : {}) });
+  const omega = mtrlOmegaExact(r.W);
+  const intercepts = gp.intercepts(r.W);
+  return {
+    W: r.W,
+    intercepts,
+    info: r.info,
+    learned: { taskCovariance: omega, taskCorrelation: covarianceToCorrelation(omega) },
+    warm: { W: r.W, intercepts, extra: { omega } },
   };
 }
 

@@ -26,8 +26,8 @@ const GRAM_ROUTE_RATIO = 1e4;
 
 // ---------------------------------------------------------------- the prox
 
-/** Singular values of the d × T matrix stored transposed (Wt: T × d), from the min(d, T) Gram; descending. */
-function gramEigen(Wt: Float64Array, d: number, T: number): { values: Float64Array; Q: Matrix; left: boolean } {
+/** Singular values of the d × T matrix stored transposed (Wt: T × d), from the min(d, T) Gram; descending; Q: the singular vectors on the smaller side (d-side when left). */
+export function gramEigen(Wt: Float64Array, d: number, T: number): { values: Float64Array; Q: Matrix; left: boolean } {
   // left: C = WWᵀ (d × d) = Wtᵀ Wt; else C = WᵀW (T × T) = Wt Wtᵀ.
   const left = d <= T;
   const m = left ? d : T;

@@ -166,7 +166,9 @@ export function mtrlSteps(loss: DataLoss, w: MtrlWeights, maxIter: number, hooks
       const S = fromEigen(s.Om.vectors, s.Om.values.map(Math.sqrt));
       const x0 = [matmul(s.W, Sinv)];
       if (loss.explicitIntercept) x0.push(new Matrix(1, loss.T, Float64Array.from(s.b)));
-      const r = fista(zObjective(loss, w, s.Om), { x0, tol: innerTol, maxIter, solverName: 'fista (mtrl W-step)', trace: false, ...(hooks?.signal ? { hooks: { signal: hooks.signal } } : {}) });
+      // The caller's hooks go to the inner solve too: a long W-step keeps reporting progress (a bar
+      // that froze for the whole inner solve looked hung) and stops at its next iteration on abort.
+      const r = fista(zObjective(loss, w, s.Om), { x0, tol: innerTol, maxIter, solverName: 'fista (mtrl W-step)', trace: false, ...(hooks ? { hooks } : {}) });
       const next: MtrlState = { W: matmul(r.x[0]!, S), b: loss.explicitIntercept ? Float64Array.from(r.x[1]!.data) : s.b, Om: s.Om };
       // Never increase the objective (FISTA is not monotone; keep the start if it was better).
       const better = mtrlObjective(loss, w, next) <= mtrlObjective(loss, w, s);

@@ -17,7 +17,8 @@
 //    NN_SB_HIDDEN 113, NN_MMOE_EXPERTS 8 × NN_MMOE_EXPERT_HIDDEN 16 (the paper's), NN_MMOE_C 1.
 //    About 67 s of CPU for the 40 runs (9 min wall at load 19 on 2 cores). NN_MMOE_AB_SEED fixes α, β.
 //    NN_MMOE_LRS=1e-4,1e-3,1e-2 runs the paper's lr grid instead (syntheticGrid(): best lr per model on
-//    validation, final-window training loss, medians with bootstrap intervals, per-seed trend in p).
+//    validation, final-window training loss, medians with bootstrap intervals, per-seed trend in p;
+//    defaults there: NN_MMOE_TRAIN 20000, NN_MMOE_EPOCHS 12 = 1884 steps, NN_MMOE_WINDOW 1 epoch).
 //
 // Run: npm run bench -- nn-results   (or: node --import tsx bench/nn-results.bench.ts)
 import { readFileSync } from 'node:fs';

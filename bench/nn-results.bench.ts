@@ -16,8 +16,12 @@
 //    (939 steps), NN_MMOE_BATCH 128, NN_MMOE_LR 3e-3, NN_MMOE_SEEDS 5, NN_MMOE_P 1,0.9,0.7,0.5; sizes
 //    NN_SB_HIDDEN 113, NN_MMOE_EXPERTS 8 × NN_MMOE_EXPERT_HIDDEN 16 (the paper's), NN_MMOE_C 1.
 //    About 67 s of CPU for the 40 runs (9 min wall at load 19 on 2 cores). NN_MMOE_AB_SEED fixes α, β.
+//    NN_MMOE_LRS=1e-4,1e-3,1e-2 runs the paper's lr grid instead (syntheticGrid(): best lr per model on
+//    validation, final-window training loss, medians with bootstrap intervals, per-seed trend in p;
+//    defaults there: NN_MMOE_TRAIN 20000, NN_MMOE_EPOCHS 12 = 1884 steps, NN_MMOE_WINDOW 1 epoch).
 //
 // Run: npm run bench -- nn-results   (or: node --import tsx bench/nn-results.bench.ts)
+import { readFileSync } from 'node:fs';
 import { makeMmoeTasks } from '../src/data/synthetic/mmoe.ts';
 import { Random } from '../src/linalg/random.ts';
 import { buildArchitecture, type ArchName } from '../src/nn/arch/index.ts';
@@ -164,6 +168,105 @@ function synthetic(): void {
   for (const line of perSeed) console.log(line);
 }
 
+const median = (xs: number[]): number => { const a = [...xs].sort((x, y) => x - y), h = a.length >> 1; return a.length % 2 ? a[h]! : (a[h - 1]! + a[h]!) / 2; };
+/** Median with a 95 % percentile-bootstrap interval over the seeds (2000 resamples, seeded): robust to
+ * the few badly trained runs that dominate the means of the synthetic benchmark. */
+function medianCi(xs: number[], seed = 12345): string {
+  const rng = new Random(seed), B = 2000, meds: number[] = [];
+  for (let b = 0; b < B; b++) meds.push(median(Array.from(xs, () => xs[rng.int(xs.length)]!)));
+  meds.sort((x, y) => x - y);
+  return `${median(xs).toFixed(3)} [${meds[Math.floor(0.025 * B)]!.toFixed(3)}, ${meds[Math.ceil(0.975 * B) - 1]!.toFixed(3)}]`;
+}
+
+/**
+ * The synthetic benchmark with the paper's learning-rate grid (Ma et al. 2018 §5: lr in {1e-4, 1e-3,
+ * 1e-2}, the best per model), run when NN_MMOE_LRS is set. For each p, model and lr every seed
+ * trains; the best lr per (p, model) is the one with the lowest median MSE on a VALIDATION set (2000
+ * more rows of the same generator; the test rows are never used to choose). Reported at the chosen
+ * lr: the final-window training loss — the trainer's running mean of the mini-batch MSE over the
+ * last NN_MMOE_WINDOW epochs, what the paper's loss curves show at their end — and test MSE, as
+ * medians over seeds with 95 % bootstrap intervals, and the paired gap (shared-bottom − MMoE).
+ * Because the same seed gives the same α, β, u₁, u₂ and x for every p (only w₂ moves with p), the
+ * trend is tested per seed: gap(p_min) − gap(p_max), whose median is > 0 iff the gap grows as p falls.
+ * Each p also prints a `json` line of per-seed values; NN_MMOE_TREND_FROM=file,file… recomputes the
+ * trend from the saved output of runs split by p.
+ */
+interface GridRow { p: number; lr: { hps: number; mmoe: number }; win: { hps: number[]; mmoe: number[] }; test: { hps: number[]; mmoe: number[] } }
+function trend(rows: GridRow[]): void {
+  if (rows.length < 2) return;
+  const hi = rows.reduce((a, b) => (b.p > a.p ? b : a)), lo = rows.reduce((a, b) => (b.p < a.p ? b : a));
+  const gap = (r: GridRow, k: 'win' | 'test') => r[k].hps.map((v, i) => v - r[k].mmoe[i]!);
+  for (const k of ['win', 'test'] as const) {
+    const d = gap(lo, k).map((g, i) => g - gap(hi, k)[i]!);
+    console.log(`trend (${k === 'win' ? 'final-window train' : 'test'}): per-seed gap(p=${lo.p}) − gap(p=${hi.p}), median [95 % bootstrap] ${medianCi(d)}; > 0 on ${d.filter((x) => x > 0).length}/${d.length} seeds`);
+  }
+}
+function syntheticGrid(): void {
+  const from = process.env.NN_MMOE_TREND_FROM;
+  if (from !== undefined) {
+    const rows = from.split(',').flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.startsWith('json ')).map((l) => JSON.parse(l.slice(5)) as GridRow));
+    trend(rows);
+    return;
+  }
+  const nTrain = env('NN_MMOE_TRAIN', 20000), nVal = 2000, nTest = 2000, epochs = env('NN_MMOE_EPOCHS', 12), batch = env('NN_MMOE_BATCH', 128);
+  const lrs = process.env.NN_MMOE_LRS!.split(',').map(Number), window = env('NN_MMOE_WINDOW', 1);
+  const ps = (process.env.NN_MMOE_P ?? '1,0.9,0.7,0.5').split(',').map(Number);
+  const seeds = Array.from({ length: env('NN_MMOE_SEEDS', 5) }, (_, i) => i + 1);
+  const E = env('NN_MMOE_EXPERTS', 8), eh = env('NN_MMOE_EXPERT_HIDDEN', 16), sb = env('NN_SB_HIDDEN', 113);
+  const steps = epochs * Math.ceil(nTrain / batch);
+  console.log(`\n### Synthetic MMoE benchmark, lr grid ${lrs.join('/')} (best per model and p on validation MSE), medians [95 % bootstrap] over seeds ${seeds.join(', ')}`);
+  console.log(`d=100, m=10, c=1, noise sd 0.01, α, β per seed; train ${nTrain}, val ${nVal}, test ${nTest}; shared-bottom 1 × ${sb}, mmoe ${E} × ${eh}, towers 8; ` +
+    `Adam, batch ${batch}, ${epochs} epochs (${steps} steps); final window = last ${window} epoch(s) (${window * Math.ceil(nTrain / batch)} steps)`);
+  console.log('| p | lr sb / mmoe | sb final-window train | mmoe final-window train | gap final-window | sb test | mmoe test | gap test | mmoe better (test) | s/run |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const mse = (pred: Float32Array[], Y: Float64Array, n: number) => {
+    let s = 0;
+    for (let t = 0; t < 2; t++) for (let i = 0; i < n; i++) s += (pred[t]![i]! - Y[i * 2 + t]!) ** 2 / (2 * n);
+    return s;
+  };
+  const rows: GridRow[] = [];
+  for (const p of ps) {
+    // r[name][lr index] = per-seed { win, val, test }
+    const r = { hps: lrs.map(() => ({ win: [] as number[], val: [] as number[], test: [] as number[] })), mmoe: lrs.map(() => ({ win: [] as number[], val: [] as number[], test: [] as number[] })) };
+    const secs: number[] = [];
+    for (const seed of seeds) {
+      const full = makeMmoeTasks({ d: 100, n: nTrain + nVal + nTest, p, c: 1, seed }).dataset;
+      const X = Float32Array.from(full.shared!.X.data), Y = full.shared!.Y.data as Float64Array;
+      const Xtr = X.subarray(0, nTrain * 100), Xva = X.subarray(nTrain * 100, (nTrain + nVal) * 100), Xte = X.subarray((nTrain + nVal) * 100);
+      const Ytr = Y.subarray(0, nTrain * 2), Yva = Y.subarray(nTrain * 2, (nTrain + nVal) * 2), Yte = Y.subarray((nTrain + nVal) * 2);
+      const targets = [0, 1].map((t) => Float32Array.from({ length: nTrain }, (_, i) => Ytr[2 * i + t]!));
+      for (const name of ['hps', 'mmoe'] as const) {
+        lrs.forEach((lr, li) => {
+          const net = buildArchitecture(name, {
+            taskNames: ['t1', 't2'], outDims: [1, 1], headHidden: [8], experts: name === 'mmoe' ? E : undefined,
+            encoder: { kind: 'mlp', input: 100, hidden: [name === 'hps' ? sb : eh] },
+          }, new Random(seed));
+          const t0 = performance.now();
+          const h = train(net, { layout: 'multi-output', X: Xtr, n: nTrain, d: 100, targets }, {
+            tasks: [{ name: 't1', kind: 'regression' }, { name: 't2', kind: 'regression' }],
+            epochs, batchSize: batch, seed, optimizer: adam({ lr }), valRatio: 0,
+          }).history;
+          secs.push((performance.now() - t0) / 1000);
+          const last = h.slice(-window);
+          r[name][li]!.win.push(last.reduce((a, e) => a + (e.train.loss[0]! + e.train.loss[1]!) / 2, 0) / last.length);
+          r[name][li]!.val.push(mse(predictAll(net, Xva, nVal, 100), Yva, nVal));
+          r[name][li]!.test.push(mse(predictAll(net, Xte, nTest, 100), Yte, nTest));
+        });
+      }
+    }
+    const best = (name: 'hps' | 'mmoe') => r[name].reduce((bi, x, i) => (median(x.val) < median(r[name][bi]!.val) ? i : bi), 0);
+    const bh = best('hps'), bm = best('mmoe'), H = r.hps[bh]!, M = r.mmoe[bm]!;
+    const row: GridRow = { p, lr: { hps: lrs[bh]!, mmoe: lrs[bm]! }, win: { hps: H.win, mmoe: M.win }, test: { hps: H.test, mmoe: M.test } };
+    rows.push(row);
+    const gw = H.win.map((v, i) => v - M.win[i]!), gt = H.test.map((v, i) => v - M.test[i]!);
+    console.log(`| ${p} | ${lrs[bh]} / ${lrs[bm]} | ${medianCi(H.win)} | ${medianCi(M.win)} | ${medianCi(gw)} | ${medianCi(H.test)} | ${medianCi(M.test)} | ${medianCi(gt)} | ${gt.filter((g) => g > 0).length}/${seeds.length} | ${median(secs).toFixed(1)} |`);
+    for (const name of ['hps', 'mmoe'] as const) console.log(`  p=${p} ${name} median val MSE per lr: ${lrs.map((lr, i) => `${lr}: ${median(r[name][i]!.val).toFixed(3)}`).join(', ')}`);
+    console.log(`json ${JSON.stringify(row)}`);
+  }
+  trend(rows);
+}
+
 const which = process.env.NN_RESULTS ?? 'all';
 if (which === 'all' || which === 'multifashion') multiFashion();
-if (which === 'all' || which === 'mmoe') synthetic();
+if ((which === 'all' || which === 'mmoe') && process.env.NN_MMOE_LRS === undefined && process.env.NN_MMOE_TREND_FROM === undefined) synthetic();
+if (which === 'mmoe' && (process.env.NN_MMOE_LRS !== undefined || process.env.NN_MMOE_TREND_FROM !== undefined)) syntheticGrid();

@@ -32,7 +32,7 @@ export function registerDemo(program: Command, io: CliIO): void {
     .description('compare STL, pooled and MTL models on a built-in synthetic problem and write the HTML report')
     .option('--seed <n>', 'seed of the synthetic problem and the splits', parseSeed, 1)
     .option('--splits <R>', 'number of random train/test splits', parsePositiveInt, 5)
-    .option('--models <a,b,c>', `a subset of the demo's models (default: ${DEMO_MODELS.join(',')}; cmtl is by far the slowest)`, parseList)
+    .option('--models <a,b,c>', `a subset of the demo's models (default: ${DEMO_MODELS.join(',')}; cmtl and mtrl take the longest)`, parseList)
     .option('--workers <n|auto>', WORKERS_HELP, parseWorkers, 'auto' as WorkersOption)
     .option('--out <file>', 'the HTML report to write', 'polytask-report.html')
     .option('--json', 'print the comparison result as JSON instead of tables')

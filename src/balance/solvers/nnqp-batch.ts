@@ -41,7 +41,10 @@ export interface BatchNnqpOptions {
   readonly admmCheck?: number;
   /**
    * Cold start with the native solver: safeguarded PDAS steps allowed per problem in the probe (default
-   * 24; a rank-64 Gramian at T = 128 needs ~9, nearly orthogonal gradients 1–2). 0 skips the probe.
+   * 4; 0 skips it). Nearly orthogonal gradients need 1–2. A rank-64 Gramian at T = 128 needs ~9 — all
+   * 128 certified by PDAS alone, but each step refactorises a ~64 × 64 block, and ADMM's supports
+   * were measured no slower (CPU time, one thread: 18 ms ADMM route vs 23 ms PDAS from the
+   * conflicting sets; docs/balance.md), so there the probe fails and ADMM runs.
    */
   readonly probeSteps?: number;
   /** Relative KKT tolerance of the batched path (default 1e-12). */
@@ -143,7 +146,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
       if (rows.length === 0) return 0;
       const sub = new Float64Array(rows.length * n);
       rows.forEach((i, r) => sub.set(Qrhs.subarray(i * n, i * n + n), r * n));
-      const r = exactBatchNnqp(Q, n, sub, rows.length, null, { ...opts.exact, maxIter: 0, pdasSteps: opts.probeSteps ?? 24, redo: false });
+      const r = exactBatchNnqp(Q, n, sub, rows.length, null, { ...opts.exact, maxIter: 0, pdasSteps: opts.probeSteps ?? 4, redo: false });
       let ok = 0;
       probeSteps += r.exactSteps;
       rows.forEach((i, k) => { if (r.certified[k]) { X.set(r.X.subarray(k * n, k * n + n), i * n); done[i] = 1; left--; ok++; } });

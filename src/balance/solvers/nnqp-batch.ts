@@ -37,14 +37,14 @@ export interface BatchNnqpOptions {
   readonly maxIter?: number;
   /** ADMM iterations for the problems FISTA did not certify (default 150; 0: none). */
   readonly admmIter?: number;
-  /** ADMM checks supports every this many iterations; a problem whose support did not change since the last check leaves the batch (default 5: on the rank-64 Gramian at T = 128, 12.4 vs 14.7 ms CPU per cold UPGrad call against 10, one thread, bench/upgrad-cold.bench.ts). */
+  /** ADMM checks supports every this many iterations; a problem whose support did not change since the last check leaves the batch (default 5: on the rank-64 Gramian at T = 128, 12.4 vs 14.7 ms CPU per cold UPGrad call against 10, one thread, measured with the routes of bench/upgrad-cold.bench.ts). */
   readonly admmCheck?: number;
   /**
    * Cold start with the native solver: safeguarded PDAS steps allowed per problem in the probe (default
    * 4; 0 skips it). Nearly orthogonal gradients need 1–2. A rank-64 Gramian at T = 128 needs ~9 — all
    * 128 certified by PDAS alone, but each step refactorises a ~64 × 64 block, and ADMM's supports
-   * were measured no slower (CPU time, one thread: 18 ms ADMM route vs 23 ms PDAS from the
-   * conflicting sets; docs/balance.md), so there the probe fails and ADMM runs.
+   * were measured cheaper (bench/upgrad-cold.bench.ts, one thread: 11.8 ms ADMM route vs 21.1 ms PDAS
+   * from the conflicting sets; docs/balance.md), so there the probe fails and ADMM runs.
    */
   readonly probeSteps?: number;
   /** Relative KKT tolerance of the batched path (default 1e-12). */

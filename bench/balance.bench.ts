@@ -128,6 +128,15 @@ if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 's
   const up2Old = upgradWeightsBatch(A2, T, pref, upOld.sets, upOld.projections, warmOld);
   const up2New = upgradWeightsBatch(A2, T, pref, upNew.sets, upNew.projections);
   side.push(['UPGrad (128 NNQPs), cold', ...pair(() => upgradWeightsBatch(A, T, pref, null, null, SOLVERS_OLD_TS), () => upgradWeightsBatch(A, T, pref), 7), `converged ${upOld.converged}/${upNew.converged}, max |Δw|/max w ${dW.toExponential(1)}`]);
+  // Cold, native both: ADMM's supports + exact finish (no probe) vs safeguarded PDAS alone from the
+  // conflicting sets (probe of up to 24 steps, which certifies every row even on the rank-64 Gramian).
+  // The default (probe of 4 steps) takes the second route where PDAS settles fast, the first otherwise.
+  const PDAS_ONLY = { probeSteps: 24 } as const;
+  const upAdmm = upgradWeightsBatch(A, T, pref, null, null, { probeSteps: 0, maxIter: 0 });
+  const upPdas = upgradWeightsBatch(A, T, pref, null, null, PDAS_ONLY);
+  let dA = 0;
+  for (let j = 0; j < T; j++) dA = Math.max(dA, Math.abs(upPdas.weights[j]! - upAdmm.weights[j]!) / Math.max(...upAdmm.weights));
+  side.push(['UPGrad cold: ADMM supports → safeguarded PDAS alone', ...pair(() => upgradWeightsBatch(A, T, pref, null, null, { probeSteps: 0, maxIter: 0 }), () => upgradWeightsBatch(A, T, pref, null, null, PDAS_ONLY), 7), `converged ${upAdmm.converged}/${upPdas.converged}, ${upAdmm.iterations} / ${upPdas.iterations} products + steps, max |Δw|/max w ${dA.toExponential(1)}`]);
   side.push(['UPGrad, next step (warm sets + x)', ...pair(() => upgradWeightsBatch(A2, T, pref, upOld.sets, upOld.projections, warmOld), () => upgradWeightsBatch(A2, T, pref, upNew.sets, upNew.projections), 7), `converged ${up2Old.converged}/${up2New.converged}`]);
   const na = nashAlpha(K);
   const na2 = nashAlpha(K2, na.alpha, na.ridge);

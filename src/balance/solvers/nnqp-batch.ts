@@ -20,7 +20,7 @@
 // product with M = (Q + ρI)⁻¹, formed once from an eigendecomposition of Q and shared by all problems,
 // with ρ = ½√(λ_min λ_max) (the step that balances ADMM's linear rate on ill-conditioned Q). ADMM's
 // supports settle after tens of iterations even where projected gradient would need thousands; a
-// problem leaves the batch when its support is unchanged over 10 iterations. Then each remaining
+// problem leaves the batch when its support is unchanged over 5 iterations (admmCheck). Then each remaining
 // problem is finished exactly by the active-set solver (nnqp.ts: primal-dual active-set fast path, then
 // Lawson–Hanson) started from that support, which is usually the optimal active set (one factorisation) —
 // so every returned solution carries a KKT certificate either way.
@@ -37,8 +37,16 @@ export interface BatchNnqpOptions {
   readonly maxIter?: number;
   /** ADMM iterations for the problems FISTA did not certify (default 150; 0: none). */
   readonly admmIter?: number;
-  /** ADMM checks supports every this many iterations; a problem whose support did not change since the last check leaves the batch (default 10). */
+  /** ADMM checks supports every this many iterations; a problem whose support did not change since the last check leaves the batch (default 5: on the rank-64 Gramian at T = 128, 12.4 vs 14.7 ms CPU per cold UPGrad call against 10, one thread, measured with the routes of bench/upgrad-cold.bench.ts). */
   readonly admmCheck?: number;
+  /**
+   * Cold start with the native solver: safeguarded PDAS steps allowed per problem in the probe (default
+   * 4; 0 skips it). Nearly orthogonal gradients need 1–2. A rank-64 Gramian at T = 128 needs ~9 — all
+   * 128 certified by PDAS alone, but each step refactorises a ~64 × 64 block, and ADMM's supports
+   * were measured cheaper (bench/upgrad-cold.bench.ts, one thread: 11.8 ms ADMM route vs 21.1 ms PDAS
+   * from the conflicting sets; docs/balance.md), so there the probe fails and ADMM runs.
+   */
+  readonly probeSteps?: number;
   /** Relative KKT tolerance of the batched path (default 1e-12). */
   readonly tol?: number;
   /** Options of the exact fallback solver. */
@@ -106,6 +114,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   const allWarm = !!warm && Array.from({ length: m }, (_, i) => warm[i] && warm[i]!.length > 0).every(Boolean);
   let maxIter = opts.maxIter ?? (nativeExact && allWarm ? 0 : 40);
   let probed = 0;
+  let probeSteps = 0;
   let lhDirect = false;
   const relTol = opts.tol ?? 1e-12;
   const scale = maxDiag(Q, n);
@@ -125,7 +134,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
     for (let j = 0; j < n; j++) if (Qrhs[i * n + j]! < 0) { nonneg = false; break; }
     if (nonneg) { done[i] = 1; left--; }
   }
-  if (nativeExact && !x0 && !warm && opts.maxIter === undefined && left > 0) {
+  if (nativeExact && !x0 && !warm && opts.maxIter === undefined && opts.probeSteps !== 0 && left > 0) {
     // Cold start with the native solver: a primal-dual active-set probe (a few factorisations, no
     // Lawson–Hanson) from the conflicting indices, which is usually the optimal set when gradients are
     // nearly orthogonal. Tried on 8 problems first; when most fail (rank-deficient Gramians, where PDAS
@@ -137,8 +146,9 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
       if (rows.length === 0) return 0;
       const sub = new Float64Array(rows.length * n);
       rows.forEach((i, r) => sub.set(Qrhs.subarray(i * n, i * n + n), r * n));
-      const r = exactBatchNnqp(Q, n, sub, rows.length, null, { ...opts.exact, maxIter: 0, pdasSteps: 3, redo: false });
+      const r = exactBatchNnqp(Q, n, sub, rows.length, null, { ...opts.exact, maxIter: 0, pdasSteps: opts.probeSteps ?? 4, redo: false });
       let ok = 0;
+      probeSteps += r.exactSteps;
       rows.forEach((i, k) => { if (r.certified[k]) { X.set(r.X.subarray(k * n, k * n + n), i * n); done[i] = 1; left--; ok++; } });
       return ok;
     };
@@ -214,9 +224,9 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   // usually right already and the exact solver's fast path takes it in one factorisation.
   const skip = Uint8Array.from(done);
   if (warm) for (let i = 0; i < m; i++) if (warm[i] && warm[i]!.length > 0) skip[i] = 1;
-  if (!lhDirect && skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 10, opts.exact?.native);
+  if (!lhDirect && skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 5, opts.exact?.native);
   let exact = probed;
-  let exactSteps = 0;
+  let exactSteps = probeSteps;
   let converged = true;
   if (left > 0) {
     // The rest, each from its best guess of the support (ADMM's, the warm start, FISTA's iterate, or
@@ -240,7 +250,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
     const r = exactBatchNnqp(Q, n, sub, rows.length, starts, opts.exact);
     rows.forEach((i, k) => X.set(r.X.subarray(k * n, k * n + n), i * n));
     exact += rows.length;
-    exactSteps = r.exactSteps;
+    exactSteps += r.exactSteps;
     converged = r.converged;
   }
   return { X, iterations, admmIterations, batched, exact, exactSteps, converged };

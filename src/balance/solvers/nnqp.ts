@@ -15,8 +15,12 @@
 // contiguous buffer (s³/3 flops in a cache-friendly loop, ~3× faster than growing the factor one
 // index at a time). When a step lands on a set whose free solution is positive and whose ∇ ≥ 0 off
 // the set, that x is returned (the same KKT certificate as Lawson–Hanson's); when the PDAS sets do not
-// settle within `pdasSteps` (it can cycle on non-M-matrices), Lawson–Hanson takes over from the
-// positive part of the best set, so termination and the certificate are those of Lawson–Hanson.
+// settle within `pdasSteps`, Lawson–Hanson takes over from the positive part of the last set, so
+// termination and the certificate are those of Lawson–Hanson. Plain PDAS can cycle on non-M-matrices
+// (rank-deficient Gramians): the steps carry Júdice & Pires's safeguard (single principal pivots once
+// the number of infeasible indices stops falling), and the dual variable is ∇ at the unclipped free
+// solution (with ∇ at the clipped one, the pivots flipped one index in and out forever).
+// native/nnqp.cc runs the same steps.
 import { ShapeError } from '../../errors.ts';
 import { maxDiag } from '../core.ts';
 import { ActiveCholesky, withRidge } from './active-cholesky.ts';
@@ -137,6 +141,7 @@ export function makeNnqpSolver(Q: Float64Array, n: number, opts: NnqpOptions = {
     for (const j of start) if (j >= 0 && j < n) inSet[j] = 1;
     const x = new Float64Array(n);
     const grad = new Float64Array(n);
+    let best = n + 1, budget = 3;
     for (let step = 0; step < pdasSteps; step++) {
       let s = 0;
       for (let i = 0; i < n; i++) if (inSet[i]) idx[s++] = i;
@@ -167,10 +172,11 @@ export function makeNnqpSolver(Q: Float64Array, n: number, opts: NnqpOptions = {
         const v = z[a]!;
         if (v > 0) { x[idx[a]!] = v; xInf = Math.max(xInf, v); } else positive = false;
       }
-      // ∇ = q + Q x on the Q given (rows of the symmetric Q, contiguous)
+      // ∇ = q + Q z at the free solution z of the set, negative entries included (the complementary
+      // variable of the LCP, which the pivoting rules below need; = q + Qx when z > 0), on the Q given
       for (let i = 0; i < n; i++) grad[i] = q[i]!;
       for (let a = 0; a < s; a++) {
-        const j = idx[a]!, xj = x[j]!;
+        const j = idx[a]!, xj = z[a]!;
         if (xj === 0) continue;
         const row = j * n;
         for (let i = 0; i < n; i++) grad[i]! += xj * Q[row + i]!;
@@ -179,11 +185,21 @@ export function makeNnqpSolver(Q: Float64Array, n: number, opts: NnqpOptions = {
       let dualOk = true;
       for (let i = 0; i < n; i++) if (!inSet[i] && grad[i]! < -tol) { dualOk = false; break; }
       if (positive && dualOk) return { x, grad, iterations: step + 1, converged: true, method: 'pdas' };
-      // next set: P = {i : x_i − ∇_i > 0} (x from the free solve, ∇ = 0 on P up to rounding)
-      let changed = false;
-      for (let a = 0; a < s; a++) { const j = idx[a]!; if (!(z[a]! > 0)) { inSet[j] = 0; changed = true; } }
-      for (let i = 0; i < n; i++) if (!inSet[i] && x[i] === 0 && grad[i]! < -tol) { inSet[i] = 1; changed = true; }
-      if (!changed) break;
+      // The infeasible indices V: in the set with z ≤ 0, or outside it with ∇ < −tol.
+      let nInf = 0, last = -1;
+      for (let a = 0; a < s; a++) if (!(z[a]! > 0)) { nInf++; last = Math.max(last, idx[a]!); }
+      for (let i = 0; i < n; i++) if (!inSet[i] && grad[i]! < -tol) { nInf++; last = Math.max(last, i); }
+      if (nInf === 0) break;
+      // Júdice & Pires's safeguard (Comput. Oper. Res. 21, 1994; Kim & Park, SIAM J. Sci. Comput. 33,
+      // 2011, Alg. 2): exchange all of V (the PDAS step P = {i : z_i − ∇_i > 0}) while |V| decreases,
+      // allow 3 full exchanges that do not, then exchange only the largest index of V (Murty's single
+      // principal pivot, finite on a positive definite Q) until |V| beats its best — plain PDAS cycles
+      // on rank-deficient Gramians.
+      if (nInf < best) { best = nInf; budget = 3; }
+      else if (budget > 0) budget--;
+      else { inSet[last] = inSet[last] ? 0 : 1; continue; }
+      for (let a = 0; a < s; a++) if (!(z[a]! > 0)) inSet[idx[a]!] = 0;
+      for (let i = 0; i < n; i++) if (!inSet[i] && x[i] === 0 && grad[i]! < -tol) inSet[i] = 1;
     }
     fallback.length = 0;
     for (let i = 0; i < n; i++) if (x[i]! > 0) fallback.push(i);

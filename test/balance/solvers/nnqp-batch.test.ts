@@ -183,3 +183,18 @@ test('batch nnqp: ADMM in the addon finds the same supports as in TypeScript (ra
   checkAll(A, T, Qrhs, T, nat.X, 'native ADMM', false);
   for (let k = 0; k < T * T; k++) assert.ok(Math.abs(nat.X[k]! - ts.X[k]!) <= 1e-7 * maxAbs(ts.X.subarray(k - (k % T), k - (k % T) + T)) + 1e-300, `entry ${k}`);
 });
+
+test('exact batch nnqp: safeguarded PDAS alone (no Lawson–Hanson) certifies every cold problem of a rank-deficient Gramian, both backends', () => {
+  // Before the safeguard and the unclipped dual variable, PDAS cycled here (the test above relies on
+  // 1 step being too few; 40 safeguarded steps must suffice for all rows).
+  const T = 64;
+  const G = new Matrix(T, 24, new Random(8).normals(T * 24));
+  const A = regularisedGramian(gramianOf(G), 1e-4, 1e-4)!;
+  const Qrhs = upgradRhs(A, T);
+  for (const native of nativeDecomp()?.nnqpBatch ? [true, false] : [false]) {
+    const r = exactBatchNnqp(A, T, Qrhs, T, null, { native, maxIter: 0, pdasSteps: 40, redo: false });
+    assert.ok(r.converged && r.certified.every((v) => v === 1), `native ${native}: ${r.certified.filter((v) => v === 0).length} rows uncertified`);
+    assert.ok(r.exactSteps < 20 * T, `native ${native}: ${r.exactSteps} PDAS steps`);
+    checkAll(A, T, Qrhs, T, r.X, `native ${native} safeguarded PDAS`, false);
+  }
+});

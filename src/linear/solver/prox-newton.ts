@@ -13,6 +13,7 @@
 // The certificate is the relative minimum-norm subgradient of F over ALL of (W, b), the same
 // scale-free measure as FISTA's (docs/solvers.md), so 'fista' and 'newton' stop at the same meaning.
 import { ConvergenceError, NumericError } from '../../errors.ts';
+import { kernels } from '../../linalg/backend.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { createLoss } from '../loss/index.ts';
 import { taskScale } from '../problem.ts';
@@ -82,13 +83,14 @@ export function minNormSubgradient(kind: RowPenaltyKind, lambda: number, W: Matr
 }
 
 /**
- * The logistic curvature of one task at (w, b): D_i = c s_i σ(z_i)σ(−z_i), and XᵀDX (upper triangle
- * filled), XᵀD1 and 1ᵀD1. A function of its own so that the hot loop stays monomorphic.
+ * The logistic curvature of one task at (w, b): D_i = c s_i σ(z_i)σ(−z_i), and XᵀDX, XᵀD1 and 1ᵀD1,
+ * written into M (full), sx and returned S0. One pass over the rows forms z_i, D_i, XᵀD1 and the
+ * scaled rows √D_i x_i (into the n × d scratch Xs); XᵀDX = (√D X)ᵀ(√D X) is then one Gram call of the
+ * backend's kernels (native SIMD when loaded): measured on Landmine (29 tasks × ~510 rows, d = 9), the
+ * strided rank-1 update per row in JS was half of the whole fit.
  */
-function weightedGram(X: Float64Array, n: number, d: number, w: Float64Array, b: number, c: number, weights: Float64Array | undefined): { M: Float64Array; sx: Float64Array; S0: number } {
-  const M = new Float64Array(d * d);
-  const sx = new Float64Array(d);
-  const xd = new Float64Array(d);
+function weightedGram(X: Float64Array, n: number, d: number, w: Float64Array, b: number, c: number, weights: Float64Array | undefined, Xs: Float64Array, M: Float64Array, sx: Float64Array): number {
+  sx.fill(0);
   let S0 = 0;
   for (let i = 0; i < n; i++) {
     const o = i * d;
@@ -96,17 +98,17 @@ function weightedGram(X: Float64Array, n: number, d: number, w: Float64Array, b:
     for (let j = 0; j < d; j++) z += X[o + j]! * w[j]!;
     const p = 1 / (1 + Math.exp(-z));
     const Di = c * (weights ? weights[i]! : 1) * p * (1 - p);
-    if (Di === 0) continue;
     S0 += Di;
-    for (let j = 0; j < d; j++) xd[j] = Di * X[o + j]!;
+    const r = Math.sqrt(Di);
     for (let j = 0; j < d; j++) {
-      const xj = xd[j]!;
-      sx[j]! += xj;
-      const r = j * d;
-      for (let k = j; k < d; k++) M[r + k]! += xj * X[o + k]!;
+      const x = X[o + j]!;
+      sx[j]! += Di * x;
+      Xs[o + j] = r * x;
     }
   }
-  return { M, sx, S0 };
+  kernels().dgram(n, d, 1, Xs, d, 0, M, d);
+  for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) M[j * d + k] = M[k * d + j]!;
+  return S0;
 }
 
 export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, warm?: WarmStart): LinearSolution {
@@ -150,21 +152,24 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   let message = '';
 
   const tick = progressTicker(opts.hooks, solver, 1);
+  // The model's arrays, allocated once and refilled by every Newton iteration.
+  const Xs = new Float64Array(problem.tasks.reduce((m, task) => Math.max(m, task.X.rows), 0) * d);
+  const H: Float64Array[] = Array.from({ length: T }, () => new Float64Array(d * d));
+  const h = new Float64Array(T * d);
+  const sxAll: Float64Array[] = Array.from({ length: T }, () => new Float64Array(d));
+  const S0All = new Float64Array(T);
+  const w = new Float64Array(d);
+  const gw = new Float64Array(d);
   while (!converged && iterations < maxIter) {
     iterations++;
     tick(iterations, optimality);
     // 1–2. The quadratic model in Gram form, intercept eliminated.
-    const H: Float64Array[] = [];
-    const h = new Float64Array(T * d);
-    const sxAll: Float64Array[] = [];
-    const S0All = new Float64Array(T);
     for (let t = 0; t < T; t++) {
       const task = problem.tasks[t]!;
-      const w = new Float64Array(d);
       for (let j = 0; j < d; j++) w[j] = W.data[j * T + t]!;
-      const { M, sx, S0 } = weightedGram(task.X.data, task.X.rows, d, w, withB ? b[t]! : 0, taskScale(problem, t), task.weights);
-      for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) M[j * d + k] = M[k * d + j]!;
-      const gw = new Float64Array(d);
+      const M = H[t]!;
+      const sx = sxAll[t]!;
+      const S0 = weightedGram(task.X.data, task.X.rows, d, w, withB ? b[t]! : 0, taskScale(problem, t), task.weights, Xs, M, sx);
       for (let j = 0; j < d; j++) gw[j] = cur.G.data[j * T + t]! - 2 * rho * W.data[j * T + t]!; // loss part only
       if (withB && S0 > 0) {
         for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) M[j * d + k]! -= (sx[j]! * sx[k]!) / S0;
@@ -176,8 +181,6 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
         for (let k = 0; k < d; k++) v += M[j * d + k]! * W.data[k * T + t]!;
         h[t * d + j] = v;
       }
-      H.push(M);
-      sxAll.push(sx);
       S0All[t] = S0;
     }
     const gp: GramProblem = {

@@ -84,30 +84,27 @@ export function minNormSubgradient(kind: RowPenaltyKind, lambda: number, W: Matr
 
 /**
  * The logistic curvature of one task at (w, b): D_i = c s_i σ(z_i)σ(−z_i), and XᵀDX, XᵀD1 and 1ᵀD1,
- * written into M (full), sx and returned S0. One pass over the rows forms z_i, D_i, XᵀD1 and the
- * scaled rows √D_i x_i (into the n × d scratch Xs); XᵀDX = (√D X)ᵀ(√D X) is then one Gram call of the
- * backend's kernels (native SIMD when loaded): measured on Landmine (29 tasks × ~510 rows, d = 9), the
+ * written into M (full), sx and returned S0. z = Xw and XᵀD1 are GEMVs of the backend's kernels (Dv:
+ * an n-long scratch holding z, then D); one JS pass over the rows forms D_i and the scaled rows √D_i x_i
+ * (into the n × d scratch Xs); XᵀDX = (√D X)ᵀ(√D X) is one Gram call (native SIMD when loaded): measured on Landmine (29 tasks × ~510 rows, d = 9), the
  * strided rank-1 update per row in JS was half of the whole fit.
  */
-function weightedGram(X: Float64Array, n: number, d: number, w: Float64Array, b: number, c: number, weights: Float64Array | undefined, Xs: Float64Array, M: Float64Array, sx: Float64Array): number {
-  sx.fill(0);
+function weightedGram(X: Float64Array, n: number, d: number, w: Float64Array, b: number, c: number, weights: Float64Array | undefined, Xs: Float64Array, Dv: Float64Array, M: Float64Array, sx: Float64Array): number {
+  const k = kernels();
+  k.dgemv(false, n, d, 1, X, d, w, 0, Dv);
   let S0 = 0;
   for (let i = 0; i < n; i++) {
-    const o = i * d;
-    let z = b;
-    for (let j = 0; j < d; j++) z += X[o + j]! * w[j]!;
-    const p = 1 / (1 + Math.exp(-z));
+    const p = 1 / (1 + Math.exp(-(Dv[i]! + b)));
     const Di = c * (weights ? weights[i]! : 1) * p * (1 - p);
+    Dv[i] = Di;
     S0 += Di;
     const r = Math.sqrt(Di);
-    for (let j = 0; j < d; j++) {
-      const x = X[o + j]!;
-      sx[j]! += Di * x;
-      Xs[o + j] = r * x;
-    }
+    const o = i * d;
+    for (let j = 0; j < d; j++) Xs[o + j] = r * X[o + j]!;
   }
-  kernels().dgram(n, d, 1, Xs, d, 0, M, d);
-  for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) M[j * d + k] = M[k * d + j]!;
+  k.dgemv(true, n, d, 1, X, d, Dv, 0, sx);
+  k.dgram(n, d, 1, Xs, d, 0, M, d);
+  for (let j = 0; j < d; j++) for (let q = 0; q < j; q++) M[j * d + q] = M[q * d + j]!;
   return S0;
 }
 
@@ -153,7 +150,9 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
 
   const tick = progressTicker(opts.hooks, solver, 1);
   // The model's arrays, allocated once and refilled by every Newton iteration.
-  const Xs = new Float64Array(problem.tasks.reduce((m, task) => Math.max(m, task.X.rows), 0) * d);
+  const nMax = problem.tasks.reduce((m, task) => Math.max(m, task.X.rows), 0);
+  const Xs = new Float64Array(nMax * d);
+  const Dv = new Float64Array(nMax);
   const H: Float64Array[] = Array.from({ length: T }, () => new Float64Array(d * d));
   const h = new Float64Array(T * d);
   const sxAll: Float64Array[] = Array.from({ length: T }, () => new Float64Array(d));
@@ -169,7 +168,7 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
       for (let j = 0; j < d; j++) w[j] = W.data[j * T + t]!;
       const M = H[t]!;
       const sx = sxAll[t]!;
-      const S0 = weightedGram(task.X.data, task.X.rows, d, w, withB ? b[t]! : 0, taskScale(problem, t), task.weights, Xs, M, sx);
+      const S0 = weightedGram(task.X.data, task.X.rows, d, w, withB ? b[t]! : 0, taskScale(problem, t), task.weights, Xs, Dv, M, sx);
       for (let j = 0; j < d; j++) gw[j] = cur.G.data[j * T + t]! - 2 * rho * W.data[j * T + t]!; // loss part only
       if (withB && S0 > 0) {
         for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) M[j * d + k]! -= (sx[j]! * sx[k]!) / S0;

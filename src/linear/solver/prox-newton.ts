@@ -108,7 +108,7 @@ function newPoint(d: number, T: number): Point {
  * is one Gram call (native SIMD when loaded). Zv, Dv: n-long scratch.
  */
 function evalTask(X: Float64Array, y: Float64Array, n: number, d: number, w: Float64Array, b: number, c: number, weights: Float64Array | undefined,
-  Xs: Float64Array, Zv: Float64Array, Dv: Float64Array, g: Float64Array, M: Float64Array, sx: Float64Array): { value: number; gb: number; S0: number } {
+  Xs: Float64Array, Zv: Float64Array, Dv: Float64Array, g: Float64Array, M: Float64Array, sx: Float64Array, model: boolean): { value: number; gb: number; S0: number } {
   const k = kernels();
   k.dgemv(false, n, d, 1, X, d, w, 0, Zv);
   let value = 0;
@@ -125,6 +125,7 @@ function evalTask(X: Float64Array, y: Float64Array, n: number, d: number, w: Flo
     const r = s * (yi > 0 ? p - 1 : p);
     Zv[i] = r;
     gb += r;
+    if (!model) continue;
     const Di = s * p * (1 - p);
     Dv[i] = Di;
     S0 += Di;
@@ -133,6 +134,7 @@ function evalTask(X: Float64Array, y: Float64Array, n: number, d: number, w: Flo
     for (let j = 0; j < d; j++) Xs[o + j] = q * X[o + j]!;
   }
   k.dgemv(true, n, d, c, X, d, Zv, 0, g);
+  if (!model) return { value: c * value, gb: c * gb, S0: 0 };
   k.dgemv(true, n, d, c, X, d, Dv, 0, sx);
   k.dgram(n, d, 1, Xs, d, 0, M, d);
   for (let j = 0; j < d; j++) for (let q = 0; q < j; q++) M[j * d + q] = M[q * d + j]!;
@@ -158,13 +160,13 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   const Dv = new Float64Array(nMax);
   const w = new Float64Array(d);
   const gt = new Float64Array(d);
-  /** Fills `out` at (Wx, bx): the smooth part (loss + ridge), its gradient and the model's pieces. */
-  const evalAt = (Wx: Matrix, bx: Float64Array, out: Point): Point => {
+  /** Fills `out` at (Wx, bx): the smooth part (loss + ridge), its gradient and (model) the model's pieces. */
+  const evalAt = (Wx: Matrix, bx: Float64Array, out: Point, model = true): Point => {
     let value = 0;
     for (let t = 0; t < T; t++) {
       const task = problem.tasks[t]!;
       for (let j = 0; j < d; j++) w[j] = Wx.data[j * T + t]!;
-      const r = evalTask(task.X.data, task.y, task.X.rows, d, w, withB ? bx[t]! : 0, taskScale(problem, t), task.weights, Xs, Zv, Dv, gt, out.H[t]!, out.sx[t]!);
+      const r = evalTask(task.X.data, task.y, task.X.rows, d, w, withB ? bx[t]! : 0, taskScale(problem, t), task.weights, Xs, Zv, Dv, gt, out.H[t]!, out.sx[t]!, model);
       value += r.value;
       for (let j = 0; j < d; j++) out.G.data[j * T + t] = gt[j]!;
       out.gb[t] = withB ? r.gb : 0;
@@ -181,7 +183,8 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   };
   let cur = newPoint(d, T);
   let spare = newPoint(d, T);
-  const zero = evalAt(Matrix.zeros(d, T), new Float64Array(T), spare);
+  // Only the gradient at 0 (the certificate's scale): no curvature.
+  const zero = evalAt(Matrix.zeros(d, T), new Float64Array(T), spare, false);
   let g0 = 0;
   for (const v of zero.G.data) g0 += v * v;
   if (withB) for (const v of zero.gb) g0 += v * v;

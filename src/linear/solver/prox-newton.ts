@@ -13,6 +13,7 @@
 // The certificate is the relative minimum-norm subgradient of F over ALL of (W, b), the same
 // scale-free measure as FISTA's (docs/solvers.md), so 'fista' and 'newton' stop at the same meaning.
 import { ConvergenceError, NumericError } from '../../errors.ts';
+import { kernels } from '../../linalg/backend.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { createLoss } from '../loss/index.ts';
 import { taskScale } from '../problem.ts';
@@ -81,32 +82,63 @@ export function minNormSubgradient(kind: RowPenaltyKind, lambda: number, W: Matr
   return Math.sqrt(s);
 }
 
+/** F's smooth part at one point and the pieces of its quadratic model (per task: XᵀDX, XᵀD1, 1ᵀD1). */
+interface Point {
+  value: number;
+  readonly G: Matrix;
+  readonly gb: Float64Array;
+  readonly H: Float64Array[];
+  readonly sx: Float64Array[];
+  readonly S0: Float64Array;
+}
+
+function newPoint(d: number, T: number): Point {
+  return {
+    value: 0, G: Matrix.zeros(d, T), gb: new Float64Array(T),
+    H: Array.from({ length: T }, () => new Float64Array(d * d)), sx: Array.from({ length: T }, () => new Float64Array(d)), S0: new Float64Array(T),
+  };
+}
+
 /**
- * The logistic curvature of one task at (w, b): D_i = c s_i σ(z_i)σ(−z_i), and XᵀDX (upper triangle
- * filled), XᵀD1 and 1ᵀD1. A function of its own so that the hot loop stays monomorphic.
+ * One task's logistic loss c Σ s_i log(1 + e^(−y_i z_i)), z = Xw + b, its gradient (into g, and the
+ * returned object's gb), and its curvature D_i = c s_i σ(z_i)σ(−z_i): XᵀDX into M (full), XᵀD1 into sx,
+ * 1ᵀD1. One pass over the rows (Newton's model and the line search's trial point are the same pass:
+ * an accepted step's point is the next model's): z = Xw, Xᵀr and XᵀD1 are GEMVs of the backend's
+ * kernels, the JS loop forms r_i, D_i and the rows √D_i x_i (scratch Xs), and XᵀDX = (√D X)ᵀ(√D X)
+ * is one Gram call (native SIMD when loaded). Zv, Dv: n-long scratch.
  */
-function weightedGram(X: Float64Array, n: number, d: number, w: Float64Array, b: number, c: number, weights: Float64Array | undefined): { M: Float64Array; sx: Float64Array; S0: number } {
-  const M = new Float64Array(d * d);
-  const sx = new Float64Array(d);
-  const xd = new Float64Array(d);
+function evalTask(X: Float64Array, y: Float64Array, n: number, d: number, w: Float64Array, b: number, c: number, weights: Float64Array | undefined,
+  Xs: Float64Array, Zv: Float64Array, Dv: Float64Array, g: Float64Array, M: Float64Array, sx: Float64Array, model: boolean): { value: number; gb: number; S0: number } {
+  const k = kernels();
+  k.dgemv(false, n, d, 1, X, d, w, 0, Zv);
+  let value = 0;
+  let gb = 0;
   let S0 = 0;
   for (let i = 0; i < n; i++) {
-    const o = i * d;
-    let z = b;
-    for (let j = 0; j < d; j++) z += X[o + j]! * w[j]!;
-    const p = 1 / (1 + Math.exp(-z));
-    const Di = c * (weights ? weights[i]! : 1) * p * (1 - p);
-    if (Di === 0) continue;
+    const z = Zv[i]! + b;
+    const s = weights ? weights[i]! : 1;
+    // Stable: e = e^(−|z|), σ(z) from it, log(1 + e^(−yz)) = max(−yz, 0) + log1p(e).
+    const e = Math.exp(-Math.abs(z));
+    const p = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+    const yi = y[i]!;
+    value += s * (Math.max(-yi * z, 0) + Math.log1p(e));
+    const r = s * (yi > 0 ? p - 1 : p);
+    Zv[i] = r;
+    gb += r;
+    if (!model) continue;
+    const Di = s * p * (1 - p);
+    Dv[i] = Di;
     S0 += Di;
-    for (let j = 0; j < d; j++) xd[j] = Di * X[o + j]!;
-    for (let j = 0; j < d; j++) {
-      const xj = xd[j]!;
-      sx[j]! += xj;
-      const r = j * d;
-      for (let k = j; k < d; k++) M[r + k]! += xj * X[o + k]!;
-    }
+    const q = Math.sqrt(c * Di);
+    const o = i * d;
+    for (let j = 0; j < d; j++) Xs[o + j] = q * X[o + j]!;
   }
-  return { M, sx, S0 };
+  k.dgemv(true, n, d, c, X, d, Zv, 0, g);
+  if (!model) return { value: c * value, gb: c * gb, S0: 0 };
+  k.dgemv(true, n, d, c, X, d, Dv, 0, sx);
+  k.dgram(n, d, 1, Xs, d, 0, M, d);
+  for (let j = 0; j < d; j++) for (let q = 0; q < j; q++) M[j * d + q] = M[q * d + j]!;
+  return { value: c * value, gb: c * gb, S0: c * S0 };
 }
 
 export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, warm?: WarmStart): LinearSolution {
@@ -122,24 +154,43 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   let W = warm?.W && warm.W.rows === d && warm.W.cols === T ? warm.W.clone() : Matrix.zeros(d, T);
   let b = withB ? (warm?.intercepts && warm.intercepts.length === T ? Float64Array.from(warm.intercepts) : new Float64Array(T)) : new Float64Array(T);
 
-  const smooth = (Wx: Matrix, bx: Float64Array): { value: number; G: Matrix; gb: Float64Array } => {
-    const e = loss.evaluate(Wx, withB ? bx : undefined);
-    let value = e.value;
+  const nMax = problem.tasks.reduce((m, task) => Math.max(m, task.X.rows), 0);
+  const Xs = new Float64Array(nMax * d);
+  const Zv = new Float64Array(nMax);
+  const Dv = new Float64Array(nMax);
+  const w = new Float64Array(d);
+  const gt = new Float64Array(d);
+  /** Fills `out` at (Wx, bx): the smooth part (loss + ridge), its gradient and (model) the model's pieces. */
+  const evalAt = (Wx: Matrix, bx: Float64Array, out: Point, model = true): Point => {
+    let value = 0;
+    for (let t = 0; t < T; t++) {
+      const task = problem.tasks[t]!;
+      for (let j = 0; j < d; j++) w[j] = Wx.data[j * T + t]!;
+      const r = evalTask(task.X.data, task.y, task.X.rows, d, w, withB ? bx[t]! : 0, taskScale(problem, t), task.weights, Xs, Zv, Dv, gt, out.H[t]!, out.sx[t]!, model);
+      value += r.value;
+      for (let j = 0; j < d; j++) out.G.data[j * T + t] = gt[j]!;
+      out.gb[t] = withB ? r.gb : 0;
+      out.S0[t] = r.S0;
+    }
     if (rho > 0) {
       for (let i = 0; i < Wx.data.length; i++) {
         value += rho * Wx.data[i]! ** 2;
-        e.G.data[i]! += 2 * rho * Wx.data[i]!;
+        out.G.data[i]! += 2 * rho * Wx.data[i]!;
       }
     }
-    return { value, G: e.G, gb: e.gIntercept };
+    out.value = value;
+    return out;
   };
-  const zero = smooth(Matrix.zeros(d, T), new Float64Array(T));
+  let cur = newPoint(d, T);
+  let spare = newPoint(d, T);
+  // Only the gradient at 0 (the certificate's scale): no curvature.
+  const zero = evalAt(Matrix.zeros(d, T), new Float64Array(T), spare, false);
   let g0 = 0;
   for (const v of zero.G.data) g0 += v * v;
   if (withB) for (const v of zero.gb) g0 += v * v;
   g0 = Math.max(Math.sqrt(g0), TINY);
 
-  let cur = smooth(W, b);
+  evalAt(W, b, cur);
   let F = cur.value + penaltyValue(kind, lambda, W);
   if (!Number.isFinite(F)) throw new NumericError(`${solver}: objective is not finite at the starting point`);
   let optimality = minNormSubgradient(kind, lambda, W, cur.G, withB ? cur.gb : null) / g0;
@@ -150,21 +201,20 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   let message = '';
 
   const tick = progressTicker(opts.hooks, solver, 1);
+  const h = new Float64Array(T * d);
+  const gw = new Float64Array(d);
   while (!converged && iterations < maxIter) {
     iterations++;
     tick(iterations, optimality);
     // 1–2. The quadratic model in Gram form, intercept eliminated.
-    const H: Float64Array[] = [];
-    const h = new Float64Array(T * d);
-    const sxAll: Float64Array[] = [];
-    const S0All = new Float64Array(T);
+    // cur holds XᵀDX, XᵀD1, 1ᵀD1 at (W, b) from its evaluation; the Schur step below overwrites cur.H.
+    const H = cur.H;
+    const sxAll = cur.sx;
+    const S0All = cur.S0;
     for (let t = 0; t < T; t++) {
-      const task = problem.tasks[t]!;
-      const w = new Float64Array(d);
-      for (let j = 0; j < d; j++) w[j] = W.data[j * T + t]!;
-      const { M, sx, S0 } = weightedGram(task.X.data, task.X.rows, d, w, withB ? b[t]! : 0, taskScale(problem, t), task.weights);
-      for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) M[j * d + k] = M[k * d + j]!;
-      const gw = new Float64Array(d);
+      const M = H[t]!;
+      const sx = sxAll[t]!;
+      const S0 = S0All[t]!;
       for (let j = 0; j < d; j++) gw[j] = cur.G.data[j * T + t]! - 2 * rho * W.data[j * T + t]!; // loss part only
       if (withB && S0 > 0) {
         for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) M[j * d + k]! -= (sx[j]! * sx[k]!) / S0;
@@ -176,9 +226,6 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
         for (let k = 0; k < d; k++) v += M[j * d + k]! * W.data[k * T + t]!;
         h[t * d + j] = v;
       }
-      H.push(M);
-      sxAll.push(sx);
-      S0All[t] = S0;
     }
     const gp: GramProblem = {
       d, T, H, h, c: new Float64Array(T).fill(1), yy: new Float64Array(T), ridge: rho, chain: 0, shared: false,
@@ -217,11 +264,12 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
       // when it lowers the optimality measure (the certificate), as a Newton method should there.
       const Wn = inner.W.clone();
       const bn = Float64Array.from(b, (v, t) => v + db[t]!);
-      const next = smooth(Wn, bn);
+      const next = evalAt(Wn, bn, spare);
       const opt = minNormSubgradient(kind, lambda, Wn, next.G, withB ? next.gb : null) / g0;
       if (opt < optimality && Number.isFinite(next.value)) {
         W = Wn;
         b = bn;
+        spare = cur;
         cur = next;
         F = next.value + penaltyValue(kind, lambda, Wn);
         accepted = true;
@@ -235,11 +283,12 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
       const Wn = W.clone();
       for (let i = 0; i < Wn.data.length; i++) Wn.data[i]! += alpha * dW.data[i]!;
       const bn = Float64Array.from(b, (v, t) => v + alpha * db[t]!);
-      const next = smooth(Wn, bn);
+      const next = evalAt(Wn, bn, spare);
       const Fn = next.value + penaltyValue(kind, lambda, Wn);
       if (Fn <= F + SIGMA * alpha * slope) {
         W = Wn;
         b = bn;
+        spare = cur;
         cur = next;
         F = Fn;
         accepted = true;

@@ -89,6 +89,15 @@ for (const kind of ['l21', 'lasso'] as const) {
   });
 }
 
+test('proximal Newton with sample weights and sum scaling (its fused loss/curvature pass): same optimum as FISTA, objective as the loss computes it', () => {
+  const { problem } = synthProblem({ T: 4, d: 6, n: [25, 40, 15, 30], loss: 'logistic', intercept: true, seed: 93 });
+  const weighted = problemFromTasks(
+    problem.tasks.map((t, k) => ({ ...t, weights: Float64Array.from({ length: t.y.length }, (_, i) => 0.2 + ((i * 7 + k) % 5)) })),
+    { loss: 'logistic', scale: 'sum', intercept: true },
+  );
+  check(weighted, 'l21', 0.05 * lambdaMax(weighted, 'l21'), 0, 'weighted l21');
+});
+
 test('proximal Newton: λ ≥ λ_max gives W = 0 with the optimal intercepts', () => {
   const { problem } = synthProblem({ T: 4, d: 6, n: 40, loss: 'logistic', seed: 93 });
   const lmax = lambdaMax(problem, 'l21');

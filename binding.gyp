@@ -20,7 +20,7 @@
     {
       "target_name": "polytask_native",
       "dependencies": ["polytask_avx512"],
-      "sources": ["native/addon.cc", "native/pool.cc", "native/decomp.cc", "native/gemm_avx2.cc", "native/nn.cc", "native/batched_avx2.cc", "native/batched_napi.cc", "native/nnqp.cc", "native/conv.cc", "native/fista_rows.cc"],
+      "sources": ["native/addon.cc", "native/pool.cc", "native/decomp.cc", "native/gemm_avx2.cc", "native/nn.cc", "native/batched_avx2.cc", "native/batched_napi.cc", "native/nnqp.cc", "native/conv.cc", "native/fista_rows.cc", "native/logistic_model.cc"],
     },
   ],
 }

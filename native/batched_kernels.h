@@ -25,3 +25,5 @@ int ptCallerThreads();
 void ptRegisterBatched(napi_env env, napi_value exports);
 /** Adds fistaRowsStep, fistaRowsCheck (fista_rows.cc: the many-small-task FISTA's two passes) to the exports. */
 void ptRegisterFistaRows(napi_env env, napi_value exports);
+/** Adds dlogisticModelBatched (logistic_model.cc: prox-Newton's per-point pass for all tasks) to the exports. */
+void ptRegisterLogisticModel(napi_env env, napi_value exports);

@@ -202,4 +202,5 @@ void ptRegisterBatched(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, f.name, fn);
   }
   ptRegisterFistaRows(env, exports);
+  ptRegisterLogisticModel(env, exports);
 }

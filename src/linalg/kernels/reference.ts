@@ -154,6 +154,66 @@ export function sqGradBatched(count: number, offsets: Int32Array, n: number, a: 
   }
 }
 
+/**
+ * Prox-Newton's logistic per-point pass over row-stacked blocks (see types.ts dlogisticModelBatched): the
+ * definition native/logistic_model.cc follows operation by operation. One pass per row: z, the loss, the
+ * residual's gradient and (model) the curvature's Gram accumulated row by row in its upper triangle.
+ */
+export function logisticModelBatched(count: number, offsets: Int32Array, d: number, x: Float64Array, y: Float64Array, s: Float64Array | null,
+  w: Float64Array, b: Float64Array, c: Float64Array, model: boolean,
+  g: Float64Array, gb: Float64Array, h: Float64Array, sx: Float64Array, s0: Float64Array, f: Float64Array): void {
+  const wt = new Float64Array(d);
+  const gt = new Float64Array(d);
+  const st = new Float64Array(d);
+  const Ht = new Float64Array(d * d);
+  for (let t = 0; t < count; t++) {
+    for (let j = 0; j < d; j++) wt[j] = w[j * count + t]!;
+    gt.fill(0);
+    st.fill(0);
+    if (model) Ht.fill(0);
+    const bt = b[t]!;
+    let val = 0;
+    let gsum = 0;
+    let S = 0;
+    for (let i = offsets[t]!; i < offsets[t + 1]!; i++) {
+      const o = i * d;
+      let z = 0;
+      for (let j = 0; j < d; j++) z += x[o + j]! * wt[j]!;
+      z += bt;
+      const si = s ? s[i]! : 1;
+      // Stable: e = e^(−|z|), σ(z) from it, log(1 + e^(−yz)) = max(−yz, 0) + log1p(e).
+      const e = Math.exp(-Math.abs(z));
+      const p = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const yi = y[i]!;
+      const m = -yi * z;
+      val += si * ((m > 0 ? m : 0) + Math.log1p(e));
+      const r = si * (yi > 0 ? p - 1 : p);
+      gsum += r;
+      for (let j = 0; j < d; j++) gt[j]! += r * x[o + j]!;
+      if (!model) continue;
+      const D = si * p * (1 - p);
+      S += D;
+      for (let j = 0; j < d; j++) {
+        const a = D * x[o + j]!;
+        st[j]! += a;
+        const hr = j * d;
+        for (let k = j; k < d; k++) Ht[hr + k]! += a * x[o + k]!;
+      }
+    }
+    const ct = c[t]!;
+    f[t] = ct * val;
+    gb[t] = ct * gsum;
+    for (let j = 0; j < d; j++) g[j * count + t] = ct * gt[j]!;
+    if (!model) continue;
+    s0[t] = ct * S;
+    const M = t * d * d;
+    for (let j = 0; j < d; j++) {
+      sx[t * d + j] = ct * st[j]!;
+      for (let k = j; k < d; k++) h[M + j * d + k] = h[M + k * d + j] = ct * Ht[j * d + k]!;
+    }
+  }
+}
+
 export const referenceKernels: Kernels = {
   name: 'ts',
   dgemm: gemm,
@@ -166,6 +226,7 @@ export const referenceKernels: Kernels = {
   dgemvBatched: gemvBatched,
   dresidualGradBatched: residualGradBatched,
   dsqGradBatched: sqGradBatched,
+  dlogisticModelBatched: logisticModelBatched,
   // the convolution's products on this backend's GEMM (the loops of referenceNn are its definition)
   nn: { ...referenceNn, ...convWithGemm(gemm) },
 };

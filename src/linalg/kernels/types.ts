@@ -153,6 +153,19 @@ export interface Kernels {
     y: Float64Array, g: Float64Array, xn: Float64Array, step: number, tau: number, sums: Float64Array): number;
   /** Its check pass (`passC`): out = [‖xn − y‖², ⟨gy, xn − y⟩, ⟨gn − gy, xn − y⟩, ‖gn − gy + L(y − xn)‖², ⟨y − xn, xn − x⟩]; returns xn finite. */
   fistaRowsCheck?(len: number, xn: Float64Array, y: Float64Array, gy: Float64Array, gn: Float64Array, x: Float64Array, L: number, out: Float64Array): boolean;
+  /**
+   * The logistic loss's per-point pass of proximal Newton (issue 17) for all tasks in one call: block t is
+   * rows offsets[t] … offsets[t+1]−1 of x (d columns, row-major), with labels y (±1), sample weights s
+   * (null: all 1), weights column t of w (d × count row-major), intercept b[t] and scale c[t]:
+   *   z_i = x_iᵀw_t + b_t,  f[t] = c_t Σ s_i log(1 + e^(−y_i z_i)) (evaluated stably),
+   *   r_i = s_i(σ(z_i) − [y_i > 0]),  column t of g (d × count) = c_t X_tᵀr,  gb[t] = c_t Σ r_i,
+   * and when `model`: D_i = s_i σ(z_i)σ(−z_i), h[t·d² …] = c_t X_tᵀDX_t (d × d, both triangles),
+   * sx[t·d …] = c_t X_tᵀD1, s0[t] = c_t 1ᵀD1 (not written otherwise). Each row is read once. Optional
+   * (native and the TypeScript reference; wasm leaves it out and prox-Newton keeps its GEMV/Gram path).
+   */
+  dlogisticModelBatched?(count: number, offsets: Int32Array, d: number, x: Float64Array, y: Float64Array, s: Float64Array | null,
+    w: Float64Array, b: Float64Array, c: Float64Array, model: boolean,
+    g: Float64Array, gb: Float64Array, h: Float64Array, sx: Float64Array, s0: Float64Array, f: Float64Array): void;
   /** Element-wise, reduction, softmax, bias + activation and im2col kernels of the neural engine. */
   readonly nn: NnKernels;
 }

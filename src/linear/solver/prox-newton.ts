@@ -82,21 +82,62 @@ export function minNormSubgradient(kind: RowPenaltyKind, lambda: number, W: Matr
   return Math.sqrt(s);
 }
 
-/** F's smooth part at one point and the pieces of its quadratic model (per task: XᵀDX, XᵀD1, 1ᵀD1). */
+/**
+ * F's smooth part at one point and the pieces of its quadratic model (per task: XᵀDX, XᵀD1, 1ᵀD1). H and
+ * sx are views of the flat Hf (T·d²) and sxf (T·d), so that the batched kernel fills them in one call.
+ */
 interface Point {
   value: number;
   readonly G: Matrix;
   readonly gb: Float64Array;
+  readonly Hf: Float64Array;
+  readonly sxf: Float64Array;
   readonly H: Float64Array[];
   readonly sx: Float64Array[];
   readonly S0: Float64Array;
+  /** Per-task loss values (the batched kernel's output). */
+  readonly f: Float64Array;
 }
 
 function newPoint(d: number, T: number): Point {
+  const Hf = new Float64Array(T * d * d);
+  const sxf = new Float64Array(T * d);
   return {
-    value: 0, G: Matrix.zeros(d, T), gb: new Float64Array(T),
-    H: Array.from({ length: T }, () => new Float64Array(d * d)), sx: Array.from({ length: T }, () => new Float64Array(d)), S0: new Float64Array(T),
+    value: 0, G: Matrix.zeros(d, T), gb: new Float64Array(T), Hf, sxf,
+    H: Array.from({ length: T }, (_, t) => Hf.subarray(t * d * d, (t + 1) * d * d)),
+    sx: Array.from({ length: T }, (_, t) => sxf.subarray(t * d, (t + 1) * d)),
+    S0: new Float64Array(T), f: new Float64Array(T),
   };
+}
+
+/** The tasks stacked for the batched kernel: rows of X, labels, weights (or null) and row offsets. */
+interface Stacked {
+  readonly offsets: Int32Array;
+  readonly X: Float64Array;
+  readonly y: Float64Array;
+  readonly s: Float64Array | null;
+  readonly c: Float64Array;
+}
+
+function stackTasks(problem: Problem): Stacked {
+  const { d } = problem;
+  const T = problem.tasks.length;
+  const offsets = new Int32Array(T + 1);
+  for (let t = 0; t < T; t++) offsets[t + 1] = offsets[t]! + problem.tasks[t]!.X.rows;
+  const n = offsets[T]!;
+  const X = new Float64Array(n * d);
+  const y = new Float64Array(n);
+  const anyWeights = problem.tasks.some((task) => task.weights !== undefined);
+  const s = anyWeights ? new Float64Array(n).fill(1) : null;
+  const c = new Float64Array(T);
+  for (let t = 0; t < T; t++) {
+    const task = problem.tasks[t]!;
+    X.set(task.X.data.subarray(0, task.X.rows * d), offsets[t]! * d);
+    y.set(task.y.subarray(0, task.X.rows), offsets[t]!);
+    if (s && task.weights) s.set(task.weights.subarray(0, task.X.rows), offsets[t]!);
+    c[t] = taskScale(problem, t);
+  }
+  return { offsets, X, y, s, c };
 }
 
 /**
@@ -154,23 +195,39 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   let W = warm?.W && warm.W.rows === d && warm.W.cols === T ? warm.W.clone() : Matrix.zeros(d, T);
   let b = withB ? (warm?.intercepts && warm.intercepts.length === T ? Float64Array.from(warm.intercepts) : new Float64Array(T)) : new Float64Array(T);
 
-  const nMax = problem.tasks.reduce((m, task) => Math.max(m, task.X.rows), 0);
+  // The per-point pass: one call of the backend's batched kernel for all tasks where it has one (native:
+  // native/logistic_model.cc, each row read once; ts: its reference), else per task with GEMV/Gram
+  // calls (wasm). Both fill the same Point.
+  const batchedPass = kernels().dlogisticModelBatched;
+  const stacked = batchedPass ? stackTasks(problem) : null;
+  const nMax = stacked ? 0 : problem.tasks.reduce((m, task) => Math.max(m, task.X.rows), 0);
   const Xs = new Float64Array(nMax * d);
   const Zv = new Float64Array(nMax);
   const Dv = new Float64Array(nMax);
   const w = new Float64Array(d);
   const gt = new Float64Array(d);
+  const bZero = new Float64Array(T);
   /** Fills `out` at (Wx, bx): the smooth part (loss + ridge), its gradient and (model) the model's pieces. */
   const evalAt = (Wx: Matrix, bx: Float64Array, out: Point, model = true): Point => {
     let value = 0;
-    for (let t = 0; t < T; t++) {
-      const task = problem.tasks[t]!;
-      for (let j = 0; j < d; j++) w[j] = Wx.data[j * T + t]!;
-      const r = evalTask(task.X.data, task.y, task.X.rows, d, w, withB ? bx[t]! : 0, taskScale(problem, t), task.weights, Xs, Zv, Dv, gt, out.H[t]!, out.sx[t]!, model);
-      value += r.value;
-      for (let j = 0; j < d; j++) out.G.data[j * T + t] = gt[j]!;
-      out.gb[t] = withB ? r.gb : 0;
-      out.S0[t] = r.S0;
+    if (batchedPass && stacked) {
+      batchedPass(T, stacked.offsets, d, stacked.X, stacked.y, stacked.s, Wx.data, withB ? bx : bZero, stacked.c, model,
+        out.G.data, out.gb, out.Hf, out.sxf, out.S0, out.f);
+      for (let t = 0; t < T; t++) {
+        value += out.f[t]!;
+        if (!withB) out.gb[t] = 0;
+        if (!model) out.S0[t] = 0;
+      }
+    } else {
+      for (let t = 0; t < T; t++) {
+        const task = problem.tasks[t]!;
+        for (let j = 0; j < d; j++) w[j] = Wx.data[j * T + t]!;
+        const r = evalTask(task.X.data, task.y, task.X.rows, d, w, withB ? bx[t]! : 0, taskScale(problem, t), task.weights, Xs, Zv, Dv, gt, out.H[t]!, out.sx[t]!, model);
+        value += r.value;
+        for (let j = 0; j < d; j++) out.G.data[j * T + t] = gt[j]!;
+        out.gb[t] = withB ? r.gb : 0;
+        out.S0[t] = r.S0;
+      }
     }
     if (rho > 0) {
       for (let i = 0; i < Wx.data.length; i++) {

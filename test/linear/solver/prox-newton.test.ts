@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableBackends, backendName, setBackend } from '../../../src/linalg/backend.ts';
 import { Matrix } from '../../../src/linalg/matrix.ts';
 import { createLoss } from '../../../src/linear/loss/index.ts';
 import { l21Penalty } from '../../../src/linear/penalty/l21.ts';
@@ -110,4 +111,30 @@ test('proximal Newton: λ ≥ λ_max gives W = 0 with the optimal intercepts', (
 
 test('proximal Newton on Landmine (10 fields, logistic L21, mean loss, intercepts, ρ = 0.01): same optimum as FISTA', { skip: !existsSync(LANDMINE) && 'needs ../shared/data' }, () => {
   check(landmine(), 'l21', 0.01, 0, 'landmine');
+});
+
+test('proximal Newton: the batched per-point pass (native, ts) and the per-task GEMV/Gram path (wasm) reach the same certified optimum', () => {
+  const { problem } = synthProblem({ T: 5, d: 9, n: [30, 1, 55, 12, 40], loss: 'logistic', intercept: true, seed: 17 });
+  const weighted = problemFromTasks(
+    problem.tasks.map((t, k) => ({ ...t, weights: k === 2 ? undefined : Float64Array.from({ length: t.y.length }, (_, i) => 0.5 + ((i * 3 + k) % 4)) })),
+    { loss: 'logistic', scale: 'mean', intercept: true },
+  );
+  const lambda = 0.05 * lambdaMax(weighted, 'l21');
+  const before = backendName();
+  const fits: { name: string; objective: number; W: Float64Array }[] = [];
+  try {
+    for (const name of availableBackends()) {
+      setBackend(name);
+      const r = proxNewtonLogistic(weighted, { penalty: 'l21', lambda, tol: 1e-10, maxIter: 100 });
+      assert.ok(r.info.converged, `${name}: ${r.info.message}`);
+      fits.push({ name, objective: r.info.objective, W: r.W.data });
+    }
+  } finally {
+    setBackend(before);
+  }
+  assert.ok(fits.length >= 2, `needs two backends, have ${fits.map((f) => f.name).join(', ')}`);
+  for (const f of fits.slice(1)) {
+    assert.ok(relDiff(f.objective, fits[0]!.objective) < 1e-10, `${f.name} ${f.objective} vs ${fits[0]!.name} ${fits[0]!.objective}`);
+    for (let i = 0; i < f.W.length; i++) assert.ok(Math.abs(f.W[i]! - fits[0]!.W[i]!) < 1e-6, `${f.name} W[${i}]`);
+  }
 });

@@ -4,6 +4,10 @@
 # static library with -mavx512f, everything else for AVX2 + FMA (checked at load time in
 # src/linalg/kernels/native.ts); the AVX-512 code runs only when cpuid reports it.
 {
+  "variables": {
+    # 1 when the compiler links -lmvec (scripts/has-libmvec.mjs); without it the scalar exp/log1p run.
+    "have_libmvec%": "<!(node scripts/has-libmvec.mjs)",
+  },
   "target_defaults": {
     "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=c++17"],
     "cflags_cc": ["-std=c++20", "-O3", "-fPIC", "-mavx2", "-mfma", "-fno-math-errno", "-ffp-contract=fast"],
@@ -22,8 +26,8 @@
       "dependencies": ["polytask_avx512"],
       "sources": ["native/addon.cc", "native/pool.cc", "native/decomp.cc", "native/gemm_avx2.cc", "native/nn.cc", "native/batched_avx2.cc", "native/batched_napi.cc", "native/nnqp.cc", "native/conv.cc", "native/fista_rows.cc", "native/logistic_model.cc"],
       # glibc's vector exp / log1p for prox-Newton's logistic pass (native/logistic_model.cc); it checks the
-      # glibc version and falls back to scalar libm without PT_HAVE_LIBMVEC.
-      "conditions": [["OS=='linux'", { "defines": ["PT_HAVE_LIBMVEC"], "libraries": ["-lmvec"] }]],
+      # glibc version and falls back to scalar libm without PT_HAVE_LIBMVEC (set only when the compiler links it).
+      "conditions": [["OS=='linux' and have_libmvec==1", { "defines": ["PT_HAVE_LIBMVEC"], "libraries": ["-lmvec"] }]],
     },
   ],
 }

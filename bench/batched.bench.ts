@@ -215,6 +215,22 @@ for (const T of TS) {
           const tt = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, nativePasses: false }), 0.5);
           rowsOut.push([`FISTA iteration, l21 (${b}, fistaRows, TS passes)`, { cpu: tt.cpu / iters, wall: tt.wall / iters }, fData]);
         }
+        // The constant step 1/L (L = the loss's max_t c_t λ_max estimate, fistaRows' constantStep): one
+        // evaluation per iteration unless the safeguard fires (counted), on 1 thread and on the pool
+        // (native: the loss kernel and passes A/C split when d × T ≥ 2^18, i.e. only at T = 10 000 here).
+        let cEvals = 0;
+        const cCounted = { ...prob, smoothInto: (w: Float64Array, g: Float64Array) => (cEvals++, loss.evaluateInto(w, g)) };
+        fistaRows(cCounted, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep: true });
+        console.log(`  (T = ${T}, ${b}: constant step ${((cEvals - 1) / iters).toFixed(2)} loss evaluations per iteration)`);
+        for (const th of b === 'native' ? [...new Set([1, nativeThreads])] : [0]) {
+          if (b === 'native') nativeLoad.setThreads(th);
+          const thr = b === 'native' ? `, ${th} thr` : '';
+          const ta = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false }), 0.5);
+          rowsOut.push([`FISTA iter l21 (${b}, fistaRows adaptive${thr})`, { cpu: ta.cpu / iters, wall: ta.wall / iters }, fData]);
+          const tc = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep: true }), 0.5);
+          rowsOut.push([`FISTA iter l21 (${b}, fistaRows constant${thr})`, { cpu: tc.cpu / iters, wall: tc.wall / iters }, fData]);
+        }
+        if (b === 'native') nativeLoad.setThreads(0);
       }
     }
   }

@@ -17,7 +17,10 @@
 //      prox's norm and its scaling);
 //   B  f(x⁺) and ∇f(x⁺) (smoothInto: for the squared loss one dsqGradBatched call, writing into our buffer);
 //   C  the backtracking test's three sums, the certificate, the restart product and finiteness.
-// A backtracking retry redoes A's prox part from the stored y, ∇f(y). Exported API:
+// A backtracking retry redoes A's prox part from the stored y, ∇f(y). With `constantStep` (L = the loss's
+// max_t c_t λ̂_max bound, no step-increase probing) an iteration is A, B, C once — one loss evaluation
+// instead of the adaptive rule's ~1.3 — on different iterates from fista.ts's, to the same certified
+// optimum (docs/data-at-scale.md, "Constant step and the pool"). Exported API:
 //   fistaRows(problem: RowsProblem, options: FistaRowsOptions): FistaResult (./fista.ts)
 //   rowsPenaltyValue(kind, lambda, w, d, T) → Ω(W), as penalty/l21.ts / lasso.ts compute it
 import { progressTicker } from './hooks.ts';

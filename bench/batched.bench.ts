@@ -215,6 +215,47 @@ for (const T of TS) {
           const tt = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, nativePasses: false }), 0.5);
           rowsOut.push([`FISTA iteration, l21 (${b}, fistaRows, TS passes)`, { cpu: tt.cpu / iters, wall: tt.wall / iters }, fData]);
         }
+        // The constant step 1/L (L = the loss's max_t c_t λ_max estimate, fistaRows' constantStep): one
+        // evaluation per iteration unless the safeguard fires (counted), on 1 thread and on the pool
+        // (native: the loss kernel and passes A/C split when d × T ≥ 2^18, i.e. only at T = 10 000 here).
+        let cEvals = 0;
+        const cCounted = { ...prob, smoothInto: (w: Float64Array, g: Float64Array) => (cEvals++, loss.evaluateInto(w, g)) };
+        fistaRows(cCounted, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep: true });
+        console.log(`  (T = ${T}, ${b}: constant step ${((cEvals - 1) / iters).toFixed(2)} loss evaluations per iteration)`);
+        for (const th of b === 'native' ? [...new Set([1, nativeThreads])] : [0]) {
+          if (b === 'native') nativeLoad.setThreads(th);
+          const thr = b === 'native' ? `, ${th} thr` : '';
+          const ta = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false }), 0.5);
+          rowsOut.push([`FISTA iter l21 (${b}, fistaRows adaptive${thr})`, { cpu: ta.cpu / iters, wall: ta.wall / iters }, fData]);
+          const tc = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep: true }), 0.5);
+          rowsOut.push([`FISTA iter l21 (${b}, fistaRows constant${thr})`, { cpu: tc.cpu / iters, wall: tc.wall / iters }, fData]);
+        }
+        if (b === 'native') nativeLoad.setThreads(0);
+        // A whole fit to tol 1e-8 both ways (λ = 0.1 λ_max of this problem, from W = 0; one run each, so
+        // the CPU and wall seconds are indicative; iterations, evaluations and objectives are exact):
+        // the constant step saves the retries but takes more iterations than the adaptive L, which
+        // settles below the global bound.
+        const g0 = new Float64Array(D * T);
+        loss.evaluateInto(new Float64Array(D * T), g0);
+        let lmax = 0;
+        for (let j = 0; j < D; j++) {
+          let q = 0;
+          for (let t = 0; t < T; t++) q += g0[j * T + t]! ** 2;
+          lmax = Math.max(lmax, Math.sqrt(q));
+        }
+        const fitRes: string[] = [];
+        let objs: number[] = [];
+        for (const constantStep of [false, true]) {
+          let ev = 0;
+          const pf = { ...prob, penalty: { kind: 'rows' as const, lambda: 0.1 * lmax }, gradNormAtZero: undefined, smoothInto: (w: Float64Array, g: Float64Array) => (ev++, loss.evaluateInto(w, g)) };
+          const c0 = process.cpuUsage();
+          const w0 = performance.now();
+          const res = fistaRows(pf, { x0: z0, tol: 1e-8, maxIter: 5000, trace: false, constantStep });
+          const u = process.cpuUsage(c0);
+          objs = [...objs, res.info.objective];
+          fitRes.push(`${constantStep ? 'constant' : 'adaptive'}: ${res.info.iterations} iterations, ${ev} evaluations, cpu ${((u.user + u.system) / 1e6).toFixed(3)} s, wall ${((performance.now() - w0) / 1e3).toFixed(3)} s${res.info.converged ? '' : ' NOT CONVERGED'}`);
+        }
+        console.log(`  (T = ${T}, ${b}: fit to tol 1e-8, λ = 0.1 λ_max — ${fitRes.join('; ')}; objectives differ by ${(Math.abs(objs[1]! - objs[0]!) / Math.abs(objs[0]!)).toExponential(1)} relative)`);
       }
     }
   }

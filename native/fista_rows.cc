@@ -5,20 +5,25 @@
 // certificate, the restart product and finiteness. The TypeScript functions passA / passC are the
 // reference: same operations in the same order, and no FMA contraction here (the pragma below overrides
 // binding.gyp's -ffp-contract=fast), so the two agree to the last bit on the same inputs
-// (test/linear/solver/fista-rows.test.ts checks 1e-12). Single-threaded: at d × T = 500 000 a pass is a
-// few milliseconds, the range where the pool's wake-up cost more than it saved (batched_napi.cc).
+// (test/linear/solver/fista-rows.test.ts checks 1e-12). Calls over at least PAR_MIN entries (d × T ≥ 2^18,
+// T ≥ ~5 000 at d = 50) are split over the pool (rows of W for the step, index ranges for the check; each
+// part's sums added in part order, so the result depends on the thread count only by rounding of the
+// sums); smaller ones stay on one thread, where the pool's wake-up cost more than it saved (batched_napi.cc).
 #pragma GCC optimize("fp-contract=off")
 #include <cmath>
 #include <node_api.h>
 #include "batched_kernels.h"
+#include "pool.h"
 
 namespace {
 
-double stepRows(bool rows, long d, long T, double beta, const double* x, const double* xp, const double* gx, const double* gp,
+const long PAR_MIN = 1L << 18;
+
+double stepRows(bool rows, long j0, long j1, long T, double beta, const double* x, const double* xp, const double* gx, const double* gp,
                 double* y, double* g, double* xn, double step, double tau, double* sums) {
   const bool ex = beta != 0;
   double gDelta = 0, dHd = 0, pen = 0;
-  for (long j = 0; j < d; j++) {
+  for (long j = j0; j < j1; j++) {
     const long o = j * T, e = o + T;
     if (rows) {
       double s = 0;
@@ -81,10 +86,10 @@ double stepRows(bool rows, long d, long T, double beta, const double* x, const d
   return pen;
 }
 
-bool checkPass(long len, const double* xn, const double* y, const double* gy, const double* gn, const double* x, double L, double* out) {
+bool checkPass(long i0, long len, const double* xn, const double* y, const double* gy, const double* gn, const double* x, double L, double* out) {
   double dd = 0, gd = 0, gdiff = 0, r2 = 0, up = 0;
   bool finite = true;
-  for (long i = 0; i < len; i++) {
+  for (long i = i0; i < len; i++) {
     const double xj = xn[i], yj = y[i], gyj = gy[i], gnj = gn[i];
     const double di = xj - yj;
     dd += di * di;
@@ -150,7 +155,33 @@ napi_value stepFn(napi_env env, napi_callback_info info) {
   const double step = num(env, v[11], ok), tau = num(env, v[12], ok);
   double* sums = f64(env, v[13], 2, ok);
   if (!ok) return nullptr;
-  const double pen = stepRows(rows, d, T, beta, x, xp, gx, gp, y, g, xn, step, tau, sums);
+  int parts = 1;
+  const int want = ptCallerThreads();
+  if (want > 1 && len >= PAR_MIN && d > 1) parts = ptAcquire(want < d ? want : (int)d);
+  double pen;
+  if (parts == 1) {
+    pen = stepRows(rows, 0, d, T, beta, x, xp, gx, gp, y, g, xn, step, tau, sums);
+  } else {
+    // Rows of W split evenly: the prox works on whole rows, so no row is shared between threads.
+    struct Ctx {
+      bool rows; long d, T; double beta; const double *x, *xp, *gx, *gp; double *y, *g, *xn; double step, tau; int parts;
+      double pen[PT_MAX_THREADS]; double sums[PT_MAX_THREADS][2];
+    } ctx = { rows, d, T, beta, x, xp, gx, gp, y, g, xn, step, tau, parts, {}, {} };
+    ptParallel(parts, [](void* q, int p) {
+      Ctx* c = (Ctx*)q;
+      const long j0 = c->d * p / c->parts, j1 = c->d * (p + 1) / c->parts;
+      c->pen[p] = stepRows(c->rows, j0, j1, c->T, c->beta, c->x, c->xp, c->gx, c->gp, c->y, c->g, c->xn, c->step, c->tau, c->sums[p]);
+    }, &ctx);
+    ptRelease();
+    pen = 0;
+    sums[0] = 0;
+    sums[1] = 0;
+    for (int p = 0; p < parts; p++) {
+      pen += ctx.pen[p];
+      sums[0] += ctx.sums[p][0];
+      sums[1] += ctx.sums[p][1];
+    }
+  }
   napi_value r;
   napi_create_double(env, pen, &r);
   return r;
@@ -173,8 +204,32 @@ napi_value checkFn(napi_env env, napi_callback_info info) {
   const double L = num(env, v[6], ok);
   double* out = f64(env, v[7], 5, ok);
   if (!ok) return nullptr;
+  int parts = 1;
+  const int want = ptCallerThreads();
+  if (want > 1 && len >= PAR_MIN) parts = ptAcquire(want);
+  bool finite;
+  if (parts == 1) {
+    finite = checkPass(0, len, xn, y, gy, gn, x, L, out);
+  } else {
+    struct Ctx {
+      long len; const double *xn, *y, *gy, *gn, *x; double L; int parts; double out[PT_MAX_THREADS][5]; bool fin[PT_MAX_THREADS];
+    } ctx = { len, xn, y, gy, gn, x, L, parts, {}, {} };
+    ptParallel(parts, [](void* q, int p) {
+      Ctx* c = (Ctx*)q;
+      // Index ranges on 8-entry boundaries (cache lines stay with one thread).
+      const long i0 = (c->len * p / c->parts) & ~7L, i1 = p + 1 == c->parts ? c->len : (c->len * (p + 1) / c->parts) & ~7L;
+      c->fin[p] = checkPass(i0, i1, c->xn, c->y, c->gy, c->gn, c->x, c->L, c->out[p]);
+    }, &ctx);
+    ptRelease();
+    finite = true;
+    for (int k = 0; k < 5; k++) out[k] = 0;
+    for (int p = 0; p < parts; p++) {
+      finite = finite && ctx.fin[p];
+      for (int k = 0; k < 5; k++) out[k] += ctx.out[p][k];
+    }
+  }
   napi_value r;
-  napi_get_boolean(env, checkPass(len, xn, y, gy, gn, x, L, out), &r);
+  napi_get_boolean(env, finite, &r);
   return r;
 }
 

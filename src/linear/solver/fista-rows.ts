@@ -17,7 +17,10 @@
 //      prox's norm and its scaling);
 //   B  f(x⁺) and ∇f(x⁺) (smoothInto: for the squared loss one dsqGradBatched call, writing into our buffer);
 //   C  the backtracking test's three sums, the certificate, the restart product and finiteness.
-// A backtracking retry redoes A's prox part from the stored y, ∇f(y). Exported API:
+// A backtracking retry redoes A's prox part from the stored y, ∇f(y). With `constantStep` (L = the loss's
+// max_t c_t λ̂_max bound, no step-increase probing) an iteration is A, B, C once — one loss evaluation
+// instead of the adaptive rule's ~1.3 — on different iterates from fista.ts's, to the same certified
+// optimum (docs/data-at-scale.md, "Constant step and the pool"). Exported API:
 //   fistaRows(problem: RowsProblem, options: FistaRowsOptions): FistaResult (./fista.ts)
 //   rowsPenaltyValue(kind, lambda, w, d, T) → Ω(W), as penalty/l21.ts / lasso.ts compute it
 import { progressTicker } from './hooks.ts';
@@ -54,6 +57,14 @@ export interface FistaRowsOptions {
   readonly hooks?: SolverHooks;
   /** false: the TypeScript passes even where the backend has native ones (benchmarks compare). Default true. */
   readonly nativePasses?: boolean;
+  /**
+   * Constant step 1/L with L = problem.lipschitz (required): no step-increase probing, so an iteration is
+   * one loss evaluation as long as the sufficient-decrease test holds at L. The test stays as a safeguard
+   * (L is the power iteration's estimate of max_t c_t λ_max(X̂_tᵀX̂_t), which approaches from below): if it
+   * fails, L doubles and stays, and the certificate is the same. Iterates differ from ./fista.ts's
+   * (which probes L down by 0.8 every iteration); the optimum is the same. Overrides stepIncrease. Default false.
+   */
+  readonly constantStep?: boolean;
 }
 
 const TINY = 1e-300;
@@ -202,7 +213,11 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   const maxIter = opts.maxIter ?? DEFAULT_MAX_ITER;
   const accelerate = opts.accelerate ?? true;
   const restart = opts.restart ?? accelerate;
-  const stepIncrease = opts.stepIncrease ?? true;
+  const constantStep = opts.constantStep ?? false;
+  if (constantStep && !(prob.lipschitz !== undefined && prob.lipschitz > 0 && Number.isFinite(prob.lipschitz))) {
+    throw new RangeError(`fistaRows: constantStep needs problem.lipschitz > 0 and finite (got ${prob.lipschitz})`);
+  }
+  const stepIncrease = constantStep ? false : (opts.stepIncrease ?? true);
   const solver = opts.solverName ?? (accelerate ? 'fista' : 'ista');
   const keepTrace = opts.trace ?? true;
 
@@ -253,6 +268,7 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   let converged = false;
   let iterations = 0;
   let restarts = 0;
+  let evaluations = 0;
 
   for (let k = 1; k <= maxIter; k++) {
     iterations = k;
@@ -273,6 +289,7 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
         fy = fx + beta * sumsA[0]! + 0.5 * beta * beta * sumsA[1]!;
       } else pen = stepPass(0, y, gy, step, tau);
       fn = prob.smoothInto(xn, gn);
+      evaluations++;
       const finite = checkPass(y, gy, L);
       const dNormSq = sumsC[0]!;
       let ok: boolean;
@@ -331,8 +348,8 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
 
   const seconds = (performance.now() - started) / 1000;
   const message = converged
-    ? `converged: relative optimality ${optimality.toExponential(2)} ≤ tol ${tol} after ${iterations} iterations (${restarts} restarts)`
-    : `NOT converged: stopped at the iteration cap maxIter = ${maxIter} with relative optimality ${optimality.toExponential(2)} > tol ${tol}; raise maxIter or loosen tol`;
+    ? `converged: relative optimality ${optimality.toExponential(2)} ≤ tol ${tol} after ${iterations} iterations (${restarts} restarts, ${evaluations} loss evaluations)`
+    : `NOT converged: stopped at the iteration cap maxIter = ${maxIter} with relative optimality ${optimality.toExponential(2)} > tol ${tol} (${evaluations} loss evaluations); raise maxIter or loosen tol`;
   if (!converged && opts.requireConvergence) throw new ConvergenceError(`${solver}: ${message}`);
   const info: FitInfo = { solver, iterations, converged, optimality, objective: F, objectiveTrace: trace, seconds, message };
   return { x: [new Matrix(d, T, x)], info, lipschitz: L };

@@ -102,22 +102,28 @@ test('rowsPenaltyValue is the penalties\' own value() exactly; shape errors are 
   assert.throws(() => fistaRows({ d: D, T, smoothInto: (w, g) => loss.evaluateInto(w, g), penalty: { kind: 'rows', lambda: 1 } }, { x0: new Float64Array(5) }), /x0 has 5 entries/);
 });
 
-test('native fistaRowsStep / fistaRowsCheck equal the TypeScript passes (reference) to 1e-12, both penalties, with and without extrapolation', async (t) => {
+test('native fistaRowsStep / fistaRowsCheck equal the TypeScript passes (reference) to 1e-12, both penalties, with and without extrapolation, on 1 and 2 threads', async (t) => {
   const before = backendName();
   if (!availableBackends().includes('native')) return t.skip('native backend not built');
   const { passA, passC } = await import('../../../src/linear/solver/fista-rows.ts');
   const { kernels } = await import('../../../src/linalg/backend.ts');
-  try {
+  const { nativeLoad } = await import('../../../src/linalg/kernels/native.ts');
+  const drawn = new Map<string, Float64Array>(); // each draw once (drawing 262 400 normals is the slow part)
+  // The small shape stays on one thread; d × T = 262 400 ≥ 2^18 is split over the pool when 2 threads are allowed.
+  for (const [d, Tn, threads] of [[9, 37, 0], [8, 32800, 2]] as const) try {
     setBackend('native');
+    nativeLoad.setThreads(threads);
     const k = kernels();
     assert.ok(k.fistaRowsStep && k.fistaRowsCheck, 'the native backend has both passes');
-    const d = 9;
-    const Tn = 37;
     const n = d * Tn;
-    const arr = (seed: number) => Float64Array.from(randomMatrix(d, Tn, seed).data);
+    const arr = (seed: number) => {
+      const key = `${d}x${Tn}:${seed}`;
+      if (!drawn.has(key)) drawn.set(key, randomMatrix(d, Tn, seed).data);
+      return Float64Array.from(drawn.get(key)!);
+    };
     const [x, xp, gx, gp, gn] = [arr(1), arr(2), arr(3), arr(4), arr(5)];
     const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
-      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-12 * (1 + Math.abs(b[i]!)), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+      for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i]! - b[i]!) <= 1e-12 * (1 + Math.abs(b[i]!)))) assert.fail(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
     };
     for (const kind of ['rows', 'entries'] as const) {
       for (const beta of [0, 0.37]) {
@@ -126,14 +132,14 @@ test('native fistaRowsStep / fistaRowsCheck equal the TypeScript passes (referen
         const v0 = out();
         passA(kind, d, Tn, beta, x, xp, gx, gp, v0.y, v0.g, v0.xn, 0.3, 0, v0.s);
         const sizes = kind === 'rows'
-          ? Array.from({ length: d }, (_, j) => Math.hypot(...v0.xn.subarray(j * Tn, (j + 1) * Tn)))
+          ? Array.from({ length: d }, (_, j) => Math.sqrt(v0.xn.subarray(j * Tn, (j + 1) * Tn).reduce((q, v) => q + v * v, 0)))
           : Array.from(v0.xn, Math.abs);
         const tau = sizes.sort((p, q) => p - q)[sizes.length >> 1]!;
         const a = out();
         const b = out();
         const pa = passA(kind, d, Tn, beta, x, xp, gx, gp, a.y, a.g, a.xn, 0.3, tau, a.s);
         const pb = k.fistaRowsStep!(kind === 'rows', d, Tn, beta, x, xp, gx, gp, b.y, b.g, b.xn, 0.3, tau, b.s);
-        const what = `${kind}, beta ${beta}`;
+        const what = `${kind}, beta ${beta}, ${d} × ${Tn}, threads ${threads}`;
         close([pb], [pa], `${what}: penalty`);
         close(b.xn, a.xn, `${what}: xn`);
         close(b.y, a.y, `${what}: y`);
@@ -146,11 +152,57 @@ test('native fistaRowsStep / fistaRowsCheck equal the TypeScript passes (referen
         close(cb, ca, `${what}: check sums`);
       }
     }
-    const bad = Float64Array.from(x);
-    bad[5] = NaN;
-    assert.equal(k.fistaRowsCheck!(n, bad, x, gx, gn, x, 1, new Float64Array(5)), false);
+    for (const at of [5, n - 3]) {
+      const bad = Float64Array.from(x);
+      bad[at] = at === 5 ? NaN : Infinity;
+      assert.equal(k.fistaRowsCheck!(n, bad, x, gx, gn, x, 1, new Float64Array(5)), false, `non-finite at ${at}`);
+    }
     assert.throws(() => k.fistaRowsCheck!(n, new Float64Array(3), x, gx, gn, x, 1, new Float64Array(5)), /shorter/);
   } finally {
+    nativeLoad.setThreads(0);
     setBackend(before);
   }
+});
+
+for (const kind of ['l21', 'lasso'] as const) {
+  test(`fistaRows with a constant step (${kind}) reaches the generic FISTA's optimum to 1e-8, certified, one loss evaluation per iteration, on every backend`, () => {
+    const problem = small();
+    const pen = penaltyFor(kind, problem, 0.5);
+    const before = backendName();
+    try {
+      for (const b of availableBackends()) {
+        setBackend(b);
+        const { obj, gen } = both(problem, pen, { tol: 1e-10 });
+        const loss = createLoss(problem, { gram: true }) as SquaredLoss;
+        let evals = 0;
+        const prob = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => (evals++, loss.evaluateInto(w, g)), penalty: pen.separable!, lipschitz: obj.lipschitz! };
+        const rows = fistaRows(prob, { x0: new Float64Array(D * T), tol: 1e-10, maxIter: 20000, constantStep: true });
+        assert.ok(gen.info.converged && rows.info.converged, `${b}: ${rows.info.message}`);
+        assert.ok(relDiff(rows.info.objective, gen.info.objective) <= 1e-8, `${b}: objective ${rows.info.objective} vs ${gen.info.objective}`);
+        // The start's ‖∇f(0)‖ and f(x0), then one per iteration: the step L = obj.lipschitz never failed the test here.
+        assert.equal(evals, rows.info.iterations + 2, `${b}: evaluations`);
+        assert.equal(rows.lipschitz, obj.lipschitz, `${b}: L unchanged`);
+        const res = proxGradientResidual(obj, rows.x, rows.lipschitz);
+        assert.ok(res <= 1e-9, `${b}: prox-gradient residual ${res}`);
+        // The constant step has no retries to spend, so its iterates are not fista.ts's (a different path to the same optimum).
+        assert.ok(rows.info.objectiveTrace.length !== gen.info.objectiveTrace.length || rows.info.objectiveTrace.some((v, i) => v !== gen.info.objectiveTrace[i]), `${b}: a different path`);
+      }
+    } finally {
+      setBackend(before);
+    }
+  });
+}
+
+test('fistaRows constantStep: the safeguard doubles an L below the curvature, and without an L it is a RangeError', () => {
+  const problem = small();
+  const pen = penaltyFor('l21', problem, 0.5);
+  const loss = createLoss(problem, { gram: true }) as SquaredLoss;
+  const obj = linearObjective(loss, [], pen);
+  const base = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => loss.evaluateInto(w, g), penalty: pen.separable! };
+  const low = fistaRows({ ...base, lipschitz: obj.lipschitz! / 16 }, { x0: new Float64Array(D * T), tol: 1e-10, maxIter: 20000, constantStep: true });
+  assert.ok(low.info.converged, low.info.message);
+  assert.ok(low.lipschitz > obj.lipschitz! / 16, `L grew from ${obj.lipschitz! / 16} to ${low.lipschitz}`);
+  const ref = fistaRows({ ...base, lipschitz: obj.lipschitz! }, { x0: new Float64Array(D * T), tol: 1e-10, maxIter: 20000, constantStep: true });
+  assert.ok(relDiff(low.info.objective, ref.info.objective) <= 1e-8);
+  assert.throws(() => fistaRows(base, { x0: new Float64Array(D * T), constantStep: true }), /constantStep needs problem.lipschitz/);
 });

@@ -50,8 +50,9 @@ function start(argv: string[], cwd: string) {
 test('a long fit through a pipe prints progress lines while it works: iterations and optimality', { skip, timeout: 60_000 }, async () => {
   const { dir, cleanup } = tempDir();
   try {
-    // 10 000 iterations: fistaRows (solver/fista-rows.ts) ran 2 500 in 686 ms (load ~15), too few progress lines.
-    const { lines, done } = start(longFit(schoolPart(dir), 10_000), dir);
+    // 40 000 iterations (≈ 2.5 s on a quiet machine): fistaRows (solver/fista-rows.ts) runs 10 000 in
+    // 0.6 s there, which gave only 2 progress lines; the solver's ticker reports at most every ~200 ms.
+    const { lines, done } = start(longFit(schoolPart(dir), 40_000), dir);
     const { code } = await done;
     assert.equal(code, 0, lines.map((l) => l.text).join('\n'));
     const progress = lines.filter((l) => /^fit l21: \d+ %; fista: iteration \d+, optimality /.test(l.text));

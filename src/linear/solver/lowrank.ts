@@ -27,7 +27,7 @@ const GRAM_ROUTE_RATIO = 1e4;
 // ---------------------------------------------------------------- the prox
 
 /** Singular values of the d × T matrix stored transposed (Wt: T × d), from the min(d, T) Gram; descending; Q: the singular vectors on the smaller side (d-side when left). */
-export function gramEigen(Wt: Float64Array, d: number, T: number): { values: Float64Array; Q: Matrix; left: boolean } {
+export function gramEigen(Wt: Float64Array, d: number, T: number): Spectrum {
   // left: C = WWᵀ (d × d) = Wtᵀ Wt; else C = WᵀW (T × T) = Wt Wtᵀ.
   const left = d <= T;
   const m = left ? d : T;
@@ -62,6 +62,60 @@ export function gramEigen(Wt: Float64Array, d: number, T: number): { values: Flo
   return { values, Q, left };
 }
 
+/** The singular values and vectors of a d × T matrix on its smaller side (gramEigen, or an exact SVD). */
+export interface Spectrum {
+  /** σ descending, length m = min(d, T). */
+  readonly values: Float64Array;
+  /** m × m: the singular vectors on the smaller side, column k (d-side when left). */
+  readonly Q: Matrix;
+  readonly left: boolean;
+}
+
+/**
+ * out ← α·V + Σ_{k<r} (f_k − α) q_k q_kᵀ applied on V's smaller side (W·h(WᵀW) = h(WWᵀ)·W), for V
+ * stored transposed (T × d). The first r directions of the spectrum carry f.
+ */
+export function spectralMapT(Vt: Float64Array, d: number, T: number, sp: Spectrum, r: number, f: Float64Array, alphaIn: number, out: Float64Array): void {
+  const m = sp.values.length;
+  const q = sp.Q.data;
+  // r = m: the r directions span the whole smaller side (Σ q_k q_kᵀ = I), so α cancels exactly; leave
+  // it out rather than add and subtract it (cmtl's α = 2c/η can exceed the other factors by 1/η).
+  const alpha = r === m ? 0 : alphaIn;
+  for (let i = 0; i < Vt.length; i++) out[i] = alpha * Vt[i]!;
+  if (r === 0) return;
+  if (sp.left) {
+    // out += Vt · S, S = Q_r diag(f − α) Q_rᵀ (d × d).
+    const S = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += q[i * m + k]! * (f[k]! - alpha) * q[j * m + k]!;
+      S[i * d + j] = s;
+      S[j * d + i] = s;
+    }
+    for (let t = 0; t < T; t++) {
+      const o = t * d;
+      for (let i = 0; i < d; i++) {
+        const a = Vt[o + i]!;
+        if (a === 0) continue;
+        const si = i * d;
+        for (let j = 0; j < d; j++) out[o + j]! += a * S[si + j]!;
+      }
+    }
+  } else {
+    // out += S · Vt, S (T × T) = Q_r diag(f − α) Q_rᵀ, through Z = diag(f − α) Q_rᵀ Vt (r × d).
+    const Z = new Float64Array(r * d);
+    for (let k = 0; k < r; k++) for (let t = 0; t < T; t++) {
+      const a = q[t * m + k]! * (f[k]! - alpha);
+      if (a === 0) continue;
+      for (let i = 0; i < d; i++) Z[k * d + i]! += a * Vt[t * d + i]!;
+    }
+    for (let t = 0; t < T; t++) for (let k = 0; k < r; k++) {
+      const a = q[t * m + k]!;
+      for (let i = 0; i < d; i++) out[t * d + i]! += a * Z[k * d + i]!;
+    }
+  }
+}
+
 /**
  * prox_{τ‖·‖_*} of the d × T matrix V stored transposed (Vt: T × d), written into out (T × d);
  * returns the nuclear norm of the result (Σ max(σ − τ, 0)).
@@ -81,38 +135,7 @@ export function traceProxT(Vt: Float64Array, d: number, T: number, tau: number, 
     f[k] = 1 - tau / values[k]!;
     nuc += values[k]! - tau;
   }
-  const q = Q.data;
-  if (left) {
-    // out = Vt · S with S = Q_r diag(f) Q_rᵀ (d × d).
-    const S = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += q[i * m + k]! * f[k]! * q[j * m + k]!;
-      S[i * d + j] = s;
-      S[j * d + i] = s;
-    }
-    for (let t = 0; t < T; t++) {
-      const o = t * d;
-      for (let i = 0; i < d; i++) {
-        const a = Vt[o + i]!;
-        if (a === 0) continue;
-        const si = i * d;
-        for (let j = 0; j < d; j++) out[o + j]! += a * S[si + j]!;
-      }
-    }
-  } else {
-    // out = S · Vt with S (T × T) = Q_r diag(f) Q_rᵀ: via Z = Q_rᵀ Vt (r × d).
-    const Z = new Float64Array(r * d);
-    for (let k = 0; k < r; k++) for (let t = 0; t < T; t++) {
-      const a = q[t * m + k]! * f[k]!;
-      if (a === 0) continue;
-      for (let i = 0; i < d; i++) Z[k * d + i]! += a * Vt[t * d + i]!;
-    }
-    for (let t = 0; t < T; t++) for (let k = 0; k < r; k++) {
-      const a = q[t * m + k]!;
-      for (let i = 0; i < d; i++) out[t * d + i]! += a * Z[k * d + i]!;
-    }
-  }
+  spectralMapT(Vt, d, T, { values, Q, left }, r, f, 0, out); // out = Σ_{k<r} f_k q_k q_kᵀ applied on the smaller side
   return nuc;
 }
 

@@ -25,69 +25,17 @@ import { cmtlOptimalEigenvalues } from '../structure/capped-simplex.ts';
 import { cmtlReduced } from '../structure/cmtl-m-step.ts';
 import { shrinkSquaredSum, squaredTraceValue } from '../structure/squared-trace.ts';
 import type { GramPenalty } from './admm.ts';
-import { gramEigen } from './lowrank.ts';
+import { gramEigen, spectralMapT, type Spectrum } from './lowrank.ts';
 
 /** Below this σ/σ_max a needed direction is taken from the exact SVD (see the header). */
 const GRAM_ROUTE_MIN = 1e-4;
 
-interface Spectrum {
-  /** σ descending, length m = min(d, T). */
-  readonly values: Float64Array;
-  /** m × m: the singular vectors on the smaller side, column k (d-side when left). */
-  readonly Q: Matrix;
-  readonly left: boolean;
-}
 
 /** The same spectrum from the exact SVD of the stored-transposed V (T × d). */
 function exactSpectrum(Vt: Float64Array, d: number, T: number): Spectrum {
   const { U, s, V } = svd(new Matrix(T, d, Vt)); // Vt = U diag(s) Vᵀ: U is V's T-side, V its d-side
   const left = d <= T;
   return { values: s, Q: left ? V : U, left };
-}
-
-/**
- * out ← α·V + Σ_{k<r} (f_k − α) q_k q_kᵀ applied on V's smaller side (W·h(WᵀW) = h(WWᵀ)·W), for V
- * stored transposed (T × d). The first r directions of the spectrum carry f.
- */
-function spectralMapT(Vt: Float64Array, d: number, T: number, sp: Spectrum, r: number, f: Float64Array, alphaIn: number, out: Float64Array): void {
-  const m = sp.values.length;
-  const q = sp.Q.data;
-  // r = m: the r directions span the whole smaller side (Σ q_k q_kᵀ = I), so α cancels exactly; leave
-  // it out rather than add and subtract it (cmtl's α = 2c/η can exceed the other factors by 1/η).
-  const alpha = r === m ? 0 : alphaIn;
-  for (let i = 0; i < Vt.length; i++) out[i] = alpha * Vt[i]!;
-  if (r === 0) return;
-  if (sp.left) {
-    // out += Vt · S, S = Q_r diag(f − α) Q_rᵀ (d × d).
-    const S = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += q[i * m + k]! * (f[k]! - alpha) * q[j * m + k]!;
-      S[i * d + j] = s;
-      S[j * d + i] = s;
-    }
-    for (let t = 0; t < T; t++) {
-      const o = t * d;
-      for (let i = 0; i < d; i++) {
-        const a = Vt[o + i]!;
-        if (a === 0) continue;
-        const si = i * d;
-        for (let j = 0; j < d; j++) out[o + j]! += a * S[si + j]!;
-      }
-    }
-  } else {
-    // out += S · Vt, S (T × T) = Q_r diag(f − α) Q_rᵀ, through Z = diag(f − α) Q_rᵀ Vt (r × d).
-    const Z = new Float64Array(r * d);
-    for (let k = 0; k < r; k++) for (let t = 0; t < T; t++) {
-      const a = q[t * m + k]! * (f[k]! - alpha);
-      if (a === 0) continue;
-      for (let i = 0; i < d; i++) Z[k * d + i]! += a * Vt[t * d + i]!;
-    }
-    for (let t = 0; t < T; t++) for (let k = 0; k < r; k++) {
-      const a = q[t * m + k]!;
-      for (let i = 0; i < d; i++) out[t * d + i]! += a * Z[k * d + i]!;
-    }
-  }
 }
 
 const sumSq = (a: Float64Array): number => {

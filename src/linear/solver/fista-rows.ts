@@ -101,31 +101,32 @@ export function passA(kind: SeparableKind, d: number, T: number, beta: number, x
   for (let j = 0; j < d; j++) {
     const o = j * T;
     const e = o + T;
-    if (kind === 'rows') {
-      let s = 0;
-      if (extrapolate) {
-        for (let i = o; i < e; i++) {
-          const xi = x[i]!;
-          const gi = gx[i]!;
-          const dl = xi - xPrev[i]!;
-          const hd = gi - gPrev[i]!;
-          const yv = xi + beta * dl;
-          const gv = gi + beta * hd;
-          y[i] = yv;
-          g[i] = gv;
-          gDelta += gi * dl;
-          dHd += dl * hd;
-          const v = yv - step * gv;
-          xn[i] = v;
-          s += v * v;
-        }
-      } else {
-        for (let i = o; i < e; i++) {
-          const v = y[i]! - step * g[i]!;
-          xn[i] = v;
-          s += v * v;
-        }
+    // The gradient step v = y − step·g into xn (with y, g extrapolated first when beta ≠ 0), and ‖v‖².
+    let s = 0;
+    if (extrapolate) {
+      for (let i = o; i < e; i++) {
+        const xi = x[i]!;
+        const gi = gx[i]!;
+        const dl = xi - xPrev[i]!;
+        const hd = gi - gPrev[i]!;
+        const yv = xi + beta * dl;
+        const gv = gi + beta * hd;
+        y[i] = yv;
+        g[i] = gv;
+        gDelta += gi * dl;
+        dHd += dl * hd;
+        const v = yv - step * gv;
+        xn[i] = v;
+        s += v * v;
       }
+    } else {
+      for (let i = o; i < e; i++) {
+        const v = y[i]! - step * g[i]!;
+        xn[i] = v;
+        s += v * v;
+      }
+    }
+    if (kind === 'rows') {
       // Group soft-thresholding (penalty/group.ts): the row scaled by max(0, 1 − τ/‖v‖), zero rows exactly 0.
       const n = Math.sqrt(s);
       const f = n <= tau ? 0 : 1 - tau / n;
@@ -139,27 +140,10 @@ export function passA(kind: SeparableKind, d: number, T: number, beta: number, x
         }
       }
       pen += Math.sqrt(r);
-    } else if (extrapolate) {
-      for (let i = o; i < e; i++) {
-        const xi = x[i]!;
-        const gi = gx[i]!;
-        const dl = xi - xPrev[i]!;
-        const hd = gi - gPrev[i]!;
-        const yv = xi + beta * dl;
-        const gv = gi + beta * hd;
-        y[i] = yv;
-        g[i] = gv;
-        gDelta += gi * dl;
-        dHd += dl * hd;
-        const v = yv - step * gv;
-        const z = v > tau ? v - tau : v < -tau ? v + tau : 0; // soft thresholding (penalty/lasso.ts)
-        xn[i] = z;
-        pen += Math.abs(z);
-      }
     } else {
       for (let i = o; i < e; i++) {
-        const v = y[i]! - step * g[i]!;
-        const z = v > tau ? v - tau : v < -tau ? v + tau : 0;
+        const v = xn[i]!;
+        const z = v > tau ? v - tau : v < -tau ? v + tau : 0; // soft thresholding (penalty/lasso.ts)
         xn[i] = z;
         pen += Math.abs(z);
       }

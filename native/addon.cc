@@ -12,6 +12,7 @@
 #include "pool.h"
 #include "batched_kernels.h"
 #include "conv.h"
+#include "napi_args.h"
 
 void ptRegisterNnqp(napi_env env, napi_value exports); // many NNQPs with one matrix (nnqp.cc)
 
@@ -22,67 +23,10 @@ bool forceAvx2 = false; // tests and benchmarks compare the two paths
 
 bool use512() { return haveAvx512 && !forceAvx2; }
 
-struct Args {
-  napi_env env;
-  napi_value v[20];
-  size_t n = 20;
-  bool ok = true;
-};
+using namespace ptnapi;
 
-bool fail(napi_env env, const char* msg) {
-  napi_throw_error(env, "POLYTASK_NATIVE", msg);
-  return false;
-}
-
-bool getArgs(napi_env env, napi_callback_info info, Args& a, size_t want) {
-  a.env = env;
-  if (napi_get_cb_info(env, info, &a.n, a.v, nullptr, nullptr) != napi_ok) return fail(env, "native: bad call");
-  if (a.n < want) return fail(env, "native: too few arguments");
-  return true;
-}
-
-double num(Args& a, int i) {
-  double x = 0;
-  if (napi_get_value_double(a.env, a.v[i], &x) != napi_ok) a.ok = fail(a.env, "native: expected a number");
-  return x;
-}
-
-long integer(Args& a, int i) {
-  double x = num(a, i);
-  if (a.ok && (x < 0 || x != (double)(long)x)) a.ok = fail(a.env, "native: expected a non-negative integer");
-  return (long)x;
-}
-
-bool flag(Args& a, int i) {
-  bool b = false;
-  if (napi_get_value_bool(a.env, a.v[i], &b) != napi_ok) a.ok = fail(a.env, "native: expected a boolean");
-  return b;
-}
-
-/** The data pointer of a typed array of the given type with at least `need` elements. */
-void* arr(Args& a, int i, napi_typedarray_type want, long need) {
-  napi_typedarray_type t;
-  size_t len = 0;
-  void* data = nullptr;
-  if (!a.ok) return nullptr;
-  if (napi_get_typedarray_info(a.env, a.v[i], &t, &len, &data, nullptr, nullptr) != napi_ok || t != want) {
-    a.ok = fail(a.env, want == napi_float64_array ? "native: expected a Float64Array" : "native: expected a Float32Array");
-    return nullptr;
-  }
-  if ((long)len < need) {
-    a.ok = fail(a.env, "native: array shorter than its shape");
-    return nullptr;
-  }
-  return data;
-}
 
 long span(long rows, long cols, long ld) { return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols; }
-
-napi_value undef(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
-}
 
 napi_value number(napi_env env, double x) {
   napi_value r;
@@ -115,9 +59,9 @@ napi_value gemm(napi_env env, napi_callback_info info) {
   if ((ta ? m : k) > lda && (ta ? k : m) > 0) return fail(env, "native gemm: lda too small"), nullptr;
   if ((tb ? k : n) > ldb && (tb ? n : k) > 0) return fail(env, "native gemm: ldb too small"), nullptr;
   if (n > ldc && m > 0) return fail(env, "native gemm: ldc too small"), nullptr;
-  const T* A = (const T*)arr(a, 6, ty, span(ta ? k : m, ta ? m : k, lda));
-  const T* B = (const T*)arr(a, 8, ty, span(tb ? n : k, tb ? k : n, ldb));
-  T* C = (T*)arr(a, 11, ty, span(m, n, ldc));
+  const T* A = (const T*)typedArray(a, 6, ty, span(ta ? k : m, ta ? m : k, lda));
+  const T* B = (const T*)typedArray(a, 8, ty, span(tb ? n : k, tb ? k : n, ldb));
+  T* C = (T*)typedArray(a, 11, ty, span(m, n, ldc));
   if (!a.ok) return nullptr;
   if (sizeof(T) == 8) {
     (use512() ? pt_avx512::dgemm : pt_avx2::dgemm)(ta, tb, m, n, k, alpha, (const double*)A, lda, (const double*)B, ldb, beta,
@@ -142,9 +86,9 @@ napi_value gemv(napi_env env, napi_callback_info info) {
   double beta = num(a, 7);
   if (!a.ok) return nullptr;
   if (n > lda && m > 0) return fail(env, "native gemv: lda too small"), nullptr;
-  const T* A = (const T*)arr(a, 4, ty, span(m, n, lda));
-  const T* x = (const T*)arr(a, 6, ty, tr ? m : n);
-  T* y = (T*)arr(a, 8, ty, tr ? n : m);
+  const T* A = (const T*)typedArray(a, 4, ty, span(m, n, lda));
+  const T* x = (const T*)typedArray(a, 6, ty, tr ? m : n);
+  T* y = (T*)typedArray(a, 8, ty, tr ? n : m);
   if (!a.ok) return nullptr;
   if (sizeof(T) == 8)
     (use512() ? pt_avx512::dgemv : pt_avx2::dgemv)(tr, m, n, alpha, (const double*)A, lda, (const double*)x, beta, (double*)y, threadsFor());
@@ -168,8 +112,8 @@ napi_value gram(napi_env env, napi_callback_info info) {
   if (!a.ok) return nullptr;
   if (d > ldx && n > 0) return fail(env, "native gram: ldx too small"), nullptr;
   if (d > ldc) return fail(env, "native gram: ldc too small"), nullptr;
-  const T* X = (const T*)arr(a, 3, ty, span(n, d, ldx));
-  T* C = (T*)arr(a, 6, ty, span(d, d, ldc));
+  const T* X = (const T*)typedArray(a, 3, ty, span(n, d, ldx));
+  T* C = (T*)typedArray(a, 6, ty, span(d, d, ldc));
   if (!a.ok) return nullptr;
   if (sizeof(T) == 8)
     (use512() ? pt_avx512::dgram : pt_avx2::dgram)(n, d, alpha, (const double*)X, ldx, beta, (double*)C, ldc, threadsFor());
@@ -183,9 +127,9 @@ napi_value cholesky(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 4)) return nullptr;
   long n = integer(a, 0);
-  const double* A = (const double*)arr(a, 1, napi_float64_array, n * n);
-  double* L = (double*)arr(a, 2, napi_float64_array, n * n);
-  double* piv = (double*)arr(a, 3, napi_float64_array, 1);
+  const double* A = (const double*)typedArray(a, 1, napi_float64_array, n * n);
+  double* L = (double*)typedArray(a, 2, napi_float64_array, n * n);
+  double* piv = (double*)typedArray(a, 3, napi_float64_array, 1);
   if (!a.ok) return nullptr;
   return number(env, (double)ptCholesky(n, A, L, piv));
 }
@@ -195,9 +139,9 @@ napi_value eighFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 4)) return nullptr;
   long n = integer(a, 0);
-  const double* A = (const double*)arr(a, 1, napi_float64_array, n * n);
-  double* vals = (double*)arr(a, 2, napi_float64_array, n);
-  double* vecs = (double*)arr(a, 3, napi_float64_array, n * n);
+  const double* A = (const double*)typedArray(a, 1, napi_float64_array, n * n);
+  double* vals = (double*)typedArray(a, 2, napi_float64_array, n);
+  double* vecs = (double*)typedArray(a, 3, napi_float64_array, n * n);
   if (!a.ok) return nullptr;
   if (n < 1) return fail(env, "native eigh: needs n ≥ 1"), nullptr;
   return number(env, (double)ptEigh(n, A, vals, vecs));
@@ -209,10 +153,10 @@ napi_value svdFn(napi_env env, napi_callback_info info) {
   if (!getArgs(env, info, a, 6)) return nullptr;
   long m = integer(a, 0), n = integer(a, 1);
   const long r = m < n ? m : n;
-  const double* A = (const double*)arr(a, 2, napi_float64_array, m * n);
-  double* U = (double*)arr(a, 3, napi_float64_array, m * r);
-  double* s = (double*)arr(a, 4, napi_float64_array, r);
-  double* V = (double*)arr(a, 5, napi_float64_array, n * r);
+  const double* A = (const double*)typedArray(a, 2, napi_float64_array, m * n);
+  double* U = (double*)typedArray(a, 3, napi_float64_array, m * r);
+  double* s = (double*)typedArray(a, 4, napi_float64_array, r);
+  double* V = (double*)typedArray(a, 5, napi_float64_array, n * r);
   if (!a.ok) return nullptr;
   if (r < 1) return fail(env, "native svd: needs m, n ≥ 1"), nullptr;
   return number(env, (double)ptSvd(m, n, A, U, s, V));

@@ -6,126 +6,68 @@
 #include <cstdlib>
 #include "batched_kernels.h"
 #include "pool.h"
+#include "napi_args.h"
 
 namespace {
 
-struct BArgs {
-  napi_env env;
-  napi_value v[12];
-  size_t n = 12;
-  bool ok = true;
-};
-
-bool bfail(napi_env env, const char* msg) {
-  napi_throw_error(env, "POLYTASK_NATIVE", msg);
-  return false;
-}
-
-bool bargs(napi_env env, napi_callback_info info, BArgs& a, size_t want) {
-  a.env = env;
-  if (napi_get_cb_info(env, info, &a.n, a.v, nullptr, nullptr) != napi_ok) return bfail(env, "native: bad call");
-  if (a.n < want) return bfail(env, "native: too few arguments");
-  return true;
-}
-
-double bnum(BArgs& a, int i) {
-  double x = 0;
-  if (a.ok && napi_get_value_double(a.env, a.v[i], &x) != napi_ok) a.ok = bfail(a.env, "native: expected a number");
-  return x;
-}
-
-long bint(BArgs& a, int i) {
-  const double x = bnum(a, i);
-  if (a.ok && (x < 0 || x > 9.0e15 || x != (double)(long)x)) a.ok = bfail(a.env, "native: expected a non-negative integer");
-  return (long)x;
-}
-
-bool bflag(BArgs& a, int i) {
-  bool b = false;
-  if (a.ok && napi_get_value_bool(a.env, a.v[i], &b) != napi_ok) a.ok = bfail(a.env, "native: expected a boolean");
-  return b;
-}
-
-/** The data of a typed array of type `want` with at least `need` elements. */
-void* barr(BArgs& a, int i, napi_typedarray_type want, long need, long* len = nullptr) {
-  napi_typedarray_type t;
-  size_t n = 0;
-  void* data = nullptr;
-  if (!a.ok) return nullptr;
-  if (napi_get_typedarray_info(a.env, a.v[i], &t, &n, &data, nullptr, nullptr) != napi_ok || t != want) {
-    a.ok = bfail(a.env, want == napi_int32_array ? "native: expected an Int32Array" : "native: expected a Float64Array");
-    return nullptr;
-  }
-  if ((long)n < need) {
-    a.ok = bfail(a.env, "native: array shorter than its shape");
-    return nullptr;
-  }
-  if (len) *len = (long)n;
-  return data;
-}
+using namespace ptnapi;
 
 /** Row offsets: count + 1 entries, non-decreasing, from ≥ 0; returns the last (the rows used) or −1 after throwing. */
-long checkOffsets(BArgs& a, const int* off, long count) {
+long checkOffsets(Args& a, const int* off, long count) {
   if (!a.ok) return -1;
-  if (off[0] < 0) return a.ok = bfail(a.env, "native batched: offsets[0] < 0"), -1;
+  if (off[0] < 0) return a.ok = fail(a.env, "native batched: offsets[0] < 0"), -1;
   for (long t = 0; t < count; t++)
-    if (off[t + 1] < off[t]) return a.ok = bfail(a.env, "native batched: offsets must be non-decreasing"), -1;
+    if (off[t + 1] < off[t]) return a.ok = fail(a.env, "native batched: offsets must be non-decreasing"), -1;
   return off[count];
-}
-
-napi_value bundef(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
 }
 
 // dsymvBatched(count, d, alpha, a, x, beta, y)
 napi_value symvFn(napi_env env, napi_callback_info info) {
-  BArgs a;
-  if (!bargs(env, info, a, 7)) return nullptr;
-  const long count = bint(a, 0), d = bint(a, 1);
-  const double alpha = bnum(a, 2), beta = bnum(a, 5);
-  const double* A = (const double*)barr(a, 3, napi_float64_array, count * d * d);
-  const double* x = (const double*)barr(a, 4, napi_float64_array, count * d);
-  double* y = (double*)barr(a, 6, napi_float64_array, count * d);
+  Args a;
+  if (!getArgs(env, info, a, 7)) return nullptr;
+  const long count = integer(a, 0), d = integer(a, 1);
+  const double alpha = num(a, 2), beta = num(a, 5);
+  const double* A = (const double*)typedArray(a, 3, napi_float64_array, count * d * d);
+  const double* x = (const double*)typedArray(a, 4, napi_float64_array, count * d);
+  double* y = (double*)typedArray(a, 6, napi_float64_array, count * d);
   if (!a.ok) return nullptr;
   const bool done = (ptUse512() ? pt_avx512::dsymvBatched : pt_avx2::dsymvBatched)(count, d, alpha, A, x, beta, y);
-  if (!done) return bfail(env, "native dsymvBatched: out of memory for its scratch vector"), nullptr;
-  return bundef(env);
+  if (!done) return fail(env, "native dsymvBatched: out of memory for its scratch vector"), nullptr;
+  return undef(env);
 }
 
 // dgemvBatched(trans, count, offsets, n, alpha, a, x, beta, y)
 napi_value gemvFn(napi_env env, napi_callback_info info) {
-  BArgs a;
-  if (!bargs(env, info, a, 9)) return nullptr;
-  const bool trans = bflag(a, 0);
-  const long count = bint(a, 1), n = bint(a, 3);
-  const double alpha = bnum(a, 4), beta = bnum(a, 7);
-  const int* off = (const int*)barr(a, 2, napi_int32_array, count + 1);
+  Args a;
+  if (!getArgs(env, info, a, 9)) return nullptr;
+  const bool trans = flag(a, 0);
+  const long count = integer(a, 1), n = integer(a, 3);
+  const double alpha = num(a, 4), beta = num(a, 7);
+  const int* off = (const int*)typedArray(a, 2, napi_int32_array, count + 1);
   const long rows = checkOffsets(a, off, count);
-  const double* A = (const double*)barr(a, 5, napi_float64_array, rows * n);
-  const double* x = (const double*)barr(a, 6, napi_float64_array, trans ? rows : count * n);
-  double* y = (double*)barr(a, 8, napi_float64_array, trans ? count * n : rows);
+  const double* A = (const double*)typedArray(a, 5, napi_float64_array, rows * n);
+  const double* x = (const double*)typedArray(a, 6, napi_float64_array, trans ? rows : count * n);
+  double* y = (double*)typedArray(a, 8, napi_float64_array, trans ? count * n : rows);
   if (!a.ok) return nullptr;
   (ptUse512() ? pt_avx512::dgemvBatched : pt_avx2::dgemvBatched)(trans, count, off, n, alpha, A, x, beta, y);
-  return bundef(env);
+  return undef(env);
 }
 
 // dresidualGradBatched(count, offsets, n, a, x, y, r, g)
 napi_value residualGradFn(napi_env env, napi_callback_info info) {
-  BArgs a;
-  if (!bargs(env, info, a, 8)) return nullptr;
-  const long count = bint(a, 0), n = bint(a, 2);
-  const int* off = (const int*)barr(a, 1, napi_int32_array, count + 1);
+  Args a;
+  if (!getArgs(env, info, a, 8)) return nullptr;
+  const long count = integer(a, 0), n = integer(a, 2);
+  const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
   const long rows = checkOffsets(a, off, count);
-  const double* A = (const double*)barr(a, 3, napi_float64_array, rows * n);
-  const double* x = (const double*)barr(a, 4, napi_float64_array, count * n);
-  const double* y = (const double*)barr(a, 5, napi_float64_array, rows);
-  double* r = (double*)barr(a, 6, napi_float64_array, rows);
-  double* g = (double*)barr(a, 7, napi_float64_array, count * n);
+  const double* A = (const double*)typedArray(a, 3, napi_float64_array, rows * n);
+  const double* x = (const double*)typedArray(a, 4, napi_float64_array, count * n);
+  const double* y = (const double*)typedArray(a, 5, napi_float64_array, rows);
+  double* r = (double*)typedArray(a, 6, napi_float64_array, rows);
+  double* g = (double*)typedArray(a, 7, napi_float64_array, count * n);
   if (!a.ok) return nullptr;
   (ptUse512() ? pt_avx512::dresidualGradBatched : pt_avx2::dresidualGradBatched)(count, off, n, A, x, y, r, g);
-  return bundef(env);
+  return undef(env);
 }
 
 // dsqGradBatched(count, offsets, n, a, cols, w, ldw, y, c, g, f): the squared loss's gradient and
@@ -134,38 +76,38 @@ napi_value residualGradFn(napi_env env, napi_callback_info info) {
 // (bench/batched.bench.ts): at T = 100 and 1 000 a second thread cost 3–4× the CPU (wake-up and spin
 // between a solver's calls) and no wall time; only a call that streams from L3/DRAM can gain.
 napi_value sqGradFn(napi_env env, napi_callback_info info) {
-  BArgs a;
-  if (!bargs(env, info, a, 11)) return nullptr;
-  const long count = bint(a, 0), n = bint(a, 2), ldw = bint(a, 6);
-  const int* off = (const int*)barr(a, 1, napi_int32_array, count + 1);
+  Args a;
+  if (!getArgs(env, info, a, 11)) return nullptr;
+  const long count = integer(a, 0), n = integer(a, 2), ldw = integer(a, 6);
+  const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
   const long rows = checkOffsets(a, off, count);
-  const double* A = (const double*)barr(a, 3, napi_float64_array, rows * n);
-  const int* cols = (const int*)barr(a, 4, napi_int32_array, count);
-  const double* W = (const double*)barr(a, 5, napi_float64_array, n * ldw);
-  const double* y = (const double*)barr(a, 7, napi_float64_array, rows);
-  const double* c = (const double*)barr(a, 8, napi_float64_array, count);
-  double* G = (double*)barr(a, 9, napi_float64_array, n * ldw);
-  double* f = (double*)barr(a, 10, napi_float64_array, count);
+  const double* A = (const double*)typedArray(a, 3, napi_float64_array, rows * n);
+  const int* cols = (const int*)typedArray(a, 4, napi_int32_array, count);
+  const double* W = (const double*)typedArray(a, 5, napi_float64_array, n * ldw);
+  const double* y = (const double*)typedArray(a, 7, napi_float64_array, rows);
+  const double* c = (const double*)typedArray(a, 8, napi_float64_array, count);
+  double* G = (double*)typedArray(a, 9, napi_float64_array, n * ldw);
+  double* f = (double*)typedArray(a, 10, napi_float64_array, count);
   if (!a.ok) return nullptr;
   // Columns distinct and inside W: two tasks writing one column from two threads would race.
   if (count > 0) {
     char* seen = (char*)std::calloc((size_t)ldw, 1);
-    if (!seen) return bfail(env, "native dsqGradBatched: out of memory"), nullptr;
+    if (!seen) return fail(env, "native dsqGradBatched: out of memory"), nullptr;
     long bad = -1;
     for (long k = 0; k < count && bad < 0; k++) {
       if (cols[k] < 0 || cols[k] >= ldw || seen[cols[k]]) bad = k;
       else seen[cols[k]] = 1;
     }
     std::free(seen);
-    if (bad >= 0) return bfail(env, "native dsqGradBatched: cols must be distinct columns in [0, ldw)"), nullptr;
+    if (bad >= 0) return fail(env, "native dsqGradBatched: cols must be distinct columns in [0, ldw)"), nullptr;
   }
   auto run = ptUse512() ? pt_avx512::dsqGradRange : pt_avx2::dsqGradRange;
   int parts = 1;
   const int want = ptCallerThreads();
   if (want > 1 && (double)rows * n >= 4194304.0 && count > 1) parts = ptAcquire(want < count ? want : (int)count);
   if (parts == 1) {
-    if (!run(0, count, off, n, A, cols, W, ldw, y, c, G, f)) return bfail(env, "native dsqGradBatched: out of memory for its scratch"), nullptr;
-    return bundef(env);
+    if (!run(0, count, off, n, A, cols, W, ldw, y, c, G, f)) return fail(env, "native dsqGradBatched: out of memory for its scratch"), nullptr;
+    return undef(env);
   }
   // Task ranges of about equal rows: part p starts at the first task whose rows begin at or after p·rows/parts.
   struct Ctx {
@@ -185,8 +127,8 @@ napi_value sqGradFn(napi_env env, napi_callback_info info) {
     x->ok[p] = x->fn(x->bounds[p], x->bounds[p + 1], x->off, x->n, x->A, x->cols, x->W, x->ldw, x->y, x->c, x->G, x->f);
   }, &ctx);
   ptRelease();
-  for (int p = 0; p < parts; p++) if (!ctx.ok[p]) return bfail(env, "native dsqGradBatched: out of memory for its scratch"), nullptr;
-  return bundef(env);
+  for (int p = 0; p < parts; p++) if (!ctx.ok[p]) return fail(env, "native dsqGradBatched: out of memory for its scratch"), nullptr;
+  return undef(env);
 }
 
 } // namespace

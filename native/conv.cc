@@ -9,6 +9,7 @@
 // register-blocked loops (below), not the packed GEMM, which is slow on these thin shapes.
 // Formulas and the reference: src/linalg/kernels/nn-reference.ts (conv2d, conv2dGrad, maxPool, maxPoolGrad).
 #include "conv.h"
+#include "napi_args.h"
 #include <cmath>
 
 namespace {
@@ -274,34 +275,11 @@ void maxPoolT(long NC, long H, long W, long k, long stride, const T* x, T* y, in
 // -------------------------------------------------------------------------------------------------
 // N-API glue (shapes were validated in src/linalg/kernels/native.ts; checked again against lengths)
 
-struct CArgs {
-  napi_env env;
-  napi_value v[18];
-  size_t n = 18;
-  bool ok = true;
-};
+using namespace ptnapi;
 
-bool cfail(napi_env env, const char* msg) {
-  napi_throw_error(env, "POLYTASK_NATIVE", msg);
-  return false;
-}
-
-bool cargs(napi_env env, napi_callback_info info, CArgs& a, size_t want) {
-  a.env = env;
-  if (napi_get_cb_info(env, info, &a.n, a.v, nullptr, nullptr) != napi_ok) return cfail(env, "native: bad call");
-  if (a.n < want) return cfail(env, "native: too few arguments");
-  return true;
-}
-
-long cint(CArgs& a, int i) {
-  double x = 0;
-  if (a.ok && napi_get_value_double(a.env, a.v[i], &x) != napi_ok) a.ok = cfail(a.env, "native: expected a number");
-  if (a.ok && (x < 0 || x > 9.0e15 || x != (double)(long)x)) a.ok = cfail(a.env, "native: expected a non-negative integer");
-  return (long)x;
-}
 
 /** A Float32Array / Float64Array (precision in *f32, shared by the call) or, when `intArr`, an Int32Array. */
-void* carr(CArgs& a, int i, long need, int* f32, bool optional, bool intArr = false) {
+void* carr(Args& a, int i, long need, int* f32, bool optional, bool intArr = false) {
   if (!a.ok) return nullptr;
   napi_valuetype vt;
   napi_typeof(a.env, a.v[i], &vt);
@@ -310,35 +288,29 @@ void* carr(CArgs& a, int i, long need, int* f32, bool optional, bool intArr = fa
   size_t len = 0;
   void* data = nullptr;
   if (napi_get_typedarray_info(a.env, a.v[i], &t, &len, &data, nullptr, nullptr) != napi_ok) {
-    a.ok = cfail(a.env, "native conv: expected a typed array");
+    a.ok = fail(a.env, "native conv: expected a typed array");
     return nullptr;
   }
   if (intArr) {
-    if (t != napi_int32_array) { a.ok = cfail(a.env, "native conv: expected an Int32Array"); return nullptr; }
+    if (t != napi_int32_array) { a.ok = fail(a.env, "native conv: expected an Int32Array"); return nullptr; }
   } else {
-    if (t != napi_float32_array && t != napi_float64_array) { a.ok = cfail(a.env, "native conv: expected a Float32Array or Float64Array"); return nullptr; }
+    if (t != napi_float32_array && t != napi_float64_array) { a.ok = fail(a.env, "native conv: expected a Float32Array or Float64Array"); return nullptr; }
     const int is32 = t == napi_float32_array;
     if (*f32 < 0) *f32 = is32;
-    else if (*f32 != is32) { a.ok = cfail(a.env, "native conv: arrays of one call must share a precision"); return nullptr; }
+    else if (*f32 != is32) { a.ok = fail(a.env, "native conv: arrays of one call must share a precision"); return nullptr; }
   }
   if ((long)len < need) {
-    a.ok = cfail(a.env, "native conv: array shorter than its shape");
+    a.ok = fail(a.env, "native conv: array shorter than its shape");
     return nullptr;
   }
   return data;
 }
 
-napi_value cundef(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
-}
-
-bool geometry(CArgs& a, Geo& g) {
-  g.N = cint(a, 0); g.C = cint(a, 1); g.H = cint(a, 2); g.W = cint(a, 3); g.O = cint(a, 4);
-  g.kh = cint(a, 5); g.kw = cint(a, 6); g.stride = cint(a, 7); g.pad = cint(a, 8);
+bool geometry(Args& a, Geo& g) {
+  g.N = integer(a, 0); g.C = integer(a, 1); g.H = integer(a, 2); g.W = integer(a, 3); g.O = integer(a, 4);
+  g.kh = integer(a, 5); g.kw = integer(a, 6); g.stride = integer(a, 7); g.pad = integer(a, 8);
   if (!a.ok) return false;
-  if (g.stride < 1 || g.kh < 1 || g.kw < 1 || g.H + 2 * g.pad < g.kh || g.W + 2 * g.pad < g.kw) return cfail(a.env, "native conv: bad geometry");
+  if (g.stride < 1 || g.kh < 1 || g.kw < 1 || g.H + 2 * g.pad < g.kh || g.W + 2 * g.pad < g.kw) return fail(a.env, "native conv: bad geometry");
   g.Ho = (g.H + 2 * g.pad - g.kh) / g.stride + 1;
   g.Wo = (g.W + 2 * g.pad - g.kw) / g.stride + 1;
   g.P = g.Ho * g.Wo;
@@ -348,9 +320,9 @@ bool geometry(CArgs& a, Geo& g) {
 
 // conv2d(N, C, H, W, O, kh, kw, stride, pad, x, w, b|null, cols, y)
 napi_value conv2dFn(napi_env env, napi_callback_info info) {
-  CArgs a;
+  Args a;
   Geo g;
-  if (!cargs(env, info, a, 14) || !geometry(a, g)) return nullptr;
+  if (!getArgs(env, info, a, 14) || !geometry(a, g)) return nullptr;
   int f32 = -1;
   const void* x = carr(a, 9, g.N * g.C * g.H * g.W, &f32, false);
   const void* w = carr(a, 10, g.O * g.K, &f32, false);
@@ -360,14 +332,14 @@ napi_value conv2dFn(napi_env env, napi_callback_info info) {
   if (!a.ok) return nullptr;
   if (f32) conv2dT<float>(g, (const float*)x, (const float*)w, (const float*)b, (float*)cols, (float*)y);
   else conv2dT<double>(g, (const double*)x, (const double*)w, (const double*)b, (double*)cols, (double*)y);
-  return cundef(env);
+  return undef(env);
 }
 
 // conv2dGrad(N, C, H, W, O, kh, kw, stride, pad, cols, w, go, gw|null, gb|null, gx|null, dcols|null)
 napi_value conv2dGradFn(napi_env env, napi_callback_info info) {
-  CArgs a;
+  Args a;
   Geo g;
-  if (!cargs(env, info, a, 16) || !geometry(a, g)) return nullptr;
+  if (!getArgs(env, info, a, 16) || !geometry(a, g)) return nullptr;
   int f32 = -1;
   const void* cols = carr(a, 9, g.N * g.K * g.P, &f32, false);
   const void* w = carr(a, 10, g.O * g.K, &f32, false);
@@ -377,45 +349,45 @@ napi_value conv2dGradFn(napi_env env, napi_callback_info info) {
   void* gx = carr(a, 14, g.N * g.C * g.H * g.W, &f32, true);
   void* dcols = carr(a, 15, g.K * g.P, &f32, true);
   if (!a.ok) return nullptr;
-  if (gx && !dcols) return cfail(env, "native conv2dGrad: gx needs dcols"), nullptr;
+  if (gx && !dcols) return fail(env, "native conv2dGrad: gx needs dcols"), nullptr;
   if (f32) conv2dGradT<float>(g, (const float*)cols, (const float*)w, (const float*)go, (float*)gw, (float*)gb, (float*)gx, (float*)dcols);
   else conv2dGradT<double>(g, (const double*)cols, (const double*)w, (const double*)go, (double*)gw, (double*)gb, (double*)gx, (double*)dcols);
-  return cundef(env);
+  return undef(env);
 }
 
 // maxPool(NC, H, W, k, stride, x, y, arg)
 napi_value maxPoolFn(napi_env env, napi_callback_info info) {
-  CArgs a;
-  if (!cargs(env, info, a, 8)) return nullptr;
-  long NC = cint(a, 0), H = cint(a, 1), W = cint(a, 2), k = cint(a, 3), stride = cint(a, 4);
+  Args a;
+  if (!getArgs(env, info, a, 8)) return nullptr;
+  long NC = integer(a, 0), H = integer(a, 1), W = integer(a, 2), k = integer(a, 3), stride = integer(a, 4);
   if (!a.ok) return nullptr;
-  if (k < 1 || stride < 1 || H < k || W < k) return cfail(env, "native maxPool: bad geometry"), nullptr;
+  if (k < 1 || stride < 1 || H < k || W < k) return fail(env, "native maxPool: bad geometry"), nullptr;
   const long n = NC * ((H - k) / stride + 1) * ((W - k) / stride + 1);
   int f32 = -1;
   const void* x = carr(a, 5, NC * H * W, &f32, false);
   void* y = carr(a, 6, n, &f32, false);
   int* arg = (int*)carr(a, 7, n, &f32, false, true);
   if (!a.ok) return nullptr;
-  if (NC * H * W > 2147483647L) return cfail(env, "native maxPool: input too large for Int32 indices"), nullptr;
+  if (NC * H * W > 2147483647L) return fail(env, "native maxPool: input too large for Int32 indices"), nullptr;
   if (f32) maxPoolT<float>(NC, H, W, k, stride, (const float*)x, (float*)y, arg);
   else maxPoolT<double>(NC, H, W, k, stride, (const double*)x, (double*)y, arg);
-  return cundef(env);
+  return undef(env);
 }
 
 // maxPoolGrad(n, nx, arg, go, gx): gx[arg[i]] += go[i] (arg checked against gx's length nx)
 napi_value maxPoolGradFn(napi_env env, napi_callback_info info) {
-  CArgs a;
-  if (!cargs(env, info, a, 5)) return nullptr;
-  long n = cint(a, 0), nx = cint(a, 1);
+  Args a;
+  if (!getArgs(env, info, a, 5)) return nullptr;
+  long n = integer(a, 0), nx = integer(a, 1);
   int f32 = -1;
   const int* arg = (const int*)carr(a, 2, n, &f32, false, true);
   const void* go = carr(a, 3, n, &f32, false);
   void* gx = carr(a, 4, nx, &f32, false);
   if (!a.ok) return nullptr;
-  for (long i = 0; i < n; i++) if (arg[i] < 0 || arg[i] >= nx) return cfail(env, "native maxPoolGrad: index out of range"), nullptr;
+  for (long i = 0; i < n; i++) if (arg[i] < 0 || arg[i] >= nx) return fail(env, "native maxPoolGrad: index out of range"), nullptr;
   if (f32) { const float* g = (const float*)go; float* x = (float*)gx; for (long i = 0; i < n; i++) x[arg[i]] += g[i]; }
   else { const double* g = (const double*)go; double* x = (double*)gx; for (long i = 0; i < n; i++) x[arg[i]] += g[i]; }
-  return cundef(env);
+  return undef(env);
 }
 
 } // namespace

@@ -12,15 +12,6 @@ namespace {
 
 using namespace ptnapi;
 
-/** Row offsets: count + 1 entries, non-decreasing, from ≥ 0; returns the last (the rows used) or −1 after throwing. */
-long checkOffsets(Args& a, const int* off, long count) {
-  if (!a.ok) return -1;
-  if (off[0] < 0) return a.ok = fail(a.env, "native batched: offsets[0] < 0"), -1;
-  for (long t = 0; t < count; t++)
-    if (off[t + 1] < off[t]) return a.ok = fail(a.env, "native batched: offsets must be non-decreasing"), -1;
-  return off[count];
-}
-
 // dsymvBatched(count, d, alpha, a, x, beta, y)
 napi_value symvFn(napi_env env, napi_callback_info info) {
   Args a;

@@ -14,6 +14,7 @@
 #include <node_api.h>
 #include "batched_kernels.h"
 #include "pool.h"
+#include "napi_args.h"
 
 namespace {
 
@@ -108,53 +109,26 @@ bool checkPass(long i0, long len, const double* xn, const double* y, const doubl
   return finite;
 }
 
-bool fail(napi_env env, const char* msg) {
-  napi_throw_error(env, "POLYTASK_NATIVE", msg);
-  return false;
-}
-
-double num(napi_env env, napi_value v, bool& ok) {
-  double x = 0;
-  if (ok && napi_get_value_double(env, v, &x) != napi_ok) ok = fail(env, "native: expected a number");
-  return x;
-}
-
-double* f64(napi_env env, napi_value v, long need, bool& ok) {
-  napi_typedarray_type t;
-  size_t n = 0;
-  void* data = nullptr;
-  if (!ok) return nullptr;
-  if (napi_get_typedarray_info(env, v, &t, &n, &data, nullptr, nullptr) != napi_ok || t != napi_float64_array) {
-    ok = fail(env, "native: expected a Float64Array");
-    return nullptr;
-  }
-  if ((long)n < need) {
-    ok = fail(env, "native: array shorter than its shape");
-    return nullptr;
-  }
-  return (double*)data;
-}
+using namespace ptnapi;
 
 // fistaRowsStep(rows: boolean, d, T, beta, x, xPrev, gx, gPrev, y, g, xn, step, tau, sums) → Σ penalty terms at x⁺
 napi_value stepFn(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value v[14];
-  if (napi_get_cb_info(env, info, &argc, v, nullptr, nullptr) != napi_ok || argc < 14) return fail(env, "native fistaRowsStep: 14 arguments"), nullptr;
-  bool ok = true, rows = false;
-  if (napi_get_value_bool(env, v[0], &rows) != napi_ok) return fail(env, "native: expected a boolean"), nullptr;
-  const double dd = num(env, v[1], ok), Td = num(env, v[2], ok), beta = num(env, v[3], ok);
-  if (ok && (dd < 0 || Td < 0 || dd != std::floor(dd) || Td != std::floor(Td))) return fail(env, "native fistaRowsStep: d, T must be integers ≥ 0"), nullptr;
-  const long d = (long)dd, T = (long)Td, len = d * T;
-  const double* x = f64(env, v[4], len, ok);
-  const double* xp = f64(env, v[5], len, ok);
-  const double* gx = f64(env, v[6], len, ok);
-  const double* gp = f64(env, v[7], len, ok);
-  double* y = f64(env, v[8], len, ok);
-  double* g = f64(env, v[9], len, ok);
-  double* xn = f64(env, v[10], len, ok);
-  const double step = num(env, v[11], ok), tau = num(env, v[12], ok);
-  double* sums = f64(env, v[13], 2, ok);
-  if (!ok) return nullptr;
+  Args a;
+  if (!getArgs(env, info, a, 14)) return nullptr;
+  const bool rows = flag(a, 0);
+  const long d = integer(a, 1), T = integer(a, 2), len = d * T;
+  const double beta = num(a, 3);
+  const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i, napi_float64_array, need); };
+  const double* x = f64(4, len);
+  const double* xp = f64(5, len);
+  const double* gx = f64(6, len);
+  const double* gp = f64(7, len);
+  double* y = f64(8, len);
+  double* g = f64(9, len);
+  double* xn = f64(10, len);
+  const double step = num(a, 11), tau = num(a, 12);
+  double* sums = f64(13, 2);
+  if (!a.ok) return nullptr;
   int parts = 1;
   const int want = ptCallerThreads();
   if (want > 1 && len >= PAR_MIN && d > 1) parts = ptAcquire(want < d ? want : (int)d);
@@ -189,21 +163,18 @@ napi_value stepFn(napi_env env, napi_callback_info info) {
 
 // fistaRowsCheck(len, xn, y, gy, gn, x, L, out) → x⁺ finite
 napi_value checkFn(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value v[8];
-  if (napi_get_cb_info(env, info, &argc, v, nullptr, nullptr) != napi_ok || argc < 8) return fail(env, "native fistaRowsCheck: 8 arguments"), nullptr;
-  bool ok = true;
-  const double ld = num(env, v[0], ok);
-  if (ok && (ld < 0 || ld != std::floor(ld))) return fail(env, "native fistaRowsCheck: len must be an integer ≥ 0"), nullptr;
-  const long len = (long)ld;
-  const double* xn = f64(env, v[1], len, ok);
-  const double* y = f64(env, v[2], len, ok);
-  const double* gy = f64(env, v[3], len, ok);
-  const double* gn = f64(env, v[4], len, ok);
-  const double* x = f64(env, v[5], len, ok);
-  const double L = num(env, v[6], ok);
-  double* out = f64(env, v[7], 5, ok);
-  if (!ok) return nullptr;
+  Args a;
+  if (!getArgs(env, info, a, 8)) return nullptr;
+  const long len = integer(a, 0);
+  const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i, napi_float64_array, need); };
+  const double* xn = f64(1, len);
+  const double* y = f64(2, len);
+  const double* gy = f64(3, len);
+  const double* gn = f64(4, len);
+  const double* x = f64(5, len);
+  const double L = num(a, 6);
+  double* out = f64(7, 5);
+  if (!a.ok) return nullptr;
   int parts = 1;
   const int want = ptCallerThreads();
   if (want > 1 && len >= PAR_MIN) parts = ptAcquire(want);

@@ -13,6 +13,7 @@
 #include <immintrin.h>
 #include <node_api.h>
 #include "batched_kernels.h"
+#include "napi_args.h"
 
 // glibc's vector math library (libmvec): its AVX2 exp has been there since 2.22, log1p since 2.35.
 // binding.gyp links -lmvec on Linux; elsewhere, or with an older glibc, the scalar loop runs.
@@ -174,69 +175,35 @@ bool run(long count, const int* off, long d, const double* x, const double* y, c
   return true;
 }
 
-bool fail(napi_env env, const char* msg) {
-  napi_throw_error(env, "POLYTASK_NATIVE", msg);
-  return false;
-}
-
-double num(napi_env env, napi_value v, bool& ok) {
-  double x = 0;
-  if (ok && napi_get_value_double(env, v, &x) != napi_ok) ok = fail(env, "native: expected a number");
-  return x;
-}
-
-void* arr(napi_env env, napi_value v, napi_typedarray_type want, long need, bool& ok) {
-  napi_typedarray_type t;
-  size_t n = 0;
-  void* data = nullptr;
-  if (!ok) return nullptr;
-  if (napi_get_typedarray_info(env, v, &t, &n, &data, nullptr, nullptr) != napi_ok || t != want) {
-    ok = fail(env, want == napi_int32_array ? "native: expected an Int32Array" : "native: expected a Float64Array");
-    return nullptr;
-  }
-  if ((long)n < need) {
-    ok = fail(env, "native: array shorter than its shape");
-    return nullptr;
-  }
-  return data;
-}
+using namespace ptnapi;
 
 // dlogisticModelBatched(count, offsets, d, x, y, s | null, w, b, c, model, g, gb, h, sx, s0, f)
 napi_value modelFn(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
-  napi_value v[16];
-  if (napi_get_cb_info(env, info, &argc, v, nullptr, nullptr) != napi_ok || argc < 16) return fail(env, "native dlogisticModelBatched: 16 arguments"), nullptr;
-  bool ok = true, model = false;
-  const double cd = num(env, v[0], ok), dd = num(env, v[2], ok);
-  if (ok && (cd < 0 || dd < 0 || cd != std::floor(cd) || dd != std::floor(dd) || cd > 1e9 || dd > 1e6))
-    return fail(env, "native dlogisticModelBatched: count, d must be integers ≥ 0"), nullptr;
-  const long count = (long)cd, d = (long)dd;
-  const int* off = (const int*)arr(env, v[1], napi_int32_array, count + 1, ok);
-  if (!ok) return nullptr;
-  if (off[0] < 0) return fail(env, "native dlogisticModelBatched: offsets[0] < 0"), nullptr;
-  for (long t = 0; t < count; t++)
-    if (off[t + 1] < off[t]) return fail(env, "native dlogisticModelBatched: offsets must be non-decreasing"), nullptr;
-  const long rows = off[count];
-  const double* x = (const double*)arr(env, v[3], napi_float64_array, rows * d, ok);
-  const double* y = (const double*)arr(env, v[4], napi_float64_array, rows, ok);
-  napi_valuetype st;
-  if (ok && napi_typeof(env, v[5], &st) != napi_ok) return fail(env, "native: bad argument"), nullptr;
-  const double* s = ok && st != napi_null && st != napi_undefined ? (const double*)arr(env, v[5], napi_float64_array, rows, ok) : nullptr;
-  const double* w = (const double*)arr(env, v[6], napi_float64_array, d * count, ok);
-  const double* b = (const double*)arr(env, v[7], napi_float64_array, count, ok);
-  const double* c = (const double*)arr(env, v[8], napi_float64_array, count, ok);
-  if (ok && napi_get_value_bool(env, v[9], &model) != napi_ok) return fail(env, "native: expected a boolean"), nullptr;
-  double* g = (double*)arr(env, v[10], napi_float64_array, d * count, ok);
-  double* gb = (double*)arr(env, v[11], napi_float64_array, count, ok);
-  double* H = (double*)arr(env, v[12], napi_float64_array, model ? count * d * d : 0, ok);
-  double* sx = (double*)arr(env, v[13], napi_float64_array, model ? count * d : 0, ok);
-  double* s0 = (double*)arr(env, v[14], napi_float64_array, model ? count : 0, ok);
-  double* f = (double*)arr(env, v[15], napi_float64_array, count, ok);
-  if (!ok) return nullptr;
+  Args a;
+  if (!getArgs(env, info, a, 16)) return nullptr;
+  const long count = integer(a, 0), d = integer(a, 2);
+  if (a.ok && (count > 1000000000L || d > 1000000L)) return fail(env, "native dlogisticModelBatched: count or d out of range"), nullptr;
+  const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
+  const long rows = checkOffsets(a, off, count);
+  const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i, napi_float64_array, need); };
+  const double* x = f64(3, rows * d);
+  const double* y = f64(4, rows);
+  napi_valuetype st = napi_undefined;
+  if (a.ok && napi_typeof(env, a.v[5], &st) != napi_ok) return fail(env, "native: bad argument"), nullptr;
+  const double* s = a.ok && st != napi_null && st != napi_undefined ? f64(5, rows) : nullptr;
+  const double* w = f64(6, d * count);
+  const double* b = f64(7, count);
+  const double* c = f64(8, count);
+  const bool model = flag(a, 9);
+  double* g = f64(10, d * count);
+  double* gb = f64(11, count);
+  double* H = f64(12, model ? count * d * d : 0);
+  double* sx = f64(13, model ? count * d : 0);
+  double* s0 = f64(14, model ? count : 0);
+  double* f = f64(15, count);
+  if (!a.ok) return nullptr;
   if (!run(count, off, d, x, y, s, w, b, c, model, g, gb, H, sx, s0, f)) return fail(env, "native dlogisticModelBatched: out of memory for its scratch"), nullptr;
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
+  return undef(env);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Reading a call's arguments in the N-API glue (addon.cc, batched_napi.cc, conv.cc): numbers,
+// Reading a call's arguments in the N-API glue (addon.cc, batched_napi.cc, conv.cc, fista_rows.cc,
+// logistic_model.cc, nnqp.cc): numbers,
 // non-negative integers, booleans and typed arrays of a given type and minimum length. A failed read
 // throws a POLYTASK_NATIVE error in JavaScript and clears Args::ok, so a kernel runs only when every
 // argument was good — shapes are validated in src/linalg/kernels/native.ts and checked here again,
@@ -51,6 +52,7 @@ inline const char* expectedArray(napi_typedarray_type want) {
     case napi_float64_array: return "native: expected a Float64Array";
     case napi_float32_array: return "native: expected a Float32Array";
     case napi_int32_array: return "native: expected an Int32Array";
+    case napi_uint8_array: return "native: expected a Uint8Array";
     default: return "native: wrong typed array type";
   }
 }
@@ -71,6 +73,16 @@ inline void* typedArray(Args& a, int i, napi_typedarray_type want, long need, lo
   }
   if (len) *len = (long)n;
   return data;
+}
+
+/** Row offsets of stacked blocks: count + 1 entries, non-decreasing, from ≥ 0; returns the last (the rows
+ * used), or −1 after throwing. */
+inline long checkOffsets(Args& a, const int* off, long count) {
+  if (!a.ok) return -1;
+  if (off[0] < 0) return a.ok = fail(a.env, "native batched: offsets[0] < 0"), -1;
+  for (long t = 0; t < count; t++)
+    if (off[t + 1] < off[t]) return a.ok = fail(a.env, "native batched: offsets must be non-decreasing"), -1;
+  return off[count];
 }
 
 inline napi_value undef(napi_env env) {

@@ -26,6 +26,7 @@
 #include "pool.h"
 #include "kernels.h"
 #include "batched_kernels.h"
+#include "napi_args.h"
 
 namespace {
 
@@ -361,42 +362,27 @@ void solvePart(void* ctx, int t) {
   for (long i = P.next->fetch_add(1); i < P.m; i = P.next->fetch_add(1)) solveOne(P, W, i);
 }
 
-bool fail(napi_env env, const char* msg) {
-  napi_throw_error(env, "POLYTASK_NATIVE", msg);
-  return false;
-}
-
-void* typed(napi_env env, napi_value v, napi_typedarray_type want, long need, bool& ok) {
-  napi_typedarray_type t;
-  size_t len = 0;
-  void* data = nullptr;
-  if (!ok) return nullptr;
-  if (napi_get_typedarray_info(env, v, &t, &len, &data, nullptr, nullptr) != napi_ok || t != want) { ok = fail(env, "native nnqpBatch: wrong array type"); return nullptr; }
-  if ((long)len < need) { ok = fail(env, "native nnqpBatch: array shorter than its shape"); return nullptr; }
-  return data;
-}
+using namespace ptnapi;
 
 // nnqpBatch(n, m, Q, rhs, start (Uint8Array m×n), X (out), stats (Int32Array 2m, out), relTol, ridge, pdasSteps, maxIter, threads)
 napi_value nnqpBatchFn(napi_env env, napi_callback_info info) {
-  napi_value v[12];
-  size_t argc = 12;
-  if (napi_get_cb_info(env, info, &argc, v, nullptr, nullptr) != napi_ok || argc < 12) return fail(env, "native nnqpBatch: needs 12 arguments"), nullptr;
+  Args a;
+  if (!getArgs(env, info, a, 12)) return nullptr;
   double num[7];
   const int numIdx[7] = { 0, 1, 7, 8, 9, 10, 11 };
   for (int k = 0; k < 7; k++)
-    if (napi_get_value_double(env, v[numIdx[k]], &num[k]) != napi_ok || !std::isfinite(num[k]) || num[k] < 0) return fail(env, "native nnqpBatch: expected a non-negative number"), nullptr;
+    if (napi_get_value_double(env, a.v[numIdx[k]], &num[k]) != napi_ok || !std::isfinite(num[k]) || num[k] < 0) return fail(env, "native nnqpBatch: expected a non-negative number"), nullptr;
   const long n = (long)num[0], m = (long)num[1];
   if (n < 1 || n > 100000 || m > 100000000 / n) return fail(env, "native nnqpBatch: bad shape"), nullptr;
-  bool ok = true;
   Problem P{};
   P.n = n;
   P.m = m;
-  P.Q = (const double*)typed(env, v[2], napi_float64_array, n * n, ok);
-  P.rhs = (const double*)typed(env, v[3], napi_float64_array, m * n, ok);
-  P.start = (const unsigned char*)typed(env, v[4], napi_uint8_array, m * n, ok);
-  P.X = (double*)typed(env, v[5], napi_float64_array, m * n, ok);
-  P.stats = (int*)typed(env, v[6], napi_int32_array, 2 * m, ok);
-  if (!ok) return nullptr;
+  P.Q = (const double*)typedArray(a, 2, napi_float64_array, n * n);
+  P.rhs = (const double*)typedArray(a, 3, napi_float64_array, m * n);
+  P.start = (const unsigned char*)typedArray(a, 4, napi_uint8_array, m * n);
+  P.X = (double*)typedArray(a, 5, napi_float64_array, m * n);
+  P.stats = (int*)typedArray(a, 6, napi_int32_array, 2 * m);
+  if (!a.ok) return nullptr;
   P.relTol = num[2];
   P.pdasSteps = (long)num[4];
   P.maxIter = (long)num[5];
@@ -418,9 +404,7 @@ napi_value nnqpBatchFn(napi_env env, napi_callback_info info) {
     ptParallel(granted, solvePart, &P);
     ptRelease();
   } else solvePart(&P, 0);
-  napi_value undef;
-  napi_get_undefined(env, &undef);
-  return undef;
+  return undef(env);
 }
 
 struct Admm {
@@ -494,20 +478,18 @@ void admmPart(void* ctx, int t) {
 // check (and after at least 2·check iterations) leaves the batch with that support; at maxIter all do.
 // admmSupports(n, b, M, Qb, rho, relax, maxIter, check, supports (Uint8Array b×n, out)) → iterations
 napi_value admmSupportsFn(napi_env env, napi_callback_info info) {
-  napi_value v[9];
-  size_t argc = 9;
-  if (napi_get_cb_info(env, info, &argc, v, nullptr, nullptr) != napi_ok || argc < 9) return fail(env, "native admmSupports: needs 9 arguments"), nullptr;
+  Args a;
+  if (!getArgs(env, info, a, 9)) return nullptr;
   double num[6];
   const int numIdx[6] = { 0, 1, 4, 5, 6, 7 };
   for (int k = 0; k < 6; k++)
-    if (napi_get_value_double(env, v[numIdx[k]], &num[k]) != napi_ok || !std::isfinite(num[k]) || num[k] < 0) return fail(env, "native admmSupports: expected a non-negative number"), nullptr;
+    if (napi_get_value_double(env, a.v[numIdx[k]], &num[k]) != napi_ok || !std::isfinite(num[k]) || num[k] < 0) return fail(env, "native admmSupports: expected a non-negative number"), nullptr;
   const long n = (long)num[0], b0 = (long)num[1];
   if (n < 1 || n > 100000 || b0 > 100000000 / n) return fail(env, "native admmSupports: bad shape"), nullptr;
-  bool ok = true;
-  const double* M = (const double*)typed(env, v[2], napi_float64_array, n * n, ok);
-  const double* Qb0 = (const double*)typed(env, v[3], napi_float64_array, b0 * n, ok);
-  unsigned char* out = (unsigned char*)typed(env, v[8], napi_uint8_array, b0 * n, ok);
-  if (!ok) return nullptr;
+  const double* M = (const double*)typedArray(a, 2, napi_float64_array, n * n);
+  const double* Qb0 = (const double*)typedArray(a, 3, napi_float64_array, b0 * n);
+  unsigned char* out = (unsigned char*)typedArray(a, 8, napi_uint8_array, b0 * n);
+  if (!a.ok) return nullptr;
   Admm job{ n, M, Qb0, out, num[2], num[3], (long)num[4], std::max(1L, (long)num[5]), 0, {}, 1 };
   // Rows are independent (the product is row by row): with t threads each runs the whole iteration on
   // its own contiguous share of the rows with a one-thread GEMM — no barrier per iteration (the pool's

@@ -1,6 +1,6 @@
 // Reading a call's arguments in the N-API glue (addon.cc, batched_napi.cc, conv.cc, fista_rows.cc,
-// logistic_model.cc, nnqp.cc): numbers,
-// non-negative integers, booleans and typed arrays of a given type and minimum length. A failed read
+// logistic_model.cc, nnqp.cc): numbers, non-negative integers, booleans and typed arrays of a given
+// type and minimum length. A failed read
 // throws a POLYTASK_NATIVE error in JavaScript and clears Args::ok, so a kernel runs only when every
 // argument was good — shapes are validated in src/linalg/kernels/native.ts and checked here again,
 // cheaply, so that a bad call can never read or write outside an array.

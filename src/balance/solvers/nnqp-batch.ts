@@ -345,7 +345,7 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
  * exact gradients R = XQ + Qrhs (one product for all); a problem that fails the check is solved
  * again by the TypeScript solver from scratch.
  */
-export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, start?: readonly (readonly number[] | undefined)[] | null, opts: NnqpOptions & { readonly native?: boolean; readonly redo?: boolean } = {}): BatchNnqpResult & { readonly native: boolean; readonly certified: Uint8Array } {
+export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, start?: readonly (readonly number[] | undefined)[] | null, opts: NnqpOptions & { readonly native?: boolean; readonly redo?: boolean } = {}): BatchNnqpResult & { readonly native: boolean; readonly certified: Uint8Array; readonly updatedFactor: number } {
   if (Q.length !== n * n) throw new ShapeError(`batch nnqp: Q has ${Q.length} entries, expected ${n}×${n}`);
   if (Qrhs.length !== m * n) throw new ShapeError(`batch nnqp: the right-hand sides have ${Qrhs.length} entries, expected ${m}×${n}`);
   const relTol = opts.tol ?? 1e-13;
@@ -361,12 +361,17 @@ export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m
   }
   const X = new Float64Array(m * n);
   let exactSteps = 0;
+  // problems the native PDAS certified on a Cholesky factor updated from the previous step's (native/nnqp.cc)
+  let updatedFactor = 0;
   const nat = opts.native === false ? null : nativeDecomp();
   const useNative = !!nat?.nnqpBatch;
   if (useNative) {
     const stats = new Int32Array(2 * m);
     nat!.nnqpBatch!(n, m, Q, Qrhs, mask, X, stats, { relTol, ridge, pdasSteps, maxIter });
-    for (let i = 0; i < m; i++) exactSteps += stats[2 * i]!;
+    for (let i = 0; i < m; i++) {
+      exactSteps += stats[2 * i]!;
+      if (stats[2 * i + 1] === 3) updatedFactor++;
+    }
   } else {
     const solve = makeNnqpSolver(Q, n, opts);
     const set: number[] = [];
@@ -409,5 +414,5 @@ export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m
     if (!r.converged) certified[i] = 0;
     redo++;
   }
-  return { X, iterations: 0, admmIterations: 0, batched: 0, exact: m - redo, exactSteps, converged, native: useNative, certified };
+  return { X, iterations: 0, admmIterations: 0, batched: 0, exact: m - redo, exactSteps, converged, native: useNative, certified, updatedFactor };
 }

@@ -198,3 +198,28 @@ test('exact batch nnqp: safeguarded PDAS alone (no Lawson–Hanson) certifies ev
     checkAll(A, T, Qrhs, T, r.X, `native ${native} safeguarded PDAS`, false);
   }
 });
+
+test('exact batch nnqp: native PDAS on up/downdated Cholesky factors (sets that change by a few indices) certifies and equals the TypeScript solver, rank-deficient and full-rank T = 128', { skip: !nativeDecomp()?.nnqpBatch && 'needs the native backend with the nnqpBatch kernel (node scripts/build-native.mjs)' }, () => {
+  // Cold PDAS from the conflicting sets on a rank-64 Gramian takes ~9 steps per problem, the later
+  // ones changing a few indices: those steps update the previous factor (native/nnqp.cc, SetFactor).
+  // A solution is accepted on an updated factor only when ∇ vanishes on its set as on a new factor, so
+  // a wrong update cannot return a wrong answer — but no problem would then be certified that way.
+  const T = 128;
+  const rng = new Random(2026);
+  for (const P of [64, 4 * T]) {
+    const A = regularisedGramian(gramianOf(new Matrix(T, P, rng.normals(T * P))), 1e-4, 1e-4)!;
+    const Qrhs = upgradRhs(A, T);
+    const r = exactBatchNnqp(A, T, Qrhs, T, null, { maxIter: 0, pdasSteps: 40, redo: false });
+    assert.ok(r.native && r.converged && r.certified.every((v) => v === 1), `P=${P}: ${r.certified.filter((v) => v === 0).length} rows uncertified`);
+    assert.ok(r.updatedFactor > (P === 64 ? T / 4 : 0), `P=${P}: only ${r.updatedFactor} of ${T} problems certified on an updated factor`);
+    checkAll(A, T, Qrhs, T, r.X, `P=${P} updated factors`, false);
+    const rows = [0, 17, 64, 127];
+    const sub = new Float64Array(rows.length * T);
+    rows.forEach((i, k) => sub.set(Qrhs.subarray(i * T, i * T + T), k * T));
+    const ts = exactBatchNnqp(A, T, sub, rows.length, null, { native: false });
+    rows.forEach((i, k) => {
+      const xs = Math.max(maxAbs(ts.X.subarray(k * T, k * T + T)), 1e-300);
+      for (let j = 0; j < T; j++) assert.ok(Math.abs(r.X[i * T + j]! - ts.X[k * T + j]!) <= 1e-9 * xs, `P=${P} row ${i}: x_${j} native ${r.X[i * T + j]} vs ts ${ts.X[k * T + j]}`);
+    });
+  }
+});

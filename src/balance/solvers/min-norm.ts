@@ -29,13 +29,16 @@ const NATIVE_MIN_NORM_MIN = 32;
  * Wolfe's minor cycle drops one per step (real 128-task Gramians: 70+ minor cycles). Returns null
  * without the native kernel; the caller certifies the result (kktGap on K) and otherwise runs Wolfe.
  */
-function minNormByNnqp(K: Float64Array, n: number, scale: number, ridge: number): MinNormResult | null {
+function minNormByNnqp(K: Float64Array, n: number, scale: number, ridge: number, start?: readonly number[]): MinNormResult | null {
   const nat = nativeDecomp();
   if (!nat?.nnqpBatch) return null;
   const q = new Float64Array(n).fill(-scale);
   const x = new Float64Array(n);
   const stats = new Int32Array(2);
-  nat.nnqpBatch(n, 1, K, q, new Uint8Array(n).fill(1), x, stats, { relTol: 1e-13, ridge, pdasSteps: 8, maxIter: 4 * n });
+  const mask = new Uint8Array(n);
+  if (start && start.length > 0) for (const j of start) { if (j >= 0 && j < n) mask[j] = 1; }
+  else mask.fill(1);
+  nat.nnqpBatch(n, 1, K, q, mask, x, stats, { relTol: 1e-13, ridge, pdasSteps: 8, maxIter: 4 * n });
   let sum = 0;
   for (let j = 0; j < n; j++) sum += x[j]!;
   if (!(sum > 0) || !Number.isFinite(sum)) return null;
@@ -60,6 +63,8 @@ export interface MinNormOptions {
   readonly start?: 'all' | 'vertex' | readonly number[];
   /** false: Wolfe's algorithm only, never the native NNQP route (default: tried first from T = 32 with start 'all'). */
   readonly native?: boolean;
+  /** The native route's starting passive set (default: all tasks), e.g. a nearby problem's support. */
+  readonly nnqpStart?: readonly number[];
 }
 
 export interface MinNormResult {
@@ -88,7 +93,7 @@ export function minNormPoint(K: Matrix, opts: MinNormOptions = {}): MinNormResul
   const tol = (opts.tol ?? 1e-12) * scale;
   let start = opts.start ?? 'all';
   if (start === 'all' && n >= NATIVE_MIN_NORM_MIN && opts.native !== false) {
-    const r = minNormByNnqp(Kd, n, scale, opts.ridge ?? 1e-10);
+    const r = minNormByNnqp(Kd, n, scale, opts.ridge ?? 1e-10, opts.nnqpStart);
     if (r && r.kktGap <= tol) return r;
     // not certified (e.g. 0 in the hull, where the NNQP is unbounded): Wolfe from its support
     if (r) start = Array.from(r.weights, (w, j) => (w > 0 ? j : -1)).filter((j) => j >= 0);

@@ -10,6 +10,10 @@
 //     epoch, all methods interleaved per repeat) and the ratio to EW measured in the same run.
 // Parts: BENCH_PART=solvers (A), calls (B), step (C); default all. C's task counts: BENCH_STEP_T
 // (default 2,8,32,128), repeats BENCH_STEP_REPEATS (3).
+// BENCH_BASE=<dir holding another commit's src/ and build/Release/polytask_native.node> (e.g. the
+// session's start, from `git archive <commit> src | tar -x -C <dir>` plus that commit's addon): part A
+// also times that commit's UPGrad, MGDA, Nash-MTL and CAGrad solvers against this tree's, alternating
+// call by call in this process (each tree with its own addon), and prints them side by side.
 // A plain 128³ multiply-add loop is timed in the same run as a machine-speed reference (the machine
 // is shared: compare ratios, not absolute times).
 import { median, fmt } from './common.ts';
@@ -94,6 +98,20 @@ function realPair(): GramianPair {
   return { label: 'real: HPS MLP, 128 tasks, training steps 7 → 8', K: new Matrix(T, T, seen[NB - 2]!), K2: new Matrix(T, T, seen[NB - 1]!) };
 }
 const SOLVERS_OLD_TS = { exact: { native: false } } as const;
+interface SolverSet {
+  upgradWeightsBatch: typeof upgradWeightsBatch;
+  minNormPoint: typeof minNormPoint;
+  nashAlpha: typeof nashAlpha;
+  solveCagradDual: (K: Matrix, pref: Float64Array, rho: number) => { kktGap: number; weights: Float64Array };
+}
+const BASE = process.env.BENCH_BASE;
+const base: SolverSet | null = BASE ? {
+  upgradWeightsBatch: ((await import(`${BASE}/src/balance/aggregator/upgrad.ts`)) as { upgradWeightsBatch: typeof upgradWeightsBatch }).upgradWeightsBatch,
+  minNormPoint: ((await import(`${BASE}/src/balance/solvers/min-norm.ts`)) as { minNormPoint: typeof minNormPoint }).minNormPoint,
+  nashAlpha: ((await import(`${BASE}/src/balance/aggregator/nash-mtl.ts`)) as { nashAlpha: typeof nashAlpha }).nashAlpha,
+  solveCagradDual: ((await import(`${BASE}/src/balance/solvers/cagrad-dual.ts`)) as { solveCagradDual: SolverSet['solveCagradDual'] }).solveCagradDual,
+} : null;
+const baseRows: string[] = [];
 if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 'solvers') {
   const pairs = [syntheticPair('Gaussian, P = 100 000', 100000), syntheticPair('rank 64 (P = 64)', 64), realPair()];
   const summary: string[] = [];
@@ -165,6 +183,34 @@ if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 's
     const agg = AGGREGATORS[name]!({});
     push(name, time(() => agg.aggregate({ mode: 'jacobian', gramian: K }, agg.init(T)), 5), '');
   }
+  if (base) {
+    // this commit vs BENCH_BASE, default routes of both, alternating call by call (median of 7)
+    const maxDiff = (a: Float64Array, b: Float64Array): number => { let d = 0, m = 0; for (let j = 0; j < a.length; j++) { d = Math.max(d, Math.abs(a[j]! - b[j]!)); m = Math.max(m, Math.abs(b[j]!)); } return d / (m || 1); };
+    const rhoC = 0.5 * Math.sqrt(g0);
+    const bU = base.upgradWeightsBatch(A, T, pref), nU = upgradWeightsBatch(A, T, pref);
+    const bU2 = base.upgradWeightsBatch(A2, T, pref, bU.sets, bU.projections), nU2 = upgradWeightsBatch(A2, T, pref, nU.sets, nU.projections);
+    const bC = base.solveCagradDual(K, pref, rhoC), nC = solveCagradDual(K, pref, rhoC);
+    const cases: [string, () => unknown, () => unknown, string][] = [
+      ['UPGrad cold', () => base.upgradWeightsBatch(A, T, pref), () => upgradWeightsBatch(A, T, pref), `max |Δw|/max w ${maxDiff(nU.weights, bU.weights).toExponential(1)}`],
+      ['UPGrad next step (warm)', () => base.upgradWeightsBatch(A2, T, pref, bU.sets, bU.projections), () => upgradWeightsBatch(A2, T, pref, nU.sets, nU.projections), `max |Δw|/max w ${maxDiff(nU2.weights, bU2.weights).toExponential(1)}`],
+      ['MGDA cold', () => base.minNormPoint(K), () => minNormPoint(K), ''],
+      ['Nash-MTL cold', () => base.nashAlpha(K), () => nashAlpha(K), ''],
+      ['CAGrad dual (c = 0.5)', () => base.solveCagradDual(K, pref, rhoC), () => solveCagradDual(K, pref, rhoC), `KKT gap ${bC.kktGap.toExponential(1)} → ${nC.kktGap.toExponential(1)}, max |Δw| ${maxDiff(nC.weights, bC.weights).toExponential(1)}`],
+    ];
+    // wall and process CPU time per call (CPU: what the call costs on a shared machine; with
+    // POLYTASK_THREADS=1 it is the single-thread work, with more threads it includes the pool's waits)
+    const cpuOf = (f: () => unknown): [number, number] => { const c0 = process.cpuUsage(), t0 = performance.now(); f(); const c = process.cpuUsage(c0); return [(performance.now() - t0) / 1000, (c.user + c.system) / 1e6]; };
+    for (const [name, o, nw, note] of cases) {
+      o(); nw();
+      const wo: number[] = [], wn: number[] = [], co: number[] = [], cn: number[] = [];
+      for (let r = 0; r < 7; r++) {
+        const [a, b] = cpuOf(o); wo.push(a); co.push(b);
+        const [c, d] = cpuOf(nw); wn.push(c); cn.push(d);
+      }
+      const [mo, mn2, lo, ln, cO, cN] = [median(wo), median(wn), Math.min(...wo), Math.min(...wn), median(co), median(cn)];
+      baseRows.push(`| ${label} | ${name} | ${fmt(mo)} | ${fmt(mn2)} | ${(mo / mn2).toFixed(1)}× | ${fmt(lo)} → ${fmt(ln)} | ${fmt(cO)} → ${fmt(cN)} (${(cO / cN).toFixed(1)}×) | ${note} |`);
+    }
+  }
   const refAfter = reference(128);
   const refAfterMin = lastMin;
   const r = median([ref, refHere, refAfter]);
@@ -182,6 +228,11 @@ if ((process.env.BENCH_PART ?? 'all') === 'all' || process.env.BENCH_PART === 's
     console.log(`| ${n} | ${fmt(s)} | ${(s / r).toFixed(2)} | ${fmt(lo)} | ${(lo / rMin).toFixed(2)} | ${note} |`);
     if (/^CAGrad/.test(n)) summary.push(`| ${label} | ${n} | ${fmt(s)} | ${fmt(lo)} |`);
   }
+  }
+  if (base) {
+    console.log(`\nA. BENCH_BASE (${BASE}) vs this tree, default routes, alternating call by call (median of 7; fastest run)`);
+    console.log('| Gramian | solver | base | this | base / this | fastest base → this | CPU per call, base → this | note |\n|---|---|---|---|---|---|---|---|');
+    for (const l of baseRows) console.log(l);
   }
   console.log('\nA. summary (goal: UPGrad, MGDA, Nash-MTL ≪ 10 ms): old → new median (ratio) | fastest run');
   console.log('| Gramian | solver | median | fastest |\n|---|---|---|---|');

@@ -616,28 +616,39 @@ struct Admm {
   long maxIter, check, b0;
   std::vector<long> its;
   int parts;
+  std::vector<float> Mf; // M in single precision (single = true)
 };
 
-/** ADMM on rows [r0, r1) of the batch (see admmSupportsFn), one thread. */
-void admmPart(void* ctx, int t) {
-  Admm& J = *(Admm*)ctx;
+inline void gemmOf(bool, bool, long m, long n, long k, double alpha, const double* A, long lda, const double* B, long ldb, double beta, double* C, long ldc, int threads) {
+  (ptUse512() ? pt_avx512::dgemm : pt_avx2::dgemm)(false, false, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, threads);
+}
+inline void gemmOf(bool, bool, long m, long n, long k, float alpha, const float* A, long lda, const float* B, long ldb, float beta, float* C, long ldc, int threads) {
+  (ptUse512() ? pt_avx512::sgemm : pt_avx2::sgemm)(false, false, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, threads);
+}
+
+/**
+ * ADMM on rows [r0, r1) of the batch (see admmSupportsFn), one thread, in precision R: double, or
+ * float — ADMM only has to find the supports (the exact solver finishes from them and the caller
+ * certifies), and single precision halves the cost of its products and updates.
+ */
+template <typename R>
+void admmRows(Admm& J, int t, const R* M) {
   const long n = J.n;
   const long r0 = J.b0 * t / J.parts, r1 = J.b0 * (t + 1) / J.parts, b1 = r1 - r0;
-  const double rho = J.rho, relax = J.relax;
+  const R rho = (R)J.rho, relax = (R)J.relax;
   const long maxIter = J.maxIter, check = J.check;
-  std::vector<double> Z(b1 * n, 0.0), U(b1 * n, 0.0), B(b1 * n), X(b1 * n), Qb(J.Qb0 + r0 * n, J.Qb0 + r1 * n);
+  std::vector<R> Z(b1 * n, 0), U(b1 * n, 0), B(b1 * n), X(b1 * n), Qb(J.Qb0 + r0 * n, J.Qb0 + r1 * n);
   std::vector<unsigned char> prev(b1 * n, 2);
   std::vector<long> rows(b1);
   for (long r = 0; r < b1; r++) rows[r] = r0 + r;
   long b = b1, it = 0;
-  auto gemm = ptUse512() ? pt_avx512::dgemm : pt_avx2::dgemm;
   const int gemmThreads = J.parts > 1 ? 1 : ptCallerThreads();
   while (it < maxIter && b > 0) {
     for (long k = 0; k < b * n; k++) B[k] = rho * (Z[k] - U[k]) - Qb[k];
-    gemm(false, false, b, n, n, 1.0, B.data(), n, J.M, n, 0.0, X.data(), n, gemmThreads);
+    gemmOf(false, false, b, n, n, (R)1, B.data(), n, M, n, (R)0, X.data(), n, gemmThreads);
     for (long k = 0; k < b * n; k++) {
-      const double xh = relax * X[k] + (1 - relax) * Z[k];
-      const double z = std::max(0.0, xh + U[k]);
+      const R xh = relax * X[k] + (1 - relax) * Z[k];
+      const R z = std::max((R)0, xh + U[k]);
       U[k] += xh - z;
       Z[k] = z;
     }
@@ -645,7 +656,7 @@ void admmPart(void* ctx, int t) {
     if (it % check != 0 && it < maxIter) continue;
     long keep = 0;
     for (long r = 0; r < b; r++) {
-      const double* z = Z.data() + r * n;
+      const R* z = Z.data() + r * n;
       unsigned char* pr = prev.data() + r * n;
       bool same = true;
       for (long j = 0; j < n; j++) {
@@ -671,12 +682,19 @@ void admmPart(void* ctx, int t) {
   J.its[t] = it;
 }
 
+void admmPart(void* ctx, int t) {
+  Admm& J = *(Admm*)ctx;
+  if (!J.Mf.empty()) admmRows<float>(J, t, J.Mf.data());
+  else admmRows<double>(J, t, J.M);
+}
+
 // ADMM on b problems at once, only to find their active sets (src/balance/solvers/nnqp-batch.ts,
 // admmSupports: the same iteration, moved here because its elementwise updates cost more than the
 // products in TypeScript): x = M(ρ(z − u) − q) with M = (Q + ρI)⁻¹ given, over-relaxation, z = max(0, ·),
 // u += x̂ − z. Every `check` iterations a row whose support {j : z_j > 0} did not change since the last
 // check (and after at least 2·check iterations) leaves the batch with that support; at maxIter all do.
-// admmSupports(n, b, M, Qb, rho, relax, maxIter, check, supports (Uint8Array b×n, out)) → iterations
+// With single = 1 (an optional 10th argument) the iterations run in single precision.
+// admmSupports(n, b, M, Qb, rho, relax, maxIter, check, supports (Uint8Array b×n, out)[, single]) → iterations
 napi_value admmSupportsFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 9)) return nullptr;
@@ -690,7 +708,10 @@ napi_value admmSupportsFn(napi_env env, napi_callback_info info) {
   const double* Qb0 = (const double*)typedArray(a, 3, napi_float64_array, b0 * n);
   unsigned char* out = (unsigned char*)typedArray(a, 8, napi_uint8_array, b0 * n);
   if (!a.ok) return nullptr;
-  Admm job{ n, M, Qb0, out, num[2], num[3], (long)num[4], std::max(1L, (long)num[5]), 0, {}, 1 };
+  Admm job{ n, M, Qb0, out, num[2], num[3], (long)num[4], std::max(1L, (long)num[5]), 0, {}, 1, {} };
+  double single = 0;
+  if (a.n > 9 && (napi_get_value_double(env, a.v[9], &single) != napi_ok || !std::isfinite(single))) return fail(env, "native admmSupports: expected a number for single"), nullptr;
+  if (single != 0) job.Mf.assign(M, M + n * n);
   // Rows are independent (the product is row by row): with t threads each runs the whole iteration on
   // its own contiguous share of the rows with a one-thread GEMM — no barrier per iteration (the pool's
   // threaded GEMM on b × 128 × 128 products gained nothing measurable: cold UPGrad on the rank-64

@@ -47,6 +47,8 @@ export interface BatchNnqpOptions {
    * from the conflicting sets; docs/balance.md), so there the probe fails and ADMM runs.
    */
   readonly probeSteps?: number;
+  /** Native ADMM in single precision (default true: it only finds supports — the exact finish and the certificate stay in double — and single precision cut its time by ~25 % on the rank-64 Gramian, bench/upgrad-cold.bench.ts). */
+  readonly admmSingle?: boolean;
   /** Relative KKT tolerance of the batched path (default 1e-12). */
   readonly tol?: number;
   /** Options of the exact fallback solver. */
@@ -224,7 +226,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   // usually right already and the exact solver's fast path takes it in one factorisation.
   const skip = Uint8Array.from(done);
   if (warm) for (let i = 0; i < m; i++) if (warm[i] && warm[i]!.length > 0) skip[i] = 1;
-  if (!lhDirect && skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 5, opts.exact?.native);
+  if (!lhDirect && skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, opts.admmCheck ?? 5, opts.exact?.native, opts.admmSingle ?? true);
   let exact = probed;
   let exactSteps = probeSteps;
   let converged = true;
@@ -261,7 +263,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
  * problem's support (the positive entries of z) into `supports` once it is stable. Returns the
  * number of iterations.
  */
-function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: (number[] | undefined)[], check: number, native?: boolean): number {
+function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: (number[] | undefined)[], check: number, native?: boolean, single = false): number {
   const e = eigh(new Matrix(n, n, Q));
   const lmax = e.values[n - 1]!;
   if (!(lmax > 0)) return 0;
@@ -284,7 +286,7 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
     const Qb = new Float64Array(b * n);
     for (let r = 0; r < b; r++) Qb.set(Qrhs.subarray(rows[r]! * n, rows[r]! * n + n), r * n);
     const out = new Uint8Array(b * n);
-    const its = nat.admmSupports(n, b, M, Qb, { rho, relax, maxIter, check }, out);
+    const its = nat.admmSupports(n, b, M, Qb, { rho, relax, maxIter, check, single }, out);
     for (let r = 0; r < b; r++) {
       const s: number[] = [];
       for (let j = 0; j < n; j++) if (out[r * n + j]) s.push(j);

@@ -54,7 +54,7 @@ interface Addon {
   /** Absent from addons built before issue 12's native NNQP (native/nnqp.cc). */
   nnqpBatch?(n: number, m: number, q: Float64Array, rhs: Float64Array, start: Uint8Array, x: Float64Array, stats: Int32Array,
     relTol: number, ridge: number, pdasSteps: number, maxIter: number, threads: number): void;
-  admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, rho: number, relax: number, maxIter: number, check: number, supports: Uint8Array): number;
+  admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, rho: number, relax: number, maxIter: number, check: number, supports: Uint8Array, single?: number): number;
   dsqGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
   fistaRowsStep?: NonNullable<Kernels['fistaRowsStep']>;
   fistaRowsCheck?: NonNullable<Kernels['fistaRowsCheck']>;
@@ -94,7 +94,7 @@ export interface NativeDecomp {
    * M = (Q + ρI)⁻¹ given; writes each row's support (1 = z_j > 0) when it settled; returns the
    * iterations run. Absent from an older addon.
    */
-  admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, opts: { rho: number; relax: number; maxIter: number; check: number }, supports: Uint8Array): number;
+  admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, opts: { rho: number; relax: number; maxIter: number; check: number; single?: boolean }, supports: Uint8Array): number;
 }
 
 /**
@@ -395,9 +395,9 @@ function makeDecomp(ad: Addon): NativeDecomp {
       },
     } : {}),
     ...(ad.admmSupports ? {
-      admmSupports: (n: number, b: number, m: Float64Array, qb: Float64Array, o: { rho: number; relax: number; maxIter: number; check: number }, supports: Uint8Array) => {
+      admmSupports: (n: number, b: number, m: Float64Array, qb: Float64Array, o: { rho: number; relax: number; maxIter: number; check: number; single?: boolean }, supports: Uint8Array) => {
         if (m.length < n * n || qb.length < b * n || supports.length < b * n) throw new ShapeError(`native admmSupports: arrays shorter than n = ${n}, b = ${b}`);
-        return ad.admmSupports!(n, b, m, qb, o.rho, o.relax, o.maxIter, o.check, supports);
+        return ad.admmSupports!(n, b, m, qb, o.rho, o.relax, o.maxIter, o.check, supports, o.single ? 1 : 0);
       },
     } : {}),
   };

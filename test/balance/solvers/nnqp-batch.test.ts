@@ -223,3 +223,19 @@ test('exact batch nnqp: native PDAS on up/downdated Cholesky factors (sets that 
     });
   }
 });
+
+test('batch nnqp: native ADMM in single precision finds supports as good as double precision (the exact finish needs as few steps) and the same certified solutions', { skip: !nativeDecomp()?.admmSupports && 'needs the native backend with the admmSupports kernel (node scripts/build-native.mjs)' }, () => {
+  const T = 128;
+  const rng = new Random(2026);
+  const A = regularisedGramian(gramianOf(new Matrix(T, 64, rng.normals(T * 64))), 1e-4, 1e-4)!;
+  const Qrhs = upgradRhs(A, T);
+  const s = batchNnqp(A, T, Qrhs, T, { maxIter: 0, probeSteps: 0, admmSingle: true });
+  const d = batchNnqp(A, T, Qrhs, T, { maxIter: 0, probeSteps: 0, admmSingle: false });
+  assert.ok(s.converged && d.converged && s.admmIterations > 0);
+  // ADMM's supports are near-optimal: the exact finish takes about one step per problem either way
+  // (a broken single-precision ADMM would leave it several steps per problem)
+  assert.ok(s.exactSteps <= 1.2 * d.exactSteps + 8, `single ${s.exactSteps} vs double ${d.exactSteps} exact steps`);
+  assert.ok(d.exactSteps <= 1.5 * T, `double: ${d.exactSteps} exact steps`);
+  checkAll(A, T, Qrhs, T, s.X, 'single-precision ADMM', false);
+  for (let k = 0; k < T * T; k++) assert.ok(Math.abs(s.X[k]! - d.X[k]!) <= 1e-9 * maxAbs(d.X.subarray(k - (k % T), k - (k % T) + T)) + 1e-300, `entry ${k}`);
+});

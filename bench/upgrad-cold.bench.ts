@@ -1,7 +1,9 @@
 // UPGrad's 128 projections from a cold start (issue 12), by route, in CPU time of this process: on a
 // machine shared by several jobs the wall clock mostly measures descheduling, CPU time much less.
 // Run with POLYTASK_THREADS=1 for a one-thread comparison. Routes (all native, all KKT-certified):
-//   ADMM      — ADMM's supports (one eigendecomposition, batched products) + exact finish;
+//   ADMM      — ADMM's supports (one eigendecomposition, batched products; single precision, the
+//               default since session 5) + exact finish;
+//   ADMM f64  — the same in double precision (the default before);
 //   PDAS      — safeguarded primal-dual active set alone from the conflicting indices (≤ 24 steps);
 //   ADMM5+PDAS — 5 ADMM iterations, then safeguarded PDAS (≤ 24 steps) from their supports;
 //   default   — upgradWeightsBatch's default (a 4-step PDAS probe decides between the first two).
@@ -21,6 +23,7 @@ const gram = (P: number): Matrix => gramianOf(new Matrix(T, P, rng.normals(T * P
 const pref = new Float64Array(T).fill(1 / T);
 const routes: [string, BatchNnqpOptions][] = [
   ['ADMM', { probeSteps: 0, maxIter: 0 }],
+  ['ADMM f64', { probeSteps: 0, maxIter: 0, admmSingle: false }],
   ['PDAS', { probeSteps: 24 }],
   ['ADMM5+PDAS', { probeSteps: 0, maxIter: 0, admmIter: 5, admmCheck: 5, exact: { pdasSteps: 24 } }],
   ['default', {}],

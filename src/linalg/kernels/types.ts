@@ -154,6 +154,18 @@ export interface Kernels {
   /** Its check pass (`passC`): out = [‖xn − y‖², ⟨gy, xn − y⟩, ⟨gn − gy, xn − y⟩, ‖gn − gy + L(y − xn)‖², ⟨y − xn, xn − x⟩]; returns xn finite. */
   fistaRowsCheck?(len: number, xn: Float64Array, y: Float64Array, gy: Float64Array, gn: Float64Array, x: Float64Array, L: number, out: Float64Array): boolean;
   /**
+   * One whole evaluation of the many-small-task FISTA for the squared loss (issue 15): fistaRowsStep, then
+   * dsqGradBatched at x⁺ (task t = rows offsets[t] … offsets[t+1]−1 of a, column t of the d × T arrays,
+   * scales c, per-task values into f), then fistaRowsCheck — fused, so y and gy are never stored (β = 0:
+   * y = x, gy = gx, and xPrev, gPrev are not read). out (8) = [⟨gx, x − xPrev⟩, ⟨x − xPrev, gx − gPrev⟩
+   * (β ≠ 0), the penalty's terms at x⁺ (Σ_j ‖x⁺_j‖ or Σ|x⁺|), then fistaRowsCheck's five sums];
+   * returns x⁺ finite. Definition: reference.ts `fistaRowsSq` (sums in its task-block order, to rounding
+   * of the separate passes). Optional (native, ts).
+   */
+  fistaRowsSq?(rows: boolean, d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
+    xn: Float64Array, gn: Float64Array, step: number, tau: number, L: number,
+    offsets: Int32Array, a: Float64Array, y: Float64Array, c: Float64Array, f: Float64Array, out: Float64Array): boolean;
+  /**
    * The logistic loss's per-point pass of proximal Newton (issue 17) for all tasks in one call: block t is
    * rows offsets[t] … offsets[t+1]−1 of x (d columns, row-major), with labels y (±1), sample weights s
    * (null: all 1), weights column t of w (d × count row-major), intercept b[t] and scale c[t]:

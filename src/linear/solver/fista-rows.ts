@@ -17,7 +17,13 @@
 //      prox's norm and its scaling);
 //   B  f(x⁺) and ∇f(x⁺) (smoothInto: for the squared loss one dsqGradBatched call, writing into our buffer);
 //   C  the backtracking test's three sums, the certificate, the restart product and finiteness.
-// A backtracking retry redoes A's prox part from the stored y, ∇f(y). With `constantStep` (L = the loss's
+// A backtracking retry redoes A's prox part from the stored y, ∇f(y).
+// Fused (issue 15, session 5): when the problem hands over the squared loss's data blocks (sqData) and the
+// backend has fistaRowsSq (native, ts), an evaluation is one kernel call: a pass over x, x_prev and their
+// gradients for the prox's row norms, then, 32 tasks at a time, y, ∇f(y), x⁺, the tasks' loss and ∇f(x⁺),
+// and C's sums — y and ∇f(y) are never stored (a retry recomputes them) and x⁺, ∇f(x⁺) are not read back:
+// ~130 MB moved per evaluation at T = 10 000 instead of ~154. x⁺, ∇f(x⁺), f and Ω equal the passes' bit
+// for bit; C's sums are summed in another order (rounding). With `constantStep` (L = the loss's
 // max_t c_t λ̂_max bound, no step-increase probing) an iteration is A, B, C once — one loss evaluation
 // instead of the adaptive rule's ~1.3 — on different iterates from fista.ts's, to the same certified
 // optimum (docs/data-at-scale.md, "Constant step and the pool"). Exported API:
@@ -41,6 +47,20 @@ export interface RowsProblem {
   readonly penalty: { readonly kind: SeparableKind; readonly lambda: number };
   readonly lipschitz?: number;
   readonly gradNormAtZero?: number;
+  /**
+   * smoothInto's loss as row-stacked data blocks (SquaredLoss.rowsData(): every task on the data path, task t
+   * = rows offsets[t] … offsets[t+1]−1 of a, column t of W, scale c[t]). With it, and a backend with
+   * fistaRowsSq (native, ts), an evaluation is that one fused call instead of passes A, B, C.
+   */
+  readonly sqData?: RowsSqData;
+}
+
+/** The squared loss's operands for the fused evaluation (see RowsProblem.sqData). */
+export interface RowsSqData {
+  readonly offsets: Int32Array;
+  readonly a: Float64Array;
+  readonly y: Float64Array;
+  readonly c: Float64Array;
 }
 
 export interface FistaRowsOptions {
@@ -57,6 +77,8 @@ export interface FistaRowsOptions {
   readonly hooks?: SolverHooks;
   /** false: the TypeScript passes even where the backend has native ones (benchmarks compare). Default true. */
   readonly nativePasses?: boolean;
+  /** false: passes A, B, C even where the fused evaluation is available (benchmarks compare). Default true. */
+  readonly fused?: boolean;
   /**
    * Constant step 1/L with L = problem.lipschitz (required): no step-increase probing, so an iteration is
    * one loss evaluation as long as the sufficient-decrease test holds at L. The test stays as a safeguard
@@ -212,8 +234,6 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   let gPrev = new Float64Array(size);
   let xn = new Float64Array(size);
   let gn = new Float64Array(size);
-  const yBuf = new Float64Array(size);
-  const gyBuf = new Float64Array(size);
   const sumsA = new Float64Array(2);
   const sumsC = new Float64Array(5);
 
@@ -239,6 +259,19 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   const checkPass = nCheck
     ? (yy: Float64Array, gg: Float64Array, L: number): boolean => nCheck(size, xn, yy, gg, gn, x, L, sumsC)
     : (yy: Float64Array, gg: Float64Array, L: number): boolean => passC(xn, yy, gg, gn, x, L, sumsC);
+  // The fused evaluation (kernels' fistaRowsSq: pass 1 for the row norms, then per 32 tasks the step, the
+  // loss and the check sums) where the problem gives its data and the backend has the kernel (native, ts;
+  // on wasm the loss runs on the wasm kernels, so the three passes stay). sumsF = [⟨∇f(x), Δ⟩, ⟨Δ, HΔ⟩,
+  // Σ penalty terms, then pass C's five sums]; fVals the per-task losses, summed in task order as
+  // SquaredLoss.evaluateInto does.
+  const sq = prob.sqData;
+  const nSq = opts.fused === false || sq === undefined ? undefined : kn.fistaRowsSq;
+  if (sq && nSq && (sq.offsets.length !== T + 1 || sq.c.length !== T)) throw new RangeError(`fistaRows: sqData has ${sq.offsets.length} offsets and ${sq.c.length} scales for T = ${T} tasks`);
+  const sumsF = new Float64Array(8);
+  const fVals = new Float64Array(nSq ? T : 0);
+  // y and ∇f(y) of the three-pass path (the fused one never stores them).
+  const yBuf = new Float64Array(nSq ? 0 : size);
+  const gyBuf = new Float64Array(nSq ? 0 : size);
 
   let fx = prob.smoothInto(x, gx);
   let F = fx + rowsPenaltyValue(kind, lambda, x, d, T);
@@ -266,15 +299,26 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
     for (let bt = 0; ; bt++) {
       const step = 1 / L;
       const tau = step * lambda;
-      if (bt === 0 && beta !== 0) {
-        pen = stepPass(beta, yBuf, gyBuf, step, tau);
-        y = yBuf;
-        gy = gyBuf;
-        fy = fx + beta * sumsA[0]! + 0.5 * beta * beta * sumsA[1]!;
-      } else pen = stepPass(0, y, gy, step, tau);
-      fn = prob.smoothInto(xn, gn);
+      let finite: boolean;
+      if (nSq) {
+        // y, ∇f(y) are recomputed from (x, x_prev) on a retry, to the same values.
+        finite = nSq(rowsKind, d, T, beta, x, xPrev, gx, gPrev, xn, gn, step, tau, L, sq!.offsets, sq!.a, sq!.y, sq!.c, fVals, sumsF);
+        pen = sumsF[2]!;
+        if (beta !== 0) fy = fx + beta * sumsF[0]! + 0.5 * beta * beta * sumsF[1]!;
+        fn = 0;
+        for (let m = 0; m < T; m++) fn += fVals[m]!;
+        sumsC.set(sumsF.subarray(3, 8));
+      } else {
+        if (bt === 0 && beta !== 0) {
+          pen = stepPass(beta, yBuf, gyBuf, step, tau);
+          y = yBuf;
+          gy = gyBuf;
+          fy = fx + beta * sumsA[0]! + 0.5 * beta * beta * sumsA[1]!;
+        } else pen = stepPass(0, y, gy, step, tau);
+        fn = prob.smoothInto(xn, gn);
+        finite = checkPass(y, gy, L);
+      }
       evaluations++;
-      const finite = checkPass(y, gy, L);
       const dNormSq = sumsC[0]!;
       let ok: boolean;
       if (0.5 * L * dNormSq > 1e-8 * Math.abs(fy)) ok = fn <= fy + sumsC[1]! + 0.5 * L * dNormSq;

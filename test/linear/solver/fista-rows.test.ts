@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix } from '../../../src/linalg/matrix.ts';
-import { availableBackends, backendName, setBackend } from '../../../src/linalg/backend.ts';
+import { availableBackends, backendName, kernels, setBackend } from '../../../src/linalg/backend.ts';
 import { createLoss } from '../../../src/linear/loss/index.ts';
 import { SquaredLoss } from '../../../src/linear/loss/squared.ts';
 import { l21Penalty, rowNorms } from '../../../src/linear/penalty/l21.ts';
@@ -29,11 +29,16 @@ function both(problem: Problem, pen: Penalty, opts: { tol: number; accelerate?: 
   const accelerate = opts.accelerate ?? true;
   const common = { tol: opts.tol, maxIter: 20000, accelerate, stepIncrease: accelerate };
   const gen = fista(obj, { x0: [Matrix.zeros(problem.d, problem.tasks.length)], ...common });
-  const rows = fistaRows(
-    { d: problem.d, T: problem.tasks.length, smoothInto: (w, g) => loss.evaluateInto(w, g), penalty: pen.separable!, lipschitz: obj.lipschitz! },
-    { x0: new Float64Array(problem.d * problem.tasks.length), ...common },
-  );
-  return { obj, gen, rows };
+  // With the loss's data blocks: the fused evaluation where the backend has fistaRowsSq (native, ts), else the
+  // three passes; `passes` forces the three passes. `calls` counts smoothInto (fused: the start's only).
+  const sqData = loss.rowsData();
+  let calls = 0;
+  const prob = { d: problem.d, T: problem.tasks.length, smoothInto: (w: Float64Array, g: Float64Array) => (calls++, loss.evaluateInto(w, g)), penalty: pen.separable!, lipschitz: obj.lipschitz!, ...(sqData ? { sqData } : {}) };
+  const x0 = new Float64Array(problem.d * problem.tasks.length);
+  const rows = fistaRows(prob, { x0, ...common });
+  const rowsCalls = calls;
+  const passes = fistaRows(prob, { x0, ...common, fused: false });
+  return { obj, gen, rows, rowsCalls, passes, fusedData: sqData !== null };
 }
 
 for (const kind of ['l21', 'lasso'] as const) {
@@ -44,26 +49,32 @@ for (const kind of ['l21', 'lasso'] as const) {
     try {
       for (const b of availableBackends()) {
         setBackend(b);
-        const { obj, gen, rows } = both(problem, pen, { tol: 1e-10 });
-        assert.ok(gen.info.converged && rows.info.converged, `${b}: ${gen.info.message} / ${rows.info.message}`);
-        // Same arithmetic in the same order: the traces agree entry by entry (1e-12 leaves room for nothing but rounding).
-        assert.equal(rows.info.iterations, gen.info.iterations, `${b}: iterations`);
-        const a = gen.info.objectiveTrace;
-        const c = rows.info.objectiveTrace;
-        assert.equal(c.length, a.length);
-        for (let i = 0; i < a.length; i++) assert.ok(relDiff(c[i]!, a[i]!) <= 1e-12, `${b}: F at iteration ${i}: ${c[i]} vs ${a[i]}`);
-        assert.ok(relDiff(rows.info.objective, gen.info.objective) <= 1e-8, `${b}: objective ${rows.info.objective} vs ${gen.info.objective}`);
-        const W = rows.x[0]!;
-        const Wg = gen.x[0]!;
-        let md = 0;
-        for (let i = 0; i < W.data.length; i++) md = Math.max(md, Math.abs(W.data[i]! - Wg.data[i]!));
-        assert.ok(md <= 1e-12 * (1 + Math.max(...Array.from(Wg.data, Math.abs))), `${b}: max |ΔW| ${md}`);
-        // Certified at the returned point by the generic solver's own residual.
-        const res = proxGradientResidual(obj, rows.x, rows.lipschitz);
-        assert.ok(res <= 1e-9, `${b}: prox-gradient residual ${res}`);
-        // The penalty selects: some rows (l21) / entries (lasso) zero, some not.
-        const parts = kind === 'l21' ? Array.from(rowNorms(W)) : Array.from(W.data);
-        assert.ok(parts.some((v) => v === 0) && parts.some((v) => v !== 0), `${b}: a sparse solution`);
+        const { obj, gen, rows: fusedRows, rowsCalls, passes, fusedData } = both(problem, pen, { tol: 1e-10 });
+        // The fused evaluation ran where the backend has it: smoothInto only for the start (‖∇f(0)‖ and f(x0): 2 calls).
+        const fusedHere = fusedData && kernels().fistaRowsSq !== undefined;
+        assert.equal(fusedData, true, 'every task on the data path: the loss hands over its blocks');
+        if (b !== 'wasm') assert.ok(fusedHere && rowsCalls === 2, `${b}: fused, ${rowsCalls} smoothInto calls`);
+        for (const [rows, path] of [[fusedRows, 'fused'], [passes, 'passes']] as const) {
+          assert.ok(gen.info.converged && rows.info.converged, `${b} ${path}: ${gen.info.message} / ${rows.info.message}`);
+          // Same arithmetic in the same order: the traces agree entry by entry (1e-12 leaves room for nothing but rounding).
+          assert.equal(rows.info.iterations, gen.info.iterations, `${b} ${path}: iterations`);
+          const a = gen.info.objectiveTrace;
+          const c = rows.info.objectiveTrace;
+          assert.equal(c.length, a.length);
+          for (let i = 0; i < a.length; i++) assert.ok(relDiff(c[i]!, a[i]!) <= 1e-12, `${b} ${path}: F at iteration ${i}: ${c[i]} vs ${a[i]}`);
+          assert.ok(relDiff(rows.info.objective, gen.info.objective) <= 1e-8, `${b} ${path}: objective ${rows.info.objective} vs ${gen.info.objective}`);
+          const W = rows.x[0]!;
+          const Wg = gen.x[0]!;
+          let md = 0;
+          for (let i = 0; i < W.data.length; i++) md = Math.max(md, Math.abs(W.data[i]! - Wg.data[i]!));
+          assert.ok(md <= 1e-12 * (1 + Math.max(...Array.from(Wg.data, Math.abs))), `${b} ${path}: max |ΔW| ${md}`);
+          // Certified at the returned point by the generic solver's own residual.
+          const res = proxGradientResidual(obj, rows.x, rows.lipschitz);
+          assert.ok(res <= 1e-9, `${b} ${path}: prox-gradient residual ${res}`);
+          // The penalty selects: some rows (l21) / entries (lasso) zero, some not.
+          const parts = kind === 'l21' ? Array.from(rowNorms(W)) : Array.from(W.data);
+          assert.ok(parts.some((v) => v === 0) && parts.some((v) => v !== 0), `${b} ${path}: a sparse solution`);
+        }
       }
     } finally {
       setBackend(before);
@@ -106,7 +117,6 @@ test('native fistaRowsStep / fistaRowsCheck equal the TypeScript passes (referen
   const before = backendName();
   if (!availableBackends().includes('native')) return t.skip('native backend not built');
   const { passA, passC } = await import('../../../src/linear/solver/fista-rows.ts');
-  const { kernels } = await import('../../../src/linalg/backend.ts');
   const { nativeLoad } = await import('../../../src/linalg/kernels/native.ts');
   const drawn = new Map<string, Float64Array>(); // each draw once (drawing 262 400 normals is the slow part)
   // The small shape stays on one thread; d × T = 262 400 ≥ 2^18 is split over the pool when 2 threads are allowed.
@@ -205,4 +215,89 @@ test('fistaRows constantStep: the safeguard doubles an L below the curvature, an
   const ref = fistaRows({ ...base, lipschitz: obj.lipschitz! }, { x0: new Float64Array(D * T), tol: 1e-10, maxIter: 20000, constantStep: true });
   assert.ok(relDiff(low.info.objective, ref.info.objective) <= 1e-8);
   assert.throws(() => fistaRows(base, { x0: new Float64Array(D * T), constantStep: true }), /constantStep needs problem.lipschitz/);
+});
+
+test('fistaRowsSq (fused evaluation): native equals the reference, and both equal passA + dsqGradBatched + passC to 1e-12, both penalties, with and without extrapolation, on 1 and 2 threads', async () => {
+  const { passA, passC } = await import('../../../src/linear/solver/fista-rows.ts');
+  const { fistaRowsSq, sqGradBatched } = await import('../../../src/linalg/kernels/reference.ts');
+  const { nativeLoad } = await import('../../../src/linalg/kernels/native.ts');
+  const before = backendName();
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
+    for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i]! - b[i]!) <= 1e-12 * (1 + Math.abs(b[i]!)))) assert.fail(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
+  };
+  // Tasks of 0–4 rows (an empty task included); d × T = 262 400 ≥ 2^18 is split over the pool when 2 threads are allowed.
+  for (const [d, Tn, threads] of [[9, 70, 0], [8, 32800, 2]] as const) try {
+    const offsets = new Int32Array(Tn + 1);
+    for (let t = 0; t < Tn; t++) offsets[t + 1] = offsets[t]! + (t * 7) % 5;
+    const rowsN = offsets[Tn]!;
+    const A = randomMatrix(rowsN, d, 11).data;
+    const yv = randomMatrix(1, rowsN, 12).data;
+    const c = Float64Array.from({ length: Tn }, (_, t) => 0.5 + (t % 3) / 4);
+    const [x, xp, gx, gp] = [1, 2, 3, 4].map((seed) => randomMatrix(d, Tn, seed).data) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const n = d * Tn;
+    const cols = Int32Array.from({ length: Tn }, (_, t) => t);
+    for (const kind of ['rows', 'entries'] as const) {
+      for (const beta of [0, 0.37]) {
+        // tau = the median row norm (|entry|) of v: some zeroed, some kept.
+        const v0 = { y: beta === 0 ? Float64Array.from(x) : new Float64Array(n), g: beta === 0 ? Float64Array.from(gx) : new Float64Array(n), xn: new Float64Array(n) };
+        passA(kind, d, Tn, beta, x, xp, gx, gp, v0.y, v0.g, v0.xn, 0.3, 0, new Float64Array(2));
+        const sizes = kind === 'rows'
+          ? Array.from({ length: d }, (_, j) => Math.sqrt(v0.xn.subarray(j * Tn, (j + 1) * Tn).reduce((q, v) => q + v * v, 0)))
+          : Array.from(v0.xn, Math.abs);
+        const tau = sizes.sort((p, q) => p - q)[sizes.length >> 1]!;
+        // The separate passes: A (y, g, xn), the loss at xn, C.
+        const y = beta === 0 ? Float64Array.from(x) : new Float64Array(n);
+        const g = beta === 0 ? Float64Array.from(gx) : new Float64Array(n);
+        const xnA = new Float64Array(n);
+        const sA = new Float64Array(2);
+        const penA = passA(kind, d, Tn, beta, x, xp, gx, gp, y, g, xnA, 0.3, tau, sA);
+        const gnA = new Float64Array(n);
+        const fA = new Float64Array(Tn);
+        sqGradBatched(Tn, offsets, d, A, cols, xnA, Tn, yv, c, gnA, fA);
+        const sC = new Float64Array(5);
+        const finA = passC(xnA, y, g, gnA, x, 2.5, sC);
+        const want = [...(beta === 0 ? [] : sA), penA, ...sC];
+        const what = `${kind}, beta ${beta}, ${d} × ${Tn}`;
+        // The reference, then native on 1 thread and (large shape) on 2.
+        const runs: [string, () => void][] = [['reference', () => setBackend('ts')]];
+        if (availableBackends().includes('native')) runs.push(['native 1 thr', () => (setBackend('native'), nativeLoad.setThreads(1))]);
+        if (availableBackends().includes('native') && threads > 1) runs.push([`native ${threads} thr`, () => (setBackend('native'), nativeLoad.setThreads(threads))]);
+        for (const [name, use] of runs) {
+          use();
+          const fused = name === 'reference' ? fistaRowsSq : kernels().fistaRowsSq!;
+          const xn = new Float64Array(n);
+          const gn = new Float64Array(n);
+          const f = new Float64Array(Tn);
+          const out = new Float64Array(8);
+          const fin = fused(kind === 'rows', d, Tn, beta, x, xp, gx, gp, xn, gn, 0.3, tau, 2.5, offsets, A, yv, c, f, out);
+          assert.equal(fin, finA, `${what} ${name}: finite`);
+          close(xn, xnA, `${what} ${name}: xn`);
+          close(gn, gnA, `${what} ${name}: gn`);
+          close(f, fA, `${what} ${name}: f`);
+          close(beta === 0 ? out.subarray(2) : out, want, `${what} ${name}: sums`);
+          if (name === 'reference') {
+            // x⁺, ∇f(x⁺), f, the penalty and the extrapolation sums are the passes' bit for bit (same operations in
+            // the same order); the check sums to rounding.
+            assert.deepEqual([xn, gn, f], [xnA, gnA, fA], `${what}: reference bit for bit`);
+            assert.deepEqual(Array.from(out.subarray(0, 3)), [...(beta === 0 ? [0, 0] : sA), penA], `${what}: reference penalty and sums bit for bit`);
+          }
+        }
+        assert.ok(xnA.some((v) => v === 0) && xnA.some((v) => v !== 0), `${what}: the prox zeroes some and keeps some`);
+      }
+    }
+    // A non-finite x⁺ is reported (NaN in x at one entry, no extrapolation).
+    const bad = Float64Array.from(x);
+    bad[d * Tn - 3] = NaN;
+    for (const b of availableBackends().filter((q) => q !== 'wasm')) {
+      setBackend(b);
+      assert.equal(kernels().fistaRowsSq!(true, d, Tn, 0, bad, xp, gx, gp, new Float64Array(n), new Float64Array(n), 0.3, 0, 2.5, offsets, A, yv, c, new Float64Array(Tn), new Float64Array(8)), false, `${b}: NaN seen`);
+    }
+    if (availableBackends().includes('native')) {
+      setBackend('native');
+      assert.throws(() => kernels().fistaRowsSq!(true, d, Tn, 0, x, xp, gx, gp, new Float64Array(3), new Float64Array(n), 0.3, 0, 2.5, offsets, A, yv, c, new Float64Array(Tn), new Float64Array(8)), /shorter/);
+    }
+  } finally {
+    nativeLoad.setThreads(0);
+    setBackend(before);
+  }
 });

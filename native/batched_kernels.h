@@ -25,7 +25,7 @@ bool ptUse512();
 int ptCallerThreads();
 /** Adds dsymvBatched, dgemvBatched, dresidualGradBatched, dsqGradBatched to the addon's exports. */
 void ptRegisterBatched(napi_env env, napi_value exports);
-/** Adds fistaRowsStep, fistaRowsCheck, fistaRowsSq (fista_rows.cc: the many-small-task FISTA's passes) to the exports. */
+/** Adds fistaRowsStep, fistaRowsCheck, fistaRowsStepTasks, dsqGradTasks (fista_rows.cc: the many-small-task FISTA's passes) to the exports. */
 void ptRegisterFistaRows(napi_env env, napi_value exports);
 /** Adds dlogisticModelBatched (logistic_model.cc: prox-Newton's per-point pass for all tasks) to the exports. */
 void ptRegisterLogisticModel(napi_env env, napi_value exports);

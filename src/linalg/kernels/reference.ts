@@ -154,155 +154,25 @@ export function sqGradBatched(count: number, offsets: Int32Array, n: number, a: 
   }
 }
 
-/** Tasks in flight in fistaRowsSq's second pass (native/fista_rows.cc FT_TB): the order of its sums. */
-const FT_TB = 32;
-
-/**
- * The many-small-task FISTA's whole evaluation for the squared loss (see types.ts fistaRowsSq; native/fista_rows.cc
- * follows it, and src/linear/solver/fista-rows.ts passA / passC are the same operations as separate passes).
- * Pass 1: each row's factor max(0, 1 − τ/‖v_j‖) of v = y − step·gy (rows) or Σ|x⁺| (entries), and ⟨gx, Δ⟩,
- * ⟨Δ, gx − gPrev⟩, in index order (as passA). Pass 2, FT_TB tasks at a time: y, gy, x⁺ for their columns (row by row), the
- * squared loss of each task at x⁺ (as sqGradBatched), then the check sums row by row. Σ_j ‖x⁺_j‖ comes from
- * each row's running Σ x⁺² in task order, so x⁺, ∇f(x⁺), the loss, the penalty and the first two sums equal
- * the separate passes' bit for bit; the check sums run in task-block order, equal to rounding.
- */
-export function fistaRowsSq(rows: boolean, d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
-  xn: Float64Array, gn: Float64Array, step: number, tau: number, L: number,
-  offsets: Int32Array, a: Float64Array, yv: Float64Array, c: Float64Array, f: Float64Array, out: Float64Array): boolean {
-  const ex = beta !== 0;
-  let gDelta = 0;
-  let dHd = 0;
-  let pen = 0;
-  const fac = new Float64Array(d);
-  if (!rows) {
-    // Entries: the penalty's terms at x⁺ in index order, as passA (a sum whose rounding decides restarts near the optimum).
-    for (let i = 0; i < d * T; i++) {
-      let v: number;
-      if (ex) {
-        const xi = x[i]!;
-        const gi = gx[i]!;
-        const dl = xi - xPrev[i]!;
-        const hd = gi - gPrev[i]!;
-        gDelta += gi * dl;
-        dHd += dl * hd;
-        v = xi + beta * dl - step * (gi + beta * hd);
-      } else v = x[i]! - step * gx[i]!;
-      pen += Math.abs(v > tau ? v - tau : v < -tau ? v + tau : 0);
-    }
-  } else {
-    for (let j = 0; j < d; j++) {
+/** dsqGradBatched with w and g task-major (count × n, see types.ts dsqGradTasks): the same operations task by task. */
+export function sqGradTasks(count: number, offsets: Int32Array, n: number, a: Float64Array, w: Float64Array, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void {
+  const gt = new Float64Array(n);
+  for (let k = 0; k < count; k++) {
+    const o = k * n;
+    gt.fill(0);
+    let rr = 0;
+    for (let i = offsets[k]!; i < offsets[k + 1]!; i++) {
+      const ai = i * n;
       let s = 0;
-      for (let i = j * T; i < (j + 1) * T; i++) {
-        let v: number;
-        if (ex) {
-          const xi = x[i]!;
-          const gi = gx[i]!;
-          const dl = xi - xPrev[i]!;
-          const hd = gi - gPrev[i]!;
-          gDelta += gi * dl;
-          dHd += dl * hd;
-          v = xi + beta * dl - step * (gi + beta * hd);
-        } else v = x[i]! - step * gx[i]!;
-        s += v * v;
-      }
-      const n = Math.sqrt(s);
-      fac[j] = n <= tau ? 0 : 1 - tau / n;
+      for (let j = 0; j < n; j++) s += a[ai + j]! * w[o + j]!;
+      const ri = s - y[i]!;
+      rr += ri * ri;
+      for (let j = 0; j < n; j++) gt[j]! += ri * a[ai + j]!;
     }
+    const ck = c[k]!;
+    for (let j = 0; j < n; j++) g[o + j] = ck * gt[j]!;
+    f[k] = 0.5 * ck * rr;
   }
-  const rn = new Float64Array(d);
-  const wb = new Float64Array(FT_TB * d);
-  const yb = new Float64Array(FT_TB * d);
-  const gyb = new Float64Array(FT_TB * d);
-  const xb = new Float64Array(FT_TB * d);
-  const gt = new Float64Array(d);
-  let dd = 0;
-  let gd = 0;
-  let gdiff = 0;
-  let r2 = 0;
-  let up = 0;
-  let finite = true;
-  for (let kb = 0; kb < T; kb += FT_TB) {
-    const nb = Math.min(FT_TB, T - kb);
-    for (let j = 0; j < d; j++) {
-      const o = j * T + kb;
-      const fj = fac[j]!;
-      let r = rn[j]!; // continues the row's running sum: Σ x⁺² of row j in task order, as passA
-      for (let b = 0; b < nb; b++) {
-        const i = o + b;
-        const xi = x[i]!;
-        const gi = gx[i]!;
-        let yy = xi;
-        let gy = gi;
-        if (ex) {
-          const dl = xi - xPrev[i]!;
-          const hd = gi - gPrev[i]!;
-          yy = xi + beta * dl;
-          gy = gi + beta * hd;
-        }
-        const v = yy - step * gy;
-        let z: number;
-        if (rows) {
-          z = fj === 0 ? 0 : fj * v;
-          r += z * z;
-        } else {
-          z = v > tau ? v - tau : v < -tau ? v + tau : 0;
-        }
-        xn[i] = z;
-        const s = b * d + j;
-        wb[s] = z;
-        yb[s] = yy;
-        gyb[s] = gy;
-        xb[s] = xi;
-      }
-      if (rows) rn[j] = r;
-    }
-    for (let b = 0; b < nb; b++) {
-      // The loss of task kb + b at x⁺, as sqGradBatched computes it.
-      const k = kb + b;
-      const w = b * d;
-      gt.fill(0);
-      let rr = 0;
-      for (let i = offsets[k]!; i < offsets[k + 1]!; i++) {
-        const ai = i * d;
-        let s = 0;
-        for (let j = 0; j < d; j++) s += a[ai + j]! * wb[w + j]!;
-        const ri = s - yv[i]!;
-        rr += ri * ri;
-        for (let j = 0; j < d; j++) gt[j]! += ri * a[ai + j]!;
-      }
-      const ck = c[k]!;
-      for (let j = 0; j < d; j++) gn[j * T + k] = ck * gt[j]!;
-      f[k] = 0.5 * ck * rr;
-    }
-    for (let j = 0; j < d; j++) {
-      const o = j * T + kb;
-      for (let b = 0; b < nb; b++) {
-        const s = b * d + j;
-        const gnj = gn[o + b]!;
-        const xj = wb[s]!;
-        const yj = yb[s]!;
-        const gyj = gyb[s]!;
-        const di = xj - yj;
-        dd += di * di;
-        gd += gyj * di;
-        gdiff += (gnj - gyj) * di;
-        if (xj - xj !== 0) finite = false; // ±Infinity or NaN
-        const v = gnj - gyj + L * (yj - xj);
-        r2 += v * v;
-        up += (yj - xj) * (xj - xb[s]!);
-      }
-    }
-  }
-  if (rows) for (let j = 0; j < d; j++) pen += Math.sqrt(rn[j]!);
-  out[0] = gDelta;
-  out[1] = dHd;
-  out[2] = pen;
-  out[3] = dd;
-  out[4] = gd;
-  out[5] = gdiff;
-  out[6] = r2;
-  out[7] = up;
-  return finite;
 }
 
 /**
@@ -377,7 +247,7 @@ export const referenceKernels: Kernels = {
   dgemvBatched: gemvBatched,
   dresidualGradBatched: residualGradBatched,
   dsqGradBatched: sqGradBatched,
-  fistaRowsSq,
+  dsqGradTasks: sqGradTasks,
   dlogisticModelBatched: logisticModelBatched,
   // the convolution's products on this backend's GEMM (the loops of referenceNn are its definition)
   nn: { ...referenceNn, ...convWithGemm(gemm) },

@@ -154,17 +154,18 @@ export interface Kernels {
   /** Its check pass (`passC`): out = [‖xn − y‖², ⟨gy, xn − y⟩, ⟨gn − gy, xn − y⟩, ‖gn − gy + L(y − xn)‖², ⟨y − xn, xn − x⟩]; returns xn finite. */
   fistaRowsCheck?(len: number, xn: Float64Array, y: Float64Array, gy: Float64Array, gn: Float64Array, x: Float64Array, L: number, out: Float64Array): boolean;
   /**
-   * One whole evaluation of the many-small-task FISTA for the squared loss (issue 15): fistaRowsStep, then
-   * dsqGradBatched at x⁺ (task t = rows offsets[t] … offsets[t+1]−1 of a, column t of the d × T arrays,
-   * scales c, per-task values into f), then fistaRowsCheck — fused, so y and gy are never stored (β = 0:
-   * y = x, gy = gx, and xPrev, gPrev are not read). out (8) = [⟨gx, x − xPrev⟩, ⟨x − xPrev, gx − gPrev⟩
-   * (β ≠ 0), the penalty's terms at x⁺ (Σ_j ‖x⁺_j‖ or Σ|x⁺|), then fistaRowsCheck's five sums];
-   * returns x⁺ finite. Definition: reference.ts `fistaRowsSq` (sums in its task-block order, to rounding
-   * of the separate passes). Optional (native, ts).
+   * fistaRowsStep's rows penalty on T × d arrays (task t's d weights at t·d; issue 15, task-major FISTA):
+   * the same y, g, sums and x⁺ = each row j (feature j over all tasks) scaled by max(0, 1 − tau/‖row‖),
+   * returns Σ_j ‖x⁺_j‖. Row sums in task order (equal to fistaRowsStep's term for term on one thread);
+   * ⟨gx, Δ⟩, ⟨Δ, gx − gPrev⟩ in task-major index order. Reference: fista-rows.ts `passATasks`. Optional (native).
    */
-  fistaRowsSq?(rows: boolean, d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
-    xn: Float64Array, gn: Float64Array, step: number, tau: number, L: number,
-    offsets: Int32Array, a: Float64Array, y: Float64Array, c: Float64Array, f: Float64Array, out: Float64Array): boolean;
+  fistaRowsStepTasks?(d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
+    y: Float64Array, g: Float64Array, xn: Float64Array, step: number, tau: number, sums: Float64Array): number;
+  /**
+   * dsqGradBatched with w and g count × n row-major (task t's weights and gradient contiguous at t·n, no
+   * columns to gather): r = A_t·w_t − y_t, g_t = c[t]·A_tᵀ·r, f[t] = ½·c[t]·‖r‖². Optional (native, ts).
+   */
+  dsqGradTasks?(count: number, offsets: Int32Array, n: number, a: Float64Array, w: Float64Array, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
   /**
    * The logistic loss's per-point pass of proximal Newton (issue 17) for all tasks in one call: block t is
    * rows offsets[t] … offsets[t+1]−1 of x (d columns, row-major), with labels y (±1), sample weights s

@@ -332,8 +332,8 @@ export class SquaredLoss implements DataLoss {
 
   /**
    * The row-stacked X̂_t, ŷ_t and c_t when every task is on the data path (task t = block t, in order) and
-   * the fused evaluation is allowed: the operands of fistaRows' fused evaluation (solver/fista-rows.ts
-   * sqData, the kernels' fistaRowsSq), which computes exactly what evaluateInto does. Else null.
+   * the fused evaluation is allowed: the operands of fistaRows' task-major path (solver/fista-rows.ts
+   * sqData: its task-major path calls dsqGradTasks on them, which computes what evaluateInto does). Else null.
    */
   rowsData(): { offsets: Int32Array; a: Float64Array; y: Float64Array; c: Float64Array } | null {
     const P = this.batch;

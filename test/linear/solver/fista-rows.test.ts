@@ -29,15 +29,15 @@ function both(problem: Problem, pen: Penalty, opts: { tol: number; accelerate?: 
   const accelerate = opts.accelerate ?? true;
   const common = { tol: opts.tol, maxIter: 20000, accelerate, stepIncrease: accelerate };
   const gen = fista(obj, { x0: [Matrix.zeros(problem.d, problem.tasks.length)], ...common });
-  // With the loss's data blocks: the fused evaluation where the backend has fistaRowsSq (native, ts), else the
-  // three passes; `passes` forces the three passes. `calls` counts smoothInto (fused: the start's only).
+  // With the loss's data blocks: task-major for l21 where the backend has dsqGradTasks (native, ts), else d × T;
+  // `passes` forces d × T. `calls` counts smoothInto (task-major never calls it: the loss runs on the blocks).
   const sqData = loss.rowsData();
   let calls = 0;
   const prob = { d: problem.d, T: problem.tasks.length, smoothInto: (w: Float64Array, g: Float64Array) => (calls++, loss.evaluateInto(w, g)), penalty: pen.separable!, lipschitz: obj.lipschitz!, ...(sqData ? { sqData } : {}) };
   const x0 = new Float64Array(problem.d * problem.tasks.length);
   const rows = fistaRows(prob, { x0, ...common });
   const rowsCalls = calls;
-  const passes = fistaRows(prob, { x0, ...common, fused: false });
+  const passes = fistaRows(prob, { x0, ...common, taskMajor: false });
   return { obj, gen, rows, rowsCalls, passes, fusedData: sqData !== null };
 }
 
@@ -50,11 +50,12 @@ for (const kind of ['l21', 'lasso'] as const) {
       for (const b of availableBackends()) {
         setBackend(b);
         const { obj, gen, rows: fusedRows, rowsCalls, passes, fusedData } = both(problem, pen, { tol: 1e-10 });
-        // The fused evaluation ran where the backend has it: smoothInto only for the start (‖∇f(0)‖ and f(x0): 2 calls).
-        const fusedHere = fusedData && kernels().fistaRowsSq !== undefined;
+        // The task-major path ran where it exists (l21 on native and ts): smoothInto never called.
         assert.equal(fusedData, true, 'every task on the data path: the loss hands over its blocks');
-        if (b !== 'wasm') assert.ok(fusedHere && rowsCalls === 2, `${b}: fused, ${rowsCalls} smoothInto calls`);
-        for (const [rows, path] of [[fusedRows, 'fused'], [passes, 'passes']] as const) {
+        const taskMajorHere = kind === 'l21' && kernels().dsqGradTasks !== undefined;
+        assert.equal(taskMajorHere, kind === 'l21' && b !== 'wasm', `${b}: task-major available`);
+        assert.equal(rowsCalls === 0, taskMajorHere, `${b}: ${rowsCalls} smoothInto calls`);
+        for (const [rows, path] of [[fusedRows, 'default layout'], [passes, 'd × T']] as const) {
           assert.ok(gen.info.converged && rows.info.converged, `${b} ${path}: ${gen.info.message} / ${rows.info.message}`);
           // Same arithmetic in the same order: the traces agree entry by entry (1e-12 leaves room for nothing but rounding).
           assert.equal(rows.info.iterations, gen.info.iterations, `${b} ${path}: iterations`);
@@ -217,84 +218,96 @@ test('fistaRows constantStep: the safeguard doubles an L below the curvature, an
   assert.throws(() => fistaRows(base, { x0: new Float64Array(D * T), constantStep: true }), /constantStep needs problem.lipschitz/);
 });
 
-test('fistaRowsSq (fused evaluation): native equals the reference, and both equal passA + dsqGradBatched + passC to 1e-12, both penalties, with and without extrapolation, on 1 and 2 threads', async () => {
-  const { passA, passC } = await import('../../../src/linear/solver/fista-rows.ts');
-  const { fistaRowsSq, sqGradBatched } = await import('../../../src/linalg/kernels/reference.ts');
+test('task-major l21: passATasks equals passA on the transpose (x⁺ and Ω bit for bit), native fistaRowsStepTasks and dsqGradTasks equal the references to 1e-12 on 1 and 2 threads', async () => {
+  const { passA, passATasks } = await import('../../../src/linear/solver/fista-rows.ts');
+  const { sqGradBatched, sqGradTasks } = await import('../../../src/linalg/kernels/reference.ts');
   const { nativeLoad } = await import('../../../src/linalg/kernels/native.ts');
   const before = backendName();
   const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
     for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i]! - b[i]!) <= 1e-12 * (1 + Math.abs(b[i]!)))) assert.fail(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
   };
-  // Tasks of 0–4 rows (an empty task included); d × T = 262 400 ≥ 2^18 is split over the pool when 2 threads are allowed.
-  for (const [d, Tn, threads] of [[9, 70, 0], [8, 32800, 2]] as const) try {
+  const tr = (a: Float64Array, r: number, c: number): Float64Array => {
+    const o = new Float64Array(r * c);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) o[j * r + i] = a[i * c + j]!;
+    return o;
+  };
+  // d × T = 262 400 ≥ 2^18 (and rows × d ≥ 2^22 for the loss) is split over the pool when 2 threads are allowed.
+  for (const [d, Tn, maxRows] of [[9, 70, 5], [8, 32800, 33]] as const) try {
+    // Tasks of 0 … maxRows−1 rows (an empty one included).
     const offsets = new Int32Array(Tn + 1);
-    for (let t = 0; t < Tn; t++) offsets[t + 1] = offsets[t]! + (t * 7) % 5;
-    const rowsN = offsets[Tn]!;
-    const A = randomMatrix(rowsN, d, 11).data;
-    const yv = randomMatrix(1, rowsN, 12).data;
+    for (let t = 0; t < Tn; t++) offsets[t + 1] = offsets[t]! + (t * 7) % maxRows;
+    const nRows = offsets[Tn]!;
+    const A = randomMatrix(nRows, d, 11).data;
+    const yv = randomMatrix(1, nRows, 12).data;
     const c = Float64Array.from({ length: Tn }, (_, t) => 0.5 + (t % 3) / 4);
-    const [x, xp, gx, gp] = [1, 2, 3, 4].map((seed) => randomMatrix(d, Tn, seed).data) as [Float64Array, Float64Array, Float64Array, Float64Array];
     const n = d * Tn;
-    const cols = Int32Array.from({ length: Tn }, (_, t) => t);
-    for (const kind of ['rows', 'entries'] as const) {
-      for (const beta of [0, 0.37]) {
-        // tau = the median row norm (|entry|) of v: some zeroed, some kept.
-        const v0 = { y: beta === 0 ? Float64Array.from(x) : new Float64Array(n), g: beta === 0 ? Float64Array.from(gx) : new Float64Array(n), xn: new Float64Array(n) };
-        passA(kind, d, Tn, beta, x, xp, gx, gp, v0.y, v0.g, v0.xn, 0.3, 0, new Float64Array(2));
-        const sizes = kind === 'rows'
-          ? Array.from({ length: d }, (_, j) => Math.sqrt(v0.xn.subarray(j * Tn, (j + 1) * Tn).reduce((q, v) => q + v * v, 0)))
-          : Array.from(v0.xn, Math.abs);
-        const tau = sizes.sort((p, q) => p - q)[sizes.length >> 1]!;
-        // The separate passes: A (y, g, xn), the loss at xn, C.
-        const y = beta === 0 ? Float64Array.from(x) : new Float64Array(n);
-        const g = beta === 0 ? Float64Array.from(gx) : new Float64Array(n);
-        const xnA = new Float64Array(n);
-        const sA = new Float64Array(2);
-        const penA = passA(kind, d, Tn, beta, x, xp, gx, gp, y, g, xnA, 0.3, tau, sA);
-        const gnA = new Float64Array(n);
-        const fA = new Float64Array(Tn);
-        sqGradBatched(Tn, offsets, d, A, cols, xnA, Tn, yv, c, gnA, fA);
-        const sC = new Float64Array(5);
-        const finA = passC(xnA, y, g, gnA, x, 2.5, sC);
-        const want = [...(beta === 0 ? [] : sA), penA, ...sC];
-        const what = `${kind}, beta ${beta}, ${d} × ${Tn}`;
-        // The reference, then native on 1 thread and (large shape) on 2.
-        const runs: [string, () => void][] = [['reference', () => setBackend('ts')]];
-        if (availableBackends().includes('native')) runs.push(['native 1 thr', () => (setBackend('native'), nativeLoad.setThreads(1))]);
-        if (availableBackends().includes('native') && threads > 1) runs.push([`native ${threads} thr`, () => (setBackend('native'), nativeLoad.setThreads(threads))]);
-        for (const [name, use] of runs) {
-          use();
-          const fused = name === 'reference' ? fistaRowsSq : kernels().fistaRowsSq!;
-          const xn = new Float64Array(n);
-          const gn = new Float64Array(n);
-          const f = new Float64Array(Tn);
-          const out = new Float64Array(8);
-          const fin = fused(kind === 'rows', d, Tn, beta, x, xp, gx, gp, xn, gn, 0.3, tau, 2.5, offsets, A, yv, c, f, out);
-          assert.equal(fin, finA, `${what} ${name}: finite`);
-          close(xn, xnA, `${what} ${name}: xn`);
-          close(gn, gnA, `${what} ${name}: gn`);
-          close(f, fA, `${what} ${name}: f`);
-          close(beta === 0 ? out.subarray(2) : out, want, `${what} ${name}: sums`);
-          if (name === 'reference') {
-            // x⁺, ∇f(x⁺), f, the penalty and the extrapolation sums are the passes' bit for bit (same operations in
-            // the same order); the check sums to rounding.
-            assert.deepEqual([xn, gn, f], [xnA, gnA, fA], `${what}: reference bit for bit`);
-            assert.deepEqual(Array.from(out.subarray(0, 3)), [...(beta === 0 ? [0, 0] : sA), penA], `${what}: reference penalty and sums bit for bit`);
-          }
+    // Task-major arrays (T × d) and their d × T transposes.
+    const [x, xp, gx, gp] = [1, 2, 3, 4].map((seed) => randomMatrix(Tn, d, seed).data) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const [xD, xpD, gxD, gpD] = [x, xp, gx, gp].map((a) => tr(a, Tn, d)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const what0 = `${d} × ${Tn}`;
+    for (const beta of [0, 0.37]) {
+      // tau = the median row norm of v: some rows zeroed, some kept.
+      const v0 = { y: beta === 0 ? Float64Array.from(xD) : new Float64Array(n), g: beta === 0 ? Float64Array.from(gxD) : new Float64Array(n), xn: new Float64Array(n) };
+      passA('rows', d, Tn, beta, xD, xpD, gxD, gpD, v0.y, v0.g, v0.xn, 0.3, 0, new Float64Array(2));
+      const norms = Array.from({ length: d }, (_, j) => Math.sqrt(v0.xn.subarray(j * Tn, (j + 1) * Tn).reduce((q, v) => q + v * v, 0)));
+      const tau = norms.sort((p, q) => p - q)[d >> 1]!;
+      const out = (tm: boolean) => {
+        const base = tm ? [x, gx] : [xD, gxD];
+        return { y: beta === 0 ? Float64Array.from(base[0]!) : new Float64Array(n), g: beta === 0 ? Float64Array.from(base[1]!) : new Float64Array(n), xn: new Float64Array(n), s: new Float64Array(2) };
+      };
+      const D0 = out(false);
+      const penD = passA('rows', d, Tn, beta, xD, xpD, gxD, gpD, D0.y, D0.g, D0.xn, 0.3, tau, D0.s);
+      const R = out(true);
+      const penR = passATasks(d, Tn, beta, x, xp, gx, gp, R.y, R.g, R.xn, 0.3, tau, R.s);
+      const what = `${what0}, beta ${beta}`;
+      assert.equal(penR, penD, `${what}: Ω bit for bit`);
+      assert.deepEqual(tr(R.xn, Tn, d), D0.xn, `${what}: x⁺ bit for bit`);
+      assert.deepEqual(tr(R.y, Tn, d), D0.y, `${what}: y`);
+      close(R.s, D0.s, `${what}: sums`);
+      assert.ok(D0.xn.some((v) => v === 0) && D0.xn.some((v) => v !== 0), `${what}: the prox zeroes some rows and keeps some`);
+      if (availableBackends().includes('native')) {
+        setBackend('native');
+        for (const th of Tn > 1000 ? [1, 2] : [0]) {
+          nativeLoad.setThreads(th);
+          const N = out(true);
+          const penN = kernels().fistaRowsStepTasks!(d, Tn, beta, x, xp, gx, gp, N.y, N.g, N.xn, 0.3, tau, N.s);
+          close([penN], [penR], `${what} native ${th} thr: Ω`);
+          close(N.xn, R.xn, `${what} native ${th} thr: x⁺`);
+          close(N.y, R.y, `${what} native ${th} thr: y`);
+          close(N.g, R.g, `${what} native ${th} thr: g`);
+          close(N.s, R.s, `${what} native ${th} thr: sums`);
         }
-        assert.ok(xnA.some((v) => v === 0) && xnA.some((v) => v !== 0), `${what}: the prox zeroes some and keeps some`);
+        nativeLoad.setThreads(0);
       }
     }
-    // A non-finite x⁺ is reported (NaN in x at one entry, no extrapolation).
-    const bad = Float64Array.from(x);
-    bad[d * Tn - 3] = NaN;
-    for (const b of availableBackends().filter((q) => q !== 'wasm')) {
-      setBackend(b);
-      assert.equal(kernels().fistaRowsSq!(true, d, Tn, 0, bad, xp, gx, gp, new Float64Array(n), new Float64Array(n), 0.3, 0, 2.5, offsets, A, yv, c, new Float64Array(Tn), new Float64Array(8)), false, `${b}: NaN seen`);
-    }
+    // The loss task-major: reference = dsqGradBatched's reference on the transposes, bit for bit; native to 1e-12.
+    const cols = Int32Array.from({ length: Tn }, (_, t) => t);
+    const gB = new Float64Array(n);
+    const fB = new Float64Array(Tn);
+    sqGradBatched(Tn, offsets, d, A, cols, xD, Tn, yv, c, gB, fB);
+    const gR = new Float64Array(n);
+    const fR = new Float64Array(Tn);
+    sqGradTasks(Tn, offsets, d, A, x, yv, c, gR, fR);
+    assert.deepEqual(tr(gR, Tn, d), gB, `${what0}: sqGradTasks = sqGradBatched transposed`);
+    assert.deepEqual(fR, fB, `${what0}: values`);
     if (availableBackends().includes('native')) {
       setBackend('native');
-      assert.throws(() => kernels().fistaRowsSq!(true, d, Tn, 0, x, xp, gx, gp, new Float64Array(3), new Float64Array(n), 0.3, 0, 2.5, offsets, A, yv, c, new Float64Array(Tn), new Float64Array(8)), /shorter/);
+      for (const th of Tn > 1000 ? [1, 2] : [0]) {
+        nativeLoad.setThreads(th);
+        const gN = new Float64Array(n).fill(NaN);
+        const fN = new Float64Array(Tn);
+        kernels().dsqGradTasks!(Tn, offsets, d, A, x, yv, c, gN, fN);
+        close(gN, gR, `${what0} native ${th} thr: gradient`);
+        close(fN, fR, `${what0} native ${th} thr: values`);
+        // The native d × T kernel on the transposes: the same products, so the same numbers.
+        const gND = new Float64Array(n);
+        const fND = new Float64Array(Tn);
+        kernels().dsqGradBatched!(Tn, offsets, d, A, cols, xD, Tn, yv, c, gND, fND);
+        assert.deepEqual(tr(gN, Tn, d), gND, `${what0} native ${th} thr: = dsqGradBatched`);
+      }
+      nativeLoad.setThreads(0);
+      assert.throws(() => kernels().dsqGradTasks!(Tn, offsets, d, A, new Float64Array(3), yv, c, new Float64Array(n), new Float64Array(Tn)), /shorter/);
+      assert.throws(() => kernels().fistaRowsStepTasks!(d, Tn, 0, x, xp, gx, gp, new Float64Array(3), new Float64Array(n), new Float64Array(n), 0.3, 0, new Float64Array(2)), /shorter/);
     }
   } finally {
     nativeLoad.setThreads(0);

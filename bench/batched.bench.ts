@@ -208,7 +208,7 @@ for (const T of TS) {
         const z0 = new Float64Array(D * T);
         const check = fista(obj, { x0, tol: 0, maxIter: iters, trace: true }).info.objectiveTrace;
         // Loss evaluations as the solver counts them (its message; the task-major path never calls smoothInto).
-        const evalsOf = (m: string): number => Number(/(\d+) loss evaluations/.exec(m)?.[1] ?? NaN);
+        const evalsOf = (m: string | undefined): number => Number(/(\d+) loss evaluations/.exec(m ?? '')?.[1] ?? NaN);
         const mineRun = fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: true });
         const mine = mineRun.info.objectiveTrace;
         // Backtracking retries make an iteration more than one evaluation (the generic solver the same).

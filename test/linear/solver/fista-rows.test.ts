@@ -314,3 +314,29 @@ test('task-major l21: passATasks equals passA on the transpose (x⁺ and Ω bit 
     setBackend(before);
   }
 });
+
+test('task-major fistaRows: a constant step from L far below the curvature (L doubles, and the false-certificate guard re-tests at L0) reaches the d × T optimum, on every backend', () => {
+  const problem = small();
+  const pen = penaltyFor('l21', problem, 0.5);
+  const before = backendName();
+  try {
+    for (const b of availableBackends()) {
+      setBackend(b);
+      const loss = createLoss(problem, { gram: true }) as SquaredLoss;
+      const obj = linearObjective(loss, [], pen);
+      const sqData = loss.rowsData()!;
+      let calls = 0;
+      const prob = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => (calls++, loss.evaluateInto(w, g)), penalty: pen.separable!, lipschitz: obj.lipschitz! / 1000, sqData };
+      const x0 = new Float64Array(D * T);
+      const tm = fistaRows(prob, { x0, tol: 1e-10, maxIter: 20000, constantStep: true });
+      assert.equal(calls === 0, b !== 'wasm', `${b}: task-major where available (${calls} smoothInto calls)`);
+      const dt = fistaRows(prob, { x0, tol: 1e-10, maxIter: 20000, constantStep: true, taskMajor: false });
+      assert.ok(tm.info.converged && dt.info.converged, `${b}: ${tm.info.message}`);
+      assert.ok(tm.lipschitz > 10 * obj.lipschitz! / 1000, `${b}: L grew past 10 L0 (${tm.lipschitz})`);
+      assert.ok(relDiff(tm.info.objective, dt.info.objective) <= 1e-9, `${b}: ${tm.info.objective} vs ${dt.info.objective}`);
+      assert.ok(proxGradientResidual(obj, tm.x, tm.lipschitz) <= 1e-9, `${b}: certified`);
+    }
+  } finally {
+    setBackend(before);
+  }
+});

@@ -21,12 +21,12 @@
 // Task-major (issue 15, session 5): for the l21 penalty, when the problem hands over the squared loss's data
 // blocks (sqData) and the backend has dsqGradTasks (native, ts), W and every buffer are kept T × d (task t's
 // weights contiguous, as its block wants them): the loss reads w_t and writes ∇_t in place instead of
-// gathering and scattering columns of 80 kB-long rows (at T = 10 000 the d × T loss took ~1.3× the
-// task-major one, bench/batched.bench.ts), and pass A makes each row's Σ v² in task order — the same sums,
+// gathering and scattering columns of 80 kB-long rows (at T = 10 000, 1 thread, the d × T loss kernel
+// took 1.23–1.27× the CPU of the task-major one, same data, load 8), and pass A makes each row's Σ v² in task order — the same sums,
 // term for term, so x⁺, ∇f(x⁺), f and Ω are the d × T path's; the other sums (⟨∇f(x), Δ⟩, ⟨Δ, HΔ⟩ and pass
 // C's) run in task-major order, equal to rounding. Transposed once in, once out.
-// max_t c_t λ̂_max bound, no step-increase probing) an iteration is A, B, C once — one loss evaluation
-// instead of the adaptive rule's ~1.3 — on different iterates from fista.ts's, to the same certified
+// With `constantStep` (L = the loss's max_t c_t λ̂_max bound, no step-increase probing) an iteration is A, B,
+// C once — one loss evaluation instead of the adaptive rule's ~1.3 — on different iterates from fista.ts's, to the same certified
 // optimum (docs/data-at-scale.md, "Constant step and the pool"). Exported API:
 //   fistaRows(problem: RowsProblem, options: FistaRowsOptions): FistaResult (./fista.ts)
 //   rowsPenaltyValue(kind, lambda, w, d, T) → Ω(W), as penalty/l21.ts / lasso.ts compute it
@@ -56,7 +56,7 @@ export interface RowsProblem {
   readonly sqData?: RowsSqData;
 }
 
-/** The squared loss's operands for the fused evaluation (see RowsProblem.sqData). */
+/** The squared loss's operands for the task-major path (see RowsProblem.sqData). */
 export interface RowsSqData {
   readonly offsets: Int32Array;
   readonly a: Float64Array;

@@ -130,6 +130,12 @@ enum { SQ_TB = 32 };
 static void sqGradGatheredRun(long kb, long nb, const int* offsets, long n, const double* A, const double* wb, const double* yv,
                               const double* c, double* gb, double* f) {
   enum { CH = 32 };
+  // Software prefetch SQ_PF doubles (8 kB) ahead of the row being read, one line per 8 entries: the blocks
+  // are one sequential stream, but the hardware's streamer stops at each 4 kB page, i.e. twice per 20 × 50
+  // task. At T = 10 000 (80 MB, from memory), 1 thread, dsqGradTasks: 13.7 / 16.1 ms without, 11.3 / 9.3 ms
+  // with (two alternating builds, load 8; 2 kB and 4 kB ahead in between). Prefetches never fault, so
+  // reading past the end is harmless.
+  enum { SQ_PF = 1024 };
   double rc[CH];
   for (long b = 0; b < nb; b++) {
     const long k = kb + b;
@@ -140,6 +146,7 @@ static void sqGradGatheredRun(long kb, long nb, const int* offsets, long n, cons
     for (long i0 = offsets[k]; i0 < offsets[k + 1]; i0 += CH) {
       const long m = offsets[k + 1] - i0 < (long)CH ? offsets[k + 1] - i0 : (long)CH;
       for (long i = 0; i < m; i++) {
+        for (long l = 0; l < n; l += 8) __builtin_prefetch(A + (i0 + i) * n + SQ_PF + l, 0, 3);
         const double ri = bdot(A + (i0 + i) * n, w, n) - yv[i0 + i];
         rc[i] = ri;
         rr += ri * ri;

@@ -2,6 +2,7 @@
 // T tasks × 20 rows, d = 50, done (1) as a JavaScript loop of T kernel calls through ops.ts, (2) as
 // batched kernel calls over all tasks (src/linalg/batched.ts), and (3) as one whole FISTA iteration
 // of l21 (the solver the library runs), so that the kernel's speed and the iteration's are both seen.
+// fistaRows rows: "d × T" (W as the other solvers hold it) against "T × d" (task-major: the default where it exists), side by side.
 //
 // FLOP counts per iteration (printed with every row, so nobody is misled):
 //   actual    — the data form's work: r_t = X_t w_t − y_t and g_t = X_tᵀ r_t, 4·n_t·d flops per task;
@@ -18,7 +19,7 @@
 import { Matrix } from '../src/linalg/matrix.ts';
 import { Random } from '../src/linalg/random.ts';
 import { gemv, xtv } from '../src/linalg/ops.ts';
-import { availableBackends, backendName, setBackend } from '../src/linalg/backend.ts';
+import { availableBackends, backendName, kernels, setBackend } from '../src/linalg/backend.ts';
 import type { BackendName } from '../src/linalg/kernels/types.ts';
 import { dsqGradBatched, hasSqGradBatched, residentBlocks } from '../src/linalg/batched.ts';
 import { nativeLoad } from '../src/linalg/kernels/native.ts';
@@ -200,15 +201,21 @@ for (const T of TS) {
       if (fused || !hasSqGradBatched()) {
         // The same iterations by the buffer-owning FISTA (solver/fista-rows.ts: three passes per
         // iteration), on an equal loss: old (row above) vs new in this one run.
-        const prob = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => loss.evaluateInto(w, g), penalty: { kind: 'rows' as const, lambda: 0.02 }, lipschitz: obj.lipschitz!, gradNormAtZero: 1 };
+        // sqData: the loss's data blocks, so fistaRows works task-major (T × d) where the backend has
+        // dsqGradTasks (native, ts); `taskMajor: false` rows below are the d × T layout on the same problem.
+        const sqData = loss.rowsData();
+        const prob = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => loss.evaluateInto(w, g), penalty: { kind: 'rows' as const, lambda: 0.02 }, lipschitz: obj.lipschitz!, gradNormAtZero: 1, ...(sqData ? { sqData } : {}) };
         const z0 = new Float64Array(D * T);
         const check = fista(obj, { x0, tol: 0, maxIter: iters, trace: true }).info.objectiveTrace;
-        let evals = 0;
-        const counted = { ...prob, smoothInto: (w: Float64Array, g: Float64Array) => (evals++, loss.evaluateInto(w, g)) };
-        const mine = fistaRows(counted, { x0: z0, tol: 0, maxIter: iters, trace: true }).info.objectiveTrace;
+        // Loss evaluations as the solver counts them (its message; the task-major path never calls smoothInto).
+        const evalsOf = (m: string | undefined): number => Number(/(\d+) loss evaluations/.exec(m ?? '')?.[1] ?? NaN);
+        const mineRun = fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: true });
+        const mine = mineRun.info.objectiveTrace;
         // Backtracking retries make an iteration more than one evaluation (the generic solver the same).
-        console.log(`  (T = ${T}, ${b}: ${((evals - 1) / iters).toFixed(2)} loss evaluations per FISTA iteration over these ${iters} iterations)`);
+        console.log(`  (T = ${T}, ${b}: ${(evalsOf(mineRun.info.message) / iters).toFixed(2)} loss evaluations per FISTA iteration over these ${iters} iterations)`);
         for (let i = 0; i < check.length; i++) if (!(Math.abs(mine[i]! - check[i]!) <= 1e-12 * Math.abs(check[i]!))) throw new Error(`bench: fistaRows differs from fista at iteration ${i}`);
+        const minePasses = fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: true, taskMajor: false }).info.objectiveTrace;
+        for (let i = 0; i < check.length; i++) if (!(Math.abs(minePasses[i]! - check[i]!) <= 1e-12 * Math.abs(check[i]!))) throw new Error(`bench: fistaRows (d × T) differs from fista at iteration ${i}`);
         const tr = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false }), 0.5);
         rowsOut.push([`FISTA iteration, l21 (${b}, fistaRows)`, { cpu: tr.cpu / iters, wall: tr.wall / iters }, fData]);
         if (b === 'native') {
@@ -218,17 +225,18 @@ for (const T of TS) {
         // The constant step 1/L (L = the loss's max_t c_t λ_max estimate, fistaRows' constantStep): one
         // evaluation per iteration unless the safeguard fires (counted), on 1 thread and on the pool
         // (native: the loss kernel and passes A/C split when d × T ≥ 2^18, i.e. only at T = 10 000 here).
-        let cEvals = 0;
-        const cCounted = { ...prob, smoothInto: (w: Float64Array, g: Float64Array) => (cEvals++, loss.evaluateInto(w, g)) };
-        fistaRows(cCounted, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep: true });
-        console.log(`  (T = ${T}, ${b}: constant step ${((cEvals - 1) / iters).toFixed(2)} loss evaluations per iteration)`);
+        const cRun = fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep: true });
+        console.log(`  (T = ${T}, ${b}: constant step ${(evalsOf(cRun.info.message) / iters).toFixed(2)} loss evaluations per iteration)`);
         for (const th of b === 'native' ? [...new Set([1, nativeThreads])] : [0]) {
           if (b === 'native') nativeLoad.setThreads(th);
           const thr = b === 'native' ? `, ${th} thr` : '';
-          const ta = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false }), 0.5);
-          rowsOut.push([`FISTA iter l21 (${b}, fistaRows adaptive${thr})`, { cpu: ta.cpu / iters, wall: ta.wall / iters }, fData]);
-          const tc = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep: true }), 0.5);
-          rowsOut.push([`FISTA iter l21 (${b}, fistaRows constant${thr})`, { cpu: tc.cpu / iters, wall: tc.wall / iters }, fData]);
+          // Old (d × T) and new (task-major T × d) side by side, each step rule in turn.
+          for (const constantStep of [false, true]) {
+            for (const taskMajor of sqData && kernels().dsqGradTasks ? [false, true] : [false]) {
+              const tt = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep, taskMajor }), 0.5);
+              rowsOut.push([`FISTA iter l21 (${b}, ${constantStep ? 'constant' : 'adaptive'}, ${taskMajor ? 'T × d' : 'd × T'}${thr})`, { cpu: tt.cpu / iters, wall: tt.wall / iters }, fData]);
+            }
+          }
         }
         if (b === 'native') nativeLoad.setThreads(0);
         // A whole fit to tol 1e-8 both ways (λ = 0.1 λ_max of this problem, from W = 0; one run each, so
@@ -246,16 +254,17 @@ for (const T of TS) {
         const fitRes: string[] = [];
         let objs: number[] = [];
         for (const constantStep of [false, true]) {
-          let ev = 0;
-          const pf = { ...prob, penalty: { kind: 'rows' as const, lambda: 0.1 * lmax }, gradNormAtZero: undefined, smoothInto: (w: Float64Array, g: Float64Array) => (ev++, loss.evaluateInto(w, g)) };
-          const c0 = process.cpuUsage();
-          const w0 = performance.now();
-          const res = fistaRows(pf, { x0: z0, tol: 1e-8, maxIter: 5000, trace: false, constantStep });
-          const u = process.cpuUsage(c0);
-          objs = [...objs, res.info.objective];
-          fitRes.push(`${constantStep ? 'constant' : 'adaptive'}: ${res.info.iterations} iterations, ${ev} evaluations, cpu ${((u.user + u.system) / 1e6).toFixed(3)} s, wall ${((performance.now() - w0) / 1e3).toFixed(3)} s${res.info.converged ? '' : ' NOT CONVERGED'}`);
+          for (const taskMajor of sqData && kernels().dsqGradTasks ? [false, true] : [false]) {
+            const pf = { ...prob, penalty: { kind: 'rows' as const, lambda: 0.1 * lmax }, gradNormAtZero: undefined };
+            const c0 = process.cpuUsage();
+            const w0 = performance.now();
+            const res = fistaRows(pf, { x0: z0, tol: 1e-8, maxIter: 5000, trace: false, constantStep, taskMajor });
+            const u = process.cpuUsage(c0);
+            objs = [...objs, res.info.objective];
+            fitRes.push(`${constantStep ? 'constant' : 'adaptive'} ${taskMajor ? 'T × d' : 'd × T'}: ${res.info.iterations} iterations, ${evalsOf(res.info.message)} evaluations, cpu ${((u.user + u.system) / 1e6).toFixed(3)} s, wall ${((performance.now() - w0) / 1e3).toFixed(3)} s${res.info.converged ? '' : ' NOT CONVERGED'}`);
+          }
         }
-        console.log(`  (T = ${T}, ${b}: fit to tol 1e-8, λ = 0.1 λ_max — ${fitRes.join('; ')}; objectives differ by ${(Math.abs(objs[1]! - objs[0]!) / Math.abs(objs[0]!)).toExponential(1)} relative)`);
+        console.log(`  (T = ${T}, ${b}: fit to tol 1e-8, λ = 0.1 λ_max — \n    ${fitRes.join(';\n    ')}; objectives differ by at most ${(Math.max(...objs.map((o) => Math.abs(o - objs[0]!))) / Math.abs(objs[0]!)).toExponential(1)} relative)`);
       }
     }
   }

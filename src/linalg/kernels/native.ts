@@ -58,6 +58,8 @@ interface Addon {
   dsqGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
   fistaRowsStep?: NonNullable<Kernels['fistaRowsStep']>;
   fistaRowsCheck?: NonNullable<Kernels['fistaRowsCheck']>;
+  fistaRowsStepTasks?: NonNullable<Kernels['fistaRowsStepTasks']>;
+  dsqGradTasks?: NonNullable<Kernels['dsqGradTasks']>;
   /** native/logistic_model.cc (absent from addons built before it: prox-Newton keeps its GEMV/Gram path). */
   dlogisticModelBatched?: NonNullable<Kernels['dlogisticModelBatched']>;
   setThreads(n: number): void;
@@ -319,7 +321,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
   // native (no small-size shortcut). Shapes checked as on wasm; an input overlapping an output is
   // copied first (the aliasing rule above). Older addons without them fall back to the reference
   // through src/linalg/batched.ts (the methods are optional in Kernels).
-  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched' | 'fistaRowsStep' | 'fistaRowsCheck' | 'dlogisticModelBatched'> = typeof ad.dsymvBatched !== 'function' ? {} : {
+  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched' | 'fistaRowsStep' | 'fistaRowsCheck' | 'fistaRowsStepTasks' | 'dsqGradTasks' | 'dlogisticModelBatched'> = typeof ad.dsymvBatched !== 'function' ? {} : {
     dsymvBatched(count, d, alpha, a, x, beta, y) {
       checkDims('dsymvBatched', 'count,d', count, d);
       checkSymv(count, d, a, x, y);
@@ -354,6 +356,8 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
     // aliasing copies: lengths are checked in C++).
     ...(typeof ad.fistaRowsStep !== 'function' ? {} : { fistaRowsStep: ad.fistaRowsStep.bind(ad) }),
     ...(typeof ad.fistaRowsCheck !== 'function' ? {} : { fistaRowsCheck: ad.fistaRowsCheck.bind(ad) }),
+    ...(typeof ad.fistaRowsStepTasks !== 'function' ? {} : { fistaRowsStepTasks: ad.fistaRowsStepTasks.bind(ad) }),
+    ...(typeof ad.dsqGradTasks !== 'function' ? {} : { dsqGradTasks: ad.dsqGradTasks.bind(ad) }),
     // prox-Newton's logistic pass (native/logistic_model.cc): the solver owns distinct buffers; lengths and
     // offsets are checked in C++.
     ...(typeof ad.dlogisticModelBatched !== 'function' ? {} : { dlogisticModelBatched: ad.dlogisticModelBatched.bind(ad) }),

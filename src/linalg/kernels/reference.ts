@@ -154,6 +154,27 @@ export function sqGradBatched(count: number, offsets: Int32Array, n: number, a: 
   }
 }
 
+/** dsqGradBatched with w and g task-major (count × n, see types.ts dsqGradTasks): the same operations task by task. */
+export function sqGradTasks(count: number, offsets: Int32Array, n: number, a: Float64Array, w: Float64Array, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void {
+  const gt = new Float64Array(n);
+  for (let k = 0; k < count; k++) {
+    const o = k * n;
+    gt.fill(0);
+    let rr = 0;
+    for (let i = offsets[k]!; i < offsets[k + 1]!; i++) {
+      const ai = i * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += a[ai + j]! * w[o + j]!;
+      const ri = s - y[i]!;
+      rr += ri * ri;
+      for (let j = 0; j < n; j++) gt[j]! += ri * a[ai + j]!;
+    }
+    const ck = c[k]!;
+    for (let j = 0; j < n; j++) g[o + j] = ck * gt[j]!;
+    f[k] = 0.5 * ck * rr;
+  }
+}
+
 /**
  * Prox-Newton's logistic per-point pass over row-stacked blocks (see types.ts dlogisticModelBatched): the
  * definition native/logistic_model.cc follows operation by operation. One pass per row: z, the loss, the
@@ -226,6 +247,7 @@ export const referenceKernels: Kernels = {
   dgemvBatched: gemvBatched,
   dresidualGradBatched: residualGradBatched,
   dsqGradBatched: sqGradBatched,
+  dsqGradTasks: sqGradTasks,
   dlogisticModelBatched: logisticModelBatched,
   // the convolution's products on this backend's GEMM (the loops of referenceNn are its definition)
   nn: { ...referenceNn, ...convWithGemm(gemm) },

@@ -154,6 +154,19 @@ export interface Kernels {
   /** Its check pass (`passC`): out = [‖xn − y‖², ⟨gy, xn − y⟩, ⟨gn − gy, xn − y⟩, ‖gn − gy + L(y − xn)‖², ⟨y − xn, xn − x⟩]; returns xn finite. */
   fistaRowsCheck?(len: number, xn: Float64Array, y: Float64Array, gy: Float64Array, gn: Float64Array, x: Float64Array, L: number, out: Float64Array): boolean;
   /**
+   * fistaRowsStep's rows penalty on T × d arrays (task t's d weights at t·d; issue 15, task-major FISTA):
+   * the same y, g, sums and x⁺ = each row j (feature j over all tasks) scaled by max(0, 1 − tau/‖row‖),
+   * returns Σ_j ‖x⁺_j‖. Row sums in task order (equal to fistaRowsStep's term for term on one thread);
+   * ⟨gx, Δ⟩, ⟨Δ, gx − gPrev⟩ in task-major index order. Reference: fista-rows.ts `passATasks`. Optional (native).
+   */
+  fistaRowsStepTasks?(d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
+    y: Float64Array, g: Float64Array, xn: Float64Array, step: number, tau: number, sums: Float64Array): number;
+  /**
+   * dsqGradBatched with w and g count × n row-major (task t's weights and gradient contiguous at t·n, no
+   * columns to gather): r = A_t·w_t − y_t, g_t = c[t]·A_tᵀ·r, f[t] = ½·c[t]·‖r‖². Optional (native, ts).
+   */
+  dsqGradTasks?(count: number, offsets: Int32Array, n: number, a: Float64Array, w: Float64Array, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
+  /**
    * The logistic loss's per-point pass of proximal Newton (issue 17) for all tasks in one call: block t is
    * rows offsets[t] … offsets[t+1]−1 of x (d columns, row-major), with labels y (±1), sample weights s
    * (null: all 1), weights column t of w (d × count row-major), intercept b[t] and scale c[t]:

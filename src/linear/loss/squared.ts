@@ -330,6 +330,17 @@ export class SquaredLoss implements DataLoss {
     return e.value;
   }
 
+  /**
+   * The row-stacked X̂_t, ŷ_t and c_t when every task is on the data path (task t = block t, in order) and
+   * the fused evaluation is allowed: the operands of fistaRows' task-major path (solver/fista-rows.ts
+   * sqData: its task-major path calls dsqGradTasks on them, which computes what evaluateInto does). Else null.
+   */
+  rowsData(): { offsets: Int32Array; a: Float64Array; y: Float64Array; c: Float64Array } | null {
+    const P = this.batch;
+    if (!this.fusedAllowed || P.gramIdx.length !== 0 || this.T === 0) return null;
+    return { offsets: P.offsets, a: P.xAll, y: P.yAll, c: P.cData };
+  }
+
   evaluate(W: Matrix, _b?: Float64Array): LossEval {
     return this.run(W, true);
   }

@@ -98,11 +98,13 @@ export function solveLinear(problem: Problem, pen: LinearPenalties, opts: SolveO
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
   };
   // Squared loss with one separable row penalty (l21, lasso) and nothing else: the FISTA that owns its
-  // buffers and makes three passes per iteration (./fista-rows.ts; same iterates, issue 15).
+  // buffers and makes three passes per iteration, or one fused call on the loss's data blocks (./fista-rows.ts;
+  // same iterates, issue 15).
   const sep = pen.prox?.separable;
   if (sep && pen.smooth.length === 0 && loss instanceof SquaredLoss && obj.quadratic) {
+    const sqData = loss.rowsData();
     const r = fistaRows(
-      { d: problem.d, T, smoothInto: (w, g) => loss.evaluateInto(w, g), penalty: sep, ...(obj.lipschitz !== undefined ? { lipschitz: obj.lipschitz } : {}) },
+      { d: problem.d, T, smoothInto: (w, g) => loss.evaluateInto(w, g), penalty: sep, ...(obj.lipschitz !== undefined ? { lipschitz: obj.lipschitz } : {}), ...(sqData ? { sqData } : {}) },
       { x0: W0.data, ...common },
     );
     const W = r.x[0]!;

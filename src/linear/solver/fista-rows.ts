@@ -17,9 +17,16 @@
 //      prox's norm and its scaling);
 //   B  f(x⁺) and ∇f(x⁺) (smoothInto: for the squared loss one dsqGradBatched call, writing into our buffer);
 //   C  the backtracking test's three sums, the certificate, the restart product and finiteness.
-// A backtracking retry redoes A's prox part from the stored y, ∇f(y). With `constantStep` (L = the loss's
-// max_t c_t λ̂_max bound, no step-increase probing) an iteration is A, B, C once — one loss evaluation
-// instead of the adaptive rule's ~1.3 — on different iterates from fista.ts's, to the same certified
+// A backtracking retry redoes A's prox part from the stored y, ∇f(y).
+// Task-major (issue 15, session 5): for the l21 penalty, when the problem hands over the squared loss's data
+// blocks (sqData) and the backend has dsqGradTasks (native, ts), W and every buffer are kept T × d (task t's
+// weights contiguous, as its block wants them): the loss reads w_t and writes ∇_t in place instead of
+// gathering and scattering columns of 80 kB-long rows (at T = 10 000, 1 thread, the d × T loss kernel
+// took 1.23–1.27× the CPU of the task-major one, same data, load 8), and pass A makes each row's Σ v² in task order — the same sums,
+// term for term, so x⁺, ∇f(x⁺), f and Ω are the d × T path's; the other sums (⟨∇f(x), Δ⟩, ⟨Δ, HΔ⟩ and pass
+// C's) run in task-major order, equal to rounding. Transposed once in, once out.
+// With `constantStep` (L = the loss's max_t c_t λ̂_max bound, no step-increase probing) an iteration is A, B,
+// C once — one loss evaluation instead of the adaptive rule's ~1.3 — on different iterates from fista.ts's, to the same certified
 // optimum (docs/data-at-scale.md, "Constant step and the pool"). Exported API:
 //   fistaRows(problem: RowsProblem, options: FistaRowsOptions): FistaResult (./fista.ts)
 //   rowsPenaltyValue(kind, lambda, w, d, T) → Ω(W), as penalty/l21.ts / lasso.ts compute it
@@ -41,6 +48,20 @@ export interface RowsProblem {
   readonly penalty: { readonly kind: SeparableKind; readonly lambda: number };
   readonly lipschitz?: number;
   readonly gradNormAtZero?: number;
+  /**
+   * smoothInto's loss as row-stacked data blocks (SquaredLoss.rowsData(): every task on the data path, task t
+   * = rows offsets[t] … offsets[t+1]−1 of a, column t of W, scale c[t]). With it, the rows penalty and a
+   * backend with dsqGradTasks (native, ts), the solver works task-major (see the file's head).
+   */
+  readonly sqData?: RowsSqData;
+}
+
+/** The squared loss's operands for the task-major path (see RowsProblem.sqData). */
+export interface RowsSqData {
+  readonly offsets: Int32Array;
+  readonly a: Float64Array;
+  readonly y: Float64Array;
+  readonly c: Float64Array;
 }
 
 export interface FistaRowsOptions {
@@ -57,6 +78,8 @@ export interface FistaRowsOptions {
   readonly hooks?: SolverHooks;
   /** false: the TypeScript passes even where the backend has native ones (benchmarks compare). Default true. */
   readonly nativePasses?: boolean;
+  /** false: the d × T layout even where the task-major one is available (benchmarks and tests compare). Default true. */
+  readonly taskMajor?: boolean;
   /**
    * Constant step 1/L with L = problem.lipschitz (required): no step-increase probing, so an iteration is
    * one loss evaluation as long as the sufficient-decrease test holds at L. The test stays as a safeguard
@@ -155,6 +178,70 @@ export function passA(kind: SeparableKind, d: number, T: number, beta: number, x
 }
 
 /**
+ * passA for the rows penalty on T × d arrays (task t's d weights at t·d; the task-major layout of fistaRows):
+ * a sweep making y, g (beta ≠ 0), v = y − step·g into xn and each row's Σ v² — row j's terms in task order,
+ * the sum passA forms — then one scaling each row by max(0, 1 − τ/‖v_j‖) with Σ x⁺² per row likewise; returns
+ * Σ_j ‖x⁺_j‖. sums = [⟨∇f(x), Δ⟩, ⟨Δ, HΔ⟩] in this layout's index order. The definition native/fista_rows.cc's
+ * fistaRowsStepTasks follows.
+ */
+export function passATasks(d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
+  y: Float64Array, g: Float64Array, xn: Float64Array, step: number, tau: number, sums: Float64Array): number {
+  const extrapolate = beta !== 0;
+  const s = new Float64Array(d);
+  let gDelta = 0;
+  let dHd = 0;
+  for (let t = 0; t < T; t++) {
+    const o = t * d;
+    for (let j = 0; j < d; j++) {
+      const i = o + j;
+      let v: number;
+      if (extrapolate) {
+        const xi = x[i]!;
+        const gi = gx[i]!;
+        const dl = xi - xPrev[i]!;
+        const hd = gi - gPrev[i]!;
+        const yv = xi + beta * dl;
+        const gv = gi + beta * hd;
+        y[i] = yv;
+        g[i] = gv;
+        gDelta += gi * dl;
+        dHd += dl * hd;
+        v = yv - step * gv;
+      } else v = y[i]! - step * g[i]!;
+      xn[i] = v;
+      s[j]! += v * v;
+    }
+  }
+  const fac = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const n = Math.sqrt(s[j]!);
+    fac[j] = n <= tau ? 0 : 1 - tau / n;
+  }
+  const r = new Float64Array(d);
+  for (let t = 0; t < T; t++) {
+    const o = t * d;
+    for (let j = 0; j < d; j++) {
+      const f = fac[j]!;
+      const z = f === 0 ? 0 : f * xn[o + j]!;
+      xn[o + j] = z;
+      r[j]! += z * z;
+    }
+  }
+  let pen = 0;
+  for (let j = 0; j < d; j++) pen += Math.sqrt(r[j]!);
+  sums[0] = gDelta;
+  sums[1] = dHd;
+  return pen;
+}
+
+/** The transpose of a (r × c, row-major) as a new c × r array. */
+function transpose(a: Float64Array, r: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j]!;
+  return out;
+}
+
+/**
  * Pass C over x⁺, y, ∇f(y), ∇f(x⁺), x: out = [‖x⁺ − y‖², ⟨∇f(y), x⁺ − y⟩, ⟨∇f(x⁺) − ∇f(y), x⁺ − y⟩,
  * ‖∇f(x⁺) − ∇f(y) + L(y − x⁺)‖², ⟨y − x⁺, x⁺ − x⟩]; returns whether x⁺ is finite.
  */
@@ -205,12 +292,31 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   const solver = opts.solverName ?? (accelerate ? 'fista' : 'ista');
   const keepTrace = opts.trace ?? true;
 
+  // Task-major (see the file's head) for the rows penalty when the loss's blocks and dsqGradTasks are there
+  // (native, ts; on wasm the loss runs on the wasm kernels through smoothInto).
+  const kn = opts.nativePasses === false ? {} as Partial<ReturnType<typeof kernels>> : kernels();
+  const rowsKind = kind === 'rows';
+  const sq = prob.sqData;
+  const lossT = opts.taskMajor === false || !rowsKind || sq === undefined ? undefined : kn.dsqGradTasks;
+  if (sq && lossT && (sq.offsets.length !== T + 1 || sq.c.length !== T)) throw new RangeError(`fistaRows: sqData has ${sq.offsets.length} offsets and ${sq.c.length} scales for T = ${T} tasks`);
+  const fVals = new Float64Array(lossT ? T : 0);
+  // f(w) and ∇f(w) into g, in this solver's layout: task-major, the per-task values summed in task order as
+  // SquaredLoss.evaluateInto does (and the same products), so f and ∇f equal it.
+  const smooth = lossT
+    ? (w: Float64Array, g: Float64Array): number => {
+      lossT(T, sq!.offsets, d, sq!.a, w, sq!.y, sq!.c, g, fVals);
+      let v = 0;
+      for (let m = 0; m < T; m++) v += fVals[m]!;
+      return v;
+    }
+    : (w: Float64Array, g: Float64Array): number => prob.smoothInto(w, g);
+
   // The solver's buffers, allocated once and rotated (no d × T allocation per iteration).
-  let x = Float64Array.from(opts.x0);
+  let x: Float64Array = lossT ? transpose(opts.x0, d, T) : Float64Array.from(opts.x0);
   let gx = new Float64Array(size);
-  let xPrev = new Float64Array(size);
+  let xPrev: Float64Array = new Float64Array(size);
   let gPrev = new Float64Array(size);
-  let xn = new Float64Array(size);
+  let xn: Float64Array = new Float64Array(size);
   let gn = new Float64Array(size);
   const yBuf = new Float64Array(size);
   const gyBuf = new Float64Array(size);
@@ -220,7 +326,7 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   let scale = prob.gradNormAtZero;
   if (scale === undefined) {
     // ‖∇f(0)‖ (gn and xn as scratch: xn is all zeros here).
-    prob.smoothInto(xn, gn);
+    smooth(xn, gn);
     let s = 0;
     for (let i = 0; i < size; i++) s += gn[i]! * gn[i]!;
     scale = Math.sqrt(s);
@@ -228,20 +334,23 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   scale = Math.max(scale, TINY);
   const tick = progressTicker(opts.hooks, solver);
   // The two passes in native code where the backend has them (native/fista_rows.cc: same operations in the
-  // same order, no FMA), else the TypeScript reference below (wasm, ts).
-  const kn = opts.nativePasses === false ? {} as Partial<ReturnType<typeof kernels>> : kernels();
+  // same order, no FMA), else the TypeScript reference below (wasm, ts). Pass C does not depend on the layout.
   const nStep = kn.fistaRowsStep;
+  const nStepT = kn.fistaRowsStepTasks;
   const nCheck = kn.fistaRowsCheck;
-  const rowsKind = kind === 'rows';
-  const stepPass = nStep
-    ? (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => nStep(rowsKind, d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA)
-    : (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => passA(kind, d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA);
+  const stepPass = lossT
+    ? (nStepT
+      ? (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => nStepT(d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA)
+      : (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => passATasks(d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA))
+    : nStep
+      ? (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => nStep(rowsKind, d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA)
+      : (b: number, yy: Float64Array, gg: Float64Array, step: number, tau: number): number => passA(kind, d, T, b, x, xPrev, gx, gPrev, yy, gg, xn, step, tau, sumsA);
   const checkPass = nCheck
     ? (yy: Float64Array, gg: Float64Array, L: number): boolean => nCheck(size, xn, yy, gg, gn, x, L, sumsC)
     : (yy: Float64Array, gg: Float64Array, L: number): boolean => passC(xn, yy, gg, gn, x, L, sumsC);
 
-  let fx = prob.smoothInto(x, gx);
-  let F = fx + rowsPenaltyValue(kind, lambda, x, d, T);
+  let fx = smooth(x, gx);
+  let F = fx + rowsPenaltyValue(kind, lambda, opts.x0, d, T);
   if (!Number.isFinite(F)) throw new NumericError(`${solver}: objective is not finite at the starting point`);
   let L = prob.lipschitz && prob.lipschitz > 0 && Number.isFinite(prob.lipschitz) ? prob.lipschitz : 1;
   const L0 = L;
@@ -272,9 +381,9 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
         gy = gyBuf;
         fy = fx + beta * sumsA[0]! + 0.5 * beta * beta * sumsA[1]!;
       } else pen = stepPass(0, y, gy, step, tau);
-      fn = prob.smoothInto(xn, gn);
-      evaluations++;
+      fn = smooth(xn, gn);
       const finite = checkPass(y, gy, L);
+      evaluations++;
       const dNormSq = sumsC[0]!;
       let ok: boolean;
       if (0.5 * L * dNormSq > 1e-8 * Math.abs(fy)) ok = fn <= fy + sumsC[1]! + 0.5 * L * dNormSq;
@@ -295,7 +404,7 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
     if (keepTrace) trace.push(Fn);
     if (optimality <= tol) {
       // The false-certificate guard of ./fista.ts: re-test at L0 when L has grown far above it.
-      if (L > 10 * L0 && residualAt(kind, lambda, xn, gn, L0, d, T) / scale > tol) {
+      if (L > 10 * L0 && residualAt(kind, lambda, lossT ? transpose(xn, T, d) : xn, lossT ? transpose(gn, T, d) : gn, L0, d, T) / scale > tol) {
         L = L0;
       } else {
         x = xn;
@@ -336,7 +445,7 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
     : `NOT converged: stopped at the iteration cap maxIter = ${maxIter} with relative optimality ${optimality.toExponential(2)} > tol ${tol} (${evaluations} loss evaluations); raise maxIter or loosen tol`;
   if (!converged && opts.requireConvergence) throw new ConvergenceError(`${solver}: ${message}`);
   const info: FitInfo = { solver, iterations, converged, optimality, objective: F, objectiveTrace: trace, seconds, message };
-  return { x: [new Matrix(d, T, x)], info, lipschitz: L };
+  return { x: [new Matrix(d, T, lossT ? transpose(x, T, d) : x)], info, lipschitz: L };
 }
 
 /** ‖G_L(x)‖ = L‖x − prox(x − ∇f(x)/L)‖ with g = ∇f(x) given (the rare guard path; allocates). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix } from '../../../src/linalg/matrix.ts';
-import { availableBackends, backendName, setBackend } from '../../../src/linalg/backend.ts';
+import { availableBackends, backendName, kernels, setBackend } from '../../../src/linalg/backend.ts';
 import { createLoss } from '../../../src/linear/loss/index.ts';
 import { SquaredLoss } from '../../../src/linear/loss/squared.ts';
 import { l21Penalty, rowNorms } from '../../../src/linear/penalty/l21.ts';
@@ -29,11 +29,16 @@ function both(problem: Problem, pen: Penalty, opts: { tol: number; accelerate?: 
   const accelerate = opts.accelerate ?? true;
   const common = { tol: opts.tol, maxIter: 20000, accelerate, stepIncrease: accelerate };
   const gen = fista(obj, { x0: [Matrix.zeros(problem.d, problem.tasks.length)], ...common });
-  const rows = fistaRows(
-    { d: problem.d, T: problem.tasks.length, smoothInto: (w, g) => loss.evaluateInto(w, g), penalty: pen.separable!, lipschitz: obj.lipschitz! },
-    { x0: new Float64Array(problem.d * problem.tasks.length), ...common },
-  );
-  return { obj, gen, rows };
+  // With the loss's data blocks: task-major for l21 where the backend has dsqGradTasks (native, ts), else d × T;
+  // `passes` forces d × T. `calls` counts smoothInto (task-major never calls it: the loss runs on the blocks).
+  const sqData = loss.rowsData();
+  let calls = 0;
+  const prob = { d: problem.d, T: problem.tasks.length, smoothInto: (w: Float64Array, g: Float64Array) => (calls++, loss.evaluateInto(w, g)), penalty: pen.separable!, lipschitz: obj.lipschitz!, ...(sqData ? { sqData } : {}) };
+  const x0 = new Float64Array(problem.d * problem.tasks.length);
+  const rows = fistaRows(prob, { x0, ...common });
+  const rowsCalls = calls;
+  const passes = fistaRows(prob, { x0, ...common, taskMajor: false });
+  return { obj, gen, rows, rowsCalls, passes, fusedData: sqData !== null };
 }
 
 for (const kind of ['l21', 'lasso'] as const) {
@@ -44,26 +49,33 @@ for (const kind of ['l21', 'lasso'] as const) {
     try {
       for (const b of availableBackends()) {
         setBackend(b);
-        const { obj, gen, rows } = both(problem, pen, { tol: 1e-10 });
-        assert.ok(gen.info.converged && rows.info.converged, `${b}: ${gen.info.message} / ${rows.info.message}`);
-        // Same arithmetic in the same order: the traces agree entry by entry (1e-12 leaves room for nothing but rounding).
-        assert.equal(rows.info.iterations, gen.info.iterations, `${b}: iterations`);
-        const a = gen.info.objectiveTrace;
-        const c = rows.info.objectiveTrace;
-        assert.equal(c.length, a.length);
-        for (let i = 0; i < a.length; i++) assert.ok(relDiff(c[i]!, a[i]!) <= 1e-12, `${b}: F at iteration ${i}: ${c[i]} vs ${a[i]}`);
-        assert.ok(relDiff(rows.info.objective, gen.info.objective) <= 1e-8, `${b}: objective ${rows.info.objective} vs ${gen.info.objective}`);
-        const W = rows.x[0]!;
-        const Wg = gen.x[0]!;
-        let md = 0;
-        for (let i = 0; i < W.data.length; i++) md = Math.max(md, Math.abs(W.data[i]! - Wg.data[i]!));
-        assert.ok(md <= 1e-12 * (1 + Math.max(...Array.from(Wg.data, Math.abs))), `${b}: max |ΔW| ${md}`);
-        // Certified at the returned point by the generic solver's own residual.
-        const res = proxGradientResidual(obj, rows.x, rows.lipschitz);
-        assert.ok(res <= 1e-9, `${b}: prox-gradient residual ${res}`);
-        // The penalty selects: some rows (l21) / entries (lasso) zero, some not.
-        const parts = kind === 'l21' ? Array.from(rowNorms(W)) : Array.from(W.data);
-        assert.ok(parts.some((v) => v === 0) && parts.some((v) => v !== 0), `${b}: a sparse solution`);
+        const { obj, gen, rows: fusedRows, rowsCalls, passes, fusedData } = both(problem, pen, { tol: 1e-10 });
+        // The task-major path ran where it exists (l21 on native and ts): smoothInto never called.
+        assert.equal(fusedData, true, 'every task on the data path: the loss hands over its blocks');
+        const taskMajorHere = kind === 'l21' && kernels().dsqGradTasks !== undefined;
+        assert.equal(taskMajorHere, kind === 'l21' && b !== 'wasm', `${b}: task-major available`);
+        assert.equal(rowsCalls === 0, taskMajorHere, `${b}: ${rowsCalls} smoothInto calls`);
+        for (const [rows, path] of [[fusedRows, 'default layout'], [passes, 'd × T']] as const) {
+          assert.ok(gen.info.converged && rows.info.converged, `${b} ${path}: ${gen.info.message} / ${rows.info.message}`);
+          // Same arithmetic in the same order: the traces agree entry by entry (1e-12 leaves room for nothing but rounding).
+          assert.equal(rows.info.iterations, gen.info.iterations, `${b} ${path}: iterations`);
+          const a = gen.info.objectiveTrace;
+          const c = rows.info.objectiveTrace;
+          assert.equal(c.length, a.length);
+          for (let i = 0; i < a.length; i++) assert.ok(relDiff(c[i]!, a[i]!) <= 1e-12, `${b} ${path}: F at iteration ${i}: ${c[i]} vs ${a[i]}`);
+          assert.ok(relDiff(rows.info.objective, gen.info.objective) <= 1e-8, `${b} ${path}: objective ${rows.info.objective} vs ${gen.info.objective}`);
+          const W = rows.x[0]!;
+          const Wg = gen.x[0]!;
+          let md = 0;
+          for (let i = 0; i < W.data.length; i++) md = Math.max(md, Math.abs(W.data[i]! - Wg.data[i]!));
+          assert.ok(md <= 1e-12 * (1 + Math.max(...Array.from(Wg.data, Math.abs))), `${b} ${path}: max |ΔW| ${md}`);
+          // Certified at the returned point by the generic solver's own residual.
+          const res = proxGradientResidual(obj, rows.x, rows.lipschitz);
+          assert.ok(res <= 1e-9, `${b} ${path}: prox-gradient residual ${res}`);
+          // The penalty selects: some rows (l21) / entries (lasso) zero, some not.
+          const parts = kind === 'l21' ? Array.from(rowNorms(W)) : Array.from(W.data);
+          assert.ok(parts.some((v) => v === 0) && parts.some((v) => v !== 0), `${b} ${path}: a sparse solution`);
+        }
       }
     } finally {
       setBackend(before);
@@ -106,7 +118,6 @@ test('native fistaRowsStep / fistaRowsCheck equal the TypeScript passes (referen
   const before = backendName();
   if (!availableBackends().includes('native')) return t.skip('native backend not built');
   const { passA, passC } = await import('../../../src/linear/solver/fista-rows.ts');
-  const { kernels } = await import('../../../src/linalg/backend.ts');
   const { nativeLoad } = await import('../../../src/linalg/kernels/native.ts');
   const drawn = new Map<string, Float64Array>(); // each draw once (drawing 262 400 normals is the slow part)
   // The small shape stays on one thread; d × T = 262 400 ≥ 2^18 is split over the pool when 2 threads are allowed.
@@ -205,4 +216,127 @@ test('fistaRows constantStep: the safeguard doubles an L below the curvature, an
   const ref = fistaRows({ ...base, lipschitz: obj.lipschitz! }, { x0: new Float64Array(D * T), tol: 1e-10, maxIter: 20000, constantStep: true });
   assert.ok(relDiff(low.info.objective, ref.info.objective) <= 1e-8);
   assert.throws(() => fistaRows(base, { x0: new Float64Array(D * T), constantStep: true }), /constantStep needs problem.lipschitz/);
+});
+
+test('task-major l21: passATasks equals passA on the transpose (x⁺ and Ω bit for bit), native fistaRowsStepTasks and dsqGradTasks equal the references to 1e-12 on 1 and 2 threads', async () => {
+  const { passA, passATasks } = await import('../../../src/linear/solver/fista-rows.ts');
+  const { sqGradBatched, sqGradTasks } = await import('../../../src/linalg/kernels/reference.ts');
+  const { nativeLoad } = await import('../../../src/linalg/kernels/native.ts');
+  const before = backendName();
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
+    for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i]! - b[i]!) <= 1e-12 * (1 + Math.abs(b[i]!)))) assert.fail(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
+  };
+  const tr = (a: Float64Array, r: number, c: number): Float64Array => {
+    const o = new Float64Array(r * c);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) o[j * r + i] = a[i * c + j]!;
+    return o;
+  };
+  // d × T = 262 400 ≥ 2^18 (and rows × d ≥ 2^22 for the loss) is split over the pool when 2 threads are allowed.
+  for (const [d, Tn, maxRows] of [[9, 70, 5], [8, 32800, 33]] as const) try {
+    // Tasks of 0 … maxRows−1 rows (an empty one included).
+    const offsets = new Int32Array(Tn + 1);
+    for (let t = 0; t < Tn; t++) offsets[t + 1] = offsets[t]! + (t * 7) % maxRows;
+    const nRows = offsets[Tn]!;
+    const A = randomMatrix(nRows, d, 11).data;
+    const yv = randomMatrix(1, nRows, 12).data;
+    const c = Float64Array.from({ length: Tn }, (_, t) => 0.5 + (t % 3) / 4);
+    const n = d * Tn;
+    // Task-major arrays (T × d) and their d × T transposes.
+    const [x, xp, gx, gp] = [1, 2, 3, 4].map((seed) => randomMatrix(Tn, d, seed).data) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const [xD, xpD, gxD, gpD] = [x, xp, gx, gp].map((a) => tr(a, Tn, d)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const what0 = `${d} × ${Tn}`;
+    for (const beta of [0, 0.37]) {
+      // tau = the median row norm of v: some rows zeroed, some kept.
+      const v0 = { y: beta === 0 ? Float64Array.from(xD) : new Float64Array(n), g: beta === 0 ? Float64Array.from(gxD) : new Float64Array(n), xn: new Float64Array(n) };
+      passA('rows', d, Tn, beta, xD, xpD, gxD, gpD, v0.y, v0.g, v0.xn, 0.3, 0, new Float64Array(2));
+      const norms = Array.from({ length: d }, (_, j) => Math.sqrt(v0.xn.subarray(j * Tn, (j + 1) * Tn).reduce((q, v) => q + v * v, 0)));
+      const tau = norms.sort((p, q) => p - q)[d >> 1]!;
+      const out = (tm: boolean) => {
+        const base = tm ? [x, gx] : [xD, gxD];
+        return { y: beta === 0 ? Float64Array.from(base[0]!) : new Float64Array(n), g: beta === 0 ? Float64Array.from(base[1]!) : new Float64Array(n), xn: new Float64Array(n), s: new Float64Array(2) };
+      };
+      const D0 = out(false);
+      const penD = passA('rows', d, Tn, beta, xD, xpD, gxD, gpD, D0.y, D0.g, D0.xn, 0.3, tau, D0.s);
+      const R = out(true);
+      const penR = passATasks(d, Tn, beta, x, xp, gx, gp, R.y, R.g, R.xn, 0.3, tau, R.s);
+      const what = `${what0}, beta ${beta}`;
+      assert.equal(penR, penD, `${what}: Ω bit for bit`);
+      assert.deepEqual(tr(R.xn, Tn, d), D0.xn, `${what}: x⁺ bit for bit`);
+      assert.deepEqual(tr(R.y, Tn, d), D0.y, `${what}: y`);
+      close(R.s, D0.s, `${what}: sums`);
+      assert.ok(D0.xn.some((v) => v === 0) && D0.xn.some((v) => v !== 0), `${what}: the prox zeroes some rows and keeps some`);
+      if (availableBackends().includes('native')) {
+        setBackend('native');
+        for (const th of Tn > 1000 ? [1, 2] : [0]) {
+          nativeLoad.setThreads(th);
+          const N = out(true);
+          const penN = kernels().fistaRowsStepTasks!(d, Tn, beta, x, xp, gx, gp, N.y, N.g, N.xn, 0.3, tau, N.s);
+          close([penN], [penR], `${what} native ${th} thr: Ω`);
+          close(N.xn, R.xn, `${what} native ${th} thr: x⁺`);
+          close(N.y, R.y, `${what} native ${th} thr: y`);
+          close(N.g, R.g, `${what} native ${th} thr: g`);
+          close(N.s, R.s, `${what} native ${th} thr: sums`);
+        }
+        nativeLoad.setThreads(0);
+      }
+    }
+    // The loss task-major: reference = dsqGradBatched's reference on the transposes, bit for bit; native to 1e-12.
+    const cols = Int32Array.from({ length: Tn }, (_, t) => t);
+    const gB = new Float64Array(n);
+    const fB = new Float64Array(Tn);
+    sqGradBatched(Tn, offsets, d, A, cols, xD, Tn, yv, c, gB, fB);
+    const gR = new Float64Array(n);
+    const fR = new Float64Array(Tn);
+    sqGradTasks(Tn, offsets, d, A, x, yv, c, gR, fR);
+    assert.deepEqual(tr(gR, Tn, d), gB, `${what0}: sqGradTasks = sqGradBatched transposed`);
+    assert.deepEqual(fR, fB, `${what0}: values`);
+    if (availableBackends().includes('native')) {
+      setBackend('native');
+      for (const th of Tn > 1000 ? [1, 2] : [0]) {
+        nativeLoad.setThreads(th);
+        const gN = new Float64Array(n).fill(NaN);
+        const fN = new Float64Array(Tn);
+        kernels().dsqGradTasks!(Tn, offsets, d, A, x, yv, c, gN, fN);
+        close(gN, gR, `${what0} native ${th} thr: gradient`);
+        close(fN, fR, `${what0} native ${th} thr: values`);
+        // The native d × T kernel on the transposes: the same products, so the same numbers.
+        const gND = new Float64Array(n);
+        const fND = new Float64Array(Tn);
+        kernels().dsqGradBatched!(Tn, offsets, d, A, cols, xD, Tn, yv, c, gND, fND);
+        assert.deepEqual(tr(gN, Tn, d), gND, `${what0} native ${th} thr: = dsqGradBatched`);
+      }
+      nativeLoad.setThreads(0);
+      assert.throws(() => kernels().dsqGradTasks!(Tn, offsets, d, A, new Float64Array(3), yv, c, new Float64Array(n), new Float64Array(Tn)), /shorter/);
+      assert.throws(() => kernels().fistaRowsStepTasks!(d, Tn, 0, x, xp, gx, gp, new Float64Array(3), new Float64Array(n), new Float64Array(n), 0.3, 0, new Float64Array(2)), /shorter/);
+    }
+  } finally {
+    nativeLoad.setThreads(0);
+    setBackend(before);
+  }
+});
+
+test('task-major fistaRows: a constant step from L far below the curvature (L doubles, and the false-certificate guard re-tests at L0) reaches the d × T optimum, on every backend', () => {
+  const problem = small();
+  const pen = penaltyFor('l21', problem, 0.5);
+  const before = backendName();
+  try {
+    for (const b of availableBackends()) {
+      setBackend(b);
+      const loss = createLoss(problem, { gram: true }) as SquaredLoss;
+      const obj = linearObjective(loss, [], pen);
+      const sqData = loss.rowsData()!;
+      let calls = 0;
+      const prob = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => (calls++, loss.evaluateInto(w, g)), penalty: pen.separable!, lipschitz: obj.lipschitz! / 1000, sqData };
+      const x0 = new Float64Array(D * T);
+      const tm = fistaRows(prob, { x0, tol: 1e-10, maxIter: 20000, constantStep: true });
+      assert.equal(calls === 0, b !== 'wasm', `${b}: task-major where available (${calls} smoothInto calls)`);
+      const dt = fistaRows(prob, { x0, tol: 1e-10, maxIter: 20000, constantStep: true, taskMajor: false });
+      assert.ok(tm.info.converged && dt.info.converged, `${b}: ${tm.info.message}`);
+      assert.ok(tm.lipschitz > 10 * obj.lipschitz! / 1000, `${b}: L grew past 10 L0 (${tm.lipschitz})`);
+      assert.ok(relDiff(tm.info.objective, dt.info.objective) <= 1e-9, `${b}: ${tm.info.objective} vs ${dt.info.objective}`);
+      assert.ok(proxGradientResidual(obj, tm.x, tm.lipschitz) <= 1e-9, `${b}: certified`);
+    }
+  } finally {
+    setBackend(before);
+  }
 });

@@ -24,7 +24,7 @@
     {
       "target_name": "polytask_native",
       "dependencies": ["polytask_avx512"],
-      "sources": ["native/addon.cc", "native/pool.cc", "native/decomp.cc", "native/gemm_avx2.cc", "native/nn.cc", "native/batched_avx2.cc", "native/batched_napi.cc", "native/nnqp.cc", "native/conv.cc", "native/fista_rows.cc", "native/logistic_model.cc"],
+      "sources": ["native/addon.cc", "native/pool.cc", "native/decomp.cc", "native/gemm_avx2.cc", "native/nn.cc", "native/batched_avx2.cc", "native/batched_napi.cc", "native/nnqp.cc", "native/conv.cc", "native/fista_rows.cc", "native/logistic_model.cc", "native/newton_step.cc"],
       # glibc's vector exp / log1p for prox-Newton's logistic pass (native/logistic_model.cc); it checks the
       # glibc version and falls back to scalar libm without PT_HAVE_LIBMVEC (set only when the compiler links it).
       "conditions": [["OS=='linux' and have_libmvec==1", { "defines": ["PT_HAVE_LIBMVEC"], "libraries": ["-lmvec"] }]],

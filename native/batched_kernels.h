@@ -27,3 +27,5 @@ void ptRegisterBatched(napi_env env, napi_value exports);
 void ptRegisterFistaRows(napi_env env, napi_value exports);
 /** Adds dlogisticModelBatched (logistic_model.cc: prox-Newton's per-point pass for all tasks) to the exports. */
 void ptRegisterLogisticModel(napi_env env, napi_value exports);
+/** Adds proxNewtonStep (newton_step.cc: prox-Newton's inner solve, intercepts eliminated, BCD over rows) to the exports. */
+void ptRegisterNewtonStep(napi_env env, napi_value exports);

@@ -166,6 +166,15 @@ export interface Kernels {
   dlogisticModelBatched?(count: number, offsets: Int32Array, d: number, x: Float64Array, y: Float64Array, s: Float64Array | null,
     w: Float64Array, b: Float64Array, c: Float64Array, model: boolean,
     g: Float64Array, gb: Float64Array, h: Float64Array, sx: Float64Array, s0: Float64Array, f: Float64Array): void;
+  /**
+   * Proximal Newton's inner solve for the logistic loss (issue 17), from the model pieces the pass above
+   * returns: intercepts eliminated (Schur complement, H overwritten by Ĥ when withB), cyclic BCD over the
+   * rows of U from U = W until the model's minimum-norm subgradient is ≤ tolAbs or maxPasses, intercept
+   * step into db; kind 0 lasso, 1 L21; out = [passes, subgradient]. src/linear/solver/newton-step.ts
+   * proxNewtonStepTs is the definition (and the path of backends without it). Optional (native only).
+   */
+  proxNewtonStep?(kind: 0 | 1, d: number, T: number, H: Float64Array, sx: Float64Array, s0: Float64Array, G: Float64Array, gb: Float64Array,
+    withB: boolean, ridge: number, lambda: number, W: Float64Array, U: Float64Array, db: Float64Array, tolAbs: number, maxPasses: number, out: Float64Array): void;
   /** Element-wise, reduction, softmax, bias + activation and im2col kernels of the neural engine. */
   readonly nn: NnKernels;
 }

@@ -19,9 +19,9 @@ import { createLoss } from '../loss/index.ts';
 import { taskScale } from '../problem.ts';
 import type { FitInfo, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { progressTicker } from './hooks.ts';
-import { bcd, type RowPenaltyKind } from './bcd.ts';
+import type { RowPenaltyKind } from './bcd.ts';
+import { proxNewtonStepTs } from './newton-step.ts';
 import type { LinearSolution } from './composite.ts';
-import type { GramProblem } from './gram-form.ts';
 
 export interface ProxNewtonOptions {
   readonly penalty: RowPenaltyKind;
@@ -37,6 +37,8 @@ export interface ProxNewtonOptions {
 
 const TINY = 1e-300;
 const SIGMA = 1e-3;
+/** Cap on the BCD passes of one inner solve. */
+const INNER_MAX_PASSES = 10000;
 
 function penaltyValue(kind: RowPenaltyKind, lambda: number, W: Matrix): number {
   let v = 0;
@@ -258,60 +260,24 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   let message = '';
 
   const tick = progressTicker(opts.hooks, solver, 1);
-  const h = new Float64Array(T * d);
-  const gw = new Float64Array(d);
+  const step = kernels().proxNewtonStep ?? proxNewtonStepTs;
+  const stepOut = new Float64Array(2);
   while (!converged && iterations < maxIter) {
     iterations++;
     tick(iterations, optimality);
-    // 1–2. The quadratic model in Gram form, intercept eliminated.
-    // cur holds XᵀDX, XᵀD1, 1ᵀD1 at (W, b) from its evaluation; the Schur step below overwrites cur.H.
-    const H = cur.H;
-    const sxAll = cur.sx;
-    const S0All = cur.S0;
-    for (let t = 0; t < T; t++) {
-      const M = H[t]!;
-      const sx = sxAll[t]!;
-      const S0 = S0All[t]!;
-      for (let j = 0; j < d; j++) gw[j] = cur.G.data[j * T + t]! - 2 * rho * W.data[j * T + t]!; // loss part only
-      if (withB && S0 > 0) {
-        for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) M[j * d + k]! -= (sx[j]! * sx[k]!) / S0;
-        for (let j = 0; j < d; j++) gw[j]! -= (sx[j]! * cur.gb[t]!) / S0;
-      }
-      // h_t = Ĥ w^k − ĝ, so that ½wᵀĤw − h_tᵀw = model − const.
-      for (let j = 0; j < d; j++) {
-        let v = -gw[j]!;
-        for (let k = 0; k < d; k++) v += M[j * d + k]! * W.data[k * T + t]!;
-        h[t * d + j] = v;
-      }
-    }
-    const gp: GramProblem = {
-      d, T, H, h, c: new Float64Array(T).fill(1), yy: new Float64Array(T), ridge: rho, chain: 0, shared: false,
-      intercepts: () => new Float64Array(T),
-    };
-    const inner = bcd(gp, {
-      penalty: kind,
-      lambda,
-      W0: W,
-      certificate: 'subgradient',
-      scale: g0,
-      tol: Math.max(0.1 * tol, Math.min(0.1, 0.01 * optimality)),
-      maxIter: 10000,
-      ...(opts.hooks?.signal ? { hooks: { signal: opts.hooks.signal } } : {}),
-    });
-    passes += inner.info.iterations;
-    const dW = inner.W.clone();
-    for (let i = 0; i < dW.data.length; i++) dW.data[i]! -= W.data[i]!;
+    // 1–2. The quadratic model with the intercepts eliminated, solved inexactly by BCD over the rows
+    // (./newton-step.ts; native/newton_step.cc where the addon has it): U, and the intercept step db.
+    // The inner tolerance follows the outer optimality (an inexact Newton forcing term). cur.Hf is
+    // overwritten by the Schur-reduced model.
+    const U = Matrix.zeros(d, T);
     const db = new Float64Array(T);
-    if (withB) {
-      for (let t = 0; t < T; t++) {
-        if (S0All[t]! <= 0) continue;
-        let v = cur.gb[t]!;
-        for (let j = 0; j < d; j++) v += sxAll[t]![j]! * dW.data[j * T + t]!;
-        db[t] = -v / S0All[t]!;
-      }
-    }
+    const innerTol = Math.max(0.1 * tol, Math.min(0.1, 0.01 * optimality));
+    step(kind === 'lasso' ? 0 : 1, d, T, cur.Hf, cur.sxf, cur.S0, cur.G.data, cur.gb, withB, rho, lambda, W.data, U.data, db, innerTol * g0, INNER_MAX_PASSES, stepOut);
+    passes += stepOut[0]!;
+    const dW = U.clone();
+    for (let i = 0; i < dW.data.length; i++) dW.data[i]! -= W.data[i]!;
     // 3. Armijo line search (Tseng & Yun 2009, eq. (9)).
-    let slope = penaltyValue(kind, lambda, inner.W) - penaltyValue(kind, lambda, W);
+    let slope = penaltyValue(kind, lambda, U) - penaltyValue(kind, lambda, W);
     for (let i = 0; i < dW.data.length; i++) slope += cur.G.data[i]! * dW.data[i]!;
     if (withB) for (let t = 0; t < T; t++) slope += cur.gb[t]! * db[t]!;
     const floor = 1e-15 * Math.max(Math.abs(F), TINY);
@@ -319,7 +285,7 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
     if (slope > -floor) {
       // At the rounding level of F the Armijo test cannot resolve a decrease; take the full step
       // when it lowers the optimality measure (the certificate), as a Newton method should there.
-      const Wn = inner.W.clone();
+      const Wn = U.clone();
       const bn = Float64Array.from(b, (v, t) => v + db[t]!);
       const next = evalAt(Wn, bn, spare);
       const opt = minNormSubgradient(kind, lambda, Wn, next.G, withB ? next.gb : null) / g0;

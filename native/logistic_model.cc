@@ -82,12 +82,12 @@ inline void expLog1p(double* e, double* l) {
 // is a dot product of two contiguous 64-vectors on AVX2 (the addon requires AVX2 + FMA at load). A short
 // last chunk is padded with zero rows whose r and D are 0, so they add nothing. The loss and σ are
 // scalar per row, exactly as the reference; only the summation order differs from it.
-bool run(long count, const int* off, long d, const double* x, const double* y, const double* s, const double* w, const double* b,
+bool run(long count, const int* off, long d, const double* x, bool packed, const double* y, const double* s, const double* w, const double* b,
          const double* c, bool model, double* g, double* gb, double* H, double* sx, double* s0, double* f) {
   double* scratch = (double*)std::malloc(sizeof(double) * (size_t)(2 * d * B + 7 * B + 3 * d + d * d));
   if (!scratch) return false;
-  double* xt = scratch;
-  double* ax = xt + d * B;
+  double* xs = scratch;
+  double* ax = xs + d * B;
   double* zv = ax + d * B;
   double* rv = zv + B;
   double* dv = rv + B;
@@ -99,6 +99,7 @@ bool run(long count, const int* off, long d, const double* x, const double* y, c
   double* ev = sv + B;
   double* lv = ev + B;
   double* yv = lv + B;
+  long chunk = 0;  // packed: the chunk index of the current block's first rows
   for (long t = 0; t < count; t++) {
     for (long j = 0; j < d; j++) {
       wt[j] = w[j * count + t];
@@ -108,14 +109,18 @@ bool run(long count, const int* off, long d, const double* x, const double* y, c
     if (model) for (long q = 0; q < d * d; q++) Ht[q] = 0;
     const double bt = b[t];
     double val = 0, gsum = 0, S = 0;
-    for (long i0 = off[t]; i0 < off[t + 1]; i0 += B) {
+    for (long i0 = off[t]; i0 < off[t + 1]; i0 += B, chunk++) {
       const long m = off[t + 1] - i0 < B ? off[t + 1] - i0 : B;
-      const double* xc = x + i0 * d;
-      for (long i = 0; i < m; i++)
-        for (long j = 0; j < d; j++) xt[j * B + i] = xc[i * d + j];
-      if (m < B)
-        for (long j = 0; j < d; j++)
-          for (long i = m; i < B; i++) xt[j * B + i] = 0;
+      const double* xt = xs;
+      if (packed) xt = x + chunk * d * B;  // packLogisticRows' layout: already transposed and zero-padded
+      else {
+        const double* xc = x + i0 * d;
+        for (long i = 0; i < m; i++)
+          for (long j = 0; j < d; j++) xs[j * B + i] = xc[i * d + j];
+        if (m < B)
+          for (long j = 0; j < d; j++)
+            for (long i = m; i < B; i++) xs[j * B + i] = 0;
+      }
       for (long i = 0; i < B; i++) zv[i] = bt;
       for (long j = 0; j < d; j++) {
         const double wj = wt[j];
@@ -177,7 +182,7 @@ bool run(long count, const int* off, long d, const double* x, const double* y, c
 
 using namespace ptnapi;
 
-// dlogisticModelBatched(count, offsets, d, x, y, s | null, w, b, c, model, g, gb, h, sx, s0, f)
+// dlogisticModelBatched(count, offsets, d, x, y, s | null, w, b, c, model, g, gb, h, sx, s0, f[, packed])
 napi_value modelFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 16)) return nullptr;
@@ -185,8 +190,13 @@ napi_value modelFn(napi_env env, napi_callback_info info) {
   if (a.ok && (count > 1000000000L || d > 1000000L)) return fail(env, "native dlogisticModelBatched: count or d out of range"), nullptr;
   const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
   const long rows = checkOffsets(a, off, count);
+  napi_valuetype pt = napi_undefined;
+  if (a.ok && a.n > 16 && napi_typeof(env, a.v[16], &pt) != napi_ok) return fail(env, "native: bad argument"), nullptr;
+  const bool packed = a.ok && a.n > 16 && pt == napi_boolean && flag(a, 16);
+  long chunks = 0;
+  if (a.ok && packed) for (long t = 0; t < count; t++) chunks += (off[t + 1] - off[t] + B - 1) / B;
   const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i, napi_float64_array, need); };
-  const double* x = f64(3, rows * d);
+  const double* x = f64(3, packed ? chunks * B * d : rows * d);
   const double* y = f64(4, rows);
   napi_valuetype st = napi_undefined;
   if (a.ok && napi_typeof(env, a.v[5], &st) != napi_ok) return fail(env, "native: bad argument"), nullptr;
@@ -202,7 +212,7 @@ napi_value modelFn(napi_env env, napi_callback_info info) {
   double* s0 = f64(14, model ? count : 0);
   double* f = f64(15, count);
   if (!a.ok) return nullptr;
-  if (!run(count, off, d, x, y, s, w, b, c, model, g, gb, H, sx, s0, f)) return fail(env, "native dlogisticModelBatched: out of memory for its scratch"), nullptr;
+  if (!run(count, off, d, x, packed, y, s, w, b, c, model, g, gb, H, sx, s0, f)) return fail(env, "native dlogisticModelBatched: out of memory for its scratch"), nullptr;
   return undef(env);
 }
 

@@ -14,6 +14,7 @@
 // scale-free measure as FISTA's (docs/solvers.md), so 'fista' and 'newton' stop at the same meaning.
 import { ConvergenceError, NumericError } from '../../errors.ts';
 import { kernels } from '../../linalg/backend.ts';
+import { LOGISTIC_CHUNK } from '../../linalg/kernels/reference.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { createLoss } from '../loss/index.ts';
 import { taskScale } from '../problem.ts';
@@ -115,31 +116,49 @@ function newPoint(d: number, T: number): Point {
 /** The tasks stacked for the batched kernel: rows of X, labels, weights (or null) and row offsets. */
 interface Stacked {
   readonly offsets: Int32Array;
+  /** Row-major, or (packed) in packLogisticRows' layout. */
   readonly X: Float64Array;
+  readonly packed: boolean;
   readonly y: Float64Array;
   readonly s: Float64Array | null;
   readonly c: Float64Array;
 }
 
-function stackTasks(problem: Problem): Stacked {
+function stackTasks(problem: Problem, packed: boolean): Stacked {
   const { d } = problem;
   const T = problem.tasks.length;
   const offsets = new Int32Array(T + 1);
   for (let t = 0; t < T; t++) offsets[t + 1] = offsets[t]! + problem.tasks[t]!.X.rows;
   const n = offsets[T]!;
-  const X = new Float64Array(n * d);
+  const B = LOGISTIC_CHUNK;
+  let chunks = 0;
+  for (let t = 0; t < T; t++) chunks += Math.ceil(problem.tasks[t]!.X.rows / B);
+  const X = new Float64Array(packed ? chunks * B * d : n * d);
   const y = new Float64Array(n);
   const anyWeights = problem.tasks.some((task) => task.weights !== undefined);
   const s = anyWeights ? new Float64Array(n).fill(1) : null;
   const c = new Float64Array(T);
+  let chunk = 0;
   for (let t = 0; t < T; t++) {
     const task = problem.tasks[t]!;
-    X.set(task.X.data.subarray(0, task.X.rows * d), offsets[t]! * d);
+    if (!packed) X.set(task.X.data.subarray(0, task.X.rows * d), offsets[t]! * d);
+    else {
+      // packLogisticRows' layout, written straight from the task (no row-major copy first).
+      const src = task.X.data;
+      for (let i0 = 0; i0 < task.X.rows; i0 += B, chunk++) {
+        const m = Math.min(B, task.X.rows - i0);
+        const o = chunk * B * d;
+        for (let i = 0; i < m; i++) {
+          const r = (i0 + i) * d;
+          for (let j = 0; j < d; j++) X[o + j * B + i] = src[r + j]!;
+        }
+      }
+    }
     y.set(task.y.subarray(0, task.X.rows), offsets[t]!);
     if (s && task.weights) s.set(task.weights.subarray(0, task.X.rows), offsets[t]!);
     c[t] = taskScale(problem, t);
   }
-  return { offsets, X, y, s, c };
+  return { offsets, X, packed, y, s, c };
 }
 
 /**
@@ -201,7 +220,9 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   // native/logistic_model.cc, each row read once; ts: its reference), else per task with GEMV/Gram
   // calls (wasm). Both fill the same Point.
   const batchedPass = kernels().dlogisticModelBatched;
-  const stacked = batchedPass ? stackTasks(problem) : null;
+  // The native pass reads X packed (transposed 64-row chunks, built once here); addons that know the
+  // packed layout are those with the inner-solve kernel (both came together).
+  const stacked = batchedPass ? stackTasks(problem, kernels().proxNewtonStep !== undefined) : null;
   const nMax = stacked ? 0 : problem.tasks.reduce((m, task) => Math.max(m, task.X.rows), 0);
   const Xs = new Float64Array(nMax * d);
   const Zv = new Float64Array(nMax);
@@ -214,7 +235,7 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
     let value = 0;
     if (batchedPass && stacked) {
       batchedPass(T, stacked.offsets, d, stacked.X, stacked.y, stacked.s, Wx.data, withB ? bx : bZero, stacked.c, model,
-        out.G.data, out.gb, out.Hf, out.sxf, out.S0, out.f);
+        out.G.data, out.gb, out.Hf, out.sxf, out.S0, out.f, stacked.packed);
       for (let t = 0; t < T; t++) {
         value += out.f[t]!;
         if (!withB) out.gb[t] = 0;
@@ -242,14 +263,15 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   };
   let cur = newPoint(d, T);
   let spare = newPoint(d, T);
-  // Only the gradient at 0 (the certificate's scale): no curvature.
-  const zero = evalAt(Matrix.zeros(d, T), new Float64Array(T), spare, false);
+  evalAt(W, b, cur);
+  // The gradient at 0 (the certificate's scale; no curvature): the starting point's own when the fit
+  // starts there (no warm start), saving a pass.
+  const atZero = W.data.every((v) => v === 0) && b.every((v) => v === 0);
+  const zero = atZero ? cur : evalAt(Matrix.zeros(d, T), new Float64Array(T), spare, false);
   let g0 = 0;
   for (const v of zero.G.data) g0 += v * v;
   if (withB) for (const v of zero.gb) g0 += v * v;
   g0 = Math.max(Math.sqrt(g0), TINY);
-
-  evalAt(W, b, cur);
   let F = cur.value + penaltyValue(kind, lambda, W);
   if (!Number.isFinite(F)) throw new NumericError(`${solver}: objective is not finite at the starting point`);
   let optimality = minNormSubgradient(kind, lambda, W, cur.G, withB ? cur.gb : null) / g0;

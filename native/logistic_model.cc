@@ -216,10 +216,41 @@ napi_value modelFn(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// dpackLogisticRows(count, offsets, d, x, out): x (row-major stacked blocks) into the packed layout of
+// src/linalg/kernels/reference.ts packLogisticRows (its definition): per block, chunks of B rows, each
+// stored transposed (column j of the chunk contiguous), the last one zero-padded. Once per fit.
+napi_value packFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 5)) return nullptr;
+  const long count = integer(a, 0), d = integer(a, 2);
+  if (a.ok && (count > 1000000000L || d > 1000000L)) return fail(env, "native dpackLogisticRows: count or d out of range"), nullptr;
+  const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
+  const long rows = checkOffsets(a, off, count);
+  long chunks = 0;
+  if (a.ok) for (long t = 0; t < count; t++) chunks += (off[t + 1] - off[t] + B - 1) / B;
+  const double* x = (const double*)typedArray(a, 3, napi_float64_array, rows * d);
+  double* out = (double*)typedArray(a, 4, napi_float64_array, chunks * B * d);
+  if (!a.ok) return nullptr;
+  double* o = out;
+  for (long t = 0; t < count; t++) {
+    for (long i0 = off[t]; i0 < off[t + 1]; i0 += B, o += B * d) {
+      const long m = off[t + 1] - i0 < B ? off[t + 1] - i0 : B;
+      const double* xc = x + i0 * d;
+      for (long i = 0; i < m; i++)
+        for (long j = 0; j < d; j++) o[j * B + i] = xc[i * d + j];
+      for (long j = 0; j < d; j++)
+        for (long i = m; i < B; i++) o[j * B + i] = 0;
+    }
+  }
+  return undef(env);
+}
+
 }  // namespace
 
 void ptRegisterLogisticModel(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "dlogisticModelBatched", NAPI_AUTO_LENGTH, modelFn, nullptr, &fn);
   napi_set_named_property(env, exports, "dlogisticModelBatched", fn);
+  napi_create_function(env, "dpackLogisticRows", NAPI_AUTO_LENGTH, packFn, nullptr, &fn);
+  napi_set_named_property(env, exports, "dpackLogisticRows", fn);
 }

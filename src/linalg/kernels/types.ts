@@ -168,6 +168,9 @@ export interface Kernels {
   dlogisticModelBatched?(count: number, offsets: Int32Array, d: number, x: Float64Array, y: Float64Array, s: Float64Array | null,
     w: Float64Array, b: Float64Array, c: Float64Array, model: boolean,
     g: Float64Array, gb: Float64Array, h: Float64Array, sx: Float64Array, s0: Float64Array, f: Float64Array, packed?: boolean): void;
+  /** x (row-major stacked blocks, `offsets` as above) into `out` in packLogisticRows' layout (its definition,
+   * src/linalg/kernels/reference.ts; out has Σ_t ⌈n_t/64⌉·64·d entries). Optional (native). */
+  dpackLogisticRows?(count: number, offsets: Int32Array, d: number, x: Float64Array, out: Float64Array): void;
   /**
    * Proximal Newton's inner solve for the logistic loss (issue 17), from the model pieces the pass above
    * returns: intercepts eliminated (Schur complement, H overwritten by Ĥ when withB), cyclic BCD over the

@@ -18,6 +18,7 @@ import { LOGISTIC_CHUNK } from '../../linalg/kernels/reference.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { createLoss } from '../loss/index.ts';
 import { taskScale } from '../problem.ts';
+import type { Kernels } from '../../linalg/kernels/types.ts';
 import type { FitInfo, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { progressTicker } from './hooks.ts';
 import type { RowPenaltyKind } from './bcd.ts';
@@ -124,7 +125,8 @@ interface Stacked {
   readonly c: Float64Array;
 }
 
-function stackTasks(problem: Problem, packed: boolean): Stacked {
+function stackTasks(problem: Problem, pack: Kernels['dpackLogisticRows']): Stacked {
+  const packed = pack !== undefined;
   const { d } = problem;
   const T = problem.tasks.length;
   const offsets = new Int32Array(T + 1);
@@ -133,32 +135,22 @@ function stackTasks(problem: Problem, packed: boolean): Stacked {
   const B = LOGISTIC_CHUNK;
   let chunks = 0;
   for (let t = 0; t < T; t++) chunks += Math.ceil(problem.tasks[t]!.X.rows / B);
-  const X = new Float64Array(packed ? chunks * B * d : n * d);
+  const X = new Float64Array(n * d);
   const y = new Float64Array(n);
   const anyWeights = problem.tasks.some((task) => task.weights !== undefined);
   const s = anyWeights ? new Float64Array(n).fill(1) : null;
   const c = new Float64Array(T);
-  let chunk = 0;
   for (let t = 0; t < T; t++) {
     const task = problem.tasks[t]!;
-    if (!packed) X.set(task.X.data.subarray(0, task.X.rows * d), offsets[t]! * d);
-    else {
-      // packLogisticRows' layout, written straight from the task (no row-major copy first).
-      const src = task.X.data;
-      for (let i0 = 0; i0 < task.X.rows; i0 += B, chunk++) {
-        const m = Math.min(B, task.X.rows - i0);
-        const o = chunk * B * d;
-        for (let i = 0; i < m; i++) {
-          const r = (i0 + i) * d;
-          for (let j = 0; j < d; j++) X[o + j * B + i] = src[r + j]!;
-        }
-      }
-    }
+    X.set(task.X.data.subarray(0, task.X.rows * d), offsets[t]! * d);
     y.set(task.y.subarray(0, task.X.rows), offsets[t]!);
     if (s && task.weights) s.set(task.weights.subarray(0, task.X.rows), offsets[t]!);
     c[t] = taskScale(problem, t);
   }
-  return { offsets, X, packed, y, s, c };
+  if (!pack) return { offsets, X, packed, y, s, c };
+  const P = new Float64Array(chunks * B * d);
+  pack(T, offsets, d, X, P);
+  return { offsets, X: P, packed, y, s, c };
 }
 
 /**
@@ -220,9 +212,9 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   // native/logistic_model.cc, each row read once; ts: its reference), else per task with GEMV/Gram
   // calls (wasm). Both fill the same Point.
   const batchedPass = kernels().dlogisticModelBatched;
-  // The native pass reads X packed (transposed 64-row chunks, built once here); addons that know the
-  // packed layout are those with the inner-solve kernel (both came together).
-  const stacked = batchedPass ? stackTasks(problem, kernels().proxNewtonStep !== undefined) : null;
+  // The native pass reads X packed (transposed 64-row chunks, built once here by the addon's packer:
+  // addons that have it know the layout).
+  const stacked = batchedPass ? stackTasks(problem, kernels().dpackLogisticRows) : null;
   const nMax = stacked ? 0 : problem.tasks.reduce((m, task) => Math.max(m, task.X.rows), 0);
   const Xs = new Float64Array(nMax * d);
   const Zv = new Float64Array(nMax);

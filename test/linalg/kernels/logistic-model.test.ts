@@ -142,7 +142,12 @@ test('packed layout (64-row chunks, transposed, zero-padded): round trip, and th
   const rp = run(ref, k, k.w, k.b, true);
   for (const key of ['f', 'g', 'gb', 'h', 'sx', 's0'] as const) assert.deepEqual(rp[key], r[key], `reference ${key}`);
   const native = (nativeLoad.kernels as Kernels | null)?.dlogisticModelBatched;
-  if (!native) return t.skip('native dlogisticModelBatched not available');
+  const pack = (nativeLoad.kernels as Kernels | null)?.dpackLogisticRows;
+  if (!native || !pack) return t.skip('native dlogisticModelBatched / dpackLogisticRows not available');
+  const np = new Float64Array(p.length).fill(Number.NaN); // the padding must be written too
+  pack(k.count, k.offsets, k.d, k.x, np);
+  assert.deepEqual(np, p, 'native packer = packLogisticRows');
+  assert.throws(() => pack(k.count, k.offsets, k.d, k.x, np.subarray(1)), /shorter than its shape/);
   const a = run(native, k);
   const ap = run(native, k, k.w, k.b, true);
   // Same numbers in the same order: only where the chunk's columns come from differs.

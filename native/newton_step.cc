@@ -6,7 +6,7 @@
 // hot loop of a fresh fit. The TypeScript function proxNewtonStepTs (src/linear/solver/newton-step.ts) is
 // the reference and its comment the specification: same operations in the same order, and no FMA
 // contraction here (the pragma overrides binding.gyp's -ffp-contract=fast), so that the two agree to
-// rounding (test/linear/solver/newton-step.test.ts). groupSecular below is ./bcd.ts groupSecular.
+// rounding (test/linear/solver/newton-step.test.ts).
 #pragma GCC optimize("fp-contract=off")
 #include <cmath>
 #include <cstdlib>
@@ -19,14 +19,15 @@ namespace {
 
 constexpr double TINY = 1e-300;
 
-/** argmin_u ½Σ a_i u_i² − bᵀu + λ‖u‖₂ (‖b‖ > λ): u_i = b_i/(a_i + μ), μ the root of μ‖(a + μ)⁻¹b‖ = λ by
- *  safeguarded Newton from mu0 (the row's previous root) or the bracket; returns μ (NaN when degenerate). */
-double groupSecular(long n, const double* a, const double* b, double lambda, double* out, double mu0) {
+/** argmin_u ½Σ a_t u_t² − bᵀu + λ‖u‖₂ (‖b‖ > λ): u_t = b_t/(a_t + μ), μ the root of μ‖(a + μ)⁻¹b‖ = λ by
+ *  safeguarded Newton from mu0 (the row's previous root) or the bracket; returns μ (NaN when degenerate).
+ *  newton-step.ts rowSecular, operation for operation. */
+double rowSecular(long n, const double* a, const double* b, double lambda, double* out, double mu0) {
   double nb = 0, amin = std::numeric_limits<double>::infinity(), amax = 0;
   for (long i = 0; i < n; i++) {
     nb += b[i] * b[i];
-    amin = std::fmin(amin, a[i]);
-    amax = std::fmax(amax, a[i]);
+    if (a[i] < amin) amin = a[i];
+    if (a[i] > amax) amax = a[i];
   }
   nb = std::sqrt(nb);
   if (lambda == 0) {
@@ -45,18 +46,24 @@ double groupSecular(long n, const double* a, const double* b, double lambda, dou
       double s2 = 0, s3 = 0;
       for (long i = 0; i < n; i++) {
         if (b[i] == 0) continue;
-        const double r = b[i] / (a[i] + mu);
-        s2 += r * r;
-        s3 += (r * r) / (a[i] + mu);
+        const double q = 1 / (a[i] + mu);
+        const double r = b[i] * q;
+        const double rr = r * r;
+        s2 += rr;
+        s3 += rr * q;
       }
       const double S = std::sqrt(s2);
       const double phi = mu * S - lambda;
       if (phi < 0) lo = mu;
       else hi = mu;
       if (std::fabs(phi) <= 1e-15 * lambda || hi - lo <= 1e-15 * hi) break;
-      const double dphi = S - (mu * s3) / std::fmax(S, TINY);
+      const double dphi = S - (mu * s3) / (S > TINY ? S : TINY);
       double next = dphi > 0 ? mu - phi / dphi : std::numeric_limits<double>::quiet_NaN();
       if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+      else if (std::fabs(next - mu) <= 1e-13 * mu) {
+        mu = next;
+        break;
+      }
       mu = next;
     }
   }
@@ -72,7 +79,8 @@ double modelSubgradient(int kind, long d, long T, const double* HW, const double
       for (long t = 0; t < T; t++) {
         const double w = U[o + t];
         const double g = HW[t * d + j] - h[t * d + j] + r2 * w;
-        const double v = w > 0 ? g + lambda : w < 0 ? g - lambda : std::fmax(0.0, std::fabs(g) - lambda);
+        const double m = std::fabs(g) - lambda;
+        const double v = w > 0 ? g + lambda : w < 0 ? g - lambda : m > 0 ? m : 0;
         s += v * v;
       }
       continue;
@@ -85,7 +93,8 @@ double modelSubgradient(int kind, long d, long T, const double* HW, const double
       ng += g * g;
     }
     if (nw == 0) {
-      const double v = std::fmax(0.0, std::sqrt(ng) - lambda);
+      const double m = std::sqrt(ng) - lambda;
+      const double v = m > 0 ? m : 0;
       s += v * v;
       continue;
     }
@@ -154,7 +163,7 @@ bool run(int kind, long d, long T, double* H, const double* sx, const double* s0
         for (long t = 0; t < T; t++) nb += b[t] * b[t];
         if (std::sqrt(nb) <= lambda)
           for (long t = 0; t < T; t++) u[t] = 0;
-        else mu[j] = groupSecular(T, a, b, lambda, u, mu[j]);
+        else mu[j] = rowSecular(T, a, b, lambda, u, mu[j]);
       }
       for (long t = 0; t < T; t++) {
         const double delta = u[t] - U[o + t];

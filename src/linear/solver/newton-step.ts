@@ -9,7 +9,7 @@
 // Solved by cyclic block coordinate descent over the feature rows, started at U = W (Friedman,
 // Hastie & Tibshirani 2010, §3; Yuan, Ho & Lin 2012 for the inexact inner solves): each row's exact
 // minimiser with the other rows fixed, from the row's own curvature a_t = Ĥ_t[j,j] + 2ρ
-// (soft-thresholding for the lasso, the group secular equation of ./bcd.ts groupSecular for L21),
+// (soft-thresholding for the lasso, the group secular equation for L21, as ./bcd.ts groupSecular),
 // with ĤU kept incrementally (a zero row that stays zero costs O(T)). After every pass the model's
 // minimum-norm subgradient over all rows is measured (O(dT)); the solve stops when it is ≤ tolAbs.
 // No working sets, Anderson or MM steps: on prox-Newton's models (d small enough for T Gram
@@ -17,7 +17,66 @@
 // TypeScript function and the native kernel (native/newton_step.cc, Kernels.proxNewtonStep) follow
 // the same operations in the same order and agree to rounding (test/linear/solver/newton-step.test.ts).
 // This function is the reference and the path of every backend without that kernel (wasm, ts).
-import { groupSecular } from './bcd.ts';
+const TINY = 1e-300;
+
+/**
+ * argmin_u ½Σ_t a_t u_t² − bᵀu + λ‖u‖₂ for ‖b‖ > λ: u_t = b_t/(a_t + μ), μ > 0 the root of μ‖(a + μ)⁻¹b‖ = λ,
+ * by safeguarded Newton from mu0 (the row's root at the previous pass) inside the bracket
+ * [λ a_min, λ a_max]/(‖b‖ − λ): ./bcd.ts groupSecular with one division per entry and step (the
+ * reciprocal reused), and comparisons instead of Math.min/max, exactly as native/newton_step.cc.
+ */
+function rowSecular(T: number, a: Float64Array, b: Float64Array, lambda: number, out: Float64Array, mu0: number): number {
+  let nb = 0;
+  let amin = Infinity;
+  let amax = 0;
+  for (let t = 0; t < T; t++) {
+    nb += b[t]! * b[t]!;
+    if (a[t]! < amin) amin = a[t]!;
+    if (a[t]! > amax) amax = a[t]!;
+  }
+  nb = Math.sqrt(nb);
+  if (lambda === 0) {
+    for (let t = 0; t < T; t++) out[t] = b[t] === 0 || a[t]! <= 0 ? 0 : b[t]! / a[t]!;
+    return 0;
+  }
+  let lo = (lambda * amin) / (nb - lambda);
+  let hi = (lambda * amax) / (nb - lambda);
+  if (!(hi > 0)) {
+    out.fill(0, 0, T);
+    return Number.NaN;
+  }
+  let mu = mu0 > lo && mu0 < hi ? mu0 : lo > 0 ? lo : 0.5 * hi;
+  if (hi - lo > 1e-15 * hi) {
+    for (let it = 0; it < 200; it++) {
+      let s2 = 0;
+      let s3 = 0;
+      for (let t = 0; t < T; t++) {
+        if (b[t] === 0) continue;
+        const q = 1 / (a[t]! + mu);
+        const r = b[t]! * q;
+        const rr = r * r;
+        s2 += rr;
+        s3 += rr * q;
+      }
+      const S = Math.sqrt(s2);
+      const phi = mu * S - lambda;
+      if (phi < 0) lo = mu;
+      else hi = mu;
+      if (Math.abs(phi) <= 1e-15 * lambda || hi - lo <= 1e-15 * hi) break;
+      const dphi = S - (mu * s3) / (S > TINY ? S : TINY);
+      let next = dphi > 0 ? mu - phi / dphi : Number.NaN;
+      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+      else if (Math.abs(next - mu) <= 1e-13 * mu) {
+        // A Newton step this small leaves an error of its square: take it without another evaluation.
+        mu = next;
+        break;
+      }
+      mu = next;
+    }
+  }
+  for (let t = 0; t < T; t++) out[t] = b[t] === 0 ? 0 : b[t]! / (a[t]! + mu);
+  return mu;
+}
 
 /** 0: lasso, 1: L21 (the kernel's integer code). */
 export type NewtonPenaltyCode = 0 | 1;
@@ -83,7 +142,7 @@ export function proxNewtonStepTs(kind: NewtonPenaltyCode, d: number, T: number, 
         let nb = 0;
         for (let t = 0; t < T; t++) nb += b[t]! * b[t]!;
         if (Math.sqrt(nb) <= lambda) u.fill(0);
-        else mu[j] = groupSecular(a, b, lambda, u, mu[j]!);
+        else mu[j] = rowSecular(T, a, b, lambda, u, mu[j]!);
       }
       for (let t = 0; t < T; t++) {
         const delta = u[t]! - U[o + t]!;
@@ -121,7 +180,8 @@ function modelSubgradient(kind: NewtonPenaltyCode, d: number, T: number, HW: Flo
       for (let t = 0; t < T; t++) {
         const w = U[o + t]!;
         const g = HW[t * d + j]! - h[t * d + j]! + r2 * w;
-        const v = w > 0 ? g + lambda : w < 0 ? g - lambda : Math.max(0, Math.abs(g) - lambda);
+        const m = Math.abs(g) - lambda;
+        const v = w > 0 ? g + lambda : w < 0 ? g - lambda : m > 0 ? m : 0;
         s += v * v;
       }
       continue;
@@ -135,7 +195,8 @@ function modelSubgradient(kind: NewtonPenaltyCode, d: number, T: number, HW: Flo
       ng += g * g;
     }
     if (nw === 0) {
-      const v = Math.max(0, Math.sqrt(ng) - lambda);
+      const m = Math.sqrt(ng) - lambda;
+      const v = m > 0 ? m : 0;
       s += v * v;
       continue;
     }

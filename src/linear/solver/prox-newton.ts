@@ -135,22 +135,28 @@ function stackTasks(problem: Problem, pack: Kernels['dpackLogisticRows']): Stack
   const B = LOGISTIC_CHUNK;
   let chunks = 0;
   for (let t = 0; t < T; t++) chunks += Math.ceil(problem.tasks[t]!.X.rows / B);
-  const X = new Float64Array(n * d);
+  // Packed: each task's rows straight into its chunks (one packer call per task: no row-major copy).
+  const X = new Float64Array(packed ? chunks * B * d : n * d);
   const y = new Float64Array(n);
   const anyWeights = problem.tasks.some((task) => task.weights !== undefined);
   const s = anyWeights ? new Float64Array(n).fill(1) : null;
   const c = new Float64Array(T);
+  const one = new Int32Array(2);
+  let chunk = 0;
   for (let t = 0; t < T; t++) {
     const task = problem.tasks[t]!;
-    X.set(task.X.data.subarray(0, task.X.rows * d), offsets[t]! * d);
-    y.set(task.y.subarray(0, task.X.rows), offsets[t]!);
-    if (s && task.weights) s.set(task.weights.subarray(0, task.X.rows), offsets[t]!);
+    const rows = task.X.rows;
+    if (pack) {
+      one[1] = rows;
+      const len = Math.ceil(rows / B) * B * d;
+      pack(1, one, d, task.X.data, X.subarray(chunk * B * d, chunk * B * d + len));
+      chunk += Math.ceil(rows / B);
+    } else X.set(task.X.data.subarray(0, rows * d), offsets[t]! * d);
+    y.set(task.y.subarray(0, rows), offsets[t]!);
+    if (s && task.weights) s.set(task.weights.subarray(0, rows), offsets[t]!);
     c[t] = taskScale(problem, t);
   }
-  if (!pack) return { offsets, X, packed, y, s, c };
-  const P = new Float64Array(chunks * B * d);
-  pack(T, offsets, d, X, P);
-  return { offsets, X: P, packed, y, s, c };
+  return { offsets, X, packed, y, s, c };
 }
 
 /**

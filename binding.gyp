@@ -18,8 +18,10 @@
     {
       "target_name": "polytask_avx512",
       "type": "static_library",
-      "sources": ["native/gemm_avx512.cc", "native/batched_avx512.cc"],
+      "sources": ["native/gemm_avx512.cc", "native/batched_avx512.cc", "native/logistic_avx512.cc"],
       "cflags_cc": ["-mavx512f", "-mavx512vl", "-mprefer-vector-width=512"],
+      # logistic_avx512.cc calls libmvec's AVX-512 exp / log1p where it links (the final addon links -lmvec).
+      "conditions": [["OS=='linux' and have_libmvec==1", { "defines": ["PT_HAVE_LIBMVEC"] }]],
     },
     {
       "target_name": "polytask_native",

@@ -93,8 +93,11 @@ for (const weighted of [false, true]) {
   test(`native kernel matches the reference to 1e-12 on ragged tasks (${weighted ? 'weighted' : 'unweighted'})`, (t) => {
     const native = (nativeLoad.kernels as Kernels | null)?.dlogisticModelBatched;
     if (!native) return t.skip(`native dlogisticModelBatched not available: ${nativeLoad.reason || 'addon built before it'}`);
-    for (const seed of [1, 2, 3]) {
-      const k = makeCase(seed, weighted);
+    // Both instruction-set paths (AVX-512 where the CPU has it, and AVX2 + FMA).
+    for (const [seed, avx2] of [[1, false], [2, false], [3, false], [1, true], [3, true]] as const) {
+      nativeLoad.setAvx2Only(avx2);
+      t.after(() => nativeLoad.setAvx2Only(false));
+      const k = makeCase(seed, weighted, seed === 1 ? [7, 0, 31, 1, 18] : [130, 0, 64, 1, 65]);
       if (seed === 3) k.w = k.w.map((v) => 300 * v); // |z| in the tens: both tails of σ and log1p
       const a = run(native, k);
       const r = run(ref, k);
@@ -106,6 +109,8 @@ for (const weighted of [false, true]) {
         assertClose(a.h.subarray(q * 81, (q + 1) * 81), r.h.subarray(q * 81, (q + 1) * 81), 1e-12, `h task ${q}`);
         assertClose(a.sx.subarray(q * 9, (q + 1) * 9), r.sx.subarray(q * 9, (q + 1) * 9), 1e-12, `sx task ${q}`);
       }
+      const ap = run(native, k, k.w, k.b, true);
+      for (const key of ['f', 'g', 'gb', 'h', 'sx', 's0'] as const) assert.deepEqual(ap[key], a[key], `packed ${key} (avx2 only: ${avx2})`);
       // Without the model: the loss and gradient are the same, the curvature outputs untouched.
       const g = new Float64Array(k.d * k.count);
       const gb = new Float64Array(k.count);

@@ -5,9 +5,10 @@
 //   1. at (W, b) build the quadratic model of the loss: per task the weighted Gram
 //      X_tᵀD_tX_t, D_t = diag(c_t s_ti σ(z_ti)σ(−z_ti)), and the gradient;
 //   2. eliminate the unpenalised intercept exactly from the model (Schur complement:
-//      Ĥ_t = XᵀDX − (XᵀD1)(1ᵀDX)/(1ᵀD1), ĝ_t = g_w − (XᵀD1) g_b/(1ᵀD1)), which turns the model into
-//      the Gram form of ./gram-form.ts, solved by the working-set BCD of ./bcd.ts (warm-started,
-//      inexactly: its tolerance follows the outer optimality, an inexact Newton forcing term);
+//      Ĥ_t = XᵀDX − (XᵀD1)(1ᵀDX)/(1ᵀD1), ĝ_t = g_w − (XᵀD1) g_b/(1ᵀD1)) and solve it by cyclic BCD
+//      over the rows of W (./newton-step.ts; one native call, native/newton_step.cc, where the addon
+//      has it), warm-started at W and inexactly: its tolerance follows the outer optimality, an
+//      inexact Newton forcing term;
 //   3. line search along d = (W⁺ − W, Δb) (Δb the model's optimal intercept step) with the
 //      Armijo rule of Tseng & Yun (2009): F(x + αd) ≤ F(x) + σα(∇fᵀd + Ω(W + d_W) − Ω(W)).
 // The certificate is the relative minimum-norm subgradient of F over ALL of (W, b), the same

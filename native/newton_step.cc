@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <immintrin.h>
 #include <node_api.h>
 #include "batched_kernels.h"
 #include "napi_args.h"
@@ -21,8 +22,8 @@ constexpr double TINY = 1e-300;
 
 /** argmin_u ½Σ a_t u_t² − bᵀu + λ‖u‖₂ (‖b‖ > λ): u_t = b_t/(a_t + μ), μ the root of μ‖(a + μ)⁻¹b‖ = λ by
  *  safeguarded Newton from mu0 (the row's previous root) or the bracket; returns μ (NaN when degenerate).
- *  newton-step.ts rowSecular, operation for operation. */
-double rowSecular(long n, const double* a, const double* b, double lambda, double* out, double mu0) {
+ *  newton-step.ts rowSecular, operation for operation (a, b padded to n4 = 4⌈n/4⌉ entries: a = 1, b = 0). */
+double rowSecular(long n, long n4, const double* a, const double* b, double lambda, double* out, double mu0) {
   double nb = 0, amin = std::numeric_limits<double>::infinity(), amax = 0;
   for (long i = 0; i < n; i++) {
     nb += b[i] * b[i];
@@ -43,15 +44,22 @@ double rowSecular(long n, const double* a, const double* b, double lambda, doubl
   double mu = mu0 > lo && mu0 < hi ? mu0 : lo > 0 ? lo : 0.5 * hi;
   if (hi - lo > 1e-15 * hi) {
     for (int it = 0; it < 200; it++) {
-      double s2 = 0, s3 = 0;
-      for (long i = 0; i < n; i++) {
-        if (b[i] == 0) continue;
-        const double q = 1 / (a[i] + mu);
-        const double r = b[i] * q;
-        const double rr = r * r;
-        s2 += rr;
-        s3 += rr * q;
+      // Four lanes, entry i in lane i mod 4, added as (0 + 1) + (2 + 3) (rowSecular's partial sums); a, b
+      // padded to n4 entries with a = 1, b = 0. Each lane's operations are the scalar ones, IEEE-rounded.
+      const __m256d muv = _mm256_set1_pd(mu), one = _mm256_set1_pd(1.0);
+      __m256d v2 = _mm256_setzero_pd(), v3 = v2;
+      for (long i = 0; i < n4; i += 4) {
+        const __m256d q = _mm256_div_pd(one, _mm256_add_pd(_mm256_loadu_pd(a + i), muv));
+        const __m256d r = _mm256_mul_pd(_mm256_loadu_pd(b + i), q);
+        const __m256d rr = _mm256_mul_pd(r, r);
+        v2 = _mm256_add_pd(v2, rr);
+        v3 = _mm256_add_pd(v3, _mm256_mul_pd(rr, q));
       }
+      alignas(32) double l2[4], l3[4];
+      _mm256_store_pd(l2, v2);
+      _mm256_store_pd(l3, v3);
+      const double s2 = l2[0] + l2[1] + (l2[2] + l2[3]);
+      const double s3 = l3[0] + l3[1] + (l3[2] + l3[3]);
       const double S = std::sqrt(s2);
       const double phi = mu * S - lambda;
       if (phi < 0) lo = mu;
@@ -111,15 +119,17 @@ double modelSubgradient(int kind, long d, long T, const double* HW, const double
 bool run(int kind, long d, long T, double* H, const double* sx, const double* s0, const double* G, const double* gb, bool withB,
          double ridge, double lambda, const double* W, double* U, double* db, double tolAbs, long maxPasses, double* out) {
   const long dd = d * d;
-  double* scratch = (double*)std::malloc(sizeof(double) * (size_t)(2 * T * d + 2 * d + 3 * T));
+  const long T4 = (T + 3) / 4 * 4;
+  double* scratch = (double*)std::malloc(sizeof(double) * (size_t)(2 * T * d + 2 * d + 2 * T4 + T));
   if (!scratch) return false;
   double* HW = scratch;
   double* h = HW + T * d;
   double* gw = h + T * d;
   double* mu = gw + d;
   double* a = mu + d;
-  double* b = a + T;
-  double* u = b + T;
+  double* b = a + T4;
+  double* u = b + T4;
+  for (long t = T; t < T4; t++) a[t] = 1, b[t] = 0;
   const double r2 = 2 * ridge;
   for (long j = 0; j < d; j++) mu[j] = std::numeric_limits<double>::quiet_NaN();
   for (long t = 0; t < T; t++) {
@@ -163,7 +173,7 @@ bool run(int kind, long d, long T, double* H, const double* sx, const double* s0
         for (long t = 0; t < T; t++) nb += b[t] * b[t];
         if (std::sqrt(nb) <= lambda)
           for (long t = 0; t < T; t++) u[t] = 0;
-        else mu[j] = rowSecular(T, a, b, lambda, u, mu[j]);
+        else mu[j] = rowSecular(T, T4, a, b, lambda, u, mu[j]);
       }
       for (long t = 0; t < T; t++) {
         const double delta = u[t] - U[o + t];

@@ -23,7 +23,8 @@ const TINY = 1e-300;
  * argmin_u ½Σ_t a_t u_t² − bᵀu + λ‖u‖₂ for ‖b‖ > λ: u_t = b_t/(a_t + μ), μ > 0 the root of μ‖(a + μ)⁻¹b‖ = λ,
  * by safeguarded Newton from mu0 (the row's root at the previous pass) inside the bracket
  * [λ a_min, λ a_max]/(‖b‖ − λ): ./bcd.ts groupSecular with one division per entry and step (the
- * reciprocal reused), and comparisons instead of Math.min/max, exactly as native/newton_step.cc.
+ * reciprocal reused), its sums in four lanes, and comparisons instead of Math.min/max, exactly as
+ * native/newton_step.cc. a, b hold T entries padded to a multiple of 4 with a = 1, b = 0.
  */
 function rowSecular(T: number, a: Float64Array, b: Float64Array, lambda: number, out: Float64Array, mu0: number): number {
   let nb = 0;
@@ -48,16 +49,40 @@ function rowSecular(T: number, a: Float64Array, b: Float64Array, lambda: number,
   let mu = mu0 > lo && mu0 < hi ? mu0 : lo > 0 ? lo : 0.5 * hi;
   if (hi - lo > 1e-15 * hi) {
     for (let it = 0; it < 200; it++) {
-      let s2 = 0;
-      let s3 = 0;
-      for (let t = 0; t < T; t++) {
-        if (b[t] === 0) continue;
-        const q = 1 / (a[t]! + mu);
-        const r = b[t]! * q;
-        const rr = r * r;
-        s2 += rr;
-        s3 += rr * q;
+      // Four partial sums, entry t into sum t mod 4, added as (0 + 1) + (2 + 3): the native kernel's
+      // four vector lanes. a and b are padded to a multiple of 4 with a = 1, b = 0 (terms exactly 0).
+      let s20 = 0;
+      let s21 = 0;
+      let s22 = 0;
+      let s23 = 0;
+      let s30 = 0;
+      let s31 = 0;
+      let s32 = 0;
+      let s33 = 0;
+      for (let t = 0; t < a.length; t += 4) {
+        const q0 = 1 / (a[t]! + mu);
+        const q1 = 1 / (a[t + 1]! + mu);
+        const q2 = 1 / (a[t + 2]! + mu);
+        const q3 = 1 / (a[t + 3]! + mu);
+        const r0 = b[t]! * q0;
+        const r1 = b[t + 1]! * q1;
+        const r2 = b[t + 2]! * q2;
+        const r3 = b[t + 3]! * q3;
+        const rr0 = r0 * r0;
+        const rr1 = r1 * r1;
+        const rr2 = r2 * r2;
+        const rr3 = r3 * r3;
+        s20 += rr0;
+        s21 += rr1;
+        s22 += rr2;
+        s23 += rr3;
+        s30 += rr0 * q0;
+        s31 += rr1 * q1;
+        s32 += rr2 * q2;
+        s33 += rr3 * q3;
       }
+      const s2 = s20 + s21 + (s22 + s23);
+      const s3 = s30 + s31 + (s32 + s33);
       const S = Math.sqrt(s2);
       const phi = mu * S - lambda;
       if (phi < 0) lo = mu;
@@ -94,8 +119,10 @@ export function proxNewtonStepTs(kind: NewtonPenaltyCode, d: number, T: number, 
   const HW = new Float64Array(T * d);
   const h = new Float64Array(T * d);
   const gw = new Float64Array(d);
-  const a = new Float64Array(T);
-  const b = new Float64Array(T);
+  // Row curvature and right-hand side, padded to a multiple of 4 (a = 1, b = 0) for rowSecular's lanes.
+  const T4 = Math.ceil(T / 4) * 4;
+  const a = new Float64Array(T4).fill(1);
+  const b = new Float64Array(T4);
   const u = new Float64Array(T);
   const mu = new Float64Array(d).fill(Number.NaN);
   const r2 = 2 * ridge;

@@ -22,7 +22,8 @@ import { taskScale } from '../problem.ts';
 import type { Kernels } from '../../linalg/kernels/types.ts';
 import type { FitInfo, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { progressTicker } from './hooks.ts';
-import type { RowPenaltyKind } from './bcd.ts';
+import { bcd, type RowPenaltyKind } from './bcd.ts';
+import type { GramProblem } from './gram-form.ts';
 import { proxNewtonStepTs } from './newton-step.ts';
 import type { LinearSolution } from './composite.ts';
 
@@ -40,8 +41,8 @@ export interface ProxNewtonOptions {
 
 const TINY = 1e-300;
 const SIGMA = 1e-3;
-/** Cap on the BCD passes of one inner solve. */
-const INNER_MAX_PASSES = 10000;
+/** Plain cyclic BCD passes of one inner solve (./newton-step.ts) before the working-set BCD takes over. */
+const PLAIN_PASSES = 100;
 
 function penaltyValue(kind: RowPenaltyKind, lambda: number, W: Matrix): number {
   let v = 0;
@@ -202,6 +203,50 @@ function evalTask(X: Float64Array, y: Float64Array, n: number, d: number, w: Flo
   return { value: c * value, gb: c * gb, S0: c * S0 };
 }
 
+/**
+ * The model of ./newton-step.ts (Ĥ in cur.H after its Schur step), finished from U by the working-set BCD
+ * of ./bcd.ts: the Gram form ½uᵀĤ_tu − h_tᵀu with h_t = Ĥ_tw_t − ĝ_t, ĝ_t = g_t − sx_t g_b,t/s0_t (g_t the
+ * loss part of G), ridge ρ, stopping at the model's minimum-norm subgradient ≤ tolAbs.
+ */
+function finishModel(cur: Point, W: Matrix, U: Matrix, withB: boolean, rho: number, tolAbs: number, g0: number, kind: RowPenaltyKind, lambda: number, signal?: AbortSignal): { U: Matrix; passes: number } {
+  const d = W.rows;
+  const T = W.cols;
+  const h = new Float64Array(T * d);
+  for (let t = 0; t < T; t++) {
+    const M = cur.H[t]!;
+    const S0 = cur.S0[t]!;
+    const sx = cur.sx[t]!;
+    for (let j = 0; j < d; j++) {
+      let v = -(cur.G.data[j * T + t]! - 2 * rho * W.data[j * T + t]!);
+      if (withB && S0 > 0) v += (sx[j]! * cur.gb[t]!) / S0;
+      for (let k = 0; k < d; k++) v += M[j * d + k]! * W.data[k * T + t]!;
+      h[t * d + j] = v;
+    }
+  }
+  const gp: GramProblem = {
+    d, T, H: cur.H, h, c: new Float64Array(T).fill(1), yy: new Float64Array(T), ridge: rho, chain: 0, shared: false,
+    intercepts: () => new Float64Array(T),
+  };
+  const r = bcd(gp, { penalty: kind, lambda, W0: U, certificate: 'subgradient', scale: g0, tol: tolAbs / g0, maxIter: 10000, ...(signal ? { hooks: { signal } } : {}) });
+  return { U: r.W, passes: r.info.iterations };
+}
+
+/** Δb_t = −(g_b,t + sx_tᵀ(u_t − w_t))/s0_t (0 without intercepts or with s0_t ≤ 0), as ./newton-step.ts. */
+function interceptStep(cur: Point, W: Matrix, U: Matrix, withB: boolean, db: Float64Array): void {
+  const d = W.rows;
+  const T = W.cols;
+  for (let t = 0; t < T; t++) {
+    const S0 = cur.S0[t]!;
+    if (!withB || !(S0 > 0)) {
+      db[t] = 0;
+      continue;
+    }
+    let v = cur.gb[t]!;
+    for (let j = 0; j < d; j++) v += cur.sx[t]![j]! * (U.data[j * T + t]! - W.data[j * T + t]!);
+    db[t] = -v / S0;
+  }
+}
+
 export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, warm?: WarmStart): LinearSolution {
   const started = performance.now();
   if (problem.loss !== 'logistic') throw new Error(`proxNewtonLogistic: needs the logistic loss, got "${problem.loss}"`);
@@ -290,11 +335,21 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
     // (./newton-step.ts; native/newton_step.cc where the addon has it): U, and the intercept step db.
     // The inner tolerance follows the outer optimality (an inexact Newton forcing term). cur.Hf is
     // overwritten by the Schur-reduced model.
-    const U = Matrix.zeros(d, T);
+    let U = Matrix.zeros(d, T);
     const db = new Float64Array(T);
     const innerTol = Math.max(0.1 * tol, Math.min(0.1, 0.01 * optimality));
-    step(kind === 'lasso' ? 0 : 1, d, T, cur.Hf, cur.sxf, cur.S0, cur.G.data, cur.gb, withB, rho, lambda, W.data, U.data, db, innerTol * g0, INNER_MAX_PASSES, stepOut);
+    step(kind === 'lasso' ? 0 : 1, d, T, cur.Hf, cur.sxf, cur.S0, cur.G.data, cur.gb, withB, rho, lambda, W.data, U.data, db, innerTol * g0, PLAIN_PASSES, stepOut);
     passes += stepOut[0]!;
+    if (stepOut[1]! > innerTol * g0) {
+      // Not there after PLAIN_PASSES plain sweeps (strongly correlated or duplicated features, where
+      // cyclic BCD crawls): the working-set BCD of ./bcd.ts with Anderson extrapolation and MM steps
+      // on the support finishes the same model from U (cur.Hf holds Ĥ now). It runs in TypeScript on
+      // every backend, so native and TypeScript fits still take the same iterates.
+      const inner = finishModel(cur, W, U, withB, rho, innerTol * g0, g0, kind, lambda, opts.hooks?.signal);
+      passes += inner.passes;
+      U = inner.U;
+      interceptStep(cur, W, U, withB, db);
+    }
     const dW = U.clone();
     for (let i = 0; i < dW.data.length; i++) dW.data[i]! -= W.data[i]!;
     // 3. Armijo line search (Tseng & Yun 2009, eq. (9)).

@@ -249,7 +249,7 @@ test('proximal Newton with duplicated, badly scaled columns (n_t < d): plain swe
   const problem = problemFromTasks(tasks, { loss: 'logistic', scale: 'mean', intercept: true });
   compareFits(problem, 'l21', 0.01, 0, 1e-8, 'duplicated');
   const r = proxNewtonLogistic(problem, { penalty: 'l21', lambda: 0.01, tol: 1e-8, maxIter: 200 });
-  const passes = Number(/(\d+) inner BCD passes/.exec(r.info.message)?.[1]);
+  const passes = Number(/(\d+) inner BCD passes/.exec(r.info.message ?? '')?.[1] ?? NaN);
   // Plain cyclic BCD alone took 19 269 passes here; with the hand-over about 800.
   assert.ok(passes < 3000, `inner passes ${passes}`);
 });

@@ -18,6 +18,17 @@
 namespace pt_avx2 { PT_DECLARE_BATCHED }
 namespace pt_avx512 { PT_DECLARE_BATCHED }
 
+/** Rows per chunk of prox-Newton's logistic pass (logistic_model.cc; the packed layout's 64). */
+#define PT_LOGISTIC_CHUNK 64
+namespace pt_avx512 {
+/** logistic_avx512.cc: one chunk's z = b + Σ_j w_j x_j, e = e^(−|z|) and l = log1p(e) (64 rows each). */
+void logisticZ(long d, double bt, const double* wt, const double* xt, double* zv, double* ev, double* lv);
+/** logistic_avx512.cc: a task's gt = Xᵀr and, with model, st = XᵀD1, Ht (upper) = XᵀDX over its nc chunks
+ *  (chunk-major transposed X; r, D per row; ax = D∘X in X's layout). */
+void logisticTaskReduce(long d, long nc, bool model, const double* rv, const double* dv, const double* X, const double* ax,
+                        double* gt, double* st, double* Ht);
+}
+
 /** dsymvBatched returns false only when its d-double scratch cannot be allocated, dsqGradRange its 2·32·n doubles. */
 /** Whether the AVX-512 kernels are in use (addon.cc: CPU support and not forced to AVX2). */
 bool ptUse512();
@@ -29,3 +40,5 @@ void ptRegisterBatched(napi_env env, napi_value exports);
 void ptRegisterFistaRows(napi_env env, napi_value exports);
 /** Adds dlogisticModelBatched (logistic_model.cc: prox-Newton's per-point pass for all tasks) to the exports. */
 void ptRegisterLogisticModel(napi_env env, napi_value exports);
+/** Adds proxNewtonStep (newton_step.cc: prox-Newton's inner solve, intercepts eliminated, BCD over rows) to the exports. */
+void ptRegisterNewtonStep(napi_env env, napi_value exports);

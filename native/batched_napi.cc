@@ -136,4 +136,5 @@ void ptRegisterBatched(napi_env env, napi_value exports) {
   }
   ptRegisterFistaRows(env, exports);
   ptRegisterLogisticModel(env, exports);
+  ptRegisterNewtonStep(env, exports);
 }

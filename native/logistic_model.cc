@@ -30,23 +30,11 @@ extern "C" __m256d _ZGVdN4v_log1p(__m256d);
 
 namespace {
 
-constexpr long B = 64;  // rows per chunk: the chunk's transposed rows (d × 64 doubles) stay in L1
+constexpr long B = PT_LOGISTIC_CHUNK;  // rows per chunk (64): the chunk's transposed rows (d × 64 doubles) stay in L1
 
 inline double hsum(__m256d v) {
   __m128d lo = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
   return _mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo));
-}
-
-/** Σ_{i < B} a_i b_i with four independent accumulators (throughput-, not latency-bound). */
-inline double dotB(const double* a, const double* b) {
-  __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
-  for (long i = 0; i < B; i += 16) {
-    s0 = _mm256_fmadd_pd(_mm256_loadu_pd(a + i), _mm256_loadu_pd(b + i), s0);
-    s1 = _mm256_fmadd_pd(_mm256_loadu_pd(a + i + 4), _mm256_loadu_pd(b + i + 4), s1);
-    s2 = _mm256_fmadd_pd(_mm256_loadu_pd(a + i + 8), _mm256_loadu_pd(b + i + 8), s2);
-    s3 = _mm256_fmadd_pd(_mm256_loadu_pd(a + i + 12), _mm256_loadu_pd(b + i + 12), s3);
-  }
-  return hsum(_mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3)));
 }
 
 inline double sumB(const double* a) {
@@ -77,61 +65,125 @@ inline void expLog1p(double* e, double* l) {
 #endif
 }
 
-// Rows are taken 64 at a time and transposed (xt: column j of the chunk contiguous), so that every
-// reduction over rows — z's products aside, the gradient, XᵀD1 and each of the d(d+1)/2 Gram entries —
-// is a dot product of two contiguous 64-vectors on AVX2 (the addon requires AVX2 + FMA at load). A short
-// last chunk is padded with zero rows whose r and D are 0, so they add nothing. The loss and σ are
-// scalar per row, exactly as the reference; only the summation order differs from it.
-bool run(long count, const int* off, long d, const double* x, const double* y, const double* s, const double* w, const double* b,
+/** The task's reductions over its nc chunks (chunk-major: chunk c's column j at X + c·d·B + j·B): gt = Xᵀr and,
+ *  with the model, st = XᵀD1 and the upper triangle of Ht = XᵀDX (ax = D∘X in the same layout). Each entry is
+ *  one dot product over all the task's rows with four vector accumulators, added across lanes once per task
+ *  (not once per chunk: that horizontal sum cost as much as the products at d = 9). */
+void taskReduce(long d, long nc, bool model, const double* rv, const double* dv, const double* X, const double* ax,
+                double* gt, double* st, double* Ht) {
+  const long cs = d * B;
+  const auto dot = [&](const double* a, long as, const double* x) {
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
+    for (long c = 0; c < nc; c++) {
+      const double* ac = a + c * as;
+      const double* xc = x + c * cs;
+      for (long i = 0; i < B; i += 16) {
+        s0 = _mm256_fmadd_pd(_mm256_loadu_pd(ac + i), _mm256_loadu_pd(xc + i), s0);
+        s1 = _mm256_fmadd_pd(_mm256_loadu_pd(ac + i + 4), _mm256_loadu_pd(xc + i + 4), s1);
+        s2 = _mm256_fmadd_pd(_mm256_loadu_pd(ac + i + 8), _mm256_loadu_pd(xc + i + 8), s2);
+        s3 = _mm256_fmadd_pd(_mm256_loadu_pd(ac + i + 12), _mm256_loadu_pd(xc + i + 12), s3);
+      }
+    }
+    return hsum(_mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3)));
+  };
+  for (long j = 0; j < d; j++) gt[j] = dot(rv, B, X + j * B);
+  if (!model) return;
+  for (long j = 0; j < d; j++) {
+    st[j] = dot(dv, B, X + j * B);
+    for (long k = j; k < d; k++) Ht[j * d + k] = dot(ax + j * B, cs, X + k * B);
+  }
+}
+
+// Rows are taken 64 at a time, each chunk transposed (column j of the chunk contiguous): stored so by the
+// packer once per fit (packed), else transposed here into a task-sized scratch. Per chunk: z, e^(−|z|),
+// log1p, and the row math giving the loss, r and D; then per task every reduction over rows — the
+// gradient, XᵀD1 and each of the d(d+1)/2 Gram entries — is one dot product of contiguous 64-vectors
+// chunk after chunk (taskReduce; the addon requires AVX2 + FMA at load; AVX-512 CPUs run z, exp/log1p and
+// the reductions in 512-bit vectors, logistic_avx512.cc). A block's last chunk is padded with zero rows
+// whose r and D are 0, so they add nothing. The loss and σ are per row exactly as the reference; only the
+// summation order differs from it.
+bool run(long count, const int* off, long d, const double* x, bool packed, const double* y, const double* s, const double* w, const double* b,
          const double* c, bool model, double* g, double* gb, double* H, double* sx, double* s0, double* f) {
-  double* scratch = (double*)std::malloc(sizeof(double) * (size_t)(2 * d * B + 7 * B + 3 * d + d * d));
+  long maxChunks = 0;
+  for (long t = 0; t < count; t++) {
+    const long nc = (off[t + 1] - off[t] + B - 1) / B;
+    if (nc > maxChunks) maxChunks = nc;
+  }
+  const long tb = maxChunks * B;  // the largest task's rows, padded
+  double* scratch = (double*)std::malloc(sizeof(double) * (size_t)((packed ? 0 : tb * d) + (model ? tb * d : 0) + 2 * tb + 5 * B + 3 * d + d * d + 1));
   if (!scratch) return false;
-  double* xt = scratch;
-  double* ax = xt + d * B;
-  double* zv = ax + d * B;
-  double* rv = zv + B;
-  double* dv = rv + B;
-  double* wt = dv + B;
-  double* gt = wt + d;
-  double* st = gt + d;
-  double* Ht = st + d;
-  double* sv = Ht + d * d;
+  double* xs = scratch;
+  double* axT = xs + (packed ? 0 : tb * d);
+  double* rvT = axT + (model ? tb * d : 0);
+  double* dvT = rvT + tb;
+  double* zv = dvT + tb;
+  double* sv = zv + B;
   double* ev = sv + B;
   double* lv = ev + B;
   double* yv = lv + B;
+  double* wt = yv + B;
+  double* gt = wt + d;
+  double* st = gt + d;
+  double* Ht = st + d;
+  const long cs = d * B;
+  long chunk = 0;  // packed: the chunk index of the current block's first rows
+  // AVX-512 CPUs (unless forced to AVX2): z, exp/log1p and the reductions in 512-bit vectors.
+  const bool v512 = ptUse512();
   for (long t = 0; t < count; t++) {
-    for (long j = 0; j < d; j++) {
-      wt[j] = w[j * count + t];
-      gt[j] = 0;
-      st[j] = 0;
+    const long nc = (off[t + 1] - off[t] + B - 1) / B;
+    const double* X = packed ? x + chunk * cs : xs;  // packLogisticRows' layout: transposed and zero-padded
+    chunk += nc;
+    if (!packed) {
+      for (long ci = 0; ci < nc; ci++) {
+        const long i0 = off[t] + ci * B;
+        const long m = off[t + 1] - i0 < B ? off[t + 1] - i0 : B;
+        const double* xc = x + i0 * d;
+        double* xo = xs + ci * cs;
+        for (long i = 0; i < m; i++)
+          for (long j = 0; j < d; j++) xo[j * B + i] = xc[i * d + j];
+        if (m < B)
+          for (long j = 0; j < d; j++)
+            for (long i = m; i < B; i++) xo[j * B + i] = 0;
+      }
     }
-    if (model) for (long q = 0; q < d * d; q++) Ht[q] = 0;
+    for (long j = 0; j < d; j++) wt[j] = w[j * count + t];
     const double bt = b[t];
     double val = 0, gsum = 0, S = 0;
-    for (long i0 = off[t]; i0 < off[t + 1]; i0 += B) {
+    for (long ci = 0; ci < nc; ci++) {
+      const long i0 = off[t] + ci * B;
       const long m = off[t + 1] - i0 < B ? off[t + 1] - i0 : B;
-      const double* xc = x + i0 * d;
-      for (long i = 0; i < m; i++)
-        for (long j = 0; j < d; j++) xt[j * B + i] = xc[i * d + j];
-      if (m < B)
-        for (long j = 0; j < d; j++)
-          for (long i = m; i < B; i++) xt[j * B + i] = 0;
-      for (long i = 0; i < B; i++) zv[i] = bt;
-      for (long j = 0; j < d; j++) {
-        const double wj = wt[j];
-        const double* col = xt + j * B;
-        for (long i = 0; i < B; i++) zv[i] += wj * col[i];
+      const double* xt = X + ci * cs;
+      double* rv = rvT + ci * B;
+      double* dv = dvT + ci * B;
+      // z = b + Σ_j w_j x_j, 16 rows at a time in four registers.
+      if (v512) pt_avx512::logisticZ(d, bt, wt, xt, zv, ev, lv);
+      else {
+        for (long i = 0; i < B; i += 16) {
+          __m256d z0 = _mm256_set1_pd(bt), z1 = z0, z2 = z0, z3 = z0;
+          for (long j = 0; j < d; j++) {
+            const __m256d wj = _mm256_set1_pd(wt[j]);
+            const double* col = xt + j * B + i;
+            z0 = _mm256_fmadd_pd(wj, _mm256_loadu_pd(col), z0);
+            z1 = _mm256_fmadd_pd(wj, _mm256_loadu_pd(col + 4), z1);
+            z2 = _mm256_fmadd_pd(wj, _mm256_loadu_pd(col + 8), z2);
+            z3 = _mm256_fmadd_pd(wj, _mm256_loadu_pd(col + 12), z3);
+          }
+          _mm256_storeu_pd(zv + i, z0);
+          _mm256_storeu_pd(zv + i + 4, z1);
+          _mm256_storeu_pd(zv + i + 8, z2);
+          _mm256_storeu_pd(zv + i + 12, z3);
+        }
+        for (long i = 0; i < B; i++) ev[i] = -std::fabs(zv[i]);
+        expLog1p(ev, lv);
       }
       // Per row: e = e^(−|z|), σ(z) from it, the stable loss max(−yz, 0) + log1p(e), r and D. The padding
-      // rows get weight 0. e and log1p(e) over the chunk by glibc's vector math (libmvec) where available.
-      // (Plain copies, not `i < m ? s[i0 + i] : …` selects: the compiler turns those into masked loads,
-      // which take a microcode assist per call when a masked-off lane points at an invalid page — s = null.)
+      // rows get weight 0. (Plain copies, not `i < m ? s[i0 + i] : …` selects: the compiler turns those
+      // into masked loads, which take a microcode assist per call when a masked-off lane points at an
+      // invalid page — s = null.)
       if (s) for (long i = 0; i < m; i++) sv[i] = s[i0 + i];
       else for (long i = 0; i < m; i++) sv[i] = 1.0;
       for (long i = 0; i < m; i++) yv[i] = y[i0 + i];
       for (long i = m; i < B; i++) sv[i] = 0.0, yv[i] = 1.0;
-      for (long i = 0; i < B; i++) ev[i] = -std::fabs(zv[i]);
-      expLog1p(ev, lv);
       // The row math in AVX2 (the scalar form compiled to a branch on the label's sign: mispredicted
       // half the time); each lane computes exactly the reference's expressions.
       const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
@@ -148,17 +200,16 @@ bool run(long count, const int* off, long d, const double* x, const double* y, c
       val += sumB(lv);
       gsum += sumB(rv);
       S += sumB(dv);
-      for (long j = 0; j < d; j++) gt[j] += dotB(rv, xt + j * B);
       if (!model) continue;
+      double* axc = axT + ci * cs;
       for (long j = 0; j < d; j++) {
         const double* col = xt + j * B;
-        double* a = ax + j * B;
+        double* a = axc + j * B;
         for (long i = 0; i < B; i++) a[i] = dv[i] * col[i];
-        st[j] += dotB(dv, col);
       }
-      for (long j = 0; j < d; j++)
-        for (long k = j; k < d; k++) Ht[j * d + k] += dotB(ax + j * B, xt + k * B);
     }
+    if (v512) pt_avx512::logisticTaskReduce(d, nc, model, rvT, dvT, X, axT, gt, st, Ht);
+    else taskReduce(d, nc, model, rvT, dvT, X, axT, gt, st, Ht);
     const double ct = c[t];
     f[t] = ct * val;
     gb[t] = ct * gsum;
@@ -177,7 +228,7 @@ bool run(long count, const int* off, long d, const double* x, const double* y, c
 
 using namespace ptnapi;
 
-// dlogisticModelBatched(count, offsets, d, x, y, s | null, w, b, c, model, g, gb, h, sx, s0, f)
+// dlogisticModelBatched(count, offsets, d, x, y, s | null, w, b, c, model, g, gb, h, sx, s0, f[, packed])
 napi_value modelFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 16)) return nullptr;
@@ -185,8 +236,13 @@ napi_value modelFn(napi_env env, napi_callback_info info) {
   if (a.ok && (count > 1000000000L || d > 1000000L)) return fail(env, "native dlogisticModelBatched: count or d out of range"), nullptr;
   const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
   const long rows = checkOffsets(a, off, count);
+  napi_valuetype pt = napi_undefined;
+  if (a.ok && a.n > 16 && napi_typeof(env, a.v[16], &pt) != napi_ok) return fail(env, "native: bad argument"), nullptr;
+  const bool packed = a.ok && a.n > 16 && pt == napi_boolean && flag(a, 16);
+  long chunks = 0;
+  if (a.ok && packed) for (long t = 0; t < count; t++) chunks += (off[t + 1] - off[t] + B - 1) / B;
   const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i, napi_float64_array, need); };
-  const double* x = f64(3, rows * d);
+  const double* x = f64(3, packed ? chunks * B * d : rows * d);
   const double* y = f64(4, rows);
   napi_valuetype st = napi_undefined;
   if (a.ok && napi_typeof(env, a.v[5], &st) != napi_ok) return fail(env, "native: bad argument"), nullptr;
@@ -202,7 +258,36 @@ napi_value modelFn(napi_env env, napi_callback_info info) {
   double* s0 = f64(14, model ? count : 0);
   double* f = f64(15, count);
   if (!a.ok) return nullptr;
-  if (!run(count, off, d, x, y, s, w, b, c, model, g, gb, H, sx, s0, f)) return fail(env, "native dlogisticModelBatched: out of memory for its scratch"), nullptr;
+  if (!run(count, off, d, x, packed, y, s, w, b, c, model, g, gb, H, sx, s0, f)) return fail(env, "native dlogisticModelBatched: out of memory for its scratch"), nullptr;
+  return undef(env);
+}
+
+// dpackLogisticRows(count, offsets, d, x, out): x (row-major stacked blocks) into the packed layout of
+// src/linalg/kernels/reference.ts packLogisticRows (its definition): per block, chunks of B rows, each
+// stored transposed (column j of the chunk contiguous), the last one zero-padded. Once per fit.
+napi_value packFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 5)) return nullptr;
+  const long count = integer(a, 0), d = integer(a, 2);
+  if (a.ok && (count > 1000000000L || d > 1000000L)) return fail(env, "native dpackLogisticRows: count or d out of range"), nullptr;
+  const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
+  const long rows = checkOffsets(a, off, count);
+  long chunks = 0;
+  if (a.ok) for (long t = 0; t < count; t++) chunks += (off[t + 1] - off[t] + B - 1) / B;
+  const double* x = (const double*)typedArray(a, 3, napi_float64_array, rows * d);
+  double* out = (double*)typedArray(a, 4, napi_float64_array, chunks * B * d);
+  if (!a.ok) return nullptr;
+  double* o = out;
+  for (long t = 0; t < count; t++) {
+    for (long i0 = off[t]; i0 < off[t + 1]; i0 += B, o += B * d) {
+      const long m = off[t + 1] - i0 < B ? off[t + 1] - i0 : B;
+      const double* xc = x + i0 * d;
+      for (long i = 0; i < m; i++)
+        for (long j = 0; j < d; j++) o[j * B + i] = xc[i * d + j];
+      for (long j = 0; j < d; j++)
+        for (long i = m; i < B; i++) o[j * B + i] = 0;
+    }
+  }
   return undef(env);
 }
 
@@ -212,4 +297,6 @@ void ptRegisterLogisticModel(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "dlogisticModelBatched", NAPI_AUTO_LENGTH, modelFn, nullptr, &fn);
   napi_set_named_property(env, exports, "dlogisticModelBatched", fn);
+  napi_create_function(env, "dpackLogisticRows", NAPI_AUTO_LENGTH, packFn, nullptr, &fn);
+  napi_set_named_property(env, exports, "dpackLogisticRows", fn);
 }

@@ -62,6 +62,9 @@ interface Addon {
   dsqGradTasks?: NonNullable<Kernels['dsqGradTasks']>;
   /** native/logistic_model.cc (absent from addons built before it: prox-Newton keeps its GEMV/Gram path). */
   dlogisticModelBatched?: NonNullable<Kernels['dlogisticModelBatched']>;
+  /** native/newton_step.cc (absent from addons built before it: prox-Newton runs its TypeScript inner solve). */
+  proxNewtonStep?: NonNullable<Kernels['proxNewtonStep']>;
+  dpackLogisticRows?: NonNullable<Kernels['dpackLogisticRows']>;
   setThreads(n: number): void;
   setAvx2Only(on: boolean): void;
   info(): { isa: string; threads: number };
@@ -321,7 +324,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
   // native (no small-size shortcut). Shapes checked as on wasm; an input overlapping an output is
   // copied first (the aliasing rule above). Older addons without them fall back to the reference
   // through src/linalg/batched.ts (the methods are optional in Kernels).
-  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched' | 'fistaRowsStep' | 'fistaRowsCheck' | 'fistaRowsStepTasks' | 'dsqGradTasks' | 'dlogisticModelBatched'> = typeof ad.dsymvBatched !== 'function' ? {} : {
+  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched' | 'fistaRowsStep' | 'fistaRowsCheck' | 'fistaRowsStepTasks' | 'dsqGradTasks' | 'dlogisticModelBatched' | 'proxNewtonStep' | 'dpackLogisticRows'> = typeof ad.dsymvBatched !== 'function' ? {} : {
     dsymvBatched(count, d, alpha, a, x, beta, y) {
       checkDims('dsymvBatched', 'count,d', count, d);
       checkSymv(count, d, a, x, y);
@@ -361,6 +364,9 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
     // prox-Newton's logistic pass (native/logistic_model.cc): the solver owns distinct buffers; lengths and
     // offsets are checked in C++.
     ...(typeof ad.dlogisticModelBatched !== 'function' ? {} : { dlogisticModelBatched: ad.dlogisticModelBatched.bind(ad) }),
+    // prox-Newton's inner solve (native/newton_step.cc): distinct solver-owned buffers, lengths checked in C++.
+    ...(typeof ad.proxNewtonStep !== 'function' ? {} : { proxNewtonStep: ad.proxNewtonStep.bind(ad) }),
+    ...(typeof ad.dpackLogisticRows !== 'function' ? {} : { dpackLogisticRows: ad.dpackLogisticRows.bind(ad) }),
   };
 
   const direct: Kernels = {

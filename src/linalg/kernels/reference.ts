@@ -175,6 +175,46 @@ export function sqGradTasks(count: number, offsets: Int32Array, n: number, a: Fl
   }
 }
 
+/** Rows per chunk of the packed layout (native/logistic_model.cc's B). */
+export const LOGISTIC_CHUNK = 64;
+
+/**
+ * The packed layout of dlogisticModelBatched's x (its `packed` argument): each block's rows taken 64 at a
+ * time, each chunk stored transposed (column j of the chunk's rows contiguous, 64 long) and a block's last
+ * chunk padded with zero rows; chunks of all blocks one after another. Built once per fit, it spares the
+ * native pass the transposition of every chunk at every point.
+ */
+export function packLogisticRows(offsets: Int32Array, d: number, x: Float64Array): Float64Array {
+  const B = LOGISTIC_CHUNK;
+  const count = offsets.length - 1;
+  let chunks = 0;
+  for (let t = 0; t < count; t++) chunks += Math.ceil((offsets[t + 1]! - offsets[t]!) / B);
+  const out = new Float64Array(chunks * B * d);
+  let o = 0;
+  for (let t = 0; t < count; t++) {
+    for (let i0 = offsets[t]!; i0 < offsets[t + 1]!; i0 += B, o += B * d) {
+      const m = Math.min(B, offsets[t + 1]! - i0);
+      for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) out[o + j * B + i] = x[(i0 + i) * d + j]!;
+    }
+  }
+  return out;
+}
+
+/** The row-major rows of packLogisticRows' layout (its inverse). */
+export function unpackLogisticRows(offsets: Int32Array, d: number, packed: Float64Array): Float64Array {
+  const B = LOGISTIC_CHUNK;
+  const count = offsets.length - 1;
+  const x = new Float64Array(offsets[count]! * d);
+  let o = 0;
+  for (let t = 0; t < count; t++) {
+    for (let i0 = offsets[t]!; i0 < offsets[t + 1]!; i0 += B, o += B * d) {
+      const m = Math.min(B, offsets[t + 1]! - i0);
+      for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) x[(i0 + i) * d + j] = packed[o + j * B + i]!;
+    }
+  }
+  return x;
+}
+
 /**
  * Prox-Newton's logistic per-point pass over row-stacked blocks (see types.ts dlogisticModelBatched): the
  * definition native/logistic_model.cc follows operation by operation. One pass per row: z, the loss, the
@@ -182,7 +222,8 @@ export function sqGradTasks(count: number, offsets: Int32Array, n: number, a: Fl
  */
 export function logisticModelBatched(count: number, offsets: Int32Array, d: number, x: Float64Array, y: Float64Array, s: Float64Array | null,
   w: Float64Array, b: Float64Array, c: Float64Array, model: boolean,
-  g: Float64Array, gb: Float64Array, h: Float64Array, sx: Float64Array, s0: Float64Array, f: Float64Array): void {
+  g: Float64Array, gb: Float64Array, h: Float64Array, sx: Float64Array, s0: Float64Array, f: Float64Array, packed = false): void {
+  if (packed) x = unpackLogisticRows(offsets, d, x);
   const wt = new Float64Array(d);
   const gt = new Float64Array(d);
   const st = new Float64Array(d);

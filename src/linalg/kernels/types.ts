@@ -175,10 +175,24 @@ export interface Kernels {
    * and when `model`: D_i = s_i σ(z_i)σ(−z_i), h[t·d² …] = c_t X_tᵀDX_t (d × d, both triangles),
    * sx[t·d …] = c_t X_tᵀD1, s0[t] = c_t 1ᵀD1 (not written otherwise). Each row is read once. Optional
    * (native and the TypeScript reference; wasm leaves it out and prox-Newton keeps its GEMV/Gram path).
+   * packed: x is in reference.ts packLogisticRows' layout (chunks of 64 rows, transposed, zero-padded),
+   * which spares the native pass a transposition per chunk and point.
    */
   dlogisticModelBatched?(count: number, offsets: Int32Array, d: number, x: Float64Array, y: Float64Array, s: Float64Array | null,
     w: Float64Array, b: Float64Array, c: Float64Array, model: boolean,
-    g: Float64Array, gb: Float64Array, h: Float64Array, sx: Float64Array, s0: Float64Array, f: Float64Array): void;
+    g: Float64Array, gb: Float64Array, h: Float64Array, sx: Float64Array, s0: Float64Array, f: Float64Array, packed?: boolean): void;
+  /** x (row-major stacked blocks, `offsets` as above) into `out` in packLogisticRows' layout (its definition,
+   * src/linalg/kernels/reference.ts; out has Σ_t ⌈n_t/64⌉·64·d entries). Optional (native). */
+  dpackLogisticRows?(count: number, offsets: Int32Array, d: number, x: Float64Array, out: Float64Array): void;
+  /**
+   * Proximal Newton's inner solve for the logistic loss (issue 17), from the model pieces the pass above
+   * returns: intercepts eliminated (Schur complement, H overwritten by Ĥ when withB), cyclic BCD over the
+   * rows of U from U = W until the model's minimum-norm subgradient is ≤ tolAbs or maxPasses, intercept
+   * step into db; kind 0 lasso, 1 L21; out = [passes, subgradient]. src/linear/solver/newton-step.ts
+   * proxNewtonStepTs is the definition (and the path of backends without it). Optional (native only).
+   */
+  proxNewtonStep?(kind: 0 | 1, d: number, T: number, H: Float64Array, sx: Float64Array, s0: Float64Array, G: Float64Array, gb: Float64Array,
+    withB: boolean, ridge: number, lambda: number, W: Float64Array, U: Float64Array, db: Float64Array, tolAbs: number, maxPasses: number, out: Float64Array): void;
   /** Element-wise, reduction, softmax, bias + activation and im2col kernels of the neural engine. */
   readonly nn: NnKernels;
 }

@@ -5,23 +5,27 @@
 //   1. at (W, b) build the quadratic model of the loss: per task the weighted Gram
 //      X_tᵀD_tX_t, D_t = diag(c_t s_ti σ(z_ti)σ(−z_ti)), and the gradient;
 //   2. eliminate the unpenalised intercept exactly from the model (Schur complement:
-//      Ĥ_t = XᵀDX − (XᵀD1)(1ᵀDX)/(1ᵀD1), ĝ_t = g_w − (XᵀD1) g_b/(1ᵀD1)), which turns the model into
-//      the Gram form of ./gram-form.ts, solved by the working-set BCD of ./bcd.ts (warm-started,
-//      inexactly: its tolerance follows the outer optimality, an inexact Newton forcing term);
+//      Ĥ_t = XᵀDX − (XᵀD1)(1ᵀDX)/(1ᵀD1), ĝ_t = g_w − (XᵀD1) g_b/(1ᵀD1)) and solve it by cyclic BCD
+//      over the rows of W (./newton-step.ts; one native call, native/newton_step.cc, where the addon
+//      has it), warm-started at W and inexactly: its tolerance follows the outer optimality, an
+//      inexact Newton forcing term;
 //   3. line search along d = (W⁺ − W, Δb) (Δb the model's optimal intercept step) with the
 //      Armijo rule of Tseng & Yun (2009): F(x + αd) ≤ F(x) + σα(∇fᵀd + Ω(W + d_W) − Ω(W)).
 // The certificate is the relative minimum-norm subgradient of F over ALL of (W, b), the same
 // scale-free measure as FISTA's (docs/solvers.md), so 'fista' and 'newton' stop at the same meaning.
 import { ConvergenceError, NumericError } from '../../errors.ts';
 import { kernels } from '../../linalg/backend.ts';
+import { LOGISTIC_CHUNK } from '../../linalg/kernels/reference.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { createLoss } from '../loss/index.ts';
 import { taskScale } from '../problem.ts';
+import type { Kernels } from '../../linalg/kernels/types.ts';
 import type { FitInfo, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { progressTicker } from './hooks.ts';
 import { bcd, type RowPenaltyKind } from './bcd.ts';
-import type { LinearSolution } from './composite.ts';
 import type { GramProblem } from './gram-form.ts';
+import { proxNewtonStepTs } from './newton-step.ts';
+import type { LinearSolution } from './composite.ts';
 
 export interface ProxNewtonOptions {
   readonly penalty: RowPenaltyKind;
@@ -37,6 +41,8 @@ export interface ProxNewtonOptions {
 
 const TINY = 1e-300;
 const SIGMA = 1e-3;
+/** Plain cyclic BCD passes of one inner solve (./newton-step.ts) before the working-set BCD takes over. */
+const PLAIN_PASSES = 100;
 
 function penaltyValue(kind: RowPenaltyKind, lambda: number, W: Matrix): number {
   let v = 0;
@@ -113,31 +119,46 @@ function newPoint(d: number, T: number): Point {
 /** The tasks stacked for the batched kernel: rows of X, labels, weights (or null) and row offsets. */
 interface Stacked {
   readonly offsets: Int32Array;
+  /** Row-major, or (packed) in packLogisticRows' layout. */
   readonly X: Float64Array;
+  readonly packed: boolean;
   readonly y: Float64Array;
   readonly s: Float64Array | null;
   readonly c: Float64Array;
 }
 
-function stackTasks(problem: Problem): Stacked {
+function stackTasks(problem: Problem, pack: Kernels['dpackLogisticRows']): Stacked {
+  const packed = pack !== undefined;
   const { d } = problem;
   const T = problem.tasks.length;
   const offsets = new Int32Array(T + 1);
   for (let t = 0; t < T; t++) offsets[t + 1] = offsets[t]! + problem.tasks[t]!.X.rows;
   const n = offsets[T]!;
-  const X = new Float64Array(n * d);
+  const B = LOGISTIC_CHUNK;
+  let chunks = 0;
+  for (let t = 0; t < T; t++) chunks += Math.ceil(problem.tasks[t]!.X.rows / B);
+  // Packed: each task's rows straight into its chunks (one packer call per task: no row-major copy).
+  const X = new Float64Array(packed ? chunks * B * d : n * d);
   const y = new Float64Array(n);
   const anyWeights = problem.tasks.some((task) => task.weights !== undefined);
   const s = anyWeights ? new Float64Array(n).fill(1) : null;
   const c = new Float64Array(T);
+  const one = new Int32Array(2);
+  let chunk = 0;
   for (let t = 0; t < T; t++) {
     const task = problem.tasks[t]!;
-    X.set(task.X.data.subarray(0, task.X.rows * d), offsets[t]! * d);
-    y.set(task.y.subarray(0, task.X.rows), offsets[t]!);
-    if (s && task.weights) s.set(task.weights.subarray(0, task.X.rows), offsets[t]!);
+    const rows = task.X.rows;
+    if (pack) {
+      one[1] = rows;
+      const len = Math.ceil(rows / B) * B * d;
+      pack(1, one, d, task.X.data, X.subarray(chunk * B * d, chunk * B * d + len));
+      chunk += Math.ceil(rows / B);
+    } else X.set(task.X.data.subarray(0, rows * d), offsets[t]! * d);
+    y.set(task.y.subarray(0, rows), offsets[t]!);
+    if (s && task.weights) s.set(task.weights.subarray(0, rows), offsets[t]!);
     c[t] = taskScale(problem, t);
   }
-  return { offsets, X, y, s, c };
+  return { offsets, X, packed, y, s, c };
 }
 
 /**
@@ -182,6 +203,50 @@ function evalTask(X: Float64Array, y: Float64Array, n: number, d: number, w: Flo
   return { value: c * value, gb: c * gb, S0: c * S0 };
 }
 
+/**
+ * The model of ./newton-step.ts (Ĥ in cur.H after its Schur step), finished from U by the working-set BCD
+ * of ./bcd.ts: the Gram form ½uᵀĤ_tu − h_tᵀu with h_t = Ĥ_tw_t − ĝ_t, ĝ_t = g_t − sx_t g_b,t/s0_t (g_t the
+ * loss part of G), ridge ρ, stopping at the model's minimum-norm subgradient ≤ tolAbs.
+ */
+function finishModel(cur: Point, W: Matrix, U: Matrix, withB: boolean, rho: number, tolAbs: number, g0: number, kind: RowPenaltyKind, lambda: number, signal?: AbortSignal): { U: Matrix; passes: number } {
+  const d = W.rows;
+  const T = W.cols;
+  const h = new Float64Array(T * d);
+  for (let t = 0; t < T; t++) {
+    const M = cur.H[t]!;
+    const S0 = cur.S0[t]!;
+    const sx = cur.sx[t]!;
+    for (let j = 0; j < d; j++) {
+      let v = -(cur.G.data[j * T + t]! - 2 * rho * W.data[j * T + t]!);
+      if (withB && S0 > 0) v += (sx[j]! * cur.gb[t]!) / S0;
+      for (let k = 0; k < d; k++) v += M[j * d + k]! * W.data[k * T + t]!;
+      h[t * d + j] = v;
+    }
+  }
+  const gp: GramProblem = {
+    d, T, H: cur.H, h, c: new Float64Array(T).fill(1), yy: new Float64Array(T), ridge: rho, chain: 0, shared: false,
+    intercepts: () => new Float64Array(T),
+  };
+  const r = bcd(gp, { penalty: kind, lambda, W0: U, certificate: 'subgradient', scale: g0, tol: tolAbs / g0, maxIter: 10000, ...(signal ? { hooks: { signal } } : {}) });
+  return { U: r.W, passes: r.info.iterations };
+}
+
+/** Δb_t = −(g_b,t + sx_tᵀ(u_t − w_t))/s0_t (0 without intercepts or with s0_t ≤ 0), as ./newton-step.ts. */
+function interceptStep(cur: Point, W: Matrix, U: Matrix, withB: boolean, db: Float64Array): void {
+  const d = W.rows;
+  const T = W.cols;
+  for (let t = 0; t < T; t++) {
+    const S0 = cur.S0[t]!;
+    if (!withB || !(S0 > 0)) {
+      db[t] = 0;
+      continue;
+    }
+    let v = cur.gb[t]!;
+    for (let j = 0; j < d; j++) v += cur.sx[t]![j]! * (U.data[j * T + t]! - W.data[j * T + t]!);
+    db[t] = -v / S0;
+  }
+}
+
 export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, warm?: WarmStart): LinearSolution {
   const started = performance.now();
   if (problem.loss !== 'logistic') throw new Error(`proxNewtonLogistic: needs the logistic loss, got "${problem.loss}"`);
@@ -199,7 +264,9 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   // native/logistic_model.cc, each row read once; ts: its reference), else per task with GEMV/Gram
   // calls (wasm). Both fill the same Point.
   const batchedPass = kernels().dlogisticModelBatched;
-  const stacked = batchedPass ? stackTasks(problem) : null;
+  // The native pass reads X packed (transposed 64-row chunks, built once here by the addon's packer:
+  // addons that have it know the layout).
+  const stacked = batchedPass ? stackTasks(problem, kernels().dpackLogisticRows) : null;
   const nMax = stacked ? 0 : problem.tasks.reduce((m, task) => Math.max(m, task.X.rows), 0);
   const Xs = new Float64Array(nMax * d);
   const Zv = new Float64Array(nMax);
@@ -212,7 +279,7 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
     let value = 0;
     if (batchedPass && stacked) {
       batchedPass(T, stacked.offsets, d, stacked.X, stacked.y, stacked.s, Wx.data, withB ? bx : bZero, stacked.c, model,
-        out.G.data, out.gb, out.Hf, out.sxf, out.S0, out.f);
+        out.G.data, out.gb, out.Hf, out.sxf, out.S0, out.f, stacked.packed);
       for (let t = 0; t < T; t++) {
         value += out.f[t]!;
         if (!withB) out.gb[t] = 0;
@@ -240,14 +307,15 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   };
   let cur = newPoint(d, T);
   let spare = newPoint(d, T);
-  // Only the gradient at 0 (the certificate's scale): no curvature.
-  const zero = evalAt(Matrix.zeros(d, T), new Float64Array(T), spare, false);
+  evalAt(W, b, cur);
+  // The gradient at 0 (the certificate's scale; no curvature): the starting point's own when the fit
+  // starts there (no warm start), saving a pass.
+  const atZero = W.data.every((v) => v === 0) && b.every((v) => v === 0);
+  const zero = atZero ? cur : evalAt(Matrix.zeros(d, T), new Float64Array(T), spare, false);
   let g0 = 0;
   for (const v of zero.G.data) g0 += v * v;
   if (withB) for (const v of zero.gb) g0 += v * v;
   g0 = Math.max(Math.sqrt(g0), TINY);
-
-  evalAt(W, b, cur);
   let F = cur.value + penaltyValue(kind, lambda, W);
   if (!Number.isFinite(F)) throw new NumericError(`${solver}: objective is not finite at the starting point`);
   let optimality = minNormSubgradient(kind, lambda, W, cur.G, withB ? cur.gb : null) / g0;
@@ -258,60 +326,34 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
   let message = '';
 
   const tick = progressTicker(opts.hooks, solver, 1);
-  const h = new Float64Array(T * d);
-  const gw = new Float64Array(d);
+  const step = kernels().proxNewtonStep ?? proxNewtonStepTs;
+  const stepOut = new Float64Array(2);
   while (!converged && iterations < maxIter) {
     iterations++;
     tick(iterations, optimality);
-    // 1–2. The quadratic model in Gram form, intercept eliminated.
-    // cur holds XᵀDX, XᵀD1, 1ᵀD1 at (W, b) from its evaluation; the Schur step below overwrites cur.H.
-    const H = cur.H;
-    const sxAll = cur.sx;
-    const S0All = cur.S0;
-    for (let t = 0; t < T; t++) {
-      const M = H[t]!;
-      const sx = sxAll[t]!;
-      const S0 = S0All[t]!;
-      for (let j = 0; j < d; j++) gw[j] = cur.G.data[j * T + t]! - 2 * rho * W.data[j * T + t]!; // loss part only
-      if (withB && S0 > 0) {
-        for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) M[j * d + k]! -= (sx[j]! * sx[k]!) / S0;
-        for (let j = 0; j < d; j++) gw[j]! -= (sx[j]! * cur.gb[t]!) / S0;
-      }
-      // h_t = Ĥ w^k − ĝ, so that ½wᵀĤw − h_tᵀw = model − const.
-      for (let j = 0; j < d; j++) {
-        let v = -gw[j]!;
-        for (let k = 0; k < d; k++) v += M[j * d + k]! * W.data[k * T + t]!;
-        h[t * d + j] = v;
-      }
-    }
-    const gp: GramProblem = {
-      d, T, H, h, c: new Float64Array(T).fill(1), yy: new Float64Array(T), ridge: rho, chain: 0, shared: false,
-      intercepts: () => new Float64Array(T),
-    };
-    const inner = bcd(gp, {
-      penalty: kind,
-      lambda,
-      W0: W,
-      certificate: 'subgradient',
-      scale: g0,
-      tol: Math.max(0.1 * tol, Math.min(0.1, 0.01 * optimality)),
-      maxIter: 10000,
-      ...(opts.hooks?.signal ? { hooks: { signal: opts.hooks.signal } } : {}),
-    });
-    passes += inner.info.iterations;
-    const dW = inner.W.clone();
-    for (let i = 0; i < dW.data.length; i++) dW.data[i]! -= W.data[i]!;
+    // 1–2. The quadratic model with the intercepts eliminated, solved inexactly by BCD over the rows
+    // (./newton-step.ts; native/newton_step.cc where the addon has it): U, and the intercept step db.
+    // The inner tolerance follows the outer optimality (an inexact Newton forcing term). cur.Hf is
+    // overwritten by the Schur-reduced model.
+    let U = Matrix.zeros(d, T);
     const db = new Float64Array(T);
-    if (withB) {
-      for (let t = 0; t < T; t++) {
-        if (S0All[t]! <= 0) continue;
-        let v = cur.gb[t]!;
-        for (let j = 0; j < d; j++) v += sxAll[t]![j]! * dW.data[j * T + t]!;
-        db[t] = -v / S0All[t]!;
-      }
+    const innerTol = Math.max(0.1 * tol, Math.min(0.1, 0.01 * optimality));
+    step(kind === 'lasso' ? 0 : 1, d, T, cur.Hf, cur.sxf, cur.S0, cur.G.data, cur.gb, withB, rho, lambda, W.data, U.data, db, innerTol * g0, PLAIN_PASSES, stepOut);
+    passes += stepOut[0]!;
+    if (stepOut[1]! > innerTol * g0) {
+      // Not there after PLAIN_PASSES plain sweeps (strongly correlated or duplicated features, where
+      // cyclic BCD crawls): the working-set BCD of ./bcd.ts with Anderson extrapolation and MM steps
+      // on the support finishes the same model from U (cur.Hf holds Ĥ now). It runs in TypeScript on
+      // every backend, so native and TypeScript fits still take the same iterates.
+      const inner = finishModel(cur, W, U, withB, rho, innerTol * g0, g0, kind, lambda, opts.hooks?.signal);
+      passes += inner.passes;
+      U = inner.U;
+      interceptStep(cur, W, U, withB, db);
     }
+    const dW = U.clone();
+    for (let i = 0; i < dW.data.length; i++) dW.data[i]! -= W.data[i]!;
     // 3. Armijo line search (Tseng & Yun 2009, eq. (9)).
-    let slope = penaltyValue(kind, lambda, inner.W) - penaltyValue(kind, lambda, W);
+    let slope = penaltyValue(kind, lambda, U) - penaltyValue(kind, lambda, W);
     for (let i = 0; i < dW.data.length; i++) slope += cur.G.data[i]! * dW.data[i]!;
     if (withB) for (let t = 0; t < T; t++) slope += cur.gb[t]! * db[t]!;
     const floor = 1e-15 * Math.max(Math.abs(F), TINY);
@@ -319,7 +361,7 @@ export function proxNewtonLogistic(problem: Problem, opts: ProxNewtonOptions, wa
     if (slope > -floor) {
       // At the rounding level of F the Armijo test cannot resolve a decrease; take the full step
       // when it lowers the optimality measure (the certificate), as a Newton method should there.
-      const Wn = inner.W.clone();
+      const Wn = U.clone();
       const bn = Float64Array.from(b, (v, t) => v + db[t]!);
       const next = evalAt(Wn, bn, spare);
       const opt = minNormSubgradient(kind, lambda, Wn, next.G, withB ? next.gb : null) / g0;

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../../src/linalg/random.ts';
-import { logisticModelBatched as ref } from '../../../src/linalg/kernels/reference.ts';
+import { logisticModelBatched as ref, packLogisticRows, unpackLogisticRows } from '../../../src/linalg/kernels/reference.ts';
 import { nativeLoad } from '../../../src/linalg/kernels/native.ts';
 import type { Kernels } from '../../../src/linalg/kernels/types.ts';
 
@@ -15,9 +15,8 @@ interface Case {
   w: Float64Array; b: Float64Array; c: Float64Array;
 }
 
-function makeCase(seed: number, weighted: boolean): Case {
+function makeCase(seed: number, weighted: boolean, sizes: readonly number[] = [7, 0, 31, 1, 18]): Case {
   const rng = new Random(seed);
-  const sizes = [7, 0, 31, 1, 18];
   const count = sizes.length;
   const d = 9;
   const offsets = new Int32Array(count + 1);
@@ -33,13 +32,13 @@ function makeCase(seed: number, weighted: boolean): Case {
   return { count, d, offsets, x, y, s, w, b, c };
 }
 
-function run(fn: NonNullable<Kernels['dlogisticModelBatched']>, k: Case, w = k.w, b = k.b) {
+function run(fn: NonNullable<Kernels['dlogisticModelBatched']>, k: Case, w = k.w, b = k.b, packed = false) {
   const { count, d } = k;
   const out = {
     g: new Float64Array(d * count), gb: new Float64Array(count), h: new Float64Array(count * d * d),
     sx: new Float64Array(count * d), s0: new Float64Array(count), f: new Float64Array(count),
   };
-  fn(count, k.offsets, d, k.x, k.y, k.s, w, b, k.c, true, out.g, out.gb, out.h, out.sx, out.s0, out.f);
+  fn(count, k.offsets, d, packed ? packLogisticRows(k.offsets, d, k.x) : k.x, k.y, k.s, w, b, k.c, true, out.g, out.gb, out.h, out.sx, out.s0, out.f, packed);
   return out;
 }
 
@@ -94,8 +93,11 @@ for (const weighted of [false, true]) {
   test(`native kernel matches the reference to 1e-12 on ragged tasks (${weighted ? 'weighted' : 'unweighted'})`, (t) => {
     const native = (nativeLoad.kernels as Kernels | null)?.dlogisticModelBatched;
     if (!native) return t.skip(`native dlogisticModelBatched not available: ${nativeLoad.reason || 'addon built before it'}`);
-    for (const seed of [1, 2, 3]) {
-      const k = makeCase(seed, weighted);
+    // Both instruction-set paths (AVX-512 where the CPU has it, and AVX2 + FMA).
+    for (const [seed, avx2] of [[1, false], [2, false], [3, false], [1, true], [3, true]] as const) {
+      nativeLoad.setAvx2Only(avx2);
+      t.after(() => nativeLoad.setAvx2Only(false));
+      const k = makeCase(seed, weighted, seed === 1 ? [7, 0, 31, 1, 18] : [130, 0, 64, 1, 65]);
       if (seed === 3) k.w = k.w.map((v) => 300 * v); // |z| in the tens: both tails of σ and log1p
       const a = run(native, k);
       const r = run(ref, k);
@@ -107,6 +109,8 @@ for (const weighted of [false, true]) {
         assertClose(a.h.subarray(q * 81, (q + 1) * 81), r.h.subarray(q * 81, (q + 1) * 81), 1e-12, `h task ${q}`);
         assertClose(a.sx.subarray(q * 9, (q + 1) * 9), r.sx.subarray(q * 9, (q + 1) * 9), 1e-12, `sx task ${q}`);
       }
+      const ap = run(native, k, k.w, k.b, true);
+      for (const key of ['f', 'g', 'gb', 'h', 'sx', 's0'] as const) assert.deepEqual(ap[key], a[key], `packed ${key} (avx2 only: ${avx2})`);
       // Without the model: the loss and gradient are the same, the curvature outputs untouched.
       const g = new Float64Array(k.d * k.count);
       const gb = new Float64Array(k.count);
@@ -128,4 +132,33 @@ test('native kernel rejects bad offsets and short arrays with a clear error', (t
   bad[2] = bad[1]! - 1;
   assert.throws(() => run(native, { ...k, offsets: bad }), /non-decreasing/);
   assert.throws(() => run(native, { ...k, y: k.y.subarray(0, 3) }), /shorter than its shape/);
+});
+
+test('packed layout (64-row chunks, transposed, zero-padded): round trip, and the kernels give the same results as on row-major X', (t) => {
+  // Blocks across the chunk boundaries: 130 = 2·64 + 2, exactly 64, empty, 65, 1.
+  const k = makeCase(8, true, [130, 64, 0, 65, 1]);
+  const p = packLogisticRows(k.offsets, k.d, k.x);
+  assert.equal(p.length, (3 + 1 + 0 + 2 + 1) * 64 * k.d);
+  assert.deepEqual(unpackLogisticRows(k.offsets, k.d, p), k.x);
+  // Chunk 0, column j, row i is x[i, j]; the padding of block 0's last chunk (rows 2…63 of chunk 2) is 0.
+  assert.equal(p[3 * 64 + 5], k.x[5 * k.d + 3]);
+  for (let j = 0; j < k.d; j++) for (let i = 2; i < 64; i++) assert.equal(p[2 * 64 * k.d + j * 64 + i], 0);
+  const r = run(ref, k);
+  const rp = run(ref, k, k.w, k.b, true);
+  for (const key of ['f', 'g', 'gb', 'h', 'sx', 's0'] as const) assert.deepEqual(rp[key], r[key], `reference ${key}`);
+  const native = (nativeLoad.kernels as Kernels | null)?.dlogisticModelBatched;
+  const pack = (nativeLoad.kernels as Kernels | null)?.dpackLogisticRows;
+  if (!native || !pack) return t.skip('native dlogisticModelBatched / dpackLogisticRows not available');
+  const np = new Float64Array(p.length).fill(Number.NaN); // the padding must be written too
+  pack(k.count, k.offsets, k.d, k.x, np);
+  assert.deepEqual(np, p, 'native packer = packLogisticRows');
+  assert.throws(() => pack(k.count, k.offsets, k.d, k.x, np.subarray(1)), /shorter than its shape/);
+  const a = run(native, k);
+  const ap = run(native, k, k.w, k.b, true);
+  // Same numbers in the same order: only where the chunk's columns come from differs.
+  for (const key of ['f', 'g', 'gb', 'h', 'sx', 's0'] as const) assert.deepEqual(ap[key], a[key], `native ${key}`);
+  assertClose(ap.h, r.h, 1e-12, 'native packed h vs reference');
+  assertClose(ap.f, r.f, 1e-12, 'native packed f vs reference');
+  assert.throws(() => native(k.count, k.offsets, k.d, k.x.subarray(0, p.length - 1), k.y, k.s, k.w, k.b, k.c, true,
+    new Float64Array(k.d * k.count), new Float64Array(k.count), new Float64Array(k.count * k.d * k.d), new Float64Array(k.count * k.d), new Float64Array(k.count), new Float64Array(k.count), true), /shorter than its shape/);
 });

@@ -15,7 +15,7 @@ import { backendName } from '../src/linalg/backend.ts';
 import { buildProblem, problemFromTasks } from '../src/linear/problem.ts';
 import { availableModels, getModelSpec } from '../src/linear/registry.ts';
 import type { FitInfo, FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
-import { defaultRowSolver, solveBcd } from '../src/linear/solver/row-solvers.ts';
+import { columnScaleSpread, defaultRowSolver, solveBcd } from '../src/linear/solver/row-solvers.ts';
 import { createLoss } from '../src/linear/loss/index.ts';
 import { makeDemoProblem } from '../src/data/synthetic/demo.ts';
 import { nuclearNorm } from '../src/linear/penalty/trace.ts';
@@ -461,7 +461,7 @@ function manyTasks(): void {
  * T × n_t × d of BENCH_GRID_T (default 100,1000,10000), BENCH_GRID_N (20,100), BENCH_GRID_D (20,50),
  * planted signal, λ = 0.1 λ_max, tol 1e-6 (the CLI default), whole model fit (set-up included), CPU
  * seconds, median of BENCH_REPEATS (default 3; one run where a single fit exceeds 10 s), then badly
- * scaled columns at one FISTA shape, then School (raw features, mean loss, intercepts, λ = 0.1 λ_max).
+ * scaled columns at one FISTA shape (their columnScaleSpread in brackets), then School (raw features, mean loss, intercepts, λ = 0.1 λ_max).
  * "picked" is defaultRowSolver's choice.
  */
 function defaultGrid(): void {
@@ -489,10 +489,10 @@ function defaultGrid(): void {
     const f = out['fista']!;
     const rel = (f.r.info.objective - b.r.info.objective) / Math.abs(b.r.info.objective);
     const picked = defaultRowSolver(problem, { kind: model as 'l21' | 'lasso', lambda });
-    console.log(`${label.padEnd(28)} ${model.padEnd(6)} ${fmt(b.s).padStart(9)} ${String(b.r.info.iterations).padStart(6)}${b.r.info.converged ? ' ' : '*'} ${fmt(f.s).padStart(9)} ${String(f.r.info.iterations).padStart(6)}${f.r.info.converged ? ' ' : '*'} ${(b.s / f.s).toFixed(2).padStart(7)}×  ${rel.toExponential(1).padStart(9)}  ${picked}`);
+    console.log(`${label.padEnd(34)} ${model.padEnd(6)} ${fmt(b.s).padStart(9)} ${String(b.r.info.iterations).padStart(6)}${b.r.info.converged ? ' ' : '*'} ${fmt(f.s).padStart(9)} ${String(f.r.info.iterations).padStart(6)}${f.r.info.converged ? ' ' : '*'} ${(b.s / f.s).toFixed(2).padStart(7)}×  ${rel.toExponential(1).padStart(9)}  ${picked}`);
   };
   console.log(`\nDefault squared-loss solver (l21/lasso): BCD vs FISTA, CPU s (median of ${reps}), tol 1e-6, λ = 0.1 λ_max; backend ${backendName()}`);
-  console.log('case                         model    bcd s  iters    fista s  iters  bcd/fista  obj(fista−bcd)/|obj|  picked');
+  console.log('case                               model    bcd s  iters    fista s  iters  bcd/fista  obj(fista−bcd)/|obj|  picked');
   for (const T of list('BENCH_GRID_T', '100,1000,10000'))
     for (const n of list('BENCH_GRID_N', '20,100'))
       for (const d of list('BENCH_GRID_D', '20,50')) {
@@ -511,7 +511,7 @@ function defaultGrid(): void {
       return { ...t, X };
     });
     const problem = problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept: true });
-    for (const model of models) row(`T=1000 n_t=20 d=50 10^±${spread}`, problem, model);
+    for (const model of models) row(`T=1000 n_t=20 d=50 10^±${spread} (${columnScaleSpread(problem).toExponential(0)})`, problem, model);
   }
   if (process.env.BENCH_GRID_SCHOOL !== '0' && existsSync(SCHOOL)) {
     const tasks = (loadSchool() as Problem).tasks;

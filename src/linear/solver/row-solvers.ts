@@ -32,7 +32,7 @@ export interface RowSolveOptions {
 /** The solvers of lasso and l21 (the first applicable one is the default), and of tgl. */
 export const ROW_SOLVERS = ['bcd', 'newton', 'fista', 'gd'] as const;
 export const ROW_SOLVER_HELP =
-  'bcd (working-set block coordinate descent, squared loss; the default for it unless separate designs have mean n_t ≤ d and column scales within 10³) | newton (proximal Newton, logistic loss; the default for it) | fista (accelerated proximal gradient; the default otherwise, and for the squared loss on separate designs with mean n_t ≤ d and column scales within 10³) | gd (textbook proximal gradient)';
+  'bcd (working-set block coordinate descent, squared loss; the default for it unless separate designs have mean n_t ≤ d and column scales within ~30×) | newton (proximal Newton, logistic loss; the default for it) | fista (accelerated proximal gradient; the default otherwise, and for the squared loss on separate designs with mean n_t ≤ d and column scales within ~30×) | gd (textbook proximal gradient)';
 export const CHAIN_SOLVERS = ['bcd', 'fista', 'gd'] as const;
 export const CHAIN_SOLVER_HELP = 'bcd (working-set block coordinate descent, squared loss; the default for it) | fista (the default otherwise) | gd (textbook proximal gradient)';
 
@@ -62,20 +62,22 @@ export function columnScaleSpread(problem: Problem): number {
   return hi > 0 ? hi / lo : 1;
 }
 
-/** Column sums of squares further apart than this (column scales 10³ apart) keep the BCD. */
-export const FISTA_MAX_SCALE_SPREAD = 1e6;
+/** Column sums of squares further apart than this (column scales ~30× apart) keep the BCD: the largest
+ * spread at which FISTA measured faster for both l21 and lasso (docs/solvers.md). */
+export const FISTA_MAX_SCALE_SPREAD = 1e3;
 
 /**
  * True when the squared-loss default is FISTA rather than the BCD: separate designs (not one shared
- * X) with few rows per task, N ≤ T·d (mean n_t ≤ d), column scales within 10³ of each other
- * (columnScaleSpread ≤ 1e6), and no chain term (tgl keeps the BCD: not measured). Why
+ * X) with few rows per task, N ≤ T·d (mean n_t ≤ d), column scales within ~30× of each other
+ * (columnScaleSpread ≤ 1e3), and no chain term (tgl keeps the BCD: not measured). Why
  * (docs/solvers.md, "Which solver by default", BENCH_PART=default-grid): there the BCD's row steps are
  * short scalar JS loops over every task (n_t-long dots and axpys in its data form, d-long Gram rows
  * otherwise) while a FISTA iteration is two native task-major passes (fistaRows), and FISTA needs only
  * ~2× the BCD's passes, so it measured 1.4–11× less CPU at T = 100 … 10 000, n_t = 20, d = 20 and 50.
  * With n_t ≥ 2d the two are within noise of each other or the BCD leads (to 3.6×), and on raw, badly
- * scaled features the BCD's per-row curvature wins (School: n_t ≈ 110, d = 28, FISTA 7–40× slower;
- * columns 10⁵ apart at n_t = 20, d = 50: BCD 1.4× ahead), so those keep the BCD, as does one shared design.
+ * scaled features the BCD's per-row curvature wins (School: n_t ≈ 110, d = 28, FISTA 9–40× slower;
+ * at n_t = 20, d = 50 lasso measured 1.5–2× faster with the BCD once the column sums of squares are
+ * ~10⁴ apart, l21 from ~10¹⁰), so those keep the BCD, as does one shared design.
  */
 export function prefersFista(problem: Problem, pen: RowPenaltySpec): boolean {
   if (problem.loss !== 'squared' || (pen.chain ?? 0) > 0) return false;

@@ -74,8 +74,8 @@ export const FISTA_MAX_SCALE_SPREAD = 1e3;
  * short scalar JS loops over every task (n_t-long dots and axpys in its data form, d-long Gram rows
  * otherwise) while a FISTA iteration is two native task-major passes (fistaRows), and FISTA needs only
  * ~2× the BCD's passes, so it measured 1.4–11× less CPU at T = 100 … 10 000, n_t = 20, d = 20 and 50.
- * With n_t ≥ 2d the two are within noise of each other or the BCD leads (to 3.6×), and on raw, badly
- * scaled features the BCD's per-row curvature wins (School: n_t ≈ 110, d = 28, FISTA 9–40× slower;
+ * With n_t ≥ 2d the two are within noise of each other or the BCD leads (to 4.5×), and on raw, badly
+ * scaled features the BCD's per-row curvature wins (School: n_t ≈ 110, d = 28, FISTA 12–31× slower here;
  * at n_t = 20, d = 50 lasso measured 1.5–2× faster with the BCD once the column sums of squares are
  * ~10⁴ apart, l21 from ~10¹⁰), so those keep the BCD, as does one shared design.
  */

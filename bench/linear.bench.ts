@@ -15,7 +15,7 @@ import { backendName } from '../src/linalg/backend.ts';
 import { buildProblem, problemFromTasks } from '../src/linear/problem.ts';
 import { availableModels, getModelSpec } from '../src/linear/registry.ts';
 import type { FitInfo, FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
-import { solveBcd } from '../src/linear/solver/row-solvers.ts';
+import { columnScaleSpread, defaultRowSolver, solveBcd } from '../src/linear/solver/row-solvers.ts';
 import { createLoss } from '../src/linear/loss/index.ts';
 import { makeDemoProblem } from '../src/data/synthetic/demo.ts';
 import { nuclearNorm } from '../src/linear/penalty/trace.ts';
@@ -455,6 +455,72 @@ function manyTasks(): void {
   console.log('(* = not converged: stopped at the pass cap, time per pass only; growth = CPU per iteration per task ÷ the same at T = 1 000)');
 }
 
+/**
+ * The default squared-loss solver of l21 and lasso (issues 15, 17; docs/solvers.md "Which solver by
+ * default"): the working-set BCD against FISTA (fistaRows where it applies) on the shape grid
+ * T × n_t × d of BENCH_GRID_T (default 100,1000,10000), BENCH_GRID_N (20,100), BENCH_GRID_D (20,50),
+ * planted signal, λ = 0.1 λ_max, tol 1e-6 (the CLI default), whole model fit (set-up included), CPU
+ * seconds, median of BENCH_REPEATS (default 3; one run where a single fit exceeds 10 s), then badly
+ * scaled columns at one FISTA shape (their columnScaleSpread in brackets), then School (raw features, mean loss, intercepts, λ = 0.1 λ_max).
+ * "picked" is defaultRowSolver's choice.
+ */
+function defaultGrid(): void {
+  const list = (k: string, dflt: string): number[] => (process.env[k] ?? dflt).split(',').map(Number);
+  const reps = Number(process.env.BENCH_REPEATS ?? 3);
+  const models = (process.env.BENCH_GRID_MODELS ?? 'l21,lasso').split(',');
+  const cpu = (f: () => FitResult): { s: number; r: FitResult } => {
+    const runs: { s: number; r: FitResult }[] = [];
+    for (let k = 0; k < reps; k++) {
+      const c = process.cpuUsage();
+      const r = f();
+      const u = process.cpuUsage(c);
+      runs.push({ s: (u.user + u.system) / 1e6, r });
+      if (runs[0]!.s > 10) break;
+    }
+    const m = median(runs.map((x) => x.s));
+    return { s: m, r: runs[0]!.r };
+  };
+  const row = (label: string, problem: Problem, model: string): void => {
+    const spec = getModelSpec(model);
+    const lambda = 0.1 * spec.paramMax!('lambda', problem, {})!;
+    const out: Record<string, { s: number; r: FitResult }> = {};
+    for (const solver of ['bcd', 'fista']) out[solver] = cpu(() => spec.fit(problem, { lambda, tol: 1e-6, maxIter: 20000, solver }, undefined, undefined));
+    const b = out['bcd']!;
+    const f = out['fista']!;
+    const rel = (f.r.info.objective - b.r.info.objective) / Math.abs(b.r.info.objective);
+    const picked = defaultRowSolver(problem, { kind: model as 'l21' | 'lasso', lambda });
+    console.log(`${label.padEnd(34)} ${model.padEnd(6)} ${fmt(b.s).padStart(9)} ${String(b.r.info.iterations).padStart(6)}${b.r.info.converged ? ' ' : '*'} ${fmt(f.s).padStart(9)} ${String(f.r.info.iterations).padStart(6)}${f.r.info.converged ? ' ' : '*'} ${(b.s / f.s).toFixed(2).padStart(7)}×  ${rel.toExponential(1).padStart(9)}  ${picked}`);
+  };
+  console.log(`\nDefault squared-loss solver (l21/lasso): BCD vs FISTA, CPU s (median of ${reps}), tol 1e-6, λ = 0.1 λ_max; backend ${backendName()}`);
+  console.log('case                               model    bcd s  iters    fista s  iters  bcd/fista  obj(fista−bcd)/|obj|  picked');
+  for (const T of list('BENCH_GRID_T', '100,1000,10000'))
+    for (const n of list('BENCH_GRID_N', '20,100'))
+      for (const d of list('BENCH_GRID_D', '20,50')) {
+        const problem = plantedProblem(T, d, n, 7);
+        for (const model of models) row(`T=${T} n_t=${n} d=${d}`, problem, model);
+      }
+  // Badly scaled columns at a FISTA shape: column j of every task times 10^(s·U(−1, 1)), s from
+  // BENCH_GRID_SPREAD (the planted problem of T = 1 000, n_t = 20, d = 50 otherwise).
+  for (const spread of list('BENCH_GRID_SPREAD', '1.5,2.5')) {
+    const base = plantedProblem(1000, 50, 20, 7);
+    const rng = new Random(11);
+    const sc = Array.from({ length: 50 }, () => 10 ** (spread * (2 * rng.uniform() - 1)));
+    const tasks = base.tasks.map((t) => {
+      const X = t.X.clone();
+      for (let i = 0; i < X.rows; i++) for (let j = 0; j < 50; j++) X.data[i * 50 + j]! *= sc[j]!;
+      return { ...t, X };
+    });
+    const problem = problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept: true });
+    for (const model of models) row(`T=1000 n_t=20 d=50 10^±${spread} (${columnScaleSpread(problem).toExponential(0)})`, problem, model);
+  }
+  if (process.env.BENCH_GRID_SCHOOL !== '0' && existsSync(SCHOOL)) {
+    const tasks = (loadSchool() as Problem).tasks;
+    const school = problemFromTasks([...tasks], { loss: 'squared', scale: 'mean', intercept: true });
+    for (const model of models) row('School (T=139, n_t≈110, d=28)', school, model);
+  }
+  console.log('(* = not converged; obj column: FISTA\'s objective minus BCD\'s, relative)');
+}
+
 // ---------------------------------------------------------------- issue 17: MALSAR 1.1 on Octave
 
 /** The Octave command line interpreter, or undefined (BENCH_OCTAVE overrides). */
@@ -757,7 +823,7 @@ async function eigenSteps(): Promise<void> {
   }
 }
 
-// BENCH_PART=school, scaling, solvers, sklearn, cvpath, manytasks malsar or eigen runs one part only.
+// BENCH_PART=school, scaling, solvers, sklearn, cvpath, manytasks malsar or eigen runs one part only (default-grid: only when named).
 const part = process.env.BENCH_PART ?? 'all';
 if (part === 'all' || part === 'school') schoolTable();
 if (part === 'all' || part === 'scaling') scaling();
@@ -765,5 +831,6 @@ if (part === 'all' || part === 'solvers') solverTable();
 if (part === 'all' || part === 'sklearn') sklearnPeer();
 if (part === 'all' || part === 'cvpath') cvPath();
 if (part === 'all' || part === 'manytasks') manyTasks();
+if (part === 'default-grid') defaultGrid();
 if (part === 'all' || part === 'malsar') malsarPeer();
 if (part === 'all' || part === 'eigen') await eigenSteps();

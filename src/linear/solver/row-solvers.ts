@@ -3,12 +3,12 @@
 // FISTA / textbook proximal gradient through the caller's fallback. Each returns the same
 // LinearSolution, so a model switches solvers in one line; `seconds` times the whole fit, set-up
 // (Gram form, curvature) included. The defaults were chosen from bench/linear.bench.ts
-// (BENCH_PART=solvers; docs/solvers.md has the table).
+// (BENCH_PART=solvers and BENCH_PART=default-grid; docs/solvers.md has the tables).
 import { OptionError } from '../../errors.ts';
 import type { Problem, SolverHooks, WarmStart } from '../types.ts';
 import { bcd, type RowPenaltyKind } from './bcd.ts';
 import type { LinearSolution } from './composite.ts';
-import { gramProblem } from './gram-form.ts';
+import { gramProblem, isSharedDesign } from './gram-form.ts';
 import { dataProblem, prefersDataForm } from './data-form.ts';
 import { proxNewtonLogistic } from './prox-newton.ts';
 
@@ -32,13 +32,64 @@ export interface RowSolveOptions {
 /** The solvers of lasso and l21 (the first applicable one is the default), and of tgl. */
 export const ROW_SOLVERS = ['bcd', 'newton', 'fista', 'gd'] as const;
 export const ROW_SOLVER_HELP =
-  'bcd (working-set block coordinate descent, squared loss; the default for it) | newton (proximal Newton, logistic loss; the default for it) | fista (accelerated proximal gradient; the default otherwise) | gd (textbook proximal gradient)';
+  'bcd (working-set block coordinate descent, squared loss; the default for it unless separate designs have mean n_t ≤ d and column scales within ~30×) | newton (proximal Newton, logistic loss; the default for it) | fista (accelerated proximal gradient; the default otherwise, and for the squared loss on separate designs with mean n_t ≤ d and column scales within ~30×) | gd (textbook proximal gradient)';
 export const CHAIN_SOLVERS = ['bcd', 'fista', 'gd'] as const;
 export const CHAIN_SOLVER_HELP = 'bcd (working-set block coordinate descent, squared loss; the default for it) | fista (the default otherwise) | gd (textbook proximal gradient)';
 
+/** Largest over smallest non-zero pooled column sum of squares Σ_t Σ_i (x_tij − x̄_tj)² (centred per
+ * task when the problem has intercepts, the columns an intercept leaves to W): the spread of the
+ * per-feature curvatures that one global FISTA step must cover. 1 for an all-zero design. */
+export function columnScaleSpread(problem: Problem): number {
+  const d = problem.d;
+  const ss = new Float64Array(d);
+  const mean = new Float64Array(d);
+  for (const t of problem.tasks) {
+    const { rows: n, data } = t.X;
+    mean.fill(0);
+    if (problem.intercept && n > 0) {
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += data[i * d + j]!;
+      for (let j = 0; j < d; j++) mean[j]! /= n;
+    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) {
+        const v = data[i * d + j]! - mean[j]!;
+        ss[j]! += v * v;
+      }
+  }
+  let lo = Infinity;
+  let hi = 0;
+  for (let j = 0; j < d; j++) if (ss[j]! > 0) (lo = Math.min(lo, ss[j]!)), (hi = Math.max(hi, ss[j]!));
+  return hi > 0 ? hi / lo : 1;
+}
+
+/** Column sums of squares further apart than this (column scales ~30× apart) keep the BCD: the largest
+ * spread at which FISTA measured faster for both l21 and lasso (docs/solvers.md). */
+export const FISTA_MAX_SCALE_SPREAD = 1e3;
+
+/**
+ * True when the squared-loss default is FISTA rather than the BCD: separate designs (not one shared
+ * X) with few rows per task, N ≤ T·d (mean n_t ≤ d), column scales within ~30× of each other
+ * (columnScaleSpread ≤ 1e3), and no chain term (tgl keeps the BCD: not measured). Why
+ * (docs/solvers.md, "Which solver by default", BENCH_PART=default-grid): there the BCD's row steps are
+ * short scalar JS loops over every task (n_t-long dots and axpys in its data form, d-long Gram rows
+ * otherwise) while a FISTA iteration is two native task-major passes (fistaRows), and FISTA needs only
+ * ~2× the BCD's passes, so it measured 1.4–11× less CPU at T = 100 … 10 000, n_t = 20, d = 20 and 50.
+ * With n_t ≥ 2d the two are within noise of each other or the BCD leads (to 4.5×), and on raw, badly
+ * scaled features the BCD's per-row curvature wins (School: n_t ≈ 110, d = 28, FISTA 12–31× slower here;
+ * at n_t = 20, d = 50 lasso measured 1.5–2× faster with the BCD once the column sums of squares are
+ * ~10⁴ apart, l21 from ~10¹⁰), so those keep the BCD, as does one shared design.
+ */
+export function prefersFista(problem: Problem, pen: RowPenaltySpec): boolean {
+  if (problem.loss !== 'squared' || (pen.chain ?? 0) > 0) return false;
+  let N = 0;
+  for (const t of problem.tasks) N += t.X.rows;
+  if (N > problem.tasks.length * problem.d || isSharedDesign(problem)) return false;
+  return columnScaleSpread(problem) <= FISTA_MAX_SCALE_SPREAD;
+}
+
 /** The default solver for this problem and penalty. */
 export function defaultRowSolver(problem: Problem, pen: RowPenaltySpec): string {
-  if (problem.loss === 'squared') return 'bcd';
+  if (problem.loss === 'squared') return prefersFista(problem, pen) ? 'fista' : 'bcd';
   if (problem.loss === 'logistic' && !(pen.chain && pen.chain > 0)) return 'newton';
   return 'fista';
 }

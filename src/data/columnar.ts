@@ -18,6 +18,8 @@ import { Matrix } from '../linalg/matrix.ts';
 import type { LabelMap, MultiTaskDataset, TaskData, TaskKind } from './dataset.ts';
 import { chooseLabelMap, type KindOption } from './csv.ts';
 import { FileReadError, OneClassTaskError, TooManyClassesError, UnknownColumnError } from './errors.ts';
+import { toMulticlass } from './multiclass.ts';
+import { summariseDataset, type Inspection } from './summary.ts';
 
 export type ColumnarFormat = 'arrow' | 'parquet';
 
@@ -558,4 +560,15 @@ function checkBothClasses(file: string, task: string, y: Float64Array, map: Labe
   for (let i = 0; i < y.length; i++) if (y[i]! > 0) pos++;
   if (pos === 0) throw new OneClassTaskError(file, task, map.negative, y.length);
   if (pos === y.length) throw new OneClassTaskError(file, task, map.positive, y.length);
+}
+
+/**
+ * `polytask inspect` of an Arrow / Parquet file (src/data/summary.ts). `source` names the file in
+ * the summary; `classes`: --classes K (the checks of `toMulticlass`).
+ */
+export async function summariseColumnar(file: string, opts: ColumnarOptions, o: { readonly source?: string; readonly classes?: number } = {}): Promise<Inspection> {
+  const { dataset } = await loadColumnar(file, opts);
+  const ds = { ...dataset, source: o.source ?? file };
+  const what = opts.target !== undefined ? `target "${opts.target}"` : 'the target';
+  return summariseDataset(o.classes !== undefined ? toMulticlass(ds, o.classes, what) : ds);
 }

@@ -24,34 +24,43 @@ function capture(): { io: CliIO; text: () => string } {
   return { io, text: () => s };
 }
 
-/** The output of inspect before issue 15: the data set loaded whole, then summarised. */
-async function before(flags: Flags, cwd: string): Promise<string> {
+/** The output of inspect before issue 15: the data set loaded whole, then summarised (text and --json). */
+async function before(flags: Flags, cwd: string): Promise<{ text: string; json: string }> {
   const loaded = await loadData(flags, cwd);
-  const c = capture();
-  writeInspection(c.io, summariseDataset(loaded.dataset), loaded.csvReport, flags);
-  return c.text();
+  return render(summariseDataset(loaded.dataset), loaded.csvReport, flags);
 }
 
-async function now(flags: Flags, cwd: string): Promise<string> {
+async function now(flags: Flags, cwd: string): Promise<{ text: string; json: string }> {
   const { inspection, csvReport } = await summariseData(flags, cwd);
-  const c = capture();
-  writeInspection(c.io, inspection, csvReport, flags);
-  return c.text();
+  return render(inspection, csvReport, flags);
 }
 
-async function outcome(f: () => Promise<string>): Promise<{ ok: string } | { error: string; name: string }> {
+function render(r: Inspection, rep: Parameters<typeof writeInspection>[2], flags: Flags): { text: string; json: string } {
+  const t = capture();
+  writeInspection(t.io, r, rep, { ...flags, json: false });
+  const j = capture();
+  writeInspection(j.io, r, rep, { ...flags, json: true });
+  return { text: t.text(), json: j.text() };
+}
+
+async function outcome(f: () => Promise<{ text: string; json: string }>): Promise<{ ok: string; json: string } | { error: string; name: string }> {
   try {
-    return { ok: await f() };
+    const { text, json } = await f();
+    return { ok: text, json };
   } catch (e) {
     return { error: (e as Error).message, name: (e as Error).constructor.name };
   }
 }
 
-/** Equal JSON except standard deviations, which may differ in their last bits (one-pass vs two-pass). */
+/**
+ * Equal JSON except standard deviations, which may differ in their last bits (one-pass vs two-pass),
+ * and feature means when tasks interleave in the file (the loaded path summed them task by task, the
+ * stream sums in file order: the same Σv / n up to rounding). Task means and everything else: exact.
+ */
 function assertSameJson(a: string, b: string, what: string): void {
   const x = JSON.parse(a) as Inspection;
   const y = JSON.parse(b) as Inspection;
-  const strip = (r: Inspection): unknown => ({ ...r, tasks: r.tasks.map((t) => ({ ...t, sd: undefined })), features: r.features.map((f) => ({ ...f, sd: undefined })) });
+  const strip = (r: Inspection): unknown => ({ ...r, tasks: r.tasks.map((t) => ({ ...t, sd: undefined })), features: r.features.map((f) => ({ ...f, sd: undefined, mean: undefined })) });
   assert.deepEqual(strip(y), strip(x), what);
   const close = (p: number | undefined, q: number | undefined, k: string): void => {
     if (p === undefined || q === undefined) return assert.equal(q, p, k);
@@ -59,18 +68,17 @@ function assertSameJson(a: string, b: string, what: string): void {
   };
   x.tasks.forEach((t, i) => close(t.sd, y.tasks[i]!.sd, `task ${t.task} sd`));
   x.features.forEach((f, i) => close(f.sd, y.features[i]!.sd, `feature ${f.feature} sd`));
+  x.features.forEach((f, i) => close(f.mean, y.features[i]!.mean, `feature ${f.feature} mean`));
 }
 
 /** Text output identical, JSON identical but for sd rounding, or the very same error. */
 async function assertSame(flags: Flags, cwd: string, what: string): Promise<void> {
-  const a = await outcome(() => before({ ...flags, json: false }, cwd));
-  const b = await outcome(() => now({ ...flags, json: false }, cwd));
-  assert.deepEqual(b, a, what);
-  if ('ok' in a) {
-    const ja = await before({ ...flags, json: true }, cwd);
-    const jb = await now({ ...flags, json: true }, cwd);
-    assertSameJson(ja, jb, what);
-  }
+  const a = await outcome(() => before(flags, cwd));
+  const b = await outcome(() => now(flags, cwd));
+  if ('ok' in a && 'ok' in b) {
+    assert.equal(b.ok, a.ok, what);
+    assertSameJson(a.json, b.json, what);
+  } else assert.deepEqual(b, a, what);
 }
 
 const LONG = { taskCol: 'task', target: 'y' };
@@ -147,16 +155,17 @@ test('the CSV summary is the same at every read size (records and cells split ac
 test('inspect streams: never more than one block of rows held, whatever the file size (the loader holds them all)', async () => {
   const { dir, cleanup } = tempDir('polytask-summary-');
   try {
+    const d = 128;
     const write = (rows: number): string => {
       const rng = new Random(rows);
-      const lines = ['task,y,x1,x2,x3,x4'];
-      for (let i = 0; i < rows; i++) lines.push([`t${i % 13}`, ...Array.from(rng.normals(5), (v) => v.toFixed(4))].join(','));
+      const lines = ['task,y,' + Array.from({ length: d }, (_, j) => `x${j}`).join(',')];
+      for (let i = 0; i < rows; i++) lines.push([`t${i % 13}`, ...Array.from(rng.normals(d + 1), (v) => v.toFixed(2))].join(','));
       const f = join(dir, `rows-${rows}.csv`);
       writeFileSync(f, lines.join('\n') + '\n');
       return f;
     };
-    const block = new FeatureMoments(4).blockRows;
-    for (const rows of [3 * block, 12 * block]) {
+    const block = new FeatureMoments(d).blockRows;
+    for (const rows of [2 * block + 5, 6 * block + 5]) {
       const f = write(rows);
       let maxSummary = 0;
       let maxLoad = 0;
@@ -217,6 +226,75 @@ test('inspect streams: the same output on make-data esmm (the built-in synthetic
     const head = (await import('node:fs')).readFileSync(join(dir, 'esmm.csv'), 'utf8').split('\n')[0]!;
     assert.ok(head.includes('click') && head.includes('buy'), head);
     await assertSame({ data: join(dir, 'esmm.csv'), targets: ['click', 'buy'] }, dir, 'esmm');
+  } finally {
+    cleanup();
+  }
+});
+
+/** Arrow IPC in `batches` record batches (apache-arrow reads a multi-batch file batch by batch) and Parquet, from columns. */
+async function writeColumnar(dir: string, base: string, cols: Record<string, (number | string | null)[]>, numeric: readonly string[], batches: number): Promise<{ arrow: string; parquet: string }> {
+  const { tableFromArrays, tableToIPC, vectorFromArray, Float64, Utf8 } = await import('apache-arrow');
+  const { parquetWriteBuffer } = await import('hyparquet-writer');
+  const names = Object.keys(cols);
+  const n = cols[names[0]!]!.length;
+  const cut = Array.from({ length: batches + 1 }, (_, b) => Math.round((b * n) / batches));
+  let table: ReturnType<typeof tableFromArrays> | null = null;
+  for (let b = 0; b < batches; b++) {
+    const part: Record<string, unknown> = {};
+    for (const c of names) {
+      const v = cols[c]!.slice(cut[b], cut[b + 1]);
+      part[c] = numeric.includes(c) ? vectorFromArray(v, new Float64()) : vectorFromArray(v, new Utf8());
+    }
+    const t = tableFromArrays(part as never);
+    table = table === null ? t : table.concat(t);
+  }
+  const arrow = join(dir, `${base}.arrow`);
+  writeFileSync(arrow, tableToIPC(table!, 'file'));
+  const parquet = join(dir, `${base}.parquet`);
+  writeFileSync(parquet, new Uint8Array(parquetWriteBuffer({ columnData: names.map((c) => ({ name: c, data: cols[c]! as never, type: numeric.includes(c) ? ('DOUBLE' as const) : ('STRING' as const), nullable: true })) })));
+  return { arrow, parquet };
+}
+
+test('inspect of Arrow and Parquet streams the features: the same output and errors as the loaded summary', async () => {
+  const { dir, cleanup } = tempDir('polytask-summary-');
+  try {
+    const rng = new Random(21);
+    const n = 60;
+    const long = {
+      task: Array.from({ length: n }, (_, i) => ['n', 's', 'e'][(i * 7) % 3]!),
+      y: Array.from({ length: n }, () => rng.normal()),
+      x1: Array.from({ length: n }, () => rng.normal()),
+      x2: Array.from({ length: n }, () => 1e6 + rng.normal()),
+    };
+    const bin = { ...long, y: long.y.map((v) => (v > 0 ? 'yes' : 'no')) };
+    const wide = {
+      a: Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : rng.normal())),
+      b: Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i % 2)),
+      x1: Array.from({ length: n }, () => rng.normal()),
+      x2: Array.from({ length: n }, () => rng.normal()),
+    };
+    const bad = (c: Record<string, (number | string | null)[]>, col: string, row: number, v: number | null): Record<string, (number | string | null)[]> => ({ ...c, [col]: c[col]!.map((x, i) => (i === row ? v : x)) });
+    const cases: [string, Record<string, (number | string | null)[]>, string[], Omit<Flags, 'data'>][] = [
+      ['long regression', long, ['y', 'x1', 'x2'], LONG],
+      ['long binary text labels', bin, ['x1', 'x2'], LONG],
+      ['long --classes 2', { ...long, y: long.y.map((v) => (v > 0 ? 1 : 0)) }, ['y', 'x1', 'x2'], { ...LONG, classes: 2 }],
+      ['wide, missing labels', wide, ['a', 'b', 'x1', 'x2'], { targets: ['a', 'b'] }],
+      ['wide binary', { ...wide, a: wide.b }, ['a', 'b', 'x1', 'x2'], { targets: ['a', 'b'] }],
+      ['error: null feature (long)', bad(long, 'x2', 41, null), ['y', 'x1', 'x2'], LONG],
+      ['error: NaN feature (long)', bad(long, 'x1', 3, NaN), ['y', 'x1', 'x2'], LONG],
+      // Two bad feature columns, the later column's cell in an earlier batch: the first column's error wins, as before.
+      ['error: two bad columns (wide)', bad(bad(wide, 'x2', 2, null), 'x1', 55, NaN), ['a', 'b', 'x1', 'x2'], { targets: ['a', 'b'] }],
+      ['error: bad feature before a bad target (wide)', bad(bad(wide, 'x2', 50, null), 'a', 1, NaN), ['a', 'b', 'x1', 'x2'], { targets: ['a', 'b'] }],
+      ['error: null target (long)', bad(long, 'y', 9, null), ['y', 'x1', 'x2'], LONG],
+      ['error: one-class task (long)', { ...long, y: long.task.map((t, i) => (t === 'n' ? 1 : i % 2)) }, ['y', 'x1', 'x2'], LONG],
+    ];
+    for (const [name, cols, numeric, flags] of cases) {
+      for (const batches of [1, 3]) {
+        const files = await writeColumnar(dir, `${name.replace(/\W+/g, '-')}-${batches}`, cols, numeric, batches);
+        await assertSame({ data: files.arrow, ...flags }, dir, `${name}, arrow, ${batches} batches`);
+        if (batches === 1) await assertSame({ data: files.parquet, ...flags }, dir, `${name}, parquet`);
+      }
+    }
   } finally {
     cleanup();
   }

@@ -18,6 +18,7 @@
 //   POLYTASK_BENCH_BASE (a whole checkout with node_modules and `npm run build`) and of this checkout side by side:
 //   `inspect` (alternating, REPEATS each) and `fit --model l21` (once each) — the issue's table, old and new,
 //   with the 1-minute load average before each set. Build this checkout's dist/ first (`npm run build:ts`).
+//   The solver's CPU comes from the CLI's fit-start / fit-end marks (POLYTASK_TRACE_STARTUP). POLYTASK_BENCH_INSPECT=0: fits only.
 import { spawnSync } from 'node:child_process';
 import { closeSync, createWriteStream, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -79,7 +80,7 @@ async function writeCsv(file: string, s: Set_, n: number): Promise<void> {
   await once(out, 'finish');
 }
 
-interface Run { wall: number; cpu: number; baseRssMB: number; peakRssMB: number; rows: number; solverSeconds?: number }
+interface Run { wall: number; cpu: number; baseRssMB: number; peakRssMB: number; rows: number; solverSeconds?: number; solverCpu?: number }
 
 /** The first `bytes` of `file` cut after the last whole line, written to `to`; returns its data rows. */
 function writePrefix(file: string, to: string, bytes: number): number {
@@ -129,13 +130,15 @@ function cliSet(s: Set_, n: number, file: string, size: number): void {
   const data = ['--data', file, '--task-col', 'task', '--target', 'y'];
   const a: Run[] = [];
   const b: Run[] = [];
-  for (let r = 0; r < REPEATS; r++) {
+  const INSPECT = process.env.POLYTASK_BENCH_INSPECT !== '0';
+  for (let r = 0; INSPECT && r < REPEATS; r++) {
     a.push(cliChild(BASE, 'inspect', data));
     b.push(cliChild(here, 'inspect', data));
   }
   const med = (runs: Run[]): Run => ({ wall: median(runs.map((x) => x.wall)), cpu: median(runs.map((x) => x.cpu)), baseRssMB: median(runs.map((x) => x.baseRssMB)), peakRssMB: Math.max(...runs.map((x) => x.peakRssMB)), rows: -1 });
-  const ia = med(a);
-  const ib = med(b);
+  const none: Run = { wall: NaN, cpu: NaN, baseRssMB: NaN, peakRssMB: NaN, rows: -1 };
+  const ia = INSPECT ? med(a) : none;
+  const ib = INSPECT ? med(b) : none;
   const fits: (Run | string)[] = [];
   if (FIT) {
     for (const root of [BASE, here]) {
@@ -152,7 +155,8 @@ function cliSet(s: Set_, n: number, file: string, size: number): void {
   const line = (name: string, r: Run): string => `  ${name.padEnd(16)} wall ${r.wall.toFixed(2).padStart(7)} s  CPU ${r.cpu.toFixed(2).padStart(7)} s  peak RSS ${r.peakRssMB.toFixed(0).padStart(5)} MB`;
   console.log(line('inspect, base', ia) + ` (CPU of each run: ${a.map((x) => x.cpu.toFixed(2)).join(', ')})`);
   console.log(line('inspect, new', ib) + ` (CPU of each run: ${b.map((x) => x.cpu.toFixed(2)).join(', ')}; paired CPU ratios base / new: ${a.map((x, k) => (x.cpu / b[k]!.cpu).toFixed(2)).join(', ')})`);
-  const fitCell = (f: Run | string | undefined): string => (f === undefined ? '—' : typeof f === 'string' ? `failed: ${f}` : `${f.solverSeconds!.toFixed(2)} s / ${f.cpu.toFixed(1)} s (wall ${f.wall.toFixed(1)} s, peak ${f.peakRssMB.toFixed(0)} MB)`);
+  // The solver's CPU = the process CPU between the CLI's fit-start and fit-end marks (bench/cli-child.mjs); its own `seconds` is wall time.
+  const fitCell = (f: Run | string | undefined): string => (f === undefined ? '—' : typeof f === 'string' ? `failed: ${f}` : `${f.solverCpu !== undefined ? f.solverCpu.toFixed(2) : '?'} s / ${f.cpu.toFixed(1)} s (solver wall ${f.solverSeconds!.toFixed(1)} s; peak ${f.peakRssMB.toFixed(0)} MB)`);
   if (FIT) {
     console.log(`  fit l21, base    solver / process CPU: ${fitCell(fits[0])}`);
     console.log(`  fit l21, new     solver / process CPU: ${fitCell(fits[1])}`);
@@ -243,7 +247,7 @@ for (const s of chosen) {
   }
 }
 if (CLI) {
-  console.log(`\n| data | file | \`inspect\` CPU / peak RSS, base | \`inspect\` CPU / peak RSS, new | \`fit l21\` base: solver / process CPU | \`fit l21\` new: solver / process CPU | load avg |`);
+  console.log(`\n| data | file | \`inspect\` CPU / peak RSS, base | \`inspect\` CPU / peak RSS, new | \`fit l21\` base: solver CPU / process CPU | \`fit l21\` new: solver CPU / process CPU | load avg |`);
   console.log('|---|---|---|---|---|---|---|');
   for (const r of cliRowsOut) console.log(r);
   process.exit(0);

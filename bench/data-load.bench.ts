@@ -14,9 +14,14 @@
 //   Peak RSS: getrusage's maxRSS of each child process (the whole process, data included).
 //   POLYTASK_BENCH_BASE=<dir>: also time the byte loader of another commit, side by side with this one
 //   (<dir>/src/data/csv.ts; e.g. `git archive de01698 src | tar -x -C /tmp/base`), alternating runs.
+//   POLYTASK_BENCH_CLI=1: instead of the loaders, the built CLIs (dist/, plain node: bench/cli-child.mjs) of
+//   POLYTASK_BENCH_BASE (a whole checkout with node_modules and `npm run build`) and of this checkout side by side:
+//   `inspect` (alternating, REPEATS each) and `fit --model l21` (once each) — the issue's table, old and new,
+//   with the 1-minute load average before each set. Build this checkout's dist/ first (`npm run build:ts`).
+//   The solver's CPU comes from the CLI's fit-start / fit-end marks (POLYTASK_TRACE_STARTUP). POLYTASK_BENCH_INSPECT=0: fits only.
 import { spawnSync } from 'node:child_process';
 import { closeSync, createWriteStream, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Random } from '../src/linalg/random.ts';
@@ -75,7 +80,7 @@ async function writeCsv(file: string, s: Set_, n: number): Promise<void> {
   await once(out, 'finish');
 }
 
-interface Run { wall: number; cpu: number; baseRssMB: number; peakRssMB: number; rows: number; solverSeconds?: number }
+interface Run { wall: number; cpu: number; baseRssMB: number; peakRssMB: number; rows: number; solverSeconds?: number; solverCpu?: number }
 
 /** The first `bytes` of `file` cut after the last whole line, written to `to`; returns its data rows. */
 function writePrefix(file: string, to: string, bytes: number): number {
@@ -107,6 +112,59 @@ function measure(which: string, file: string, opts: object, repeats: number): Ru
   return { wall: pick('wall'), cpu: pick('cpu'), baseRssMB: pick('baseRssMB'), peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), rows: runs[0]!.rows, solverSeconds: runs[0]!.solverSeconds };
 }
 
+/** One run of a built CLI (bench/cli-child.mjs) of the checkout at `root`. */
+function cliChild(root: string, which: 'inspect' | 'fit', argv: string[]): Run {
+  const r = spawnSync(process.execPath, ['bench/cli-child.mjs', root, which, JSON.stringify(argv)],
+    { encoding: 'utf8', maxBuffer: 1 << 24, ...(which === 'fit' ? { timeout: FIT_TIMEOUT * 1000 } : {}) });
+  if (r.status !== 0) throw new Error(`${which} (${root}) failed${r.signal ? ` (${r.signal}${which === 'fit' ? `, limit ${FIT_TIMEOUT} s wall` : ''})` : ''}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
+}
+
+const cliRowsOut: string[] = [];
+/** POLYTASK_BENCH_CLI=1: inspect and fit l21 of the base checkout's CLI and this one's, side by side. */
+function cliSet(s: Set_, n: number, file: string, size: number): void {
+  const BASE = process.env.POLYTASK_BENCH_BASE;
+  if (!BASE) throw new Error('POLYTASK_BENCH_CLI=1 needs POLYTASK_BENCH_BASE=<a built checkout>');
+  const here = process.cwd();
+  const load0 = loadavg()[0]!;
+  const data = ['--data', file, '--task-col', 'task', '--target', 'y'];
+  const a: Run[] = [];
+  const b: Run[] = [];
+  const INSPECT = process.env.POLYTASK_BENCH_INSPECT !== '0';
+  for (let r = 0; INSPECT && r < REPEATS; r++) {
+    a.push(cliChild(BASE, 'inspect', data));
+    b.push(cliChild(here, 'inspect', data));
+  }
+  const med = (runs: Run[]): Run => ({ wall: median(runs.map((x) => x.wall)), cpu: median(runs.map((x) => x.cpu)), baseRssMB: median(runs.map((x) => x.baseRssMB)), peakRssMB: Math.max(...runs.map((x) => x.peakRssMB)), rows: -1 });
+  const none: Run = { wall: NaN, cpu: NaN, baseRssMB: NaN, peakRssMB: NaN, rows: -1 };
+  const ia = INSPECT ? med(a) : none;
+  const ib = INSPECT ? med(b) : none;
+  const fits: (Run | string)[] = [];
+  if (FIT) {
+    for (const root of [BASE, here]) {
+      try {
+        fits.push(cliChild(root, 'fit', [...data, '--model', 'l21', '--lambda', FIT_LAMBDA]));
+      } catch (e) {
+        fits.push((e as Error).message.split('\n')[0]!);
+      }
+    }
+  }
+  const load1 = loadavg()[0]!;
+  const MBs = size / MB;
+  console.log(`\n[${s.id}] n = ${n}, d = ${s.d}, T = ${s.T}: file ${MBs.toFixed(0)} MB; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`);
+  const line = (name: string, r: Run): string => `  ${name.padEnd(16)} wall ${r.wall.toFixed(2).padStart(7)} s  CPU ${r.cpu.toFixed(2).padStart(7)} s  peak RSS ${r.peakRssMB.toFixed(0).padStart(5)} MB`;
+  console.log(line('inspect, base', ia) + ` (CPU of each run: ${a.map((x) => x.cpu.toFixed(2)).join(', ')})`);
+  console.log(line('inspect, new', ib) + ` (CPU of each run: ${b.map((x) => x.cpu.toFixed(2)).join(', ')}; paired CPU ratios base / new: ${a.map((x, k) => (x.cpu / b[k]!.cpu).toFixed(2)).join(', ')})`);
+  // The solver's CPU = the process CPU between the CLI's fit-start and fit-end marks (bench/cli-child.mjs); its own `seconds` is wall time.
+  const fitCell = (f: Run | string | undefined): string => (f === undefined ? '—' : typeof f === 'string' ? `failed: ${f}` : `${f.solverCpu !== undefined ? f.solverCpu.toFixed(2) : '?'} s / ${f.cpu.toFixed(1)} s (solver wall ${f.solverSeconds!.toFixed(1)} s; peak ${f.peakRssMB.toFixed(0)} MB)`);
+  if (FIT) {
+    console.log(`  fit l21, base    solver / process CPU: ${fitCell(fits[0])}`);
+    console.log(`  fit l21, new     solver / process CPU: ${fitCell(fits[1])}`);
+  }
+  cliRowsOut.push(`| n = ${n}, d = ${s.d}, T = ${s.T} | ${MBs.toFixed(0)} MB | ${ia.cpu.toFixed(1)} s / ${ia.peakRssMB.toFixed(0)} MB | **${ib.cpu.toFixed(1)} s / ${ib.peakRssMB.toFixed(0)} MB** | ${fitCell(fits[0])} | ${fitCell(fits[1])} | ${load0.toFixed(1)} → ${load1.toFixed(1)} |`);
+}
+
+const CLI = process.env.POLYTASK_BENCH_CLI === '1';
 const rowsOut: string[] = [];
 let prevNote = '';
 console.log(`CSV loaders, long form; medians of ${REPEATS} runs (old loader: ${V0_REPEATS}); each run in a fresh process`);
@@ -118,6 +176,10 @@ for (const s of chosen) {
     await writeCsv(file, s, n);
     const writeSeconds = (Date.now() - tg) / 1000;
     const size = statSync(file).size;
+    if (CLI) {
+      cliSet(s, n, file, size);
+      continue;
+    }
     const opts = { taskCol: 'task', target: 'y', kind: 'regression' };
     const BASE = process.env.POLYTASK_BENCH_BASE;
     let neu: Run;
@@ -183,6 +245,12 @@ for (const s of chosen) {
   } finally {
     rmSync(file, { force: true });
   }
+}
+if (CLI) {
+  console.log(`\n| data | file | \`inspect\` CPU / peak RSS, base | \`inspect\` CPU / peak RSS, new | \`fit l21\` base: solver CPU / process CPU | \`fit l21\` new: solver CPU / process CPU | load avg |`);
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of cliRowsOut) console.log(r);
+  process.exit(0);
 }
 const baseHead = process.env.POLYTASK_BENCH_BASE ? ' base byte loader CPU / peak RSS ((peak − start) / data), MB per CPU s |' : '';
 console.log(`\n| data | file | old loader CPU / peak RSS |${baseHead} new loader CPU / peak RSS ((peak − start) / data) | new MB per CPU s | CPU speed-up vs old | inspect CPU / peak RSS | \`fit l21\`: solver / process CPU |`);

@@ -5,7 +5,9 @@ import { extname, isAbsolute, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { OptionError, PolytaskError } from '../errors.ts';
 import type { MultiTaskDataset } from '../data/dataset.ts';
-import { loadCsv, type CsvReport } from '../data/csv.ts';
+import { loadCsv, summariseCsv, type CsvOptions, type CsvReport, type CsvSummaryReport } from '../data/csv.ts';
+import type { ColumnarOptions } from '../data/columnar.ts';
+import { summariseDataset, type Inspection } from '../data/summary.ts';
 import { toMulticlass } from '../data/multiclass.ts';
 import type { DataFlags, DataFormat } from './options.ts';
 
@@ -53,7 +55,8 @@ export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promis
   return { ...loaded, dataset: toMulticlass(loaded.dataset, flags.classes, what) };
 }
 
-async function loadFile(flags: DataFlags & MatFlags, cwd: string): Promise<Loaded> {
+/** The file to read (as the loaders should name it), as the user typed it, and its format; checked readable. */
+function dataFile(flags: DataFlags, cwd: string): { file: string; shown: string; format: DataFormat } {
   if (!flags.data) throw new OptionError('--data', 'is required');
   // Loaders name the path they were given in every message: give them the path as the user typed it
   // whenever that resolves to the same file (always, in the real CLI).
@@ -61,8 +64,12 @@ async function loadFile(flags: DataFlags & MatFlags, cwd: string): Promise<Loade
   const shown = flags.data;
   const format = formatOf(shown, flags.format);
   checkReadable(file);
-  if (format === 'csv' || format === 'arrow' || format === 'parquet') {
-    const forms = [flags.taskCol !== undefined || flags.target !== undefined, flags.targets !== undefined, flags.oneVsRest !== undefined].filter(Boolean).length;
+  return { file, shown, format };
+}
+
+/** The --task-col/--target, --targets, --one-vs-rest and --classes rules of the tabular formats. */
+function checkTableFlags(flags: DataFlags): void {
+  const forms = [flags.taskCol !== undefined || flags.target !== undefined, flags.targets !== undefined, flags.oneVsRest !== undefined].filter(Boolean).length;
     if (forms === 0 || (flags.taskCol === undefined) !== (flags.target === undefined)) {
       throw new OptionError(
         '--target',
@@ -71,31 +78,75 @@ async function loadFile(flags: DataFlags & MatFlags, cwd: string): Promise<Loade
     }
     if (forms > 1) throw new OptionError('--targets', 'use one of --task-col with --target (long form), --targets (wide form) or --one-vs-rest, not several');
     if (flags.classes !== undefined && flags.oneVsRest !== undefined) throw new OptionError('--classes', 'makes multiclass tasks; --one-vs-rest makes binary ones: use one of them');
+}
+
+/** The CSV loader's options from the flags. */
+function csvOptions(flags: DataFlags): CsvOptions {
+  return {
+    ...(flags.taskCol ? { taskCol: flags.taskCol } : {}),
+    ...(flags.target ? { target: flags.target } : {}),
+    ...(flags.targets ? { targets: flags.targets } : {}),
+    ...(flags.oneVsRest ? { oneVsRest: flags.oneVsRest } : {}),
+    ...(flags.features ? { features: flags.features } : {}),
+    ...(flags.skip ? { skip: flags.skip } : {}),
+    // class labels are read as numbers (a two-class column would otherwise become ±1 labels)
+    ...(flags.classes !== undefined ? { kind: 'regression' as const } : {}),
+  };
+}
+
+/** What `polytask inspect` prints, with the CSV loader's report when the input is a CSV. */
+export interface Summarised {
+  readonly inspection: Inspection;
+  readonly csvReport?: CsvSummaryReport;
+}
+
+/**
+ * The summary of the user's data without holding the data set (issue 15): CSV in one streaming pass
+ * (`summariseCsv`), Arrow and Parquet piece by piece (`summariseColumnar`). JSON and MAT files are
+ * loaded whole and then summarised: a JSON data set is one document (JSON.parse needs all of it) and
+ * a MAT file's cell arrays are zlib-compressed variables decoded whole, so neither can stream here.
+ * Flags are checked, and errors raised, exactly as `loadData` does (same messages, same order).
+ */
+export async function summariseData(flags: DataFlags & MatFlags, cwd: string): Promise<Summarised> {
+  const { file, shown, format } = dataFile(flags, cwd);
+  if (format === 'csv' || format === 'arrow' || format === 'parquet') checkTableFlags(flags);
+  if (format === 'csv') {
+    const { inspection, report } = await summariseCsv(file, csvOptions(flags), { source: shown, ...(flags.classes !== undefined ? { classes: flags.classes } : {}) });
+    return { inspection, csvReport: report };
+  }
+  if (format === 'arrow' || format === 'parquet') {
+    const { summariseColumnar } = await import('../data/columnar.ts');
+    return { inspection: await summariseColumnar(file, columnarOptions(flags, format), { source: shown, ...(flags.classes !== undefined ? { classes: flags.classes } : {}) }) };
+  }
+  const loaded = await loadData(flags, cwd);
+  return { inspection: summariseDataset(loaded.dataset) };
+}
+
+function columnarOptions(flags: DataFlags, format: 'arrow' | 'parquet'): ColumnarOptions {
+  if (flags.oneVsRest) throw new OptionError('--one-vs-rest', `is not supported for ${format} input (CSV only)`);
+  return {
+    format,
+    ...(flags.taskCol ? { taskCol: flags.taskCol } : {}),
+    ...(flags.target ? { target: flags.target } : {}),
+    ...(flags.targets ? { targets: flags.targets } : {}),
+    ...(flags.features ? { features: flags.features } : {}),
+    ...(flags.skip ? { skip: flags.skip } : {}),
+    ...(flags.classes !== undefined ? { kind: 'regression' as const } : {}),
+  };
+}
+
+async function loadFile(flags: DataFlags & MatFlags, cwd: string): Promise<Loaded> {
+  const { file, shown, format } = dataFile(flags, cwd);
+  if (format === 'csv' || format === 'arrow' || format === 'parquet') {
+    checkTableFlags(flags);
     if (format !== 'csv') {
-      if (flags.oneVsRest) throw new OptionError('--one-vs-rest', `is not supported for ${format} input (CSV only)`);
+      const opts = columnarOptions(flags, format);
       // The loaders of the other formats are imported when used (start-up time, issue 10).
       const { loadColumnar } = await import('../data/columnar.ts');
-      const { dataset } = await loadColumnar(file, {
-        format,
-        ...(flags.taskCol ? { taskCol: flags.taskCol } : {}),
-        ...(flags.target ? { target: flags.target } : {}),
-        ...(flags.targets ? { targets: flags.targets } : {}),
-        ...(flags.features ? { features: flags.features } : {}),
-        ...(flags.skip ? { skip: flags.skip } : {}),
-        ...(flags.classes !== undefined ? { kind: 'regression' as const } : {}),
-      });
+      const { dataset } = await loadColumnar(file, opts);
       return { dataset: withSource(dataset, shown), file: shown, format };
     }
-    const { dataset, report } = await loadCsv(file, {
-      ...(flags.taskCol ? { taskCol: flags.taskCol } : {}),
-      ...(flags.target ? { target: flags.target } : {}),
-      ...(flags.targets ? { targets: flags.targets } : {}),
-      ...(flags.oneVsRest ? { oneVsRest: flags.oneVsRest } : {}),
-      ...(flags.features ? { features: flags.features } : {}),
-      ...(flags.skip ? { skip: flags.skip } : {}),
-      // class labels are read as numbers (a two-class column would otherwise become ±1 labels)
-      ...(flags.classes !== undefined ? { kind: 'regression' as const } : {}),
-    });
+    const { dataset, report } = await loadCsv(file, csvOptions(flags));
     return { dataset: withSource(dataset, shown), file: shown, format, csvReport: report };
   }
   if (flags.classes !== undefined) throw new OptionError('--classes', `is supported for CSV, Arrow and Parquet input, not ${format}`);

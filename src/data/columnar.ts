@@ -13,11 +13,13 @@
 // column and the 1-based row. Options the CSV loader has that need text cells (categorical,
 // oneVsRest, dropMissingFeatures, header, delimiter) are refused here with an OptionError.
 import { readFileSync } from 'node:fs';
-import { OptionError, ParseError, PolytaskError } from '../errors.ts';
+import { DataError, OptionError, ParseError, PolytaskError } from '../errors.ts';
 import { Matrix } from '../linalg/matrix.ts';
 import type { LabelMap, MultiTaskDataset, TaskData, TaskKind } from './dataset.ts';
 import { chooseLabelMap, type KindOption } from './csv.ts';
 import { FileReadError, OneClassTaskError, TooManyClassesError, UnknownColumnError } from './errors.ts';
+import { checkClassCount, notAClassError, tooFewClassesError } from './multiclass.ts';
+import { FeatureMoments, TaskMoments, inspection, type Inspection, type TaskStats } from './summary.ts';
 
 export type ColumnarFormat = 'arrow' | 'parquet';
 
@@ -346,8 +348,18 @@ function labelKey(file: string, name: string, col: Column, i: number): string | 
   return String(v);
 }
 
-/** Loads an Arrow IPC / Feather or Parquet file into a dataset. */
-export async function loadColumnar(file: string, opts: ColumnarOptions): Promise<{ dataset: MultiTaskDataset; report: ColumnarReport }> {
+/** The options checked, the file opened and its columns assigned to their roles. */
+interface Prepared {
+  readonly table: ColumnTable;
+  readonly long: boolean;
+  readonly kindOpt: KindOption;
+  readonly taskCol: string | undefined;
+  readonly targetCols: readonly string[];
+  readonly weightCol: string | undefined;
+  readonly featureNames: readonly string[];
+}
+
+async function prepare(file: string, opts: ColumnarOptions): Promise<Prepared> {
   for (const o of ['categorical', 'categories', 'oneVsRest', 'dropMissingFeatures', 'header', 'delimiter'] as const) {
     if ((opts as unknown as Record<string, unknown>)[o] !== undefined) throw new OptionError(o, `is a CSV option; it is not supported for ${opts.format} input`);
   }
@@ -375,35 +387,25 @@ export async function loadColumnar(file: string, opts: ColumnarOptions): Promise
   for (const s of opts.skip ?? []) claim('skip', s);
   const featureNames = opts.features !== undefined ? opts.features.map((f) => claim('features', f)) : names.filter((n) => !used.has(n));
   if (featureNames.length === 0) throw new OptionError('features', `${file}: no feature columns left`);
-  // Memory (issue 15: peak ≤ 1.5 × the float64 data): the long form reads the task, target and weight
-  // columns first, then the features in pieces (`ColumnTable.pieces`: Parquet one column at a time,
-  // Arrow one record batch at a time), scattered straight into the task-ordered X — no row-major copy
-  // of all rows, never the whole file. The wide form keeps one shared row-major X, built from all columns.
-  const cols = await table.read([...(taskCol ? [taskCol] : []), ...targetCols, ...(weightCol ? [weightCol] : []), ...(long ? [] : featureNames)]);
-  const n = table.rows;
-  if (n <= 0) throw new ParseError({ file }, 'the file has no rows');
-  const d = featureNames.length;
+  return { table, long, kindOpt, taskCol, targetCols, weightCol, featureNames };
+}
 
-  // Wide form: row-major features, one row at a time from the columns (the only full copy of the data).
-  const X = long ? new Float64Array(0) : new Float64Array(n * d);
-  if (!long) {
-    featureNames.forEach((name, j) => {
-      const col = cols.get(name)!;
-      for (let i = 0; i < n; i++) X[i * d + j] = cellNumber(file, name, col, i, 'a feature needs a value');
-    });
+/** The weight column, checked (finite, ≥ 0). */
+function readWeights(file: string, weightCol: string | undefined, cols: Map<string, Column>, n: number): Float64Array | undefined {
+  if (!weightCol) return undefined;
+  const col = cols.get(weightCol)!;
+  const weights = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const w = cellNumber(file, weightCol, col, i, 'every row needs a weight');
+    if (w < 0) throw new ColumnarValueError(file, weightCol, i + 1, `weight ${w} must be a finite number ≥ 0`);
+    weights[i] = w;
   }
-  let weights: Float64Array | undefined;
-  if (weightCol) {
-    const col = cols.get(weightCol)!;
-    weights = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const w = cellNumber(file, weightCol, col, i, 'every row needs a weight');
-      if (w < 0) throw new ColumnarValueError(file, weightCol, i + 1, `weight ${w} must be a finite number ≥ 0`);
-      weights[i] = w;
-    }
-  }
+  return weights;
+}
 
-  // Targets: label keys, kind and label map by the CSV rule (docs/data.md).
+/** Targets: row-major n × T values (±1 for binary, NaN = missing), with the kind and label map by the CSV rule (docs/data.md). */
+function readTargets(file: string, opts: ColumnarOptions, p: Prepared, cols: Map<string, Column>, n: number): { Y: Float64Array; kind: TaskKind; labelMap?: LabelMap; labelRule?: string } {
+  const { targetCols, kindOpt, long } = p;
   const T = targetCols.length;
   const Y = new Float64Array(n * T);
   const keys: string[] = [];
@@ -457,30 +459,62 @@ export async function loadColumnar(file: string, opts: ColumnarOptions): Promise
       }
     });
   }
+  return { Y, kind, ...(labelMap ? { labelMap, labelRule: labelRule! } : {}) };
+}
+
+/** Long form: each row's task (order of first appearance), the tasks' names and row counts. */
+function groupTasks(file: string, taskCol: string, cols: Map<string, Column>, n: number): { taskOf: Int32Array; counts: number[]; taskNames: string[] } {
+  const tcol = cols.get(taskCol)!;
+  const index = new Map<string, number>();
+  const taskOf = new Int32Array(n);
+  const counts: number[] = [];
+  const taskNames: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let name: string | null;
+    if (tcol.kind === 'text') name = tcol.values[i]?.trim() ?? null;
+    else name = tcol.isNull?.[i] ? null : String(tcol.values[i]);
+    if (name === null || name === '') throw new ColumnarValueError(file, taskCol, i + 1, 'empty (null) task id; every row needs a task id');
+    let t = index.get(name);
+    if (t === undefined) {
+      t = taskNames.length;
+      index.set(name, t);
+      taskNames.push(name);
+      counts.push(0);
+    }
+    taskOf[i] = t;
+    counts[t]!++;
+  }
+  return { taskOf, counts, taskNames };
+}
+
+/** Loads an Arrow IPC / Feather or Parquet file into a dataset. */
+export async function loadColumnar(file: string, opts: ColumnarOptions): Promise<{ dataset: MultiTaskDataset; report: ColumnarReport }> {
+  const p = await prepare(file, opts);
+  const { table, long, taskCol, targetCols, weightCol, featureNames } = p;
+  // Memory (issue 15: peak ≤ 1.5 × the float64 data): the long form reads the task, target and weight
+  // columns first, then the features in pieces (`ColumnTable.pieces`: Parquet one column at a time,
+  // Arrow one record batch at a time), scattered straight into the task-ordered X — no row-major copy
+  // of all rows, never the whole file. The wide form keeps one shared row-major X, built from all columns.
+  const cols = await table.read([...(taskCol ? [taskCol] : []), ...targetCols, ...(weightCol ? [weightCol] : []), ...(long ? [] : featureNames)]);
+  const n = table.rows;
+  if (n <= 0) throw new ParseError({ file }, 'the file has no rows');
+  const d = featureNames.length;
+
+  // Wide form: row-major features, one row at a time from the columns (the only full copy of the data).
+  const X = long ? new Float64Array(0) : new Float64Array(n * d);
+  if (!long) {
+    featureNames.forEach((name, j) => {
+      const col = cols.get(name)!;
+      for (let i = 0; i < n; i++) X[i * d + j] = cellNumber(file, name, col, i, 'a feature needs a value');
+    });
+  }
+  const weights = readWeights(file, weightCol, cols, n);
+  const { Y, kind, labelMap, labelRule } = readTargets(file, opts, p, cols, n);
+  const T = targetCols.length;
 
   const tasks: TaskData[] = [];
   if (long) {
-    // Group rows by task in order of first appearance.
-    const tcol = cols.get(taskCol!)!;
-    const index = new Map<string, number>();
-    const taskOf = new Int32Array(n);
-    const counts: number[] = [];
-    const taskNames: string[] = [];
-    for (let i = 0; i < n; i++) {
-      let name: string | null;
-      if (tcol.kind === 'text') name = tcol.values[i]?.trim() ?? null;
-      else name = tcol.isNull?.[i] ? null : String(tcol.values[i]);
-      if (name === null || name === '') throw new ColumnarValueError(file, taskCol!, i + 1, 'empty (null) task id; every row needs a task id');
-      let t = index.get(name);
-      if (t === undefined) {
-        t = taskNames.length;
-        index.set(name, t);
-        taskNames.push(name);
-        counts.push(0);
-      }
-      taskOf[i] = t;
-      counts[t]!++;
-    }
+    const { taskOf, counts, taskNames } = groupTasks(file, taskCol!, cols, n);
     // One contiguous array per quantity in task order (each task a view): no per-task allocations.
     const start = new Int32Array(counts.length + 1);
     for (let t = 0; t < counts.length; t++) start[t + 1] = start[t]! + counts[t]!;
@@ -534,7 +568,7 @@ export async function loadColumnar(file: string, opts: ColumnarOptions): Promise
   const dataset: MultiTaskDataset = {
     layout: long ? 'per-task' : 'multi-output',
     kind,
-    featureNames,
+    featureNames: [...featureNames],
     tasks,
     source: file,
     ...(labelMap ? { labelMap } : {}),
@@ -548,7 +582,7 @@ export async function loadColumnar(file: string, opts: ColumnarOptions): Promise
     kind,
     ...(labelMap ? { labelMap, labelRule: labelRule! } : {}),
     tasks: tasks.map((t) => ({ name: t.name, rows: t.y.length })),
-    featureNames,
+    featureNames: [...featureNames],
   };
   return { dataset, report };
 }
@@ -558,4 +592,122 @@ function checkBothClasses(file: string, task: string, y: Float64Array, map: Labe
   for (let i = 0; i < y.length; i++) if (y[i]! > 0) pos++;
   if (pos === 0) throw new OneClassTaskError(file, task, map.negative, y.length);
   if (pos === y.length) throw new OneClassTaskError(file, task, map.positive, y.length);
+}
+
+/**
+ * `polytask inspect` of an Arrow / Parquet file (src/data/summary.ts) without building the data set
+ * (issue 15). The feature columns — the bulk of the file — are streamed: each piece (Arrow: one record
+ * batch; Parquet: one column, as hyparquet decodes a column at a time) is folded into per-column
+ * moments and released. The task, target and weight columns are read whole as `loadColumnar` reads
+ * them (O(rows) for those few columns: the labels decide the kind and the label map only at the end).
+ * An Arrow file written as a single record batch is read whole by apache-arrow (it reads a batch's
+ * body at once), so there the file itself is held. Errors and their order are `loadColumnar`'s: the
+ * wide form validated its features column by column before the weights and targets, so each
+ * feature column's first bad cell is remembered (not thrown) and the first column's is raised after
+ * the pass. `source` names the file in the summary; `classes`: --classes K (`toMulticlass`'s checks).
+ */
+export async function summariseColumnar(file: string, opts: ColumnarOptions, o: { readonly source?: string; readonly classes?: number } = {}): Promise<Inspection> {
+  const p = await prepare(file, opts);
+  const { table, long, taskCol, targetCols, weightCol, featureNames } = p;
+  const d = featureNames.length;
+  const fm = new FeatureMoments(d);
+  const featureIndex = new Map(featureNames.map((name, j) => [name, j]));
+  let scratch = new Float64Array(0);
+  /** Folds one piece of feature column j; returns the first bad cell's error instead of throwing when `defer`. */
+  const fold = (name: string, col: Column, r0: number, defer: boolean): Error | null => {
+    const m = col.values.length;
+    if (scratch.length < m) scratch = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      try {
+        scratch[i] = cellNumber(file, name, col, i, 'a feature needs a value', r0);
+      } catch (e) {
+        if (!defer) throw e;
+        return e as Error;
+      }
+    }
+    fm.addColumnPiece(featureIndex.get(name)!, scratch, m);
+    return null;
+  };
+  let cols: Map<string, Column>;
+  let n: number;
+  const featureErrors: (Error | null)[] = new Array<Error | null>(d).fill(null);
+  if (long) {
+    cols = await table.read([taskCol!, ...targetCols, ...(weightCol ? [weightCol] : [])]);
+    n = table.rows;
+    if (n <= 0) throw new ParseError({ file }, 'the file has no rows');
+  } else {
+    // One pass over every column in `loadColumnar`'s order; targets and weights kept, features folded.
+    const keep = [...targetCols, ...(weightCol ? [weightCol] : [])];
+    const parts = new Map<string, { start: number; col: Column }[]>(keep.map((k) => [k, []]));
+    n = 0;
+    fm.columnWise(0);
+    await table.pieces([...keep, ...featureNames], (r0, pc) => {
+      for (const [name, col] of pc) {
+        n = Math.max(n, r0 + col.values.length);
+        const kept = parts.get(name);
+        if (kept) kept.push({ start: r0, col });
+        else {
+          const j = featureIndex.get(name)!;
+          if (featureErrors[j] === null) featureErrors[j] = fold(name, col, r0, true);
+        }
+      }
+    });
+    if (table.rows > 0) n = table.rows;
+    if (n <= 0) throw new ParseError({ file }, 'the file has no rows');
+    fm.rows = n;
+    const firstBad = featureErrors.find((e) => e !== null);
+    if (firstBad) throw firstBad;
+    cols = new Map([...parts].map(([name, pieces]) => [name, concatColumns(pieces, n)]));
+  }
+  readWeights(file, weightCol, cols, n);
+  const { Y, kind, labelMap } = readTargets(file, opts, p, cols, n);
+  const T = targetCols.length;
+  const stats = new TaskMoments(o.classes ?? 0);
+  let names: readonly string[];
+  if (long) {
+    const { taskOf, taskNames } = groupTasks(file, taskCol!, cols, n);
+    names = taskNames;
+    stats.ensure(taskNames.length);
+    for (let i = 0; i < n; i++) stats.add(taskOf[i]!, Y[i]!, Y[i]! > 0 ? 1 : 0, i);
+    fm.columnWise(n);
+    await table.pieces(featureNames, (r0, pc) => {
+      for (const [name, col] of pc) fold(name, col, r0, false);
+    });
+  } else {
+    names = targetCols;
+    stats.ensure(T);
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < T; t++) {
+        const y = Y[i * T + t]!;
+        if (!Number.isNaN(y)) stats.add(t, y, y > 0 ? 1 : 0, i);
+      }
+    }
+  }
+  const features = featureNames.map((name, j) => fm.stats(j, name));
+  const tasks = names.map((name, t): TaskStats => {
+    const m = stats.count(t);
+    const base = { task: name, n: m, ...(long ? {} : { missing: n - m }) };
+    if (kind === 'binary') {
+      const positives = stats.codeCount(t, 1);
+      if (positives === 0) throw new OneClassTaskError(file, name, labelMap!.negative, m);
+      if (positives === m) throw new OneClassTaskError(file, name, labelMap!.positive, m);
+      return { ...base, positives, negatives: m - positives };
+    }
+    return { ...base, ...stats.meanSd(t) };
+  });
+  const source = o.source ?? file;
+  const layout = long ? 'per-task' : 'multi-output';
+  if (o.classes !== undefined) {
+    const K = o.classes;
+    checkClassCount(K);
+    const what = opts.target !== undefined ? `target "${opts.target}"` : 'the target';
+    if (kind === 'binary') throw new DataError(`${source}: ${what} was read as binary labels; multiclass labels must be read as numbers 0..${K - 1}`);
+    names.forEach((name, t) => {
+      const { bad, ...classes } = stats.classCheck(t);
+      if (bad) throw notAClassError(source, name, bad.row, what, bad.value, K);
+      if (classes.used < 2) throw tooFewClassesError(source, name, classes.used, classes.first);
+    });
+    return inspection(source, layout, 'multiclass', undefined, tasks, features);
+  }
+  return inspection(source, layout, kind, labelMap, tasks, features);
 }

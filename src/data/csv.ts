@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { OptionError, PolytaskError } from '../errors.ts';
+import { DataError, OptionError, PolytaskError } from '../errors.ts';
 import { CsvRecord, CsvTokenizer, firstInvalidUtf8 } from './csv-bytes.ts';
 import { Matrix } from '../linalg/matrix.ts';
 import type { LabelMap, MultiTaskDataset, TaskData, TaskKind } from './dataset.ts';
@@ -40,6 +40,8 @@ import {
 } from './errors.ts';
 import { RowStore, rowsF64, rowsI32, rowsU8 } from './grow.ts';
 import { encodeCategory } from './preprocess.ts';
+import { checkClassCount, notAClassError, tooFewClassesError } from './multiclass.ts';
+import { FeatureMoments, TaskMoments, inspection, type FeatureStats, type Inspection, type TaskStats } from './summary.ts';
 
 export type KindOption = TaskKind | 'auto';
 
@@ -107,6 +109,23 @@ export interface CsvReport {
 export interface CsvResult {
   readonly dataset: MultiTaskDataset;
   readonly report: CsvReport;
+}
+
+/** What `summariseCsv` reports: the loader's report without the per-row parts (sharedRowSource). */
+export type CsvSummaryReport = Omit<CsvReport, 'sharedRowSource'>;
+
+export interface CsvSummary {
+  readonly inspection: Inspection;
+  readonly report: CsvSummaryReport;
+}
+
+/** Statistics of a one-hot column with `c` ones among `n` rows (the values summariseDataset would see). */
+function oneHotStats(feature: string, c: number, n: number): FeatureStats {
+  const mean = c / Math.max(1, n);
+  const q = c * (1 - mean) ** 2 + (n - c) * mean ** 2;
+  const min = c < n ? 0 : 1;
+  const max = c > 0 ? 1 : 0;
+  return { feature, mean, sd: n > 1 ? Math.sqrt(q / (n - 1)) : 0, min, max, constant: min === max };
 }
 
 const MAX_DROPPED_LISTED = 1000;
@@ -385,7 +404,15 @@ export class CsvRecordBuilder {
     this.rowCat = new Int32Array(this.catCols.length);
     this.rowY = new Float64Array(nt);
     this.rowCode = new Uint8Array(nt);
-    this.sink = newSink(this.numCols.length, this.catCols.length, nt, this.kind !== 'regression', this.weightCol >= 0, this.form === 'long', this.maxRows());
+    if (this.summaryMode) {
+      this.features = new FeatureMoments(this.numCols.length);
+      this.catCounts = this.catCols.map(() => new Float64Array(16));
+      this.stats = new TaskMoments(this.summaryClasses);
+      if (this.form === 'wide') this.stats.ensure(this.opts.targets !== undefined ? nt : 0);
+      this.stagingX = new Float64Array(this.numCols.length);
+    } else {
+      this.sink = newSink(this.numCols.length, this.catCols.length, nt, this.kind !== 'regression', this.weightCol >= 0, this.form === 'long', this.maxRows());
+    }
     this.headerDone = true;
   }
 
@@ -424,12 +451,12 @@ export class CsvRecordBuilder {
       throw new RaggedRowError({ file: this.file, line, column: j + 1, columnName: this.names[j] ?? String(j + 1) }, this.ncols, nf);
     }
     const { rowCat, rowY, rowCode } = this;
-    const sink = this.sink!;
+    const sink = this.sink;
     const numCols = this.numCols;
     // Features first, written straight into the row store's staging array (committed at the end):
-    // a row dropped for a missing feature leaves nothing behind.
-    const xo = sink.x.slot();
-    const rowX = sink.x.cur;
+    // a row dropped for a missing feature leaves nothing behind. Summary mode: into one row's array.
+    const xo = sink !== undefined ? sink.x.slot() : 0;
+    const rowX = sink !== undefined ? sink.x.cur : this.stagingX;
     // Numeric flags set (every record after the header): value[j] is the tokenizer's fast-path value
     // (NaN: decode and judge the text); see CsvRecord.number.
     const values = rec.numeric.length === this.ncols ? rec.value : null;
@@ -501,6 +528,10 @@ export class CsvRecordBuilder {
         weight = c.value;
       }
     }
+    if (sink === undefined) {
+      this.summariseRow(rowX, task, any);
+      return;
+    }
     sink.x.commit();
     putRow(sink.cat, rowCat);
     if (rowY.length === 1) sink.y.push(rowY[0]!);
@@ -511,6 +542,141 @@ export class CsvRecordBuilder {
     if (this.form === 'long') sink.task.push(task);
     if (!any) this.unlabelled++;
     this.dataRow++;
+  }
+
+  // ---- Summary mode (`summariseCsv`): each accepted row is folded into moments and dropped.
+
+  /** Set before `header`: fold rows into statistics (memory O(tasks + columns)) instead of storing them. */
+  summaryMode = false;
+  /** Summary mode with --classes K: the multiclass checks of `toMulticlass`, on the stream. */
+  summaryClasses = 0;
+  private features: FeatureMoments | undefined;
+  private stats: TaskMoments | undefined;
+  /** Per categorical column: rows per category code. */
+  private catCounts: Float64Array[] = [];
+  private stagingX = new Float64Array(0);
+  /** Summary mode: rows kept (the shared X's rows in the wide form). */
+  private keptRows = 0;
+
+  private summariseRow(rowX: Float64Array, task: number, any: boolean): void {
+    this.features!.add(rowX);
+    for (let k = 0; k < this.catCols.length; k++) {
+      let c = this.catCounts[k]!;
+      const code = this.rowCat[k]!;
+      if (code >= c.length) {
+        const g = new Float64Array(Math.max(2 * c.length, code + 1));
+        g.set(c);
+        this.catCounts[k] = c = g;
+      }
+      c[code]!++;
+    }
+    const stats = this.stats!;
+    const kept = this.keptRows;
+    if (this.form === 'long') stats.add(task, this.rowY[0]!, this.rowCode[0]!, this.dataRow);
+    else if (this.ovrCol >= 0) {
+      // One task per class (tasks indexed by class code here, sorted at the end): every row is labelled for every task.
+      const c = this.rowCode[0]!;
+      stats.ensure(c + 1);
+      stats.add(c, NaN, 0, kept);
+    } else {
+      const { rowY, rowCode } = this;
+      for (let t = 0; t < rowY.length; t++) if (rowCode[t] !== MISSING) stats.add(t, rowY[t]!, rowCode[t]!, kept);
+    }
+    if (!any) this.unlabelled++;
+    this.keptRows++;
+    this.dataRow++;
+  }
+
+  /** Summary mode: the inspection and the loader's report (no dataset). `source` names the file in the summary. */
+  summarise(source: string): CsvSummary {
+    const { kept, categories, featureNames, kind, labelMap, rule } = this.finishChecks();
+    const stats = this.stats!;
+    const fm = this.features!;
+    fm.finish();
+    // Feature statistics in the dataset's feature order; one-hot columns from their category counts.
+    const features: FeatureStats[] = [];
+    for (const f of this.featureOrder) {
+      if (f >= 0) {
+        features.push(fm.stats(f, this.names[this.numCols[f]!]!));
+        continue;
+      }
+      const k = -1 - f;
+      const name = this.names[this.catCols[k]!]!;
+      const codes = this.catCodes[k]!;
+      for (const v of categories[name]!) {
+        const code = codes.get(v);
+        features.push(oneHotStats(`${name}=${v}`, code === undefined ? 0 : (this.catCounts[k]![code] ?? 0), kept));
+      }
+    }
+    const multi = this.form === 'wide';
+    let names: string[];
+    let index: number[];
+    if (this.form === 'long') {
+      names = this.taskNamesList;
+      index = names.map((_, t) => t);
+    } else if (this.ovrCol >= 0) {
+      const values = [...this.ovrClasses.keys()];
+      const allNum = values.every((v) => Number.isFinite(Number(v)));
+      const sorted = [...values].sort(allNum ? (a, b) => Number(a) - Number(b) : undefined);
+      const col = this.names[this.ovrCol]!;
+      names = sorted.map((v) => `${col}=${v}`);
+      index = sorted.map((v) => this.ovrClasses.get(v)!);
+    } else {
+      names = [...this.opts.targets!];
+      index = names.map((_, t) => t);
+    }
+    const posCode = labelMap !== undefined && this.ovrCol < 0 ? this.tracker.keys.indexOf(labelMap.positive) : -1;
+    const tasks: TaskStats[] = names.map((name, t): TaskStats => {
+      const i = index[t]!;
+      // oneVsRest: task "col=v" has every kept row, positive where the class is v.
+      const n = this.ovrCol >= 0 ? kept : stats.count(i);
+      const base = { task: name, n, ...(multi ? { missing: kept - n } : {}) };
+      if (kind === 'binary') {
+        const positives = this.ovrCol >= 0 ? stats.count(i) : stats.codeCount(i, posCode);
+        if (positives === 0) throw new OneClassTaskError(this.file, name, labelMap!.negative, n);
+        if (positives === n) throw new OneClassTaskError(this.file, name, labelMap!.positive, n);
+        return { ...base, positives, negatives: n - positives };
+      }
+      return { ...base, ...stats.meanSd(i) };
+    });
+    const report: CsvSummaryReport = {
+      file: this.file,
+      form: this.form,
+      rowsRead: this.dataRow,
+      rowsKept: kept,
+      rowsDropped: this.droppedCount,
+      dropped: this.dropped,
+      unlabelledRows: this.form === 'wide' ? this.unlabelled : 0,
+      kind,
+      ...(labelMap ? { labelMap, labelRule: rule } : {}),
+      taskOrder: this.taskOrder(),
+      tasks: tasks.map((t) => ({ name: t.task, rows: t.n })),
+      featureNames,
+      categories,
+    };
+    const layout = multi ? 'multi-output' : 'per-task';
+    if (this.summaryClasses > 0) {
+      const K = this.summaryClasses;
+      checkClassCount(K);
+      const what = this.opts.target !== undefined ? `target "${this.opts.target}"` : this.opts.targets !== undefined ? 'the target' : 'the label';
+      if (kind === 'binary') throw new DataError(`${source}: ${what} was read as binary labels; multiclass labels must be read as numbers 0..${K - 1}`);
+      names.forEach((name, t) => {
+        const { bad, ...classes } = stats.classCheck(index[t]!);
+        if (bad) throw notAClassError(source, name, bad.row, what, bad.value, K);
+        if (classes.used < 2) throw tooFewClassesError(source, name, classes.used, classes.first);
+      });
+      return { inspection: inspection(source, layout, 'multiclass', undefined, tasks, features), report };
+    }
+    return { inspection: inspection(source, layout, kind, labelMap, tasks, features), report };
+  }
+
+  /** Rows held in memory: the stored rows, or in summary mode those of the block not yet reduced. */
+  get heldRows(): number {
+    return this.sink !== undefined ? this.sink.rows.rows : (this.features?.heldRows ?? 0);
+  }
+
+  private taskOrder(): string {
+    return this.form === 'long' ? 'order of first appearance in the file' : this.opts.oneVsRest !== undefined ? 'class values sorted' : 'order of the targets option';
   }
 
   /** Short task ids (≤ 6 printable ASCII bytes) → task index, keyed by their bytes packed into one number. */
@@ -598,15 +764,21 @@ export class CsvRecordBuilder {
     return true;
   }
 
-  /** Builds the dataset and the report. */
-  finish(): CsvResult {
+  /** The checks and decisions at the end of the input, common to `finish` and `summarise`. */
+  private finishChecks(): { kept: number; categories: Record<string, string[]>; featureNames: string[]; kind: TaskKind; labelMap?: LabelMap; rule?: string } {
     if (!this.headerDone) throw new EmptyFileError(this.file, 'the file is empty (no header and no data rows)');
     if (this.dataRow === 0) throw new EmptyFileError(this.file, 'the file has a header but no data rows');
     const kept = this.dataRow - this.droppedCount;
     if (kept === 0) throw new EmptyFileError(this.file, `all ${this.dataRow} data rows were dropped (dropMissingFeatures)`);
     const categories = this.finalCategories();
     const featureNames = this.featureNamesOf(categories);
-    const { kind, labelMap, rule } = this.decideKind();
+    return { kept, categories, featureNames, ...this.decideKind() };
+  }
+
+  /** Builds the dataset and the report. */
+  finish(): CsvResult {
+    if (this.summaryMode) throw new Error('CsvRecordBuilder: finish() in summary mode (use summarise)');
+    const { kept, categories, featureNames, kind, labelMap, rule } = this.finishChecks();
     const res = this.form === 'long' ? this.finishLong(kind, labelMap, categories) : this.finishWide(kind, labelMap, categories);
     const dataset: MultiTaskDataset = { ...res, kind, featureNames, source: this.file, ...(labelMap ? { labelMap } : {}) };
     const report: CsvReport = {
@@ -620,7 +792,7 @@ export class CsvRecordBuilder {
       ...(this.sharedRowSource ? { sharedRowSource: this.sharedRowSource } : {}),
       kind,
       ...(labelMap ? { labelMap, labelRule: rule } : {}),
-      taskOrder: this.form === 'long' ? 'order of first appearance in the file' : this.opts.oneVsRest !== undefined ? 'class values sorted' : 'order of the targets option',
+      taskOrder: this.taskOrder(),
       tasks: dataset.tasks.map((t) => ({ name: t.name, rows: t.y.length })),
       featureNames,
       categories,
@@ -922,9 +1094,13 @@ class Feeder {
   private readonly opts: CsvOptions;
   private readonly onRecord: (r: CsvRecord) => void;
 
-  constructor(file: string, opts: CsvOptions, inputBytes = Infinity) {
+  constructor(file: string, opts: CsvOptions, inputBytes = Infinity, summary?: { readonly classes?: number }) {
     this.b = new CsvRecordBuilder(file, opts);
     this.b.inputBytes = inputBytes;
+    if (summary) {
+      this.b.summaryMode = true;
+      this.b.summaryClasses = summary.classes ?? 0;
+    }
     this.tok = new CsvTokenizer(file, delimiterBytes(opts));
     this.opts = opts;
     this.onRecord = (r) => {
@@ -963,6 +1139,15 @@ class Feeder {
   finish(): CsvResult {
     return this.b.finish();
   }
+
+  summarise(source: string): CsvSummary {
+    return this.b.summarise(source);
+  }
+
+  /** Data rows the builder holds right now (summary mode: the rows of its unreduced block). */
+  get heldRows(): number {
+    return this.b.heldRows;
+  }
 }
 
 function skipBom(buf: Uint8Array, end: number): number {
@@ -976,12 +1161,34 @@ function ioError(file: string, e: unknown): unknown {
   return e;
 }
 
+/** How a CSV file is read: `chunkBytes` the read size (for tests); `onChunk` is called after each chunk is tokenized. */
+export interface CsvReadIO {
+  readonly chunkBytes?: number;
+  readonly onChunk?: (heldRows: number) => void;
+}
+
 /**
  * Streams a CSV file (any size) into a dataset (`io.chunkBytes`: the read size, for tests): 1 MiB reads into one reused buffer; the bytes of an
  * incomplete last record move to the front and the next read appends to them (the buffer doubles
  * only for a record longer than itself). Memory: the buffer plus the growing numeric arrays.
  */
-export async function loadCsv(file: string, opts: CsvOptions, io: { readonly chunkBytes?: number } = {}): Promise<CsvResult> {
+export async function loadCsv(file: string, opts: CsvOptions, io: CsvReadIO = {}): Promise<CsvResult> {
+  return (await streamCsv(file, io, (size) => new Feeder(file, opts, size))).finish();
+}
+
+/**
+ * The summary `polytask inspect` prints (src/data/summary.ts), computed in one streaming pass: the
+ * same tokenizer, record checks and errors as `loadCsv` (every message with file:line:column, and the
+ * end-of-file checks in the same order), but each row is folded into per-column and per-task moments
+ * and dropped, so memory is the read buffer plus O(tasks + columns), whatever the number of rows.
+ * `source` names the file in the summary (the path as the user typed it); `classes`: --classes K.
+ */
+export async function summariseCsv(file: string, opts: CsvOptions, o: { readonly source?: string; readonly classes?: number } = {}, io: CsvReadIO = {}): Promise<CsvSummary> {
+  const feeder = await streamCsv(file, io, (size) => new Feeder(file, opts, size, { ...(o.classes !== undefined ? { classes: o.classes } : {}) }));
+  return feeder.summarise(o.source ?? file);
+}
+
+async function streamCsv(file: string, io: CsvReadIO, make: (inputBytes: number) => Feeder): Promise<Feeder> {
   const CHUNK = Math.max(4, Math.floor(io.chunkBytes ?? CHUNK_BYTES));
   let fh;
   let size: number;
@@ -992,7 +1199,7 @@ export async function loadCsv(file: string, opts: CsvOptions, io: { readonly chu
     await fh?.close();
     throw ioError(file, e);
   }
-  const feeder = new Feeder(file, opts, size > 0 ? size : Infinity);
+  const feeder = make(size > 0 ? size : Infinity);
   try {
     let buf = Buffer.allocUnsafe(CHUNK);
     let have = 0; // bytes in buf
@@ -1022,6 +1229,7 @@ export async function loadCsv(file: string, opts: CsvOptions, io: { readonly chu
       }
       if (firstChunk) continue;
       pos = feeder.run(buf, pos, have, final, base);
+      io.onChunk?.(feeder.heldRows);
       if (final) break;
       // Move the incomplete record to the front.
       if (pos > 0) {
@@ -1034,7 +1242,7 @@ export async function loadCsv(file: string, opts: CsvOptions, io: { readonly chu
   } finally {
     await fh.close();
   }
-  return feeder.finish();
+  return feeder;
 }
 
 /** Loads CSV bytes held in memory; `file` names them in errors. */

@@ -50,6 +50,12 @@ export interface GramPenalty {
   /** Ω(W). */
   valueT(Wt: Float64Array, d: number, T: number): number;
   /**
+   * For a penalty separable over the rows of W: out ← argmin_V Σ_{t,j} (½a_tj v_tj² − b_tj v_tj) + Ω(V)
+   * with a per-entry curvature a ≥ 0 (a_tj = 0: v_tj = 0); returns Ω(out). ADMM uses it for a
+   * majorised proximal-gradient step from its W-iterate (see admmGram's gap check).
+   */
+  proxDiagT?(Bt: Float64Array, At: Float64Array, d: number, T: number, out: Float64Array): number;
+  /**
    * For a norm Ω: Ω°(G), the smallest r with G/r in the dual ball {Z : ⟨Z, W⟩ ≤ Ω(W) ∀W}. A penalty
    * with conjugateT instead leaves it out.
    */
@@ -83,7 +89,7 @@ export interface AdmmOptions {
   readonly beta?: number;
   /**
    * β₀ when `beta` is not given: 'mean' (default) the mean curvature c_t·tr(H_t)/d + 2ρ; 'geometric'
-   * the geometric mean over tasks of c_t√(λ_min λ_max(H_t)) + 2ρ (better on badly scaled features).
+   * the geometric mean of all tasks' positive eigenvalues c_t λ_k(H_t) + 2ρ (better on badly scaled features).
    */
   readonly betaRule?: 'mean' | 'geometric';
   /** Over-relaxation α ∈ (0, 2) (Boyd et al. §3.4.3; default 1: plain ADMM). */
@@ -277,18 +283,20 @@ export function admmGram(gp: GramProblem, pen: GramPenalty, opts: AdmmOptions): 
   let beta = opts.beta ?? 0;
   if (!(beta > 0) && opts.betaRule === 'geometric') {
     // For a quadratic W-step the ADMM rate is best near β = √(λ_min λ_max) of the curvature (Ghadimi,
-    // Teixeira, Shames & Johansson, IEEE TAC 60(3), 2015, Thm. 4): per task over its positive
-    // eigenvalues (above 1e-12·λ_max), then the geometric mean over tasks.
+    // Teixeira, Shames & Johansson, IEEE TAC 60(3), 2015, Thm. 4). Over many tasks with rank-deficient,
+    // badly scaled Grams the extremes are outliers (School raw: c_t λ from ~1 to ~3e5, √(λ_min λ_max)
+    // per task ≈ 500 and 70 iterations to a 1e-3 gap), so the centre of the whole spectrum in log scale:
+    // the geometric mean of every task's positive eigenvalues c_t λ_k + 2ρ (above 1e-12 of the task's
+    // largest). On School ≈ 27 and 40 iterations; any β₀ in [2, 100] took 40–50 with residual balancing.
     let logs = 0;
     let count = 0;
     for (let t = 0; t < T; t++) {
       const vals = eigs[t]!.vals;
       let hi = 0;
       for (const v of vals) hi = Math.max(hi, v);
-      let lo = Infinity;
-      for (const v of vals) if (v > 1e-12 * hi) lo = Math.min(lo, v);
-      if (hi > 0 && Number.isFinite(lo)) {
-        logs += Math.log(c[t]! * Math.sqrt(lo * hi) + 2 * ridge);
+      for (const v of vals) {
+        if (!(v > 1e-12 * hi)) continue;
+        logs += Math.log(c[t]! * v + 2 * ridge);
         count++;
       }
     }
@@ -348,21 +356,63 @@ export function admmGram(gp: GramProblem, pen: GramPenalty, opts: AdmmOptions): 
     const sBest = e.quad > 0 ? Math.min(Math.max(e.lin / e.quad, 0), smax) : Math.min(1, smax);
     return sBest * e.lin - 0.5 * sBest * sBest * e.quad;
   };
+  // Per-task Grams: the W-step in each task's eigenbasis (Q_tᵀ stacked, row k = eigenvector k).
+  // A shared design keeps the one inverse block.
+  const perTaskEig = !gp.shared;
+  const Qall = perTaskEig ? new Float64Array(T * d * d) : new Float64Array(0);
+  if (perTaskEig) for (let t = 0; t < T; t++) Qall.set(eigs[t]!.Qt, t * d * d);
+  const qOffsets = Int32Array.from({ length: perTaskEig ? T + 1 : 0 }, (_, t) => t * d);
+  const qTmp = new Float64Array(perTaskEig ? n : 0);
+  const gInv = new Float64Array(perTaskEig ? n : 0);
+  let iterations = 0;
   const smW: Smooth = { G: new Float64Array(n), value: 0, lin: 0, quad: 0 };
   let haveW = false;
-  const gapAt = (): { rel: number; primal: number } => {
+  // A second primal candidate, from the W-iterate. On badly scaled data Z = prox(Ŵ + U) is a poor
+  // primal point: it leaves W along the loss's stiff directions, and f grows with them (School dirty,
+  // relax 1.6: P(Z) was 4e-3 above the optimum at iteration 80, P(W) 7e-5). W itself is not in Ω's
+  // structure (no exact zeros), so the candidate is one proximal-gradient step from W in the diagonal
+  // metric D_t = diag(Σ_k|A_t,jk|), A_t = c_t H_t + 2ρI (Gershgorin: D_t ⪰ A_t, so the quadratic model
+  // majorises f and P(Z_c) ≤ P(W)):  Z_c = argmin ⟨∇f(W), V⟩ + ½‖V − W‖²_D + Ω(V).
+  // The gap is certified at whichever of Z and Z_c has the lower objective, and that point is returned.
+  const Dg = pen.proxDiagT ? new Float64Array(n) : null;
+  if (Dg) {
+    for (let t = 0; t < T; t++) {
+      const Ht = gp.H[t]!;
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += Math.abs(Ht[j * d + k]!);
+        Dg[t * d + j] = c[t]! * s + 2 * ridge;
+      }
+    }
+  }
+  const Zc = new Float64Array(Dg ? n : 0);
+  const Bc = new Float64Array(Dg ? n : 0);
+  const smC: Smooth = { G: new Float64Array(Dg ? n : 0), value: 0, lin: 0, quad: 0 };
+  const gapAt = (): { rel: number; primal: number; candidate: boolean } => {
     smoothAt(Z, sm);
     let dual = dualFrom(sm);
+    let primal = sm.value + nuc;
+    let candidate = false;
     // The W-step iterate gives a second dual point: −∇f(W) = β(U + Z − Z_prev) tends to βU, which the
     // Z-step keeps inside the dual ball, so its rescaling is often much closer to 1 than Z's
     // (measured: dirty on School, the gap lagged the primal by decades without it).
     if (haveW) {
       smoothAt(Wv, smW);
       dual = Math.max(dual, dualFrom(smW));
+      if (Dg) {
+        for (let i = 0; i < n; i++) Bc[i] = Dg[i]! * Wv[i]! - smW.G[i]!;
+        const omega = pen.proxDiagT!(Bc, Dg, d, T, Zc);
+        smoothAt(Zc, smC);
+        dual = Math.max(dual, dualFrom(smC));
+        const pc = smC.value + omega;
+        if (pc < primal) {
+          primal = pc;
+          candidate = true;
+        }
+      }
     }
-    const primal = sm.value + nuc;
     if (!Number.isFinite(primal)) throw new NumericError(`${solver}: objective is not finite`);
-    return { rel: Math.max(primal - dual, 0) / Math.max(Math.abs(primal), TINY), primal };
+    return { rel: Math.max(primal - dual, 0) / Math.max(Math.abs(primal), TINY), primal, candidate };
   };
 
   // The smooth certificate (GramPenalty.gradientT), relative to the gradient at W = 0.
@@ -385,20 +435,11 @@ export function admmGram(gp: GramProblem, pen: GramPenalty, opts: AdmmOptions): 
   let gres = gradResidual();
   const trace: number[] = [gap.primal];
   let converged = gap.rel <= tol || gres <= tol;
-  let iterations = 0;
   const rhs = new Float64Array(n);
   const ch = new Float64Array(n);
   for (let t = 0; t < T; t++) for (let i = 0; i < d; i++) ch[t * d + i] = c[t]! * h[t * d + i]!;
   let blocks: Float64Array = new Float64Array(0);
   let solveBeta = NaN;
-  // Per-task Grams: the W-step in each task's eigenbasis (Q_tᵀ stacked, row k = eigenvector k).
-  // A shared design keeps the one inverse block.
-  const perTaskEig = !gp.shared;
-  const Qall = perTaskEig ? new Float64Array(T * d * d) : new Float64Array(0);
-  if (perTaskEig) for (let t = 0; t < T; t++) Qall.set(eigs[t]!.Qt, t * d * d);
-  const qOffsets = Int32Array.from({ length: perTaskEig ? T + 1 : 0 }, (_, t) => t * d);
-  const qTmp = new Float64Array(perTaskEig ? n : 0);
-  const gInv = new Float64Array(perTaskEig ? n : 0);
   let gBeta = NaN;
   const relax = opts.relax ?? 1;
   if (!(relax > 0 && relax < 2)) throw new RangeError(`admm (${pen.name}): relax must be in (0, 2), got ${relax}`);
@@ -469,14 +510,16 @@ export function admmGram(gp: GramProblem, pen: GramPenalty, opts: AdmmOptions): 
       if (gap.rel <= tol || gres <= tol) converged = true;
     }
   }
+  // The point the last gap was certified at.
+  const out = gap.candidate ? Zc : Z;
   const W = Matrix.zeros(d, T);
-  for (let t = 0; t < T; t++) for (let j = 0; j < d; j++) W.data[j * T + t] = Z[t * d + j]!;
+  for (let t = 0; t < T; t++) for (let j = 0; j < d; j++) W.data[j * T + t] = out[t * d + j]!;
   // The reported objective uses the penalty's exact value (e.g. the trace norm by the full SVD).
-  smoothAt(Z, sm);
+  smoothAt(out, sm);
   const objective = sm.value + pen.exactValue(W);
   trace.push(objective);
   const seconds = (performance.now() - started) / 1000;
-  const tail = `${iterations} ADMM iterations, final β = ${beta.toExponential(2)}${gradOmega ? `; relative gradient ${gres.toExponential(2)}` : ''}`;
+  const tail = `${iterations} ADMM iterations, final β = ${beta.toExponential(2)}${gradOmega ? `; relative gradient ${gres.toExponential(2)}` : ''}${gap.candidate ? '; at the proximal-gradient point from W' : ''}`;
   const byGradient = gap.rel > tol && gres <= tol;
   const message = converged
     ? byGradient

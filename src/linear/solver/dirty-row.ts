@@ -183,6 +183,20 @@ export function dirtyGramPenalty(lambdaP: number, lambdaQ: number): GramPenalty 
       return wantValue ? v : NaN;
     },
     valueT,
+    proxDiagT(Bt, At, d, T, out) {
+      if (!scratch || scratch.row.length !== T || scratch.theta.length !== d) scratch = { row: new Float64Array(T), u: new Float64Array(T), theta: new Float64Array(d) };
+      const { row, u } = scratch;
+      const a = new Float64Array(T);
+      let v = 0;
+      for (let j = 0; j < d; j++) {
+        rowOf(At, d, T, j, a);
+        rowOf(Bt, d, T, j, row);
+        dirtyRowSolve(a, row, lambdaP, lambdaQ, u);
+        for (let t = 0; t < T; t++) out[t * d + j] = u[t]!;
+        v += dirtyRowValue(u, lambdaP, lambdaQ);
+      }
+      return v;
+    },
     // Dual ball of g per row: ‖z‖₁ ≤ λ_P and ‖z‖_∞ ≤ λ_Q.
     dualRatioT(Gt, d, T) {
       let r = 0;

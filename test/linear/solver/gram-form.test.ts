@@ -37,3 +37,19 @@ test('shared design: the one Gram matrix, X̂ᵀŶ and ŷᵀŷ equal the per-tas
     }
   }
 });
+
+test('shared design: rows whose first block looks centred but whose whole columns are not take the centred path (exact check on the Gram diagonal)', () => {
+  const rng = new Random(32);
+  const n = 10000;
+  const d = 3;
+  // First 1 024 rows ±2 (the sample the router reads), the rest the constant 1: mean ≈ 0.9, mean
+  // square ≈ 1.31 < 2·mean², so XᵀX − n·x̄x̄ᵀ would cancel digits and must not be used.
+  const X = new Matrix(n, d, Float64Array.from({ length: n * d }, (_, k) => (k < 1024 * d ? (rng.uniform() < 0.5 ? -2 : 2) : 1 + 1e-3 * rng.normal())));
+  const tasks: TaskProblem[] = Array.from({ length: 3 }, (_, t) => ({ name: `o${t}`, X, y: rng.normals(n) }));
+  const gp = gramProblem(problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept: true }));
+  const gq = gramProblem(problemFromTasks(tasks.map((t) => ({ ...t, weights: new Float64Array(n).fill(1) })), { loss: 'squared', scale: 'mean', intercept: true }));
+  const Hs = Math.max(...Array.from(gq.H[0]!, Math.abs));
+  for (let k = 0; k < d * d; k++) assert.ok(Math.abs(gp.H[0]![k]! - gq.H[0]![k]!) <= 1e-12 * Hs, `H[${k}] ${gp.H[0]![k]} vs ${gq.H[0]![k]}`);
+  const hs = Math.max(...Array.from(gq.h, Math.abs));
+  for (let k = 0; k < gq.h.length; k++) assert.ok(Math.abs(gp.h[k]! - gq.h[k]!) <= 1e-11 * hs, `h[${k}]`);
+});

@@ -92,6 +92,12 @@ function prepareTaskNow(problem: Problem, t: number, useGram: boolean | 'always'
   const { X, y, weights } = task;
   const n = X.rows;
   const d = X.cols;
+  const c = taskScale(problem, t);
+  // Gram path with nothing to centre or weight: X̂ = X, so H and h come from X itself (the copy of X
+  // was a third of building the Gram form of School, issue 17).
+  if (!problem.intercept && !weights && (useGram === 'always' || (useGram && n > d))) {
+    return { c, xbar: new Float64Array(d), ybar: 0, Xh: null, yh: null, H: gram(X), h: xtv(X, y), yy: dot(y, y) };
+  }
   const { xbar, ybar } = problem.intercept ? weightedMeans(task) : { xbar: new Float64Array(d), ybar: 0 };
   const Xh = Matrix.zeros(n, d);
   const yh = new Float64Array(n);
@@ -102,7 +108,6 @@ function prepareTaskNow(problem: Problem, t: number, useGram: boolean | 'always'
     yh[i] = r * (y[i]! - ybar);
   }
   const yy = dot(yh, yh);
-  const c = taskScale(problem, t);
   if (useGram === 'always' || (useGram && n > d)) return { c, xbar, ybar, Xh: null, yh: null, H: gram(Xh), h: xtv(Xh, yh), yy };
   return { c, xbar, ybar, Xh, yh, H: null, h: null, yy };
 }

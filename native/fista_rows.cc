@@ -171,24 +171,53 @@ typedef void (*GatheredFn)(long, long, const int*, long, const double*, const do
 
 using namespace ptnapi;
 
+/** The argument block fistaRowsStep and fistaRowsStepTasks share, from argument i0 on:
+ * d, T, beta, x, xPrev, gx, gPrev, y, g, xn, step, tau, sums (read in that order, so a bad call fails on the
+ * same argument as before). */
+struct StepArgs {
+  long d, T, len; double beta; const double *x, *xp, *gx, *gp; double *y, *g, *xn; double step, tau; double* sums;
+};
+
+/** Reads StepArgs from argument i0 on; false (after throwing) when an argument is bad. */
+bool readStepArgs(Args& a, int i0, StepArgs& s) {
+  s.d = integer(a, i0);
+  s.T = integer(a, i0 + 1);
+  s.len = s.d * s.T;
+  s.beta = num(a, i0 + 2);
+  const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i0 + i, napi_float64_array, need); };
+  s.x = f64(3, s.len);
+  s.xp = f64(4, s.len);
+  s.gx = f64(5, s.len);
+  s.gp = f64(6, s.len);
+  s.y = f64(7, s.len);
+  s.g = f64(8, s.len);
+  s.xn = f64(9, s.len);
+  s.step = num(a, i0 + 10);
+  s.tau = num(a, i0 + 11);
+  s.sums = f64(12, 2);
+  return a.ok;
+}
+
+/** sums ← Σ_p part[p] over the parts, added in part order. */
+void addPartSums(double* sums, const double (*part)[2], int parts) {
+  sums[0] = 0;
+  sums[1] = 0;
+  for (int p = 0; p < parts; p++) {
+    sums[0] += part[p][0];
+    sums[1] += part[p][1];
+  }
+}
+
 // fistaRowsStepTasks(d, T, beta, x, xPrev, gx, gPrev, y, g, xn, step, tau, sums) → Σ_j ‖x⁺_j‖: fistaRowsStep's rows
 // penalty on T × d arrays. Tasks split over the pool from d × T ≥ 2^18; each part's row sums added in part order.
 napi_value stepTasksFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 13)) return nullptr;
-  const long d = integer(a, 0), T = integer(a, 1), len = d * T;
-  const double beta = num(a, 2);
-  const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i, napi_float64_array, need); };
-  const double* x = f64(3, len);
-  const double* xp = f64(4, len);
-  const double* gx = f64(5, len);
-  const double* gp = f64(6, len);
-  double* y = f64(7, len);
-  double* g = f64(8, len);
-  double* xn = f64(9, len);
-  const double step = num(a, 10), tau = num(a, 11);
-  double* sums = f64(12, 2);
-  if (!a.ok) return nullptr;
+  StepArgs s;
+  if (!readStepArgs(a, 0, s)) return nullptr;
+  const long d = s.d, T = s.T, len = s.len;
+  const double tau = s.tau;
+  double* sums = s.sums;
   int parts = 1;
   const int want = ptCallerThreads();
   if (want > 1 && len >= PAR_MIN && T > 1) parts = ptAcquire(want < T ? want : (int)T);
@@ -200,27 +229,24 @@ napi_value stepTasksFn(napi_env env, napi_callback_info info) {
   }
   double* fac = buf + 2 * parts * d;
   struct Ctx {
-    long d, T; double beta; const double *x, *xp, *gx, *gp; double *y, *g, *xn; double step; int parts; double* buf; const double* fac;
+    StepArgs s; int parts; double* buf; const double* fac;
     double sums[PT_MAX_THREADS][2];
-  } ctx = { d, T, beta, x, xp, gx, gp, y, g, xn, step, parts, buf, fac, {} };
+  } ctx = { s, parts, buf, fac, {} };
   const auto one = [](void* q, int p) {
     Ctx* c = (Ctx*)q;
-    const long t0 = c->T * p / c->parts, t1 = c->T * (p + 1) / c->parts;
-    sweepV(t0, t1, c->d, c->beta, c->x, c->xp, c->gx, c->gp, c->y, c->g, c->xn, c->step, c->buf + 2 * p * c->d, c->sums[p]);
+    const StepArgs& s = c->s;
+    const long t0 = s.T * p / c->parts, t1 = s.T * (p + 1) / c->parts;
+    sweepV(t0, t1, s.d, s.beta, s.x, s.xp, s.gx, s.gp, s.y, s.g, s.xn, s.step, c->buf + 2 * p * s.d, c->sums[p]);
   };
   const auto two = [](void* q, int p) {
     Ctx* c = (Ctx*)q;
-    const long t0 = c->T * p / c->parts, t1 = c->T * (p + 1) / c->parts;
-    sweepScale(t0, t1, c->d, c->fac, c->xn, c->buf + (2 * p + 1) * c->d);
+    const StepArgs& s = c->s;
+    const long t0 = s.T * p / c->parts, t1 = s.T * (p + 1) / c->parts;
+    sweepScale(t0, t1, s.d, c->fac, s.xn, c->buf + (2 * p + 1) * s.d);
   };
   if (parts == 1) one(&ctx, 0);
   else ptParallel(parts, one, &ctx);
-  sums[0] = 0;
-  sums[1] = 0;
-  for (int p = 0; p < parts; p++) {
-    sums[0] += ctx.sums[p][0];
-    sums[1] += ctx.sums[p][1];
-  }
+  addPartSums(sums, ctx.sums, parts);
   for (long j = 0; j < d; j++) {
     double s = buf[j];
     for (int p = 1; p < parts; p++) s += buf[2 * p * d + j];
@@ -298,45 +324,31 @@ napi_value stepFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 14)) return nullptr;
   const bool rows = flag(a, 0);
-  const long d = integer(a, 1), T = integer(a, 2), len = d * T;
-  const double beta = num(a, 3);
-  const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i, napi_float64_array, need); };
-  const double* x = f64(4, len);
-  const double* xp = f64(5, len);
-  const double* gx = f64(6, len);
-  const double* gp = f64(7, len);
-  double* y = f64(8, len);
-  double* g = f64(9, len);
-  double* xn = f64(10, len);
-  const double step = num(a, 11), tau = num(a, 12);
-  double* sums = f64(13, 2);
-  if (!a.ok) return nullptr;
+  StepArgs s;
+  if (!readStepArgs(a, 1, s)) return nullptr;
+  const long d = s.d, len = s.len;
   int parts = 1;
   const int want = ptCallerThreads();
   if (want > 1 && len >= PAR_MIN && d > 1) parts = ptAcquire(want < d ? want : (int)d);
   double pen;
   if (parts == 1) {
-    pen = stepRows(rows, 0, d, T, beta, x, xp, gx, gp, y, g, xn, step, tau, sums);
+    pen = stepRows(rows, 0, d, s.T, s.beta, s.x, s.xp, s.gx, s.gp, s.y, s.g, s.xn, s.step, s.tau, s.sums);
   } else {
     // Rows of W split evenly: the prox works on whole rows, so no row is shared between threads.
     struct Ctx {
-      bool rows; long d, T; double beta; const double *x, *xp, *gx, *gp; double *y, *g, *xn; double step, tau; int parts;
+      bool rows; StepArgs s; int parts;
       double pen[PT_MAX_THREADS]; double sums[PT_MAX_THREADS][2];
-    } ctx = { rows, d, T, beta, x, xp, gx, gp, y, g, xn, step, tau, parts, {}, {} };
+    } ctx = { rows, s, parts, {}, {} };
     ptParallel(parts, [](void* q, int p) {
       Ctx* c = (Ctx*)q;
-      const long j0 = c->d * p / c->parts, j1 = c->d * (p + 1) / c->parts;
-      c->pen[p] = stepRows(c->rows, j0, j1, c->T, c->beta, c->x, c->xp, c->gx, c->gp, c->y, c->g, c->xn, c->step, c->tau, c->sums[p]);
+      const StepArgs& s = c->s;
+      const long j0 = s.d * p / c->parts, j1 = s.d * (p + 1) / c->parts;
+      c->pen[p] = stepRows(c->rows, j0, j1, s.T, s.beta, s.x, s.xp, s.gx, s.gp, s.y, s.g, s.xn, s.step, s.tau, c->sums[p]);
     }, &ctx);
     ptRelease();
     pen = 0;
-    sums[0] = 0;
-    sums[1] = 0;
-    for (int p = 0; p < parts; p++) {
-      pen += ctx.pen[p];
-      sums[0] += ctx.sums[p][0];
-      sums[1] += ctx.sums[p][1];
-    }
+    for (int p = 0; p < parts; p++) pen += ctx.pen[p];
+    addPartSums(s.sums, ctx.sums, parts);
   }
   napi_value r;
   napi_create_double(env, pen, &r);

@@ -110,6 +110,27 @@ export function rowsPenaltyValue(kind: SeparableKind, lambda: number, w: Float64
 }
 
 /**
+ * FISTA's extrapolation at entry i (Beck & Teboulle 2009): y = x + β(x − x_prev) and, f being
+ * quadratic, ∇f(y) = ∇f(x) + β(∇f(x) − ∇f(x_prev)) into y[i], g[i]; adds entry i's terms of ⟨∇f(x), Δ⟩ and
+ * ⟨Δ, HΔ⟩ (Δ = x − x_prev) to sums[0], sums[1]; returns the gradient step v = y − step·∇f(y). passA and
+ * passATasks share it, so their arithmetic is the same to the bit.
+ */
+function extrapolateAt(i: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
+  y: Float64Array, g: Float64Array, step: number, sums: Float64Array): number {
+  const xi = x[i]!;
+  const gi = gx[i]!;
+  const dl = xi - xPrev[i]!;
+  const hd = gi - gPrev[i]!;
+  const yv = xi + beta * dl;
+  const gv = gi + beta * hd;
+  y[i] = yv;
+  g[i] = gv;
+  sums[0]! += gi * dl;
+  sums[1]! += dl * hd;
+  return yv - step * gv;
+}
+
+/**
  * x⁺ = prox_{τΩ/λ}(y − step·g) into xn, one row at a time; returns Σ of the penalty's unweighted terms
  * at x⁺ (Σ_j ‖x⁺_j‖ or Σ|x⁺|). With beta ≠ 0, y and g are first made by extrapolation from (x, xPrev)
  * and (gx, gPrev) and stored in y and g; sums[0] = ⟨∇f(x), Δ⟩, sums[1] = ⟨Δ, HΔ⟩ (Δ = x − x_prev).
@@ -118,8 +139,8 @@ export function rowsPenaltyValue(kind: SeparableKind, lambda: number, w: Float64
 export function passA(kind: SeparableKind, d: number, T: number, beta: number, x: Float64Array, xPrev: Float64Array, gx: Float64Array, gPrev: Float64Array,
   y: Float64Array, g: Float64Array, xn: Float64Array, step: number, tau: number, sums: Float64Array): number {
   const extrapolate = beta !== 0;
-  let gDelta = 0;
-  let dHd = 0;
+  sums[0] = 0; // ⟨∇f(x), Δ⟩ and ⟨Δ, HΔ⟩, summed by extrapolateAt in index order
+  sums[1] = 0;
   let pen = 0;
   for (let j = 0; j < d; j++) {
     const o = j * T;
@@ -128,17 +149,7 @@ export function passA(kind: SeparableKind, d: number, T: number, beta: number, x
     let s = 0;
     if (extrapolate) {
       for (let i = o; i < e; i++) {
-        const xi = x[i]!;
-        const gi = gx[i]!;
-        const dl = xi - xPrev[i]!;
-        const hd = gi - gPrev[i]!;
-        const yv = xi + beta * dl;
-        const gv = gi + beta * hd;
-        y[i] = yv;
-        g[i] = gv;
-        gDelta += gi * dl;
-        dHd += dl * hd;
-        const v = yv - step * gv;
+        const v = extrapolateAt(i, beta, x, xPrev, gx, gPrev, y, g, step, sums);
         xn[i] = v;
         s += v * v;
       }
@@ -172,8 +183,6 @@ export function passA(kind: SeparableKind, d: number, T: number, beta: number, x
       }
     }
   }
-  sums[0] = gDelta;
-  sums[1] = dHd;
   return pen;
 }
 
@@ -188,26 +197,13 @@ export function passATasks(d: number, T: number, beta: number, x: Float64Array, 
   y: Float64Array, g: Float64Array, xn: Float64Array, step: number, tau: number, sums: Float64Array): number {
   const extrapolate = beta !== 0;
   const s = new Float64Array(d);
-  let gDelta = 0;
-  let dHd = 0;
+  sums[0] = 0; // ⟨∇f(x), Δ⟩ and ⟨Δ, HΔ⟩, summed by extrapolateAt in index order
+  sums[1] = 0;
   for (let t = 0; t < T; t++) {
     const o = t * d;
     for (let j = 0; j < d; j++) {
       const i = o + j;
-      let v: number;
-      if (extrapolate) {
-        const xi = x[i]!;
-        const gi = gx[i]!;
-        const dl = xi - xPrev[i]!;
-        const hd = gi - gPrev[i]!;
-        const yv = xi + beta * dl;
-        const gv = gi + beta * hd;
-        y[i] = yv;
-        g[i] = gv;
-        gDelta += gi * dl;
-        dHd += dl * hd;
-        v = yv - step * gv;
-      } else v = y[i]! - step * g[i]!;
+      const v = extrapolate ? extrapolateAt(i, beta, x, xPrev, gx, gPrev, y, g, step, sums) : y[i]! - step * g[i]!;
       xn[i] = v;
       s[j]! += v * v;
     }
@@ -229,8 +225,6 @@ export function passATasks(d: number, T: number, beta: number, x: Float64Array, 
   }
   let pen = 0;
   for (let j = 0; j < d; j++) pen += Math.sqrt(r[j]!);
-  sums[0] = gDelta;
-  sums[1] = dHd;
   return pen;
 }
 

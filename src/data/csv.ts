@@ -640,13 +640,7 @@ export class CsvRecordBuilder {
       return { ...base, ...stats.meanSd(i) };
     });
     const report: CsvSummaryReport = {
-      file: this.file,
-      form: this.form,
-      rowsRead: this.dataRow,
-      rowsKept: kept,
-      rowsDropped: this.droppedCount,
-      dropped: this.dropped,
-      unlabelledRows: this.form === 'wide' ? this.unlabelled : 0,
+      ...this.rowCounts(kept),
       kind,
       ...(labelMap ? { labelMap, labelRule: rule } : {}),
       taskOrder: this.taskOrder(),
@@ -764,6 +758,19 @@ export class CsvRecordBuilder {
     return true;
   }
 
+  /** The file and row counts that open both reports (CsvReport and CsvSummaryReport), in their key order. */
+  private rowCounts(kept: number): Pick<CsvReport, 'file' | 'form' | 'rowsRead' | 'rowsKept' | 'rowsDropped' | 'dropped' | 'unlabelledRows'> {
+    return {
+      file: this.file,
+      form: this.form,
+      rowsRead: this.dataRow,
+      rowsKept: kept,
+      rowsDropped: this.droppedCount,
+      dropped: this.dropped,
+      unlabelledRows: this.form === 'wide' ? this.unlabelled : 0,
+    };
+  }
+
   /** The checks and decisions at the end of the input, common to `finish` and `summarise`. */
   private finishChecks(): { kept: number; categories: Record<string, string[]>; featureNames: string[]; kind: TaskKind; labelMap?: LabelMap; rule?: string } {
     if (!this.headerDone) throw new EmptyFileError(this.file, 'the file is empty (no header and no data rows)');
@@ -782,13 +789,7 @@ export class CsvRecordBuilder {
     const res = this.form === 'long' ? this.finishLong(kind, labelMap, categories) : this.finishWide(kind, labelMap, categories);
     const dataset: MultiTaskDataset = { ...res, kind, featureNames, source: this.file, ...(labelMap ? { labelMap } : {}) };
     const report: CsvReport = {
-      file: this.file,
-      form: this.form,
-      rowsRead: this.dataRow,
-      rowsKept: kept,
-      rowsDropped: this.droppedCount,
-      dropped: this.dropped,
-      unlabelledRows: this.form === 'wide' ? this.unlabelled : 0,
+      ...this.rowCounts(kept),
       ...(this.sharedRowSource ? { sharedRowSource: this.sharedRowSource } : {}),
       kind,
       ...(labelMap ? { labelMap, labelRule: rule } : {}),

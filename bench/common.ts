@@ -9,6 +9,8 @@ import type { FitResult, ModelOptions, Problem } from '../src/linear/types.ts';
  * the tests, so that the benchmarks time exactly the problem the tests check.
  */
 export { SCHOOL, schoolProblem as loadSchool } from '../test/linear/helpers.ts';
+/** Landmine (../shared/data/landmine/landmine.csv) and its loader, one task per field, as the tests load it. */
+export { LANDMINE, loadLandmineTasks } from '../test/linear/helpers.ts';
 
 /** The median (the mean of the two middle values for an even count). */
 export function median(xs: number[]): number {

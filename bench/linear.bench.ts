@@ -20,7 +20,7 @@ import { createLoss } from '../src/linear/loss/index.ts';
 import { makeDemoProblem } from '../src/data/synthetic/demo.ts';
 import { nuclearNorm } from '../src/linear/penalty/trace.ts';
 import { cmtlConstants, cmtlReduced } from '../src/linear/structure/cmtl-m-step.ts';
-import { SCHOOL, fmt, loadSchool, median, schoolOptions, timeFit as timeFitN } from './common.ts';
+import { LANDMINE, SCHOOL, fmt, loadLandmineTasks, loadSchool, median, schoolOptions, timeFit as timeFitN } from './common.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TEXTBOOK_MAX_ITER = Number(process.env.BENCH_TEXTBOOK_MAX_ITER ?? 20000);
@@ -104,20 +104,7 @@ function scaling(): void {
 
 // ---------------------------------------------------------------- issue 17: today's FISTA vs the new defaults
 
-const LANDMINE = join(process.cwd(), '..', 'shared', 'data', 'landmine', 'landmine.csv');
-
-function landmineTasks(): TaskProblem[] {
-  const lines = readFileSync(LANDMINE, 'utf8').trim().split('\n').slice(1);
-  const groups = new Map<number, { x: number[][]; y: number[] }>();
-  for (const line of lines) {
-    const f = line.split(',').map(Number);
-    let g = groups.get(f[0]!);
-    if (!g) groups.set(f[0]!, (g = { x: [], y: [] }));
-    g.y.push(f[1] === 1 ? 1 : -1);
-    g.x.push(f.slice(2));
-  }
-  return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([t, g]) => ({ name: `field${t + 1}`, X: Matrix.from(g.x), y: Float64Array.from(g.y) }));
-}
+const landmineTasks = (): TaskProblem[] => loadLandmineTasks();
 
 /** A multi-output (shared design) problem as scikit-learn's MultiTaskLasso sees it: one X, T targets. */
 function sharedDesignTasks(n: number, d: number, T: number, seed: number): TaskProblem[] {

@@ -1,5 +1,5 @@
 // Test helpers for the linear MTL tests: synthetic tasks drawn with Random, School loaded with a few
-// lines of fs code (../shared/data/school/school.csv: task,y,x1..x28, tasks 0-based).
+// lines of fs code (../shared/data/school/school.csv: task,y,x1..x28, tasks 0-based), and Landmine likewise.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Matrix } from '../../src/linalg/matrix.ts';
@@ -29,6 +29,25 @@ export function loadSchoolTasks(): TaskProblem[] {
     g.x.push(f.slice(2));
   }
   return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([t, g]) => ({ name: `school${t}`, X: Matrix.from(g.x), y: Float64Array.from(g.y) }));
+}
+
+export const LANDMINE = join(process.cwd(), '..', 'shared', 'data', 'landmine', 'landmine.csv');
+
+/**
+ * Landmine (../shared/data/landmine/landmine.csv: task,y,x1..x9, fields 0-based, y 1/0 → ±1): one task
+ * per field in field order, task t named name(t). Shared by the prox-Newton tests and bench/linear.bench.ts.
+ */
+export function loadLandmineTasks(name: (field: number) => string = (t) => `field${t + 1}`): TaskProblem[] {
+  const lines = readFileSync(LANDMINE, 'utf8').trim().split('\n').slice(1);
+  const groups = new Map<number, { x: number[][]; y: number[] }>();
+  for (const line of lines) {
+    const f = line.split(',').map(Number);
+    let g = groups.get(f[0]!);
+    if (!g) groups.set(f[0]!, (g = { x: [], y: [] }));
+    g.y.push(f[1] === 1 ? 1 : -1);
+    g.x.push(f.slice(2));
+  }
+  return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([t, g]) => ({ name: name(t), X: Matrix.from(g.x), y: Float64Array.from(g.y) }));
 }
 
 /** MALSAR's School convention: squared loss, 'sum' scaling, no intercept, raw features. */

@@ -7,8 +7,7 @@
 // with badly scaled columns, with and without intercepts and ridge, and at λ ≥ λ_max.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { backendName, setBackend } from '../../../src/linalg/backend.ts';
 import { logisticModelBatched } from '../../../src/linalg/kernels/reference.ts';
 import { nativeLoad } from '../../../src/linalg/kernels/native.ts';
@@ -19,9 +18,8 @@ import { problemFromTasks, taskScale } from '../../../src/linear/problem.ts';
 import { proxNewtonStepTs, type NewtonPenaltyCode } from '../../../src/linear/solver/newton-step.ts';
 import { minNormSubgradient, proxNewtonLogistic } from '../../../src/linear/solver/prox-newton.ts';
 import type { Problem, TaskProblem } from '../../../src/linear/types.ts';
-import { maxAbsDiff, relDiff } from '../helpers.ts';
+import { LANDMINE, loadLandmineTasks, maxAbsDiff, relDiff } from '../helpers.ts';
 
-const LANDMINE = join(process.cwd(), '..', 'shared', 'data', 'landmine', 'landmine.csv');
 const nativeStep = nativeLoad.direct?.proxNewtonStep;
 const noNative = nativeStep ? false : `native proxNewtonStep unavailable (${nativeLoad.reason})`;
 
@@ -157,19 +155,6 @@ test('native proxNewtonStep rejects U overlapping W and arrays shorter than thei
   assert.throws(() => nativeStep!(...args(new Float64Array(d * T), new Float64Array(5))), /shorter/);
 });
 
-function landmine(): TaskProblem[] {
-  const lines = readFileSync(LANDMINE, 'utf8').trim().split('\n').slice(1);
-  const groups = new Map<number, { x: number[][]; y: number[] }>();
-  for (const line of lines) {
-    const f = line.split(',').map(Number);
-    let g = groups.get(f[0]!);
-    if (!g) groups.set(f[0]!, (g = { x: [], y: [] }));
-    g.y.push(f[1] === 1 ? 1 : -1);
-    g.x.push(f.slice(2));
-  }
-  return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([t, g]) => ({ name: `f${t}`, X: Matrix.from(g.x), y: Float64Array.from(g.y) }));
-}
-
 /** The fit's relative minimum-norm subgradient of F over (W, b), from the loss's own gradient. */
 function certificate(problem: Problem, kind: 'lasso' | 'l21', lambda: number, ridge: number, W: Matrix, intercepts: Float64Array): number {
   const loss = createLoss(problem);
@@ -255,6 +240,6 @@ test('proximal Newton with duplicated, badly scaled columns (n_t < d): plain swe
 });
 
 test('proximal Newton on Landmine (29 fields, logistic L21 ρ = 0.01, mean loss, intercepts), native step vs TypeScript step: same iterates and optimum (1e-10), certified to 1e-8', { skip: noNative || (!existsSync(LANDMINE) && 'needs ../shared/data') }, () => {
-  const problem = problemFromTasks(landmine(), { loss: 'logistic', scale: 'mean', intercept: true });
+  const problem = problemFromTasks(loadLandmineTasks((t) => `f${t}`), { loss: 'logistic', scale: 'mean', intercept: true });
   compareFits(problem, 'l21', 0.01, 0, 1e-8, 'landmine');
 });

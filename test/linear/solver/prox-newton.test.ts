@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { availableBackends, backendName, setBackend } from '../../../src/linalg/backend.ts';
 import { Matrix } from '../../../src/linalg/matrix.ts';
 import { createLoss } from '../../../src/linear/loss/index.ts';
@@ -12,23 +11,12 @@ import { problemFromTasks } from '../../../src/linear/problem.ts';
 import { linearObjective, solveLinear } from '../../../src/linear/solver/composite.ts';
 import { proxGradientResidual } from '../../../src/linear/solver/fista.ts';
 import { minNormSubgradient, proxNewtonLogistic } from '../../../src/linear/solver/prox-newton.ts';
-import type { Problem, TaskProblem } from '../../../src/linear/types.ts';
-import { relDiff, synthProblem } from '../helpers.ts';
-
-const LANDMINE = join(process.cwd(), '..', 'shared', 'data', 'landmine', 'landmine.csv');
+import type { Problem } from '../../../src/linear/types.ts';
+import { LANDMINE, loadLandmineTasks, relDiff, synthProblem } from '../helpers.ts';
 
 /** Landmine (the first 10 fields, to keep the FISTA oracle fast). */
 function landmine(): Problem {
-  const lines = readFileSync(LANDMINE, 'utf8').trim().split('\n').slice(1);
-  const groups = new Map<number, { x: number[][]; y: number[] }>();
-  for (const line of lines) {
-    const f = line.split(',').map(Number);
-    let g = groups.get(f[0]!);
-    if (!g) groups.set(f[0]!, (g = { x: [], y: [] }));
-    g.y.push(f[1] === 1 ? 1 : -1);
-    g.x.push(f.slice(2));
-  }
-  const tasks: TaskProblem[] = [...groups.entries()].sort((a, b) => a[0] - b[0]).slice(0, 10).map(([t, g]) => ({ name: `m${t}`, X: Matrix.from(g.x), y: Float64Array.from(g.y) }));
+  const tasks = loadLandmineTasks((t) => `m${t}`).slice(0, 10);
   return problemFromTasks(tasks, { loss: 'logistic', scale: 'mean', intercept: true });
 }
 

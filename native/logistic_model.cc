@@ -228,19 +228,38 @@ bool run(long count, const int* off, long d, const double* x, bool packed, const
 
 using namespace ptnapi;
 
+/** The block layout both calls open with: count (argument 0), offsets (1, count + 1 entries), d (2); rows =
+ * offsets[count]. rangeError is the call's message when count or d is out of range; false after throwing it. */
+struct Blocks { long count, d, rows; const int* off; };
+
+bool readBlocks(Args& a, const char* rangeError, Blocks& b) {
+  b.count = integer(a, 0);
+  b.d = integer(a, 2);
+  if (a.ok && (b.count > 1000000000L || b.d > 1000000L)) return fail(a.env, rangeError);
+  b.off = (const int*)typedArray(a, 1, napi_int32_array, b.count + 1);
+  b.rows = checkOffsets(a, b.off, b.count);
+  return true;
+}
+
+/** The chunks of B rows the packed layout stores for the blocks (the last of each zero-padded). */
+long chunkCount(const Blocks& b) {
+  long chunks = 0;
+  for (long t = 0; t < b.count; t++) chunks += (b.off[t + 1] - b.off[t] + B - 1) / B;
+  return chunks;
+}
+
 // dlogisticModelBatched(count, offsets, d, x, y, s | null, w, b, c, model, g, gb, h, sx, s0, f[, packed])
 napi_value modelFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 16)) return nullptr;
-  const long count = integer(a, 0), d = integer(a, 2);
-  if (a.ok && (count > 1000000000L || d > 1000000L)) return fail(env, "native dlogisticModelBatched: count or d out of range"), nullptr;
-  const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
-  const long rows = checkOffsets(a, off, count);
+  Blocks bl;
+  if (!readBlocks(a, "native dlogisticModelBatched: count or d out of range", bl)) return nullptr;
+  const long count = bl.count, d = bl.d, rows = bl.rows;
+  const int* off = bl.off;
   napi_valuetype pt = napi_undefined;
   if (a.ok && a.n > 16 && napi_typeof(env, a.v[16], &pt) != napi_ok) return fail(env, "native: bad argument"), nullptr;
   const bool packed = a.ok && a.n > 16 && pt == napi_boolean && flag(a, 16);
-  long chunks = 0;
-  if (a.ok && packed) for (long t = 0; t < count; t++) chunks += (off[t + 1] - off[t] + B - 1) / B;
+  const long chunks = a.ok && packed ? chunkCount(bl) : 0;
   const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i, napi_float64_array, need); };
   const double* x = f64(3, packed ? chunks * B * d : rows * d);
   const double* y = f64(4, rows);
@@ -268,12 +287,11 @@ napi_value modelFn(napi_env env, napi_callback_info info) {
 napi_value packFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 5)) return nullptr;
-  const long count = integer(a, 0), d = integer(a, 2);
-  if (a.ok && (count > 1000000000L || d > 1000000L)) return fail(env, "native dpackLogisticRows: count or d out of range"), nullptr;
-  const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
-  const long rows = checkOffsets(a, off, count);
-  long chunks = 0;
-  if (a.ok) for (long t = 0; t < count; t++) chunks += (off[t + 1] - off[t] + B - 1) / B;
+  Blocks bl;
+  if (!readBlocks(a, "native dpackLogisticRows: count or d out of range", bl)) return nullptr;
+  const long count = bl.count, d = bl.d, rows = bl.rows;
+  const int* off = bl.off;
+  const long chunks = a.ok ? chunkCount(bl) : 0;
   const double* x = (const double*)typedArray(a, 3, napi_float64_array, rows * d);
   double* out = (double*)typedArray(a, 4, napi_float64_array, chunks * B * d);
   if (!a.ok) return nullptr;

@@ -28,12 +28,6 @@ using namespace ptnapi;
 
 long span(long rows, long cols, long ld) { return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols; }
 
-napi_value number(napi_env env, double x) {
-  napi_value r;
-  napi_create_double(env, x, &r);
-  return r;
-}
-
 // Threads a call from this JavaScript thread may use: set by setThreads from the thread's own
 // POLYTASK_THREADS (a compare worker gets 1), else the pool size. Per OS thread, because Node's
 // worker threads share the addon and its pool.

@@ -265,9 +265,7 @@ napi_value stepTasksFn(napi_env env, napi_callback_info info) {
     pen += std::sqrt(r);
   }
   std::free(buf);
-  napi_value out;
-  napi_create_double(env, pen, &out);
-  return out;
+  return number(env, pen);
 }
 
 // dsqGradTasks(count, offsets, n, a, w, y, c, g, f): dsqGradBatched with w and g count × n (task t's weights at
@@ -350,9 +348,7 @@ napi_value stepFn(napi_env env, napi_callback_info info) {
     for (int p = 0; p < parts; p++) pen += ctx.pen[p];
     addPartSums(s.sums, ctx.sums, parts);
   }
-  napi_value r;
-  napi_create_double(env, pen, &r);
-  return r;
+  return number(env, pen);
 }
 
 // fistaRowsCheck(len, xn, y, gy, gn, x, L, out) → x⁺ finite

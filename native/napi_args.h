@@ -85,6 +85,13 @@ inline long checkOffsets(Args& a, const int* off, long count) {
   return off[count];
 }
 
+/** x as a JavaScript number (a call's result). */
+inline napi_value number(napi_env env, double x) {
+  napi_value r;
+  napi_create_double(env, x, &r);
+  return r;
+}
+
 inline napi_value undef(napi_env env) {
   napi_value u;
   napi_get_undefined(env, &u);

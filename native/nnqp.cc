@@ -728,9 +728,7 @@ napi_value admmSupportsFn(napi_env env, napi_callback_info info) {
   } else admmPart(&job, 0);
   long it = 0;
   for (long v : job.its) it = std::max(it, v);
-  napi_value res;
-  napi_create_double(env, (double)it, &res);
-  return res;
+  return number(env, (double)it);
 }
 
 } // namespace

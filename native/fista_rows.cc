@@ -27,6 +27,22 @@ namespace {
 
 const long PAR_MIN = 1L << 18;
 
+// One entry of the extrapolated step (both layouts): y = x + βΔ, ∇f(y) = ∇f(x) + β(∇f(x) − ∇f(x_prev)),
+// the sums ⟨∇f(x), Δ⟩ and ⟨Δ, HΔ⟩, and the gradient step v = y − step·∇f(y) written to xn and returned.
+inline double extrapolateEntry(long i, double beta, const double* x, const double* xp, const double* gx, const double* gp,
+                               double* y, double* g, double* xn, double step, double& gDelta, double& dHd) {
+  const double xi = x[i], gi = gx[i];
+  const double dl = xi - xp[i], hd = gi - gp[i];
+  const double yv = xi + beta * dl, gv = gi + beta * hd;
+  y[i] = yv;
+  g[i] = gv;
+  gDelta += gi * dl;
+  dHd += dl * hd;
+  const double v = yv - step * gv;
+  xn[i] = v;
+  return v;
+}
+
 double stepRows(bool rows, long j0, long j1, long T, double beta, const double* x, const double* xp, const double* gx, const double* gp,
                 double* y, double* g, double* xn, double step, double tau, double* sums) {
   const bool ex = beta != 0;
@@ -37,15 +53,7 @@ double stepRows(bool rows, long j0, long j1, long T, double beta, const double* 
       double s = 0;
       if (ex) {
         for (long i = o; i < e; i++) {
-          const double xi = x[i], gi = gx[i];
-          const double dl = xi - xp[i], hd = gi - gp[i];
-          const double yv = xi + beta * dl, gv = gi + beta * hd;
-          y[i] = yv;
-          g[i] = gv;
-          gDelta += gi * dl;
-          dHd += dl * hd;
-          const double v = yv - step * gv;
-          xn[i] = v;
+          const double v = extrapolateEntry(i, beta, x, xp, gx, gp, y, g, xn, step, gDelta, dHd);
           s += v * v;
         }
       } else {
@@ -72,14 +80,7 @@ double stepRows(bool rows, long j0, long j1, long T, double beta, const double* 
       for (long i = o; i < e; i++) {
         double v;
         if (ex) {
-          const double xi = x[i], gi = gx[i];
-          const double dl = xi - xp[i], hd = gi - gp[i];
-          const double yv = xi + beta * dl, gv = gi + beta * hd;
-          y[i] = yv;
-          g[i] = gv;
-          gDelta += gi * dl;
-          dHd += dl * hd;
-          v = yv - step * gv;
+          v = extrapolateEntry(i, beta, x, xp, gx, gp, y, g, xn, step, gDelta, dHd);  // xn[i] is overwritten below
         } else {
           v = y[i] - step * g[i];
         }
@@ -130,16 +131,7 @@ void sweepV(long t0, long t1, long d, double beta, const double* x, const double
     const long o = t * d;
     if (ex) {
       for (long j = 0; j < d; j++) {
-        const long i = o + j;
-        const double xi = x[i], gi = gx[i];
-        const double dl = xi - xp[i], hd = gi - gp[i];
-        const double yv = xi + beta * dl, gv = gi + beta * hd;
-        y[i] = yv;
-        g[i] = gv;
-        gDelta += gi * dl;
-        dHd += dl * hd;
-        const double v = yv - step * gv;
-        xn[i] = v;
+        const double v = extrapolateEntry(o + j, beta, x, xp, gx, gp, y, g, xn, step, gDelta, dHd);
         s[j] += v * v;
       }
     } else {

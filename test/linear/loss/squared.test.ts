@@ -56,6 +56,20 @@ for (const scale of ['sum', 'mean'] as const) {
   }
 }
 
+
+/** Central finite differences of loss.value on a few coordinates of W against the gradient G. */
+function assertCoordinateGradients(loss: SquaredLoss, W: Matrix, G: Float64Array, coords: number[]): void {
+  for (const k of coords) {
+    const h = 1e-6;
+    const old = W.data[k]!;
+    W.data[k] = old + h;
+    const up = loss.value(W);
+    W.data[k] = old - h;
+    const down = loss.value(W);
+    W.data[k] = old;
+    assert.ok(Math.abs((up - down) / (2 * h) - G[k]!) <= 1e-6 * (1 + Math.abs(G[k]!)), `coordinate ${k}`);
+  }
+}
 test('squared loss: lipschitz() bounds the curvature along random directions', () => {
   const { problem } = synthProblem({ T: 3, d: 5, n: [4, 20, 9], seed: 5 });
   const loss = new SquaredLoss(problem);
@@ -96,16 +110,7 @@ test('squared loss over many mixed tasks (batched kernels, issue 15): every back
   // Finite differences on a few coordinates of the gradient (the full check above covers T = 4).
   const loss = new SquaredLoss(problem);
   const e = loss.evaluate(W);
-  for (const k of [0, 7, 8 * 150 + 3, W.data.length - 1]) {
-    const h = 1e-6;
-    const old = W.data[k]!;
-    W.data[k] = old + h;
-    const up = loss.value(W);
-    W.data[k] = old - h;
-    const down = loss.value(W);
-    W.data[k] = old;
-    assert.ok(Math.abs((up - down) / (2 * h) - e.G.data[k]!) <= 1e-6 * (1 + Math.abs(e.G.data[k]!)), `coordinate ${k}`);
-  }
+  assertCoordinateGradients(loss, W, e.G.data, [0, 7, 8 * 150 + 3, W.data.length - 1]);
 });
 
 test('squared loss, every task on the data path (one dsqGradBatched call on W as it is, issue 15): every backend gives the definition, the same gradient, finite differences', async () => {
@@ -135,15 +140,6 @@ test('squared loss, every task on the data path (one dsqGradBatched call on W as
     }
     const loss = new SquaredLoss(problem);
     const e = loss.evaluate(W);
-    for (const k of [0, 5, 8 * 250 + 3, W.data.length - 1]) {
-      const h = 1e-6;
-      const old = W.data[k]!;
-      W.data[k] = old + h;
-      const up = loss.value(W);
-      W.data[k] = old - h;
-      const down = loss.value(W);
-      W.data[k] = old;
-      assert.ok(Math.abs((up - down) / (2 * h) - e.G.data[k]!) <= 1e-6 * (1 + Math.abs(e.G.data[k]!)), `coordinate ${k}`);
-    }
+    assertCoordinateGradients(loss, W, e.G.data, [0, 5, 8 * 250 + 3, W.data.length - 1]);
   }
 });

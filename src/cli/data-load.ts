@@ -5,6 +5,7 @@ import { extname, isAbsolute, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { OptionError, PolytaskError } from '../errors.ts';
 import type { MultiTaskDataset } from '../data/dataset.ts';
+import type { DataColumns } from '../estimator/contract.ts';
 import { loadCsv, summariseCsv, type CsvOptions, type CsvReport, type CsvSummaryReport } from '../data/csv.ts';
 import type { ColumnarOptions } from '../data/columnar.ts';
 import { summariseDataset, type Inspection } from '../data/summary.ts';
@@ -53,6 +54,22 @@ export async function loadData(flags: DataFlags & MatFlags, cwd: string): Promis
   // --classes K: the targets, read as numbers, are class labels 0..K−1 (src/data/multiclass.ts).
   const what = flags.target !== undefined ? `target "${flags.target}"` : flags.targets !== undefined ? 'the target' : 'the label';
   return { ...loaded, dataset: toMulticlass(loaded.dataset, flags.classes, what) };
+}
+
+/**
+ * The non-feature columns of a table the data was read from (CSV, Arrow, Parquet), for the model
+ * file: `predict` then reads a file of the training layout without the user repeating the flags.
+ * Undefined for MAT and JSON input, which have no columns.
+ */
+export function dataColumns(flags: DataFlags, format: DataFormat): DataColumns | undefined {
+  if (format !== 'csv' && format !== 'arrow' && format !== 'parquet') return undefined;
+  const targets = flags.target !== undefined ? [flags.target] : flags.targets ?? (flags.oneVsRest !== undefined ? [flags.oneVsRest] : []);
+  return {
+    ...(flags.taskCol !== undefined ? { taskCol: flags.taskCol } : {}),
+    ...(targets.length > 0 ? { targets: [...targets] } : {}),
+    ...(flags.skip && flags.skip.length > 0 ? { skip: [...flags.skip] } : {}),
+    ...(flags.features !== undefined ? { featuresListed: true } : {}),
+  };
 }
 
 /** The file to read (as the loaders should name it), as the user typed it, and its format; checked readable. */

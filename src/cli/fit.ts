@@ -10,7 +10,7 @@ import { taskKinds, type MultiTaskDataset } from '../data/dataset.ts';
 import { fitProgress } from './fit-progress.ts';
 import { makeProgress } from './progress.ts';
 import { traceStartup } from './trace.ts';
-import { loadData, type MatFlags } from './data-load.ts';
+import { dataColumns, loadData, type MatFlags } from './data-load.ts';
 import { num, seconds, table } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
 import { checkOutputsAreNotInputs } from './paths.ts';
@@ -198,7 +198,8 @@ Examples:
     }
     // The model file and the output store every value used, defaults included.
     const used = usedOptions(est, options, loaded.dataset);
-    const json: EstimatorJSON = { ...est.toJSON(), options: used.options };
+    const columns = dataColumns(flags, loaded.format);
+    const json: EstimatorJSON = { ...est.toJSON(), options: used.options, ...(columns ? { columns } : {}) };
     if (flags.out) writeModelFile(resolve(io.cwd, flags.out), json);
     const j = fitJson(est, json, flags.out, used.defaulted);
     if (flags.json) {

@@ -66,7 +66,7 @@ export function versionLine(): string {
 export async function buildProgram(io: CliIO, commands: readonly (typeof COMMANDS)[number][] = COMMANDS): Promise<Command> {
   const program = new Command('polytask');
   program
-    .description('Multi-task learning: fit, compare and report regularised linear MTL models against single-task learning.')
+    .description('Multi-task learning: fit, train, compare and report linear and neural multi-task models against single-task learning.')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),

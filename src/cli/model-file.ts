@@ -208,7 +208,18 @@ function validatePayload(p: Obj, version: number, fail: (msg: string) => never):
       fail('payload.classes must list, per task, the class labels of a multiclass task (at least two strings) and null for the other tasks');
     }
   }
+  if (p.labelMap !== undefined && (!isObj(p.labelMap) || typeof p.labelMap.negative !== 'string' || typeof p.labelMap.positive !== 'string')) fail('payload.labelMap must be {negative, positive} strings');
+  if (p.columns !== undefined) validateColumns(p.columns, fail);
   if (!isObj(p.state)) fail('payload.state must be an object');
+}
+
+/** payload.columns (DataColumns): the training file's task, label and skipped columns. */
+function validateColumns(c: unknown, fail: (msg: string) => never): void {
+  if (!isObj(c)) return fail('payload.columns must be an object');
+  if (c.taskCol !== undefined && typeof c.taskCol !== 'string') fail('payload.columns.taskCol must be a string');
+  if (c.targets !== undefined) stringList(c.targets, 'columns.targets', fail);
+  if (c.skip !== undefined) stringList(c.skip, 'columns.skip', fail);
+  if (c.featuresListed !== undefined && typeof c.featuresListed !== 'boolean') fail('payload.columns.featuresListed must be true or false');
 }
 
 /** A formatVersion 1 payload (the linear engine's ModelJSON). */

@@ -1,7 +1,10 @@
 // `polytask predict`: a model file and a CSV of new rows in, one prediction per row (and task)
 // out, as CSV: row,task,prediction[,probability]. The CSV must carry exactly the model's feature
 // columns (by name; order does not matter) plus the task column and any columns named in --skip;
-// anything else is refused by name, as are tasks the model does not know.
+// anything else is refused by name, as are tasks the model does not know. A model file written by
+// `fit --out` or `train --out` remembers the training file's task, label and skipped columns
+// (payload.columns): a file of the same layout — the training file itself, or a labelled test
+// file — is read without repeating those flags; flags given on the command line win.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -39,11 +42,45 @@ interface Rec {
   info: { lines: number };
 }
 
+/** The columns `predict` reads and ignores in a file: the flags', else the training layout's. */
+export interface PredictColumns {
+  /** The task column, if any (without one, every task of the model is predicted for every row). */
+  readonly taskCol?: string;
+  /** Columns that are neither features nor the task column and are not refused. */
+  readonly ignored: ReadonlySet<string>;
+  /** Every other column is ignored too (the model's features were listed with --features). */
+  readonly ignoreOthers: boolean;
+  /** What was taken from the model file's training layout, for a note to the user ([] if nothing). */
+  readonly fromModel: readonly string[];
+}
+
+/**
+ * The task column and the ignored columns of a file with this header. The flags win; without them,
+ * the training layout the model file remembers applies to the columns the file has (a test file
+ * may lack its labels).
+ */
+export function predictColumns(header: readonly string[], model: Pick<EstimatorJSON, 'columns'>, flags: Pick<PredictFlags, 'taskCol' | 'skip' | 'target'>): PredictColumns {
+  const has = new Set(header);
+  const c = model.columns;
+  const fromModel: string[] = [];
+  let taskCol = flags.taskCol;
+  if (taskCol === undefined && c?.taskCol !== undefined && has.has(c.taskCol)) {
+    taskCol = c.taskCol;
+    fromModel.push(`task column "${taskCol}"`);
+  }
+  const ignored = new Set<string>([...(flags.target ? [flags.target] : []), ...(flags.skip ?? [])]);
+  const trained = [...(c?.targets ?? []), ...(c?.skip ?? [])].filter((h) => has.has(h) && !ignored.has(h) && h !== taskCol);
+  for (const h of trained) ignored.add(h);
+  if (trained.length > 0) fromModel.push(`ignoring ${trained.map((h) => `"${h}"`).join(', ')}`);
+  const ignoreOthers = c?.featuresListed === true;
+  return { ...(taskCol !== undefined ? { taskCol } : {}), ignored, ignoreOthers, fromModel };
+}
+
 /**
  * Reads the CSV's feature columns in the model's order. Rows without a task column (a model of a
- * single task, or a multi-output model: every task for every row) are predicted for `tasksForAll`.
+ * single task, or a multi-output model: every task for every row) are predicted for every task.
  */
-export function readPredictCsv(text: string, file: string, model: Pick<EstimatorJSON, 'featureNames' | 'taskNames'>, flags: Pick<PredictFlags, 'taskCol' | 'skip' | 'target'>): RowsByTask[] {
+export function readPredictCsv(text: string, file: string, model: Pick<EstimatorJSON, 'featureNames' | 'taskNames' | 'columns'>, flags: Pick<PredictFlags, 'taskCol' | 'skip' | 'target'>): { groups: RowsByTask[]; columns: PredictColumns } {
   let recs: Rec[];
   try {
     recs = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as Rec[];
@@ -58,10 +95,11 @@ export function readPredictCsv(text: string, file: string, model: Pick<Estimator
   if (missing.length > 0) {
     throw new FeatureMismatchError(`${file}: missing feature column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} that the model was trained on (the model's features: ${features.join(', ')})`);
   }
-  const taskCol = flags.taskCol;
-  if (taskCol !== undefined && !col.has(taskCol)) throw new OptionError('--task-col', `${file} has no column "${taskCol}" (columns: ${header.join(', ')})`);
-  const allowed = new Set<string>([...features, ...(taskCol ? [taskCol] : []), ...(flags.target ? [flags.target] : []), ...(flags.skip ?? [])]);
-  const extra = header.filter((h) => !allowed.has(h));
+  if (flags.taskCol !== undefined && !col.has(flags.taskCol)) throw new OptionError('--task-col', `${file} has no column "${flags.taskCol}" (columns: ${header.join(', ')})`);
+  const columns = predictColumns(header, model, flags);
+  const taskCol = columns.taskCol;
+  const allowed = new Set<string>([...features, ...(taskCol ? [taskCol] : []), ...columns.ignored]);
+  const extra = columns.ignoreOthers ? [] : header.filter((h) => !allowed.has(h));
   if (extra.length > 0) {
     throw new FeatureMismatchError(
       `${file}: column${extra.length > 1 ? 's' : ''} ${extra.map((m) => `"${m}"`).join(', ')} ${extra.length > 1 ? 'are' : 'is'} not among the model's features (${features.join(', ')}); ` +
@@ -106,7 +144,7 @@ export function readPredictCsv(text: string, file: string, model: Pick<Estimator
     }
   }
   const d = features.length;
-  return [...groups.entries()].map(([task, g]) => ({ task, rows: g.rows, X: new Matrix(g.rows.length, d, Float64Array.from(g.values)) }));
+  return { groups: [...groups.entries()].map(([task, g]) => ({ task, rows: g.rows, X: new Matrix(g.rows.length, d, Float64Array.from(g.values)) })), columns };
 }
 
 export interface Prediction {
@@ -188,15 +226,16 @@ export function registerPredict(program: Command, io: CliIO): void {
     .description('predict new rows with a saved model; writes CSV row,task,prediction[,probability] (multiclass: the most probable class and its probability; --json adds every class\'s)')
     .requiredOption('--model <file>', 'a model file written by `polytask fit --out`')
     .requiredOption('--data <file>', 'CSV of new rows with the model\'s feature columns (by name)')
-    .option('--task-col <name>', 'the column naming each row\'s task (without it: every task for every row)')
-    .option('--target <name>', 'a target column to ignore (e.g. when predicting a labelled test file)')
-    .option('--skip <a,b,c>', 'other columns to ignore', parseList);
+    .option('--task-col <name>', 'the column naming each row\'s task (default: the training file\'s task column when this file has it; without one: every task for every row)')
+    .option('--target <name>', 'a target column to ignore (the training file\'s label columns are ignored anyway)')
+    .option('--skip <a,b,c>', 'other columns to ignore (the columns skipped in training are ignored anyway)', parseList);
   addOutputFlags(cmd, { out: 'write the predictions CSV here (default: stdout)' });
   cmd.addHelpText(
     'after',
     `
 Examples:
-  $ polytask predict --model l21.model.json --data school.csv --task-col task --target y --out predictions.csv
+  $ polytask predict --model l21.model.json --data school.csv --out predictions.csv     # the training layout: task column and label from the model file
+  $ polytask predict --model l21.model.json --data new.csv --task-col school --out predictions.csv
   $ polytask predict --model usps.model.json --data usps.csv --skip set,digit`,
   );
   cmd.action(async (flags: PredictFlags) => {
@@ -212,7 +251,8 @@ Examples:
     } catch (e) {
       throw new PolytaskError('IO', `${flags.data}: cannot read (${(e as { code?: string }).code ?? 'error'})`);
     }
-    const groups = readPredictCsv(text, flags.data!, model, flags);
+    const { groups, columns } = readPredictCsv(text, flags.data!, model, flags);
+    if (columns.fromModel.length > 0) info(io, flags, `${flags.data}: the training layout from ${flags.model}: ${columns.fromModel.join('; ')}`);
     const preds = predictRows(est, model, groups);
     checkFinitePredictions(preds, flags.data!, flags.model!);
     const csv = predictionsCsv(preds, model.taskKinds.includes('binary') || model.taskKinds.includes('multiclass'));

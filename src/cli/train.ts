@@ -11,7 +11,7 @@ import { jsonLinesLogger } from '../nn/train/log.ts';
 import type { EpochRecord } from '../nn/train/types.ts';
 import type { Options } from '../estimator/contract.ts';
 import { writeFileAtomic } from './atomic.ts';
-import { loadData, type MatFlags } from './data-load.ts';
+import { dataColumns, loadData, type MatFlags } from './data-load.ts';
 import { num, seconds } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
 import { writeModelFile } from './model-file.ts';
@@ -186,7 +186,8 @@ Examples:
       resumeFrom: flags.resume ? ckpt : undefined,
     });
     progress.stop();
-    const json = fitted.toJSON();
+    const columns = dataColumns(flags, loaded.format);
+    const json = { ...fitted.toJSON(), ...(columns ? { columns } : {}) };
     // The model-file envelope of docs/model-file.md (checksum, version, atomic write), as `fit` writes it.
     if (flags.out) writeModelFile(resolve(io.cwd, flags.out), json);
     const d = fitted.diagnostics!;

@@ -106,6 +106,18 @@ export interface Estimator {
   toJSON(): EstimatorJSON;
 }
 
+/** The columns of a training table that were not features (CSV, Arrow, Parquet). */
+export interface DataColumns {
+  /** Long form: the column naming each row's task. */
+  readonly taskCol?: string;
+  /** The label columns: --target, --targets or the --one-vs-rest column. */
+  readonly targets?: readonly string[];
+  /** Columns left out with --skip. */
+  readonly skip?: readonly string[];
+  /** True when the features were listed with --features, so that every other column was ignored. */
+  readonly featuresListed?: boolean;
+}
+
 /** The payload of a model file for any engine. */
 export interface EstimatorJSON {
   readonly format: 'polytask-model';
@@ -121,6 +133,9 @@ export interface EstimatorJSON {
   readonly labelMap?: { readonly negative: string; readonly positive: string };
   /** Multiclass tasks: the class labels of each task in index order (null for other tasks). */
   readonly classes?: readonly (readonly string[] | null)[];
+  /** The training file's non-feature columns as the CLI read them (written by `fit --out` and
+   * `train --out`), so that `predict` reads a file of the same layout without repeating the flags. */
+  readonly columns?: DataColumns;
   /** Engine-specific learned state (weights, standardiser, ...). */
   readonly state: unknown;
 }

@@ -4,7 +4,7 @@
 // single-task baseline. Inputs are standardised with the training rows' mean and standard
 // deviation, regression targets per task likewise (predictions are returned on the original scale);
 // binary tasks predict the logit (predictResponse: the probability).
-import type { MultiTaskDataset } from '../data/dataset.ts';
+import type { LabelMap, MultiTaskDataset } from '../data/dataset.ts';
 import type { Estimator, EstimatorJSON, EngineSpec, FitContext, FitDiagnostics, ModelDecl, OptionValue, Options, TaskKind } from '../estimator/contract.ts';
 import { registerEngine } from '../estimator/registry.ts';
 import { NN_ENGINE, NN_MODELS, NN_SUMMARIES, paramsOf } from './params.ts';
@@ -263,6 +263,8 @@ export class NeuralEstimator implements Estimator {
 
   constructor(readonly model: string, options: Options, private readonly fit_?: {
     net: MtlArchitecture; st: Standardiser; taskNames: string[]; taskKinds: TaskKind[]; classes: (readonly string[] | null)[]; featureNames: string[]; bestEpoch: number; history: NnState['history']; gates?: NnState['gates'];
+    /** Binary tasks: the original labels behind −1/+1, so that `predict` answers in the user's labels (0/1, yes/no). */
+    labelMap?: LabelMap;
   }, diagnostics?: FitDiagnostics) {
     this.options = resolveOptions(model, options);
     this.fitted = fit_ !== undefined;
@@ -319,7 +321,10 @@ export class NeuralEstimator implements Estimator {
       message: r.stoppedEarly ? `early stopping after epoch ${r.history.length}; best validation epoch ${r.bestEpoch}` : undefined,
     };
     const gates = gateSummary(net, td);
-    return new NeuralEstimator(this.model, o, { net, st, taskNames: names, taskKinds: kinds, classes, featureNames: [...ds.featureNames], bestEpoch: r.bestEpoch, history, ...(gates ? { gates } : {}) }, diag);
+    return new NeuralEstimator(this.model, o, {
+      net, st, taskNames: names, taskKinds: kinds, classes, featureNames: [...ds.featureNames], bestEpoch: r.bestEpoch, history, ...(gates ? { gates } : {}),
+      ...(ds.labelMap && kinds.includes('binary') ? { labelMap: { ...ds.labelMap } } : {}),
+    }, diag);
   }
 
   /** The network's output for the task: n values (n × K logits, row-major, for a K-class task). */
@@ -393,6 +398,7 @@ export class NeuralEstimator implements Estimator {
       format: 'polytask-model', formatVersion: 2, polytaskVersion: VERSION, engine: NN_ENGINE, model: this.model,
       options: this.options, taskNames: f.taskNames, taskKinds: f.taskKinds, featureNames: f.featureNames, state,
       ...(f.taskKinds.includes('multiclass') ? { classes: f.classes } : {}),
+      ...(f.labelMap ? { labelMap: { ...f.labelMap } } : {}),
     };
   }
 
@@ -403,6 +409,8 @@ export class NeuralEstimator implements Estimator {
     if (!st || typeof st !== 'object' || !st.params || !st.standardiser) throw new ModelFileError(where, 'neural state is missing its parameters or standardiser');
     const o = resolveOptions(json.model, json.options);
     const classes = json.taskNames.map((_, t) => (json.taskKinds[t] === 'multiclass' ? json.classes?.[t] ?? null : null));
+    const lm = json.labelMap as unknown;
+    if (lm !== undefined && (typeof lm !== 'object' || lm === null || typeof (lm as LabelMap).negative !== 'string' || typeof (lm as LabelMap).positive !== 'string')) throw new ModelFileError(where, '"labelMap" must be { negative, positive } strings');
     json.taskKinds.forEach((k, t) => {
       if (k === 'multiclass' && !(classes[t] && classes[t]!.length >= 2)) throw new ModelFileError(where, `multiclass task "${json.taskNames[t]}" has no class labels`);
     });
@@ -415,6 +423,7 @@ export class NeuralEstimator implements Estimator {
     net.setProgress?.(1); // a saved model has finished training: annealed hyper-parameters at their end
     return new NeuralEstimator(json.model, o, {
       net, st: st.standardiser, taskNames: [...json.taskNames], taskKinds: [...json.taskKinds], classes, featureNames: [...json.featureNames], bestEpoch: st.bestEpoch, history: st.history, ...(st.gates ? { gates: st.gates } : {}),
+      ...(json.labelMap ? { labelMap: { ...json.labelMap } } : {}),
     });
   }
 }

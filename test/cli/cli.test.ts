@@ -155,6 +155,47 @@ test('fit --out then predict: predictions equal the fitted model, bit for bit; C
   }
 });
 
+test('predict reads a file of the training layout without flags: task column and label from the model file; flags win', async () => {
+  const model = join(dir, 'layout.model.json');
+  assert.equal((await cli(['fit', ...LONG, '--model', 'l21', '--lambda', '0.05', '--out', model, '--quiet'], dir)).code, 0);
+  const env = JSON.parse(readFileSync(model, 'utf8'));
+  assert.deepEqual(env.payload.columns, { taskCol: 'task', targets: ['y'] });
+  const explicit = await cli(['predict', '--model', model, '--data', data, '--task-col', 'task', '--target', 'y'], dir);
+  assert.equal(explicit.code, 0, explicit.stderr);
+  // The training file itself, no flags: the same predictions, and a note saying what was assumed.
+  const plain = await cli(['predict', '--model', model, '--data', data], dir);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(plain.stdout, explicit.stdout);
+  assert.match(plain.stderr, /the training layout from .*layout\.model\.json: task column "task"; ignoring "y"/);
+  // A file without the label column: only the task column is taken from the model file.
+  const lines = readFileSync(data, 'utf8').trim().split('\n');
+  const yAt = lines[0]!.split(',').indexOf('y');
+  const unlabelled = join(dir, 'unlabelled.csv');
+  writeFileSync(unlabelled, lines.map((l) => l.split(',').filter((_, j) => j !== yAt).join(',')).join('\n') + '\n');
+  const nolabel = await cli(['predict', '--model', model, '--data', unlabelled], dir);
+  assert.equal(nolabel.code, 0, nolabel.stderr);
+  assert.equal(nolabel.stdout, explicit.stdout);
+  // --task-col on the command line wins: a column of the same values under another name.
+  const renamed = join(dir, 'renamed.csv');
+  writeFileSync(renamed, ['site', ...lines[0]!.split(',').slice(1)].join(',') + '\n' + lines.slice(1).join('\n') + '\n');
+  assert.equal(lines[0]!.split(',')[0], 'task');
+  const flagged = await cli(['predict', '--model', model, '--data', renamed, '--task-col', 'site'], dir);
+  assert.equal(flagged.code, 0, flagged.stderr);
+  assert.equal(flagged.stdout, explicit.stdout);
+  // A model file without the layout (written before it was stored) keeps the old rule: flags needed.
+  delete env.payload.columns;
+  env.sha256 = payloadChecksum(env.payload);
+  const old = join(dir, 'old.model.json');
+  writeFileSync(old, JSON.stringify(env));
+  oneLineError(await cli(['predict', '--model', old, '--data', data], dir), 1, /columns "task", "y" are not among the model's features/);
+  // A malformed layout is a model-file error naming the field.
+  env.payload.columns = { taskCol: 3 };
+  env.sha256 = payloadChecksum(env.payload);
+  const bad = join(dir, 'badcols.model.json');
+  writeFileSync(bad, JSON.stringify(env));
+  oneLineError(await cli(['predict', '--model', bad, '--data', data], dir), 1, /badcols\.model\.json: .*columns\.taskCol must be a string/);
+});
+
 test('predict refuses unknown tasks, missing and unexpected feature columns, and bad model files', async () => {
   const model = join(dir, 'l21.model.json');
   assert.equal((await cli(['fit', ...LONG, '--model', 'l21', '--lambda', '0.05', '--out', model, '--quiet'], dir)).code, 0);

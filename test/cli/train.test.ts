@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tempDir, writeLongCsv } from './helpers.ts';
 
@@ -64,6 +64,37 @@ test('polytask train with a gradient aggregator writes a model file that predict
     const rows = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n');
     assert.equal(rows.length, 1 + 90);
     assert.ok(rows.slice(1).every((r) => Number.isFinite(Number(r.split(',')[2]))));
+  } finally {
+    cleanup();
+  }
+});
+
+test('polytask train on wide binary targets: the model file keeps the labels and the layout; predict answers in 0/1 without flags', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // Two binary targets labelled 0/1 in one wide file (the ESMM layout).
+    const lines = ['click,buy,x1,x2'];
+    for (let i = 0; i < 60; i++) {
+      const x1 = Math.sin(i * 1.7), x2 = Math.cos(i * 0.9);
+      lines.push(`${x1 + 0.3 * x2 > 0 ? 1 : 0},${x1 - x2 > 0.2 ? 1 : 0},${x1.toFixed(4)},${x2.toFixed(4)}`);
+    }
+    writeFileSync(join(dir, 'wide.csv'), lines.join('\n') + '\n');
+    const t = await cli(['train', '--data', 'wide.csv', '--targets', 'click,buy', '--arch', 'hps', '--hidden', '4', '--epochs', '2', '--quiet', '--out', 'w.json'], dir);
+    assert.equal(t.code, 0, t.stderr);
+    const env = JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8'));
+    assert.deepEqual(env.payload.labelMap, { negative: '0', positive: '1' });
+    assert.deepEqual(env.payload.columns, { targets: ['click', 'buy'] });
+    // The training file itself: its label columns are ignored because the model file names them.
+    const p = await cli(['predict', '--model', 'w.json', '--data', 'wide.csv'], dir);
+    assert.equal(p.code, 0, p.stderr);
+    assert.match(p.stderr, /training layout from w\.json: ignoring "click", "buy"/);
+    const rows = p.stdout.trim().split('\n');
+    assert.equal(rows[0], 'row,task,prediction,probability');
+    assert.equal(rows.length, 1 + 2 * 60);
+    for (const r of rows.slice(1)) {
+      const [, , label, prob] = r.split(',');
+      assert.equal(label, Number(prob) >= 0.5 ? '1' : '0', r);
+    }
   } finally {
     cleanup();
   }

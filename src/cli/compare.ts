@@ -1,6 +1,7 @@
 // `polytask compare`: several models against single-task learning on repeated splits, each tuned
 // by CV inside its training part; a table, a verdict, and optionally the JSON result and the HTML
 // report.
+import { didYouMean } from './suggest.ts';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { allModels } from '../estimator/registry.ts';
@@ -65,7 +66,7 @@ function parseRatio(raw: string): number {
 export function checkModelList(names: readonly string[]): string[] {
   const known = allModels().map((m) => m.name);
   const unknown = names.filter((n) => !known.includes(n.split(':')[0]!));
-  if (unknown.length > 0) throw new OptionError('--models', `unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (models: ${known.join(', ')})`);
+  if (unknown.length > 0) throw new OptionError('--models', `unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"${didYouMean(u.split(':')[0]!, known)}`).join(', ')}; models: ${known.join(', ')}`);
   // model:method specs (hps:pcgrad): the method must be one the model declares (src/estimator/spec.ts).
   for (const n of names) parseModelSpec(n);
   return [...names];

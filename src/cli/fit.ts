@@ -11,6 +11,7 @@ import { fitProgress } from './fit-progress.ts';
 import { makeProgress } from './progress.ts';
 import { traceStartup } from './trace.ts';
 import { dataColumns, loadData, type MatFlags } from './data-load.ts';
+import { didYouMean } from './suggest.ts';
 import { num, seconds, table } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
 import { checkOutputsAreNotInputs } from './paths.ts';
@@ -88,7 +89,7 @@ export function fitJson(est: Estimator, m: EstimatorJSON, outFile?: string, defa
 export function checkModelName(name: string | undefined): string {
   const names = allModels().map((m) => m.name);
   if (!name) throw new OptionError('--model', `is required (one of: ${names.join(', ')})`);
-  if (!names.includes(name)) throw new OptionError('--model', `unknown model "${name}" (models: ${names.join(', ')})`);
+  if (!names.includes(name)) throw new OptionError('--model', `unknown model "${name}"${didYouMean(name, names)}; models: ${names.join(', ')}`);
   return name;
 }
 

@@ -99,14 +99,14 @@ export interface CommonFlags {
 }
 
 export function addDataFlags(cmd: Command, opts: { requireData?: boolean } = {}): Command {
-  const data = new Option('--data <file>', 'the data file (CSV, MAT or JSON)');
+  const data = new Option('--data <file>', 'the data file (CSV, Arrow, Parquet, MAT or JSON)');
   if (opts.requireData !== false) data.makeOptionMandatory();
   return cmd
     .addOption(data)
     .addOption(new Option('--format <format>', 'file format (default: from the extension: .csv/.tsv/.txt, .mat, .json, .arrow/.feather/.ipc, .parquet/.pq)').choices(['csv', 'mat', 'json', 'arrow', 'parquet']))
-    .option('--task-col <name>', 'long CSV: the column naming each row\'s task')
-    .option('--target <name>', 'long CSV: the target column')
-    .option('--targets <a,b,c>', 'wide CSV: one target column per task (missing cells = missing labels)', parseList)
+    .option('--task-col <name>', 'long form: the column naming each row\'s task')
+    .option('--target <name>', 'long form: the target column')
+    .option('--targets <a,b,c>', 'wide form: one target column per task (missing cells = missing labels)', parseList)
     .option('--features <a,b,c>', 'use only these feature columns', parseList)
     .option('--skip <a,b,c>', 'ignore these columns', parseList)
     .option('--one-vs-rest <col>', 'wide CSV: one binary task per value of this class column (this value vs the rest)')
@@ -144,6 +144,19 @@ function parserOf(p: ParamDecl): ((raw: string) => unknown) | undefined {
   }
 }
 
+/** A help text up to its first ',' or ';' outside parentheses (a shared flag's help names many
+ * models, so only its opening clause is shown; cutting inside "(Cholesky/CG, ...)" left it unclosed). */
+export function firstClause(help: string): string {
+  let depth = 0;
+  for (let i = 0; i < help.length; i++) {
+    const c = help[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if ((c === ',' || c === ';') && depth === 0) return help.slice(0, i);
+  }
+  return help;
+}
+
 /** `reserved`: flags the command uses for something else (compare's --alpha is the significance
  * level; relation's α is then tuned by CV or set through the library). */
 export function addModelFlags(cmd: Command, opts: { withModel?: boolean; reserved?: readonly string[] } = {}): Command {
@@ -153,7 +166,7 @@ export function addModelFlags(cmd: Command, opts: { withModel?: boolean; reserve
   for (const p of declaredModelParams()) {
     if (opts.reserved?.includes(p.flag)) continue;
     const models = allModels().filter((m) => m.params.some((q) => q.name === p.name)).map((m) => m.name);
-    const help = models.length > 4 ? `${p.help.split(',')[0]} (${models.length} models)` : `${models.join(', ')}: ${p.help}`;
+    const help = models.length > 4 ? `${firstClause(p.help)} (${models.length} models)` : `${models.join(', ')}: ${p.help}`;
     const parser = parserOf(p);
     if (p.type === 'boolean') cmd.option(p.flag, help);
     else if (p.type === 'enum' && p.choices) cmd.addOption(new Option(`${p.flag} <${p.name}>`, help).choices([...new Set(allModels().flatMap((m) => m.params.filter((q) => q.name === p.name).flatMap((q) => q.choices ?? [])))]));

@@ -12,6 +12,7 @@ import type { EpochRecord } from '../nn/train/types.ts';
 import type { Options } from '../estimator/contract.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { dataColumns, loadData, type MatFlags } from './data-load.ts';
+import { didYouMean } from './suggest.ts';
 import { num, seconds } from './format.ts';
 import { info, out, type CliIO } from './io.ts';
 import { writeModelFile } from './model-file.ts';
@@ -158,7 +159,7 @@ Examples:
   cmd.action(async (flags: TrainFlags) => {
     const spec = flags.arch ?? 'hps';
     const arch = spec.split(':')[0]!;
-    if (!NN_MODELS[arch]) throw new OptionError('--arch', `unknown architecture "${arch}" (available: ${Object.keys(NN_MODELS).join(', ')})`);
+    if (!NN_MODELS[arch]) throw new OptionError('--arch', `unknown architecture "${arch}"${didYouMean(arch, Object.keys(NN_MODELS))}; available: ${Object.keys(NN_MODELS).join(', ')}`);
     // hps:pcgrad — a balancing method after the colon (src/estimator/spec.ts); it must not contradict --weighting/--aggregator.
     const fixed = parseModelSpec(spec, '--arch').options;
     for (const [k, v] of Object.entries(fixed)) {

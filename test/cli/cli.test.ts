@@ -38,6 +38,8 @@ test('--help of every sub-command exits 0 and shows examples', async () => {
   for (const c of ['demo', 'inspect', 'fit', 'predict', 'cv', 'compare', 'report']) {
     const r = await cli([c, '--help'], dir);
     assert.equal(r.code, 0, c);
+    // Shared flags' help is cut to its first clause: never inside parentheses ("direct (Cholesky/CG (16 models)").
+    assert.equal((r.stdout.match(/\(/g) ?? []).length, (r.stdout.match(/\)/g) ?? []).length, `${c} --help: unbalanced parentheses`);
     assert.match(r.stdout, /Examples:/, `${c} --help has examples`);
     assert.match(r.stdout, new RegExp(`Usage: polytask ${c}`));
   }
@@ -52,6 +54,8 @@ test('usage errors: unknown command, unknown flag, missing --data, bad --lambda,
   oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--lambda', 'abc'], dir), 2, /'--lambda <x>' argument 'abc' is invalid.*expected a number/);
   oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--lambda=-1'], dir), 2, /--lambda.*≥ 0/);
   oneLineError(await cli(['fit', ...LONG, '--model', 'nope'], dir), 2, /--model: unknown model "nope"/);
+  oneLineError(await cli(['fit', ...LONG, '--model', 'tracee'], dir), 2, /--model: unknown model "tracee" \(did you mean "trace"\?\); models: stl,/);
+  oneLineError(await cli(['fit', ...LONG, '--model', 'L21'], dir), 2, /did you mean "l21"\?/);
   // A flag the model does not use is named as the flag, not as the library option.
   oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--clusters', '3'], dir), 2, /^polytask: --clusters: model "l21" has no such option \(its own: --lambda/);
   oneLineError(await cli(['fit', ...LONG, '--model', 'l21', '--loss', 'hinge'], dir), 2, /--loss.*'hinge' is invalid/);
@@ -292,6 +296,7 @@ test('compare --json has the shape of issue 5; --report and --out write files; r
 
 test('compare and report reject bad input with clear errors', async () => {
   oneLineError(await cli(['compare', ...LONG, '--models', 'l21,bogus'], dir), 2, /--models: unknown model "bogus"/);
+  oneLineError(await cli(['compare', ...LONG, '--models', 'l21,mmeo:pcgrad'], dir), 2, /--models: unknown model "mmeo:pcgrad" \(did you mean "mmoe"\?\)/);
   oneLineError(await cli(['compare', ...LONG, '--test-ratio', '1.5'], dir), 2, /--test-ratio.*between 0 and 1/);
   const notResult = join(dir, 'not-result.json');
   writeFileSync(notResult, JSON.stringify({ models: [] }));

@@ -255,10 +255,29 @@ export function oneSeIndex(grid: readonly number[], mean: readonly number[], se:
   return pick;
 }
 
+/** Relative change of the CV error below which the curve counts as flat at an edge (0.01 %). */
+export const FLAT_EDGE = 1e-4;
+
+/** True when the CV error at grid[bestIndex], an edge of the grid, differs from its neighbour's by at
+ * most FLAT_EDGE (relative): the curve has flattened there (e.g. mtrl's λ1 at 1e-9, where ‖W‖² no
+ * longer matters, or a parameter the model ignores), so going beyond the edge cannot change the
+ * error measurably. `curve`: the CV errors along this axis, in grid order. */
+export function flatEdge(grid: readonly number[], bestIndex: number, curve: readonly number[]): boolean {
+  if (grid.length < 2) return false;
+  const order = grid.map((_, i) => i).sort((i, j) => grid[j]! - grid[i]!);
+  const at = order.indexOf(bestIndex);
+  if (at !== 0 && at !== order.length - 1) return false;
+  const next = order[at === 0 ? 1 : order.length - 2]!;
+  const a = curve[bestIndex]!, b = curve[next]!;
+  return Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= FLAT_EDGE * Math.max(Math.abs(a), Math.abs(b));
+}
+
 /** A warning when the CV minimum sits on an edge of the grid. The top edge is fine when the top is
- * λ_max (the minimum is then the empty model W = 0, a legitimate answer). */
-export function edgeWarning(param: string, grid: readonly number[], bestIndex: number, topIsLambdaMax: boolean): string | undefined {
+ * λ_max (the minimum is then the empty model W = 0, a legitimate answer); so is a flat edge
+ * (flatEdge), when `curve` is given. */
+export function edgeWarning(param: string, grid: readonly number[], bestIndex: number, topIsLambdaMax: boolean, curve?: readonly number[]): string | undefined {
   if (grid.length < 2) return undefined;
+  if (curve && flatEdge(grid, bestIndex, curve)) return undefined;
   const largest = grid.reduce((a, b) => Math.max(a, b));
   const smallest = grid.reduce((a, b) => Math.min(a, b));
   const v = grid[bestIndex]!;
@@ -516,6 +535,8 @@ export function crossValidate(estimator: Fittable, train: MultiTaskDataset, opts
     });
   };
   const stats = (p: readonly number[]): { mean: number; se: number } => meanSe(errors.map((m) => meanOf(m.get(key(p)) ?? [])));
+  /** The CV errors along axis i (in its grid order), the other axes at `at`. */
+  const alongAxis = (i: number, at: readonly number[]): number[] => axes[i]!.values.map((v) => stats(at.map((b, j) => (j === i ? v : b))).mean);
   const bestPoint = (): number[] => {
     const all = product(axes.map((a) => a.values));
     const means = all.map((p) => stats(p).mean);
@@ -543,6 +564,8 @@ export function crossValidate(estimator: Fittable, train: MultiTaskDataset, opts
       let changed = false;
       axes.forEach((a, i) => {
         if (axes.length > 1 && extended.has(a.name)) return;
+        // A flat edge is not extended: more points there cannot change the error measurably.
+        if (flatEdge(a.values, a.values.indexOf(best[i]!), alongAxis(i, best))) return;
         const ext = extension(a, best[i]!);
         if (!ext) return;
         a.values = [...a.values, ...ext].sort((x, y) => y - x);
@@ -565,10 +588,10 @@ export function crossValidate(estimator: Fittable, train: MultiTaskDataset, opts
   const chosenIndex = rule === 'min' ? bestIndex : seIndex;
   const warnings: string[] = [];
   axes.forEach((a, i) => {
-    const w = edgeWarning(a.name, a.values, a.values.indexOf(best[i]!), a.topIsMax);
+    const w = edgeWarning(a.name, a.values, a.values.indexOf(best[i]!), a.topIsMax, alongAxis(i, best));
     if (w) warnings.push(w);
   });
-  const firstWarning = edgeWarning(first.name, first.values, bestIndex, first.topIsMax);
+  const firstWarning = edgeWarning(first.name, first.values, bestIndex, first.topIsMax, curveMean);
   const curve: CVCurve = {
     param: first.name,
     grid: [...first.values],

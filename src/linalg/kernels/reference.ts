@@ -184,7 +184,8 @@ export function sqGradTasks(count: number, offsets: Int32Array, n: number, a: Fl
  *   iteration's candidate (β', s') ∈ {(spec[0], spec[1]), (0, spec[1]), (spec[0], spec[2]), (0, spec[2])},
  *   rows[(1 + c)·n + j] = Σ_t v², v = z' − s'·gz' with z' = wn + β'(wn − w), gz' = gn + β'(gn − g) — the row sums
  *   that attempt's prox needs, formed exactly as it will form v. The scalar sums are kept per feature (each in
- *   task order) and added over the features in order at the end; sums[0] = Σ_t f[t] in task order.
+ *   task order) and added over the features in order at the end; sums[0] = Σ_t f[t] in task order. With β = 0,
+ *   wp and gp are not read (taken as w and g), so sums[1] = sums[2] = 0.
  */
 export function fistaFusedTasks(count: number, offsets: Int32Array, n: number, a: Float64Array, y: Float64Array, c: Float64Array,
   beta: number, step: number, L: number, fac: Float64Array, spec: Float64Array, w: Float64Array, wp: Float64Array, g: Float64Array, gp: Float64Array,
@@ -199,14 +200,17 @@ export function fistaFusedTasks(count: number, offsets: Int32Array, n: number, a
   const s1 = spec[1]!;
   const s2 = spec[2]!;
   let finite = true;
+  // β = 0: x_prev and its gradient are not read (taken as w and g: Δ = 0, so z = w and gz = g exactly).
+  const wq = beta === 0 ? w : wp;
+  const gq = beta === 0 ? g : gp;
   for (let t = 0; t < count; t++) {
     const o = t * d;
     for (let j = 0; j < d; j++) {
       const i = o + j;
       const wi = w[i]!;
       const gi = g[i]!;
-      const dl = wi - wp[i]!;
-      const hd = gi - gp[i]!;
+      const dl = wi - wq[i]!;
+      const hd = gi - gq[i]!;
       const zv = wi + beta * dl;
       const gv = gi + beta * hd;
       acc[j]! += gi * dl;

@@ -173,6 +173,7 @@ export interface Kernels {
    * sums = [Σ_t f[t], ⟨g, w − wp⟩, ⟨w − wp, g − gp⟩, ‖wn − z‖², ⟨gz, wn − z⟩, ⟨gn − gz, wn − z⟩,
    * ‖gn − gz + L(z − wn)‖², ⟨z − wn, wn − w⟩]; rows (5·n) = per feature Σ_t wn², then Σ_t v² of the next
    * attempt's gradient step for the four candidates (β', s') of spec = [β', s₁, s₂] (see the reference);
+   * with β = 0, wp and gp are not read (taken as w and g: sums[1] = sums[2] = 0);
    * returns wn finite. Reference: reference.ts fistaFusedTasks (its summation order); outputs must not overlap
    * inputs. Optional (native, ts).
    */

@@ -339,8 +339,6 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   let gPrev = new Float64Array(size);
   let xn: Float64Array = new Float64Array(size);
   let gn = new Float64Array(size);
-  const yBuf = new Float64Array(size);
-  const gyBuf = new Float64Array(size);
   const sumsA = new Float64Array(2);
   const sumsC = new Float64Array(5);
 
@@ -443,6 +441,9 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
       return finite;
     };
   } else {
+    // y and ∇f(y) are stored on this path (the fused one forms them per task and needs no buffers for them).
+    const yBuf = new Float64Array(size);
+    const gyBuf = new Float64Array(size);
     let y = x;
     let gy = gx;
     attempt = (b, Lc, bt) => {

@@ -15,6 +15,10 @@
 // v = y − step·∇f(y) and each row's Σ v² in task order — the same sums as the d × T pass — then a sweep
 // scaling by the rows' factors), and dsqGradTasks = dsqGradBatched with w and g task-major: no gather or
 // scatter of columns of an 80 kB-long row (at T = 10 000, 1 thread, the d × T loss took 1.23–1.27× the CPU).
+//
+// fistaFusedTasks (issue 15, session 6): one attempt of the task-major step, the loss and the check in ONE pass over
+// the tasks (the per-task code is fista_fused.h, compiled per ISA beside batched.h); this file has its glue and the
+// thread split. Reference: src/linalg/kernels/reference.ts fistaFusedTasks.
 #pragma GCC optimize("fp-contract=off")
 #include <cmath>
 #include <cstdlib>

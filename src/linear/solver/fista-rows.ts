@@ -25,11 +25,20 @@
 // took 1.23–1.27× the CPU of the task-major one, same data, load 8), and pass A makes each row's Σ v² in task order — the same sums,
 // term for term, so x⁺, ∇f(x⁺), f and Ω are the d × T path's; the other sums (⟨∇f(x), Δ⟩, ⟨Δ, HΔ⟩ and pass
 // C's) run in task-major order, equal to rounding. Transposed once in, once out.
+// Fused (issue 15, session 6; the default where the task-major path runs and the backend has fistaFusedTasks:
+// native, ts): A, B and C become ONE pass over the tasks per attempt, so an iteration streams the 80 MB of
+// data blocks (T = 10 000 × 20 × 50) once, with task t's 8 kB block in L1 while its step, loss and check
+// sums are formed; y and ∇f(y) are never stored. The one global dependency — the prox's row norms ‖v_j‖ over
+// all tasks, needed before the pass, for a β and a step decided only after the previous pass — is met by
+// having each pass also sum v² per feature for the next iteration's candidates (step 1/L' or 1/(2L'), β' of
+// the momentum rule or 0 after a restart; see the loop below), with a plain pass over the four T × d arrays
+// when none matches (first iteration, second retries). Same x⁺, ∇f(x⁺), f and Ω as the three calls, bit for bit.
 // With `constantStep` (L = the loss's max_t c_t λ̂_max bound, no step-increase probing) an iteration is A, B,
 // C once — one loss evaluation instead of the adaptive rule's ~1.3 — on different iterates from fista.ts's, to the same certified
 // optimum (docs/data-at-scale.md, "Constant step and the pool"). Exported API:
 //   fistaRows(problem: RowsProblem, options: FistaRowsOptions): FistaResult (./fista.ts)
 //   rowsPenaltyValue(kind, lambda, w, d, T) → Ω(W), as penalty/l21.ts / lasso.ts compute it
+//   rowNormsExact(d, T, beta, step, w, wp, g, gp, out) → per feature Σ_t v² of the task-major gradient step
 import { progressTicker } from './hooks.ts';
 import { ConvergenceError, NumericError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';

@@ -240,16 +240,45 @@ for (const T of TS) {
             for (const [name, o] of layouts) {
               const tt = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep, ...o }), 0.5);
               rowsOut.push([`FISTA iter l21 (${b}, ${constantStep ? 'constant' : 'adaptive'}, ${name}${thr})`, { cpu: tt.cpu / iters, wall: tt.wall / iters }, fData]);
-              if (b === 'native' && name !== 'd × T') {
-                // Marginal: (time of 3·iters − time of iters) / (2·iters), so the per-fit set-up (buffers, transposes,
-                // the start's evaluation) drops out — what an iteration of a long fit costs.
-                const t3 = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: 3 * iters, trace: false, constantStep, ...o }), 0.5);
-                rowsOut.push([`  marginal (${constantStep ? 'constant' : 'adaptive'}, ${name}${thr})`, { cpu: (t3.cpu - tt.cpu) / (2 * iters), wall: (t3.wall - tt.wall) / (2 * iters) }, fData]);
-              }
             }
           }
         }
         if (b === 'native') nativeLoad.setThreads(0);
+        if (b === 'native' && layouts.length === 3 && T >= 1000) {
+          // The present path (three task-major calls per attempt) against the fused one, alternating in one loop
+          // (A, B, A, B, …: a load that drifts hits both alike), per iteration of a long fit: each round times
+          // 10 and 30 iterations of each and takes (t30 − t10) / 20, so the per-fit set-up (buffers, transposes, the
+          // start's evaluation) drops out. Medians over the rounds, and the median of the rounds' old ÷ new ratios.
+          for (const th of [...new Set([1, nativeThreads])]) {
+            nativeLoad.setThreads(th);
+            for (const constantStep of [false, true]) {
+              const one = (fused: boolean, n: number): Timing => {
+                const c0 = process.cpuUsage();
+                const w0 = performance.now();
+                fistaRows(prob, { x0: z0, tol: 0, maxIter: n, trace: false, constantStep, fused });
+                const u = process.cpuUsage(c0);
+                return { cpu: (u.user + u.system) / 1e6, wall: (performance.now() - w0) / 1e3 };
+              };
+              const per: Record<'old' | 'new', Timing[]> = { old: [], new: [] };
+              one(false, 2);
+              one(true, 2);
+              for (let round = 0; round < 7; round++) {
+                for (const fused of [false, true]) {
+                  const a = one(fused, iters);
+                  const c = one(fused, 3 * iters);
+                  per[fused ? 'new' : 'old'].push({ cpu: (c.cpu - a.cpu) / (2 * iters), wall: (c.wall - a.wall) / (2 * iters) });
+                }
+              }
+              const tag = `${constantStep ? 'constant' : 'adaptive'}, ${th} thr`;
+              const m = (k: 'old' | 'new'): Timing => ({ cpu: median(per[k].map((q) => q.cpu)), wall: median(per[k].map((q) => q.wall)) });
+              rowsOut.push([`per iteration A/B (${tag}): T × d`, m('old'), fData]);
+              rowsOut.push([`per iteration A/B (${tag}): fused`, m('new'), fData]);
+              const ratio = (k: 'cpu' | 'wall'): string => median(per.old.map((q, i) => q[k] / per.new[i]![k])).toFixed(2);
+              console.log(`  (T = ${T}, A/B ${tag}: T × d ÷ fused per iteration, median of 7 rounds: cpu ${ratio('cpu')}×, wall ${ratio('wall')}×)`);
+            }
+          }
+          nativeLoad.setThreads(0);
+        }
         // A whole fit to tol 1e-8 both ways (λ = 0.1 λ_max of this problem, from W = 0; one run each, so
         // the CPU and wall seconds are indicative; iterations, evaluations and objectives are exact):
         // the constant step saves the retries but takes more iterations than the adaptive L, which

@@ -2,7 +2,8 @@
 // T tasks × 20 rows, d = 50, done (1) as a JavaScript loop of T kernel calls through ops.ts, (2) as
 // batched kernel calls over all tasks (src/linalg/batched.ts), and (3) as one whole FISTA iteration
 // of l21 (the solver the library runs), so that the kernel's speed and the iteration's are both seen.
-// fistaRows rows: "d × T" (W as the other solvers hold it) against "T × d" (task-major: the default where it exists), side by side.
+// fistaRows rows: "d × T" (W as the other solvers hold it), "T × d" (task-major, three kernel calls per attempt) and
+// "T × d fused" (task-major, one pass over the tasks per attempt: the default where it exists), side by side.
 //
 // FLOP counts per iteration (printed with every row, so nobody is misled):
 //   actual    — the data form's work: r_t = X_t w_t − y_t and g_t = X_tᵀ r_t, 4·n_t·d flops per task;
@@ -225,20 +226,59 @@ for (const T of TS) {
         // The constant step 1/L (L = the loss's max_t c_t λ_max estimate, fistaRows' constantStep): one
         // evaluation per iteration unless the safeguard fires (counted), on 1 thread and on the pool
         // (native: the loss kernel and passes A/C split when d × T ≥ 2^18, i.e. only at T = 10 000 here).
+        const layouts: [string, { taskMajor?: boolean; fused?: boolean }][] = [['d × T', { taskMajor: false }]];
+        if (sqData && kernels().dsqGradTasks) layouts.push(['T × d', { fused: false }]);
+        if (sqData && kernels().fistaFusedTasks) layouts.push(['T × d fused', {}]);
         const cRun = fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep: true });
         console.log(`  (T = ${T}, ${b}: constant step ${(evalsOf(cRun.info.message) / iters).toFixed(2)} loss evaluations per iteration)`);
         for (const th of b === 'native' ? [...new Set([1, nativeThreads])] : [0]) {
           if (b === 'native') nativeLoad.setThreads(th);
           const thr = b === 'native' ? `, ${th} thr` : '';
-          // Old (d × T) and new (task-major T × d) side by side, each step rule in turn.
+          // The layouts side by side, each step rule in turn: d × T (three passes), T × d (three task-major calls per
+          // attempt: the path before the fused kernel) and T × d fused (one pass per attempt: fistaFusedTasks).
           for (const constantStep of [false, true]) {
-            for (const taskMajor of sqData && kernels().dsqGradTasks ? [false, true] : [false]) {
-              const tt = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep, taskMajor }), 0.5);
-              rowsOut.push([`FISTA iter l21 (${b}, ${constantStep ? 'constant' : 'adaptive'}, ${taskMajor ? 'T × d' : 'd × T'}${thr})`, { cpu: tt.cpu / iters, wall: tt.wall / iters }, fData]);
+            for (const [name, o] of layouts) {
+              const tt = timeIt(() => void fistaRows(prob, { x0: z0, tol: 0, maxIter: iters, trace: false, constantStep, ...o }), 0.5);
+              rowsOut.push([`FISTA iter l21 (${b}, ${constantStep ? 'constant' : 'adaptive'}, ${name}${thr})`, { cpu: tt.cpu / iters, wall: tt.wall / iters }, fData]);
             }
           }
         }
         if (b === 'native') nativeLoad.setThreads(0);
+        if (b === 'native' && layouts.length === 3 && T >= 1000) {
+          // The present path (three task-major calls per attempt) against the fused one, alternating in one loop
+          // (A, B, A, B, …: a load that drifts hits both alike), per iteration of a long fit: each round times
+          // 10 and 30 iterations of each and takes (t30 − t10) / 20, so the per-fit set-up (buffers, transposes, the
+          // start's evaluation) drops out. Medians over the rounds, and the median of the rounds' old ÷ new ratios.
+          for (const th of [...new Set([1, nativeThreads])]) {
+            nativeLoad.setThreads(th);
+            for (const constantStep of [false, true]) {
+              const one = (fused: boolean, n: number): Timing => {
+                const c0 = process.cpuUsage();
+                const w0 = performance.now();
+                fistaRows(prob, { x0: z0, tol: 0, maxIter: n, trace: false, constantStep, fused });
+                const u = process.cpuUsage(c0);
+                return { cpu: (u.user + u.system) / 1e6, wall: (performance.now() - w0) / 1e3 };
+              };
+              const per: Record<'old' | 'new', Timing[]> = { old: [], new: [] };
+              one(false, 2);
+              one(true, 2);
+              for (let round = 0; round < 7; round++) {
+                for (const fused of [false, true]) {
+                  const a = one(fused, iters);
+                  const c = one(fused, 3 * iters);
+                  per[fused ? 'new' : 'old'].push({ cpu: (c.cpu - a.cpu) / (2 * iters), wall: (c.wall - a.wall) / (2 * iters) });
+                }
+              }
+              const tag = `${constantStep ? 'constant' : 'adaptive'}, ${th} thr`;
+              const m = (k: 'old' | 'new'): Timing => ({ cpu: median(per[k].map((q) => q.cpu)), wall: median(per[k].map((q) => q.wall)) });
+              rowsOut.push([`per iteration A/B (${tag}): T × d`, m('old'), fData]);
+              rowsOut.push([`per iteration A/B (${tag}): fused`, m('new'), fData]);
+              const ratio = (k: 'cpu' | 'wall'): string => median(per.old.map((q, i) => q[k] / per.new[i]![k])).toFixed(2);
+              console.log(`  (T = ${T}, A/B ${tag}: T × d ÷ fused per iteration, median of 7 rounds: cpu ${ratio('cpu')}×, wall ${ratio('wall')}×)`);
+            }
+          }
+          nativeLoad.setThreads(0);
+        }
         // A whole fit to tol 1e-8 both ways (λ = 0.1 λ_max of this problem, from W = 0; one run each, so
         // the CPU and wall seconds are indicative; iterations, evaluations and objectives are exact):
         // the constant step saves the retries but takes more iterations than the adaptive L, which
@@ -254,14 +294,15 @@ for (const T of TS) {
         const fitRes: string[] = [];
         let objs: number[] = [];
         for (const constantStep of [false, true]) {
-          for (const taskMajor of sqData && kernels().dsqGradTasks ? [false, true] : [false]) {
+          for (const [name, o] of layouts) {
             const pf = { ...prob, penalty: { kind: 'rows' as const, lambda: 0.1 * lmax }, gradNormAtZero: undefined };
             const c0 = process.cpuUsage();
             const w0 = performance.now();
-            const res = fistaRows(pf, { x0: z0, tol: 1e-8, maxIter: 5000, trace: false, constantStep, taskMajor });
+            const res = fistaRows(pf, { x0: z0, tol: 1e-8, maxIter: 5000, trace: false, constantStep, ...o });
             const u = process.cpuUsage(c0);
             objs = [...objs, res.info.objective];
-            fitRes.push(`${constantStep ? 'constant' : 'adaptive'} ${taskMajor ? 'T × d' : 'd × T'}: ${res.info.iterations} iterations, ${evalsOf(res.info.message)} evaluations, cpu ${((u.user + u.system) / 1e6).toFixed(3)} s, wall ${((performance.now() - w0) / 1e3).toFixed(3)} s${res.info.converged ? '' : ' NOT CONVERGED'}`);
+            const extra = /(\d+) row-norm passes/.exec(res.info.message ?? '');
+            fitRes.push(`${constantStep ? 'constant' : 'adaptive'} ${name}: ${res.info.iterations} iterations, ${evalsOf(res.info.message)} evaluations${extra ? ` (${extra[1]} row-norm passes)` : ''}, cpu ${((u.user + u.system) / 1e6).toFixed(3)} s, wall ${((performance.now() - w0) / 1e3).toFixed(3)} s${res.info.converged ? '' : ' NOT CONVERGED'}`);
           }
         }
         console.log(`  (T = ${T}, ${b}: fit to tol 1e-8, λ = 0.1 λ_max — \n    ${fitRes.join(';\n    ')}; objectives differ by at most ${(Math.max(...objs.map((o) => Math.abs(o - objs[0]!))) / Math.abs(objs[0]!)).toExponential(1)} relative)`);

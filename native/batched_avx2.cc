@@ -5,4 +5,5 @@
 namespace pt_avx2 {
 #define PT_VEC_BYTES 32
 #include "batched.h"
+#include "fista_fused.h"
 } // namespace pt_avx2

@@ -5,4 +5,5 @@
 namespace pt_avx512 {
 #define PT_VEC_BYTES 64
 #include "batched.h"
+#include "fista_fused.h"
 } // namespace pt_avx512

@@ -13,7 +13,11 @@
   bool dsqGradRange(long k0, long k1, const int* offsets, long n, const double* A, const int* cols,              \
                     const double* W, long ldw, const double* y, const double* c, double* G, double* f);         \
   void dsqGradGathered(long kb, long nb, const int* offsets, long n, const double* A, const double* wb,          \
-                       const double* y, const double* c, double* gb, double* f);
+                       const double* y, const double* c, double* gb, double* f);                                \
+  void fistaFusedRange(long k0, long k1, const int* offsets, long n, const double* A, const double* y,           \
+                       const double* c, double beta, double step, double L, const double* fac, const double* spec, \
+                       const double* w, const double* wp, const double* g, const double* gp, double* wn,         \
+                       double* gn, double* f, double* acc, double* scratch);
 
 namespace pt_avx2 { PT_DECLARE_BATCHED }
 namespace pt_avx512 { PT_DECLARE_BATCHED }
@@ -36,7 +40,7 @@ bool ptUse512();
 int ptCallerThreads();
 /** Adds dsymvBatched, dgemvBatched, dresidualGradBatched, dsqGradBatched to the addon's exports. */
 void ptRegisterBatched(napi_env env, napi_value exports);
-/** Adds fistaRowsStep, fistaRowsCheck, fistaRowsStepTasks, dsqGradTasks (fista_rows.cc: the many-small-task FISTA's passes) to the exports. */
+/** Adds fistaRowsStep, fistaRowsCheck, fistaRowsStepTasks, dsqGradTasks, fistaFusedTasks (fista_rows.cc: the many-small-task FISTA's passes) to the exports. */
 void ptRegisterFistaRows(napi_env env, napi_value exports);
 /** Adds dlogisticModelBatched (logistic_model.cc: prox-Newton's per-point pass for all tasks) to the exports. */
 void ptRegisterLogisticModel(napi_env env, napi_value exports);

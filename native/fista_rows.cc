@@ -15,6 +15,10 @@
 // v = y − step·∇f(y) and each row's Σ v² in task order — the same sums as the d × T pass — then a sweep
 // scaling by the rows' factors), and dsqGradTasks = dsqGradBatched with w and g task-major: no gather or
 // scatter of columns of an 80 kB-long row (at T = 10 000, 1 thread, the d × T loss took 1.23–1.27× the CPU).
+//
+// fistaFusedTasks (issue 15, session 6): one attempt of the task-major step, the loss and the check in ONE pass over
+// the tasks (the per-task code is fista_fused.h, compiled per ISA beside batched.h); this file has its glue and the
+// thread split. Reference: src/linalg/kernels/reference.ts fistaFusedTasks.
 #pragma GCC optimize("fp-contract=off")
 #include <cmath>
 #include <cstdlib>
@@ -309,6 +313,96 @@ napi_value sqGradTasksFn(napi_env env, napi_callback_info info) {
 }
 
 
+// fistaFusedTasks(count, offsets, n, a, y, c, beta, step, L, fac, spec, w, wp, g, gp, wn, gn, f, rows, sums) → wn finite:
+// one attempt of the task-major l21 FISTA step with the loss and the check in one pass over the tasks (fista_fused.h;
+// reference: src/linalg/kernels/reference.ts fistaFusedTasks). Split over the pool by tasks of about equal rows from
+// 2^22 entries of a, as dsqGradTasks; each part's per-feature accumulators are added in part order, then over the
+// features in order; sums[0] = Σ_t f[t] in task order. The arrays are the solver's own, distinct (not checked for
+// overlap, as fistaRowsStep's).
+napi_value fusedTasksFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 20)) return nullptr;
+  const long count = integer(a, 0), n = integer(a, 2);
+  const int* off = (const int*)typedArray(a, 1, napi_int32_array, count + 1);
+  const long rows = off ? checkOffsets(a, off, count) : 0;
+  const auto f64 = [&](int i, long need) { return (double*)typedArray(a, i, napi_float64_array, need); };
+  const double* A = f64(3, rows * n);
+  const double* y = f64(4, rows);
+  const double* c = f64(5, count);
+  const double beta = num(a, 6), step = num(a, 7), L = num(a, 8);
+  const double* fac = f64(9, n);
+  const double* spec = f64(10, 3);
+  const long len = count * n;
+  const double* w = f64(11, len);
+  const double* g = f64(13, len);
+  // β = 0 (the first iteration, after a restart): x_prev and its gradient are not read (taken as w and g, so Δ = 0
+  // and z = w exactly): 8 MB less to stream at T = 10 000, d = 50.
+  const double* wp = beta == 0 ? w : f64(12, len);
+  const double* gp = beta == 0 ? g : f64(14, len);
+  double* wn = f64(15, len);
+  double* gn = f64(16, len);
+  double* f = f64(17, count);
+  double* rowsOut = f64(18, 5 * n);
+  double* sums = f64(19, 8);
+  if (!a.ok) return nullptr;
+  typedef void (*RangeFn)(long, long, const int*, long, const double*, const double*, const double*, double, double, double, const double*,
+                          const double*, const double*, const double*, const double*, const double*, double*, double*, double*, double*, double*);
+  int parts = 1;
+  const int want = ptCallerThreads();
+  if (want > 1 && (double)rows * n >= 4194304.0 && count > 1) parts = ptAcquire(want < count ? want : (int)count);
+  // Per part: FUSED_ACC·n accumulators (zeroed) and 2·n scratch.
+  const long per = 15 * (n > 0 ? n : 1);
+  double* buf = (double*)std::calloc((size_t)parts * (size_t)per, sizeof(double));
+  if (!buf) {
+    if (parts > 1) ptRelease();
+    return fail(env, "native fistaFusedTasks: out of memory"), nullptr;
+  }
+  struct Ctx {
+    RangeFn fn; const int* off; long n; const double *A, *y, *c; double beta, step, L; const double *fac, *spec, *w, *wp, *g, *gp;
+    double *wn, *gn, *f, *buf; long per; long bounds[PT_MAX_THREADS + 1];
+  } ctx = { ptUse512() ? pt_avx512::fistaFusedRange : pt_avx2::fistaFusedRange, off, n, A, y, c, beta, step, L, fac, spec, w, wp, g, gp,
+            wn, gn, f, buf, per, {} };
+  ctx.bounds[0] = 0;
+  long k = 0;
+  for (int p = 1; p < parts; p++) {
+    const long target = off[0] + (long)((double)(rows - off[0]) * p / parts);
+    while (k < count && off[k] < target) k++;
+    ctx.bounds[p] = k;
+  }
+  ctx.bounds[parts] = count;
+  const auto run = [](void* q, int p) {
+    Ctx* x = (Ctx*)q;
+    double* acc = x->buf + p * x->per;
+    x->fn(x->bounds[p], x->bounds[p + 1], x->off, x->n, x->A, x->y, x->c, x->beta, x->step, x->L, x->fac, x->spec, x->w, x->wp, x->g, x->gp,
+          x->wn, x->gn, x->f, acc, acc + 13 * x->n);
+  };
+  if (parts == 1) run(&ctx, 0);
+  else {
+    ptParallel(parts, run, &ctx);
+    ptRelease();
+  }
+  // Accumulator rows 0–6: the check sums; 7–11: rows (Σ wn², the candidates); 12: the finiteness probe.
+  bool finite = true;
+  double fs = 0;
+  for (long t = 0; t < count; t++) fs += f[t];
+  sums[0] = fs;
+  for (int r = 0; r < 13; r++) {
+    double tot = 0;
+    for (long j = 0; j < n; j++) {
+      double v = buf[r * n + j];
+      for (int p = 1; p < parts; p++) v += buf[p * per + r * n + j];
+      if (r < 7) tot += v;
+      else if (r < 12) rowsOut[(r - 7) * n + j] = v;
+      else if (v != v) finite = false;
+    }
+    if (r < 7) sums[r + 1] = tot;
+  }
+  std::free(buf);
+  napi_value res;
+  napi_get_boolean(env, finite, &res);
+  return res;
+}
+
 // fistaRowsStep(rows: boolean, d, T, beta, x, xPrev, gx, gPrev, y, g, xn, step, tau, sums) → Σ penalty terms at x⁺
 napi_value stepFn(napi_env env, napi_callback_info info) {
   Args a;
@@ -389,7 +483,7 @@ napi_value checkFn(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void ptRegisterFistaRows(napi_env env, napi_value exports) {
-  struct { const char* name; napi_callback cb; } fns[] = { { "fistaRowsStep", stepFn }, { "fistaRowsCheck", checkFn }, { "fistaRowsStepTasks", stepTasksFn }, { "dsqGradTasks", sqGradTasksFn } };
+  struct { const char* name; napi_callback cb; } fns[] = { { "fistaRowsStep", stepFn }, { "fistaRowsCheck", checkFn }, { "fistaRowsStepTasks", stepTasksFn }, { "dsqGradTasks", sqGradTasksFn }, { "fistaFusedTasks", fusedTasksFn } };
   for (auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);

@@ -60,6 +60,7 @@ interface Addon {
   fistaRowsCheck?: NonNullable<Kernels['fistaRowsCheck']>;
   fistaRowsStepTasks?: NonNullable<Kernels['fistaRowsStepTasks']>;
   dsqGradTasks?: NonNullable<Kernels['dsqGradTasks']>;
+  fistaFusedTasks?: NonNullable<Kernels['fistaFusedTasks']>;
   /** native/logistic_model.cc (absent from addons built before it: prox-Newton keeps its GEMV/Gram path). */
   dlogisticModelBatched?: NonNullable<Kernels['dlogisticModelBatched']>;
   /** native/newton_step.cc (absent from addons built before it: prox-Newton runs its TypeScript inner solve). */
@@ -324,7 +325,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
   // native (no small-size shortcut). Shapes checked as on wasm; an input overlapping an output is
   // copied first (the aliasing rule above). Older addons without them fall back to the reference
   // through src/linalg/batched.ts (the methods are optional in Kernels).
-  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched' | 'fistaRowsStep' | 'fistaRowsCheck' | 'fistaRowsStepTasks' | 'dsqGradTasks' | 'dlogisticModelBatched' | 'proxNewtonStep' | 'dpackLogisticRows'> = typeof ad.dsymvBatched !== 'function' ? {} : {
+  const batched: Pick<Kernels, 'dsymvBatched' | 'dgemvBatched' | 'dresidualGradBatched' | 'dsqGradBatched' | 'fistaRowsStep' | 'fistaRowsCheck' | 'fistaRowsStepTasks' | 'dsqGradTasks' | 'fistaFusedTasks' | 'dlogisticModelBatched' | 'proxNewtonStep' | 'dpackLogisticRows'> = typeof ad.dsymvBatched !== 'function' ? {} : {
     dsymvBatched(count, d, alpha, a, x, beta, y) {
       checkDims('dsymvBatched', 'count,d', count, d);
       checkSymv(count, d, a, x, y);
@@ -361,6 +362,7 @@ function makeKernels(ad: Addon): { kernels: Kernels; direct: Kernels } {
     ...(typeof ad.fistaRowsCheck !== 'function' ? {} : { fistaRowsCheck: ad.fistaRowsCheck.bind(ad) }),
     ...(typeof ad.fistaRowsStepTasks !== 'function' ? {} : { fistaRowsStepTasks: ad.fistaRowsStepTasks.bind(ad) }),
     ...(typeof ad.dsqGradTasks !== 'function' ? {} : { dsqGradTasks: ad.dsqGradTasks.bind(ad) }),
+    ...(typeof ad.fistaFusedTasks !== 'function' ? {} : { fistaFusedTasks: ad.fistaFusedTasks.bind(ad) }),
     // prox-Newton's logistic pass (native/logistic_model.cc): the solver owns distinct buffers; lengths and
     // offsets are checked in C++.
     ...(typeof ad.dlogisticModelBatched !== 'function' ? {} : { dlogisticModelBatched: ad.dlogisticModelBatched.bind(ad) }),

@@ -175,6 +175,109 @@ export function sqGradTasks(count: number, offsets: Int32Array, n: number, a: Fl
   }
 }
 
+/**
+ * One attempt of the task-major FISTA step of l21 with the squared loss, fused into one pass over the tasks
+ * (types.ts fistaFusedTasks; native/fista_rows.cc follows this definition). Per task t, with fac given:
+ *   z = w + β(w − wp), gz = g + β(g − gp) (the extrapolation, f quadratic), wn = fac ∘ (z − step·gz) (fac_j = 0:
+ *   exactly 0), then the loss at wn as sqGradTasks computes it (gn, f[t]), then the check sums of fista-rows.ts
+ *   passC with y = z, ∇f(y) = gz, x = w; and per feature j, in task order, rows[j] = Σ_t wn² and, for the next
+ *   iteration's candidate (β', s') ∈ {(spec[0], spec[1]), (0, spec[1]), (spec[0], spec[2]), (0, spec[2])},
+ *   rows[(1 + c)·n + j] = Σ_t v², v = z' − s'·gz' with z' = wn + β'(wn − w), gz' = gn + β'(gn − g) — the row sums
+ *   that attempt's prox needs, formed exactly as it will form v. The scalar sums are kept per feature (each in
+ *   task order) and added over the features in order at the end; sums[0] = Σ_t f[t] in task order. With β = 0,
+ *   wp and gp are not read (taken as w and g), so sums[1] = sums[2] = 0.
+ */
+export function fistaFusedTasks(count: number, offsets: Int32Array, n: number, a: Float64Array, y: Float64Array, c: Float64Array,
+  beta: number, step: number, L: number, fac: Float64Array, spec: Float64Array, w: Float64Array, wp: Float64Array, g: Float64Array, gp: Float64Array,
+  wn: Float64Array, gn: Float64Array, f: Float64Array, rows: Float64Array, sums: Float64Array): boolean {
+  const d = n;
+  const acc = new Float64Array(7 * d); // per feature: ⟨g, Δ⟩, ⟨Δ, HΔ⟩, dd, gd, gdiff, r2, up
+  rows.fill(0, 0, 5 * d);
+  const z = new Float64Array(d);
+  const gz = new Float64Array(d);
+  const gt = new Float64Array(d);
+  const bs = spec[0]!;
+  const s1 = spec[1]!;
+  const s2 = spec[2]!;
+  let finite = true;
+  // β = 0: x_prev and its gradient are not read (taken as w and g: Δ = 0, so z = w and gz = g exactly).
+  const wq = beta === 0 ? w : wp;
+  const gq = beta === 0 ? g : gp;
+  for (let t = 0; t < count; t++) {
+    const o = t * d;
+    for (let j = 0; j < d; j++) {
+      const i = o + j;
+      const wi = w[i]!;
+      const gi = g[i]!;
+      const dl = wi - wq[i]!;
+      const hd = gi - gq[i]!;
+      const zv = wi + beta * dl;
+      const gv = gi + beta * hd;
+      acc[j]! += gi * dl;
+      acc[d + j]! += dl * hd;
+      const fj = fac[j]!;
+      wn[i] = fj === 0 ? 0 : fj * (zv - step * gv);
+      z[j] = zv;
+      gz[j] = gv;
+    }
+    // The loss at wn, task t (sqGradTasks' operations).
+    gt.fill(0);
+    let rr = 0;
+    for (let i = offsets[t]!; i < offsets[t + 1]!; i++) {
+      const ai = i * n;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += a[ai + j]! * wn[o + j]!;
+      const ri = s - y[i]!;
+      rr += ri * ri;
+      for (let j = 0; j < n; j++) gt[j]! += ri * a[ai + j]!;
+    }
+    const ck = c[t]!;
+    f[t] = 0.5 * ck * rr;
+    for (let j = 0; j < d; j++) {
+      const i = o + j;
+      const gnj = ck * gt[j]!;
+      gn[i] = gnj;
+      const xj = wn[i]!;
+      const yj = z[j]!;
+      const gyj = gz[j]!;
+      const di = xj - yj;
+      acc[2 * d + j]! += di * di;
+      acc[3 * d + j]! += gyj * di;
+      acc[4 * d + j]! += (gnj - gyj) * di;
+      if (xj - xj !== 0) finite = false; // ±Infinity or NaN
+      const v = gnj - gyj + L * (yj - xj);
+      acc[5 * d + j]! += v * v;
+      const wi = w[i]!;
+      acc[6 * d + j]! += (yj - xj) * (xj - wi);
+      rows[j]! += xj * xj;
+      // The next attempt's v for each candidate, as that attempt's first loop will form it (x ← wn, x_prev ← w).
+      const dl = xj - wi;
+      const hd = gnj - g[i]!;
+      const za = xj + bs * dl;
+      const ga = gnj + bs * hd;
+      const z0 = xj + 0 * dl;
+      const g0 = gnj + 0 * hd;
+      const v1 = za - s1 * ga;
+      const v2 = z0 - s1 * g0;
+      const v3 = za - s2 * ga;
+      const v4 = z0 - s2 * g0;
+      rows[d + j]! += v1 * v1;
+      rows[2 * d + j]! += v2 * v2;
+      rows[3 * d + j]! += v3 * v3;
+      rows[4 * d + j]! += v4 * v4;
+    }
+  }
+  let fs = 0;
+  for (let t = 0; t < count; t++) fs += f[t]!;
+  sums[0] = fs;
+  for (let k = 0; k < 7; k++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += acc[k * d + j]!;
+    sums[k + 1] = s;
+  }
+  return finite;
+}
+
 /** Rows per chunk of the packed layout (native/logistic_model.cc's B). */
 export const LOGISTIC_CHUNK = 64;
 
@@ -289,6 +392,7 @@ export const referenceKernels: Kernels = {
   dresidualGradBatched: residualGradBatched,
   dsqGradBatched: sqGradBatched,
   dsqGradTasks: sqGradTasks,
+  fistaFusedTasks,
   dlogisticModelBatched: logisticModelBatched,
   // the convolution's products on this backend's GEMM (the loops of referenceNn are its definition)
   nn: { ...referenceNn, ...convWithGemm(gemm) },

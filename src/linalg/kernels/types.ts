@@ -167,6 +167,20 @@ export interface Kernels {
    */
   dsqGradTasks?(count: number, offsets: Int32Array, n: number, a: Float64Array, w: Float64Array, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
   /**
+   * One attempt of the task-major l21 FISTA step fused with the squared loss (issue 15: the iteration streams
+   * the data once): per task t (arrays count × n, task t at t·n), z = w + β(w − wp), gz = g + β(g − gp),
+   * wn = fac ∘ (z − step·gz) (0 where fac_j = 0), r = A_t·wn_t − y_t, gn_t = c[t]·A_tᵀr, f[t] = ½·c[t]·‖r‖²;
+   * sums = [Σ_t f[t], ⟨g, w − wp⟩, ⟨w − wp, g − gp⟩, ‖wn − z‖², ⟨gz, wn − z⟩, ⟨gn − gz, wn − z⟩,
+   * ‖gn − gz + L(z − wn)‖², ⟨z − wn, wn − w⟩]; rows (5·n) = per feature Σ_t wn², then Σ_t v² of the next
+   * attempt's gradient step for the four candidates (β', s') of spec = [β', s₁, s₂] (see the reference);
+   * with β = 0, wp and gp are not read (taken as w and g: sums[1] = sums[2] = 0);
+   * returns wn finite. Reference: reference.ts fistaFusedTasks (its summation order); outputs must not overlap
+   * inputs. Optional (native, ts).
+   */
+  fistaFusedTasks?(count: number, offsets: Int32Array, n: number, a: Float64Array, y: Float64Array, c: Float64Array,
+    beta: number, step: number, L: number, fac: Float64Array, spec: Float64Array, w: Float64Array, wp: Float64Array, g: Float64Array, gp: Float64Array,
+    wn: Float64Array, gn: Float64Array, f: Float64Array, rows: Float64Array, sums: Float64Array): boolean;
+  /**
    * The logistic loss's per-point pass of proximal Newton (issue 17) for all tasks in one call: block t is
    * rows offsets[t] … offsets[t+1]−1 of x (d columns, row-major), with labels y (±1), sample weights s
    * (null: all 1), weights column t of w (d × count row-major), intercept b[t] and scale c[t]:

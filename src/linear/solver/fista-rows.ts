@@ -25,11 +25,20 @@
 // took 1.23–1.27× the CPU of the task-major one, same data, load 8), and pass A makes each row's Σ v² in task order — the same sums,
 // term for term, so x⁺, ∇f(x⁺), f and Ω are the d × T path's; the other sums (⟨∇f(x), Δ⟩, ⟨Δ, HΔ⟩ and pass
 // C's) run in task-major order, equal to rounding. Transposed once in, once out.
+// Fused (issue 15, session 6; the default where the task-major path runs and the backend has fistaFusedTasks:
+// native, ts): A, B and C become ONE pass over the tasks per attempt, so an iteration streams the 80 MB of
+// data blocks (T = 10 000 × 20 × 50) once, with task t's 8 kB block in L1 while its step, loss and check
+// sums are formed; y and ∇f(y) are never stored. The one global dependency — the prox's row norms ‖v_j‖ over
+// all tasks, needed before the pass, for a β and a step decided only after the previous pass — is met by
+// having each pass also sum v² per feature for the next iteration's candidates (step 1/L' or 1/(2L'), β' of
+// the momentum rule or 0 after a restart; see the loop below), with a plain pass over the four T × d arrays
+// when none matches (first iteration, second retries). Same x⁺, ∇f(x⁺), f and Ω as the three calls, bit for bit.
 // With `constantStep` (L = the loss's max_t c_t λ̂_max bound, no step-increase probing) an iteration is A, B,
 // C once — one loss evaluation instead of the adaptive rule's ~1.3 — on different iterates from fista.ts's, to the same certified
 // optimum (docs/data-at-scale.md, "Constant step and the pool"). Exported API:
 //   fistaRows(problem: RowsProblem, options: FistaRowsOptions): FistaResult (./fista.ts)
 //   rowsPenaltyValue(kind, lambda, w, d, T) → Ω(W), as penalty/l21.ts / lasso.ts compute it
+//   rowNormsExact(d, T, beta, step, w, wp, g, gp, out) → per feature Σ_t v² of the task-major gradient step
 import { progressTicker } from './hooks.ts';
 import { ConvergenceError, NumericError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
@@ -88,6 +97,11 @@ export interface FistaRowsOptions {
    * (which probes L down by 0.8 every iteration); the optimum is the same. Overrides stepIncrease. Default false.
    */
   readonly constantStep?: boolean;
+  /**
+   * false: the task-major path's three calls per attempt (fistaRowsStepTasks, dsqGradTasks, the check) even where
+   * the backend has the fused one-pass kernel fistaFusedTasks (native, ts); benchmarks and tests compare. Default true.
+   */
+  readonly fused?: boolean;
 }
 
 const TINY = 1e-300;
@@ -228,6 +242,28 @@ export function passATasks(d: number, T: number, beta: number, x: Float64Array, 
   return pen;
 }
 
+/**
+ * Σ_t v² per feature j (T × d arrays) for v = z − step·gz, z = w + β(w − wp), gz = g + β(g − gp), each row's terms
+ * in task order — passATasks's row sums, without its writes. The fused path's fallback when the previous pass
+ * did not form the row sums for the (β, step) an attempt turns out to need (see fistaRows).
+ */
+export function rowNormsExact(d: number, T: number, beta: number, step: number, w: Float64Array, wp: Float64Array, g: Float64Array, gp: Float64Array,
+  out: Float64Array): void {
+  out.fill(0, 0, d);
+  for (let t = 0; t < T; t++) {
+    const o = t * d;
+    for (let j = 0; j < d; j++) {
+      const i = o + j;
+      const wi = w[i]!;
+      const gi = g[i]!;
+      const zv = wi + beta * (wi - wp[i]!);
+      const gv = gi + beta * (gi - gp[i]!);
+      const v = zv - step * gv;
+      out[j]! += v * v;
+    }
+  }
+}
+
 /** The transpose of a (r × c, row-major) as a new c × r array. */
 function transpose(a: Float64Array, r: number, c: number): Float64Array {
   const out = new Float64Array(r * c);
@@ -312,8 +348,6 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   let gPrev = new Float64Array(size);
   let xn: Float64Array = new Float64Array(size);
   let gn = new Float64Array(size);
-  const yBuf = new Float64Array(size);
-  const gyBuf = new Float64Array(size);
   const sumsA = new Float64Array(2);
   const sumsC = new Float64Array(5);
 
@@ -349,7 +383,7 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   let L = prob.lipschitz && prob.lipschitz > 0 && Number.isFinite(prob.lipschitz) ? prob.lipschitz : 1;
   const L0 = L;
   let t = 1;
-  let beta = 0; // the pending extrapolation: y = x + β(x − x_prev), made in the next iteration's pass A
+  let beta = 0; // the pending extrapolation: y = x + β(x − x_prev), made in the next iteration's step
   const trace: number[] = keepTrace ? [F] : [];
   let optimality = Infinity;
   let converged = false;
@@ -357,30 +391,101 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
   let restarts = 0;
   let evaluations = 0;
 
+  // One attempt of an iteration at step 1/L (from the pending extrapolation β): x⁺ into xn, ∇f(x⁺) into gn,
+  // the check sums into sumsC; sets aFn = f(x⁺), aPen = Ω(x⁺)/λ, aFy = f(y); returns x⁺ finite.
+  let aFn = 0;
+  let aPen = 0;
+  let aFy = 0;
+  let attempt: (b: number, L: number, bt: number) => boolean;
+  // Fused (issue 15, session 6): one pass over the tasks per attempt, so the data are streamed once per iteration
+  // (kernel fistaFusedTasks, native/fista_rows.cc; reference in reference.ts). y and ∇f(y) are never stored: the
+  // kernel forms them per task from x, x_prev and their gradients, as passATasks does. The prox needs each row's
+  // ‖v_j‖² over all tasks before the pass, and v depends on β and the step, which the restart test and the
+  // backtracking decide only after the previous pass; so each pass also sums, per feature, v² of the next
+  // iteration's first attempt for the candidates it can be — step 1/L' or 1/(2L') (L' = the L to try next),
+  // β' from the momentum rule or 0 (a restart) — formed exactly as that attempt will form v. When the attempt
+  // needs another (β, step) (a second retry, the false-certificate guard, the first iteration), rowNormsExact
+  // sums them in a pass over the four T × d arrays. x⁺ is then passATasks's bit for bit (reference, one part).
+  // Applies where the task-major path does and the backend has the kernel (native, ts); elsewhere (wasm, lasso,
+  // tasks on the Gram path) the passes below.
+  const fusedK = lossT && opts.fused !== false ? kn.fistaFusedTasks : undefined;
+  let rowsIn = new Float64Array(fusedK ? 5 * d : 0); // the accepted pass's row sums: Σ wn², then its 4 candidates'
+  let rowsOut = new Float64Array(fusedK ? 5 * d : 0);
+  let specIn = new Float64Array(3).fill(NaN); // [β', s₁, s₂] of rowsIn's candidates (NaN: none yet)
+  let specOut = new Float64Array(3);
+  let Lstart = L; // L at the start of the current iteration (before the step-increase probe)
+  let extraSweeps = 0;
+  if (fusedK) {
+    const fac = new Float64Array(d);
+    const sumsF = new Float64Array(8);
+    // x_prev = x and ∇f(x_prev) = ∇f(x) at the start (β = 0 until the first momentum step: Δ = 0 exactly).
+    xPrev.set(x);
+    gPrev.set(gx);
+    attempt = (b, Lc) => {
+      const step = 1 / Lc;
+      const tau = step * lambda;
+      const cand = b === specIn[0] && step === specIn[1] ? 1 : b === 0 && step === specIn[1] ? 2 : b === specIn[0] && step === specIn[2] ? 3 : b === 0 && step === specIn[2] ? 4 : 0;
+      if (cand > 0) fac.set(rowsIn.subarray(cand * d, (cand + 1) * d));
+      else {
+        rowNormsExact(d, T, b, step, x, xPrev, gx, gPrev, fac);
+        extraSweeps++;
+      }
+      for (let j = 0; j < d; j++) {
+        const n = Math.sqrt(fac[j]!);
+        fac[j] = n <= tau ? 0 : 1 - tau / n; // group soft-thresholding's factor (penalty/group.ts)
+      }
+      // The next iteration's candidates if this attempt is accepted (the loop's own expressions, so equal to the bit).
+      const Ln = stepIncrease ? Lc * ETA_DOWN : Lc;
+      const theta = Lc / Lstart;
+      specOut[0] = accelerate ? (t - 1) / ((1 + Math.sqrt(1 + 4 * theta * t * t)) / 2) : 0;
+      specOut[1] = 1 / Ln;
+      specOut[2] = 1 / (Ln * ETA_UP);
+      const finite = fusedK(T, sq!.offsets, d, sq!.a, sq!.y, sq!.c, b, step, Lc, fac, specOut, x, xPrev, gx, gPrev, xn, gn, fVals, rowsOut, sumsF);
+      aFn = sumsF[0]!;
+      aFy = b !== 0 ? fx + b * sumsF[1]! + 0.5 * b * b * sumsF[2]! : fx;
+      for (let k = 0; k < 5; k++) sumsC[k] = sumsF[k + 3]!;
+      let p = 0;
+      for (let j = 0; j < d; j++) p += Math.sqrt(rowsOut[j]!); // Σ_j ‖x⁺_j‖, each row summed in task order
+      aPen = p;
+      return finite;
+    };
+  } else {
+    // y and ∇f(y) are stored on this path (the fused one forms them per task and needs no buffers for them).
+    const yBuf = new Float64Array(size);
+    const gyBuf = new Float64Array(size);
+    let y = x;
+    let gy = gx;
+    attempt = (b, Lc, bt) => {
+      const step = 1 / Lc;
+      const tau = step * lambda;
+      if (bt === 0) {
+        y = x;
+        gy = gx;
+        aFy = fx;
+      }
+      if (bt === 0 && b !== 0) {
+        aPen = stepPass(b, yBuf, gyBuf, step, tau);
+        y = yBuf;
+        gy = gyBuf;
+        aFy = fx + b * sumsA[0]! + 0.5 * b * b * sumsA[1]!;
+      } else aPen = stepPass(0, y, gy, step, tau);
+      aFn = smooth(xn, gn);
+      return checkPass(y, gy, Lc);
+    };
+  }
+
   for (let k = 1; k <= maxIter; k++) {
     iterations = k;
     const Lprev = L;
+    Lstart = L;
     if (stepIncrease) L *= ETA_DOWN;
-    let y = x;
-    let gy = gx;
-    let fy = fx;
-    let fn: number;
-    let pen: number;
     for (let bt = 0; ; bt++) {
-      const step = 1 / L;
-      const tau = step * lambda;
-      if (bt === 0 && beta !== 0) {
-        pen = stepPass(beta, yBuf, gyBuf, step, tau);
-        y = yBuf;
-        gy = gyBuf;
-        fy = fx + beta * sumsA[0]! + 0.5 * beta * beta * sumsA[1]!;
-      } else pen = stepPass(0, y, gy, step, tau);
-      fn = smooth(xn, gn);
-      const finite = checkPass(y, gy, L);
+      const finite = attempt(beta, L, bt);
       evaluations++;
+      const fn = aFn;
       const dNormSq = sumsC[0]!;
       let ok: boolean;
-      if (0.5 * L * dNormSq > 1e-8 * Math.abs(fy)) ok = fn <= fy + sumsC[1]! + 0.5 * L * dNormSq;
+      if (0.5 * L * dNormSq > 1e-8 * Math.abs(aFy)) ok = fn <= aFy + sumsC[1]! + 0.5 * L * dNormSq;
       else ok = sumsC[2]! <= L * dNormSq; // the gradient form near rounding (TFOCS §5.3; see ./fista.ts)
       if (ok && Number.isFinite(fn)) {
         if (!finite) throw new NumericError(`${solver}: non-finite iterate at iteration ${k}`);
@@ -391,7 +496,8 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
       }
       L *= ETA_UP;
     }
-    const Fn = fn + lambda * pen;
+    const fn = aFn;
+    const Fn = fn + lambda * aPen;
     if (!Number.isFinite(Fn)) throw new NumericError(`${solver}: non-finite iterate at iteration ${k}`);
     optimality = Math.sqrt(sumsC[3]!) / scale;
     tick(k, optimality);
@@ -419,7 +525,8 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
         t = tn;
       }
     }
-    // Rotate: x_prev ← x, x ← x⁺ (and their gradients); the old x_prev buffers take the next x⁺.
+    // Rotate: x_prev ← x, x ← x⁺ (and their gradients); the old x_prev buffers take the next x⁺. The fused
+    // path's row sums of the accepted pass (and their candidates) become the next iteration's.
     const xf = xPrev;
     xPrev = x;
     x = xn;
@@ -428,6 +535,12 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
     gPrev = gx;
     gx = gn;
     gn = gf;
+    const rr = rowsIn;
+    rowsIn = rowsOut;
+    rowsOut = rr;
+    const sp = specIn;
+    specIn = specOut;
+    specOut = sp;
     fx = fn;
     F = Fn;
     beta = nextBeta;
@@ -435,8 +548,8 @@ export function fistaRows(prob: RowsProblem, opts: FistaRowsOptions): FistaResul
 
   const seconds = (performance.now() - started) / 1000;
   const message = converged
-    ? `converged: relative optimality ${optimality.toExponential(2)} ≤ tol ${tol} after ${iterations} iterations (${restarts} restarts, ${evaluations} loss evaluations)`
-    : `NOT converged: stopped at the iteration cap maxIter = ${maxIter} with relative optimality ${optimality.toExponential(2)} > tol ${tol} (${evaluations} loss evaluations); raise maxIter or loosen tol`;
+    ? `converged: relative optimality ${optimality.toExponential(2)} ≤ tol ${tol} after ${iterations} iterations (${restarts} restarts, ${evaluations} loss evaluations${fusedK ? `, fused, ${extraSweeps} row-norm passes` : ''})`
+    : `NOT converged: stopped at the iteration cap maxIter = ${maxIter} with relative optimality ${optimality.toExponential(2)} > tol ${tol} (${evaluations} loss evaluations${fusedK ? `, fused, ${extraSweeps} row-norm passes` : ''}); raise maxIter or loosen tol`;
   if (!converged && opts.requireConvergence) throw new ConvergenceError(`${solver}: ${message}`);
   const info: FitInfo = { solver, iterations, converged, optimality, objective: F, objectiveTrace: trace, seconds, message };
   return { x: [new Matrix(d, T, lossT ? transpose(x, T, d) : x)], info, lipschitz: L };

@@ -18,6 +18,14 @@ const T = 120;
 // n_t ≤ d: every task on the data path (one dsqGradBatched call per evaluation where the backend has it).
 const small = (): Problem => synthProblem({ T, d: D, n: Array.from({ length: T }, (_, t) => 3 + (t % 8)), intercept: true, weights: true, seed: 43 }).problem;
 
+// The task-major kernel tests share their large random operands (drawing ~4 M normals is their slow part).
+const memo = new Map<string, Float64Array>();
+function drawn(rows: number, cols: number, seed: number): Float64Array {
+  const key = `${rows}x${cols}:${seed}`;
+  if (!memo.has(key)) memo.set(key, randomMatrix(rows, cols, seed).data);
+  return memo.get(key)!;
+}
+
 function penaltyFor(kind: 'l21' | 'lasso', problem: Problem, frac: number): Penalty {
   return kind === 'l21' ? l21Penalty(frac * rowLambdaMax(problem, 'l21')) : lassoPenalty(frac * rowLambdaMax(problem, 'lasso'));
 }
@@ -237,12 +245,12 @@ test('task-major l21: passATasks equals passA on the transpose (x⁺ and Ω bit 
     const offsets = new Int32Array(Tn + 1);
     for (let t = 0; t < Tn; t++) offsets[t + 1] = offsets[t]! + (t * 7) % maxRows;
     const nRows = offsets[Tn]!;
-    const A = randomMatrix(nRows, d, 11).data;
-    const yv = randomMatrix(1, nRows, 12).data;
+    const A = drawn(nRows, d, 11);
+    const yv = drawn(1, nRows, 12);
     const c = Float64Array.from({ length: Tn }, (_, t) => 0.5 + (t % 3) / 4);
     const n = d * Tn;
     // Task-major arrays (T × d) and their d × T transposes.
-    const [x, xp, gx, gp] = [1, 2, 3, 4].map((seed) => randomMatrix(Tn, d, seed).data) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const [x, xp, gx, gp] = [1, 2, 3, 4].map((seed) => drawn(Tn, d, seed)) as [Float64Array, Float64Array, Float64Array, Float64Array];
     const [xD, xpD, gxD, gpD] = [x, xp, gx, gp].map((a) => tr(a, Tn, d)) as [Float64Array, Float64Array, Float64Array, Float64Array];
     const what0 = `${d} × ${Tn}`;
     for (const beta of [0, 0.37]) {
@@ -339,4 +347,161 @@ test('task-major fistaRows: a constant step from L far below the curvature (L do
   } finally {
     setBackend(before);
   }
+});
+
+type FusedKernel = NonNullable<ReturnType<typeof kernels>['fistaFusedTasks']>;
+
+test('fistaFusedTasks: the reference is the three task-major passes composed (bit for bit), native equals it to 1e-12 on 1 and 2 threads, and broken variants fail the same check', async () => {
+  const { passATasks, passC, rowNormsExact } = await import('../../../src/linear/solver/fista-rows.ts');
+  const { fistaFusedTasks, sqGradTasks } = await import('../../../src/linalg/kernels/reference.ts');
+  const { nativeLoad } = await import('../../../src/linalg/kernels/native.ts');
+  const before = backendName();
+  // rows × d ≥ 2^22 in the second shape: split over the pool when 2 threads are allowed.
+  for (const [d, Tn, maxRows] of [[9, 70, 5], [8, 32800, 33]] as const) try {
+    const offsets = new Int32Array(Tn + 1);
+    for (let t = 0; t < Tn; t++) offsets[t + 1] = offsets[t]! + (t * 7) % maxRows; // an empty task included
+    const nRows = offsets[Tn]!;
+    const A = drawn(nRows, d, 11);
+    const yv = drawn(1, nRows, 12);
+    const c = Float64Array.from({ length: Tn }, (_, t) => 0.5 + (t % 3) / 4);
+    const n = d * Tn;
+    const [w, wp, g, gp] = [1, 2, 3, 4].map((seed) => drawn(Tn, d, seed)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const step = 0.3;
+    const L = 2.5;
+    const spec = Float64Array.of(0.61, 0.2, 0.1);
+    for (const beta of [0, 0.37]) {
+      const what = `${d} × ${Tn}, beta ${beta}`;
+      // The prox's factors from the exact row sums; tau = the median row norm (some rows zeroed, some kept).
+      const nsq = new Float64Array(d);
+      rowNormsExact(d, Tn, beta, step, w, wp, g, gp, nsq);
+      const tau = Array.from(nsq, Math.sqrt).sort((p, q) => p - q)[d >> 1]!;
+      const fac = Float64Array.from(nsq, (s) => (Math.sqrt(s) <= tau ? 0 : 1 - tau / Math.sqrt(s)));
+      // The expected results, from the three passes the fused kernel replaces.
+      const yb = beta === 0 ? Float64Array.from(w) : new Float64Array(n);
+      const gb = beta === 0 ? Float64Array.from(g) : new Float64Array(n);
+      const xn = new Float64Array(n);
+      const sA = new Float64Array(2);
+      const pen = passATasks(d, Tn, beta, w, wp, g, gp, yb, gb, xn, step, tau, sA);
+      const gnR = new Float64Array(n);
+      const fR = new Float64Array(Tn);
+      sqGradTasks(Tn, offsets, d, A, xn, yv, c, gnR, fR);
+      const sC = new Float64Array(5);
+      passC(xn, yb, gb, gnR, w, L, sC);
+      const cands = [[spec[0]!, spec[1]!], [0, spec[1]!], [spec[0]!, spec[2]!], [0, spec[2]!]].map(([b2, s2]) => {
+        const o = new Float64Array(d);
+        rowNormsExact(d, Tn, b2!, s2!, xn, w, gnR, g, o);
+        return o;
+      });
+      assert.ok(xn.some((v) => v === 0) && xn.some((v) => v !== 0), `${what}: the prox zeroes some rows and keeps some`);
+      const run = (k: FusedKernel) => {
+        const o = { wn: new Float64Array(n).fill(NaN), gn: new Float64Array(n).fill(NaN), f: new Float64Array(Tn), rows: new Float64Array(5 * d), sums: new Float64Array(8) };
+        const finite = k(Tn, offsets, d, A, yv, c, beta, step, L, fac, spec, w, wp, g, gp, o.wn, o.gn, o.f, o.rows, o.sums);
+        return { ...o, finite };
+      };
+      // Every output against the passes; returns the mismatches (empty: the kernel is right).
+      const check = (k: FusedKernel): string[] => {
+        const o = run(k);
+        const bad: string[] = [];
+        const close = (a: ArrayLike<number>, b: ArrayLike<number>, name: string): void => {
+          for (let i = 0; i < b.length; i++) if (!(Math.abs(a[i]! - b[i]!) <= 1e-12 * (1 + Math.abs(b[i]!)))) return void bad.push(`${name}[${i}]: ${a[i]} vs ${b[i]}`);
+        };
+        close(o.wn, xn, 'x⁺');
+        close(o.gn, gnR, '∇f(x⁺)');
+        close(o.f, fR, 'f');
+        close([o.sums[0]!], [fR.reduce((p, q) => p + q, 0)], 'Σf');
+        close(o.sums.subarray(1, 3), beta === 0 ? [0, 0] : sA, 'extrapolation sums');
+        close(o.sums.subarray(3, 8), sC, 'check sums');
+        close([Array.from(o.rows.subarray(0, d), Math.sqrt).reduce((p, q) => p + q, 0)], [pen], 'Ω/λ');
+        for (let m = 0; m < 4; m++) close(o.rows.subarray((m + 1) * d, (m + 2) * d), cands[m]!, `candidate ${m + 1}`);
+        if (o.finite !== true) bad.push('finite');
+        return bad;
+      };
+      assert.deepEqual(check(fistaFusedTasks), [], `${what}: reference`);
+      // The reference bit for bit: x⁺, ∇f(x⁺), f and each candidate's row sums are the passes' own.
+      const r = run(fistaFusedTasks);
+      assert.deepEqual(r.wn, xn, `${what}: x⁺ bit for bit`);
+      assert.deepEqual(r.gn, gnR, `${what}: ∇f(x⁺) bit for bit`);
+      for (let m = 0; m < 4; m++) assert.deepEqual(r.rows.subarray((m + 1) * d, (m + 2) * d), cands[m], `${what}: candidate ${m + 1} bit for bit`);
+      // Broken variants fail the check: candidates' steps swapped, the extrapolation dropped, the scale c ignored.
+      const broken: [string, FusedKernel][] = [
+        ['steps swapped', (...a) => fistaFusedTasks(...(a.map((v, i) => (i === 10 ? Float64Array.of(spec[0]!, spec[2]!, spec[1]!) : v)) as Parameters<FusedKernel>))],
+        ['no c', (...a) => fistaFusedTasks(...(a.map((v, i) => (i === 5 ? new Float64Array(Tn).fill(1) : v)) as Parameters<FusedKernel>))],
+      ];
+      if (beta !== 0) broken.push(['no extrapolation', (...a) => fistaFusedTasks(...(a.map((v, i) => (i === 6 ? 0 : v)) as Parameters<FusedKernel>))]);
+      if (Tn < 1000) for (const [name, k] of broken) assert.ok(check(k).length > 0, `${what}: the check catches "${name}"`); // (small shape: enough)
+      if (availableBackends().includes('native')) {
+        setBackend('native');
+        const k = kernels().fistaFusedTasks;
+        assert.ok(k, 'the native backend has fistaFusedTasks');
+        for (const th of Tn > 1000 ? [1, 2] : [0]) {
+          nativeLoad.setThreads(th);
+          assert.deepEqual(check(k), [], `${what}: native, ${th} threads`);
+        }
+        nativeLoad.setThreads(0);
+        // A non-finite x⁺ is reported; a short array is an error, not a read past its end.
+        const wBad = Float64Array.from(w);
+        const at = (Tn - 1) * d + 1;
+        wBad[at] = Infinity;
+        const facAll = new Float64Array(d).fill(0.5);
+        const o = new Float64Array(n);
+        assert.equal(k(Tn, offsets, d, A, yv, c, beta, step, L, facAll, spec, wBad, wp, g, gp, o, new Float64Array(n), new Float64Array(Tn), new Float64Array(5 * d), new Float64Array(8)), false, `${what}: native sees the non-finite x⁺`);
+        assert.equal(fistaFusedTasks(Tn, offsets, d, A, yv, c, beta, step, L, facAll, spec, wBad, wp, g, gp, o, new Float64Array(n), new Float64Array(Tn), new Float64Array(5 * d), new Float64Array(8)), false, `${what}: the reference too`);
+        assert.throws(() => k(Tn, offsets, d, A, yv, c, beta, step, L, fac, spec, w, wp, g, gp, new Float64Array(3), new Float64Array(n), new Float64Array(Tn), new Float64Array(5 * d), new Float64Array(8)), /shorter/);
+        setBackend(before);
+      }
+    }
+  } finally {
+    nativeLoad.setThreads(0);
+    setBackend(before);
+  }
+});
+
+test('fused fistaRows (l21, task-major): the same iterates as the three passes, bit for bit, on every backend that has the kernel; the constant step and ISTA too', () => {
+  const problem = small();
+  const pen = penaltyFor('l21', problem, 0.5);
+  const before = backendName();
+  try {
+    for (const b of availableBackends()) {
+      setBackend(b);
+      const loss = createLoss(problem, { gram: true }) as SquaredLoss;
+      const obj = linearObjective(loss, [], pen);
+      const prob = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => loss.evaluateInto(w, g), penalty: pen.separable!, lipschitz: obj.lipschitz!, sqData: loss.rowsData()! };
+      const x0 = new Float64Array(D * T);
+      for (const o of [{}, { constantStep: true }, { accelerate: false, stepIncrease: false }]) {
+        const what = `${b} ${JSON.stringify(o)}`;
+        const fused = fistaRows(prob, { x0, tol: 1e-10, maxIter: 20000, ...o });
+        const passes = fistaRows(prob, { x0, tol: 1e-10, maxIter: 20000, ...o, fused: false });
+        assert.equal(/fused/.test(fused.info.message ?? ''), kernels().fistaFusedTasks !== undefined, `${what}: fused where the backend has it (${fused.info.message})`);
+        assert.ok(!/fused/.test(passes.info.message ?? ''), what);
+        assert.ok(fused.info.converged, `${what}: ${fused.info.message}`);
+        assert.deepEqual(fused.info.objectiveTrace, passes.info.objectiveTrace, `${what}: F at every iteration`);
+        assert.deepEqual(fused.x[0]!.data, passes.x[0]!.data, `${what}: W`);
+        assert.equal(fused.lipschitz, passes.lipschitz, `${what}: L`);
+      }
+    }
+  } finally {
+    setBackend(before);
+  }
+});
+
+test('fused fistaRows: progress and abort between iterations (hooks), and the row-norm pass when no candidate matches', () => {
+  const problem = small();
+  const pen = penaltyFor('l21', problem, 0.5);
+  const loss = createLoss(problem, { gram: true }) as SquaredLoss;
+  const obj = linearObjective(loss, [], pen);
+  const prob = { d: D, T, smoothInto: (w: Float64Array, g: Float64Array) => loss.evaluateInto(w, g), penalty: pen.separable!, lipschitz: obj.lipschitz!, sqData: loss.rowsData()! };
+  const x0 = new Float64Array(D * T);
+  if (!kernels().fistaFusedTasks) return;
+  // A signal that fires at its 7th read: the ticker reads it once at set-up and once per iteration.
+  let reads = 0;
+  const signal = { get aborted() { return ++reads >= 7; } } as unknown as AbortSignal;
+  assert.throws(() => fistaRows(prob, { x0, tol: 1e-10, maxIter: 20000, hooks: { signal } }), (e: Error) => e.name === 'AbortError' && /iteration 6\b/.test(e.message));
+  // The first iteration has no previous pass (one row-norm pass); an L far below the curvature doubles several
+  // times in a row, past the two candidate steps (more).
+  const ok = fistaRows(prob, { x0, tol: 1e-10, maxIter: 20000 });
+  const low = fistaRows({ ...prob, lipschitz: obj.lipschitz! / 1000 }, { x0, tol: 1e-10, maxIter: 20000 });
+  const passes = (m: string) => Number(/(\d+) row-norm passes/.exec(m)?.[1]);
+  assert.ok(passes(ok.info.message ?? '') >= 1 && passes(low.info.message ?? '') > passes(ok.info.message ?? ''), `${ok.info.message} / ${low.info.message}`);
+  const lowRef = fistaRows({ ...prob, lipschitz: obj.lipschitz! / 1000 }, { x0, tol: 1e-10, maxIter: 20000, fused: false });
+  assert.deepEqual(low.info.objectiveTrace, lowRef.info.objectiveTrace);
 });

@@ -640,8 +640,9 @@ napi_value nnqpBatchFn(napi_env env, napi_callback_info info) {
   std::vector<double> A(P.Q, P.Q + n * n);
   for (long i = 0; i < n; i++) A[i * n + i] += ridge;
   P.A = A.data();
-  // One thread per ≥ 8 problems, at most the pool (or the caller's cap).
-  int want = (int)std::min<long>(std::max<long>(1, (long)num[6]), std::max<long>(1, m / 8));
+  // One thread per ≥ 4 problems, at most the pool (or the caller's cap): UPGrad's cold probe is 8
+  // problems of up to 4 PDAS steps on ~64 × 64 sets (~0.1 ms each), worth a second thread.
+  int want = (int)std::min<long>(std::max<long>(1, (long)num[6]), std::max<long>(1, m / 4));
   const int granted = want > 1 ? ptAcquire(want) : 1;
   std::atomic<long> next{0};
   P.next = &next;

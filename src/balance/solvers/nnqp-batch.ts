@@ -137,7 +137,7 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   if (nativeExact && !x0 && !warm && opts.maxIter === undefined && opts.probeSteps !== 0 && left > 0) {
     // Cold start with the native solver: a primal-dual active-set probe (a few factorisations, no
     // Lawson–Hanson) from the conflicting indices, which is usually the optimal set when gradients are
-    // nearly orthogonal. Tried on 8 problems first; when most fail (rank-deficient Gramians, where PDAS
+    // nearly orthogonal. Tried on a few problems first (below); when most fail (rank-deficient Gramians, where PDAS
     // cycles), the rest skip it. FISTA is not run: ADMM + the exact solver handle what is left.
     maxIter = 0;
     const todo: number[] = [];
@@ -152,9 +152,16 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
       rows.forEach((i, k) => { if (r.certified[k]) { X.set(r.X.subarray(k * n, k * n + n), i * n); done[i] = 1; left--; ok++; } });
       return ok;
     };
-    const first = todo.slice(0, 8);
-    if (2 * probe(first) >= first.length) {
-      probe(todo.slice(8));
+    // Tried on 2 problems first: both certified or both not decides (on the rank-64 Gramian at T = 128
+    // none of the 128 is certified within 4 steps, so the failed probe costs 8 factorisations rather
+    // than 32; the real and Gaussian Gramians of bench/balance.bench.ts certify 7 and 8 of their first
+    // 8); one of two takes 6 more and the majority of the 8.
+    const n2 = Math.min(2, todo.length);
+    const two = probe(todo.slice(0, n2));
+    const mixed = two > 0 && two < n2;
+    const ok = mixed ? 2 * (two + probe(todo.slice(2, 8))) >= Math.min(8, todo.length) : two === n2;
+    if (ok) {
+      probe(todo.slice(mixed ? 8 : 2));
       // PDAS works on this Gramian: the few rows it left go straight to Lawson–Hanson (cheap when
       // active sets are small, as on real Gramians), not through ADMM
       lhDirect = true;
@@ -223,13 +230,16 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
     }
   }
   const batched = m - left - probed;
-  // After a failed cold probe (rank-deficient Gramians), 15 ADMM iterations for every row, then up to 24
-  // safeguarded PDAS steps from their supports (most of them factor updates): on the rank-64 Gramian at
-  // T = 128 11.0 vs 12.1 ms CPU against ADMM until the supports settle (~45 iterations) then the default
-  // 6 steps, one thread, two runs of 11 interleaved rounds (bench/upgrad-cold.bench.ts routes).
+  // After a failed cold probe (rank-deficient Gramians), 25 ADMM iterations for every row, then up to 24
+  // safeguarded PDAS steps from their supports (most rows need one factorisation, a few a factor
+  // update or two). Since ADMM's elementwise step is vectorised an iteration costs little more than its
+  // b × n × n single-precision product, so more iterations pay for themselves in fewer PDAS steps: on the
+  // rank-64 Gramian at T = 128, 15 / 20 / 25 / 30 / 35 iterations → 298 / 239 / 199 / 177 / 176 ADMM
+  // iterations + PDAS steps, 4.2 / 4.3 / 4.2 / 4.1 / 4.4 ms CPU, one thread, 15 rounds (fastest; medians
+  // 4.7–5.3); 25 (and before, 15 with a scalar update) chosen (bench/upgrad-cold.bench.ts routes).
   const shortAdmm = probeFailed && opts.admmIter === undefined && opts.admmCheck === undefined && opts.exact?.pdasSteps === undefined;
-  const admmIter = opts.admmIter ?? (shortAdmm ? 15 : 150);
-  const admmCheck = opts.admmCheck ?? (shortAdmm ? 15 : 5);
+  const admmIter = opts.admmIter ?? (shortAdmm ? 25 : 150);
+  const admmCheck = opts.admmCheck ?? (shortAdmm ? 25 : 5);
   const exactOpts = shortAdmm ? { ...opts.exact, pdasSteps: 24 } : opts.exact;
   let admmIterations = 0;
   // ADMM's supports (row i of the m × n mask, when hasSupport[i])

@@ -965,6 +965,24 @@ napi_value nnqpCertifyFn(napi_env env, napi_callback_info info) {
   return number(env, (double)nnqpCertify(Q, rhs, X, n, m, relTol, out));
 }
 
+// spdSolve(n, A (n × n, overwritten by the factor), b (n, overwritten by x)) → 1, or 0 when a pivot is
+// ≤ 0 (A not positive definite; b then unspecified). Solves A x = b with the register-blocked
+// denseCholesky (upper triangle of the symmetric A read) and denseSolve: Nash-MTL's and FairGrad's
+// Newton steps (src/balance/solvers/power-equation.ts) factor a T × T matrix each, ~0.25 ms at T = 128
+// through decomp.cc's Cholesky plus the TypeScript substitutions (about half of a Nash-MTL call).
+napi_value spdSolveFn(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, a, 3)) return nullptr;
+  const long n = integer(a, 0);
+  if (a.ok && (n < 1 || n > 20000)) return fail(env, "native spdSolve: bad shape"), nullptr;
+  double* A = (double*)typedArray(a, 1, napi_float64_array, n * n);
+  double* b = (double*)typedArray(a, 2, napi_float64_array, n);
+  if (!a.ok) return nullptr;
+  if (!denseCholesky(A, n, n, 0)) return number(env, 0);
+  denseSolve(A, n, n, b);
+  return number(env, 1);
+}
+
 } // namespace
 
 void ptRegisterNnqp(napi_env env, napi_value exports) {
@@ -977,4 +995,6 @@ void ptRegisterNnqp(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "admmMatrix", fn);
   napi_create_function(env, "nnqpCertify", NAPI_AUTO_LENGTH, nnqpCertifyFn, nullptr, &fn);
   napi_set_named_property(env, exports, "nnqpCertify", fn);
+  napi_create_function(env, "spdSolve", NAPI_AUTO_LENGTH, spdSolveFn, nullptr, &fn);
+  napi_set_named_property(env, exports, "spdSolve", fn);
 }

@@ -57,6 +57,7 @@ interface Addon {
   admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, rho: number, relax: number, maxIter: number, check: number, supports: Uint8Array, single?: number): number;
   admmMatrix?(n: number, q: Float64Array, m: Float64Array, bounds: Float64Array): number;
   nnqpCertify?(n: number, m: number, q: Float64Array, rhs: Float64Array, x: Float64Array, relTol: number, certified: Uint8Array): number;
+  spdSolve?(n: number, a: Float64Array, b: Float64Array): number;
   dsqGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
   fistaRowsStep?: NonNullable<Kernels['fistaRowsStep']>;
   fistaRowsCheck?: NonNullable<Kernels['fistaRowsCheck']>;
@@ -114,6 +115,11 @@ export interface NativeDecomp {
    * the count. Absent from an older addon.
    */
   nnqpCertify?(n: number, m: number, q: Float64Array, rhs: Float64Array, x: Float64Array, relTol: number, certified: Uint8Array): number;
+  /**
+   * Solves A x = b for a symmetric positive definite A (n × n, its upper triangle read, overwritten by
+   * the Cholesky factor) into b; false (b unspecified) at a pivot ≤ 0. Absent from an older addon.
+   */
+  spdSolve?(n: number, a: Float64Array, b: Float64Array): boolean;
 }
 
 /**
@@ -435,6 +441,12 @@ function makeDecomp(ad: Addon): NativeDecomp {
       nnqpCertify: (n: number, m: number, q: Float64Array, rhs: Float64Array, x: Float64Array, relTol: number, certified: Uint8Array): number => {
         if (q.length < n * n || rhs.length < m * n || x.length < m * n || certified.length < m) throw new ShapeError(`native nnqpCertify: arrays shorter than n = ${n}, m = ${m}`);
         return ad.nnqpCertify!(n, m, q, rhs, x, relTol, certified);
+      },
+    } : {}),
+    ...(ad.spdSolve ? {
+      spdSolve: (n: number, a: Float64Array, b: Float64Array): boolean => {
+        if (a.length < n * n || b.length < n) throw new ShapeError(`native spdSolve: arrays shorter than n = ${n}`);
+        return ad.spdSolve!(n, a, b) === 1;
       },
     } : {}),
   };

@@ -280,7 +280,7 @@ test('admm matrix: the addon (power / inverse iteration, Cholesky) gives M = (Q 
   assert.ok(f && Math.abs(f.lmax - 3) < 1e-12 && f.rho > 0 && f.M.every(Number.isFinite), `indefinite Q: ${JSON.stringify(f && { lmax: f.lmax, rho: f.rho })}`);
 });
 
-test('batch nnqp: the KKT certificate in the addon flags the same rows as the TypeScript one — exact solutions pass; a negative entry, a negative gradient off the support, a non-zero gradient on it, a NaN do not', { skip: !nativeDecomp()?.nnqpCertify && 'needs the native backend with the nnqpCertify kernel (node scripts/build-native.mjs)' }, () => {
+test('batch nnqp: the KKT certificate in the addon flags the same rows as the TypeScript one — exact solutions pass; a negative entry, a negative gradient off the support, a non-zero gradient on it, a NaN, a zero row do not', { skip: !nativeDecomp()?.nnqpCertify && 'needs the native backend with the nnqpCertify kernel (node scripts/build-native.mjs)' }, () => {
   const T = 48;
   const A = regularisedGramian(gramianOf(new Matrix(T, 20, new Random(11).normals(T * 20))), 1e-4, 1e-4)!;
   const Qrhs = upgradRhs(A, T);
@@ -298,6 +298,8 @@ test('batch nnqp: the KKT certificate in the addon flags the same rows as the Ty
       case 2: if (on.length) { X[o + on[0]!] = 0; broken[i] = 'support entry dropped (its gradient turns negative)'; } break;
       case 3: if (on.length) { X[o + on[0]!]! *= 1 + 1e-6; broken[i] = 'support entry scaled (gradient ≠ 0 on the support)'; } break;
       case 4: X[o + Math.floor(rng.uniform() * T)] = NaN; broken[i] = 'NaN'; break;
+      // x = 0 where the solution is not: ∇ = q, whose negative entries only the test ∇ ≥ −tol sees
+      case 5: if (on.length) { X.fill(0, o, o + T); broken[i] = 'zero row (∇ = q < 0 somewhere)'; } break;
       default: break;
     }
   }

@@ -925,7 +925,8 @@ napi_value admmMatrixFn(napi_env env, napi_callback_info info) {
  */
 long nnqpCertify(const double* Q, const double* rhs, const double* X, long n, long m, double relTol, unsigned char* certified) {
   std::vector<double> R(rhs, rhs + m * n);
-  (ptUse512() ? pt_avx512::dgemm : pt_avx2::dgemm)(false, false, m, n, n, 1.0, X, n, Q, n, 1.0, R.data(), n, ptCallerThreads());
+  // one thread: at 128 × 128 × 128 (~0.1 ms) a second thread's hand-off costs about what it saves
+  (ptUse512() ? pt_avx512::dgemm : pt_avx2::dgemm)(false, false, m, n, n, 1.0, X, n, Q, n, 1.0, R.data(), n, 1);
   double scale = 0;
   for (long i = 0; i < n; i++) scale = std::max(scale, Q[i * n + i]);
   long count = 0;

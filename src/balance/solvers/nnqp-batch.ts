@@ -383,7 +383,8 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
 }
 
 /**
- * The m problems solved exactly one by one from guessed passive sets (`start[i]`, e.g. the previous
+ * The m problems solved exactly one by one from guessed passive sets (`start[i]`, or row i of an m × n
+ * 0/1 mask, which is then filled in place for rows without a guess; e.g. the previous
  * training step's; default the indices with q⁽ⁱ⁾_j < 0, which for nearly orthogonal gradients is
  * usually the optimal set), by the primal-dual active-set fast path and Lawson–Hanson (nnqp.ts) — in
  * native code (native/nnqp.cc, the same algorithm, spread over the addon's threads) when the backend
@@ -391,15 +392,15 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
  * exact gradients R = XQ + Qrhs (one product for all); a problem that fails the check is solved
  * again by the TypeScript solver from scratch.
  */
-export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, start?: readonly (readonly number[] | undefined)[] | Uint8Array | null, opts: NnqpOptions & { readonly native?: boolean; readonly redo?: boolean; readonly certify?: 'ts' } = {}): BatchNnqpResult & { readonly native: boolean; readonly certified: Uint8Array; readonly updatedFactor: number } {
+export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, start?: readonly (readonly number[] | undefined)[] | Uint8Array | null, opts: NnqpOptions & { readonly native?: boolean; readonly redo?: boolean; /** 'ts': the TypeScript certificate even with the addon's */ readonly certify?: 'ts' } = {}): BatchNnqpResult & { readonly native: boolean; readonly certified: Uint8Array; readonly updatedFactor: number } {
   if (Q.length !== n * n) throw new ShapeError(`batch nnqp: Q has ${Q.length} entries, expected ${n}×${n}`);
   if (Qrhs.length !== m * n) throw new ShapeError(`batch nnqp: the right-hand sides have ${Qrhs.length} entries, expected ${m}×${n}`);
   const relTol = opts.tol ?? 1e-13;
   const ridge = opts.ridge ?? 1e-12;
   const pdasSteps = opts.pdasSteps ?? 6;
   const maxIter = opts.maxIter ?? 10 * n + 50;
-  // the guessed passive sets as an m × n mask (given as one, or as index lists); a row without a guess
-  // starts from the indices with q_j < 0
+  // the guessed passive sets as an m × n mask (given as one — used in place — or as index lists); a row
+  // without a guess starts from the indices with q_j < 0
   const mask = start instanceof Uint8Array ? start : new Uint8Array(m * n);
   if (start instanceof Uint8Array && start.length !== m * n) throw new ShapeError(`batch nnqp: the start mask has ${start.length} entries, expected ${m}×${n}`);
   for (let i = 0; i < m; i++) {

@@ -295,7 +295,9 @@ struct SetFactor {
       double* row = U + a * n;
       // four entries per AVX2 gather (the indices are the set's, ascending)
       long b = a;
-      for (; b + 4 <= s; b += 4) _mm256_storeu_pd(row + b, _mm256_i32gather_pd(ra, _mm_loadu_si128((const __m128i*)(set + b)), 8));
+      // (the masked form with a zero source: the plain one trips GCC's -Wmaybe-uninitialized)
+      const __m256d all = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+      for (; b + 4 <= s; b += 4) _mm256_storeu_pd(row + b, _mm256_mask_i32gather_pd(_mm256_setzero_pd(), ra, _mm_loadu_si128((const __m128i*)(set + b)), all, 8));
       for (; b < s; b++) row[b] = ra[set[b]];
     }
     if (denseCholesky(U, s, n, floor)) return true;

@@ -131,8 +131,8 @@ export function traceOf(K: Float64Array, n: number): number {
  * In-place lower Cholesky of the n × n SPD matrix A (row-major; the strict upper triangle is left as is).
  * Returns false when a pivot is not positive.
  */
-export function choleskyInPlace(A: Float64Array, n: number): boolean {
-  const native = n >= 24 ? nativeDecomp() : null;
+export function choleskyInPlace(A: Float64Array, n: number, opts: { readonly native?: boolean } = {}): boolean {
+  const native = n >= 24 && opts.native !== false ? nativeDecomp() : null;
   if (native) {
     // The addon's Cholesky (the same algorithm compiled; Nash-MTL / FairGrad factor a T × T matrix
     // per Newton step): it reads the full symmetric A and writes L with zeros above the diagonal.
@@ -155,6 +155,21 @@ export function choleskyInPlace(A: Float64Array, n: number): boolean {
       A[ri + j] = s / ljj;
     }
   }
+  return true;
+}
+
+/**
+ * Solves A x = b in place for a symmetric positive definite A (row-major n × n, overwritten: scratch)
+ * into b; false when A is not positive definite (a pivot ≤ 0; b is then unspecified). From n = 24 with
+ * the addon, one native call (native/nnqp.cc spdSolve: the register-blocked Cholesky of the NNQP
+ * solver and its substitutions); otherwise choleskyInPlace + choleskySolveInPlace. The two differ by
+ * rounding only.
+ */
+export function spdSolveInPlace(A: Float64Array, n: number, b: Float64Array, opts: { readonly native?: boolean } = {}): boolean {
+  const native = n >= 24 && opts.native !== false ? nativeDecomp() : null;
+  if (native?.spdSolve) return native.spdSolve(n, A, b);
+  if (!choleskyInPlace(A, n, opts)) return false;
+  choleskySolveInPlace(A, n, b);
   return true;
 }
 

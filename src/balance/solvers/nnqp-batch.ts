@@ -123,26 +123,21 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
   const scale = maxDiag(Q, n);
   if (x0 && x0.length !== m * n) throw new ShapeError(`batch nnqp: the starting point has ${x0.length} entries, expected ${m}×${n}`);
   // A starting point (the previous training step's solutions) is projected onto x ≥ 0.
-  const X = x0 ? x0.map((v) => (v > 0 ? v : 0)) : new Float64Array(m * n);
+  const X = new Float64Array(m * n);
+  if (x0) for (let k = 0; k < m * n; k++) { const v = x0[k]!; if (v > 0) X[k] = v; }
   const done = new Uint8Array(m);
   let left = m;
   let iterations = 0;
-  const qInf = new Float64Array(m);
   for (let i = 0; i < m; i++) {
-    let s = 0;
     // x = 0 is optimal iff q ≥ 0
     let nonneg = true;
-    for (let j = 0, o = i * n; j < n; j++) {
-      const q = Qrhs[o + j]!;
-      if (q < 0) { nonneg = false; if (-q > s) s = -q; } else if (q > s) s = q;
-    }
-    qInf[i] = s;
+    for (let j = 0, o = i * n; j < n && nonneg; j++) nonneg = !(Qrhs[o + j]! < 0);
     if (nonneg) { done[i] = 1; left--; }
   }
   if (nativeExact && !x0 && !warm && opts.maxIter === undefined && opts.probeSteps !== 0 && left > 0) {
     // Cold start with the native solver: a primal-dual active-set probe (a few factorisations, no
     // Lawson–Hanson) from the conflicting indices, which is usually the optimal set when gradients are
-    // nearly orthogonal. Tried on 8 problems first; when most fail (rank-deficient Gramians, where PDAS
+    // nearly orthogonal. Tried on a few problems first (below); when most fail (rank-deficient Gramians, where PDAS
     // cycles), the rest skip it. FISTA is not run: ADMM + the exact solver handle what is left.
     maxIter = 0;
     const todo: number[] = [];
@@ -157,9 +152,16 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
       rows.forEach((i, k) => { if (r.certified[k]) { X.set(r.X.subarray(k * n, k * n + n), i * n); done[i] = 1; left--; ok++; } });
       return ok;
     };
-    const first = todo.slice(0, 8);
-    if (2 * probe(first) >= first.length) {
-      probe(todo.slice(8));
+    // Tried on 2 problems first: both certified or both not decides (on the rank-64 Gramian at T = 128
+    // none of the 128 is certified within 4 steps, so the failed probe costs 8 factorisations rather
+    // than 32; the real and Gaussian Gramians of bench/balance.bench.ts certify 7 and 8 of their first
+    // 8); one of two takes 6 more and the majority of the 8.
+    const n2 = Math.min(2, todo.length);
+    const two = probe(todo.slice(0, n2));
+    const mixed = two > 0 && two < n2;
+    const ok = mixed ? 2 * (two + probe(todo.slice(2, 8))) >= Math.min(8, todo.length) : two === n2;
+    if (ok) {
+      probe(todo.slice(mixed ? 8 : 2));
       // PDAS works on this Gramian: the few rows it left go straight to Lawson–Hanson (cheap when
       // active sets are small, as on real Gramians), not through ADMM
       lhDirect = true;
@@ -167,6 +169,12 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
     probed = m - left - (m - todo.length);
   }
   if (maxIter > 0 && left > 0) {
+    const qInf = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = 0, o = i * n; j < n; j++) s = Math.max(s, Math.abs(Qrhs[o + j]!));
+      qInf[i] = s;
+    }
     const k = kernels();
     const L = lambdaMaxBound(Q, n);
     const step = L > 0 ? 1 / L : 0;
@@ -222,46 +230,52 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
     }
   }
   const batched = m - left - probed;
-  // After a failed cold probe (rank-deficient Gramians), 15 ADMM iterations for every row, then up to 24
-  // safeguarded PDAS steps from their supports (most of them factor updates): on the rank-64 Gramian at
-  // T = 128 11.0 vs 12.1 ms CPU against ADMM until the supports settle (~45 iterations) then the default
-  // 6 steps, one thread, two runs of 11 interleaved rounds (bench/upgrad-cold.bench.ts routes).
+  // After a failed cold probe (rank-deficient Gramians), 25 ADMM iterations for every row, then up to 24
+  // safeguarded PDAS steps from their supports (most rows need one factorisation, a few a factor
+  // update or two). Since ADMM's elementwise step is vectorised an iteration costs little more than its
+  // b × n × n single-precision product, so more iterations pay for themselves in fewer PDAS steps: on the
+  // rank-64 Gramian at T = 128, 15 / 20 / 25 / 30 / 35 iterations → 298 / 239 / 199 / 177 / 176 ADMM
+  // iterations + PDAS steps, 4.2 / 4.3 / 4.2 / 4.1 / 4.4 ms CPU, one thread, 15 rounds (fastest; medians
+  // 4.7–5.3); 25 (and before, 15 with a scalar update) chosen (bench/upgrad-cold.bench.ts routes).
   const shortAdmm = probeFailed && opts.admmIter === undefined && opts.admmCheck === undefined && opts.exact?.pdasSteps === undefined;
-  const admmIter = opts.admmIter ?? (shortAdmm ? 15 : 150);
-  const admmCheck = opts.admmCheck ?? (shortAdmm ? 15 : 5);
+  const admmIter = opts.admmIter ?? (shortAdmm ? 25 : 150);
+  const admmCheck = opts.admmCheck ?? (shortAdmm ? 25 : 5);
   const exactOpts = shortAdmm ? { ...opts.exact, pdasSteps: 24 } : opts.exact;
   let admmIterations = 0;
-  const supports: (number[] | undefined)[] = new Array<number[] | undefined>(m);
+  // ADMM's supports (row i of the m × n mask, when hasSupport[i])
+  const supports = new Uint8Array(m * n);
+  const hasSupport = new Uint8Array(m);
   // Problems with a warm-start guess (the previous training step's active set) skip ADMM: the guess is
   // usually right already and the exact solver's fast path takes it in one factorisation.
   const skip = Uint8Array.from(done);
   if (warm) for (let i = 0; i < m; i++) if (warm[i] && warm[i]!.length > 0) skip[i] = 1;
-  if (!lhDirect && skip.some((v) => v === 0) && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, admmCheck, opts.exact?.native, opts.admmSingle ?? true);
+  if (!lhDirect && skip.indexOf(0) >= 0 && admmIter > 0) admmIterations = admmSupports(Q, n, Qrhs, m, skip, admmIter, supports, hasSupport, admmCheck, opts.exact?.native, opts.admmSingle ?? true);
   let exact = probed;
   let exactSteps = probeSteps;
   let converged = true;
   if (left > 0) {
     // The rest, each from its best guess of the support (ADMM's, the warm start, FISTA's iterate, or
-    // the conflicting indices), finished together by the exact solver (native when available).
+    // the conflicting indices: exactBatchNnqp takes those for an empty row), finished together by the
+    // exact solver (native when available).
     const rows: number[] = [];
-    const starts: number[][] = [];
-    for (let i = 0; i < m; i++) {
-      if (done[i]) continue;
-      const o = i * n;
-      let start: number[] = [];
+    for (let i = 0; i < m; i++) if (!done[i]) rows.push(i);
+    const b = rows.length;
+    const all = b === m;
+    const sub = all ? Qrhs : new Float64Array(b * n);
+    const starts = new Uint8Array(b * n);
+    for (let r = 0; r < b; r++) {
+      const i = rows[r]!;
+      const o = i * n, so = r * n;
+      if (!all) sub.set(Qrhs.subarray(o, o + n), so);
       const w = warm?.[i];
-      if (supports[i]) start = supports[i]!;
-      else if (w && w.length > 0) start = [...w];
-      else for (let j = 0; j < n; j++) if (X[o + j]! > 0) start.push(j);
-      if (start.length === 0) for (let j = 0; j < n; j++) if (Qrhs[o + j]! < 0) start.push(j);
-      rows.push(i);
-      starts.push(start);
+      if (hasSupport[i]) starts.set(supports.subarray(o, o + n), so);
+      else if (w && w.length > 0) { for (const j of w) if (j >= 0 && j < n) starts[so + j] = 1; }
+      else for (let j = 0; j < n; j++) starts[so + j] = X[o + j]! > 0 ? 1 : 0;
     }
-    const sub = new Float64Array(rows.length * n);
-    rows.forEach((i, r) => sub.set(Qrhs.subarray(i * n, i * n + n), r * n));
-    const r = exactBatchNnqp(Q, n, sub, rows.length, starts, exactOpts);
-    rows.forEach((i, k) => X.set(r.X.subarray(k * n, k * n + n), i * n));
-    exact += rows.length;
+    const r = exactBatchNnqp(Q, n, sub, b, starts, exactOpts);
+    if (all) X.set(r.X);
+    else rows.forEach((i, k) => X.set(r.X.subarray(k * n, k * n + n), i * n));
+    exact += b;
     exactSteps += r.exactSteps;
     converged = r.converged;
   }
@@ -269,38 +283,54 @@ export function batchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: num
 }
 
 /**
+ * ADMM's x-update matrix M = (Q + ρI)⁻¹ and its step ρ = ½√(λ_min λ_max) (null when λ_max ≤ 0). With
+ * the addon: extreme eigenvalues from power / inverse iteration and M from a Cholesky factor (native
+ * admmMatrix; the eigendecomposition cost ~1.6 ms at n = 128, about a fifth of a cold UPGrad call on
+ * the rank-64 Gramian, bench/upgrad-cold.bench.ts). Otherwise, or when the addon finds Q not
+ * positive definite: M = V diag(1/(λ + ρ)) Vᵀ from eigh. ρ only sets ADMM's pace, so the two routes
+ * may pick slightly different supports; the exact finish and its certificate do not depend on them.
+ */
+export function admmMatrix(Q: Float64Array, n: number, nat: ReturnType<typeof nativeDecomp> | null): { M: Float64Array; rho: number; lmin: number; lmax: number } | null {
+  const M = new Float64Array(n * n);
+  const b = nat?.admmMatrix?.(n, Q, M);
+  if (b) return { M, lmin: b[0], lmax: b[1], rho: b[2] };
+  const e = eigh(new Matrix(n, n, Q));
+  const lmax = e.values[n - 1]!;
+  if (!(lmax > 0)) return null;
+  const lmin = Math.max(e.values[0]!, 1e-12 * lmax);
+  const rho = 0.5 * Math.sqrt(lmin * lmax);
+  const V = e.vectors.data as Float64Array;
+  const W = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) W[i * n + k] = V[i * n + k]! / (Math.max(e.values[k]!, 0) + rho);
+  kernels().dgemm(false, true, n, n, n, 1, W, n, V, n, 0, M, n);
+  return { M, rho, lmin, lmax };
+}
+
+/**
  * ADMM on the problems not yet done, all at once (rows gathered into a compact batch); writes each
  * problem's support (the positive entries of z) into `supports` once it is stable. Returns the
  * number of iterations.
  */
-function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: (number[] | undefined)[], check: number, native?: boolean, single = false): number {
-  const e = eigh(new Matrix(n, n, Q));
-  const lmax = e.values[n - 1]!;
-  if (!(lmax > 0)) return 0;
-  const lmin = Math.max(e.values[0]!, 1e-12 * lmax);
-  const rho = 0.5 * Math.sqrt(lmin * lmax);
-  // M = V diag(1/(λ + ρ)) Vᵀ
-  const V = e.vectors.data as Float64Array;
-  const W = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) W[i * n + k] = V[i * n + k]! / (Math.max(e.values[k]!, 0) + rho);
-  const M = new Float64Array(n * n);
+function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, done: Uint8Array, maxIter: number, supports: Uint8Array, hasSupport: Uint8Array, check: number, native?: boolean, single = false): number {
+  const nat = native === false ? null : nativeDecomp();
+  const prepared = admmMatrix(Q, n, nat);
+  if (!prepared) return 0;
+  const { M, rho } = prepared;
   const kern = kernels();
-  kern.dgemm(false, true, n, n, n, 1, W, n, V, n, 0, M, n);
   let rows: number[] = [];
   for (let i = 0; i < m; i++) if (!done[i]) rows.push(i);
   let b = rows.length;
   const relax = 1.6;
-  const nat = nativeDecomp();
-  if (nat?.admmSupports && native !== false) {
+  if (nat?.admmSupports) {
     // the same iterations in the addon (native/nnqp.cc): here the elementwise updates cost more than the products
-    const Qb = new Float64Array(b * n);
-    for (let r = 0; r < b; r++) Qb.set(Qrhs.subarray(rows[r]! * n, rows[r]! * n + n), r * n);
-    const out = new Uint8Array(b * n);
+    const Qb = b === m ? Qrhs : new Float64Array(b * n);
+    if (b < m) for (let r = 0; r < b; r++) Qb.set(Qrhs.subarray(rows[r]! * n, rows[r]! * n + n), r * n);
+    const out = b === m ? supports : new Uint8Array(b * n);
     const its = nat.admmSupports(n, b, M, Qb, { rho, relax, maxIter, check, single }, out);
     for (let r = 0; r < b; r++) {
-      const s: number[] = [];
-      for (let j = 0; j < n; j++) if (out[r * n + j]) s.push(j);
-      supports[rows[r]!] = s;
+      const i = rows[r]!;
+      if (out !== supports) supports.set(out.subarray(r * n, r * n + n), i * n);
+      hasSupport[i] = 1;
     }
     return its;
   }
@@ -326,7 +356,11 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
       const s: number[] = [];
       for (let j = 0; j < n; j++) if (Z[r * n + j]! > 0) s.push(j);
       const key = s.join(',');
-      if ((it >= 2 * check && key === prev[r]) || it >= maxIter) supports[rows[r]!] = s;
+      if ((it >= 2 * check && key === prev[r]) || it >= maxIter) {
+        const i = rows[r]!;
+        for (const j of s) supports[i * n + j] = 1;
+        hasSupport[i] = 1;
+      }
       else { keep.push(r); prev[r] = key; }
     }
     if (keep.length < b) {
@@ -349,7 +383,8 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
 }
 
 /**
- * The m problems solved exactly one by one from guessed passive sets (`start[i]`, e.g. the previous
+ * The m problems solved exactly one by one from guessed passive sets (`start[i]`, or row i of an m × n
+ * 0/1 mask, which is then filled in place for rows without a guess; e.g. the previous
  * training step's; default the indices with q⁽ⁱ⁾_j < 0, which for nearly orthogonal gradients is
  * usually the optimal set), by the primal-dual active-set fast path and Lawson–Hanson (nnqp.ts) — in
  * native code (native/nnqp.cc, the same algorithm, spread over the addon's threads) when the backend
@@ -357,16 +392,25 @@ function admmSupports(Q: Float64Array, n: number, Qrhs: Float64Array, m: number,
  * exact gradients R = XQ + Qrhs (one product for all); a problem that fails the check is solved
  * again by the TypeScript solver from scratch.
  */
-export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, start?: readonly (readonly number[] | undefined)[] | null, opts: NnqpOptions & { readonly native?: boolean; readonly redo?: boolean } = {}): BatchNnqpResult & { readonly native: boolean; readonly certified: Uint8Array; readonly updatedFactor: number } {
+export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m: number, start?: readonly (readonly number[] | undefined)[] | Uint8Array | null, opts: NnqpOptions & { readonly native?: boolean; readonly redo?: boolean; /** 'ts': the TypeScript certificate even with the addon's */ readonly certify?: 'ts' } = {}): BatchNnqpResult & { readonly native: boolean; readonly certified: Uint8Array; readonly updatedFactor: number } {
   if (Q.length !== n * n) throw new ShapeError(`batch nnqp: Q has ${Q.length} entries, expected ${n}×${n}`);
   if (Qrhs.length !== m * n) throw new ShapeError(`batch nnqp: the right-hand sides have ${Qrhs.length} entries, expected ${m}×${n}`);
   const relTol = opts.tol ?? 1e-13;
   const ridge = opts.ridge ?? 1e-12;
   const pdasSteps = opts.pdasSteps ?? 6;
   const maxIter = opts.maxIter ?? 10 * n + 50;
-  const mask = new Uint8Array(m * n);
+  // the guessed passive sets as an m × n mask (given as one — used in place — or as index lists); a row
+  // without a guess starts from the indices with q_j < 0
+  const mask = start instanceof Uint8Array ? start : new Uint8Array(m * n);
+  if (start instanceof Uint8Array && start.length !== m * n) throw new ShapeError(`batch nnqp: the start mask has ${start.length} entries, expected ${m}×${n}`);
   for (let i = 0; i < m; i++) {
     const o = i * n;
+    if (start instanceof Uint8Array) {
+      let any = false;
+      for (let j = 0; j < n && !any; j++) any = mask[o + j] === 1;
+      if (!any) for (let j = 0; j < n; j++) mask[o + j] = Qrhs[o + j]! < 0 ? 1 : 0;
+      continue;
+    }
     const s = start?.[i];
     if (s && s.length > 0) { for (const j of s) if (j >= 0 && j < n) mask[o + j] = 1; }
     else for (let j = 0; j < n; j++) if (Qrhs[o + j]! < 0) mask[o + j] = 1;
@@ -396,17 +440,43 @@ export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m
       exactSteps += r.iterations;
     }
   }
-  // The certificate, on the Q given: x ≥ 0, ∇ ≥ −tol, |∇_j| ≤ tol where x_j > 0.
-  const R = Float64Array.from(Qrhs);
-  kernels().dgemm(false, false, m, n, n, 1, X, n, Q, n, 1, R, n);
-  const scale = maxDiag(Q, n);
+  // The certificate, on the Q given: x ≥ 0, ∇ ≥ −tol, |∇_j| ≤ tol where x_j > 0 (natively when the
+  // addon has it: the same comparisons, kktCertify below being the fallback).
+  const certified = new Uint8Array(m);
+  if (useNative && nat!.nnqpCertify && opts.certify !== 'ts') nat!.nnqpCertify(n, m, Q, Qrhs, X, relTol, certified);
+  else kktCertify(Q, n, Qrhs, X, m, relTol, certified);
   let converged = true;
   let redo = 0;
-  const certified = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
+    if (certified[i]) continue;
+    const o = i * n;
+    if (opts.redo === false) { converged = false; continue; }
+    certified[i] = 1;
+    // from scratch, without the caller's iteration caps
+    const r = makeNnqpSolver(Q, n, { tol: relTol, ridge })(Qrhs.subarray(o, o + n));
+    X.set(r.x, o);
+    exactSteps += r.iterations;
+    converged &&= r.converged;
+    if (!r.converged) certified[i] = 0;
+    redo++;
+  }
+  return { X, iterations: 0, admmIterations: 0, batched: 0, exact: m - redo, exactSteps, converged, native: useNative, certified, updatedFactor };
+}
+
+/**
+ * exactBatchNnqp's certificate in TypeScript (the fallback of the addon's nnqpCertify, same
+ * comparisons): R = XQ + Qrhs, then row i is certified when x ≥ 0, ∇ ≥ −tol and ∇_j ≤ tol where
+ * x_j > 0, tol = 100·relTol·(‖q‖∞ + max Q_jj·‖x‖∞) — the solvers' own acceptance test is relTol on ∇
+ * computed row by row, the product sums in another order, hence 100× for rounding. NaN never passes.
+ */
+export function kktCertify(Q: Float64Array, n: number, Qrhs: Float64Array, X: Float64Array, m: number, relTol: number, certified: Uint8Array): number {
+  const R = Qrhs.slice(0, m * n);
+  kernels().dgemm(false, false, m, n, n, 1, X, n, Q, n, 1, R, n);
+  const scale = maxDiag(Q, n);
+  let count = 0;
   for (let i = 0; i < m; i++) {
     const o = i * n;
     let qInf = 0, xInf = 0, viol = 0;
-    // comparisons rather than Math.max/abs: this loop was ~0.3 ms of a ~3 ms warm UPGrad call at T = 128
     for (let j = 0; j < n; j++) {
       const q = Qrhs[o + j]!;
       if (q > qInf) qInf = q;
@@ -420,18 +490,8 @@ export function exactBatchNnqp(Q: Float64Array, n: number, Qrhs: Float64Array, m
       if (-g > viol) viol = -g;
       if (g !== g || x !== x) viol = Infinity; // NaN: never certified
     }
-    // The solvers' own acceptance test is relTol on ∇ computed row by row; the product above sums in
-    // another order, so allow 100× for rounding.
-    if (viol <= 100 * relTol * (qInf + scale * xInf) || !(viol > 0)) { certified[i] = 1; continue; }
-    if (opts.redo === false) { converged = false; continue; }
-    certified[i] = 1;
-    // from scratch, without the caller's iteration caps
-    const r = makeNnqpSolver(Q, n, { tol: relTol, ridge })(Qrhs.subarray(o, o + n));
-    X.set(r.x, o);
-    exactSteps += r.iterations;
-    converged &&= r.converged;
-    if (!r.converged) certified[i] = 0;
-    redo++;
+    certified[i] = viol <= 100 * relTol * (qInf + scale * xInf) || !(viol > 0) ? 1 : 0;
+    count += certified[i]!;
   }
-  return { X, iterations: 0, admmIterations: 0, batched: 0, exact: m - redo, exactSteps, converged, native: useNative, certified, updatedFactor };
+  return count;
 }

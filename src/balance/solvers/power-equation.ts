@@ -13,7 +13,7 @@
 // (then (K+ρI)x = x^(−p) is solved exactly) and is reported.
 import { NumericError, ShapeError } from '../../errors.ts';
 import type { Matrix } from '../../linalg/matrix.ts';
-import { choleskyInPlace, choleskySolveInPlace } from '../core.ts';
+import { choleskyInPlace, choleskySolveInPlace, spdSolveInPlace } from '../core.ts';
 import { kernels } from '../../linalg/backend.ts';
 
 export interface PowerEquationOptions {
@@ -25,6 +25,8 @@ export interface PowerEquationOptions {
   readonly x0?: Float64Array;
   /** true: the previous Newton loop evaluating f afresh at every line-search trial (reference, benchmarks). */
   readonly evaluate?: boolean;
+  /** false: the Newton systems in TypeScript even with the addon (tests of the fallback). */
+  readonly native?: boolean;
 }
 
 export interface PowerEquationResult {
@@ -63,7 +65,7 @@ export function solvePowerEquation(K: Matrix, p: number, opts: PowerEquationOpti
   let x: Float64Array;
   if (opts.x0 && opts.x0.length === n && opts.x0.every((v) => v > 0 && Number.isFinite(v))) x = Float64Array.from(opts.x0);
   else x = Float64Array.from({ length: n }, (_, i) => A[i * n + i]! ** (-1 / (1 + p)));
-  return opts.evaluate ? newtonByEvaluation(A, n, p, h, x, tol, maxIter) : newtonQuadratic(A, n, p, h, x, tol, maxIter);
+  return opts.evaluate ? newtonByEvaluation(A, n, p, h, x, tol, maxIter) : newtonQuadratic(A, n, p, h, x, tol, maxIter, opts.native !== false);
 }
 
 /**
@@ -73,7 +75,7 @@ export function solvePowerEquation(K: Matrix, p: number, opts: PowerEquationOpti
  * recomputed Kx (the carried one differs by rounding), so the certificate is the same as the
  * evaluating version below (kept as the reference: `evaluate: true`).
  */
-function newtonQuadratic(A: Float64Array, n: number, p: number, h: (v: number) => number, x: Float64Array, tol: number, maxIter: number): PowerEquationResult {
+function newtonQuadratic(A: Float64Array, n: number, p: number, h: (v: number) => number, x: Float64Array, tol: number, maxIter: number, native = true): PowerEquationResult {
   const k = kernels();
   const Kx = new Float64Array(n);
   const Kd = new Float64Array(n);
@@ -106,9 +108,10 @@ function newtonQuadratic(A: Float64Array, n: number, p: number, h: (v: number) =
     if (residual <= tol || it === maxIter) break;
     H.set(A);
     for (let i = 0; i < n; i++) H[i * n + i]! += p * x[i]! ** (-p - 1);
-    if (!choleskyInPlace(H, n)) break;
+    // one factorisation and solve per Newton step: native from T = 24 (spdSolveInPlace; at T = 128 it
+    // was ~0.25 ms through the general Cholesky plus TypeScript substitutions, most of a Nash-MTL call)
     for (let i = 0; i < n; i++) d[i] = -g[i]!;
-    choleskySolveInPlace(H, n, d);
+    if (!spdSolveInPlace(H, n, d, { native })) break;
     mv(d, Kd);
     let gd = 0, dKx = 0, dKd = 0;
     let step = 1;

@@ -55,6 +55,9 @@ interface Addon {
   nnqpBatch?(n: number, m: number, q: Float64Array, rhs: Float64Array, start: Uint8Array, x: Float64Array, stats: Int32Array,
     relTol: number, ridge: number, pdasSteps: number, maxIter: number, threads: number): void;
   admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, rho: number, relax: number, maxIter: number, check: number, supports: Uint8Array, single?: number): number;
+  admmMatrix?(n: number, q: Float64Array, m: Float64Array, bounds: Float64Array): number;
+  nnqpCertify?(n: number, m: number, q: Float64Array, rhs: Float64Array, x: Float64Array, relTol: number, certified: Uint8Array): number;
+  spdSolve?(n: number, a: Float64Array, b: Float64Array): number;
   dsqGradBatched?(count: number, offsets: Int32Array, n: number, a: Float64Array, cols: Int32Array, w: Float64Array, ldw: number, y: Float64Array, c: Float64Array, g: Float64Array, f: Float64Array): void;
   fistaRowsStep?: NonNullable<Kernels['fistaRowsStep']>;
   fistaRowsCheck?: NonNullable<Kernels['fistaRowsCheck']>;
@@ -101,6 +104,23 @@ export interface NativeDecomp {
    * iterations run. Absent from an older addon.
    */
   admmSupports?(n: number, b: number, m: Float64Array, qb: Float64Array, opts: { rho: number; relax: number; maxIter: number; check: number; single?: boolean }, supports: Uint8Array): number;
+  /**
+   * ADMM's M = (Q + ρI)⁻¹ (n × n, into m) with ρ = ½√(λ_min λ_max) from power and inverse iteration
+   * (no eigendecomposition); returns [λ_min, λ_max, ρ], or null when Q is not numerically positive
+   * definite. Absent from an older addon.
+   */
+  admmMatrix?(n: number, q: Float64Array, m: Float64Array): readonly [number, number, number] | null;
+  /**
+   * exactBatchNnqp's KKT certificate (R = XQ + rhs, then per row x ≥ 0, ∇ ≥ −tol, ∇_j ≤ tol where
+   * x_j > 0, NaN never, tol = 100·relTol·(‖q‖∞ + max Q_jj·‖x‖∞)) into certified (1/0 per row); returns
+   * the count. Absent from an older addon.
+   */
+  nnqpCertify?(n: number, m: number, q: Float64Array, rhs: Float64Array, x: Float64Array, relTol: number, certified: Uint8Array): number;
+  /**
+   * Solves A x = b for a symmetric positive definite A (n × n, its upper triangle read, overwritten by
+   * the Cholesky factor) into b; false (b unspecified) at a pivot ≤ 0. Absent from an older addon.
+   */
+  spdSolve?(n: number, a: Float64Array, b: Float64Array): boolean;
 }
 
 /**
@@ -410,6 +430,25 @@ function makeDecomp(ad: Addon): NativeDecomp {
       admmSupports: (n: number, b: number, m: Float64Array, qb: Float64Array, o: { rho: number; relax: number; maxIter: number; check: number; single?: boolean }, supports: Uint8Array) => {
         if (m.length < n * n || qb.length < b * n || supports.length < b * n) throw new ShapeError(`native admmSupports: arrays shorter than n = ${n}, b = ${b}`);
         return ad.admmSupports!(n, b, m, qb, o.rho, o.relax, o.maxIter, o.check, supports, o.single ? 1 : 0);
+      },
+    } : {}),
+    ...(ad.admmMatrix ? {
+      admmMatrix: (n: number, q: Float64Array, m: Float64Array): readonly [number, number, number] | null => {
+        if (q.length < n * n || m.length < n * n) throw new ShapeError(`native admmMatrix: arrays shorter than n = ${n}`);
+        const b = new Float64Array(3);
+        return ad.admmMatrix!(n, q, m, b) === 1 ? [b[0]!, b[1]!, b[2]!] : null;
+      },
+    } : {}),
+    ...(ad.nnqpCertify ? {
+      nnqpCertify: (n: number, m: number, q: Float64Array, rhs: Float64Array, x: Float64Array, relTol: number, certified: Uint8Array): number => {
+        if (q.length < n * n || rhs.length < m * n || x.length < m * n || certified.length < m) throw new ShapeError(`native nnqpCertify: arrays shorter than n = ${n}, m = ${m}`);
+        return ad.nnqpCertify!(n, m, q, rhs, x, relTol, certified);
+      },
+    } : {}),
+    ...(ad.spdSolve ? {
+      spdSolve: (n: number, a: Float64Array, b: Float64Array): boolean => {
+        if (a.length < n * n || b.length < n) throw new ShapeError(`native spdSolve: arrays shorter than n = ${n}`);
+        return ad.spdSolve!(n, a, b) === 1;
       },
     } : {}),
   };

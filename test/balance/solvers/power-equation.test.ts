@@ -84,3 +84,19 @@ test('power equation: the quadratic line search (default) and the evaluating ref
     }
   }
 });
+
+test('power equation: the Newton systems through the addon (spdSolve) and in TypeScript reach the same certified x, T = 24 … 128 (Nash-MTL p = 1 with and without a ridge, FairGrad p = 1/2)', () => {
+  const rng = new Random(2027);
+  for (const [T, P, p, ridge] of [[24, 60, 1, 0], [64, 200, 0.5, 0], [128, 64, 1, 1e-4], [128, 1000, 1, 0]] as const) {
+    const K = gramianOf(new Matrix(T, P, rng.normals(T * P)));
+    let tr = 0;
+    for (let i = 0; i < T; i++) tr += K.data[i * T + i]!;
+    const Kn = new Matrix(T, T, K.data.map((v) => v / tr));
+    const a = solvePowerEquation(Kn, p, { ridge, maxIter: 200 });
+    const b = solvePowerEquation(Kn, p, { ridge, maxIter: 200, native: false });
+    assert.ok(a.converged && b.converged, `T=${T}: converged ${a.converged}/${b.converged}`);
+    assert.ok(powerEquationResidual(Kn, p, a.x, ridge) <= 1e-9, `T=${T}: residual ${powerEquationResidual(Kn, p, a.x, ridge)}`);
+    const xs = Math.max(...b.x);
+    for (let t = 0; t < T; t++) assert.ok(Math.abs(a.x[t]! - b.x[t]!) <= 1e-8 * xs, `T=${T} task ${t}: ${a.x[t]} vs ${b.x[t]}`);
+  }
+});

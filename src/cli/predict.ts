@@ -235,7 +235,7 @@ export function registerPredict(program: Command, io: CliIO): void {
     `
 Examples:
   $ polytask predict --model l21.model.json --data school.csv --out predictions.csv     # the training layout: task column and label from the model file
-  $ polytask predict --model l21.model.json --data new.csv --task-col school --out predictions.csv
+  $ polytask predict --model l21.model.json --data school.csv --task-col task --target y --out predictions.csv     # the same, flags spelled out
   $ polytask predict --model usps.model.json --data usps.csv --skip set,digit`,
   );
   cmd.action(async (flags: PredictFlags) => {

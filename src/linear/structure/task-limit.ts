@@ -17,10 +17,11 @@ export const CUBIC_TASK_LIMIT = 2000;
 export function checkCubicInTasks(model: string, T: number, what: string, flopsPerT3: number): void {
   if (T <= CUBIC_TASK_LIMIT) return;
   const flops = flopsPerT3 * T ** 3;
-  const gb = (8 * T * T) / 1e9;
+  const bytes = 8 * T * T;
+  const size = bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
   throw new UnsupportedError(
     `${model}: ${T} tasks is beyond this model's limit of ${CUBIC_TASK_LIMIT}: ${what}, ~${flops.toExponential(1)} flops per iteration ` +
-      `(it grows like T³: hours at this size) and ${gb.toFixed(1)} GB per T × T matrix. Models whose cost per iteration grows ` +
+      `(growing like T³; relation at T = 1 000 already ran > 60 s) and ${size} per T × T matrix. Models whose cost per iteration grows ` +
       `linearly in T: l21, lasso, tgl, trace, dirty, sparse-lowrank, robust, rmtfl, cmtl, mtrl (solver admm or fista), stl, chain, graph, mean; ` +
       `or group the tasks first (polytask group).`,
   );

@@ -19,7 +19,9 @@ test('checkCubicInTasks: silent up to the limit, above it an UnsupportedError na
     assert.ok(e instanceof UnsupportedError);
     assert.match(e.message, /relation: 10000 tasks is beyond this model's limit of 2000/);
     assert.match(e.message, /2\.3e\+12 flops per iteration/);
-    assert.match(e.message, /0\.8 GB per T × T matrix/);
+    assert.match(e.message, /800 MB per T × T matrix/);
+    assert.match(checkMessage(2001), /32 MB per T × T matrix/);
+    assert.match(checkMessage(20000), /3\.2 GB per T × T matrix/);
     assert.match(e.message, /l21/);
     return true;
   });
@@ -35,3 +37,12 @@ test('relation and mtrl --solver alternating refuse T above the limit at once (b
   const r = getModelSpec('mtrl').fit(problem, { maxIter: 2 }, undefined, undefined);
   assert.equal(r.W.cols, CUBIC_TASK_LIMIT + 1);
 });
+
+function checkMessage(T: number): string {
+  try {
+    checkCubicInTasks('relation', T, 'x', 1);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}

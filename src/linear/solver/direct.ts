@@ -22,7 +22,7 @@ import { ConvergenceError, NumericError, OptionError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
 import { solve } from '../../linalg/decomp/solve.ts';
-import { gemv } from '../../linalg/ops.ts';
+import { gemv, gram } from '../../linalg/ops.ts';
 import { createLoss, SquaredLoss } from '../loss/index.ts';
 import type { Penalty, SparseTaskMatrix, TaskStructure } from '../penalty/types.ts';
 import type { Problem, SolverHooks } from '../types.ts';
@@ -236,6 +236,27 @@ export function solveDirect(problem: Problem, penalties: readonly Penalty[], opt
 
 type NormalEq = { H: Matrix; h: Float64Array; c: number };
 
+/**
+ * (L Lᵀ)⁻¹ from the Cholesky factor L (d × d): L⁻¹ by forward substitution (d³/3 flops), then
+ * L⁻ᵀL⁻¹ by the backend's Gram kernel (exactly symmetric). Issue 15: choleskySolve(L, I) is 2d³ scalar
+ * flops and, once per task in the block preconditioners, was ~70 % of a chain/graph/stl fit at T = 10 000.
+ */
+export function spdInverseFromFactor(L: Matrix): Matrix {
+  const n = L.rows;
+  const l = L.data;
+  const Li = Matrix.zeros(n, n);
+  const x = Li.data;
+  for (let j = 0; j < n; j++) {
+    x[j * n + j] = 1 / l[j * n + j]!;
+    for (let i = j + 1; i < n; i++) {
+      let acc = 0;
+      for (let k = j; k < i; k++) acc += l[i * n + k]! * x[k * n + j]!;
+      x[i * n + j] = -acc / l[i * n + i]!;
+    }
+  }
+  return gram(Li);
+}
+
 /** What the preconditioners read of M: its diagonal, whether it is tridiagonal, and then M_t,t+1. */
 interface TaskMatrixView {
   readonly diag: (t: number) => number;
@@ -320,7 +341,7 @@ function woodburyPreconditioner(problem: Problem, sys: readonly NormalEq[], S: T
   // allocation; a task shared across fits (task-cache.ts) keeps it for the same block.
   const inv = sys.map((s, t) => {
     const shift = S.diag[t]! - c;
-    return perTask(problem.tasks[t]!, `direct-inv|${problem.intercept}|${problem.scale}|${s.c}|${shift}`, () => choleskySolve(choleskyWithJitter(diagonalBlock(s, shift, d)), eye).data);
+    return perTask(problem.tasks[t]!, `direct-inv|${problem.intercept}|${problem.scale}|${s.c}|${shift}`, () => spdInverseFromFactor(choleskyWithJitter(diagonalBlock(s, shift, d))).data);
   });
   const blockSolve = (R: Matrix, out: Matrix): Matrix => {
     const r = R.data;
@@ -371,7 +392,6 @@ function woodburyPreconditioner(problem: Problem, sys: readonly NormalEq[], S: T
 function blockThomas(sys: readonly NormalEq[], M: TaskMatrixView, d: number, T: number): ((R: Matrix) => Matrix) | null {
   const beta = Float64Array.from({ length: T - 1 }, (_, t) => 2 * M.superDiag(t));
   const factors: Matrix[] = [];
-  const eye = Matrix.identity(d);
   let Sinv: Matrix | null = null;
   try {
     for (let t = 0; t < T; t++) {
@@ -384,7 +404,7 @@ function blockThomas(sys: readonly NormalEq[], M: TaskMatrixView, d: number, T: 
       // within every task, and no ridge) gets the same tiny jitter as in block Jacobi.
       const L = choleskyWithJitter(S);
       factors.push(L);
-      Sinv = choleskySolve(L, eye);
+      Sinv = spdInverseFromFactor(L);
     }
   } catch {
     return null;

@@ -6,7 +6,7 @@ import { createLoss } from '../../../src/linear/loss/index.ts';
 import { chainPenalty, graphPenalty, meanPenalty } from '../../../src/linear/penalty/laplacian.ts';
 import { ridgePenalty, taskRidgePenalty } from '../../../src/linear/penalty/ridge.ts';
 import { l21Penalty } from '../../../src/linear/penalty/l21.ts';
-import { solveDirect, totalSparseTaskMatrix, totalTaskMatrix } from '../../../src/linear/solver/direct.ts';
+import { solveDirect, spdInverseFromFactor, totalSparseTaskMatrix, totalTaskMatrix } from '../../../src/linear/solver/direct.ts';
 import { solveLinear } from '../../../src/linear/solver/composite.ts';
 import { taskScale } from '../../../src/linear/problem.ts';
 import { relDiff, relErr, synthProblem } from '../helpers.ts';
@@ -124,5 +124,24 @@ test('direct: graph Laplacians and ridges stay sparse (no T × T matrix); same M
     assert.equal(sparse.info.iterations, dense.info.iterations, label);
     assert.ok(relErr(sparse.W.data, dense.W.data) < 1e-10, `${label}: W differ by ${relErr(sparse.W.data, dense.W.data)}`);
     assert.ok(relDiff(sparse.info.objective, dense.info.objective) < 1e-12, label);
+  }
+});
+
+test('spdInverseFromFactor: (LLᵀ)⁻¹ from the factor equals the Cholesky solve against I, exactly symmetric', () => {
+  const { problem } = synthProblem({ T: 1, d: 7, n: [30], seed: 61 });
+  const X = problem.tasks[0]!.X;
+  const A = Matrix.zeros(7, 7);
+  for (let i = 0; i < X.rows; i++) for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) A.data[a * 7 + b]! += X.data[i * 7 + a]! * X.data[i * 7 + b]!;
+  for (let a = 0; a < 7; a++) A.data[a * 7 + a]! += 0.1;
+  const L = cholesky(A);
+  const inv = spdInverseFromFactor(L);
+  const ref = choleskySolve(L, Matrix.identity(7));
+  assert.ok(relErr(inv.data, ref.data) < 1e-13, `${relErr(inv.data, ref.data)}`);
+  for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) assert.equal(inv.data[a * 7 + b], inv.data[b * 7 + a]);
+  // A·A⁻¹ = I.
+  for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) {
+    let s = 0;
+    for (let k = 0; k < 7; k++) s += A.data[a * 7 + k]! * inv.data[k * 7 + b]!;
+    assert.ok(Math.abs(s - (a === b ? 1 : 0)) < 1e-10);
   }
 });

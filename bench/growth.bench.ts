@@ -101,7 +101,8 @@ function runCase(model: string, T: number, reps: number, maxIter: number, timeou
   try {
     return JSON.parse(line) as CaseResult;
   } catch {
-    return `failed: ${(r.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? r.stderr.trim().split('\n').pop() ?? '').slice(0, 120)}`;
+    const m = /(\w+Error): ([^\n]*)/.exec(r.stderr);
+    return m ? `${m[1]}: ${m[2]!.slice(0, 60)}…` : `failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 80)}`;
   }
 }
 

@@ -37,7 +37,8 @@ import { cmtlGramPenalty } from '../solver/spectral-admm.ts';
 import { proxGradientResidual } from '../solver/fista.ts';
 import type { FitInfo, FitOptions, Problem } from '../types.ts';
 import { kmeans } from '../structure/clustering.ts';
-import { cmtlConstants, cmtlMResidual, cmtlOptimalM, cmtlReduced, type CmtlConstants } from '../structure/cmtl-m-step.ts';
+import { cmtlConstants, cmtlMResidual, cmtlMResidualThin, cmtlOptimalM, cmtlOptimalThin, cmtlReduced, thinMMatrix, type CmtlConstants, type CmtlThinM } from '../structure/cmtl-m-step.ts';
+import { useThinTaskSpectrum } from '../structure/task-spectrum.ts';
 import { linearModel, smoothPenalty, solverBase, weight, weightParam } from './common.ts';
 
 /** k ≤ T needs the data, so it is checked at fit time (the declaration checks k ≥ 1 at construction). */
@@ -57,6 +58,26 @@ export function cmtlReducedPenalty(k: number, consts: CmtlConstants): Penalty {
     for (let i = 0; i < g.data.length; i++) g.data[i]! *= consts.c;
     return { value: consts.c * r.value, gradient: g };
   });
+}
+
+/**
+ * clustersFromM for M = M*(W) in the thin form (d < T; issue 15): M's eigenpairs are (γ_i, v_i) on W's
+ * right singular vectors and γ_rest elsewhere. With γ_rest = 0 the top-k rows of V·diag(√γ) are the
+ * same embedding up to an orthogonal map inside each eigenspace of equal γ (the dense eigh picks any
+ * basis there), so k-means sees the same distances; O(T·k) instead of an eigh of M (~9T³ flops).
+ * γ_rest > 0 (W of rank ≤ k) needs directions outside W's row space: the dense route then.
+ */
+export function clustersFromThinM(m: CmtlThinM, k: number, rng: Random): Int32Array | null {
+  if (m.gammaRest !== 0) return null;
+  const T = m.tasks;
+  const V = m.spectrum.V;
+  const r = V.cols;
+  const emb = Matrix.zeros(T, k);
+  for (let q = 0; q < Math.min(k, r); q++) {
+    const s = Math.sqrt(Math.max(0, m.gamma[q]!));
+    for (let i = 0; i < T; i++) emb.data[i * k + q] = s * V.data[i * r + q]!;
+  }
+  return kmeans(emb, k, rng).labels;
 }
 
 /** Cluster labels from M: k-means on the rows of the top-k eigenvectors of M scaled by √γ. */
@@ -130,13 +151,16 @@ export const cmtlSpec = linearModel({
         warm,
       );
     }
-    const M = cmtlOptimalM(sol.W, k, consts.eta);
+    // d < T: M*, its certificate and the clusters from W's thin SVD (O(T·d² + T²·d), not ~9T³ per
+    // dense eigh of a T × T matrix; structure/task-spectrum.ts). The dense M is still returned.
+    const thin = useThinTaskSpectrum(sol.W) ? cmtlOptimalThin(sol.W, k, consts.eta) : null;
+    const M = thin ? thinMMatrix(thin) : cmtlOptimalM(sol.W, k, consts.eta);
     const loss = createLoss(problem);
     const x = loss.explicitIntercept ? [sol.W, new Matrix(1, T, Float64Array.from(sol.intercepts))] : [sol.W];
     // Smooth objective: the prox-gradient mapping is the gradient itself for any step.
     const cert: CmtlCertificate = {
       wResidual: proxGradientResidual(linearObjective(loss, smooth), x, 1),
-      mResidual: cmtlMResidual(sol.W, M, k, consts),
+      mResidual: thin ? cmtlMResidualThin(thin, k, consts) : cmtlMResidual(sol.W, M, k, consts),
     };
     // ADMM stops on its relative duality gap (its optimality measure, as for trace); FISTA on the
     // certificate itself. Both report the certificate in the message.
@@ -149,7 +173,7 @@ export const cmtlSpec = linearModel({
       message: `${sol.info.message}; certificate at the returned (W, M): W-gradient ${cert.wResidual.toExponential(2)}, M fixed point ${cert.mResidual.toExponential(2)}`,
     };
     if (!converged && o.requireConvergence) throw new ConvergenceError(`cmtl: ${info.message}`);
-    const clusters = clustersFromM(M, k, new Random(o.seed ?? 0));
+    const clusters = (thin ? clustersFromThinM(thin, k, new Random(o.seed ?? 0)) : null) ?? clustersFromM(M, k, new Random(o.seed ?? 0));
     return {
       W: sol.W,
       intercepts: sol.intercepts,

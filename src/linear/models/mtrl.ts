@@ -47,6 +47,7 @@ import type { FitResult, Problem, SolverHooks, WarmStart } from '../types.ts';
 import { squaredTraceProx, squaredTraceValue } from '../structure/squared-trace.ts';
 import { alternateModel, frobenius, linearModel, solverBase, warmIntercepts, warmMatrix, weight, weightParam, type FitOptions } from './common.ts';
 import { admmGram } from '../solver/admm.ts';
+import { checkCubicInTasks } from '../structure/task-limit.ts';
 import { gramProblem } from '../solver/gram-form.ts';
 import { squaredTraceGramPenalty } from '../solver/spectral-admm.ts';
 import { covarianceToCorrelation, mtrlOmegaExact, mtrlOmegaStep, omegaPower, traceWOmegaInvWt } from '../structure/mtrl-omega.ts';
@@ -207,7 +208,11 @@ export const mtrlSpec = linearModel({
   solverHelp: "admm (Ω eliminated, exact per-task steps, squared-trace prox, duality gap; squared loss, the default for it) | fista (Ω eliminated exactly, squared-trace prox; the default otherwise) | alternating (the paper's W/Ω scheme)",
   fit(problem, o, warm, hooks) {
     const solver = o.solver ?? (problem.loss === 'squared' ? 'admm' : 'fista');
-    if (solver === 'alternating') return fitAlternating(problem, o, warm, hooks);
+    if (solver === 'alternating') {
+      // The Ω-step decomposes the T × T matrix WᵀW + εI (eigh, ~9T³ flops) at every outer iteration.
+      checkCubicInTasks('mtrl --solver alternating', problem.tasks.length, 'its Ω-step takes the eigendecomposition of the T × T matrix WᵀW + εI at every outer iteration (use --solver admm, the default, or fista: linear in T)', 9);
+      return fitAlternating(problem, o, warm, hooks);
+    }
     return solver === 'admm' ? fitAdmm(problem, o, warm, hooks) : fitProx(problem, o, warm, hooks);
   },
 });

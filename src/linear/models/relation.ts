@@ -35,6 +35,7 @@ import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
 import type { FitInfo } from '../types.ts';
 import { alternateModel, frobenius, linearModel, warmIntercepts, warmMatrix, weight, weightParam } from './common.ts';
 import { relationPenaltyValue, relationRStep, relationTaskMatrix } from '../structure/relation-r-step.ts';
+import { checkCubicInTasks } from '../structure/task-limit.ts';
 
 export interface RelationWeights {
   readonly alpha: number;
@@ -353,6 +354,9 @@ export const relationSpec = linearModel({
       ridge: weight(o, 'ridge'),
     };
     if (!(w.alpha > 0) || !(w.beta > 0)) throw new OptionError(w.alpha > 0 ? 'beta' : 'alpha', 'relation needs α > 0 and β > 0 (--alpha, --beta)');
+    // R is dense T × T; every R-step (alternating) or objective evaluation (lbfgs, R eliminated) factorises
+    // and inverts WᵀW + (β/α)I: ~T³/3 + 2T³ flops (structure/relation-r-step.ts).
+    checkCubicInTasks('relation', T, 'its relation matrix R is dense T × T and every iteration inverts the T × T matrix WᵀW + (β/α)I', 7 / 3);
     const start: RelationState = {
       W: warmMatrix(warm, 'W', problem.d, T) ?? Matrix.zeros(problem.d, T),
       b: loss.explicitIntercept ? warmIntercepts(warm, T) : new Float64Array(T),

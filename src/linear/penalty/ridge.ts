@@ -1,6 +1,8 @@
 // Ridge Ω(W) = ρ‖W‖²_F; ∇Ω = 2ρW (Lipschitz 2ρ); prox_{sΩ}(V) = V / (1 + 2sρ).
 import { Matrix } from '../../linalg/matrix.ts';
-import { checkWeight, type Penalty, type TaskStructure } from './types.ts';
+import { checkWeight, type Penalty, type SparseTaskMatrix, type TaskStructure } from './types.ts';
+
+const diagonalOnly = (diag: Float64Array): SparseTaskMatrix => ({ diag, row: new Int32Array(0), col: new Int32Array(0), value: new Float64Array(0) });
 
 export function ridgePenalty(rho: number): Penalty {
   checkWeight('ridge', rho);
@@ -21,6 +23,7 @@ export function ridgePenalty(rho: number): Penalty {
     taskStructure(T: number): TaskStructure {
       return { diag: new Float64Array(T).fill(rho), offDiagonal: 0 };
     },
+    sparseTaskMatrix: (T: number) => diagonalOnly(new Float64Array(T).fill(rho)),
     prox(V: Matrix, step: number): Matrix {
       const f = 1 / (1 + 2 * step * rho);
       return new Matrix(V.rows, V.cols, V.data.map((v) => v * f));
@@ -56,6 +59,10 @@ export function taskRidgePenalty(lambdas: ArrayLike<number>): Penalty {
     taskStructure(Tm: number): TaskStructure {
       if (Tm !== T) throw new RangeError(`taskRidge: ${Tm} tasks, ${T} weights given`);
       return { diag: Float64Array.from(lam), offDiagonal: 0 };
+    },
+    sparseTaskMatrix(Tm: number): SparseTaskMatrix {
+      if (Tm !== T) throw new RangeError(`taskRidge: ${Tm} tasks, ${T} weights given`);
+      return diagonalOnly(Float64Array.from(lam));
     },
   };
 }

@@ -2,6 +2,7 @@
 // prox: singular value soft thresholding, U diag(max(σ − step·λ, 0)) Vᵀ (Cai, Candès & Shen 2010).
 import { Matrix } from '../../linalg/matrix.ts';
 import { svd } from '../../linalg/decomp/svd.ts';
+import { matmul } from '../../linalg/ops.ts';
 import { checkWeight, type Penalty } from './types.ts';
 
 /** Nuclear norm ‖W‖_*. */
@@ -32,24 +33,26 @@ export function tracePenalty(lambda: number): Penalty {
     },
     prox(V: Matrix, step: number): Matrix {
       const tau = step * lambda;
-      const out = Matrix.zeros(V.rows, V.cols);
-      if (V.rows === 0 || V.cols === 0) return out;
+      if (V.rows === 0 || V.cols === 0) return Matrix.zeros(V.rows, V.cols);
       const { U, s, V: Vr } = svd(V);
       const r = s.length;
       const m = V.rows;
       const n = V.cols;
       let nuc = 0;
-      for (let k = 0; k < r; k++) {
-        const sk = s[k]! - tau;
-        if (sk <= 0) break; // descending
-        nuc += sk;
-        for (let i = 0; i < m; i++) {
-          const u = U.data[i * r + k]! * sk;
-          if (u === 0) continue;
-          const o = i * n;
-          for (let j = 0; j < n; j++) out.data[o + j]! += u * Vr.data[j * r + k]!;
-        }
+      let kept = 0;
+      while (kept < r && s[kept]! - tau > 0) nuc += s[kept++]! - tau; // s descending
+      if (kept === 0) {
+        const zero = Matrix.zeros(m, n);
+        known.set(zero, 0);
+        return zero;
       }
+      // out = U_k diag(s_k − τ) V_kᵀ as one backend GEMM (issue 15: the scalar m·n·k loop was ~60 % of a
+      // sparse-lowrank / robust FISTA iteration at T = 10 000, d = 50).
+      const Us = Matrix.zeros(m, kept);
+      for (let i = 0; i < m; i++) for (let k = 0; k < kept; k++) Us.data[i * kept + k] = U.data[i * r + k]! * (s[k]! - tau);
+      const Vk = Matrix.zeros(n, kept);
+      for (let j = 0; j < n; j++) for (let k = 0; k < kept; k++) Vk.data[j * kept + k] = Vr.data[j * r + k]!;
+      const out = matmul(Us, Vk, { transB: true });
       known.set(out, nuc);
       return out;
     },

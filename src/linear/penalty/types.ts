@@ -30,9 +30,21 @@ export interface Penalty {
   readonly lipschitz?: number;
   taskMatrix?(T: number): Matrix;
   taskStructure?(T: number): TaskStructure;
+  /** The same M as its diagonal plus its non-zero off-diagonal entries (graph Laplacians, ridge), so
+   * that the direct solver never forms the dense T × T matrix (issue 15: O(T + edges), not O(T²)). */
+  sparseTaskMatrix?(T: number): SparseTaskMatrix;
   /** Separable prox the many-small-task FISTA (solver/fista-rows.ts) fuses into its passes: 'rows' =
    * λ Σ_j ‖W_j,:‖₂ (group soft-thresholding per row), 'entries' = λ‖W‖₁; value() and prox() must be exactly these. */
   readonly separable?: { readonly kind: 'rows' | 'entries'; readonly lambda: number };
+}
+
+/** M = diag(diag) + Σ_k value_k·e_{row_k} e_{col_k}ᵀ: both orientations of a symmetric entry are
+ * listed, and repeated (row, col) pairs add up. */
+export interface SparseTaskMatrix {
+  readonly diag: Float64Array;
+  readonly row: Int32Array;
+  readonly col: Int32Array;
+  readonly value: Float64Array;
 }
 
 /** M = diag(diag) + offDiagonal·(11ᵀ − I): a task matrix with one constant off the diagonal. */

@@ -22,9 +22,9 @@ import { ConvergenceError, NumericError, OptionError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
 import { solve } from '../../linalg/decomp/solve.ts';
-import { gemv } from '../../linalg/ops.ts';
+import { gemv, gram } from '../../linalg/ops.ts';
 import { createLoss, SquaredLoss } from '../loss/index.ts';
-import type { Penalty, TaskStructure } from '../penalty/types.ts';
+import type { Penalty, SparseTaskMatrix, TaskStructure } from '../penalty/types.ts';
 import type { Problem, SolverHooks } from '../types.ts';
 import { progressTicker } from './hooks.ts';
 import { getColumn, setColumn } from '../loss/columns.ts';
@@ -65,6 +65,45 @@ export function totalTaskStructure(penalties: readonly Penalty[], T: number): Ta
   return { diag, offDiagonal };
 }
 
+/** The summed sparse form of the penalties' task matrices, or null when one of them has none. */
+export function totalSparseTaskMatrix(penalties: readonly Penalty[], T: number): SparseTaskMatrix | null {
+  if (!penalties.every((p) => p.sparseTaskMatrix)) return null;
+  const parts = penalties.map((p) => p.sparseTaskMatrix!(T));
+  const diag = new Float64Array(T);
+  for (const q of parts) for (let t = 0; t < T; t++) diag[t]! += q.diag[t]!;
+  const n = parts.reduce((a, q) => a + q.value.length, 0);
+  const row = new Int32Array(n);
+  const col = new Int32Array(n);
+  const value = new Float64Array(n);
+  let o = 0;
+  for (const q of parts) {
+    row.set(q.row, o);
+    col.set(q.col, o);
+    value.set(q.value, o);
+    o += q.value.length;
+  }
+  return { diag, row, col, value };
+}
+
+/** out += alpha · W M for a sparse M: O(d·(T + entries)) instead of the dense O(d·T²). */
+function addWMSparse(W: Matrix, S: SparseTaskMatrix, out: Matrix, alpha: number): void {
+  const d = W.rows;
+  const T = W.cols;
+  const w = W.data;
+  const o = out.data;
+  for (let j = 0; j < d; j++) {
+    const r = j * T;
+    for (let t = 0; t < T; t++) o[r + t]! += alpha * S.diag[t]! * w[r + t]!;
+  }
+  for (let k = 0; k < S.value.length; k++) {
+    // (W M)_{j,col} += W_{j,row} · M_{row,col}
+    const f = alpha * S.value[k]!;
+    const src = S.row[k]!;
+    const dst = S.col[k]!;
+    for (let j = 0; j < d; j++) o[j * T + dst]! += f * w[j * T + src]!;
+  }
+}
+
 /** out += alpha · W M for a structured M: (W M)_:,t = c Σ_s w_s + (M_tt − c) w_t, O(T·d). */
 function addWMStructured(W: Matrix, S: TaskStructure, out: Matrix, alpha: number): void {
   const d = W.rows;
@@ -101,7 +140,10 @@ export function solveDirect(problem: Problem, penalties: readonly Penalty[], opt
   const d = problem.d;
   const T = problem.tasks.length;
   const structure = totalTaskStructure(penalties, T);
-  const M = structure ? null : totalTaskMatrix(penalties, T);
+  // Graph Laplacians (chain, graph) and ridges stay sparse (issue 15); only a penalty without a sparse
+  // form (relation's (I − R)(I − R)ᵀ) forms the dense T × T matrix.
+  const sparse = structure ? null : totalSparseTaskMatrix(penalties, T);
+  const M = structure || sparse ? null : totalTaskMatrix(penalties, T);
   const sys = Array.from({ length: T }, (_, t) => loss.normalEquations(t));
 
   // A(W) = [c_t H_t w_t] + 2 W M
@@ -114,13 +156,14 @@ export function solveDirect(problem: Problem, penalties: readonly Penalty[], opt
       setColumn(out, t, g, sys[t]!.c);
     }
     if (structure) addWMStructured(W, structure, out, 2);
+    else if (sparse) addWMSparse(W, sparse, out, 2);
     else addWM(W, M!, out, 2);
     return out;
   };
   const B = Matrix.zeros(d, T);
   for (let t = 0; t < T; t++) setColumn(B, t, sys[t]!.h, sys[t]!.c);
 
-  const applyPinv = structure ? woodburyPreconditioner(problem, sys, structure, d, T) : makePreconditioner(sys, M!, d, T);
+  const applyPinv = structure ? woodburyPreconditioner(problem, sys, structure, d, T) : makePreconditioner(sys, sparse ? sparseView(sparse) : denseView(M!), d, T);
   const dotM = (a: Matrix, b: Matrix): number => {
     let s = 0;
     for (let i = 0; i < a.data.length; i++) s += a.data[i]! * b.data[i]!;
@@ -193,10 +236,56 @@ export function solveDirect(problem: Problem, penalties: readonly Penalty[], opt
 
 type NormalEq = { H: Matrix; h: Float64Array; c: number };
 
-function isTridiagonal(M: Matrix): boolean {
+/**
+ * (L Lᵀ)⁻¹ from the Cholesky factor L (d × d): L⁻¹ by forward substitution (d³/3 flops), then
+ * L⁻ᵀL⁻¹ by the backend's Gram kernel (exactly symmetric). Issue 15: choleskySolve(L, I) is 2d³ scalar
+ * flops and, once per task in the block preconditioners, was ~70 % of a chain/graph/stl fit at T = 10 000.
+ */
+export function spdInverseFromFactor(L: Matrix): Matrix {
+  const n = L.rows;
+  const l = L.data;
+  const Li = Matrix.zeros(n, n);
+  const x = Li.data;
+  for (let j = 0; j < n; j++) {
+    x[j * n + j] = 1 / l[j * n + j]!;
+    for (let i = j + 1; i < n; i++) {
+      let acc = 0;
+      for (let k = j; k < i; k++) acc += l[i * n + k]! * x[k * n + j]!;
+      x[i * n + j] = -acc / l[i * n + i]!;
+    }
+  }
+  return gram(Li);
+}
+
+/** What the preconditioners read of M: its diagonal, whether it is tridiagonal, and then M_t,t+1. */
+interface TaskMatrixView {
+  readonly diag: (t: number) => number;
+  readonly tridiagonal: boolean;
+  readonly superDiag: (t: number) => number;
+}
+
+function denseView(M: Matrix): TaskMatrixView {
   const T = M.rows;
-  for (let s = 0; s < T; s++) for (let t = 0; t < T; t++) if (Math.abs(s - t) > 1 && M.data[s * T + t] !== 0) return false;
-  return true;
+  let tridiagonal = true;
+  for (let s = 0; s < T && tridiagonal; s++) for (let t = 0; t < T; t++) if (Math.abs(s - t) > 1 && M.data[s * T + t] !== 0) {
+    tridiagonal = false;
+    break;
+  }
+  return { diag: (t) => M.data[t * T + t]!, tridiagonal, superDiag: (t) => M.data[t * T + t + 1]! };
+}
+
+function sparseView(S: SparseTaskMatrix): TaskMatrixView {
+  const T = S.diag.length;
+  const sup = new Float64Array(Math.max(0, T - 1));
+  let tridiagonal = true;
+  for (let k = 0; k < S.value.length; k++) {
+    const r = S.row[k]!;
+    const c = S.col[k]!;
+    if (S.value[k] === 0) continue;
+    if (Math.abs(r - c) > 1) tridiagonal = false;
+    else if (c === r + 1) sup[r]! += S.value[k]!;
+  }
+  return { diag: (t) => S.diag[t]!, tridiagonal, superDiag: (t) => sup[t]! };
 }
 
 /** c_t H_t + 2 M_tt I */
@@ -222,12 +311,12 @@ function choleskyWithJitter(P: Matrix): Matrix {
   }
 }
 
-function makePreconditioner(sys: readonly NormalEq[], M: Matrix, d: number, T: number): (R: Matrix) => Matrix {
-  if (T > 1 && isTridiagonal(M)) {
+function makePreconditioner(sys: readonly NormalEq[], M: TaskMatrixView, d: number, T: number): (R: Matrix) => Matrix {
+  if (T > 1 && M.tridiagonal) {
     const bt = blockThomas(sys, M, d, T);
     if (bt) return bt;
   }
-  const factors = sys.map((s, t) => choleskyWithJitter(diagonalBlock(s, M.data[t * T + t]!, d)));
+  const factors = sys.map((s, t) => choleskyWithJitter(diagonalBlock(s, M.diag(t), d)));
   return (R: Matrix): Matrix => {
     const Rt = R.transpose(); // T × d: row t is task t's residual
     const Zt = Matrix.zeros(T, d);
@@ -252,7 +341,7 @@ function woodburyPreconditioner(problem: Problem, sys: readonly NormalEq[], S: T
   // allocation; a task shared across fits (task-cache.ts) keeps it for the same block.
   const inv = sys.map((s, t) => {
     const shift = S.diag[t]! - c;
-    return perTask(problem.tasks[t]!, `direct-inv|${problem.intercept}|${problem.scale}|${s.c}|${shift}`, () => choleskySolve(choleskyWithJitter(diagonalBlock(s, shift, d)), eye).data);
+    return perTask(problem.tasks[t]!, `direct-inv|${problem.intercept}|${problem.scale}|${s.c}|${shift}`, () => spdInverseFromFactor(choleskyWithJitter(diagonalBlock(s, shift, d))).data);
   });
   const blockSolve = (R: Matrix, out: Matrix): Matrix => {
     const r = R.data;
@@ -300,14 +389,13 @@ function woodburyPreconditioner(problem: Problem, sys: readonly NormalEq[], S: T
  * back x_t = S_t⁻¹ (z_t − β_t x_{t+1}). Returns null when a Schur complement cannot be factored
  * even with jitter, so that the caller falls back to block Jacobi.
  */
-function blockThomas(sys: readonly NormalEq[], M: Matrix, d: number, T: number): ((R: Matrix) => Matrix) | null {
-  const beta = Float64Array.from({ length: T - 1 }, (_, t) => 2 * M.data[t * T + t + 1]!);
+function blockThomas(sys: readonly NormalEq[], M: TaskMatrixView, d: number, T: number): ((R: Matrix) => Matrix) | null {
+  const beta = Float64Array.from({ length: T - 1 }, (_, t) => 2 * M.superDiag(t));
   const factors: Matrix[] = [];
-  const eye = Matrix.identity(d);
   let Sinv: Matrix | null = null;
   try {
     for (let t = 0; t < T; t++) {
-      const S = diagonalBlock(sys[t]!, M.data[t * T + t]!, d);
+      const S = diagonalBlock(sys[t]!, M.diag(t), d);
       if (Sinv) {
         const b2 = beta[t - 1]! ** 2;
         for (let i = 0; i < S.data.length; i++) S.data[i]! -= b2 * Sinv.data[i]!;
@@ -316,7 +404,7 @@ function blockThomas(sys: readonly NormalEq[], M: Matrix, d: number, T: number):
       // within every task, and no ridge) gets the same tiny jitter as in block Jacobi.
       const L = choleskyWithJitter(S);
       factors.push(L);
-      Sinv = choleskySolve(L, eye);
+      Sinv = spdInverseFromFactor(L);
     }
   } catch {
     return null;

@@ -10,6 +10,7 @@
 // dual norm of λ‖·‖_* is ‖·‖₂/λ (spectral norm, the top eigenvalue of the same small Gram matrix).
 // Measured on raw School (ρ = 200): ADMM 360 iterations against FISTA's ~6 000 (docs/solvers.md).
 import { Matrix } from '../../linalg/matrix.ts';
+import { gram, matmul } from '../../linalg/ops.ts';
 import { eigh } from '../../linalg/decomp/eigh.ts';
 import { svd } from '../../linalg/decomp/svd.ts';
 import { admmGram, type AdmmOptions, type AdmmResult, type GramPenalty } from './admm.ts';
@@ -31,26 +32,21 @@ export function gramEigen(Wt: Float64Array, d: number, T: number): Spectrum {
   // left: C = WWᵀ (d × d) = Wtᵀ Wt; else C = WᵀW (T × T) = Wt Wtᵀ.
   const left = d <= T;
   const m = left ? d : T;
-  const C = Matrix.zeros(m, m);
-  const c = C.data;
+  let C: Matrix;
   if (left) {
-    for (let t = 0; t < T; t++) {
-      const o = t * d;
-      for (let i = 0; i < d; i++) {
-        const a = Wt[o + i]!;
-        if (a === 0) continue;
-        const ci = i * d;
-        for (let j = i; j < d; j++) c[ci + j]! += a * Wt[o + j]!;
-      }
-    }
+    // One backend Gram kernel call (native / wasm SIMD), not a scalar loop over T·d² (issue 15: this
+    // and spectralMapT were ~70 % of a trace-norm ADMM iteration at T = 10 000, d = 50).
+    C = gram(new Matrix(T, d, Wt));
   } else {
+    C = Matrix.zeros(m, m);
+    const c = C.data;
     for (let t = 0; t < T; t++) for (let u = t; u < T; u++) {
       let s = 0;
       for (let i = 0; i < d; i++) s += Wt[t * d + i]! * Wt[u * d + i]!;
       c[t * T + u] = s;
     }
+    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) c[j * m + i] = c[i * m + j]!;
   }
-  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) c[j * m + i] = c[i * m + j]!;
   const e = eigh(C); // ascending
   const values = new Float64Array(m);
   const Q = Matrix.zeros(m, m);
@@ -92,15 +88,8 @@ export function spectralMapT(Vt: Float64Array, d: number, T: number, sp: Spectru
       S[i * d + j] = s;
       S[j * d + i] = s;
     }
-    for (let t = 0; t < T; t++) {
-      const o = t * d;
-      for (let i = 0; i < d; i++) {
-        const a = Vt[o + i]!;
-        if (a === 0) continue;
-        const si = i * d;
-        for (let j = 0; j < d; j++) out[o + j]! += a * S[si + j]!;
-      }
-    }
+    // out (T × d) += Vt · S: one backend GEMM.
+    matmul(new Matrix(T, d, Vt), new Matrix(d, d, S), { beta: 1, out: new Matrix(T, d, out) });
   } else {
     // out += S · Vt, S (T × T) = Q_r diag(f − α) Q_rᵀ, through Z = diag(f − α) Q_rᵀ Vt (r × d).
     const Z = new Float64Array(r * d);

@@ -14,6 +14,7 @@ import { matmul, symmetrize, trace } from '../../linalg/ops.ts';
 import { eigh, fromEigen } from '../../linalg/decomp/eigh.ts';
 import { cholesky, choleskySolve } from '../../linalg/decomp/cholesky.ts';
 import { cmtlOptimalEigenvalues, projectCappedSimplex } from './capped-simplex.ts';
+import { fromTaskSpectrum, taskSpectrum, useThinTaskSpectrum, type TaskSpectrum } from './task-spectrum.ts';
 
 export interface CmtlConstants {
   readonly eta: number;
@@ -140,8 +141,64 @@ export function cmtlReduced(W: Matrix, k: number, eta: number): CmtlReduced {
   return { value, gradient: matmul(W, fromEigen(e.vectors, f)) };
 }
 
+/**
+ * M* of cmtlOptimalM in the thin form of ./task-spectrum.ts (d < T): the right singular vectors V
+ * (T × r) of W, γ on them (length r, non-increasing since σ is descending), and the common γ of every
+ * direction outside W's row space (σ = 0 there; cmtlOptimalEigenvalues gives them one value).
+ */
+export interface CmtlThinM {
+  readonly spectrum: TaskSpectrum;
+  readonly gamma: Float64Array;
+  readonly gammaRest: number;
+  /** T */
+  readonly tasks: number;
+}
+
+/** M* for fixed W from the thin SVD: O(T·d²) (./task-spectrum.ts). */
+export function cmtlOptimalThin(W: Matrix, k: number, eta: number): CmtlThinM {
+  const T = W.cols;
+  const spectrum = taskSpectrum(W);
+  const r = spectrum.sigma.length;
+  const padded = new Float64Array(T);
+  padded.set(spectrum.sigma);
+  const all = cmtlOptimalEigenvalues(padded, k, eta);
+  return { spectrum, gamma: all.slice(0, r), gammaRest: r < T ? all[r]! : 0, tasks: T };
+}
+
+/** The dense T × T M of a thin M* (one GEMM, O(T²·r)). */
+export function thinMMatrix(m: CmtlThinM): Matrix {
+  return fromTaskSpectrum(m.spectrum, m.gamma, m.gammaRest);
+}
+
+/**
+ * cmtlMResidual at M = M*(W) in the thin form, O(T log T) after the SVD: M*, A = ηI + M* and
+ * G = WᵀW share their eigenvectors, so ∇_M = −c·A⁻¹GA⁻¹ has the eigenvalues −cσ_i²/(η + γ_i)² on V
+ * (0 elsewhere), the step M − ∇/‖∇‖_F stays in that basis, and projectM acts on its eigenvalues.
+ * The same number as the dense cmtlMResidual(W, thinMMatrix(m), k, consts) (tested to 1e-10).
+ */
+export function cmtlMResidualThin(m: CmtlThinM, k: number, consts: CmtlConstants): number {
+  const { sigma } = m.spectrum;
+  const r = sigma.length;
+  const T = m.tasks;
+  let gn = 0;
+  const g = new Float64Array(r);
+  for (let i = 0; i < r; i++) {
+    g[i] = (-consts.c * sigma[i]! * sigma[i]!) / (consts.eta + m.gamma[i]!) ** 2;
+    gn += g[i]! * g[i]!;
+  }
+  gn = Math.sqrt(gn);
+  if (gn === 0) return 0;
+  const step = new Float64Array(T).fill(m.gammaRest);
+  for (let i = 0; i < r; i++) step[i] = m.gamma[i]! - g[i]! / gn;
+  const P = projectCappedSimplex(step, k);
+  let res = 0;
+  for (let i = 0; i < T; i++) res += ((i < r ? m.gamma[i]! : m.gammaRest) - P[i]!) ** 2;
+  return Math.sqrt(res);
+}
+
 /** The minimiser M* ∈ 𝓜_k of tr(W(ηI + M)⁻¹Wᵀ) for fixed W (T × T). */
 export function cmtlOptimalM(W: Matrix, k: number, eta: number): Matrix {
+  if (useThinTaskSpectrum(W)) return thinMMatrix(cmtlOptimalThin(W, k, eta));
   const e = eigh(matmul(W, W, { transA: true }));
   const sigma = e.values.map((v) => Math.sqrt(Math.max(0, v)));
   return fromEigen(e.vectors, cmtlOptimalEigenvalues(sigma, k, eta));

@@ -10,6 +10,7 @@ import { OptionError } from '../../errors.ts';
 import { Matrix } from '../../linalg/matrix.ts';
 import { matmul } from '../../linalg/ops.ts';
 import { eigh, fromEigen } from '../../linalg/decomp/eigh.ts';
+import { fromTaskSpectrum, taskSpectrum, useThinTaskSpectrum } from './task-spectrum.ts';
 
 export interface OmegaStep {
   /** Ω_ε (T × T, trace 1, positive definite). */
@@ -70,6 +71,14 @@ export function covarianceToCorrelation(omega: Matrix): Matrix {
 /** The ε = 0 Ω step, Ω = (WᵀW)^½ / tr((WᵀW)^½) (possibly singular); Ω = I/T when W = 0 (no information). */
 export function mtrlOmegaExact(W: Matrix): Matrix {
   const T = W.cols;
+  if (useThinTaskSpectrum(W)) {
+    // d < T: (WᵀW)^½ = V diag(σ) Vᵀ from the thin SVD, O(T·d² + T²·d) instead of ~9T³ (./task-spectrum.ts).
+    const sp = taskSpectrum(W);
+    let s = 0;
+    for (const v of sp.sigma) s += v;
+    if (!(s > 0)) return Matrix.diag(new Float64Array(T).fill(1 / T));
+    return fromTaskSpectrum(sp, sp.sigma.map((v) => v / s), 0);
+  }
   const e = eigh(matmul(W, W, { transA: true }));
   const root = e.values.map((a) => Math.sqrt(Math.max(a, 0)));
   let s = 0;

@@ -6,7 +6,7 @@ import { createLoss } from '../../../src/linear/loss/index.ts';
 import { chainPenalty, graphPenalty, meanPenalty } from '../../../src/linear/penalty/laplacian.ts';
 import { ridgePenalty, taskRidgePenalty } from '../../../src/linear/penalty/ridge.ts';
 import { l21Penalty } from '../../../src/linear/penalty/l21.ts';
-import { solveDirect } from '../../../src/linear/solver/direct.ts';
+import { solveDirect, spdInverseFromFactor, totalSparseTaskMatrix, totalTaskMatrix } from '../../../src/linear/solver/direct.ts';
 import { solveLinear } from '../../../src/linear/solver/composite.ts';
 import { taskScale } from '../../../src/linear/problem.ts';
 import { relDiff, relErr, synthProblem } from '../helpers.ts';
@@ -101,4 +101,47 @@ test('direct: mean coupling (diagonal + constant) is inverted exactly by Woodbur
   assert.ok(ref.info.iterations > structured.info.iterations, `dense path ${ref.info.iterations} steps`);
   assert.ok(relErr(structured.W.data, ref.W.data) < 1e-8, `W differ by ${relErr(structured.W.data, ref.W.data)}`);
   assert.ok(relDiff(structured.info.objective, ref.info.objective) < 1e-12);
+});
+
+test('direct: graph Laplacians and ridges stay sparse (no T × T matrix); same M, same iterations and W as the dense path to 1e-10', () => {
+  const { problem } = synthProblem({ T: 12, d: 5, n: [3, 20, 4, 12, 5, 30, 8, 2, 15, 6, 9, 11], seed: 52 });
+  const T = 12;
+  const edges = [{ s: 0, t: 5, weight: 0.5 }, { s: 2, t: 3, weight: 2 }, { s: 3, t: 11, weight: 1 }, { s: 2, t: 3, weight: 0.25 }, { s: 7, t: 1, weight: 1.5 }];
+  const cases = [
+    { label: 'chain + ridge (block Thomas)', pens: [chainPenalty(0.8, T), ridgePenalty(0.05)] },
+    { label: 'graph + task ridge (block Jacobi PCG)', pens: [graphPenalty(1.3, edges, T), taskRidgePenalty(Array.from({ length: T }, (_, t) => 0.01 * (t + 1)))] },
+  ];
+  for (const { label, pens } of cases) {
+    // The sparse form densified is exactly the dense task matrix.
+    const S = totalSparseTaskMatrix(pens, T)!;
+    const Md = totalTaskMatrix(pens, T);
+    const fromSparse = Matrix.diag(S.diag);
+    for (let k = 0; k < S.value.length; k++) fromSparse.data[S.row[k]! * T + S.col[k]!]! += S.value[k]!;
+    assert.ok(relErr(fromSparse.data, Md.data) < 1e-15, `${label}: sparse M ≠ dense M`);
+    const sparse = solveDirect(problem, pens, { tol: 1e-10, maxIter: 1000 });
+    const dense = solveDirect(problem, pens.map(({ sparseTaskMatrix: _s, ...p }) => p), { tol: 1e-10, maxIter: 1000 });
+    assert.ok(sparse.info.converged && dense.info.converged, label);
+    assert.equal(sparse.info.iterations, dense.info.iterations, label);
+    assert.ok(relErr(sparse.W.data, dense.W.data) < 1e-10, `${label}: W differ by ${relErr(sparse.W.data, dense.W.data)}`);
+    assert.ok(relDiff(sparse.info.objective, dense.info.objective) < 1e-12, label);
+  }
+});
+
+test('spdInverseFromFactor: (LLᵀ)⁻¹ from the factor equals the Cholesky solve against I, exactly symmetric', () => {
+  const { problem } = synthProblem({ T: 1, d: 7, n: [30], seed: 61 });
+  const X = problem.tasks[0]!.X;
+  const A = Matrix.zeros(7, 7);
+  for (let i = 0; i < X.rows; i++) for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) A.data[a * 7 + b]! += X.data[i * 7 + a]! * X.data[i * 7 + b]!;
+  for (let a = 0; a < 7; a++) A.data[a * 7 + a]! += 0.1;
+  const L = cholesky(A);
+  const inv = spdInverseFromFactor(L);
+  const ref = choleskySolve(L, Matrix.identity(7));
+  assert.ok(relErr(inv.data, ref.data) < 1e-13, `${relErr(inv.data, ref.data)}`);
+  for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) assert.equal(inv.data[a * 7 + b], inv.data[b * 7 + a]);
+  // A·A⁻¹ = I.
+  for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) {
+    let s = 0;
+    for (let k = 0; k < 7; k++) s += A.data[a * 7 + k]! * inv.data[k * 7 + b]!;
+    assert.ok(Math.abs(s - (a === b ? 1 : 0)) < 1e-10);
+  }
 });

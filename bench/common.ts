@@ -1,7 +1,10 @@
 // Helpers shared by the benchmarks: the median, a human-readable duration, School in MALSAR's
 // convention, and the timing of one model fit. Kept here so that every bench measures the same way.
 import { getModelSpec } from '../src/linear/registry.ts';
-import type { FitResult, ModelOptions, Problem } from '../src/linear/types.ts';
+import type { FitResult, ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
+import { Matrix } from '../src/linalg/matrix.ts';
+import { Random } from '../src/linalg/random.ts';
+import { problemFromTasks } from '../src/linear/problem.ts';
 
 /**
  * School (../shared/data/school/school.csv, beside the checkout) and its loader in MALSAR's convention:
@@ -54,4 +57,28 @@ export function schoolOptions(problem: Problem, name: string): ModelOptions {
   if (name === 'tgl') o['ridge'] = 1000;
   if (spec.params.some((p) => p.name === 'graph')) o['graph'] = problem.tasks.slice(1).map((_, t) => ({ from: t, to: t + 1 }));
   return o as ModelOptions;
+}
+
+/**
+ * Many small tasks with a planted signal (issue 15): k = 5 of d features carry the signal in every
+ * task, w_t on them ~ N(0, 1), y = X_t w_t + b_t + ε, ε ~ N(0, 1), X ~ N(0, 1), n_t rows per task, so the
+ * per-task signal is the same at every T.
+ */
+export function plantedProblem(T: number, d: number, n: number, seed: number): Problem {
+  const rng = new Random(seed);
+  const k = 5;
+  const tasks: TaskProblem[] = [];
+  for (let t = 0; t < T; t++) {
+    const X = new Matrix(n, d, rng.normals(n * d));
+    const w = rng.normals(k);
+    const b = rng.normal();
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let z = b + rng.normal();
+      for (let j = 0; j < k; j++) z += X.data[i * d + j]! * w[j]!;
+      y[i] = z;
+    }
+    tasks.push({ name: `t${t}`, X, y });
+  }
+  return problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept: true });
 }

@@ -19,36 +19,14 @@
 // and build/ linked in — alternating old and new case by case).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Matrix } from '../src/linalg/matrix.ts';
-import { Random } from '../src/linalg/random.ts';
 import { backendName } from '../src/linalg/backend.ts';
-import { problemFromTasks } from '../src/linear/problem.ts';
 import { availableModels } from '../src/linear/registry.ts';
-import type { ModelOptions, Problem, TaskProblem } from '../src/linear/types.ts';
-import { fmt, median } from './common.ts';
+import type { ModelOptions } from '../src/linear/types.ts';
+import { fmt, median, plantedProblem } from './common.ts';
 
 const D = 50;
 const N_T = 20;
 
-/** The planted problem of bench/linear.bench.ts (manytasks): same per-task signal at every T. */
-export function plantedProblem(T: number, d: number, n: number, seed: number): Problem {
-  const rng = new Random(seed);
-  const k = 5;
-  const tasks: TaskProblem[] = [];
-  for (let t = 0; t < T; t++) {
-    const X = new Matrix(n, d, rng.normals(n * d));
-    const w = rng.normals(k);
-    const b = rng.normal();
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let z = b + rng.normal();
-      for (let j = 0; j < k; j++) z += X.data[i * d + j]! * w[j]!;
-      y[i] = z;
-    }
-    tasks.push({ name: `t${t}`, X, y });
-  }
-  return problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept: true });
-}
 
 interface CaseResult {
   readonly cpu: number;

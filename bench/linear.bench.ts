@@ -20,7 +20,7 @@ import { createLoss } from '../src/linear/loss/index.ts';
 import { makeDemoProblem } from '../src/data/synthetic/demo.ts';
 import { nuclearNorm } from '../src/linear/penalty/trace.ts';
 import { cmtlConstants, cmtlReduced } from '../src/linear/structure/cmtl-m-step.ts';
-import { LANDMINE, SCHOOL, fmt, loadLandmineTasks, loadSchool, median, schoolOptions, timeFit as timeFitN } from './common.ts';
+import { LANDMINE, SCHOOL, fmt, loadLandmineTasks, loadSchool, median, plantedProblem, schoolOptions, timeFit as timeFitN } from './common.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TEXTBOOK_MAX_ITER = Number(process.env.BENCH_TEXTBOOK_MAX_ITER ?? 20000);
@@ -381,29 +381,6 @@ function cvPath(): void {
 
 // ---------------------------------------------------------------- issue 15: many small tasks
 
-/**
- * Many small tasks with a planted signal (issue 15): k = 5 of d features carry the signal in every
- * task, w_t on them ~ N(0, 1), y = X_t w_t + b_t + ε, ε ~ N(0, 1), X ~ N(0, 1), n_t rows per task, so the
- * per-task signal is the same at every T.
- */
-function plantedProblem(T: number, d: number, n: number, seed: number): Problem {
-  const rng = new Random(seed);
-  const k = 5;
-  const tasks: TaskProblem[] = [];
-  for (let t = 0; t < T; t++) {
-    const X = new Matrix(n, d, rng.normals(n * d));
-    const w = rng.normals(k);
-    const b = rng.normal();
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let z = b + rng.normal();
-      for (let j = 0; j < k; j++) z += X.data[i * d + j]! * w[j]!;
-      y[i] = z;
-    }
-    tasks.push({ name: `t${t}`, X, y });
-  }
-  return problemFromTasks(tasks, { loss: 'squared', scale: 'mean', intercept: true });
-}
 
 /**
  * Many tasks (issue 15): l21 on T × 20 rows, d = 50, with the problem's difficulty held fixed as T

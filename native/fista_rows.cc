@@ -206,6 +206,20 @@ void addPartSums(double* sums, const double (*part)[2], int parts) {
 
 // fistaRowsStepTasks(d, T, beta, x, xPrev, gx, gPrev, y, g, xn, step, tau, sums) → Σ_j ‖x⁺_j‖: fistaRowsStep's rows
 // penalty on T × d arrays. Tasks split over the pool from d × T ≥ 2^18; each part's row sums added in part order.
+
+// Task ranges of about equal row counts for `parts` threads: bounds[p] is the first task of part p
+// (bounds[0] = 0, bounds[parts] = count); task t's rows are off[t]..off[t + 1].
+void splitTasksByRows(const int* off, long count, long rows, int parts, long* bounds) {
+  bounds[0] = 0;
+  long k = 0;
+  for (int p = 1; p < parts; p++) {
+    const long target = off[0] + (long)((double)(rows - off[0]) * p / parts);
+    while (k < count && off[k] < target) k++;
+    bounds[p] = k;
+  }
+  bounds[parts] = count;
+}
+
 napi_value stepTasksFn(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 13)) return nullptr;
@@ -296,14 +310,7 @@ napi_value sqGradTasksFn(napi_env env, napi_callback_info info) {
   int parts = 1;
   const int want = ptCallerThreads();
   if (want > 1 && (double)rows * n >= 4194304.0 && count > 1) parts = ptAcquire(want < count ? want : (int)count);
-  ctx.bounds[0] = 0;
-  long k = 0;
-  for (int p = 1; p < parts; p++) {
-    const long target = off[0] + (long)((double)(rows - off[0]) * p / parts);
-    while (k < count && off[k] < target) k++;
-    ctx.bounds[p] = k;
-  }
-  ctx.bounds[parts] = count;
+  splitTasksByRows(off, count, rows, parts, ctx.bounds);
   if (parts == 1) run(&ctx, 0);
   else {
     ptParallel(parts, run, &ctx);
@@ -362,14 +369,7 @@ napi_value fusedTasksFn(napi_env env, napi_callback_info info) {
     double *wn, *gn, *f, *buf; long per; long bounds[PT_MAX_THREADS + 1];
   } ctx = { ptUse512() ? pt_avx512::fistaFusedRange : pt_avx2::fistaFusedRange, off, n, A, y, c, beta, step, L, fac, spec, w, wp, g, gp,
             wn, gn, f, buf, per, {} };
-  ctx.bounds[0] = 0;
-  long k = 0;
-  for (int p = 1; p < parts; p++) {
-    const long target = off[0] + (long)((double)(rows - off[0]) * p / parts);
-    while (k < count && off[k] < target) k++;
-    ctx.bounds[p] = k;
-  }
-  ctx.bounds[parts] = count;
+  splitTasksByRows(off, count, rows, parts, ctx.bounds);
   const auto run = [](void* q, int p) {
     Ctx* x = (Ctx*)q;
     double* acc = x->buf + p * x->per;
